@@ -1,0 +1,63 @@
+# Two commands do everything: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: run test install assets translations browser lint test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed assets translations
+
+# Front-end: GOV.UK Frontend (pinned in package-lock.json) compiled with our own branding.
+app/static/dist/.built: package.json package-lock.json $(wildcard app/static/src/*) scripts/build-assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $@
+
+assets: app/static/dist/.built
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+test-sqlite: install browser
+	@echo "== tests on SQLite (with the browser journeys) =="
+	TEST_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
+	  $(BIN)/pytest -p no:cacheprovider -m "not browser"; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer; CI requires it." >&2; exit 1; \
+	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
+
+test: lint test-sqlite test-postgres
+	@echo "== all checks passed: ruff, SQLite, PostgreSQL (if it answered), Chromium =="
+
+clean:
+	rm -rf $(VENV) node_modules app/static/dist

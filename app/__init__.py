@@ -1,0 +1,91 @@
+"""The ESF e-leren grant-call portal."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import DefaultConfig
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build a configured portal. Tests pass ``overrides``; nothing else should."""
+    app = Flask(__name__, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_object(DefaultConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite'}"
+    app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    app.config.from_pyfile("config.py", silent=True)  # instance/config.py, never committed
+    app.config.from_prefixed_env("PORTAL")  # PORTAL_SECRET_KEY=... in production
+    if database_url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(database_url)
+    if redis_url := os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = redis_url
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.cli import register_cli
+    from app.core.security import register_security
+    from app.errors import register_error_handlers
+
+    register_security(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever form the URL takes."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Create a random secret key in instance/ on first run and reuse it afterwards."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core.db import db, init_db_events
+    from app.extensions import babel, csrf, login_manager, migrate, select_locale, wtf_helpers
+
+    db.init_app(app)
+    init_db_events(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    wtf_helpers.init_app(app)
+
+    from app import templating
+
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import api, audit, auth, main, organisations
+
+    for module in (main, auth, organisations, audit):
+        app.register_blueprint(module.bp)
+    api.init_app(app)

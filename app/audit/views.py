@@ -1,0 +1,34 @@
+"""The officials' audit log, with filters."""
+
+from datetime import datetime, time, timedelta
+
+from flask import render_template, request
+
+from app.audit import bp, services
+from app.core.permissions import Role, roles_required
+from app.core.time import BRUSSELS
+
+
+def _day(value: str | None):
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@roles_required(Role.official, Role.admin)
+def index():
+    args = request.args
+    since_day, until_day = _day(args.get("since")), _day(args.get("until"))
+    entity_id = args.get("entity_id", type=int)
+    page = max(args.get("page", 1, type=int), 1)
+    records, total = services.list_records(
+        action=args.get("action") or None, entity_type=args.get("entity_type") or None,
+        entity_id=entity_id,
+        since=datetime.combine(since_day, time(), BRUSSELS) if since_day else None,
+        until=datetime.combine(until_day + timedelta(days=1), time(), BRUSSELS)
+        if until_day else None,
+        page=page)
+    return render_template("audit/index.html", records=records, total=total, page=page,
+                           per_page=50, actions=services.list_actions(), args=args)

@@ -1,0 +1,385 @@
+"""Accounts: registration, verification, login with throttling, password reset, roles, tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.audit import services as audit
+from app.auth.models import ApiToken, LoginFailure, User, UserRole
+from app.auth.passwords import check_password, hash_password, password_problem
+from app.core.db import db, transaction
+from app.core.email import enqueue
+from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
+from app.core.permissions import Role, require
+from app.core.time import utcnow
+
+# A hash to compare against when the account does not exist, so timing reveals nothing.
+_DUMMY_HASH: str | None = None
+
+
+class InvalidCredentials(DomainError):
+    default_message = _l("The email address or password is not correct.")
+
+
+class AccountInactive(DomainError):
+    default_message = _l("This account has been deactivated. Contact the ESF team.")
+
+
+class LinkInvalid(DomainError):
+    default_message = _l("This link is not valid. Request a new one.")
+
+
+class LinkExpired(DomainError):
+    default_message = _l("This link has expired. Request a new one.")
+
+
+# ---------------------------------------------------------------- reads
+
+def normalise_email(email: str) -> str:
+    """Check the syntax and return the address with its domain lower-cased."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": _("Enter a valid email address.")}) from exc
+    return result.normalized
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == (email or "").strip().lower()))
+
+
+def get_active_by_email(email: str) -> User:
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        raise NotFound(_("No active account with that email address."))
+    return user
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id plus a fragment of the password hash."""
+    user_id, _sep, fragment = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.password_hash[-12:] != fragment:
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- creating accounts
+
+@dataclass(frozen=True)
+class AccountInput:
+    email: str
+    name: str
+    password: str
+    language: str = "nl"
+
+
+def _check_new_account(data: AccountInput) -> str:
+    errors: dict[str, str] = {}
+    email = ""
+    try:
+        email = normalise_email(data.email)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if email and get_user_by_email(email) is not None:
+        errors["email"] = _("An account with this email address already exists.")
+    if not data.name.strip():
+        errors["name"] = _("Enter your name.")
+    if problem := password_problem(data.password, email=email, name=data.name):
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    return email
+
+
+def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
+                verified: bool = False) -> User:
+    """Create an account (admin or operator). ``actor`` None means the command line."""
+    if actor is not None:
+        require(actor.is_admin)
+    with transaction():
+        email = _check_new_account(data)
+        user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
+                    language=data.language, email_verified_at=utcnow() if verified else None)
+        user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+        db.session.add(user)
+        audit.record(actor, "user.created", user,
+                     after={"email": email, "roles": sorted(r.value for r in roles)})
+    return user
+
+
+def register_applicant(data: AccountInput) -> User:
+    """Self-registration of an applicant; the organisation part is in organisations.services."""
+    with transaction():
+        email = _check_new_account(data)
+        user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
+                    language=data.language)
+        user.role_rows = [UserRole(role=Role.applicant)]
+        db.session.add(user)
+        audit.record(None, "user.registered", user, after={"email": email})
+        send_verification_email(user)
+    return user
+
+
+def set_roles(actor: User, user_id: int, roles: set[Role]) -> User:
+    require(actor.is_admin)
+    with transaction():
+        user = db.session.get(User, user_id) or _raise(NotFound())
+        if user.id == actor.id and Role.admin not in roles:
+            raise DomainError(_("You cannot remove your own administrator role."))
+        before = sorted(r.value for r in user.roles)
+        user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+        audit.record(actor, "user.roles_changed", user, before={"roles": before},
+                     after={"roles": sorted(r.value for r in roles)})
+    return user
+
+
+def set_active(actor: User, user_id: int, active: bool) -> User:
+    require(actor.is_admin)
+    with transaction():
+        user = db.session.get(User, user_id) or _raise(NotFound())
+        if user.id == actor.id and not active:
+            raise DomainError(_("You cannot deactivate your own account."))
+        before = user.active
+        user.active = active
+        audit.record(actor, "user.activated" if active else "user.deactivated", user,
+                     before={"active": before}, after={"active": active})
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(sa.func.lower(User.email))))
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+# ---------------------------------------------------------------- signed links
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    # The hash fragment makes a reset link single-use: once the password changes it is void.
+    return _serializer(purpose).dumps({"id": user.id, "h": user.password_hash[-12:],
+                                       "e": user.email.lower()})
+
+
+def _read_link_token(token: str, purpose: str, max_age: int) -> User:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkExpired() from exc
+    except BadSignature as exc:
+        raise LinkInvalid() from exc
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.password_hash[-12:] != data.get("h") or \
+            user.email.lower() != data.get("e"):
+        raise LinkInvalid()
+    return user
+
+
+def _link(endpoint: str, token: str) -> str:
+    from flask import url_for
+
+    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, token=token, _external=True)
+
+
+def send_verification_email(user: User) -> None:
+    with transaction():
+        enqueue("verify_email", to=user.email, language=user.language,
+                subject=_("Confirm your email address"),
+                template="auth/email/verify.txt", user=user,
+                link=_link("auth.verify_email", make_link_token(user, "verify")))
+
+
+def verify_email(token: str) -> User:
+    with transaction():
+        user = _read_link_token(token, "verify", current_app.config["EMAIL_TOKEN_MAX_AGE"])
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+            audit.record(user, "user.email_verified", user, after={"email": user.email})
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link when the account exists; say nothing either way (no enumeration)."""
+    with transaction():
+        user = get_user_by_email(email)
+        if user is None or not user.active:
+            return
+        enqueue("password_reset", to=user.email, language=user.language,
+                subject=_("Reset your password"), template="auth/email/reset.txt", user=user,
+                link=_link("auth.reset_password", make_link_token(user, "reset")),
+                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+        audit.record(None, "user.password_reset_requested", user)
+
+
+def check_reset_token(token: str) -> User:
+    return _read_link_token(token, "reset", current_app.config["RESET_TOKEN_MAX_AGE"])
+
+
+def reset_password(token: str, new_password: str) -> User:
+    with transaction():
+        user = check_reset_token(token)
+        if problem := password_problem(new_password, email=user.email, name=user.name):
+            raise ValidationFailed({"password": problem})
+        user.password_hash = hash_password(new_password)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()  # the link proved the address
+        _clear_failures(user.email)
+        audit.record(user, "user.password_reset", user)
+    return user
+
+
+def change_password(actor: User, current: str, new_password: str) -> User:
+    with transaction():
+        if not check_password(actor.password_hash, current):
+            raise ValidationFailed({"current_password": _("Your current password is not correct.")})
+        if problem := password_problem(new_password, email=actor.email, name=actor.name):
+            raise ValidationFailed({"new_password": problem})
+        actor.password_hash = hash_password(new_password)
+        audit.record(actor, "user.password_changed", actor)
+    return actor
+
+
+# ---------------------------------------------------------------- login and throttling
+
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
+
+
+def _is_throttled(email: str, address: str, now: datetime) -> bool:
+    config = current_app.config
+    since = _window_start(now)
+    per_account, per_address = db.session.execute(sa.select(
+        sa.select(sa.func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
+        .scalar_subquery(),
+        sa.select(sa.func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
+        .scalar_subquery())).one()
+    return (per_account >= config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"]
+            or per_address >= config["LOGIN_THROTTLE_MAX_PER_ADDRESS"])
+
+
+def _clear_failures(email: str) -> None:
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email.lower()))
+
+
+def authenticate(email: str, password: str, *, address: str,
+                 now: datetime | None = None) -> User:
+    """Check credentials with per-account and per-address throttling.
+
+    Failures are stored in the database so every process counts the same attempts.
+    Raises ``Throttled``, ``InvalidCredentials`` or ``AccountInactive``.
+    """
+    now = now or utcnow()
+    key = (email or "").strip().lower()[:254]
+    address = (address or "unknown")[:64]
+    with transaction():
+        if _is_throttled(key, address, now):
+            raise Throttled(_("Too many failed attempts. For your safety, logging in is blocked "
+                              "for %(minutes)s minutes. You can also reset your password.",
+                              minutes=current_app.config["LOGIN_THROTTLE_WINDOW"] // 60))
+        user = get_user_by_email(key)
+        ok = check_password(user.password_hash if user else _dummy_hash(), password or "")
+        if not ok or user is None:
+            db.session.add(LoginFailure(email=key, address=address, at=now))
+            # Old failures are no longer counted; prune them as we go.
+            db.session.execute(sa.delete(LoginFailure).where(
+                LoginFailure.at < now - timedelta(days=1)))
+    if not ok or user is None:
+        raise InvalidCredentials()
+    if not user.active:
+        raise AccountInactive()
+    with transaction():
+        _clear_failures(key)
+        user.last_login_at = now
+        audit.record(user, "user.logged_in", user)
+    return user
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASH
+
+
+def set_language(user: User, language: str) -> None:
+    if language not in current_app.config["LANGUAGES"] or user.language == language:
+        return
+    with transaction():
+        user.language = language
+
+
+# ---------------------------------------------------------------- API tokens
+
+TOKEN_PREFIX = "esf_"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the plain token is returned once and never stored."""
+    require(actor.id == user.id or actor.is_admin)
+    name = (name or "").strip()[:100] or _("API token")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction():
+        token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(plain),
+                         prefix=plain[:12])
+        db.session.add(token)
+        audit.record(actor, "api_token.created", token, after={"user": user.email, "name": name})
+    return token, plain
+
+
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    with transaction():
+        token = db.session.get(ApiToken, token_id)
+        if token is None or not (token.user_id == actor.id or actor.is_admin):
+            raise NotFound()
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            audit.record(actor, "api_token.revoked", token, after={"name": token.name})
+    return token
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc())))
+
+
+def user_for_token(plain: str, now: datetime | None = None) -> User | None:
+    """The active user owning an active token, recording when it was last used."""
+    if not plain:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(
+        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.active:
+        return None
+    now = now or utcnow()
+    # Write at most once a minute per token, so reads do not all become writes.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        with transaction():
+            token.last_used_at = now
+    return token.user
+
+
+__all__ = ["AccountInactive", "InvalidCredentials", "LinkExpired", "LinkInvalid",
+           "PermissionDenied", "Throttled"]

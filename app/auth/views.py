@@ -1,0 +1,223 @@
+"""Account pages: thin, each calls a service."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    RolesForm,
+    TokenForm,
+)
+from app.core.errors import DomainError, ValidationFailed
+from app.core.forms import EmptyForm
+from app.core.permissions import Role, roles_required
+from app.main.views import _safe_next
+from app.organisations import services as organisations
+from app.organisations.models import ProviderType
+
+
+def _attach(form, exc: ValidationFailed) -> None:
+    """Show service errors on their fields (and so in the error summary)."""
+    for name, message in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is None:
+            flash(message, "error")
+        else:
+            field.errors = [*list(field.errors or []), message]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data,
+                                         address=request.remote_addr or "unknown")
+        except DomainError as exc:
+            form.password.errors = [exc.user_message()]
+            status = 429 if isinstance(exc, services.Throttled) else 200
+        else:
+            session.clear()  # no session fixation
+            session["language"] = user.language
+            login_user(user)
+            if user.email_verified_at is None:
+                flash(_("Please confirm your email address with the link we sent you."), "info")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    language = session.get("language")
+    logout_user()
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("You have been logged out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        account = services.AccountInput(email=form.email.data, name=form.name.data,
+                                        password=form.password.data,
+                                        language=session.get("language", "nl"))
+        try:
+            if form.mode.data == "join":
+                organisations.register_to_join(account, form.join_enterprise_number.data)
+            else:
+                organisations.register_with_new_organisation(account, organisations.OrganisationInput(
+                    legal_name=form.legal_name.data, enterprise_number=form.enterprise_number.data,
+                    provider_type=ProviderType(form.provider_type.data), street=form.street.data or "",
+                    postal_code=form.postal_code.data or "", city=form.city.data or "",
+                    contact_name=form.name.data, contact_email=form.email.data,
+                    contact_phone=form.contact_phone.data or ""))
+        except ValidationFailed as exc:
+            _attach(form, exc)
+        else:
+            return render_template("auth/registered.html", email=form.email.data,
+                                   joining=form.mode.data == "join")
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except DomainError as exc:
+        return render_template("auth/link_problem.html", message=exc.user_message()), 400
+    flash(_("Your email address is confirmed. You can now log in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_verification():
+    if current_user.email_verified_at is None:
+        services.send_verification_email(current_user)
+    flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.check_reset_token(token)
+    except DomainError as exc:
+        return render_template("auth/link_problem.html", message=exc.user_message()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationFailed as exc:
+            _attach(form, exc)
+        else:
+            flash(_("Your password has been changed. You can now log in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET"])
+@login_required
+def profile():
+    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
+                           token_form=TokenForm(), tokens=services.list_tokens(current_user),
+                           empty_form=EmptyForm(), new_token=None)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(current_user, form.current_password.data,
+                                            form.new_password.data)
+        except ValidationFailed as exc:
+            _attach(form, exc)
+        else:
+            login_user(user)  # the session id changes with the password hash
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", password_form=form, token_form=TokenForm(),
+                           tokens=services.list_tokens(current_user), empty_form=EmptyForm(),
+                           new_token=None), 422
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _token, new_token = services.create_token(current_user, current_user, form.name.data)
+        form = TokenForm(formdata=None)
+    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
+                           token_form=form, tokens=services.list_tokens(current_user),
+                           empty_form=EmptyForm(), new_token=new_token)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        services.revoke_token(current_user, token_id)
+        flash(_("The token has been revoked."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.get("/users")
+@roles_required(Role.admin)
+def users():
+    return render_template("auth/users.html", users=services.list_users(), form=RolesForm(),
+                           empty_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/roles")
+@roles_required(Role.admin)
+def set_roles(user_id: int):
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            services.set_roles(current_user, user_id, {Role(r) for r in form.roles.data})
+        except DomainError as exc:
+            flash(exc.user_message(), "error")
+        else:
+            flash(_("Roles saved."), "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.admin)
+def set_active(user_id: int):
+    if EmptyForm().validate_on_submit():
+        try:
+            user = services.set_active(current_user, user_id,
+                                       request.form.get("active") == "1")
+        except DomainError as exc:
+            flash(exc.user_message(), "error")
+        else:
+            flash(_("%(email)s is now active.", email=user.email) if user.active
+                  else _("%(email)s is now deactivated.", email=user.email), "success")
+    return redirect(url_for("auth.users"))

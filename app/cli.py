@@ -1,0 +1,13 @@
+"""``flask --app app ...``: each domain's command group, plus ``seed-demo``."""
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from app.auth.cli import tokens_cli, users_cli
+    from app.core.email import outbox_cli
+    from app.demo import seed_demo_command
+
+    for group in (users_cli, tokens_cli, outbox_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(seed_demo_command)

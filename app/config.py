@@ -1,0 +1,58 @@
+"""Safe defaults only; secrets come from instance/config.py or PORTAL_* variables."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True in production (served over HTTPS)
+    SESSION_COOKIE_NAME = "portal_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    PREFERRED_URL_SCHEME = "http"
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # Languages
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    LANGUAGES = ("nl", "en")
+
+    # Accounts
+    PASSWORD_MIN_LENGTH = 12
+    EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
+    RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
+    LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
+    LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window
+
+    # Email (outbox)
+    MAIL_BACKEND = "console"  # "smtp" in production
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "ESF e-leren <no-reply@esf-eleren.invalid>"
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_BASE_SECONDS = 60  # doubled after every failed attempt
+
+    # Public base address used in emails (links)
+    SERVER_BASE_URL = "http://127.0.0.1:5000"
+
+    # API / OpenAPI (flask-smorest)
+    API_TITLE = "ESF e-leren portal API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Security headers
+    HSTS_MAX_AGE = 63072000  # two years, sent only over HTTPS
+    REDIS_URL: str | None = None

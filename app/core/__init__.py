@@ -1,0 +1,1 @@
+"""Shared pieces: database, time, money, files, email, errors, permissions."""

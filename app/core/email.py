@@ -1,0 +1,150 @@
+"""Email through an outbox table: services enqueue inside their transaction, a timer sends.
+
+``flask --app app outbox send`` delivers pending messages over SMTP (or prints them to the
+console in development) and retries failures with exponential back-off.
+"""
+
+import smtplib
+import sys
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from enum import StrEnum
+
+import click
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import db, str_enum, transaction
+from app.core.time import utcnow
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after MAIL_MAX_ATTEMPTS
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(60), index=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(250))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus),
+                                                 default=OutboxStatus.pending, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Optional key that makes an email idempotent (e.g. "remind:call:7:org:3:7d").
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+
+
+def enqueue(kind: str, *, to: str, subject: str, template: str, language: str = "nl",
+            dedupe_key: str | None = None, **context) -> OutboxMessage | None:
+    """Render a plain-text email in the recipient's language and add it to the outbox.
+
+    Call inside the service's transaction: the email leaves only if the change commits.
+    With ``dedupe_key``, a message already queued under that key is not queued again.
+    """
+    if dedupe_key and db.session.scalar(
+            sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+        return None
+    with force_locale(language):
+        body = render_template(template, **context)
+        subject = str(subject)
+    message = OutboxMessage(kind=kind, recipient=to, subject=subject, body=body,
+                            dedupe_key=dedupe_key)
+    db.session.add(message)
+    return message
+
+
+def _build(message: OutboxMessage) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    mail.set_content(message.body)
+    return mail
+
+
+def _deliver(mail: EmailMessage) -> None:
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "console":
+        click.echo(f"----- email -----\n{mail}\n----- end -----", file=sys.stderr)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(mail)
+
+
+def send_pending(now: datetime | None = None, limit: int = 200) -> tuple[int, int]:
+    """Deliver due messages; return (sent, failed attempts). Each message is its own unit.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several senders on
+    several machines never send the same message twice.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    sent = failed = 0
+    for _ in range(limit):
+        with transaction():
+            query = (sa.select(OutboxMessage)
+                     .where(OutboxMessage.status == OutboxStatus.pending,
+                            OutboxMessage.next_attempt_at <= now)
+                     .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1))
+            if db.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            message = db.session.scalar(query)
+            if message is None:
+                break
+            message.attempts += 1
+            try:
+                _deliver(_build(message))
+            except (OSError, smtplib.SMTPException) as exc:
+                failed += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                    message.status = OutboxStatus.failed
+                else:
+                    delay = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
+                    message.next_attempt_at = now + timedelta(seconds=delay)
+            else:
+                sent += 1
+                message.status = OutboxStatus.sent
+                message.sent_at = utcnow()
+                message.last_error = None
+    return sent, failed
+
+
+outbox_cli = AppGroup("outbox", help="The email outbox.")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=200, show_default=True, help="At most this many messages.")
+def send_command(limit: int) -> None:
+    """Deliver pending emails (run it every minute from a timer)."""
+    sent, failed = send_pending(limit=limit)
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+@outbox_cli.command("status")
+def status_command() -> None:
+    """Count messages per status."""
+    rows = db.session.execute(sa.select(OutboxMessage.status, sa.func.count())
+                              .group_by(OutboxMessage.status)).all()
+    counts = {status.value: 0 for status in OutboxStatus}
+    counts.update({status.value: n for status, n in rows})
+    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))

@@ -1,0 +1,5 @@
+from flask_wtf import FlaskForm
+
+
+class EmptyForm(FlaskForm):
+    """Buttons that post: only the CSRF token."""

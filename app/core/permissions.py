@@ -1,0 +1,49 @@
+"""The one permission helper every view and service uses."""
+
+from enum import StrEnum
+from typing import Protocol
+
+from app.core.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    applicant = "applicant"
+    evaluator = "evaluator"
+    official = "official"
+    admin = "admin"
+
+
+class Actor(Protocol):
+    id: int
+    is_authenticated: bool
+
+    def has_role(self, *roles: Role | str) -> bool: ...
+
+
+def has_role(user: object, *roles: Role | str) -> bool:
+    """True when ``user`` is logged in and holds one of ``roles``; safe for anonymous users."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*roles)  # type: ignore[attr-defined]
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """Raise ``PermissionDenied`` (a 403 page or JSON error) unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def roles_required(*roles: Role | str):
+    """View decorator: log in first, then hold one of ``roles`` (else 403)."""
+    from functools import wraps
+
+    from flask_login import current_user, login_required
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            require(has_role(current_user, *roles))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

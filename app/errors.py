@@ -1,0 +1,65 @@
+"""Error handlers in one place: HTML for pages, JSON under /api."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.core.db import db
+from app.core.errors import DomainError, NotFound, PermissionDenied
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def respond(status: int, message: str, **extra):
+    if _wants_json():
+        return {"error": {"status": status, "message": message, **extra}}, status
+    template = f"errors/{status}.html" if status in (400, 403, 404, 500) else "errors/generic.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.api.core import Unauthorised
+
+    @app.errorhandler(Unauthorised)
+    def _unauthorised(_exc: Unauthorised):
+        response, status = respond(401, _("A valid API token is required: send "
+                                          "'Authorization: Bearer TOKEN'."))
+        return response, status, {"WWW-Authenticate": 'Bearer realm="api"'}
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(exc: PermissionDenied):
+        return respond(403, exc.user_message())
+
+    @app.errorhandler(NotFound)
+    def _not_found_domain(_exc: NotFound):
+        return respond(404, _("This page does not exist or is not yours to see."))
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return respond(409, exc.user_message())
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc: CSRFError):
+        return respond(400, _("The form had expired or was sent from elsewhere. Nothing was "
+                              "saved; please go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        messages = {
+            401: _("Please log in first."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist or is not yours to see."),
+            405: _("This action is not possible here."),
+            413: _("The file is too large."),
+        }
+        return respond(status, messages.get(status, exc.description or exc.name))
+
+    @app.errorhandler(500)
+    def _server_error(_exc):
+        db.session.rollback()
+        return respond(500, _("Something went wrong on our side; nothing was saved."))

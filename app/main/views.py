@@ -1,0 +1,43 @@
+"""Home page, language switch and health check."""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from app.auth import services as auth_services
+from app.core.db import db
+from app.main import bp
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch: remembered in the session and, when logged in, on the account."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+        if current_user.is_authenticated:
+            auth_services.set_language(current_user, language)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("main.index")

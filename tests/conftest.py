@@ -1,0 +1,89 @@
+"""Fixtures: the app on SQLite (or PostgreSQL via TEST_DATABASE_URL), clean tables per test."""
+
+import os
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.core.db import db
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
+    return f"database: {url.split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,  # tests that send start their own server
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "SERVER_BASE_URL": "http://localhost",
+    })
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        flask_migrate.upgrade()  # test the schema that migrations build
+    return app
+
+
+def _wipe() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _wipe()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, password=DEFAULT_PASSWORD):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def as_role(login):
+    """Log the client in as a fresh user of ``role``: ``as_role("official")``."""
+
+    def _as(role, **kwargs):
+        return login(make_user(role=role, **kwargs))
+
+    return _as
