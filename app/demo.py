@@ -8,7 +8,7 @@ from app.core.permissions import Role
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
-DEMO_PASSWORD = "Demo-portaal-2026!"
+DEMO_PASSWORD = "Demo-portaal-2026!"  # noqa: S105 (public demo accounts)
 
 DEMO_ORGANISATIONS = [
     organisations.OrganisationInput(

@@ -37,8 +37,8 @@ class RegisterForm(FlaskForm):
     name = StringField(_l("Your full name"), widget=GovTextInput(),
                        validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Email address"), widget=GovTextInput(),
-                       validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email address.")),
-                                   Length(max=254)])
+                       validators=[DataRequired(REQUIRED), Length(max=254),
+                                   Email(_l("Enter a valid email address."))])
     password = PasswordField(_l("Password"), widget=GovPasswordInput(),
                              description=_l("At least 12 characters; not a common password."),
                              validators=[DataRequired(REQUIRED)])

@@ -78,12 +78,14 @@ def register():
             if form.mode.data == "join":
                 organisations.register_to_join(account, form.join_enterprise_number.data)
             else:
-                organisations.register_with_new_organisation(account, organisations.OrganisationInput(
-                    legal_name=form.legal_name.data, enterprise_number=form.enterprise_number.data,
-                    provider_type=ProviderType(form.provider_type.data), street=form.street.data or "",
-                    postal_code=form.postal_code.data or "", city=form.city.data or "",
-                    contact_name=form.name.data, contact_email=form.email.data,
-                    contact_phone=form.contact_phone.data or ""))
+                organisation = organisations.OrganisationInput(
+                    legal_name=form.legal_name.data,
+                    enterprise_number=form.enterprise_number.data,
+                    provider_type=ProviderType(form.provider_type.data),
+                    street=form.street.data or "", postal_code=form.postal_code.data or "",
+                    city=form.city.data or "", contact_name=form.name.data,
+                    contact_email=form.email.data, contact_phone=form.contact_phone.data or "")
+                organisations.register_with_new_organisation(account, organisation)
         except ValidationFailed as exc:
             _attach(form, exc)
         else:
