@@ -31,6 +31,17 @@ def navigation_items() -> list[dict]:
     return items
 
 
+def password_texts(**params) -> dict:
+    """GOV.UK password-input texts in the user's language, merged with ``params``."""
+    from flask_babel import gettext as _
+
+    return {"showPasswordText": _("Show"), "hidePasswordText": _("Hide"),
+            "showPasswordAriaLabelText": _("Show password"),
+            "hidePasswordAriaLabelText": _("Hide password"),
+            "passwordShownAnnouncementText": _("Your password is visible"),
+            "passwordHiddenAnnouncementText": _("Your password is hidden"), **params}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
         app.jinja_loader,
@@ -48,6 +59,7 @@ def init_app(app: Flask) -> None:
             "current_language": str(get_locale() or "nl"),
             "languages": app.config["LANGUAGES"],
             "navigation_items": navigation_items,
+            "password_texts": password_texts,
             "has_role": lambda *roles: has_role(current_user, *roles),
             "Role": Role,
         }
