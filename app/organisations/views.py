@@ -8,7 +8,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm
 from app.core.permissions import Role, roles_required
 from app.organisations import bp, services
-from app.organisations.forms import JoinForm
+from app.organisations.forms import JoinForm, OrganisationForm
 
 
 @bp.get("/mine")
@@ -64,3 +64,22 @@ def decide_membership(membership_id: int):
             name=membership.user.name) if approve else
           _("The request of %(name)s was refused.", name=membership.user.name), "success")
     return redirect(url_for(".detail", organisation_id=membership.organisation_id))
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(organisation_id: int):
+    organisation = services.get_organisation(current_user, organisation_id)
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET":
+        form.provider_type.data = organisation.provider_type.value
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(current_user, organisation.id, form.to_input())
+        except ValidationFailed as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(_("The organisation's details have been saved."), "success")
+            return redirect(url_for(".detail", organisation_id=organisation.id))
+    return render_template("organisations/edit.html", form=form, organisation=organisation)
