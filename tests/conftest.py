@@ -5,6 +5,8 @@ import os
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.core.db import db
@@ -12,8 +14,15 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 def pytest_report_header(config):
+    import shutil
+    import subprocess
+
     url = os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
-    return f"database: {url.split('@')[-1]}"
+    browser = "none (browser journeys skipped)"
+    if shutil.which("chromium"):
+        browser = subprocess.run(["chromium", "--version"], capture_output=True, text=True,
+                                 check=False).stdout.strip() or "chromium"
+    return [f"database: {url.split('@')[-1]}", f"browser: {browser}"]
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +31,20 @@ def database_url(tmp_path_factory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+class FreshClient(FlaskClient):
+    """Each request starts without the previous request's cached user and locale.
+
+    The autouse fixture keeps one app context pushed for the whole test and requests reuse
+    it, so ``g`` (where Flask-Login caches the user and Flask-Babel the locale) would
+    otherwise survive from one request to the next, unlike in production.
+    """
+
+    def open(self, *args, **kwargs):
+        for key in ("_login_user", "_flask_babel"):
+            g.pop(key, None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +56,7 @@ def app(database_url, tmp_path_factory):
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         "SERVER_BASE_URL": "http://localhost",
     })
+    app.test_client_class = FreshClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

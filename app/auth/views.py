@@ -202,7 +202,7 @@ def set_roles(user_id: int):
     form = RolesForm()
     if form.validate_on_submit():
         try:
-            services.set_roles(current_user, user_id, {Role(r) for r in form.roles.data})
+            services.set_roles(current_user, user_id, {Role(r) for r in form.roles.data or []})
         except DomainError as exc:
             flash(exc.user_message(), "error")
         else:

@@ -16,8 +16,9 @@ class ProviderType(StrEnum):
     private = "private"
 
     @property
-    def label(self) -> str:
-        return str({"public": _l("Public"), "private": _l("Private")}[self.value])
+    def label(self):
+        """A lazy translated label: forms built at import time still render per request."""
+        return {"public": _l("Public"), "private": _l("Private")}[self.value]
 
 
 class MembershipStatus(StrEnum):

@@ -1,0 +1,131 @@
+"""The officials' audit log page, and the append-only rule."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit.models import AuditRecord
+from app.core.db import db
+from tests.factories import make_user
+
+ROW_ACTION = re.compile(r'<td class="govuk-table__cell">([a-z_]+\.[a-z_.]+)')
+
+
+
+
+
+
+def row_actions(response) -> list[str]:
+    assert response.status_code == 200
+    return ROW_ACTION.findall(response.get_data(as_text=True))
+
+
+def add_record(action: str, at: datetime, entity_id: int = 1) -> None:
+    db.session.add(AuditRecord(at=at, action=action, entity_type="organisations",
+                               entity_id=entity_id, before={}, after={"note": action}))
+    db.session.commit()
+
+
+@pytest.fixture
+def official_client(client, login):
+    login(make_user("official"))
+    return client
+
+
+def test_official_sees_the_records(official_client):
+    actions = row_actions(official_client.get("/audit/"))
+    # the official's own account: created, membership none (not an applicant), logged in
+    assert "user.created" in actions
+    assert "user.logged_in" in actions
+
+
+def test_filter_by_action(official_client):
+    add_record("test.alpha", datetime(2024, 3, 1, 10, tzinfo=UTC))
+    add_record("test.beta", datetime(2024, 3, 1, 11, tzinfo=UTC))
+    assert row_actions(official_client.get("/audit/", query_string={"action": "test.alpha"})) \
+        == ["test.alpha"]
+    # the filter matches a prefix, e.g. every user.* action
+    actions = row_actions(official_client.get("/audit/", query_string={"action": "user."}))
+    assert actions and all(a.startswith("user.") for a in actions)
+
+
+def test_filter_by_date_in_brussels_time(official_client):
+    add_record("test.before", datetime(2024, 2, 29, 22, 30, tzinfo=UTC))  # 29 Feb 23:30
+    add_record("test.on_the_day", datetime(2024, 2, 29, 23, 30, tzinfo=UTC))  # 1 Mar 00:30
+    add_record("test.late_that_day", datetime(2024, 3, 1, 22, 30, tzinfo=UTC))  # 1 Mar 23:30
+    add_record("test.after", datetime(2024, 3, 1, 23, 30, tzinfo=UTC))  # 2 Mar 00:30
+
+    def actions(**args):
+        return [a for a in row_actions(official_client.get("/audit/", query_string=args))
+                if a.startswith("test.")]
+
+    assert actions(since="2024-03-01", until="2024-03-01") == [
+        "test.late_that_day", "test.on_the_day"]  # newest first
+    assert actions(since="2024-03-02") == ["test.after"]
+    assert actions(until="2024-02-29") == ["test.before"]
+    # a malformed date is ignored rather than an error
+    assert len(actions(since="gisteren")) == 4
+
+
+def test_filter_by_object(official_client):
+    add_record("test.one", datetime(2024, 3, 1, tzinfo=UTC), entity_id=41)
+    add_record("test.two", datetime(2024, 3, 1, tzinfo=UTC), entity_id=42)
+    actions = row_actions(official_client.get(
+        "/audit/", query_string={"entity_type": "organisations", "entity_id": "42"}))
+    assert actions == ["test.two"]
+
+
+@pytest.mark.parametrize("role", ["applicant", "evaluator"])
+def test_others_get_403(client, login, role):
+    login(make_user(role))
+    assert client.get("/audit/").status_code == 403
+
+
+def test_admin_sees_the_log_too(client, login):
+    login(make_user("admin"))
+    assert client.get("/audit/").status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/audit/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_records_cannot_be_updated():
+    make_user()
+    record = db.session.scalar(sa.select(AuditRecord).limit(1))
+    record.action = "tampered"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord).where(
+        AuditRecord.action == "tampered")) == 0
+
+
+def test_records_cannot_be_deleted():
+    make_user()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord))
+    record = db.session.scalar(sa.select(AuditRecord).limit(1))
+    db.session.delete(record)
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)) == total
+
+
+@pytest.mark.parametrize("statement", [
+    sa.update(AuditRecord).values(action="tampered"), sa.delete(AuditRecord)])
+def test_bulk_statements_cannot_change_records_on_postgresql(statement):
+    """A database trigger guards PostgreSQL; on SQLite only the ORM refuses."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL, the production database")
+    make_user()
+    try:
+        with pytest.raises((RuntimeError, sa.exc.DBAPIError)):
+            db.session.execute(statement)
+            db.session.commit()
+    finally:
+        db.session.rollback()

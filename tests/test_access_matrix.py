@@ -1,0 +1,218 @@
+"""Who may open what: one table for every route, checked for every audience.
+
+Every rule in ``app.url_map`` must have an entry in ``ACCESS`` (a new route fails
+``test_every_route_is_in_the_table`` until someone decides who may use it).
+
+Expected values are a status code, or ``(302, "/path")`` for a redirect whose location
+path must match (``{org}`` is replaced by organisation A's id). POSTs send an empty body
+(CSRF is off in the test app). API rules authenticate with the audience's own bearer token.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from werkzeug.security import generate_password_hash
+
+from app.auth import services as auth_services
+from app.auth.models import ApiToken, User
+from app.organisations import services as organisations
+from app.organisations.models import Membership, Organisation
+from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user
+
+AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
+
+LOGIN = (302, "/auth/login")
+HOME = (302, "/")
+PROFILE = (302, "/auth/profile")
+USERS = (302, "/auth/users")
+ORG_A = (302, "/organisations/{org}")
+
+
+def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
+    return dict(zip(AUDIENCES, (anon, applicant, other_applicant, evaluator, official, admin),
+                    strict=True))
+
+
+def everyone(expected) -> dict:
+    return dict.fromkeys(AUDIENCES, expected)
+
+
+def logged_in(expected, anon=LOGIN) -> dict:
+    return {"anon": anon, **dict.fromkeys(AUDIENCES[1:], expected)}
+
+
+ACCESS: dict[tuple[str, str], dict] = {
+    # ------------------------------------------------------------ main
+    ("main.index", "GET"): everyone(200),
+    ("main.set_language", "POST"): everyone(HOME),
+    ("main.health", "GET"): everyone(200),
+    # ------------------------------------------------------------ auth
+    ("auth.login", "GET"): logged_in(HOME, anon=200),
+    ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
+    ("auth.logout", "POST"): logged_in(HOME),
+    ("auth.register", "GET"): everyone(200),
+    ("auth.register", "POST"): everyone(200),  # empty form re-rendered with errors
+    ("auth.verify_email", "GET"): everyone(LOGIN),  # a valid link of the applicant
+    ("auth.resend_verification", "POST"): logged_in(PROFILE),
+    ("auth.forgot_password", "GET"): everyone(200),
+    ("auth.forgot_password", "POST"): everyone(200),
+    ("auth.reset_password", "GET"): everyone(200),  # a valid link of the applicant
+    ("auth.reset_password", "POST"): everyone(200),
+    ("auth.profile", "GET"): logged_in(200),
+    ("auth.change_password", "POST"): logged_in(422),
+    ("auth.create_token", "POST"): logged_in(200),
+    # the applicant's token: its owner and admins revoke it, others get 404
+    ("auth.revoke_token", "POST"): row(LOGIN, PROFILE, 404, 404, 404, PROFILE),
+    ("auth.users", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("auth.set_roles", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    ("auth.set_active", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    # ------------------------------------------------------------ organisations
+    ("organisations.mine", "GET"): row(LOGIN, 200, 200, 403, 403, 403),
+    ("organisations.join", "POST"): row(LOGIN, 422, 422, 403, 403, 403),
+    ("organisations.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
+    ("organisations.detail", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
+    # a pending request to join A: A's members and officials decide, others get 404
+    ("organisations.decide_membership", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
+    ("organisations.edit", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
+    # an empty body leaves the form filled from the organisation: saved unchanged
+    ("organisations.edit", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
+    # ------------------------------------------------------------ audit
+    ("audit.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
+    # ------------------------------------------------------------ API (bearer tokens)
+    ("api-docs.openapi_json", "GET"): everyone(200),
+    ("api.me", "GET"): logged_in(200, anon=401),
+}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_table(app):
+    routes = {(rule.endpoint, method) for rule, method in _rules(app)}
+    missing = sorted(routes - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - routes)
+    assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
+    assert not stale, f"these ACCESS entries match no route any more: {stale}"
+
+
+def test_every_entry_names_every_audience():
+    for key, expected in ACCESS.items():
+        assert set(expected) == set(AUDIENCES), key
+
+
+# ---------------------------------------------------------------- the walk
+
+@dataclass
+class World:
+    organisation: Organisation
+    other_organisation: Organisation
+    applicant: User
+    other_applicant: User
+    pending: Membership
+    token: ApiToken
+    verify_token: str
+    reset_token: str
+
+
+@pytest.fixture
+def world() -> World:
+    organisation = make_organisation()
+    other_organisation = make_organisation()
+    applicant = make_user("applicant", organisation=organisation)
+    other_applicant = make_user("applicant", organisation=other_organisation)
+    requester = make_user("applicant")  # a member of a third organisation
+    pending = organisations.request_membership(requester, organisation.enterprise_number)
+    token, _plain = auth_services.create_token(applicant, applicant, "matrix")
+    return World(organisation=organisation, other_organisation=other_organisation,
+                 applicant=applicant, other_applicant=other_applicant, pending=pending,
+                 token=token,
+                 verify_token=auth_services.make_link_token(applicant, "verify"),
+                 reset_token=auth_services.make_link_token(applicant, "reset"))
+
+
+def _url_args(rule, world: World) -> dict:
+    values = {"organisation_id": world.organisation.id, "membership_id": world.pending.id,
+              "token_id": world.token.id, "user_id": world.applicant.id}
+    args = {}
+    for name in rule.arguments:
+        if name == "token":
+            args[name] = (world.reset_token if rule.endpoint == "auth.reset_password"
+                          else world.verify_token)
+        elif name in values:
+            args[name] = values[name]
+        else:  # pragma: no cover - a new kind of URL argument
+            pytest.fail(f"{rule.endpoint}: no fixture value for URL argument {name!r}")
+    return args
+
+
+def _audience_user(audience: str, world: World) -> User | None:
+    if audience == "anon":
+        return None
+    if audience == "applicant":
+        return world.applicant
+    if audience == "other_applicant":
+        return world.other_applicant
+    return make_user(audience)
+
+
+# Known app bugs: the table holds the status after the fix; strict xfail flags the fix.
+KNOWN_BUGS: dict = {}
+
+CASES = [pytest.param(endpoint, method, audience, id=f"{endpoint}-{method}-{audience}",
+                      marks=[pytest.mark.xfail(strict=True, raises=KNOWN_BUGS[key][0],
+                                               reason=KNOWN_BUGS[key][1])]
+                      if (key := (endpoint, method, audience)) in KNOWN_BUGS else [])
+         for (endpoint, method) in ACCESS for audience in AUDIENCES]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(monkeypatch):
+    """Cheap password hashes: this module tests access, not hashing (scrypt made it slow)."""
+    monkeypatch.setattr(auth_services, "hash_password",
+                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+
+
+@pytest.mark.parametrize(("endpoint", "method", "audience"), CASES)
+def test_access(app, client, world, endpoint, method, audience):
+    rule = next((r for r, m in _rules(app) if r.endpoint == endpoint and m == method), None)
+    if rule is None:
+        pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
+    user = _audience_user(audience, world)
+    headers = {}
+    is_api = rule.rule.startswith("/api/")
+    if user is not None:
+        if is_api:
+            _token, plain = auth_services.create_token(user, user, "matrix audience")
+            headers["Authorization"] = f"Bearer {plain}"
+        else:
+            response = client.post("/auth/login",
+                                   data={"email": user.email, "password": DEFAULT_PASSWORD})
+            assert response.status_code == 302, response.get_data(as_text=True)
+    with app.test_request_context():
+        url = url_for(endpoint, **_url_args(rule, world))
+
+    response = client.open(url, method=method, data={} if method == "POST" else None,
+                           headers=headers)
+
+    expected = ACCESS[(endpoint, method)][audience]
+    status, location = expected if isinstance(expected, tuple) else (expected, None)
+    assert response.status_code == status, (
+        f"{audience} {method} {url}: expected {status}, got {response.status_code} "
+        f"(Location: {response.headers.get('Location')})")
+    if location is not None:
+        location = location.format(org=world.organisation.id)
+        assert urlsplit(response.headers["Location"]).path == location
+
+
+def test_session_cookie_does_not_authenticate_the_api(client, login):
+    login(make_user("official"))
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
