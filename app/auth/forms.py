@@ -112,5 +112,5 @@ class TokenForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     roles = SelectMultipleField(_l("Roles"), widget=GovCheckboxesInput(),
-                                choices=[(r.value, r.value) for r in Role])
+                                choices=[(r.value, r.label) for r in Role])
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())

@@ -12,6 +12,13 @@ class Role(StrEnum):
     official = "official"
     admin = "admin"
 
+    @property
+    def label(self):
+        from flask_babel import lazy_gettext as _l
+
+        return {"applicant": _l("Applicant"), "evaluator": _l("Evaluator"),
+                "official": _l("Official"), "admin": _l("Administrator")}[self.value]
+
 
 class Actor(Protocol):
     id: int
