@@ -85,7 +85,7 @@ class AccountInput:
     language: str = "nl"
 
 
-def _check_new_account(data: AccountInput) -> str:
+def check_new_account(data: AccountInput) -> str:
     errors: dict[str, str] = {}
     email = ""
     try:
@@ -109,7 +109,7 @@ def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
     if actor is not None:
         require(actor.is_admin)
     with transaction():
-        email = _check_new_account(data)
+        email = check_new_account(data)
         user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
                     language=data.language, email_verified_at=utcnow() if verified else None)
         user.role_rows = [UserRole(role=role) for role in sorted(roles)]
@@ -122,7 +122,7 @@ def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
 def register_applicant(data: AccountInput) -> User:
     """Self-registration of an applicant; the organisation part is in organisations.services."""
     with transaction():
-        email = _check_new_account(data)
+        email = check_new_account(data)
         user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
                     language=data.language)
         user.role_rows = [UserRole(role=Role.applicant)]

@@ -15,21 +15,11 @@ from app.auth.forms import (
     TokenForm,
 )
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm
+from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
-from app.main.views import _safe_next
+from app.main.views import safe_next
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
-
-
-def _attach(form, exc: ValidationFailed) -> None:
-    """Show service errors on their fields (and so in the error summary)."""
-    for name, message in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is None:
-            flash(message, "error")
-        else:
-            field.errors = [*list(field.errors or []), message]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +41,7 @@ def login():
             login_user(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "info")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
 
 
@@ -87,7 +77,7 @@ def register():
                     contact_email=form.email.data, contact_phone=form.contact_phone.data or "")
                 organisations.register_with_new_organisation(account, organisation)
         except ValidationFailed as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             return render_template("auth/registered.html", email=form.email.data,
                                    joining=form.mode.data == "join")
@@ -133,7 +123,7 @@ def reset_password(token: str):
         try:
             services.reset_password(token, form.password.data)
         except ValidationFailed as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             flash(_("Your password has been changed. You can now log in."), "success")
             return redirect(url_for("auth.login"))
@@ -157,7 +147,7 @@ def change_password():
             user = services.change_password(current_user, form.current_password.data,
                                             form.new_password.data)
         except ValidationFailed as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             login_user(user)  # the session id changes with the password hash
             flash(_("Your password has been changed."), "success")

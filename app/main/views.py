@@ -24,7 +24,7 @@ def set_language():
         session["language"] = language
         if current_user.is_authenticated:
             auth_services.set_language(current_user, language)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.get("/healthz")
@@ -33,7 +33,7 @@ def health():
     return {"status": "ok"}
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only local paths: never redirect to another site."""
     if target:
         parts = urlsplit(target)

@@ -126,7 +126,7 @@ def register_with_new_organisation(account: auth_services.AccountInput,
     with transaction():
         errors: dict[str, str] = {}
         for check in (lambda: _check_organisation(data),
-                      lambda: auth_services._check_new_account(account)):
+                      lambda: auth_services.check_new_account(account)):
             try:
                 check()
             except ValidationFailed as exc:
@@ -161,7 +161,7 @@ def register_to_join(account: auth_services.AccountInput, enterprise_number: str
         except ValidationFailed as exc:
             errors.update(exc.errors)
         try:
-            auth_services._check_new_account(account)
+            auth_services.check_new_account(account)
         except ValidationFailed as exc:
             errors.update(exc.errors)
         if errors:

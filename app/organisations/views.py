@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm
+from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
 from app.organisations import bp, services
 from app.organisations.forms import JoinForm, OrganisationForm
@@ -26,7 +26,7 @@ def join():
         try:
             services.request_membership(current_user, form.enterprise_number.data)
         except ValidationFailed as exc:
-            form.enterprise_number.errors = list(exc.errors.values())
+            attach_errors(form, exc)
         except DomainError as exc:
             flash(exc.user_message(), "error")
             return redirect(url_for(".mine"))
@@ -77,8 +77,7 @@ def edit(organisation_id: int):
         try:
             services.update_organisation(current_user, organisation.id, form.to_input())
         except ValidationFailed as exc:
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [message]
+            attach_errors(form, exc)
         else:
             flash(_("The organisation's details have been saved."), "success")
             return redirect(url_for(".detail", organisation_id=organisation.id))
