@@ -45,6 +45,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_security(app)
     register_error_handlers(app)
     register_cli(app)
+
+    from app.core.time import RecordArrival
+
+    app.wsgi_app = RecordArrival(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -84,8 +88,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import api, audit, auth, main, organisations
+    from app import api, audit, auth, calls, main, organisations, proposals
 
-    for module in (main, auth, organisations, audit):
+    for module in (main, auth, organisations, calls, proposals, audit):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -56,3 +56,10 @@ class DefaultConfig:
     # Security headers
     HSTS_MAX_AGE = 63072000  # two years, sent only over HTTPS
     REDIS_URL: str | None = None
+
+    # Proposals
+    UPLOAD_FOLDER: str | None = None  # default: instance/uploads (outside the static folder)
+    PROPOSAL_MAX_ATTACHMENTS = 10
+    PROPOSAL_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # A request body may carry one attachment plus the form around it.
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024

@@ -16,7 +16,7 @@ from app.audit import services as audit
 from app.auth.models import ApiToken, LoginFailure, User, UserRole
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core.db import db, transaction
-from app.core.email import enqueue
+from app.core.email import enqueue, external_url
 from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import utcnow
@@ -193,11 +193,7 @@ def _read_link_token(token: str, purpose: str, max_age: int) -> User:
 
 
 def _link(endpoint: str, token: str) -> str:
-    from flask import url_for
-
-    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, token=token, _external=True)
+    return external_url(endpoint, token=token)
 
 
 def send_verification_email(user: User) -> None:

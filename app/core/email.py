@@ -148,3 +148,12 @@ def status_command() -> None:
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({status.value: n for status, n in rows})
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, built from SERVER_BASE_URL (works outside requests)."""
+    from flask import url_for
+
+    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)

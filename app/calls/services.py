@@ -1,0 +1,304 @@
+"""Calls: create, edit, publish and close them; individual deadline extensions."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.audit import services as audit
+from app.auth.models import User
+from app.calls import permissions
+from app.calls.models import (
+    ALL_PROJECT_TYPES,
+    ALL_PROVIDER_TYPES,
+    ALL_TECHNOLOGIES,
+    Call,
+    CallPhase,
+    CallStatus,
+    DeadlineExtension,
+)
+from app.core.db import db, transaction
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.permissions import require
+from app.core.time import BRUSSELS, format_brussels, utcnow
+from app.organisations.models import Organisation
+
+CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+@dataclass(frozen=True)
+class CallInput:
+    code: str
+    title: str
+    opens_at: datetime
+    deadline: datetime
+    description: str = ""
+    budget_eur: Decimal = Decimal("0")
+    max_request_eur: Decimal = Decimal("0")
+    min_own_contribution_pct: Decimal = Decimal("0")
+    project_start_earliest: date | None = None
+    project_end_latest: date | None = None
+    provider_types: list[str] = field(default_factory=lambda: list(ALL_PROVIDER_TYPES))
+    project_types: list[str] = field(default_factory=lambda: list(ALL_PROJECT_TYPES))
+    technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
+
+
+class InvalidLocalTime(ValueError):
+    """The text is not a date and time, or that wall-clock time does not exist there."""
+
+
+def parse_local(text: str, timezone: str = "Europe/Brussels") -> datetime:
+    """'2027-03-31 23:59:59' in ``timezone`` -> the aware UTC instant.
+
+    Accepts 'YYYY-MM-DD HH:MM' and 'YYYY-MM-DD HH:MM:SS'. A time skipped by the change to
+    summer time (02:30 on the last Sunday of March) does not exist and is refused; a time
+    that occurs twice in autumn means its first occurrence.
+    """
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidLocalTime(f"unknown time zone {timezone!r}") from exc
+    naive = None
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
+        try:
+            naive = datetime.strptime(text.strip(), pattern)
+            break
+        except ValueError:
+            continue
+    if naive is None:
+        raise InvalidLocalTime(f"{text!r} is not a date and time like 2027-03-31 23:59:59")
+    local = naive.replace(tzinfo=zone, fold=0)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != naive:
+        raise InvalidLocalTime(f"{text} does not exist in {timezone} (clocks go forward)")
+    return instant
+
+
+def _snapshot(call: Call) -> dict:
+    return {"code": call.code, "title": call.title, "phase": call.phase.value,
+            "opens_at": call.opens_at.isoformat(), "deadline": call.deadline.isoformat(),
+            "budget_eur": str(call.budget_eur), "max_request_eur": str(call.max_request_eur),
+            "min_own_contribution_pct": str(call.min_own_contribution_pct),
+            "project_start_earliest": call.project_start_earliest and
+            call.project_start_earliest.isoformat(),
+            "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
+            "provider_types": list(call.provider_types),
+            "project_types": list(call.project_types),
+            "technologies": list(call.technologies)}
+
+
+def _check(data: CallInput, existing: Call | None) -> str:
+    errors: dict[str, str] = {}
+    code = data.code.strip().upper()
+    if not code:
+        errors["code"] = _("Enter a code for the call.")
+    elif len(code) > 40 or not set(code) <= CODE_CHARACTERS:
+        errors["code"] = _("Use at most 40 letters, digits, hyphens or underscores for the code.")
+    else:
+        other = db.session.scalar(sa.select(Call).where(Call.code == code))
+        if other is not None and other is not existing:
+            errors["code"] = _("The code %(code)s is already used by another call.", code=code)
+    if not data.title.strip():
+        errors["title"] = _("Enter a title for the call.")
+    if data.deadline <= data.opens_at:
+        errors["deadline"] = _("The deadline must be after the opening moment.")
+    if data.budget_eur is None or data.budget_eur < 0:
+        errors["budget_eur"] = _("The budget cannot be negative.")
+    if data.max_request_eur is None or data.max_request_eur < 0:
+        errors["max_request_eur"] = _("The maximum per proposal cannot be negative.")
+    elif data.budget_eur is not None and data.max_request_eur > data.budget_eur > 0:
+        errors["max_request_eur"] = _("The maximum per proposal cannot exceed the budget.")
+    if not Decimal("0") <= data.min_own_contribution_pct <= Decimal("100"):
+        errors["min_own_contribution_pct"] = _("Enter a percentage between 0 and 100.")
+    if (data.project_start_earliest and data.project_end_latest
+            and data.project_end_latest <= data.project_start_earliest):
+        errors["project_end_latest"] = _("The end of the project period must be after its start.")
+    if not data.provider_types or not set(data.provider_types) <= set(ALL_PROVIDER_TYPES):
+        errors["provider_types"] = _("Choose at least one eligible provider type.")
+    if not data.project_types or not set(data.project_types) <= set(ALL_PROJECT_TYPES):
+        errors["project_types"] = _("Choose at least one project type.")
+    if not data.technologies or not set(data.technologies) <= set(ALL_TECHNOLOGIES):
+        errors["technologies"] = _("Choose at least one technology.")
+    if existing is not None and existing.is_published:
+        now = utcnow()
+        if data.opens_at != existing.opens_at and existing.opens_at <= now:
+            errors["opens_at"] = _("The call is already open; its opening moment cannot change.")
+        if data.deadline != existing.deadline and existing.deadline <= now:
+            errors["deadline"] = _(
+                "The deadline has passed and cannot be moved. Grant an individual extension "
+                "to an organisation instead.")
+        elif data.deadline != existing.deadline and data.deadline <= now:
+            errors["deadline"] = _("A new deadline must lie in the future.")
+    if errors:
+        raise ValidationFailed(errors)
+    return code
+
+
+def _apply(call: Call, data: CallInput, code: str) -> None:
+    call.code = code
+    call.title = data.title.strip()
+    call.description = data.description.strip()
+    call.opens_at = data.opens_at
+    call.deadline = data.deadline
+    call.budget_eur = data.budget_eur
+    call.max_request_eur = data.max_request_eur
+    call.min_own_contribution_pct = data.min_own_contribution_pct
+    call.project_start_earliest = data.project_start_earliest
+    call.project_end_latest = data.project_end_latest
+    call.provider_types = [t for t in ALL_PROVIDER_TYPES if t in data.provider_types]
+    call.project_types = [t for t in ALL_PROJECT_TYPES if t in data.project_types]
+    call.technologies = [t for t in ALL_TECHNOLOGIES if t in data.technologies]
+
+
+def create_call(actor: User | None, data: CallInput) -> Call:
+    """An official (or the command line, actor None) creates a call as a draft."""
+    if actor is not None:
+        require(permissions.can_manage(actor))
+    with transaction():
+        code = _check(data, None)
+        call = Call(phase=CallPhase.draft)
+        _apply(call, data, code)
+        db.session.add(call)
+        db.session.flush()
+        audit.record(actor, "call.created", call, after=_snapshot(call))
+    return call
+
+
+def update_call(actor: User, call_id: int, data: CallInput) -> Call:
+    require(permissions.can_manage(actor))
+    with transaction():
+        call = get_call(actor, call_id)
+        if call.phase in (CallPhase.evaluation, CallPhase.decided):
+            raise DomainError(_("A call in evaluation can no longer be edited."))
+        before = _snapshot(call)
+        code = _check(data, call)
+        _apply(call, data, code)
+        audit.record(actor, "call.updated", call, before=before, after=_snapshot(call))
+    return call
+
+
+def publish_call(actor: User | None, call_id: int, received_at: datetime | None = None) -> Call:
+    received_at = received_at or utcnow()
+    if actor is not None:
+        require(permissions.can_manage(actor))
+    with transaction():
+        call = _get(call_id)
+        if call.phase is not CallPhase.draft:
+            raise DomainError(_("This call has already been published."))
+        if call.deadline <= received_at:
+            raise DomainError(_("The deadline has passed; move it before publishing."))
+        call.phase = CallPhase.published
+        call.published_at = received_at
+        audit.record(actor, "call.published", call, before={"phase": "draft"},
+                     after={"phase": "published"})
+    return call
+
+
+def close_call(actor: User, call_id: int, reason: str) -> Call:
+    """Close an open call before its deadline (an exceptional measure, with a reason)."""
+    require(permissions.can_manage(actor))
+    if not reason.strip():
+        raise ValidationFailed({"reason": _("Give the reason for closing the call early.")})
+    with transaction():
+        call = _get(call_id)
+        now = utcnow()
+        if call.status_at(now) not in (CallStatus.open, CallStatus.upcoming):
+            raise DomainError(_("Only an open or announced call can be closed."))
+        call.closed_at = now
+        call.closed_reason = reason.strip()
+        audit.record(actor, "call.closed", call, before={"closes_at": call.deadline.isoformat()},
+                     after={"closes_at": now.isoformat()}, reason=reason.strip())
+    return call
+
+
+def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: datetime,
+                    reason: str) -> DeadlineExtension:
+    """Give one organisation its own, later deadline for this call."""
+    require(permissions.can_manage(actor))
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the extension.")
+    with transaction():
+        call = _get(call_id)
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            errors["organisation_id"] = _("Choose an organisation.")
+        if deadline <= call.deadline:
+            errors["deadline"] = _("The extended deadline must be after the call's deadline "
+                                   "(%(deadline)s).", deadline=format_brussels(call.deadline))
+        if errors:
+            raise ValidationFailed(errors)
+        extension = db.session.scalar(sa.select(DeadlineExtension).where(
+            DeadlineExtension.call_id == call.id,
+            DeadlineExtension.organisation_id == organisation_id))
+        before = {}
+        if extension is None:
+            extension = DeadlineExtension(call=call, organisation_id=organisation_id)
+            db.session.add(extension)
+        else:
+            before = {"deadline": extension.deadline.isoformat(), "reason": extension.reason}
+        extension.deadline = deadline
+        extension.reason = reason.strip()
+        extension.granted_by_id = actor.id
+        extension.granted_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "call.extension_granted", extension, before=before,
+                     after={"call": call.code, "organisation": organisation.enterprise_number,
+                            "deadline": deadline.isoformat()}, reason=reason.strip())
+    return extension
+
+
+def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:
+    return db.session.scalar(sa.select(DeadlineExtension).where(
+        DeadlineExtension.call_id == call.id,
+        DeadlineExtension.organisation_id == organisation_id))
+
+
+def deadline_for(call: Call, organisation_id: int) -> datetime:
+    """The instant after which this organisation can no longer change its proposals."""
+    extension = extension_for(call, organisation_id)
+    if extension is not None and extension.deadline > call.closes_at:
+        return extension.deadline
+    return call.closes_at
+
+
+def _get(call_id: int) -> Call:
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    return call
+
+
+def get_call(actor: User | None, call_id: int) -> Call:
+    call = _get(call_id)
+    if not permissions.can_view(actor, call):
+        raise NotFound()
+    return call
+
+
+def get_call_by_code(actor: User | None, code: str) -> Call:
+    call = db.session.scalar(sa.select(Call).where(Call.code == code.upper()))
+    if call is None or not permissions.can_view(actor, call):
+        raise NotFound()
+    return call
+
+
+def list_calls(actor: User | None) -> list[Call]:
+    """Published calls for everyone; officials also see drafts. Newest deadline first."""
+    query = sa.select(Call).order_by(Call.deadline.desc(), Call.id)
+    if not permissions.can_manage(actor):
+        query = query.where(Call.phase != CallPhase.draft)
+    return list(db.session.scalars(query))
+
+
+def open_calls(moment: datetime | None = None) -> list[Call]:
+    moment = moment or utcnow()
+    return [call for call in list_calls(None) if call.status_at(moment) is CallStatus.open]
+
+
+def brussels_input(moment: datetime | None) -> str:
+    """The form value for a deadline: Brussels wall-clock time with seconds."""
+    return "" if moment is None else moment.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,54 @@
+"""Euro amounts: exact decimals, parsed from Dutch or English input, shown the Belgian way."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+class InvalidAmount(ValueError):
+    pass
+
+
+def parse_euro(value: str | Decimal | int | None) -> Decimal | None:
+    """'12.500,50', '12500.50', '€ 12 500' -> Decimal('12500.50'); '' -> None.
+
+    A comma is the decimal separator when it comes last, as in Dutch; dots and spaces
+    before it group thousands. More than two decimals is refused rather than rounded.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Decimal | int):
+        amount = Decimal(value)
+    else:
+        text = value.strip().replace("€", "").replace("EUR", "").replace("\u00a0", "")
+        text = text.replace(" ", "")
+        if not text:
+            return None
+        if "," in text and ("." not in text or text.rfind(",") > text.rfind(".")):
+            text = text.replace(".", "").replace(",", ".")
+        elif text.count(".") > 1 or ("," in text):
+            text = text.replace(",", "")
+            if text.count(".") > 1:
+                text = text.replace(".", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise InvalidAmount(value) from exc
+    if not amount.is_finite():
+        raise InvalidAmount(value)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise InvalidAmount(value)
+    return amount.quantize(CENT)
+
+
+def format_euro(amount: Decimal | None, language: str = "nl") -> str:
+    """Decimal('12500.5') -> '€ 12.500,50' (nl) or '€12,500.50' (en)."""
+    if amount is None:
+        return ""
+    quantized = Decimal(amount).quantize(CENT)
+    sign = "-" if quantized < 0 else ""
+    grouped = f"{abs(quantized):,.2f}"
+    if language == "nl":
+        grouped = grouped.replace(",", " ").replace(".", ",").replace(" ", ".")
+        return f"{sign}€ {grouped}"
+    return f"{sign}€{grouped}"

@@ -1,0 +1,150 @@
+"""Proposals: the working copy, its attachments and its immutable submitted versions."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.calls.models import Call, ProjectType
+from app.core.db import db, str_enum
+from app.core.time import utcnow
+from app.organisations.models import Organisation
+
+
+class ProposalStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+
+    @property
+    def label(self):
+        return {"draft": _l("Draft"), "submitted": _l("Submitted"),
+                "withdrawn": _l("Withdrawn")}[self.value]
+
+
+class Proposal(db.Model):
+    """The working copy that members edit. Submitting freezes a ProposalVersion."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        sa.CheckConstraint("requested_eur IS NULL OR requested_eur >= 0",
+                           name="requested_not_negative"),
+        sa.CheckConstraint("own_contribution_eur IS NULL OR own_contribution_eur >= 0",
+                           name="own_contribution_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    status: Mapped[ProposalStatus] = mapped_column(str_enum(ProposalStatus),
+                                                   default=ProposalStatus.draft, index=True)
+    # Optimistic locking: every save raises it; a save based on an older one is refused.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    # General
+    title: Mapped[str] = mapped_column(sa.String(250), default="")
+    acronym: Mapped[str] = mapped_column(sa.String(40), default="")
+    project_type: Mapped[ProjectType | None] = mapped_column(str_enum(ProjectType))
+    training_name: Mapped[str] = mapped_column(sa.String(250), default="")
+    training_current_form: Mapped[str] = mapped_column(sa.Text, default="")
+    training_hours: Mapped[int | None]
+    training_reference: Mapped[str] = mapped_column(sa.String(40), default="")
+    # E-learning design
+    learning_objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    content: Mapped[str] = mapped_column(sa.Text, default="")
+    didactic_approach: Mapped[str] = mapped_column(sa.Text, default="")
+    target_group: Mapped[str] = mapped_column(sa.Text, default="")
+    disadvantaged_groups: Mapped[str] = mapped_column(sa.Text, default="")
+    practice_oriented: Mapped[bool | None]
+    practice_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_before: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_during: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_after: Mapped[str] = mapped_column(sa.Text, default="")
+    lms_follow_up: Mapped[str] = mapped_column(sa.Text, default="")
+    # Technologies: codes from the call's vocabulary, plus free text for "other"
+    technologies: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    technology_other: Mapped[str] = mapped_column(sa.String(250), default="")
+    # Planning
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    milestones: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    # Budget (exact decimals, euro)
+    requested_eur: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    own_contribution_eur: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    # Partners: [{"name", "enterprise_number", "role"}]
+    partners: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    expected_participants: Mapped[int | None]
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]  # of the latest version
+    withdrawn_at: Mapped[datetime | None]
+    withdrawal_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="proposal", order_by="Attachment.id", cascade="all, delete-orphan")
+    versions: Mapped[list["ProposalVersion"]] = relationship(
+        back_populates="proposal", order_by="ProposalVersion.number")
+    updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.reference}>"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_l("Untitled proposal"))
+
+
+class Attachment(db.Model):
+    """A PDF attached to the working copy. The file lives under its SHA-256 hash."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="attachments")
+
+
+class ProposalVersion(db.Model):
+    """An immutable snapshot made by submitting: all fields and attachment hashes."""
+
+    __tablename__ = "proposal_versions"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "number",
+                                          name="uq_proposal_versions_proposal_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    number: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="versions")
+    submitted_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<ProposalVersion {self.proposal_id} v{self.number}>"
+
+
+@sa.event.listens_for(ProposalVersion, "before_update")
+@sa.event.listens_for(ProposalVersion, "before_delete")
+def _refuse_change(_mapper, _connection, target: ProposalVersion) -> None:
+    raise RuntimeError("submitted versions are immutable")

@@ -1,0 +1,13 @@
+"""The submission receipt, rendered with WeasyPrint from the immutable version."""
+
+from flask import Response
+
+from app.core.pdf import render_pdf
+from app.proposals.models import Proposal, ProposalVersion
+
+
+def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:
+    pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version)
+    filename = f"ontvangstbewijs-{proposal.reference}-v{version.number}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

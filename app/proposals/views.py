@@ -1,0 +1,294 @@
+"""Proposal pages: thin wrappers around app.proposals.services."""
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.calls import services as calls
+from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.forms import EmptyForm, attach_errors
+from app.core.permissions import Role, roles_required
+from app.core.time import format_brussels, request_received_at
+from app.proposals import bp, permissions, services
+from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
+from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
+from app.proposals.pdf import receipt_pdf
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("proposals/index.html",
+                           proposals=services.visible_proposals(current_user))
+
+
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@roles_required(Role.applicant)
+def new(code: str):
+    """Start a draft for one of the applicant's organisations (asked only if several)."""
+    call = calls.get_call_by_code(current_user, code)
+    organisations = current_user.organisations
+    if not organisations:
+        flash(_("Join or register an organisation before you start a proposal."), "error")
+        return redirect(url_for("organisations.mine"))
+    form = NewProposalForm()
+    form.organisation_id.choices = [(o.id, f"{o.legal_name} ({o.enterprise_number})")
+                                    for o in organisations]
+    if request.method == "POST" and len(organisations) == 1 and \
+            "organisation_id" not in request.form:
+        form.organisation_id.data = organisations[0].id
+        form.organisation_id.raw_data = [str(organisations[0].id)]
+    if form.validate_on_submit():
+        proposal = services.create_proposal(current_user, call.id, form.organisation_id.data,
+                                            received_at=request_received_at())
+        flash(_("Your draft proposal %(reference)s was created. Save each part as you go; "
+                "nothing is sent until you submit it.", reference=proposal.reference), "success")
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    return render_template("proposals/new.html", call=call, form=form), \
+        422 if form.errors else 200
+
+
+def _overview(proposal):
+    problems = services.submission_problems(proposal)
+    sections = []
+    for section in SECTIONS:
+        missing = [name for name in problems if SECTION_OF.get(name) == section.key]
+        sections.append({"section": section, "complete": not missing, "missing": missing})
+    return problems, sections
+
+
+@bp.get("/<int:proposal_id>")
+@login_required
+def detail(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    problems, sections = _overview(proposal)
+    return render_template(
+        "proposals/detail.html", proposal=proposal, sections=sections, problems=problems,
+        rules=services.check_eligibility(proposal),
+        deadline=services.deadline_of(proposal),
+        extension=calls.extension_for(proposal.call, proposal.organisation_id),
+        editable=services.is_editable(proposal) and permissions.can_edit(current_user, proposal),
+        counting=services.counting_version(proposal),
+        unsubmitted_changes=services.has_unsubmitted_changes(proposal),
+        history=services.version_history(proposal), labels=LABELS)
+
+
+@bp.route("/<int:proposal_id>/edit/<section>", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int, section: str):
+    proposal = services.get_proposal(current_user, proposal_id)
+    if section not in SECTION_BY_KEY:
+        abort(404)
+    if not permissions.can_edit(current_user, proposal):
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    form = section_form(section, proposal.call)
+    if request.method == "GET":
+        form.load(proposal)
+    if not services.is_editable(proposal):
+        flash(_("The deadline has passed: this proposal can no longer change."), "error")
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    if form.validate_on_submit():
+        try:
+            services.update_proposal(current_user, proposal.id, form.changes(),
+                                     int(form.revision.data), received_at=request_received_at())
+        except services.EditConflict as exc:
+            return _conflict(exc.proposal, form, section)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(_("Saved: %(section)s.", section=SECTION_BY_KEY[section].title), "success")
+            if request.form.get("then") == "next":
+                keys = [s.key for s in SECTIONS]
+                following = keys[keys.index(section) + 1:]
+                if following:
+                    return redirect(url_for(".edit", proposal_id=proposal.id,
+                                            section=following[0]))
+            return redirect(url_for(".detail", proposal_id=proposal.id))
+    status = 422 if form.errors else 200
+    return render_template("proposals/edit.html", proposal=proposal, form=form,
+                           section=SECTION_BY_KEY[section]), status
+
+
+def _conflict(current, form, section: str):
+    """Both versions side by side; the form keeps what the user typed, now based on the
+    latest revision, so saving again deliberately replaces the other person's text."""
+    mine = form.changes()
+    theirs = {name: getattr(current, name) for name in SECTION_BY_KEY[section].fields}
+    differing = [name for name in SECTION_BY_KEY[section].fields
+                 if _comparable(mine.get(name)) != _comparable(theirs.get(name))]
+    form.revision.data = str(current.revision)
+    return render_template("proposals/conflict.html", proposal=current, form=form,
+                           section=SECTION_BY_KEY[section], mine=mine, theirs=theirs,
+                           differing=differing, labels=LABELS), 409
+
+
+def _comparable(value):
+    if hasattr(value, "value"):
+        return value.value
+    return value if value not in ("", [], None) else None
+
+
+@bp.route("/<int:proposal_id>/attachments", methods=["GET", "POST"])
+@login_required
+def attachments(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    form = AttachmentForm()
+    editable = services.is_editable(proposal) and permissions.can_edit(current_user, proposal)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                attachment = services.add_attachment(
+                    current_user, proposal.id, upload.filename or "", upload.stream,
+                    received_at=request_received_at())
+            except ValidationFailed as exc:
+                attach_errors(form, exc)
+            else:
+                flash(_("%(name)s was attached.", name=attachment.filename), "success")
+                return redirect(url_for(".attachments", proposal_id=proposal.id))
+        status = 422
+    return render_template("proposals/attachments.html", proposal=proposal, form=form,
+                           editable=editable, empty_form=EmptyForm()), status
+
+
+@bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")
+@login_required
+def remove_attachment(proposal_id: int, attachment_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.remove_attachment(current_user, proposal_id, attachment_id,
+                               received_at=request_received_at())
+    flash(_("The attachment was removed."), "success")
+    return redirect(url_for(".attachments", proposal_id=proposal_id))
+
+
+@bp.get("/<int:proposal_id>/files/<sha256>")
+@login_required
+def download(proposal_id: int, sha256: str):
+    path, filename = services.attachment_file(current_user, proposal_id, sha256)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+@bp.get("/<int:proposal_id>/check")
+@login_required
+def check(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    problems, sections = _overview(proposal)
+    return render_template(
+        "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
+        rules=services.check_eligibility(proposal), deadline=services.deadline_of(proposal),
+        editable=services.is_editable(proposal) and permissions.can_edit(current_user, proposal),
+        labels=LABELS, section_of=SECTION_OF, submit_form=EmptyForm())
+
+
+@bp.post("/<int:proposal_id>/submit")
+@login_required
+def submit(proposal_id: int):
+    received_at = request_received_at()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        version = services.submit_proposal(current_user, proposal_id, received_at=received_at)
+    except ValidationFailed as exc:
+        proposal = services.get_proposal(current_user, proposal_id)
+        problems, sections = _overview(proposal)
+        problems = {**problems, **exc.errors}
+        return render_template(
+            "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
+            rules=services.check_eligibility(proposal),
+            deadline=services.deadline_of(proposal), editable=True, labels=LABELS,
+            section_of=SECTION_OF, submit_form=EmptyForm()), 422
+    except services.DeadlinePassed as exc:
+        return render_template("proposals/refused.html", message=exc.user_message(),
+                               proposal_id=proposal_id), 409
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        flash(exc.user_message(), "error")
+        return redirect(url_for(".detail", proposal_id=proposal_id))
+    flash(_("Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "
+            "ready to download and a confirmation email is on its way.",
+            number=version.number, moment=format_brussels(version.submitted_at)), "success")
+    return redirect(url_for(".detail", proposal_id=proposal_id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    if not permissions.can_edit(current_user, proposal):
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_proposal(current_user, proposal.id, form.reason.data,
+                                       received_at=request_received_at())
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except services.DeadlinePassed as exc:
+            return render_template("proposals/refused.html", message=exc.user_message(),
+                                   proposal_id=proposal_id), 409
+        else:
+            flash(_("The proposal was withdrawn."), "success")
+            return redirect(url_for(".detail", proposal_id=proposal.id))
+    return render_template("proposals/withdraw.html", proposal=proposal, form=form,
+                           deadline=services.deadline_of(proposal)), 422 if form.errors else 200
+
+
+@bp.get("/<int:proposal_id>/versions/<int:number>")
+@login_required
+def version(proposal_id: int, number: int):
+    proposal, version = services.get_version(current_user, proposal_id, number)
+    previous = next((v for v in proposal.versions if v.number == number - 1), None)
+    return render_template("proposals/version.html", proposal=proposal, version=version,
+                           changes=services.changes_between(previous and previous.data,
+                                                            version.data),
+                           counting=services.counting_version(proposal), labels=LABELS,
+                           sections=SECTIONS)
+
+
+@bp.get("/<int:proposal_id>/versions/<int:number>/receipt.pdf")
+@login_required
+def receipt(proposal_id: int, number: int):
+    proposal, version = services.get_version(current_user, proposal_id, number)
+    response = receipt_pdf(proposal, version)
+    return response
+
+
+@bp.app_template_filter("euro")
+def _euro(amount):
+    from decimal import Decimal
+
+    from flask_babel import get_locale
+
+    from app.core.money import format_euro
+
+    if amount in (None, ""):
+        return ""
+    return format_euro(Decimal(amount), str(get_locale() or "nl"))
+
+
+@bp.app_template_filter("day")
+def _day(value):
+    from datetime import date
+
+    if not value:
+        return ""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d-%m-%Y")
+
+
+@bp.app_context_processor
+def _proposal_globals():
+    from app.calls.models import ProjectType, Technology
+    from app.core.time import remaining_text
+
+    from app.core.email import external_url
+
+    return {
+        "external_url": external_url,
+        "remaining": remaining_text,
+        "project_type_label": lambda v: ProjectType(getattr(v, "value", v)).label,
+        "technology_labels": lambda codes: [str(Technology(c).label) for c in codes or []],
+    }
