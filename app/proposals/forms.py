@@ -128,8 +128,7 @@ class GeneralForm(SectionForm):
     training_hours = WholeNumberField(LABELS["training_hours"], widget=GovTextInput(),
                                       validators=[Optional()])
     training_reference = _text("training_reference", long=False, max_length=40, hint=_l(
-        "Its number in the training database of the Flemish training incentives, if it has "
-        "one."))
+        "Only if the training is already listed there."))
 
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,9 +210,9 @@ class PlanningForm(SectionForm):
         if name == "milestones":
             rows = []
             for entry in self.milestones:
-                description = (entry.description.data or "").strip()
+                description = (entry.form.description.data or "").strip()
                 if description:
-                    rows.append({"date": entry.when.data.isoformat(), "description": description})
+                    rows.append({"date": entry.form.when.data.isoformat(), "description": description})
             return sorted(rows, key=lambda row: row["date"])
         return super()._data_of(name)
 

@@ -7,7 +7,10 @@ from app.proposals.models import Proposal, ProposalVersion
 
 
 def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:
-    pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version)
+    from app.proposals.services import deadline_of
+
+    pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version,
+                     deadline=deadline_of(proposal))
     filename = f"ontvangstbewijs-{proposal.reference}-v{version.number}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -341,15 +341,15 @@ def submission_problems(proposal: Proposal) -> dict[str, str]:
     for name in REQUIRED_FIELDS:
         value = getattr(proposal, name)
         if value is None or value == "" or value == []:
-            problems[name] = _("Fill in: %(field)s.", field=LABELS[name])
+            problems[name] = _("Fill in “%(field)s”", field=LABELS[name])
     if proposal.project_type in (ProjectType.convert, ProjectType.adapt):
         if not proposal.training_current_form:
-            problems["training_current_form"] = _("Fill in: %(field)s.",
+            problems["training_current_form"] = _("Fill in “%(field)s”",
                                                   field=LABELS["training_current_form"])
         if proposal.training_hours is None:
-            problems["training_hours"] = _("Fill in: %(field)s.", field=LABELS["training_hours"])
+            problems["training_hours"] = _("Fill in “%(field)s”", field=LABELS["training_hours"])
     if proposal.practice_oriented and not proposal.practice_explanation:
-        problems["practice_explanation"] = _("Fill in: %(field)s.",
+        problems["practice_explanation"] = _("Fill in “%(field)s”",
                                              field=LABELS["practice_explanation"])
     if Technology.other.value in (proposal.technologies or []) and not proposal.technology_other:
         problems["technology_other"] = _("Describe the other technology or method.")
@@ -462,6 +462,10 @@ def submit_proposal(actor: User, proposal_id: int,
         proposal = get_proposal(actor, proposal_id, for_update=True)
         require(permissions.can_edit(actor, proposal))
         _check_open(proposal, received_at)
+        if actor.email_verified_at is None:
+            raise DomainError(_("Confirm your email address before you submit: the receipt "
+                                "and every message about the proposal go there. Use the link "
+                                "in the email we sent, or ask for a new one on your profile."))
         problems = submission_problems(proposal)
         if problems:
             raise ValidationFailed(problems)

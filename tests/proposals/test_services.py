@@ -262,3 +262,12 @@ def test_reminders_seven_days_and_one_day_before_once(applicant):
     assert services.send_deadline_reminders(now + timedelta(days=5, hours=12)) == 1
     assert services.send_deadline_reminders(now + timedelta(days=5, hours=13)) == 0
     assert services.send_deadline_reminders(now + timedelta(days=7)) == 0
+
+
+def test_an_unverified_account_cannot_submit():
+    call = make_call()
+    user = make_user("applicant", verified=False)
+    proposal = make_proposal(call, user)
+    with pytest.raises(services.DomainError, match="Confirm your email"):
+        services.submit_proposal(user, proposal.id)
+    assert proposal.status is ProposalStatus.draft
