@@ -1,8 +1,10 @@
-"""``flask --app app seed-demo``: demo organisations and one account per role (idempotent)."""
+"""``flask --app app seed-demo``: demo organisations, one account per role, and two calls
+with proposals (app/demo_proposals.py). Idempotent: a second run changes nothing."""
 
 import click
 from flask.cli import with_appcontext
 
+from app import demo_proposals
 from app.auth import services as auth_services
 from app.core.permissions import Role
 from app.organisations import services as organisations
@@ -56,6 +58,12 @@ def seed_demo() -> list[tuple[str, str, str]]:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load demo data; safe to run again. Prints ROLE EMAIL PASSWORD per demo account."""
+    """Load demo data; safe to run again.
+
+    Prints ROLE EMAIL PASSWORD per demo account, then one line per demo call. The
+    applicants of the other demo providers (app/demo_proposals.py) use the same password.
+    """
     for role, email, password in seed_demo():
         click.echo(f"{role} {email} {password}")
+    for line in demo_proposals.seed_calls(DEMO_PASSWORD):
+        click.echo(line)

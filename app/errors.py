@@ -1,6 +1,6 @@
 """Error handlers in one place: HTML for pages, JSON under /api."""
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -55,7 +55,9 @@ def register_error_handlers(app: Flask) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist or is not yours to see."),
             405: _("This action is not possible here."),
-            413: _("The file is too large."),
+            413: _("The file is too large: an attachment may be at most %(size)d MB. "
+                   "Nothing was saved.", size=current_app.config[
+                       "PROPOSAL_MAX_ATTACHMENT_BYTES"] // (1024 * 1024)),
         }
         return respond(status, messages.get(status, exc.description or exc.name))
 

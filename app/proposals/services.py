@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -131,26 +132,34 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
             else:
                 raise DomainError(_("The call opens on %(moment)s.",
                                     moment=format_brussels(call.opens_at)))
-        proposal = Proposal(call=call, organisation=organisation, reference=_next_reference(call),
-                            created_by_id=actor.id, updated_by_id=actor.id,
-                            status=ProposalStatus.draft, technologies=[], milestones=[],
-                            partners=[])
-        db.session.add(proposal)
-        db.session.flush()
+        proposal = Proposal(call=call, organisation=organisation, created_by_id=actor.id,
+                            created_at=received_at, updated_at=received_at,
+                            updated_by_id=actor.id, status=ProposalStatus.draft,
+                            technologies=[], milestones=[], partners=[])
+        _insert_with_reference(proposal, call)
         audit.record(actor, "proposal.created", proposal,
                      after={"reference": proposal.reference, "call": call.code,
                             "organisation": organisation.enterprise_number})
     return proposal
 
 
-def _next_reference(call: Call) -> str:
+def _insert_with_reference(proposal: Proposal, call: Call) -> None:
+    """Number proposals per call (CODE-0001, ...); two drafts started at the same moment
+    may pick the same number, so the loser of the unique constraint takes the next one."""
     count = db.session.scalar(sa.select(sa.func.count(Proposal.id))
                               .where(Proposal.call_id == call.id)) or 0
-    while True:
-        count += 1
-        reference = f"{call.code}-{count:04d}"
-        if not db.session.scalar(sa.select(Proposal.id).where(Proposal.reference == reference)):
-            return reference
+    for attempt in range(1, 21):
+        proposal.reference = f"{call.code}-{count + attempt:04d}"
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.add(proposal)
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        return
+    raise DomainError(_("Too many proposals are being started at once; please try again."))
 
 
 def update_proposal(actor: User, proposal_id: int, changes: Mapping[str, Any],
@@ -189,7 +198,7 @@ def _apply(proposal: Proposal, changes: Mapping[str, Any]) -> list[str]:
         if name not in changes:
             continue
         value = changes[name]
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, Enum):
             value = value.strip()
         if value is None and name in _TEXT_FIELDS:
             value = ""

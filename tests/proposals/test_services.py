@@ -271,3 +271,12 @@ def test_an_unverified_account_cannot_submit():
     with pytest.raises(services.DomainError, match="Confirm your email"):
         services.submit_proposal(user, proposal.id)
     assert proposal.status is ProposalStatus.draft
+
+
+def test_references_stay_unique_when_numbers_collide(applicant):
+    call = make_call(code="REF")
+    first = make_proposal(call, applicant, complete=False)
+    first.reference = "REF-0002"  # as if a concurrent request had taken the next number
+    db.session.commit()
+    second = make_proposal(call, applicant, complete=False)
+    assert second.reference == "REF-0003"

@@ -1,0 +1,210 @@
+"""``seed-demo``: this year's open call, last year's closed call with its proposals, idempotency."""
+
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from app import demo_proposals as demo
+from app.audit.models import AuditRecord
+from app.calls.models import Call, CallStatus, ProjectType
+from app.core import files
+from app.core.db import db
+from app.core.time import to_brussels
+from app.organisations.enterprise_number import is_valid
+from app.organisations.models import Organisation, ProviderType
+from app.proposals import services as proposals
+from app.proposals.models import Proposal, ProposalStatus
+
+TODAY = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+
+
+def _seed(runner) -> str:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def _call(code: str) -> Call:
+    call = db.session.scalar(sa.select(Call).where(Call.code == code))
+    assert call is not None, code
+    return call
+
+
+def _proposals(call: Call) -> list[Proposal]:
+    return list(db.session.scalars(
+        sa.select(Proposal).where(Proposal.call_id == call.id).order_by(Proposal.id)))
+
+
+def _is_pdf_on_disk(sha256: str) -> bool:
+    content = files.path_for(sha256).read_bytes()
+    return content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+
+
+def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
+    with time_machine.travel(TODAY, tick=False):
+        started = time.perf_counter()
+        output = _seed(runner)
+        print(f"seed-demo took {time.perf_counter() - started:.1f} s")  # shown with -s
+        counts = _counts()
+        assert _seed(runner) == output  # the second run creates nothing ...
+        db.session.expire_all()
+        assert _counts() == counts  # ... and changes no count
+
+    lines = output.strip().splitlines()
+    assert any(line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
+               for line in lines), output
+    assert any(line.startswith("call ESF-ELEREN-2026 (closed) deadline 31-03-2026 23:59:59 ")
+               for line in lines), output
+
+    # This year's call: open, closing at 23:59:59 Brussels time on the next 31 March.
+    open_call = _call("ESF-ELEREN-2027")
+    assert open_call.deadline == datetime(2027, 3, 31, 21, 59, 59, tzinfo=UTC)
+    assert open_call.opens_at <= TODAY
+    assert open_call.status_at(TODAY) is CallStatus.open
+    assert open_call.budget_eur == Decimal("4500000.00")
+    assert open_call.max_request_eur == Decimal("150000.00")
+    assert open_call.min_own_contribution_pct == Decimal("10.00")
+    assert (open_call.project_start_earliest, open_call.project_end_latest) == (
+        date(2027, 7, 1), date(2028, 12, 31))
+    assert "virtuele realiteit" in open_call.description.lower()
+    assert "kansengroepen" in open_call.description
+    current = _proposals(open_call)
+    by_number = Counter((p.organisation.enterprise_number, p.status) for p in current)
+    assert by_number[("0403.170.701", ProposalStatus.draft)] >= 1  # De Leerboom
+    assert by_number[("0403.170.701", ProposalStatus.submitted)] >= 1
+    assert by_number[("0216.477.175", ProposalStatus.submitted)] >= 1  # the provincial centre
+    leerboom_draft = next(p for p in current if p.organisation.enterprise_number ==
+                          "0403.170.701" and p.status is ProposalStatus.draft)
+    assert leerboom_draft.title and proposals.submission_problems(leerboom_draft)  # partial
+    assert any(len(p.versions) == 2 for p in current
+               if p.organisation.enterprise_number == "0403.170.701")
+    for proposal in current:
+        assert all(open_call.opens_at <= v.submitted_at <= TODAY for v in proposal.versions)
+        if proposal.status is ProposalStatus.submitted:
+            assert proposal.attachments
+            assert all(_is_pdf_on_disk(a.sha256) for a in proposal.attachments)
+
+    # Last year's call: closed, with at least 40 submitted proposals.
+    closed = _call("ESF-ELEREN-2026")
+    assert closed.deadline == datetime(2026, 3, 31, 21, 59, 59, tzinfo=UTC)
+    assert closed.status_at(TODAY) is CallStatus.closed
+    everything = _proposals(closed)
+    submitted = [p for p in everything if p.status is ProposalStatus.submitted]
+    withdrawn = [p for p in everything if p.status is ProposalStatus.withdrawn]
+    drafts = [p for p in everything if p.status is ProposalStatus.draft]
+    assert len(submitted) >= 40
+    assert len(withdrawn) == 1
+    assert withdrawn[0].withdrawal_reason and withdrawn[0].versions
+    assert len(drafts) >= 2 and not any(p.versions for p in drafts)
+    assert 25 <= len({p.organisation_id for p in everything}) <= 30
+    resubmitted = [p for p in everything if len(p.versions) >= 2]
+    assert len(resubmitted) >= 4
+    for proposal in resubmitted:  # each version differs from the one before
+        assert all(changes for _version, changes in proposals.version_history(proposal))
+
+    assert {p.organisation.provider_type for p in submitted} == set(ProviderType)
+    assert {p.project_type for p in submitted} == set(ProjectType)
+    vr = [p for p in submitted if "vr" in p.technologies]
+    ai = [p for p in submitted if "ai" in p.technologies]
+    assert 0.25 <= len(vr) / len(submitted) <= 0.45  # about a third
+    assert 0.15 <= len(ai) / len(submitted) <= 0.35  # about a quarter
+    assert set(vr) & set(ai)  # some with both
+    assert any("vr" not in p.technologies and "ai" not in p.technologies for p in submitted)
+    assert {True, False} == {p.practice_oriented for p in submitted}
+
+    for proposal in submitted:
+        assert Decimal("20000") <= proposal.requested_eur <= Decimal("150000")
+        total = proposal.requested_eur + proposal.own_contribution_eur
+        assert proposal.own_contribution_eur / total >= Decimal("0.10")
+        assert proposal.attachments
+        assert all(_is_pdf_on_disk(a.sha256) for a in proposal.attachments)
+        assert not proposals.submission_problems(proposal)
+        assert all(is_valid(partner["enterprise_number"]) for partner in proposal.partners)
+    assert any(p.requested_eur % 1 for p in submitted)  # exact cents sometimes
+
+    # Submissions spread from the opening to the deadline, more towards the end.
+    moments = sorted(v.submitted_at for p in everything for v in p.versions)
+    assert closed.opens_at <= moments[0] and moments[-1] <= closed.deadline
+    middle = closed.opens_at + (closed.deadline - closed.opens_at) / 2
+    assert sum(m > middle for m in moments) > sum(m <= middle for m in moments)
+    last_hour = [m for m in moments if closed.deadline - m < timedelta(hours=1)]
+    assert len(last_hour) >= 3
+    assert any(to_brussels(m).strftime("%H:%M") == "23:58" for m in last_hour)
+
+    # Real audit records for every version and the withdrawal.
+    def audited(action: str) -> int:
+        return db.session.scalar(sa.select(sa.func.count(AuditRecord.id))
+                                 .where(AuditRecord.action == action))
+
+    versions = sum(len(p.versions) for p in (*everything, *current))
+    assert audited("proposal.submitted") == versions
+    assert audited("proposal.withdrawn") == 1
+    organisations = db.session.scalars(sa.select(Organisation)).all()
+    assert all(is_valid(o.enterprise_number) for o in organisations)
+
+
+@pytest.mark.parametrize(("now", "year"), [
+    (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), 2027),
+    (datetime(2027, 1, 5, 8, 0, tzinfo=UTC), 2027),
+    (datetime(2027, 3, 31, 21, 59, 58, tzinfo=UTC), 2027),
+    (datetime(2027, 3, 31, 22, 0, 0, tzinfo=UTC), 2028),  # 00:00 on 1 April in Brussels
+    (datetime(2027, 8, 15, 12, 0, tzinfo=UTC), 2028),
+])
+def test_the_open_call_closes_on_the_next_31_march(now, year):
+    assert demo.open_call_year(now) == year
+    assert demo.deadline_of_year(year) == datetime(year, 3, 31, 21, 59, 59, tzinfo=UTC)
+
+
+def test_plans_are_the_same_on_every_run():
+    opens = demo.open_call_opening(2027, TODAY)
+    assert opens == datetime(2026, 10, 1, 7, 0, tzinfo=UTC)  # 09:00 Brussels
+    assert demo.historic_plans(2026) == demo.historic_plans(2026)
+    assert demo.open_plans(2027, opens, TODAY) == demo.open_plans(2027, opens, TODAY)
+
+
+@pytest.mark.parametrize("now", [TODAY, datetime(2027, 4, 2, 8, 30, tzinfo=UTC)])
+def test_plan_moments_stay_in_order_and_within_the_window(now):
+    """Also when the call opens today (between April and September the opening is clamped)."""
+    year = demo.open_call_year(now)
+    opens = demo.open_call_opening(year, now)
+    assert opens <= now
+    for plans, start, end in ((demo.historic_plans(year - 1), *demo.historic_window(year - 1)),
+                              (demo.open_plans(year, opens, now), opens, now)):
+        for plan in plans:
+            moments = [step.at for step in plan.steps]
+            assert moments == sorted(moments)
+            assert start <= moments[0] and moments[-1] <= end
+            assert plan.steps[0].kind == "create"
+
+
+def test_demo_enterprise_numbers_are_valid_and_distinct():
+    numbers = [p.enterprise_number for p in (demo.LEERBOOM, demo.POCL, *demo.PROVIDERS)]
+    partners = {partner["enterprise_number"] for plan in demo.historic_plans(2026)
+                for step in plan.steps for partner in step.changes.get("partners", [])}
+    assert all(is_valid(number) for number in [*numbers, *partners])
+    assert len(set(numbers)) == len(numbers)
+    assert not set(numbers) & partners
+    emails = [p.email for p in demo.PROVIDERS]
+    assert len(set(emails)) == len(emails) and all(e.endswith(".example") for e in emails)
+
+
+def test_tiny_pdf_is_a_well_formed_pdf():
+    content = demo.tiny_pdf("Begroting (herzien)", ["Gevraagde subsidie: € 87.432,56"])
+    assert content.startswith(b"%PDF-1.4") and content.endswith(b"%%EOF\n")
+    startxref = int(content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert content[startxref:].startswith(b"xref\n")
+    entries = content[startxref:].split(b"\n")[3:8]
+    for number, entry in enumerate(entries, 1):  # every object where the table says
+        offset = int(entry.split()[0])
+        assert content[offset:].startswith(b"%d 0 obj" % number)
+    assert b"\x80" in content  # the euro sign in WinAnsi
