@@ -212,7 +212,8 @@ class PlanningForm(SectionForm):
             for entry in self.milestones:
                 description = (entry.form.description.data or "").strip()
                 if description:
-                    rows.append({"date": entry.form.when.data.isoformat(), "description": description})
+                    rows.append({"date": entry.form.when.data.isoformat(),
+                                 "description": description})
             return sorted(rows, key=lambda row: row["date"])
         return super()._data_of(name)
 
@@ -250,7 +251,8 @@ class PartnerForm(Form):
             try:
                 field.data = normalise(field.data)
             except InvalidEnterpriseNumber:
-                raise ValidationError(_l("Enter a valid enterprise number, like 0123.456.749.")) from None
+                raise ValidationError(
+                    _l("Enter a valid enterprise number, like 0123.456.749.")) from None
         elif self.name.data and self.name.data.strip():
             raise ValidationError(_l("Give the partner's enterprise number."))
 

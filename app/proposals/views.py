@@ -282,9 +282,8 @@ def _day(value):
 @bp.app_context_processor
 def _proposal_globals():
     from app.calls.models import ProjectType, Technology
-    from app.core.time import remaining_text
-
     from app.core.email import external_url
+    from app.core.time import remaining_text
 
     return {
         "external_url": external_url,

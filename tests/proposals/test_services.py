@@ -132,7 +132,8 @@ def test_extension_lets_one_organisation_submit_later(call_2021, applicant):
     with pytest.raises(services.DeadlinePassed):
         services.submit_proposal(applicant, proposal.id, received_at=late)
     calls.grant_extension(official, call_2021.id, proposal.organisation_id,
-                          datetime(2021, 4, 2, 21, 59, 59, tzinfo=UTC), "Storing bij de burgerlijke stand")
+                          datetime(2021, 4, 2, 21, 59, 59, tzinfo=UTC),
+                          "Storing bij de burgerlijke stand")
     version = services.submit_proposal(applicant, proposal.id, received_at=late)
     assert services.counting_version(proposal) == version
     with pytest.raises(services.DeadlinePassed):
