@@ -1,16 +1,23 @@
 """Template globals and filters shared by every page."""
 
+from datetime import date
+
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from app.core.countdown import countdown
+from app.core.email import external_url
+from app.core.money import format_euro
 from app.core.permissions import Role, has_role
 from app.core.time import format_brussels, to_brussels
 
 # (endpoint, label, roles that see it; empty = everyone logged in)
 NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
+    ("calls.index", _l("Calls"), ()),
+    ("proposals.index", _l("Proposals"), (Role.applicant, Role.official)),
     ("organisations.mine", _l("My organisation"), (Role.applicant,)),
     ("organisations.index", _l("Organisations"), (Role.official, Role.admin)),
     ("audit.index", _l("Audit log"), (Role.official, Role.admin)),
@@ -42,6 +49,34 @@ def password_texts(**params) -> dict:
             "passwordHiddenAnnouncementText": _("Your password is hidden"), **params}
 
 
+def euro(amount) -> str:
+    """An exact euro amount the Belgian way in Dutch ('€ 12.500,00'), or in English."""
+    from decimal import Decimal
+
+    if amount in (None, ""):
+        return ""
+    return format_euro(Decimal(amount), str(get_locale() or "nl"))
+
+
+def day(value) -> str:
+    """A date (or ISO date text, as in version snapshots) as 31-03-2027."""
+    if not value:
+        return ""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d-%m-%Y")
+
+
+def project_type_label(value) -> str:
+    from app.calls.models import ProjectType
+
+    return ProjectType(getattr(value, "value", value)).label
+
+
+def technology_labels(codes) -> list[str]:
+    from app.calls.models import Technology
+
+    return [str(Technology(code).label) for code in codes or []]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
         app.jinja_loader,
@@ -52,6 +87,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["brussels"] = format_brussels
     app.jinja_env.filters["to_brussels"] = to_brussels
+    app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["day"] = day
 
     @app.context_processor
     def _globals():
@@ -62,4 +99,8 @@ def init_app(app: Flask) -> None:
             "password_texts": password_texts,
             "has_role": lambda *roles: has_role(current_user, *roles),
             "Role": Role,
+            "countdown_for": countdown,
+            "external_url": external_url,
+            "project_type_label": project_type_label,
+            "technology_labels": technology_labels,
         }

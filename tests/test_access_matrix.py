@@ -8,6 +8,8 @@ path must match (``{org}`` is replaced by organisation A's id). POSTs send an em
 (CSRF is off in the test app). API rules authenticate with the audience's own bearer token.
 """
 
+import io
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,9 +19,18 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
+from app.calls.models import Call
 from app.organisations import services as organisations
 from app.organisations.models import Membership, Organisation
-from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user
+from app.proposals import services as proposals
+from app.proposals.models import Proposal
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_call,
+    make_organisation,
+    make_proposal,
+    make_user,
+)
 
 AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
 
@@ -28,6 +39,11 @@ HOME = (302, "/")
 PROFILE = (302, "/auth/profile")
 USERS = (302, "/auth/users")
 ORG_A = (302, "/organisations/{org}")
+PROPOSAL = (302, "/proposals/{proposal}")
+ATTACHMENTS = (302, "/proposals/{proposal}/attachments")
+NEW_PROPOSAL = (302, re.compile(r"/proposals/\d+"))
+CALL_CODE = "MATRIX-1"  # the world's published, open call
+CALL = (302, f"/calls/{CALL_CODE}")
 
 
 def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
@@ -78,11 +94,49 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("organisations.edit", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
     # an empty body leaves the form filled from the organisation: saved unchanged
     ("organisations.edit", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
+    # ------------------------------------------------------------ calls
+    # the world's call is published and open: public pages for everyone, officials manage
+    ("calls.index", "GET"): everyone(200),
+    ("calls.detail", "GET"): everyone(200),
+    ("calls.ics", "GET"): everyone(200),
+    ("calls.new", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.new", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # empty form: errors
+    ("calls.edit", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.edit", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    # already published: the official is told so on the call's page
+    ("calls.publish", "POST"): row(LOGIN, 403, 403, 403, CALL, 403),
+    ("calls.close", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.close", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # the reason is required
+    ("calls.extensions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.extensions", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     # ------------------------------------------------------------ audit
     ("audit.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     # ------------------------------------------------------------ API (bearer tokens)
     ("api-docs.openapi_json", "GET"): everyone(200),
     ("api.me", "GET"): logged_in(200, anon=401),
+    ("api.list_calls", "GET"): everyone(200),  # public: no token needed
+    # ------------------------------------------------------------ proposals
+    # The world's proposal P belongs to organisation A (the applicant's), is submitted to
+    # the open call and has one attachment. Other organisations, evaluators and admins
+    # may not learn that it exists (404); officials read it but never change it.
+    ("proposals.index", "GET"): logged_in(200),
+    ("proposals.new", "GET"): row(LOGIN, 200, 200, 403, 403, 403),
+    # an empty POST starts a draft for the applicant's only organisation
+    ("proposals.new", "POST"): row(LOGIN, NEW_PROPOSAL, NEW_PROPOSAL, 403, 403, 403),
+    ("proposals.detail", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("proposals.edit", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
+    ("proposals.edit", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no revision
+    ("proposals.attachments", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("proposals.attachments", "POST"): row(LOGIN, 422, 404, 404, 403, 404),  # no file
+    ("proposals.remove_attachment", "POST"): row(LOGIN, ATTACHMENTS, 404, 404, 403, 404),
+    ("proposals.download", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("proposals.check", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    # unchanged since version 1: refused with a message on the proposal page
+    ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
+    ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
+    ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
+    ("proposals.version", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("proposals.receipt", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
 }
 
 
@@ -119,6 +173,8 @@ class World:
     token: ApiToken
     verify_token: str
     reset_token: str
+    call: Call
+    proposal: Proposal
 
 
 @pytest.fixture
@@ -130,16 +186,25 @@ def world() -> World:
     requester = make_user("applicant")  # a member of a third organisation
     pending = organisations.request_membership(requester, organisation.enterprise_number)
     token, _plain = auth_services.create_token(applicant, applicant, "matrix")
+    call = make_call(code=CALL_CODE)
+    proposal = make_proposal(call, applicant, submit=True)
+    proposals.add_attachment(applicant, proposal.id, "plan.pdf",
+                             io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
     return World(organisation=organisation, other_organisation=other_organisation,
                  applicant=applicant, other_applicant=other_applicant, pending=pending,
                  token=token,
                  verify_token=auth_services.make_link_token(applicant, "verify"),
-                 reset_token=auth_services.make_link_token(applicant, "reset"))
+                 reset_token=auth_services.make_link_token(applicant, "reset"),
+                 call=call, proposal=proposal)
 
 
 def _url_args(rule, world: World) -> dict:
     values = {"organisation_id": world.organisation.id, "membership_id": world.pending.id,
-              "token_id": world.token.id, "user_id": world.applicant.id}
+              "token_id": world.token.id, "user_id": world.applicant.id,
+              "code": world.call.code, "proposal_id": world.proposal.id,
+              "section": "general", "number": 1,
+              "sha256": world.proposal.attachments[0].sha256,
+              "attachment_id": world.proposal.attachments[0].id}
     args = {}
     for name in rule.arguments:
         if name == "token":
@@ -206,8 +271,10 @@ def test_access(app, client, world, endpoint, method, audience):
     assert response.status_code == status, (
         f"{audience} {method} {url}: expected {status}, got {response.status_code} "
         f"(Location: {response.headers.get('Location')})")
-    if location is not None:
-        location = location.format(org=world.organisation.id)
+    if isinstance(location, re.Pattern):
+        assert location.fullmatch(urlsplit(response.headers["Location"]).path)
+    elif location is not None:
+        location = location.format(org=world.organisation.id, proposal=world.proposal.id)
         assert urlsplit(response.headers["Location"]).path == location
 
 

@@ -135,6 +135,8 @@ class Call(db.Model):
             return CallStatus.evaluation
         if self.phase is CallPhase.decided:
             return CallStatus.decided
+        if self.closed_at is not None and not before_deadline(moment, self.closed_at):
+            return CallStatus.closed
         if moment < self.opens_at:
             return CallStatus.upcoming
         if before_deadline(moment, self.closes_at):

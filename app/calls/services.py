@@ -1,7 +1,7 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -207,10 +207,11 @@ def close_call(actor: User, call_id: int, reason: str) -> Call:
         now = utcnow()
         if call.status_at(now) not in (CallStatus.open, CallStatus.upcoming):
             raise DomainError(_("Only an open or announced call can be closed."))
-        call.closed_at = now
+        # The last second on time is the one before this one: from now on, nothing is accepted.
+        call.closed_at = now.replace(microsecond=0) - timedelta(seconds=1)
         call.closed_reason = reason.strip()
         audit.record(actor, "call.closed", call, before={"closes_at": call.deadline.isoformat()},
-                     after={"closes_at": now.isoformat()}, reason=reason.strip())
+                     after={"closes_at": call.closed_at.isoformat()}, reason=reason.strip())
     return call
 
 

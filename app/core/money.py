@@ -1,5 +1,6 @@
 """Euro amounts: exact decimals, parsed from Dutch or English input, shown the Belgian way."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -24,7 +25,9 @@ def parse_euro(value: str | Decimal | int | None) -> Decimal | None:
         text = text.replace(" ", "")
         if not text:
             return None
-        if "," in text and ("." not in text or text.rfind(",") > text.rfind(".")):
+        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")  # Dutch thousands: 150.000 is a hundred and fifty thousand
+        elif "," in text and ("." not in text or text.rfind(",") > text.rfind(".")):
             text = text.replace(".", "").replace(",", ".")
         elif text.count(".") > 1 or ("," in text):
             text = text.replace(",", "")

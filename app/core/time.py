@@ -64,27 +64,3 @@ def request_received_at() -> datetime:
         return request.environ[RECEIVED_AT_KEY]
     return utcnow()
 
-
-def remaining_text(deadline: datetime, now: datetime | None = None) -> str:
-    """'12 days, 3 hours and 4 minutes left' in the user's language; closed at zero."""
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
-    now = now or utcnow()
-    if not before_deadline(now, deadline):
-        return _("The deadline has passed.")
-    seconds = int((deadline - now).total_seconds())
-    if seconds <= 0:
-        return _("Less than a second left.")
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("%(num)d day", "%(num)d days", days))
-    if days or hours:
-        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
-    parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
-    if not days:
-        parts.append(ngettext("%(num)d second", "%(num)d seconds", seconds))
-    return _("%(time)s left", time=", ".join(parts))

@@ -1,7 +1,8 @@
 """Who may see and change a proposal: pure predicates.
 
 An organisation's members see and edit its proposals; officials see all of them;
-nobody else may learn that a proposal exists (views answer 404).
+nobody else (administrators included: they run the system, not the call) may learn that a
+proposal exists (views answer 404).
 """
 
 from app.proposals.models import Proposal
@@ -15,7 +16,7 @@ def is_member(user, proposal: Proposal) -> bool:
 def can_view(user, proposal: Proposal) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return is_member(user, proposal) or user.is_official or user.is_admin
+    return is_member(user, proposal) or user.is_official
 
 
 def can_edit(user, proposal: Proposal) -> bool:

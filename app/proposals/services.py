@@ -68,7 +68,7 @@ def visible_proposals(actor: User, call_id: int | None = None) -> list[Proposal]
     query = (sa.select(Proposal)
              .options(selectinload(Proposal.attachments), selectinload(Proposal.versions))
              .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
-    if not (actor.is_official or actor.is_admin):
+    if not actor.is_official:
         query = query.where(Proposal.organisation_id.in_(actor.organisation_ids or {-1}))
     if call_id is not None:
         query = query.where(Proposal.call_id == call_id)

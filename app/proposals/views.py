@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.calls import services as calls
 from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
-from app.core.permissions import Role, roles_required
+from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
 from app.proposals import bp, permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
@@ -136,6 +136,7 @@ def attachments(proposal_id: int):
     editable = services.is_editable(proposal) and permissions.can_edit(current_user, proposal)
     status = 200
     if request.method == "POST":
+        require(permissions.can_edit(current_user, proposal))
         if form.validate_on_submit():
             upload = form.file.data
             try:
@@ -256,38 +257,3 @@ def receipt(proposal_id: int, number: int):
     response = receipt_pdf(proposal, version)
     return response
 
-
-@bp.app_template_filter("euro")
-def _euro(amount):
-    from decimal import Decimal
-
-    from flask_babel import get_locale
-
-    from app.core.money import format_euro
-
-    if amount in (None, ""):
-        return ""
-    return format_euro(Decimal(amount), str(get_locale() or "nl"))
-
-
-@bp.app_template_filter("day")
-def _day(value):
-    from datetime import date
-
-    if not value:
-        return ""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d-%m-%Y")
-
-
-@bp.app_context_processor
-def _proposal_globals():
-    from app.calls.models import ProjectType, Technology
-    from app.core.email import external_url
-    from app.core.time import remaining_text
-
-    return {
-        "external_url": external_url,
-        "remaining": remaining_text,
-        "project_type_label": lambda v: ProjectType(getattr(v, "value", v)).label,
-        "technology_labels": lambda codes: [str(Technology(c).label) for c in codes or []],
-    }

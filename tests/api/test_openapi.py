@@ -4,7 +4,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from app.auth import services as auth_services
-from tests.factories import make_user
+from tests.factories import make_call, make_user
 
 
 def test_openapi_document_lists_me_with_bearer_security(client):
@@ -28,11 +28,13 @@ def test_every_api_operation_conforms_to_its_schema(app):
     is driven with Hypothesis through ``operation.as_strategy()``.
     """
     official = make_user("official")
+    make_call()  # a published call, so /api/v1/calls returns a non-empty list to validate
     _token, plain = auth_services.create_token(official, official, "schemathesis")
     headers = {"Authorization": f"Bearer {plain}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert any(op.path == "/api/v1/me" and op.method.upper() == "GET" for op in operations)
+    assert any(op.path == "/api/v1/calls" and op.method.upper() == "GET" for op in operations)
 
     statuses: list[int] = []
     for operation in operations:

@@ -13,3 +13,46 @@ document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 // Initialise all GOV.UK Frontend components found on the page (accordion,
 // character count, error summary, service navigation menu, etc.).
 initAll()
+
+// Live countdown to a call's deadline: <p data-deadline="2027-03-31T21:59:59Z"
+// data-server-now="…Z" data-text-day="day" …>. The server renders the first text; this
+// updates it every second in the same words (data-text-*) and says the call is closed at 0.
+// The server's clock decides; data-server-now corrects for a visitor's clock that is off.
+// As on the server, the deadline's stated second is included: 23:59:59 closes at 00:00:00.
+function initCountdown (element) {
+  const deadline = Date.parse(element.dataset.deadline) + 1000
+  const serverNow = Date.parse(element.dataset.serverNow)
+  if (Number.isNaN(deadline)) return
+  const skew = Number.isNaN(serverNow) ? 0 : serverNow - Date.now()
+  const text = (key) => element.dataset['text' + key.charAt(0).toUpperCase() + key.slice(1)]
+  const unit = (n, name) => `${n} ${n === 1 ? text(name) : text(name + 's')}`
+
+  function render () {
+    const seconds = Math.max(0, Math.ceil((deadline - (Date.now() + skew)) / 1000))
+    if (seconds === 0) {
+      element.textContent = text('closed')
+      return false
+    }
+    const days = Math.floor(seconds / 86400)
+    const hours = Math.floor((seconds % 86400) / 3600)
+    const minutes = Math.floor((seconds % 3600) / 60)
+    const parts = []
+    if (days) parts.push(unit(days, 'day'))
+    if (days || hours) parts.push(unit(hours, 'hour'))
+    if (days || hours || minutes) parts.push(unit(minutes, 'minute'))
+    parts.push(unit(seconds % 60, 'second'))
+    const last = parts.pop()
+    element.textContent = parts.length
+      ? text('many').replace('{parts}', parts.join(', ')).replace('{last}', last)
+      : text('one').replace('{last}', last)
+    return true
+  }
+
+  if (render()) {
+    const timer = window.setInterval(() => {
+      if (!render()) window.clearInterval(timer)
+    }, 1000)
+  }
+}
+
+document.querySelectorAll('[data-deadline]').forEach(initCountdown)
