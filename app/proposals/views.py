@@ -48,6 +48,11 @@ def new(code: str):
         422 if form.errors else 200
 
 
+def _editable(proposal) -> bool:
+    """May the current user change this proposal now (member, before the deadline)?"""
+    return permissions.can_edit(current_user, proposal) and services.is_editable(proposal)
+
+
 def _overview(proposal):
     problems = services.submission_problems(proposal)
     sections = []
@@ -67,7 +72,7 @@ def detail(proposal_id: int):
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),
-        editable=services.is_editable(proposal) and permissions.can_edit(current_user, proposal),
+        editable=_editable(proposal),
         counting=services.counting_version(proposal),
         unsubmitted_changes=services.has_unsubmitted_changes(proposal),
         history=services.version_history(proposal), labels=LABELS)
@@ -133,7 +138,7 @@ def _comparable(value):
 def attachments(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
     form = AttachmentForm()
-    editable = services.is_editable(proposal) and permissions.can_edit(current_user, proposal)
+    editable = _editable(proposal)
     status = 200
     if request.method == "POST":
         require(permissions.can_edit(current_user, proposal))
@@ -175,13 +180,18 @@ def download(proposal_id: int, sha256: str):
 @bp.get("/<int:proposal_id>/check")
 @login_required
 def check(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    return _check_page(services.get_proposal(current_user, proposal_id))
+
+
+def _check_page(proposal, errors: dict[str, str] | None = None):
+    """Every eligibility rule and every missing item; with ``errors`` from a refused submit."""
     problems, sections = _overview(proposal)
+    problems = {**problems, **(errors or {})}
     return render_template(
         "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
         rules=services.check_eligibility(proposal), deadline=services.deadline_of(proposal),
-        editable=services.is_editable(proposal) and permissions.can_edit(current_user, proposal),
-        labels=LABELS, section_of=SECTION_OF, submit_form=EmptyForm())
+        editable=_editable(proposal), labels=LABELS, section_of=SECTION_OF,
+        submit_form=EmptyForm()), 422 if errors else 200
 
 
 @bp.post("/<int:proposal_id>/submit")
@@ -193,14 +203,7 @@ def submit(proposal_id: int):
     try:
         version = services.submit_proposal(current_user, proposal_id, received_at=received_at)
     except ValidationFailed as exc:
-        proposal = services.get_proposal(current_user, proposal_id)
-        problems, sections = _overview(proposal)
-        problems = {**problems, **exc.errors}
-        return render_template(
-            "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
-            rules=services.check_eligibility(proposal),
-            deadline=services.deadline_of(proposal), editable=True, labels=LABELS,
-            section_of=SECTION_OF, submit_form=EmptyForm()), 422
+        return _check_page(services.get_proposal(current_user, proposal_id), exc.errors)
     except services.DeadlinePassed as exc:
         return render_template("proposals/refused.html", message=exc.user_message(),
                                proposal_id=proposal_id), 409
