@@ -88,8 +88,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import api, audit, auth, calls, main, organisations, proposals
+    from app import api, audit, auth, calls, main, organisations, proposals, reporting
 
-    for module in (main, auth, organisations, calls, proposals, audit):
+    for module in (main, auth, organisations, calls, proposals, audit, reporting):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
     ("proposals.index", _l("Proposals"), (Role.applicant, Role.official)),
     ("organisations.mine", _l("My organisation"), (Role.applicant,)),
     ("organisations.index", _l("Organisations"), (Role.official, Role.admin)),
+    ("reporting.index", _l("Statistics"), (Role.official,)),
     ("audit.index", _l("Audit log"), (Role.official, Role.admin)),
     ("auth.users", _l("Accounts"), (Role.admin,)),
     ("auth.profile", _l("Profile"), ()),

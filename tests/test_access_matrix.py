@@ -115,6 +115,21 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("api-docs.openapi_json", "GET"): everyone(200),
     ("api.me", "GET"): logged_in(200, anon=401),
     ("api.list_calls", "GET"): everyone(200),  # public: no token needed
+    ("api.call_stats", "GET"): row(401, 403, 403, 403, 200, 403),
+    ("api.call_proposals", "GET"): row(401, 403, 403, 403, 200, 403),
+    # ------------------------------------------------------------ reporting (officials only)
+    ("reporting.index", "GET"): row(LOGIN, 403, 403, 403, (302, f"/reporting/calls/{CALL_CODE}"),
+                                    403),
+    ("reporting.dashboard", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.chart", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # name=technologies
+    ("reporting.export_figures", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
+    ("reporting.export_proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
+    ("reporting.report", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.mentions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.verify", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    # an empty body names no version: nothing is recorded
+    ("reporting.verify", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     # ------------------------------------------------------------ proposals
     # The world's proposal P belongs to organisation A (the applicant's), is submitted to
     # the open call and has one attachment. Other organisations, evaluators and admins
@@ -204,7 +219,8 @@ def _url_args(rule, world: World) -> dict:
               "code": world.call.code, "proposal_id": world.proposal.id,
               "section": "general", "number": 1,
               "sha256": world.proposal.attachments[0].sha256,
-              "attachment_id": world.proposal.attachments[0].id}
+              "attachment_id": world.proposal.attachments[0].id,
+              "name": "technologies", "fmt": "csv"}
     args = {}
     for name in rule.arguments:
         if name == "token":

@@ -1,0 +1,202 @@
+"""Officials' statistics API: one call's figures as of a moment, and its submitted proposals.
+
+Both run the same services as the dashboard (app.reporting.services), so the API, the
+page, the exports and the PDF give the same numbers for the same moment.
+"""
+
+import math
+from datetime import datetime
+from decimal import Decimal
+
+import marshmallow as ma
+from flask import g
+from werkzeug.exceptions import BadRequest
+
+from app.api.core import bp, token_required
+from app.api.views import ApiErrorSchema
+from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES
+from app.core.permissions import Role
+from app.core.time import to_brussels
+from app.reporting import services
+from app.reporting.exports import proposal_record
+
+AS_OF_DESCRIPTION = (
+    "The moment the figures are as of, ISO 8601 (e.g. 2027-03-15T17:00:00+01:00 or "
+    "2027-03-15T16:00:00Z; without an offset, Brussels time). Default and upper bound: now.")
+
+
+class AsOfQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    as_of = ma.fields.String(metadata={"format": "date-time", "description": AS_OF_DESCRIPTION,
+                                       "example": "2027-03-15T17:00:00+01:00"})
+
+
+class ProposalsQuerySchema(AsOfQuerySchema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000),
+                             metadata={"description": "Page number, from 1"})
+    per_page = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500),
+                                 metadata={"description": "Proposals per page (at most 500)"})
+
+
+class StatusCountsSchema(ma.Schema):
+    draft = ma.fields.Integer(required=True)
+    submitted = ma.fields.Integer(required=True)
+    withdrawn = ma.fields.Integer(required=True)
+
+
+class ProjectTypeCountsSchema(ma.Schema):
+    convert = ma.fields.Integer(required=True)
+    adapt = ma.fields.Integer(required=True)
+    new = ma.fields.Integer(required=True)
+
+
+class ProviderTypeCountsSchema(ma.Schema):
+    public = ma.fields.Integer(required=True)
+    private = ma.fields.Integer(required=True)
+
+
+MOMENT = {"format": "date-time", "description": "ISO 8601 with the Europe/Brussels offset"}
+AMOUNT = {"pattern": r"^\d+\.\d{2}$", "example": "1234567.89",
+          "description": "Euro, exact, two decimals"}
+
+
+class CallStatsSchema(ma.Schema):
+    call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
+    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    proposals = ma.fields.Nested(StatusCountsSchema, required=True, metadata={
+        "description": "Proposals by status at the moment; each proposal counts once"})
+    by_technology = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
+        metadata={"description": "Submitted proposals declaring each technology of the call's "
+                                 "vocabulary (every code of the call is present)"})
+    verified_by_technology = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
+        metadata={"description": "Submitted proposals whose technologies an official "
+                                 "verified, per technology (same keys)"})
+    vr_or_ai = ma.fields.Integer(required=True, metadata={
+        "description": "Distinct submitted proposals declaring VR, AI or both"})
+    vr_and_ai = ma.fields.Integer(required=True, metadata={
+        "description": "Submitted proposals declaring both VR and AI"})
+    by_project_type = ma.fields.Nested(ProjectTypeCountsSchema, required=True)
+    by_provider_type = ma.fields.Nested(ProviderTypeCountsSchema, required=True)
+    requested_budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
+
+
+class ApiProposalSchema(ma.Schema):
+    reference = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    organisation = ma.fields.String(required=True)
+    enterprise_number = ma.fields.String(required=True)
+    provider_type = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ALL_PROVIDER_TYPES))
+    project_type = ma.fields.String(required=True, allow_none=True)
+    practice_oriented = ma.fields.Boolean(required=True, allow_none=True)
+    requested_eur = ma.fields.String(required=True, allow_none=True, metadata=AMOUNT)
+    declared_technologies = ma.fields.List(ma.fields.String(), required=True)
+    verified_technologies = ma.fields.List(
+        ma.fields.String(), required=True, allow_none=True,
+        metadata={"description": "null until an official verified the technologies"})
+    verified_by = ma.fields.String(required=True, allow_none=True)
+    verified_at = ma.fields.String(required=True, allow_none=True, metadata=MOMENT)
+    verified_version = ma.fields.Integer(required=True, allow_none=True)
+    version = ma.fields.Integer(required=True, metadata={
+        "description": "The version in force at the moment (the last one submitted by then)"})
+    first_submitted_at = ma.fields.String(required=True, metadata=MOMENT)
+    submitted_at = ma.fields.String(required=True, metadata=MOMENT)
+
+
+class ProposalPageSchema(ma.Schema):
+    call = ma.fields.String(required=True)
+    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)
+    pages = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+    proposals = ma.fields.List(ma.fields.Nested(ApiProposalSchema), required=True)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_brussels(moment).isoformat() if moment is not None else None
+
+
+def _moment(args: dict) -> datetime:
+    try:
+        return services.parse_moment(args.get("as_of"))
+    except services.InvalidMoment as exc:
+        raise BadRequest(exc.user_message()) from exc
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def stats_body(stats: services.CallStatistics) -> dict:
+    return {
+        "call": stats.call.code, "as_of": _iso(stats.as_of),
+        "proposals": dict(stats.by_status),
+        "by_technology": dict(stats.by_technology),
+        "verified_by_technology": dict(stats.verified_by_technology),
+        "vr_or_ai": stats.vr_or_ai, "vr_and_ai": stats.vr_and_ai,
+        "by_project_type": {code: stats.by_project_type[code] for code in ALL_PROJECT_TYPES},
+        "by_provider_type": {code: stats.by_provider_type[code] for code in ALL_PROVIDER_TYPES},
+        "requested_budget_eur": _amount(stats.requested_budget),
+    }
+
+
+def proposal_body(row: services.ProposalRow) -> dict:
+    record = proposal_record(row)
+    for key in ("verified_at", "first_submitted_at", "submitted_at"):
+        record[key] = _iso(record[key])
+    record["requested_eur"] = _amount(record["requested_eur"])
+    return record
+
+
+_ERRORS = (
+    (400, "The as_of moment is not a date and time"),
+    (401, "No or invalid token"),
+    (403, "The token's account is not an official"),
+    (404, "No call with this code"),
+)
+
+
+def _document_errors(view):
+    for status, description in reversed(_ERRORS):
+        view = bp.alt_response(status, schema=ApiErrorSchema, description=description)(view)
+    return view
+
+
+@bp.route("/calls/<code>/stats")
+@token_required(Role.official)
+@bp.arguments(AsOfQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, CallStatsSchema)
+@_document_errors
+def call_stats(code: str, **args):
+    """Statistics of one call, as of now or any past moment (officials).
+
+    Counts are of submitted proposals, withdrawn ones excluded, each proposal once, as its
+    last version submitted at or before the moment.
+    """
+    call = services.get_call(g.api_user, code)
+    stats = services.call_statistics(g.api_user, call, _moment(args))
+    return stats_body(stats)
+
+
+@bp.route("/calls/<code>/proposals")
+@token_required(Role.official)
+@bp.arguments(ProposalsQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, ProposalPageSchema)
+@_document_errors
+def call_proposals(code: str, page: int = 1, per_page: int = 100, **args):
+    """The call's submitted proposals as of a moment, by reference, a page at a time
+    (officials): declared and verified technologies, project type, provider type and
+    requested budget."""
+    call = services.get_call(g.api_user, code)
+    as_of = _moment(args)
+    rows = services.submitted_proposals(g.api_user, call, as_of)
+    start = (page - 1) * per_page
+    return {"call": call.code, "as_of": _iso(as_of), "page": page, "per_page": per_page,
+            "pages": math.ceil(len(rows) / per_page), "total": len(rows),
+            "proposals": [proposal_body(row) for row in rows[start:start + per_page]]}
+
