@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
 from app.calls import services as calls
@@ -20,6 +21,13 @@ from tests.factories import complete_fields, make_call, make_organisation, make_
 
 DEADLINE_2021 = datetime(2021, 3, 31, 21, 59, 59, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the msgids); pages are tested in Dutch elsewhere."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
