@@ -88,8 +88,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import api, audit, auth, calls, main, organisations, proposals, reporting
+    from app import (
+        api,
+        audit,
+        auth,
+        calls,
+        main,
+        organisations,
+        proposals,
+        reporting,
+        reviews,
+    )
 
-    for module in (main, auth, organisations, calls, proposals, audit, reporting):
+    for module in (main, auth, organisations, calls, proposals, reviews, audit, reporting):
         app.register_blueprint(module.bp)
     api.init_app(app)

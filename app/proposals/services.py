@@ -536,13 +536,21 @@ def withdraw_proposal(actor: User, proposal_id: int, reason: str,
     return proposal
 
 
-def counting_version(proposal: Proposal) -> ProposalVersion | None:
-    """The last version submitted before the organisation's deadline: the one evaluated."""
+def counting_version(proposal: Proposal,
+                     deadline: datetime | None = None) -> ProposalVersion | None:
+    """The last version submitted before the organisation's deadline: the one evaluated.
+
+    Pass ``deadline`` (see ``deadlines_by_organisation``) when handling many proposals."""
     if proposal.status is ProposalStatus.withdrawn:
         return None
-    deadline = deadline_of(proposal)
-    eligible = [v for v in proposal.versions if v.submitted_at < deadline]
+    deadline = deadline or deadline_of(proposal)
+    eligible = [v for v in proposal.versions if before_deadline(v.submitted_at, deadline)]
     return eligible[-1] if eligible else None
+
+
+def deadlines_by_organisation(call: Call) -> dict[int, datetime]:
+    """Every organisation's individual deadline for the call (others: call.closes_at)."""
+    return {e.organisation_id: max(e.deadline, call.closes_at) for e in call.extensions}
 
 
 def has_unsubmitted_changes(proposal: Proposal) -> bool:

@@ -289,3 +289,10 @@ def test_references_stay_unique_when_numbers_collide(applicant):
     db.session.commit()
     second = make_proposal(call, applicant, complete=False)
     assert second.reference == "REF-0003"
+
+
+def test_a_version_in_the_deadlines_last_second_counts(call_2021, applicant):
+    proposal = _draft(call_2021, applicant)
+    version = services.submit_proposal(
+        applicant, proposal.id, received_at=datetime(2021, 3, 31, 21, 59, 59, 500000, tzinfo=UTC))
+    assert services.counting_version(proposal) == version

@@ -1,0 +1,277 @@
+"""Evaluation: criteria, admissibility, evaluators, assignments, reviews, consensus, decisions."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.calls.models import Call
+from app.core.db import db, str_enum
+from app.core.time import utcnow
+from app.proposals.models import Proposal, ProposalVersion
+
+
+class Criterion(db.Model):
+    """One evaluation criterion of a call: a weight, a scale with a step, a threshold."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "position", name="uq_criteria_call_position"),
+        sa.CheckConstraint("weight > 0", name="weight_positive"),
+        sa.CheckConstraint("scale_max > 0 AND step > 0", name="scale_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    position: Mapped[int]
+    name_nl: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    guidance_nl: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_en: Mapped[str] = mapped_column(sa.Text, default="")
+    weight: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    scale_max: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1), default=Decimal("5"))
+    step: Mapped[Decimal] = mapped_column(sa.Numeric(3, 1), default=Decimal("0.5"))
+    threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+
+    call: Mapped[Call] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.name_en if str(get_locale() or "nl") == "en" else self.name_nl
+
+    @property
+    def guidance(self) -> str:
+        return self.guidance_en if str(get_locale() or "nl") == "en" else self.guidance_nl
+
+
+class EvaluationSettings(db.Model):
+    """A call's evaluation rules beyond its criteria."""
+
+    __tablename__ = "evaluation_settings"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    reviews_per_proposal: Mapped[int] = mapped_column(default=3)
+    total_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("60"))
+    # Reviews of one proposal whose weighted totals differ more than this are flagged.
+    disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2),
+                                                         default=Decimal("20"))
+    objection_days: Mapped[int] = mapped_column(default=15)
+    # How many passing proposals below the budget line form the reserve list.
+    reserve_size: Mapped[int] = mapped_column(default=5)
+
+
+class Admissibility(StrEnum):
+    admissible = "admissible"
+    inadmissible = "inadmissible"
+
+    @property
+    def label(self):
+        return {"admissible": _l("Admissible"), "inadmissible": _l("Inadmissible")}[self.value]
+
+
+class AdmissibilityCheck(db.Model):
+    """An official's admissibility decision on the version that counts."""
+
+    __tablename__ = "admissibility_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), unique=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal_versions.id"))
+    result: Mapped[Admissibility] = mapped_column(str_enum(Admissibility))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    checks: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # rule key -> passed
+    checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()
+    version: Mapped[ProposalVersion] = relationship()
+
+
+class EvaluatorProfile(db.Model):
+    __tablename__ = "evaluator_profiles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    expertise: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # technology codes
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    affiliations: Mapped[list["Affiliation"]] = relationship(
+        primaryjoin="EvaluatorProfile.user_id == foreign(Affiliation.user_id)",
+        order_by="Affiliation.id", viewonly=True)
+
+
+class Affiliation(db.Model):
+    """An organisation an evaluator works for or with: matched on its enterprise number."""
+
+    __tablename__ = "evaluator_affiliations"
+    __table_args__ = (sa.UniqueConstraint("user_id", "enterprise_number",
+                                          name="uq_evaluator_affiliations_user_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    organisation_name: Mapped[str] = mapped_column(sa.String(200))
+    enterprise_number: Mapped[str] = mapped_column(sa.String(12), index=True)
+    relation: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssignmentStatus(StrEnum):
+    awaiting_declaration = "awaiting_declaration"
+    accepted = "accepted"  # declared no conflict of interest
+    conflict = "conflict"  # declared a conflict: the assignment is void
+    removed = "removed"  # taken away by an official
+
+    @property
+    def label(self):
+        return {"awaiting_declaration": _l("Awaiting declaration"),
+                "accepted": _l("No conflict of interest declared"),
+                "conflict": _l("Conflict of interest"), "removed": _l("Removed")}[self.value]
+
+
+ACTIVE_ASSIGNMENT = (AssignmentStatus.awaiting_declaration, AssignmentStatus.accepted)
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "evaluator_id",
+                                          name="uq_assignments_proposal_evaluator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        str_enum(AssignmentStatus), default=AssignmentStatus.awaiting_declaration)
+    automatic: Mapped[bool] = mapped_column(default=False)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    declared_at: Mapped[datetime | None]
+    conflict_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    proposal: Mapped[Proposal] = relationship()
+    evaluator: Mapped["User"] = relationship(foreign_keys=[evaluator_id])  # noqa: F821
+    review: Mapped["Review | None"] = relationship(back_populates="assignment", uselist=False)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ASSIGNMENT
+
+
+class ReviewStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+
+    @property
+    def label(self):
+        return {"draft": _l("Draft"), "submitted": _l("Submitted")}[self.value]
+
+
+class Review(db.Model):
+    """One evaluator's individual evaluation of one proposal (locked once submitted)."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), unique=True)
+    status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus),
+                                                 default=ReviewStatus.draft)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="review")
+    scores: Mapped[list["Score"]] = relationship(back_populates="review",
+                                                 cascade="all, delete-orphan")
+
+
+class Score(db.Model):
+    __tablename__ = "review_scores"
+    __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id",
+                                          name="uq_review_scores_review_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id", ondelete="CASCADE"),
+                                           index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id"))
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
+    justification: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class ConsensusScore(db.Model):
+    """The final score per criterion, recorded by an official with a consensus text."""
+
+    __tablename__ = "consensus_scores"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "criterion_id",
+                                          name="uq_consensus_scores_proposal_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id"))
+    score: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1))
+    justification: Mapped[str] = mapped_column(sa.Text)
+    minority_view: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    criterion: Mapped[Criterion] = relationship()
+
+
+class Outcome(StrEnum):
+    funded = "funded"
+    reserve = "reserve"
+    rejected = "rejected"
+    below_threshold = "below_threshold"
+
+    @property
+    def label(self):
+        return {"funded": _l("Approved"), "reserve": _l("Reserve list"),
+                "rejected": _l("Rejected"),
+                "below_threshold": _l("Below a threshold")}[self.value]
+
+
+class OutcomeOverride(db.Model):
+    """An official's deliberate departure from the computed outcome, with a reason."""
+
+    __tablename__ = "outcome_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), unique=True)
+    outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecisionRecord(db.Model):
+    """The frozen basis of a published decision: scores, consensus texts, ranking."""
+
+    __tablename__ = "decision_records"
+    __table_args__ = (sa.UniqueConstraint("call_id", "number",
+                                          name="uq_decision_records_call_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    number: Mapped[int]
+    published_at: Mapped[datetime]
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    notified_on: Mapped[date]
+    objection_until: Mapped[date]
+
+    call: Mapped[Call] = relationship()
+
+
+@sa.event.listens_for(DecisionRecord, "before_update")
+@sa.event.listens_for(DecisionRecord, "before_delete")
+def _refuse_change(_mapper, _connection, target: DecisionRecord) -> None:
+    raise RuntimeError("decision records are immutable")

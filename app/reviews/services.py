@@ -1,0 +1,1030 @@
+"""The evaluation: criteria, admissibility, evaluators and their conflicts of interest,
+assignment, independent scoring, consensus, ranking within the budget, publication.
+
+Scores are exact decimals. A review's weighted total is on 0-100:
+    total = 100 * sum(weight_i * score_i / scale_max_i) / sum(weight_i)
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app.audit import services as audit
+from app.auth.models import User
+from app.calls.models import Call, CallPhase, Technology
+from app.core.db import db, transaction
+from app.core.email import enqueue
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.permissions import Role, require
+from app.core.time import BRUSSELS, before_deadline, utcnow
+from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
+from app.organisations.services import active_members
+from app.proposals import services as proposals
+from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
+from app.reviews import permissions
+from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
+from app.reviews.models import (
+    ACTIVE_ASSIGNMENT,
+    Admissibility,
+    AdmissibilityCheck,
+    Affiliation,
+    Assignment,
+    AssignmentStatus,
+    ConsensusScore,
+    Criterion,
+    DecisionRecord,
+    EvaluationSettings,
+    EvaluatorProfile,
+    Outcome,
+    OutcomeOverride,
+    Review,
+    ReviewStatus,
+    Score,
+)
+
+HUNDRED = Decimal("100")
+TWO_PLACES = Decimal("0.01")
+
+
+# ---------------------------------------------------------------------------- criteria
+
+@dataclass(frozen=True)
+class CriterionInput:
+    name_nl: str
+    name_en: str
+    weight: Decimal
+    guidance_nl: str = ""
+    guidance_en: str = ""
+    scale_max: Decimal = Decimal("5")
+    step: Decimal = Decimal("0.5")
+    threshold: Decimal | None = None
+
+
+DEFAULT_CRITERIA: tuple[CriterionInput, ...] = (
+    CriterionInput(
+        "Relevantie en praktijkgerichtheid", "Relevance and practice orientation",
+        Decimal("25"), "Beantwoordt het project een reële opleidingsnood op de arbeidsmarkt? "
+        "Leren de deelnemers handelen zoals op de werkvloer?",
+        "Does the project meet a real training need on the labour market? Do learners "
+        "practise as they would at work?", threshold=Decimal("2.5")),
+    CriterionInput(
+        "Didactische kwaliteit en afstemming op de doelgroep",
+        "Didactic quality and fit with the target group", Decimal("25"),
+        "Leerdoelen, leerinhoud en werkvormen sluiten aan bij de doelgroep; begeleiding "
+        "voor, tijdens en na de opleiding; opvolging van de blend in het LMS.",
+        "Objectives, content and methods fit the target group; guidance before, during and "
+        "after the training; the blend followed up in the LMS.", threshold=Decimal("2.5")),
+    CriterionInput(
+        "Gebruik van technologie en innovatie", "Use of technology and innovation",
+        Decimal("20"), "Versterkt de technologie (VR, AR, AI, gamification, ...) het leren, "
+        "en is ze meer dan een gadget?",
+        "Does the technology (VR, AR, AI, gamification, ...) strengthen learning rather "
+        "than decorate it?"),
+    CriterionInput(
+        "Haalbaarheid en begroting", "Feasibility and budget", Decimal("15"),
+        "Realistische planning en mijlpalen, een begroting in verhouding tot de resultaten, "
+        "een sterk partnerschap.",
+        "A realistic plan and milestones, a budget in proportion to the results, a strong "
+        "partnership.", threshold=Decimal("2")),
+    CriterionInput(
+        "Bereik van kansengroepen", "Reach of disadvantaged groups", Decimal("15"),
+        "Hoe bereikt en ondersteunt het project kortgeschoolden, werkzoekenden, personen "
+        "met een arbeidshandicap of een migratieachtergrond?",
+        "How does the project reach and support low-educated learners, jobseekers, people "
+        "with a disability or a migration background?"),
+)
+
+
+def criteria_of(call_id: int) -> list[Criterion]:
+    return list(db.session.scalars(sa.select(Criterion).where(Criterion.call_id == call_id)
+                                   .order_by(Criterion.position)))
+
+
+def settings_of(call: Call) -> EvaluationSettings:
+    settings = db.session.get(EvaluationSettings, call.id)
+    if settings is None:
+        settings = EvaluationSettings(call_id=call.id, reviews_per_proposal=3,
+                                      total_threshold=Decimal("60"),
+                                      disagreement_spread=Decimal("20"), objection_days=15,
+                                      reserve_size=5)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def _scores_exist(call_id: int) -> bool:
+    return bool(db.session.scalar(
+        sa.select(Score.id).join(Criterion, Score.criterion_id == Criterion.id)
+        .where(Criterion.call_id == call_id, Score.score.is_not(None)).limit(1)))
+
+
+def set_criteria(actor: User | None, call_id: int,
+                 items: Sequence[CriterionInput]) -> list[Criterion]:
+    """Replace the call's criteria (only before anyone has scored against them)."""
+    if actor is not None:
+        require(permissions.can_manage(actor))
+    errors: dict[str, str] = {}
+    if not items:
+        errors["criteria"] = _("Define at least one criterion.")
+    for index, item in enumerate(items):
+        if not item.name_nl.strip() or not item.name_en.strip():
+            errors[f"criteria-{index}-name"] = _("Give every criterion a Dutch and an English "
+                                                 "name.")
+        if item.weight <= 0:
+            errors[f"criteria-{index}-weight"] = _("A weight must be more than 0.")
+        if item.scale_max <= 0 or item.step <= 0 or (item.scale_max % item.step) != 0:
+            errors[f"criteria-{index}-scale"] = _(
+                "The scale's maximum must be a whole number of steps.")
+        if item.threshold is not None and not 0 <= item.threshold <= item.scale_max:
+            errors[f"criteria-{index}-threshold"] = _("A threshold must lie on the scale.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction():
+        call = db.session.get(Call, call_id)
+        if call is None:
+            raise NotFound()
+        if _scores_exist(call_id):
+            raise DomainError(_("Evaluators have started scoring: the criteria can no "
+                                "longer change."))
+        before = [c.name_en for c in criteria_of(call_id)]
+        db.session.execute(sa.delete(Criterion).where(Criterion.call_id == call_id))
+        created = []
+        for position, item in enumerate(items, start=1):
+            criterion = Criterion(call_id=call_id, position=position,
+                                  name_nl=item.name_nl.strip(), name_en=item.name_en.strip(),
+                                  guidance_nl=item.guidance_nl.strip(),
+                                  guidance_en=item.guidance_en.strip(), weight=item.weight,
+                                  scale_max=item.scale_max, step=item.step,
+                                  threshold=item.threshold)
+            db.session.add(criterion)
+            created.append(criterion)
+        settings_of(call)
+        db.session.flush()
+        audit.record(actor, "call.criteria_set", call, before={"criteria": before},
+                     after={"criteria": [f"{c.name_en} ({c.weight})" for c in created]})
+    return created
+
+
+# ---------------------------------------------------------------------------- admissibility
+
+def _counting_version(proposal: Proposal) -> ProposalVersion:
+    version = proposals.counting_version(proposal)
+    if version is None:
+        raise DomainError(_("This proposal has no version submitted before the deadline."))
+    return version
+
+
+def admissibility_checks(proposal: Proposal) -> dict[str, bool]:
+    """The facts an official weighs: on time, complete, provider type, budget."""
+    version = proposals.counting_version(proposal)
+    call = proposal.call
+    requested = Decimal(version.data.get("requested_eur") or "0") if version else None
+    return {
+        "on_time": version is not None,
+        "complete": version is not None and not _missing_in(version.data),
+        "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
+        "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
+    }
+
+
+def _missing_in(data: Mapping) -> list[str]:
+    return [name for name in proposals.REQUIRED_FIELDS if data.get(name) in (None, "", [])]
+
+
+def decide_admissibility(actor: User, proposal_id: int, result: Admissibility,
+                         reason: str = "") -> AdmissibilityCheck:
+    require(permissions.can_manage(actor))
+    if result is Admissibility.inadmissible and not reason.strip():
+        raise ValidationFailed({"reason": _("Give the reason why the proposal is "
+                                            "inadmissible; the applicant will read it.")})
+    with transaction():
+        proposal = proposals.get_proposal(actor, proposal_id, for_update=True)
+        if before_deadline(utcnow(), proposals.deadline_of(proposal)):
+            raise DomainError(_("Admissibility is checked after the deadline."))
+        version = _counting_version(proposal)
+        check = db.session.scalar(sa.select(AdmissibilityCheck).where(
+            AdmissibilityCheck.proposal_id == proposal.id))
+        before = {} if check is None else {"result": check.result.value, "reason": check.reason}
+        if check is None:
+            check = AdmissibilityCheck(proposal_id=proposal.id)
+            db.session.add(check)
+        check.version_id = version.id
+        check.result = result
+        check.reason = reason.strip()
+        check.checks = admissibility_checks(proposal)
+        check.checked_by_id = actor.id
+        check.checked_at = utcnow()
+        db.session.flush()
+        audit.record(actor, f"proposal.{result.value}", proposal, before=before,
+                     after={"result": result.value, "version": version.number,
+                            "checks": check.checks}, reason=check.reason or None)
+        if result is Admissibility.inadmissible:
+            for member in active_members(proposal.organisation_id):
+                enqueue("proposal_inadmissible", to=member.email, language=member.language,
+                        dedupe_key=f"inadmissible:{proposal.id}:{member.id}:{check.checked_at}",
+                        subject=_("Your proposal %(reference)s is inadmissible",
+                                  reference=proposal.reference),
+                        template="reviews/email/inadmissible.txt", member=member,
+                        proposal=proposal, reason=check.reason)
+    return check
+
+
+def admissible_proposals(call_id: int) -> list[Proposal]:
+    return list(db.session.scalars(
+        sa.select(Proposal).join(AdmissibilityCheck,
+                                 AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
+               AdmissibilityCheck.result == Admissibility.admissible)
+        .options(selectinload(Proposal.versions))
+        .order_by(Proposal.id)))
+
+
+# ---------------------------------------------------------------------------- evaluators
+
+@dataclass(frozen=True)
+class AffiliationInput:
+    organisation_name: str
+    enterprise_number: str
+    relation: str = ""
+
+
+def update_profile(actor: User, expertise: Iterable[str],
+                   affiliations: Sequence[AffiliationInput]) -> EvaluatorProfile:
+    """An evaluator records their expertise and every organisation they work for or with."""
+    require(actor.is_evaluator)
+    codes = [code for code in (t.value for t in Technology) if code in set(expertise)]
+    errors: dict[str, str] = {}
+    numbers = []
+    for index, item in enumerate(affiliations):
+        try:
+            numbers.append(normalise(item.enterprise_number))
+        except InvalidEnterpriseNumber:
+            errors[f"affiliations-{index}-enterprise_number"] = _(
+                "Enter a valid enterprise number, like 0123.456.749.")
+        if not item.organisation_name.strip():
+            errors[f"affiliations-{index}-organisation_name"] = _("Name the organisation.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction():
+        profile = db.session.get(EvaluatorProfile, actor.id)
+        if profile is None:
+            profile = EvaluatorProfile(user_id=actor.id)
+            db.session.add(profile)
+        before = {"expertise": list(profile.expertise or []),
+                  "affiliations": [a.enterprise_number for a in _affiliations(actor.id)]}
+        profile.expertise = codes
+        profile.updated_at = utcnow()
+        db.session.execute(sa.delete(Affiliation).where(Affiliation.user_id == actor.id))
+        seen = set()
+        for item, number in zip(affiliations, numbers, strict=True):
+            if number in seen:
+                continue
+            seen.add(number)
+            db.session.add(Affiliation(user_id=actor.id, enterprise_number=number,
+                                       organisation_name=item.organisation_name.strip(),
+                                       relation=item.relation.strip()))
+        db.session.flush()
+        audit.record(actor, "evaluator.profile_updated", actor, before=before,
+                     after={"expertise": codes, "affiliations": sorted(seen)})
+    return profile
+
+
+def _affiliations(user_id: int) -> list[Affiliation]:
+    return list(db.session.scalars(sa.select(Affiliation).where(Affiliation.user_id == user_id)
+                                   .order_by(Affiliation.id)))
+
+
+def evaluators() -> list[User]:
+    from app.auth.models import UserRole
+
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.evaluator, User.active.is_(True)).order_by(User.id)))
+
+
+def _evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
+    ids = [u.id for u in users]
+    profiles = {p.user_id: p for p in db.session.scalars(
+        sa.select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(ids or [-1])))}
+    numbers: dict[int, set[str]] = defaultdict(set)
+    for affiliation in db.session.scalars(sa.select(Affiliation).where(
+            Affiliation.user_id.in_(ids or [-1]))):
+        numbers[affiliation.user_id].add(affiliation.enterprise_number)
+    return [EvaluatorInfo(u.id, frozenset(profiles[u.id].expertise if u.id in profiles else ()),
+                          frozenset(numbers[u.id])) for u in users]
+
+
+def _proposal_info(proposal: Proposal) -> ProposalInfo:
+    data = _counting_version(proposal).data
+    numbers = {proposal.organisation.enterprise_number}
+    for partner in data.get("partners") or []:
+        if partner.get("enterprise_number"):
+            numbers.add(partner["enterprise_number"])
+    return ProposalInfo(proposal.id, frozenset(data.get("technologies") or ()),
+                        frozenset(numbers))
+
+
+def _assignments(call_id: int) -> list[Assignment]:
+    return list(db.session.scalars(
+        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id).order_by(Assignment.id)))
+
+
+@dataclass
+class AssignmentResult:
+    created: list[Assignment]
+    short: dict[int, int]  # proposal id -> evaluators still missing
+
+
+def auto_assign(actor: User | None, call_id: int) -> AssignmentResult:
+    """Fill every admissible proposal up to N evaluators; keeps what is already there."""
+    if actor is not None:
+        require(permissions.can_manage(actor))
+    with transaction():
+        call = db.session.get(Call, call_id)
+        if call is None:
+            raise NotFound()
+        settings = settings_of(call)
+        candidates = admissible_proposals(call_id)
+        existing = _assignments(call_id)
+        kept: dict[int, list[int]] = defaultdict(list)
+        conflicts = set()
+        for assignment in existing:
+            if assignment.is_active:
+                kept[assignment.proposal_id].append(assignment.evaluator_id)
+            else:
+                conflicts.add((assignment.proposal_id, assignment.evaluator_id))
+        result = plan([_proposal_info(p) for p in candidates], _evaluator_infos(evaluators()),
+                      per_proposal=settings.reviews_per_proposal, kept=kept,
+                      conflicts=conflicts)
+        created = []
+        by_key = {(a.proposal_id, a.evaluator_id): a for a in existing}
+        for proposal_id, evaluator_id in result.new:
+            assignment = by_key.get((proposal_id, evaluator_id))
+            if assignment is None:
+                assignment = Assignment(proposal_id=proposal_id, evaluator_id=evaluator_id)
+                db.session.add(assignment)
+            assignment.status = AssignmentStatus.awaiting_declaration
+            assignment.automatic = True
+            assignment.assigned_by_id = getattr(actor, "id", None)
+            assignment.assigned_at = utcnow()
+            created.append(assignment)
+        db.session.flush()
+        audit.record(actor, "call.evaluators_assigned", call,
+                     after={"new": [[p, e] for p, e in result.new],
+                            "short": {str(k): v for k, v in result.short.items()}})
+        _notify_assigned(created)
+    return AssignmentResult(created=created, short=result.short)
+
+
+def assign(actor: User, proposal_id: int, evaluator_id: int) -> Assignment:
+    """Assign one evaluator by hand; refused when affiliated or after a declared conflict."""
+    require(permissions.can_manage(actor))
+    with transaction():
+        proposal = proposals.get_proposal(actor, proposal_id)
+        evaluator = db.session.get(User, evaluator_id)
+        if evaluator is None or not evaluator.is_evaluator:
+            raise ValidationFailed({"evaluator_id": _("Choose an evaluator.")})
+        [info] = _evaluator_infos([evaluator])
+        existing = db.session.scalar(sa.select(Assignment).where(
+            Assignment.proposal_id == proposal.id, Assignment.evaluator_id == evaluator.id))
+        conflicts = {(proposal.id, evaluator.id)} if existing is not None and \
+            existing.status is AssignmentStatus.conflict else set()
+        if not eligible(_proposal_info(proposal), info, conflicts):
+            raise ValidationFailed({"evaluator_id": _(
+                "%(name)s is affiliated with the applicant or a partner, or declared a "
+                "conflict of interest for this proposal.", name=evaluator.name)})
+        if existing is not None and existing.is_active:
+            raise DomainError(_("%(name)s is already assigned to this proposal.",
+                                name=evaluator.name))
+        if existing is None:
+            existing = Assignment(proposal_id=proposal.id, evaluator_id=evaluator.id)
+            db.session.add(existing)
+        existing.status = AssignmentStatus.awaiting_declaration
+        existing.automatic = False
+        existing.assigned_by_id = actor.id
+        existing.assigned_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "assignment.created", existing,
+                     after={"proposal": proposal.reference, "evaluator": evaluator.email})
+        _notify_assigned([existing])
+    return existing
+
+
+def remove_assignment(actor: User, assignment_id: int, reason: str) -> Assignment:
+    require(permissions.can_manage(actor))
+    if not reason.strip():
+        raise ValidationFailed({"reason": _("Give the reason for removing the evaluator.")})
+    with transaction():
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise NotFound()
+        if assignment.review is not None and assignment.review.status is ReviewStatus.submitted:
+            raise DomainError(_("This evaluator has submitted a review; reopen it instead."))
+        before = assignment.status.value
+        assignment.status = AssignmentStatus.removed
+        audit.record(actor, "assignment.removed", assignment, before={"status": before},
+                     after={"status": "removed"}, reason=reason.strip())
+    return assignment
+
+
+def _notify_assigned(assignments: Iterable[Assignment]) -> None:
+    for assignment in assignments:
+        evaluator = db.session.get(User, assignment.evaluator_id)
+        enqueue("evaluation_assigned", to=evaluator.email, language=evaluator.language,
+                dedupe_key=f"assigned:{assignment.id}:{assignment.assigned_at.isoformat()}",
+                subject=_("A proposal to evaluate"),
+                template="reviews/email/assigned.txt", evaluator=evaluator,
+                assignment=assignment)
+
+
+# ---------------------------------------------------------------------------- conflicts
+
+def my_assignments(actor: User) -> list[Assignment]:
+    require(actor.is_evaluator)
+    return list(db.session.scalars(
+        sa.select(Assignment).where(Assignment.evaluator_id == actor.id,
+                                    Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .options(selectinload(Assignment.review)).order_by(Assignment.id)))
+
+
+def get_assignment(actor: User, assignment_id: int) -> Assignment:
+    """The evaluator's own active assignment; 404 for anything else (not assigned, conflict)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not permissions.is_assigned(actor, assignment):
+        raise NotFound()
+    return assignment
+
+
+def declare(actor: User, assignment_id: int, has_conflict: bool, reason: str = "") -> Assignment:
+    """Declare, before reading, that there is no conflict of interest, or that there is one."""
+    if has_conflict and not reason.strip():
+        raise ValidationFailed({"reason": _("Describe the conflict of interest.")})
+    with transaction():
+        assignment = get_assignment(actor, assignment_id)
+        if assignment.status is not AssignmentStatus.awaiting_declaration:
+            raise DomainError(_("You have already made this declaration."))
+        assignment.declared_at = utcnow()
+        if has_conflict:
+            assignment.status = AssignmentStatus.conflict
+            assignment.conflict_reason = reason.strip()
+        else:
+            assignment.status = AssignmentStatus.accepted
+        db.session.flush()
+        audit.record(actor, "assignment.conflict_declared" if has_conflict
+                     else "assignment.no_conflict_declared", assignment,
+                     after={"proposal_id": assignment.proposal_id,
+                            "status": assignment.status.value},
+                     reason=assignment.conflict_reason or None)
+        if has_conflict:
+            proposal = assignment.proposal
+            suggestion = replacement_for(proposal.id)
+            for official in _officials():
+                enqueue("conflict_declared", to=official.email, language=official.language,
+                        dedupe_key=f"conflict:{assignment.id}:{official.id}",
+                        subject=_("Conflict of interest declared on %(reference)s",
+                                  reference=proposal.reference),
+                        template="reviews/email/conflict.txt", official=official,
+                        assignment=assignment, proposal=proposal, suggestion=suggestion)
+    return assignment
+
+
+def _officials() -> list[User]:
+    from app.auth.models import UserRole
+
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.official, User.active.is_(True)).order_by(User.id)))
+
+
+def replacement_for(proposal_id: int) -> User | None:
+    """The evaluator the assignment rules would add next to this proposal."""
+    proposal = db.session.get(Proposal, proposal_id)
+    existing = _assignments(proposal.call_id)
+    kept: dict[int, list[int]] = defaultdict(list)
+    conflicts = set()
+    for assignment in existing:
+        if assignment.is_active:
+            kept[assignment.proposal_id].append(assignment.evaluator_id)
+        else:
+            conflicts.add((assignment.proposal_id, assignment.evaluator_id))
+    others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
+    current = len(kept[proposal.id])
+    result = plan([_proposal_info(proposal)] + [_proposal_info(p) for p in others],
+                  _evaluator_infos(evaluators()), per_proposal=current + 1, kept=kept,
+                  conflicts=conflicts)
+    new = [e for p, e in result.new if p == proposal.id]
+    return db.session.get(User, new[0]) if new else None
+
+
+# ---------------------------------------------------------------------------- scoring
+
+def readable_proposal(actor: User, assignment_id: int) -> tuple[Assignment, ProposalVersion]:
+    """The version an evaluator scores: only after declaring no conflict of interest."""
+    assignment = get_assignment(actor, assignment_id)
+    if not permissions.can_read_content(actor, assignment):
+        raise NotFound()
+    return assignment, _counting_version(assignment.proposal)
+
+
+def _parse_score(raw, criterion: Criterion) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValueError from exc
+    if not value.is_finite() or not 0 <= value <= criterion.scale_max or value % criterion.step:
+        raise ValueError
+    return value
+
+
+def save_review(actor: User, assignment_id: int, scores: Mapping[int, tuple[object, str]],
+                overall_comment: str = "") -> Review:
+    """Save the evaluator's draft: ``scores`` maps criterion id to (score, justification)."""
+    with transaction():
+        assignment, _version = readable_proposal(actor, assignment_id)
+        review = assignment.review
+        if review is None:
+            review = Review(assignment=assignment, status=ReviewStatus.draft)
+            db.session.add(review)
+        if review.status is ReviewStatus.submitted:
+            raise DomainError(_("This review is submitted and locked. Ask an official to "
+                                "reopen it."))
+        criteria = {c.id: c for c in criteria_of(assignment.proposal.call_id)}
+        errors: dict[str, str] = {}
+        existing = {s.criterion_id: s for s in review.scores}
+        for criterion_id, (raw, justification) in scores.items():
+            criterion = criteria.get(criterion_id)
+            if criterion is None:
+                continue
+            try:
+                value = _parse_score(raw, criterion)
+            except ValueError:
+                errors[f"score-{criterion_id}"] = _(
+                    "Give a score from 0 to %(max)s in steps of %(step)s.",
+                    max=_plain(criterion.scale_max), step=_plain(criterion.step))
+                continue
+            score = existing.get(criterion_id)
+            if score is None:
+                score = Score(criterion_id=criterion_id)
+                review.scores.append(score)
+            score.score = value
+            score.justification = (justification or "").strip()
+        if errors:
+            raise ValidationFailed(errors)
+        review.overall_comment = overall_comment.strip()
+        review.updated_at = utcnow()
+        db.session.flush()
+    return review
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def submit_review(actor: User, assignment_id: int) -> Review:
+    """Lock the review: every criterion scored and justified."""
+    with transaction():
+        assignment, _version = readable_proposal(actor, assignment_id)
+        review = assignment.review
+        if review is None:
+            raise ValidationFailed({"review": _("Score every criterion first.")})
+        if review.status is ReviewStatus.submitted:
+            raise DomainError(_("This review is already submitted."))
+        scored = {s.criterion_id: s for s in review.scores}
+        errors: dict[str, str] = {}
+        for criterion in criteria_of(assignment.proposal.call_id):
+            score = scored.get(criterion.id)
+            if score is None or score.score is None:
+                errors[f"score-{criterion.id}"] = _("Score “%(criterion)s”.",
+                                                    criterion=criterion.name)
+            if score is None or not score.justification.strip():
+                errors[f"justification-{criterion.id}"] = _(
+                    "Justify your score for “%(criterion)s”.", criterion=criterion.name)
+        if errors:
+            raise ValidationFailed(errors)
+        review.status = ReviewStatus.submitted
+        review.submitted_at = utcnow()
+        audit.record(actor, "review.submitted", review,
+                     after={"proposal_id": assignment.proposal_id,
+                            "total": str(weighted_total(review.scores))})
+    return review
+
+
+def reopen_review(actor: User, review_id: int, reason: str) -> Review:
+    require(permissions.can_manage(actor))
+    if not reason.strip():
+        raise ValidationFailed({"reason": _("Give the reason for reopening the review.")})
+    with transaction():
+        review = db.session.get(Review, review_id)
+        if review is None:
+            raise NotFound()
+        if review.status is not ReviewStatus.submitted:
+            raise DomainError(_("Only a submitted review can be reopened."))
+        review.status = ReviewStatus.draft
+        review.submitted_at = None
+        audit.record(actor, "review.reopened", review, before={"status": "submitted"},
+                     after={"status": "draft"}, reason=reason.strip())
+    return review
+
+
+def other_reviews(actor: User, assignment_id: int) -> list[Review]:
+    """Other evaluators' reviews: visible only once one's own is submitted (independence)."""
+    assignment = get_assignment(actor, assignment_id)
+    if assignment.review is None or assignment.review.status is not ReviewStatus.submitted:
+        raise DomainError(_("Submit your own review first: you see the others' scores after "
+                            "that."))
+    return [a.review for a in db.session.scalars(
+        sa.select(Assignment).where(Assignment.proposal_id == assignment.proposal_id,
+                                    Assignment.id != assignment.id,
+                                    Assignment.status == AssignmentStatus.accepted)
+        .options(selectinload(Assignment.review).selectinload(Review.scores)))
+        if a.review is not None and a.review.status is ReviewStatus.submitted]
+
+
+# ---------------------------------------------------------------------------- totals
+
+def weighted_total(scores: Iterable, criteria: Sequence[Criterion] | None = None) -> Decimal:
+    """0-100 from scores (objects with .criterion/.criterion_id and .score)."""
+    scores = list(scores)
+    if criteria is None:
+        criteria = [s.criterion for s in scores]
+    by_id = {c.id: c for c in criteria}
+    weight_sum = sum((c.weight for c in criteria), Decimal("0"))
+    if not weight_sum:
+        return Decimal("0")
+    points = Decimal("0")
+    for score in scores:
+        criterion = by_id.get(score.criterion_id)
+        if criterion is not None and score.score is not None:
+            points += criterion.weight * Decimal(score.score) / criterion.scale_max
+    return (points / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+@dataclass
+class ProposalScores:
+    proposal: Proposal
+    totals: list[Decimal] = field(default_factory=list)
+    mean: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    spread: Decimal | None = None
+    flagged: bool = False
+    assigned: int = 0
+    submitted: int = 0
+    per_criterion: dict[int, list[Decimal]] = field(default_factory=dict)
+
+
+def review_overview(actor: User, call_id: int) -> list[ProposalScores]:
+    """Every admissible proposal with its reviews' totals, spread and disagreement flag.
+
+    A fixed number of queries whatever the number of proposals and reviews."""
+    require(permissions.can_manage(actor))
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    settings = settings_of(call)
+    criteria = criteria_of(call_id)
+    rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id)}
+    assignments = db.session.scalars(
+        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .options(selectinload(Assignment.review).selectinload(Review.scores))).all()
+    for assignment in assignments:
+        row = rows.get(assignment.proposal_id)
+        if row is None:
+            continue
+        row.assigned += 1
+        review = assignment.review
+        if review is None or review.status is not ReviewStatus.submitted:
+            continue
+        row.submitted += 1
+        row.totals.append(weighted_total(review.scores, criteria))
+        for score in review.scores:
+            row.per_criterion.setdefault(score.criterion_id, []).append(Decimal(score.score))
+    for row in rows.values():
+        if row.totals:
+            row.minimum, row.maximum = min(row.totals), max(row.totals)
+            row.mean = (sum(row.totals) / len(row.totals)).quantize(TWO_PLACES, ROUND_HALF_UP)
+            row.spread = row.maximum - row.minimum
+            row.flagged = row.spread > settings.disagreement_spread
+    return list(rows.values())
+
+
+@dataclass
+class EvaluatorCalibration:
+    evaluator: User
+    reviews: int
+    mean_total: Decimal | None
+    mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
+
+
+def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration],
+                                                    dict[int, Decimal]]:
+    """Per evaluator: mean total and mean difference from the others on the same proposals;
+    per criterion: the mean spread of scores across proposals (where evaluators disagree)."""
+    require(permissions.can_manage(actor))
+    criteria = criteria_of(call_id)
+    assignments = db.session.scalars(
+        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status == AssignmentStatus.accepted)
+        .options(selectinload(Assignment.review).selectinload(Review.scores),
+                 selectinload(Assignment.evaluator))).all()
+    by_proposal: dict[int, dict[int, Review]] = defaultdict(dict)
+    users: dict[int, User] = {}
+    for assignment in assignments:
+        if assignment.review is not None and assignment.review.status is ReviewStatus.submitted:
+            by_proposal[assignment.proposal_id][assignment.evaluator_id] = assignment.review
+            users[assignment.evaluator_id] = assignment.evaluator
+    totals = {pid: {eid: weighted_total(r.scores, criteria) for eid, r in reviews.items()}
+              for pid, reviews in by_proposal.items()}
+    result = []
+    for evaluator_id, user in sorted(users.items()):
+        mine = [t[evaluator_id] for t in totals.values() if evaluator_id in t]
+        differences = []
+        for per_evaluator in totals.values():
+            if evaluator_id in per_evaluator and len(per_evaluator) > 1:
+                others = [v for k, v in per_evaluator.items() if k != evaluator_id]
+                differences.append(per_evaluator[evaluator_id] - sum(others) / len(others))
+        result.append(EvaluatorCalibration(
+            user, len(mine),
+            (sum(mine) / len(mine)).quantize(TWO_PLACES) if mine else None,
+            (sum(differences) / len(differences)).quantize(TWO_PLACES)
+            if differences else None))
+    spreads: dict[int, Decimal] = {}
+    for criterion in criteria:
+        per_proposal = []
+        for reviews in by_proposal.values():
+            values = [Decimal(s.score) for r in reviews.values() for s in r.scores
+                      if s.criterion_id == criterion.id and s.score is not None]
+            if len(values) > 1:
+                per_proposal.append(max(values) - min(values))
+        if per_proposal:
+            spreads[criterion.id] = (sum(per_proposal) / len(per_proposal)).quantize(
+                TWO_PLACES)
+    return result, spreads
+
+
+# ---------------------------------------------------------------------------- consensus
+
+def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
+                     justification: str, minority_view: str = "") -> ConsensusScore:
+    require(permissions.can_manage(actor))
+    with transaction():
+        proposal = proposals.get_proposal(actor, proposal_id)
+        criterion = db.session.get(Criterion, criterion_id)
+        if criterion is None or criterion.call_id != proposal.call_id:
+            raise NotFound()
+        errors: dict[str, str] = {}
+        try:
+            value = _parse_score(score, criterion)
+        except ValueError:
+            value = None
+        if value is None:
+            errors["score"] = _("Give a score from 0 to %(max)s in steps of %(step)s.",
+                                max=_plain(criterion.scale_max), step=_plain(criterion.step))
+        if not justification.strip():
+            errors["justification"] = _("Write the consensus justification.")
+        if errors:
+            raise ValidationFailed(errors)
+        consensus = db.session.scalar(sa.select(ConsensusScore).where(
+            ConsensusScore.proposal_id == proposal.id,
+            ConsensusScore.criterion_id == criterion.id))
+        before = {} if consensus is None else {"score": str(consensus.score)}
+        if consensus is None:
+            consensus = ConsensusScore(proposal_id=proposal.id, criterion_id=criterion.id)
+            db.session.add(consensus)
+        consensus.score = value
+        consensus.justification = justification.strip()
+        consensus.minority_view = minority_view.strip()
+        consensus.recorded_by_id = actor.id
+        consensus.recorded_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "proposal.consensus_recorded", proposal, before=before,
+                     after={"criterion": criterion.name_en, "score": str(value)})
+    return consensus
+
+
+# ---------------------------------------------------------------------------- ranking
+
+@dataclass
+class RankingRow:
+    proposal: Proposal
+    score: Decimal | None
+    requested: Decimal
+    passed: bool
+    failed: list[str]  # names of the thresholds not met
+    rank: int | None = None
+    cumulative: Decimal | None = None
+    computed: Outcome | None = None
+    outcome: Outcome | None = None
+    override: OutcomeOverride | None = None
+    submitted_at: datetime | None = None
+
+
+TIE_BREAK = _("Equal scores are ordered by the score on the criterion with the highest "
+              "weight (then the next), then by the earlier submission of the version that "
+              "counts, then by reference.")
+
+
+def ranking(call_id: int) -> list[RankingRow]:
+    """Admissible proposals with a complete consensus, ranked, with the budget line.
+
+    Funded in rank order while the budget allows (the first proposal that does not fit
+    ends the funded list); the next ``reserve_size`` passing proposals form the reserve
+    list; the others are rejected; proposals below a threshold are not ranked.
+    A fixed number of queries whatever the number of proposals."""
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    settings = settings_of(call)
+    criteria = criteria_of(call_id)
+    candidates = admissible_proposals(call_id)
+    consensus: dict[int, dict[int, ConsensusScore]] = defaultdict(dict)
+    for item in db.session.scalars(sa.select(ConsensusScore).join(
+            Proposal, Proposal.id == ConsensusScore.proposal_id).where(
+            Proposal.call_id == call_id)):
+        consensus[item.proposal_id][item.criterion_id] = item
+    overrides = {o.proposal_id: o for o in db.session.scalars(
+        sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
+        .where(Proposal.call_id == call_id))}
+    deadlines = proposals.deadlines_by_organisation(call)
+    rows = []
+    for proposal in candidates:
+        version = proposals.counting_version(
+            proposal, deadlines.get(proposal.organisation_id, call.closes_at))
+        scores = consensus.get(proposal.id, {})
+        complete = bool(criteria) and all(c.id in scores for c in criteria)
+        total = weighted_total(scores.values(), criteria) if complete else None
+        failed = []
+        if complete:
+            failed = [c.name for c in criteria
+                      if c.threshold is not None and scores[c.id].score < c.threshold]
+            if total < settings.total_threshold:
+                failed.append(_("weighted total"))
+        rows.append(RankingRow(proposal, total,
+                               Decimal(version.data.get("requested_eur") or "0"),
+                               complete and not failed, failed,
+                               submitted_at=version.submitted_at,
+                               override=overrides.get(proposal.id)))
+    by_weight = sorted(criteria, key=lambda c: (-c.weight, c.position))
+
+    def key(row: RankingRow):
+        scores = consensus.get(row.proposal.id, {})
+        return (-(row.score or 0), *(-(scores[c.id].score) for c in by_weight),
+                row.submitted_at, row.proposal.reference)
+
+    passing = sorted((r for r in rows if r.passed), key=key)
+    budget_left = call.budget_eur
+    cumulative = Decimal("0")
+    funding_open = True
+    reserve_left = settings.reserve_size
+    for rank, row in enumerate(passing, start=1):
+        row.rank = rank
+        if funding_open and row.requested <= budget_left:
+            budget_left -= row.requested
+            cumulative += row.requested
+            row.computed = Outcome.funded
+        else:
+            funding_open = False
+            if reserve_left > 0:
+                row.computed = Outcome.reserve
+                reserve_left -= 1
+            else:
+                row.computed = Outcome.rejected
+        row.cumulative = cumulative if row.computed is Outcome.funded else None
+    others = sorted((r for r in rows if not r.passed),
+                    key=lambda r: (r.score is None, -(r.score or 0), r.proposal.reference))
+    for row in others:
+        row.computed = Outcome.below_threshold if row.score is not None else None
+    for row in rows:
+        row.outcome = row.override.outcome if row.override else row.computed
+    return passing + others
+
+
+def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
+                     reason: str) -> OutcomeOverride | None:
+    """Depart from the computed outcome (or, with None, return to it), with a reason."""
+    require(permissions.can_manage(actor))
+    if not reason.strip():
+        raise ValidationFailed({"reason": _("Give the reason for departing from the "
+                                            "ranking.")})
+    with transaction():
+        proposal = proposals.get_proposal(actor, proposal_id)
+        existing = db.session.scalar(sa.select(OutcomeOverride).where(
+            OutcomeOverride.proposal_id == proposal.id))
+        before = {"outcome": existing.outcome.value} if existing else {}
+        if outcome is None:
+            if existing is not None:
+                db.session.delete(existing)
+            result = None
+        else:
+            if existing is None:
+                existing = OutcomeOverride(proposal_id=proposal.id)
+                db.session.add(existing)
+            existing.outcome = outcome
+            existing.reason = reason.strip()
+            existing.decided_by_id = actor.id
+            existing.decided_at = utcnow()
+            result = existing
+        audit.record(actor, "proposal.outcome_overridden", proposal, before=before,
+                     after={"outcome": outcome.value if outcome else "computed"},
+                     reason=reason.strip())
+    return result
+
+
+# ---------------------------------------------------------------------------- publication
+
+def decision_data(call: Call, rows: Sequence[RankingRow]) -> dict:
+    """The frozen basis of the decision: criteria, consensus per proposal, the ranking."""
+    criteria = criteria_of(call.id)
+    settings = settings_of(call)
+    consensus: dict[int, dict[int, ConsensusScore]] = defaultdict(dict)
+    for item in db.session.scalars(sa.select(ConsensusScore).join(
+            Proposal, Proposal.id == ConsensusScore.proposal_id).where(
+            Proposal.call_id == call.id)):
+        consensus[item.proposal_id][item.criterion_id] = item
+    return {
+        "call": call.code, "budget_eur": f"{call.budget_eur:.2f}",
+        "total_threshold": str(settings.total_threshold), "tie_break": str(TIE_BREAK),
+        "criteria": [{"id": c.id, "name_nl": c.name_nl, "name_en": c.name_en,
+                      "weight": str(c.weight), "scale_max": str(c.scale_max),
+                      "threshold": None if c.threshold is None else str(c.threshold)}
+                     for c in criteria],
+        "rows": [{
+            "proposal_id": r.proposal.id, "reference": r.proposal.reference,
+            "title": r.proposal.title, "organisation": r.proposal.organisation.legal_name,
+            "enterprise_number": r.proposal.organisation.enterprise_number,
+            "rank": r.rank, "score": None if r.score is None else str(r.score),
+            "requested_eur": f"{r.requested:.2f}",
+            "cumulative_eur": None if r.cumulative is None else f"{r.cumulative:.2f}",
+            "computed": r.computed.value if r.computed else None,
+            "outcome": r.outcome.value if r.outcome else None,
+            "override_reason": r.override.reason if r.override else None,
+            "failed_thresholds": [str(name) for name in r.failed],
+            "consensus": [{"criterion_id": c.id,
+                           "score": str(consensus[r.proposal.id][c.id].score),
+                           "justification": consensus[r.proposal.id][c.id].justification,
+                           "minority_view": consensus[r.proposal.id][c.id].minority_view}
+                          for c in criteria if c.id in consensus[r.proposal.id]],
+        } for r in rows],
+    }
+
+
+def publish_decision(actor: User, call_id: int, reason: str = "",
+                     today: date | None = None) -> DecisionRecord:
+    """Freeze the ranking as a decision record, notify every applicant, start the clock."""
+    require(permissions.can_manage(actor))
+    with transaction():
+        call = db.session.get(Call, call_id)
+        if call is None:
+            raise NotFound()
+        rows = ranking(call_id)
+        if not rows or any(r.outcome is None for r in rows):
+            raise DomainError(_("Every admissible proposal needs a complete consensus before "
+                                "the decision can be published."))
+        previous = db.session.scalar(sa.select(sa.func.max(DecisionRecord.number)).where(
+            DecisionRecord.call_id == call_id)) or 0
+        if previous and not reason.strip():
+            raise ValidationFailed({"reason": _("Say why the decision is published again.")})
+        settings = settings_of(call)
+        data = decision_data(call, rows)
+        notified_on = today or utcnow().astimezone(BRUSSELS).date()
+        record = DecisionRecord(
+            call_id=call.id, number=previous + 1, published_at=utcnow(),
+            published_by_id=actor.id, reason=reason.strip(), data=data,
+            fingerprint=hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
+                                                  separators=(",", ":")).encode()).hexdigest(),
+            notified_on=notified_on,
+            objection_until=notified_on + timedelta(days=settings.objection_days))
+        db.session.add(record)
+        call.phase = CallPhase.decided
+        db.session.flush()
+        audit.record(actor, "call.decision_published", record,
+                     after={"call": call.code, "number": record.number,
+                            "fingerprint": record.fingerprint,
+                            "objection_until": record.objection_until.isoformat()},
+                     reason=reason.strip() or None)
+        for row in rows:
+            for member in active_members(row.proposal.organisation_id):
+                enqueue("decision_published", to=member.email, language=member.language,
+                        dedupe_key=f"decision:{record.id}:{row.proposal.id}:{member.id}",
+                        subject=_("Decision on your proposal %(reference)s",
+                                  reference=row.proposal.reference),
+                        template="reviews/email/decision.txt", member=member,
+                        proposal=row.proposal, outcome=row.outcome, record=record)
+    return record
+
+
+def latest_decision(call_id: int) -> DecisionRecord | None:
+    return db.session.scalar(sa.select(DecisionRecord).where(DecisionRecord.call_id == call_id)
+                             .order_by(DecisionRecord.number.desc()).limit(1))
