@@ -1,10 +1,11 @@
 """``flask --app app seed-demo``: demo organisations, one account per role, and two calls
-with proposals (app/demo_proposals.py). Idempotent: a second run changes nothing."""
+with proposals (app/demo_proposals.py), last year's evaluated to a published decision
+(app/demo_evaluation.py). Idempotent: a second run changes nothing."""
 
 import click
 from flask.cli import with_appcontext
 
-from app import demo_proposals
+from app import demo_evaluation
 from app.auth import services as auth_services
 from app.core.permissions import Role
 from app.organisations import services as organisations
@@ -60,10 +61,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
 def seed_demo_command() -> None:
     """Load demo data; safe to run again.
 
-    Prints ROLE EMAIL PASSWORD per demo account, then one line per demo call. The
-    applicants of the other demo providers (app/demo_proposals.py) use the same password.
+    Prints ROLE EMAIL PASSWORD per demo account, then one line per demo call and one for
+    the evaluation of last year's call (app/demo_evaluation.py). The applicants of the other
+    demo providers (app/demo_proposals.py) and the other evaluators use the same password.
     """
     for role, email, password in seed_demo():
         click.echo(f"{role} {email} {password}")
-    for line in demo_proposals.seed_calls(DEMO_PASSWORD):
+    for line in demo_evaluation.seed_calls(DEMO_PASSWORD):
         click.echo(line)

@@ -1433,7 +1433,7 @@ def seed_calls(password: str, now: datetime | None = None) -> list[str]:
         previous = year - 1
         if _get_call(call_code(previous)) is None:
             opens, _deadline = historic_window(previous)
-            _build(_call_input(previous, opens, Decimal("4000000.00")),
+            _build(_call_input(previous, opens, Decimal("2000000.00")),
                    opens - timedelta(days=14), historic_plans(previous), password)
         if _get_call(call_code(year)) is None:
             opens = open_call_opening(year, now)

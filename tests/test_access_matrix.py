@@ -42,6 +42,10 @@ ORG_A = (302, "/organisations/{org}")
 PROPOSAL = (302, "/proposals/{proposal}")
 ATTACHMENTS = (302, "/proposals/{proposal}/attachments")
 NEW_PROPOSAL = (302, re.compile(r"/proposals/\d+"))
+EVAL_HOME = (302, "/evaluation/calls/MATRIX-1")
+EVAL_CRITERIA = (302, "/evaluation/calls/MATRIX-1/criteria")
+EVAL_ASSIGNMENTS = (302, "/evaluation/calls/MATRIX-1/assignments")
+EVAL_RANKING = (302, "/evaluation/calls/MATRIX-1/ranking")
 CALL_CODE = "MATRIX-1"  # the world's published, open call
 CALL = (302, f"/calls/{CALL_CODE}")
 
@@ -117,6 +121,49 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("api.list_calls", "GET"): everyone(200),  # public: no token needed
     ("api.call_stats", "GET"): row(401, 403, 403, 403, 200, 403),
     ("api.call_proposals", "GET"): row(401, 403, 403, 403, 200, 403),
+    ("api.call_ranking", "GET"): row(401, 403, 403, 403, 200, 403),
+    # ------------------------------------------------------------ evaluation: evaluators
+    # The URLs name assignment 1 / review 1, which nobody holds in the world: evaluators get
+    # 404 (the request tests cover another evaluator's real assignment), others 403.
+    ("reviews.mine", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("reviews.profile", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    # an empty body saves an empty profile
+    ("reviews.profile", "POST"): row(LOGIN, 403, 403, (302, "/evaluation/profile"), 403, 403),
+    ("reviews.declare", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.declare", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.review", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.review", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.others", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.download", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    # ------------------------------------------------------------ evaluation: officials
+    # on the world's OPEN call: not yet evaluable, so empty POSTs are refused or re-rendered
+    ("reviews.index", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.call", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.start_evaluation", "POST"): row(LOGIN, 403, 403, 403, EVAL_HOME, 403),
+    ("reviews.criteria", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.criteria", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.default_criteria", "POST"): row(LOGIN, 403, 403, 403, EVAL_CRITERIA, 403),
+    ("reviews.settings", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.decide_admissibility", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
+    ("reviews.assign", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.remove_assignment", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.remove_assignment", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.overview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    # the world's proposal is not admissible: no consensus page for it
+    ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.reopen_review", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.override", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, EVAL_RANKING, 403),
+    ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    # nothing is published yet: the summary does not exist for anyone
+    ("reviews.summary_report", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
     # ------------------------------------------------------------ reporting (officials only)
     ("reporting.index", "GET"): row(LOGIN, 403, 403, 403, (302, f"/reporting/calls/{CALL_CODE}"),
                                     403),
@@ -220,7 +267,7 @@ def _url_args(rule, world: World) -> dict:
               "section": "general", "number": 1,
               "sha256": world.proposal.attachments[0].sha256,
               "attachment_id": world.proposal.attachments[0].id,
-              "name": "technologies", "fmt": "csv"}
+              "name": "technologies", "fmt": "csv", "assignment_id": 1, "review_id": 1}
     args = {}
     for name in rule.arguments:
         if name == "token":

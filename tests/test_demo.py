@@ -1,7 +1,8 @@
-"""``seed-demo``: this year's open call, last year's closed call with its proposals, idempotency."""
+"""``seed-demo``: this year's open call, last year's call with its proposals evaluated to a
+published decision, idempotency."""
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -9,16 +10,30 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app import demo_evaluation
 from app import demo_proposals as demo
 from app.audit.models import AuditRecord
+from app.auth import services as auth_services
 from app.calls.models import Call, CallStatus, ProjectType
 from app.core import files
 from app.core.db import db
 from app.core.time import to_brussels
+from app.demo import DEMO_PASSWORD
 from app.organisations.enterprise_number import is_valid
 from app.organisations.models import Organisation, ProviderType
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus
+from app.reviews import services as reviews
+from app.reviews.models import (
+    Admissibility,
+    AdmissibilityCheck,
+    Affiliation,
+    Assignment,
+    AssignmentStatus,
+    ConsensusScore,
+    Outcome,
+    ReviewStatus,
+)
 
 TODAY = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -63,7 +78,9 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     lines = output.strip().splitlines()
     assert any(line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
                for line in lines), output
-    assert any(line.startswith("call ESF-ELEREN-2026 (closed) deadline 31-03-2026 23:59:59 ")
+    assert any(line.startswith("call ESF-ELEREN-2026 (decided) deadline 31-03-2026 23:59:59 ")
+               for line in lines), output
+    assert any(line.startswith("evaluation ESF-ELEREN-2026: ") and "decision 1 published" in line
                for line in lines), output
 
     # This year's call: open, closing at 23:59:59 Brussels time on the next 31 March.
@@ -94,10 +111,10 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
             assert proposal.attachments
             assert all(_is_pdf_on_disk(a.sha256) for a in proposal.attachments)
 
-    # Last year's call: closed, with at least 40 submitted proposals.
+    # Last year's call: closed, with at least 40 submitted proposals, and now decided.
     closed = _call("ESF-ELEREN-2026")
     assert closed.deadline == datetime(2026, 3, 31, 21, 59, 59, tzinfo=UTC)
-    assert closed.status_at(TODAY) is CallStatus.closed
+    assert closed.status_at(TODAY) is CallStatus.decided
     everything = _proposals(closed)
     submitted = [p for p in everything if p.status is ProposalStatus.submitted]
     withdrawn = [p for p in everything if p.status is ProposalStatus.withdrawn]
@@ -151,6 +168,129 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     assert audited("proposal.withdrawn") == 1
     organisations = db.session.scalars(sa.select(Organisation)).all()
     assert all(is_valid(o.enterprise_number) for o in organisations)
+
+    _check_evaluation(closed, everything)
+
+
+def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
+    """Last year's call went through the whole evaluation (app/demo_evaluation.py)."""
+    submitted = [p for p in everything if p.status is ProposalStatus.submitted]
+    official = auth_services.get_user_by_email("ambtenaar@esf-eleren.example")
+
+    # Criteria and settings.
+    criteria = reviews.criteria_of(call.id)
+    assert [c.name_en for c in criteria] == [c.name_en for c in reviews.DEFAULT_CRITERIA]
+    settings = reviews.settings_of(call)
+    assert (settings.reviews_per_proposal, settings.total_threshold, settings.reserve_size,
+            settings.objection_days) == (3, Decimal("60"), 5, 15)
+
+    # Admissibility: every submitted proposal, two or three inadmissible with a reason.
+    checks = {c.proposal_id: c for c in db.session.scalars(sa.select(AdmissibilityCheck))}
+    assert set(checks) == {p.id for p in submitted}
+    refused = [c for c in checks.values() if c.result is Admissibility.inadmissible]
+    assert 2 <= len(refused) <= 3
+    assert all(len(c.reason) > 60 and "{" not in c.reason for c in refused)
+    admitted = {p.id: p for p in submitted if checks[p.id].result is Admissibility.admissible}
+
+    # Evaluators: the demo evaluator and eight more, with expertise and affiliations, some
+    # of them with organisations (applicants or partners) of this call.
+    evaluators = reviews.evaluators()
+    assert len(evaluators) == 9
+    assert "beoordelaar@esf-eleren.example" in {u.email for u in evaluators}
+    assert auth_services.authenticate("wouter.vanacker@xr-advies.example", DEMO_PASSWORD,
+                                      address="127.0.0.1").is_evaluator
+    affiliations: dict[int, set[str]] = {u.id: set() for u in evaluators}
+    for affiliation in db.session.scalars(sa.select(Affiliation)):
+        affiliations[affiliation.user_id].add(affiliation.enterprise_number)
+    assert all(len(numbers) <= 2 for numbers in affiliations.values())
+    numbers = {}
+    for proposal in admitted.values():
+        data = proposals.counting_version(proposal).data
+        numbers[proposal.id] = {proposal.organisation.enterprise_number} | {
+            partner["enterprise_number"] for partner in data.get("partners") or []}
+    in_call = set().union(*numbers.values())
+    assert sum(bool(n & in_call) for n in affiliations.values()) >= 4
+
+    # Assignment: three accepted, submitted reviews per proposal, never by an evaluator
+    # affiliated with the applicant or a partner; two declared conflicts, refilled.
+    assignments = db.session.scalars(sa.select(Assignment)).all()
+    accepted = defaultdict(list)
+    for assignment in assignments:
+        if assignment.status is AssignmentStatus.accepted:
+            accepted[assignment.proposal_id].append(assignment)
+    assert set(accepted) == set(admitted)
+    for proposal_id, items in accepted.items():
+        assert len(items) >= 3
+        for assignment in items:
+            assert not affiliations[assignment.evaluator_id] & numbers[proposal_id]
+            review = assignment.review
+            assert review is not None and review.status is ReviewStatus.submitted
+            assert review.overall_comment
+            assert len(review.scores) == len(criteria)
+            for score in review.scores:
+                assert 0 <= score.score <= 5 and score.score % Decimal("0.5") == 0
+                assert len(score.justification) > 40
+                assert "{" not in score.justification and "None" not in score.justification
+    conflicts = [a for a in assignments if a.status is AssignmentStatus.conflict]
+    assert 1 <= len(conflicts) <= 2 and all(a.conflict_reason for a in conflicts)
+    loads = Counter(a.evaluator_id for items in accepted.values() for a in items)
+    assert max(loads.values()) - min(loads.values()) <= 3
+
+    # Evaluators roughly agree; a few proposals are flagged; a harsh and a lenient one show.
+    overview = reviews.review_overview(official, call.id)
+    assert 2 <= sum(row.flagged for row in overview) <= 3
+    calibration, _spreads = reviews.calibration(official, call.id)
+    by_email = {c.evaluator.email: c.mean_difference for c in calibration}
+    assert by_email["marc.lemmens@werk-en-leren.example"] <= -5
+    assert by_email["thomas.willems@opleidingsadvies.example"] >= 5
+    assert sum(abs(d) < 5 for d in by_email.values()) >= 6
+
+    # Consensus per proposal and criterion, within the reviews' range; a few minority views.
+    consensus = db.session.scalars(sa.select(ConsensusScore)).all()
+    assert {(c.proposal_id, c.criterion_id) for c in consensus} == {
+        (p, c.id) for p in admitted for c in criteria}
+    given = defaultdict(list)
+    for items in accepted.values():
+        for assignment in items:
+            for score in assignment.review.scores:
+                given[(assignment.proposal_id, score.criterion_id)].append(score.score)
+    for item in consensus:
+        values = given[(item.proposal_id, item.criterion_id)]
+        assert min(values) <= item.score <= max(values)
+        assert len(item.justification) > 40 and "{" not in item.justification
+    assert 3 <= sum(bool(c.minority_view) for c in consensus) <= 20
+
+    # The published decision: its clock, and every outcome in the ranking.
+    record = reviews.latest_decision(call.id)
+    assert record is not None and record.number == 1
+    assert record.notified_on == date(2026, 6, 9)  # ten weeks after the deadline
+    assert record.objection_until == date(2026, 6, 24)
+    rows = record.data["rows"]
+    assert {row["proposal_id"] for row in rows} == set(admitted)
+    outcomes = Counter(row["outcome"] for row in rows)
+    assert set(outcomes) == {o.value for o in Outcome}, (
+        f"{dict(outcomes)}: the call's budget ({call.budget_eur}) must fall within the "
+        "passing proposals' requests (see app/demo_proposals.seed_calls)")
+
+
+def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
+    """An official who started by hand keeps their work: the demo does not evaluate."""
+    with time_machine.travel(TODAY, tick=False):
+        demo.seed_calls(DEMO_PASSWORD)  # the calls, not yet evaluated
+        earlier = _call("ESF-ELEREN-2026")
+        reviews.set_criteria(None, earlier.id, reviews.DEFAULT_CRITERIA[:2])
+        output = _seed(runner)
+    assert "evaluation ESF-ELEREN-2026: 0 admissible, 0 inadmissible" in output
+    assert "no decision published" in output
+    assert len(reviews.criteria_of(earlier.id)) == 2
+    assert not db.session.scalars(sa.select(Assignment)).all()
+
+
+def test_decision_day_is_ten_weeks_after_the_deadline_but_not_after_today():
+    call = Call(deadline=demo.deadline_of_year(2026))
+    assert demo_evaluation._decision_day(call, TODAY) == date(2026, 6, 9)
+    soon = datetime(2026, 4, 20, 9, 0, tzinfo=UTC)
+    assert demo_evaluation._decision_day(call, soon) == date(2026, 4, 20)
 
 
 @pytest.mark.parametrize(("now", "year"), [

@@ -62,6 +62,15 @@ def _overview(proposal):
     return problems, sections
 
 
+def _evaluation_result(proposal):
+    """The published decision on the proposal (outcome, legal clock), or None: one query."""
+    from flask_babel import get_locale
+
+    from app.reviews import services as reviews  # reviews imports proposals: import late
+
+    return reviews.published_result(proposal, str(get_locale() or "nl"))
+
+
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
@@ -69,6 +78,7 @@ def detail(proposal_id: int):
     problems, sections = _overview(proposal)
     return render_template(
         "proposals/detail.html", proposal=proposal, sections=sections, problems=problems,
+        evaluation=_evaluation_result(proposal),
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),

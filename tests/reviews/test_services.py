@@ -316,3 +316,15 @@ def test_review_overview_and_ranking_run_a_fixed_number_of_queries():
     add(6)
     assert (count(lambda: services.review_overview(official, call.id)),
             count(lambda: services.ranking(call.id))) == small
+
+
+def test_only_admissible_proposals_get_evaluators():
+    call = _call()
+    proposal = _submitted(call)
+    official = make_user("official")
+    evaluator = make_user("evaluator")
+    with pytest.raises(DomainError, match="admissible"):
+        services.assign(official, proposal.id, evaluator.id)
+    services.decide_admissibility(official, proposal.id, Admissibility.inadmissible, "Te laat")
+    with pytest.raises(DomainError, match="admissible"):
+        services.assign(official, proposal.id, evaluator.id)

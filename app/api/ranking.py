@@ -1,0 +1,85 @@
+"""Officials' ranking API: the current ranking of a call with its budget line.
+
+It runs the same service as the ranking page and its exports (app.reviews.services.ranking),
+so the API, the page and the CSV/XLSX/PDF give the same rows in the same order.
+"""
+
+from decimal import Decimal
+
+import marshmallow as ma
+from flask import g
+
+from app.api.core import bp, token_required
+from app.api.stats import AMOUNT
+from app.api.views import ApiErrorSchema
+from app.calls import services as calls
+from app.core.permissions import Role
+from app.reviews import services
+from app.reviews.models import Outcome
+
+OUTCOMES = [outcome.value for outcome in Outcome]
+
+
+class RankingRowSchema(ma.Schema):
+    rank = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "1 for the best passing proposal; null for a proposal below a "
+                       "threshold (it is not ranked)"})
+    proposal = ma.fields.String(required=True, metadata={
+        "description": "The proposal's reference", "example": "ESF-2021-0001"})
+    organisation = ma.fields.String(required=True, metadata={
+        "description": "The applicant's legal name"})
+    score = ma.fields.String(required=True, metadata={
+        "pattern": r"^\d{1,3}\.\d{2}$", "example": "72.50",
+        "description": "The final (consensus) weighted total on 0-100, as an exact decimal "
+                       "string with two decimals"})
+    requested_eur = ma.fields.String(required=True, metadata=AMOUNT)
+    cumulative_eur = ma.fields.String(required=True, allow_none=True, metadata={
+        **AMOUNT, "description": "Euro, exact, two decimals: the requested amounts of the "
+                                 "funded proposals up to and including this one; null when "
+                                 "the computed outcome is not funded"})
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES), metadata={
+        "description": "The outcome in force: the computed one, or an official's override "
+                       "(funded = approved within the budget; reserve = reserve list)"})
+
+
+class RankingSchema(ma.Schema):
+    call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
+    budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
+    rows = ma.fields.List(ma.fields.Nested(RankingRowSchema), required=True, metadata={
+        "description": "Ranked proposals in rank order (the budget line falls after the last "
+                       "funded one), then the proposals below a threshold. Proposals whose "
+                       "consensus is not complete yet are left out."})
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def ranking_body(call, rows) -> dict:
+    return {"call": call.code, "budget_eur": _amount(call.budget_eur), "rows": [
+        {"rank": row.rank, "proposal": row.proposal.reference,
+         "organisation": row.proposal.organisation.legal_name,
+         "score": _amount(row.score), "requested_eur": _amount(row.requested),
+         "cumulative_eur": _amount(row.cumulative), "outcome": row.outcome.value}
+        for row in rows if row.outcome is not None and row.score is not None]}
+
+
+@bp.route("/calls/<code>/ranking")
+@token_required(Role.official)
+@bp.response(200, RankingSchema)
+@bp.alt_response(401, schema=ApiErrorSchema, description="No or invalid token")
+@bp.alt_response(403, schema=ApiErrorSchema, description="The token's account is not an "
+                                                         "official")
+@bp.alt_response(404, schema=ApiErrorSchema, description="No call with this code")
+def call_ranking(code: str):
+    """The current ranking of a call with the budget line (officials).
+
+    Admissible proposals with a complete consensus: those passing every threshold in rank
+    order by final score (ties broken as documented on the ranking page), funded while the
+    call's budget allows, then the reserve list, then rejected; after them the proposals
+    below a threshold. The outcome is the one in force, overrides included. Before the
+    decision is published this is a working ranking; the published one is frozen in the
+    call's decision records.
+    """
+    call = calls.get_call_by_code(g.api_user, code)
+    return ranking_body(call, services.ranking(call.id))

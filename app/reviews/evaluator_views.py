@@ -1,0 +1,218 @@
+"""The evaluator's pages: assignments, conflict-of-interest declarations, scoring, the other
+evaluators' reviews (after one's own), attachments and the evaluator's profile.
+
+Thin wrappers around app.reviews.services. Someone else's assignment, or one with a declared
+conflict or removed by an official, is 404 on every route (the services say so)."""
+
+from itertools import groupby
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.forms import attach_errors
+from app.core.permissions import Role, roles_required
+from app.proposals.fields import LABELS, SECTIONS
+from app.reviews import bp, services
+from app.reviews.forms import DeclarationForm, ProfileForm, review_form
+from app.reviews.models import AssignmentStatus, ReviewStatus
+from app.reviews.services import AffiliationInput
+
+
+def _state_labels() -> dict[str, tuple[str, str]]:
+    return {"awaiting_declaration": ("govuk-tag--yellow", _("Declaration needed")),
+            "to_score": ("govuk-tag--blue", _("To score")),
+            "draft": ("govuk-tag--grey", _("Draft")),
+            "submitted": ("govuk-tag--green", _("Submitted"))}
+
+
+def _reraise_unseen(exc: DomainError) -> None:
+    """404 and 403 go to the error handlers; other domain errors become a message."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+
+
+def _score_text(value) -> str:
+    """A stored score as the evaluator would type it: '3,5' in Dutch, '3.5' in English."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",") if str(get_locale() or "nl") == "nl" else text
+
+
+@bp.get("/")
+@roles_required(Role.evaluator)
+def mine():
+    rows = services.assignment_overview(current_user)
+    groups = [(call, list(items)) for call, items in groupby(rows, key=lambda r: r.call)]
+    return render_template("reviews/evaluator/mine.html", groups=groups,
+                           states=_state_labels())
+
+
+@bp.route("/assignments/<int:assignment_id>/declare", methods=["GET", "POST"])
+@roles_required(Role.evaluator)
+def declare(assignment_id: int):
+    facts = services.conflict_facts(current_user, assignment_id)
+    assignment = facts.assignment
+    if assignment.status is not AssignmentStatus.awaiting_declaration:
+        return redirect(url_for(".review", assignment_id=assignment.id))
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        conflict = form.conflict
+        try:
+            services.declare(current_user, assignment.id, conflict,
+                             (form.reason.data or "") if conflict else "")
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".mine"))
+        else:
+            if conflict:
+                flash(_("You declared a conflict of interest on %(reference)s. The officials "
+                        "have been told and will ask another evaluator; the proposal is no "
+                        "longer on your list.", reference=assignment.proposal.reference),
+                      "success")
+                return redirect(url_for(".mine"))
+            flash(_("Thank you. You can now read and score %(reference)s.",
+                    reference=assignment.proposal.reference), "success")
+            return redirect(url_for(".review", assignment_id=assignment.id))
+    return render_template("reviews/evaluator/declare.html", facts=facts,
+                           assignment=assignment, proposal=assignment.proposal,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required(Role.evaluator)
+def review(assignment_id: int):
+    assignment = services.get_assignment(current_user, assignment_id)
+    if assignment.status is AssignmentStatus.awaiting_declaration:
+        flash(_("First declare whether you have a conflict of interest."), "info")
+        return redirect(url_for(".declare", assignment_id=assignment.id))
+    assignment, version = services.readable_proposal(current_user, assignment_id)
+    criteria = services.criteria_of(assignment.proposal.call_id)
+    own = assignment.review
+    locked = own is not None and own.status is ReviewStatus.submitted
+    form = review_form(criteria)
+    status = 200
+    if request.method == "POST":
+        if locked:
+            flash(_("This review is submitted and locked. Ask an official to reopen it."),
+                  "error")
+            return redirect(url_for(".review", assignment_id=assignment.id))
+        if form.validate_on_submit():
+            submitting = request.form.get("action") == "submit"
+            try:
+                if submitting:
+                    services.submit_typed_review(current_user, assignment.id, form.typed(),
+                                                 form.overall_comment.data or "")
+                else:
+                    services.save_review(current_user, assignment.id, form.typed(),
+                                         form.overall_comment.data or "")
+            except ValidationFailed as exc:
+                attach_errors(form, exc)
+            except DomainError as exc:
+                _reraise_unseen(exc)
+                flash(exc.user_message(), "error")
+                return redirect(url_for(".review", assignment_id=assignment.id))
+            else:
+                if submitting:
+                    flash(_("Your review was submitted and is now locked. You can read the "
+                            "other evaluators' reviews."), "success")
+                else:
+                    flash(_("Your draft was saved. Nothing is submitted until you choose "
+                            "“Submit review”."), "success")
+                return redirect(url_for(".review", assignment_id=assignment.id))
+        status = 422
+    elif own is not None:
+        form.load(own, _score_text)
+    total = services.weighted_total(own.scores, criteria) if locked else None
+    return render_template(
+        "reviews/evaluator/review.html", assignment=assignment, proposal=assignment.proposal,
+        version=version, criteria=criteria, form=form, review=own, locked=locked, total=total,
+        scores={s.criterion_id: s for s in own.scores} if own else {},
+        sections=SECTIONS, labels=LABELS, score_text=_score_text,
+        score_hints={c.id: _score_hint(c) for c in criteria}), status
+
+
+def _score_hint(criterion) -> str:
+    example = criterion.scale_max - 3 * criterion.step
+    if example < 0:
+        example = criterion.scale_max
+    return _("From 0 to %(max)s in steps of %(step)s, for example %(example)s.",
+             max=_score_text(criterion.scale_max), step=_score_text(criterion.step),
+             example=_score_text(example))
+
+
+@bp.get("/assignments/<int:assignment_id>/others")
+@roles_required(Role.evaluator)
+def others(assignment_id: int):
+    try:
+        reviews = services.other_reviews(current_user, assignment_id)
+    except DomainError as exc:
+        _reraise_unseen(exc)
+        flash(exc.user_message(), "error")
+        return redirect(url_for(".review", assignment_id=assignment_id))
+    assignment = services.get_assignment(current_user, assignment_id)
+    criteria = services.criteria_of(assignment.proposal.call_id)
+    own = assignment.review
+    # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
+    columns = [{"label": _("You"), "review": own}] + [
+        {"label": _("Evaluator %(n)d", n=n), "review": r}
+        for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)]
+    for column in columns:
+        column["scores"] = {s.criterion_id: s for s in column["review"].scores}
+        column["total"] = services.weighted_total(column["review"].scores, criteria)
+    return render_template("reviews/evaluator/others.html", assignment=assignment,
+                           proposal=assignment.proposal, criteria=criteria, columns=columns,
+                           score_text=_score_text)
+
+
+@bp.get("/assignments/<int:assignment_id>/files/<sha256>")
+@roles_required(Role.evaluator)
+def download(assignment_id: int, sha256: str):
+    path, filename = services.evaluator_attachment(current_user, assignment_id, sha256)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required(Role.evaluator)
+def profile():
+    form = ProfileForm()
+    status = 200
+    if request.method == "GET":
+        form.load(*services.evaluator_profile(current_user))
+    elif form.validate_on_submit():
+        rows = form.filled_rows()
+        try:
+            services.update_profile(current_user, form.expertise.data or [], [
+                AffiliationInput(row.organisation_name.data or "",
+                                 row.enterprise_number.data or "", row.relation.data or "")
+                for _index, row in rows])
+        except ValidationFailed as exc:
+            _attach_row_errors(form, exc, [index for index, _row in rows])
+            status = 422
+        else:
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for(".profile"))
+    else:
+        status = 422
+    form.pad()
+    return render_template("reviews/evaluator/profile.html", form=form), status
+
+
+def _attach_row_errors(form: ProfileForm, exc: ValidationFailed, indices: list[int]) -> None:
+    """The service numbers affiliations as passed (filled rows only); show each error on
+    the row the evaluator typed it in."""
+    for key, message in exc.errors.items():
+        prefix, _sep, rest = key.partition("-")
+        number, _sep, name = rest.partition("-")
+        if prefix == "affiliations" and number.isdigit() and int(number) < len(indices):
+            field = form.affiliations.entries[indices[int(number)]].form[name]
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")

@@ -1,0 +1,392 @@
+"""Evaluation forms. Shape only; the rules live in app.reviews.services."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from app.calls.models import Technology
+
+LONG_TEXT = 5000
+
+# evaluator forms
+
+
+class DeclarationForm(FlaskForm):
+    """Before reading a proposal: no conflict of interest (and confidentiality), or one."""
+
+    has_conflict = RadioField(
+        _l("Do you have a conflict of interest with this proposal?"), widget=GovRadioInput(),
+        choices=[("no", _l("I have no conflict of interest")),
+                 ("yes", _l("I have a conflict of interest"))],
+        validate_choice=False,
+        validators=[InputRequired(_l("Say whether you have a conflict of interest.")),
+                    AnyOf(["no", "yes"], message=_l("Say whether you have a conflict of "
+                                                    "interest."))])
+    reason = StringField(_l("If you have a conflict of interest, describe it"),
+                         widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    confidential = BooleanField(
+        _l("I will keep the content of this proposal and of its evaluation confidential."),
+        widget=GovCheckboxInput())
+    submit = SubmitField(_l("Confirm my declaration"), widget=GovSubmitInput())
+
+    @property
+    def conflict(self) -> bool:
+        return self.has_conflict.data == "yes"
+
+    def validate_confidential(self, field):
+        if self.has_conflict.data == "no" and not field.data:
+            raise ValidationError(_l("Confirm that you will keep the content confidential."))
+
+
+class ReviewForm(FlaskForm):
+    """Per criterion a score (typed, '3,5' or '3.5') and a justification; an overall
+    comment. Built per call by ``review_form`` with fields ``score-<criterion id>`` and
+    ``justification-<criterion id>``, the keys the services report errors under."""
+
+    criterion_ids: tuple[int, ...] = ()
+
+    def score(self, criterion_id: int):
+        return self[f"score-{criterion_id}"]
+
+    def justification(self, criterion_id: int):
+        return self[f"justification-{criterion_id}"]
+
+    def typed(self) -> dict[int, tuple[str, str]]:
+        """What the evaluator typed, as the services take it."""
+        return {cid: ((self.score(cid).data or "").strip(), self.justification(cid).data or "")
+                for cid in self.criterion_ids}
+
+    def load(self, review, score_text) -> None:
+        by_criterion = {s.criterion_id: s for s in review.scores}
+        for cid in self.criterion_ids:
+            if cid in by_criterion:
+                self.score(cid).data = score_text(by_criterion[cid].score)
+                self.justification(cid).data = by_criterion[cid].justification
+        self.overall_comment.data = review.overall_comment
+
+
+def review_form(criteria, **kwargs) -> ReviewForm:
+    attributes: dict = {"criterion_ids": tuple(c.id for c in criteria)}
+    for criterion in criteria:
+        attributes[f"score-{criterion.id}"] = StringField(
+            _l("Score"), widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+        attributes[f"justification-{criterion.id}"] = StringField(
+            _l("Justification"), widget=GovCharacterCount(),
+            validators=[Optional(), Length(max=LONG_TEXT)])
+    attributes["overall_comment"] = StringField(
+        _l("Overall comment"), widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=LONG_TEXT)])
+    form_class = type("CallReviewForm", (ReviewForm,), attributes)
+    return form_class(**kwargs)
+
+
+class AffiliationForm(Form):
+    organisation_name = StringField(_l("Organisation"), widget=GovTextInput(),
+                                    validators=[Optional(), Length(max=200)])
+    enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),
+                                    validators=[Optional(), Length(max=20)])
+    relation = StringField(_l("Your relation to it"), widget=GovTextInput(),
+                           validators=[Optional(), Length(max=200)])
+
+    def is_empty(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.organisation_name,
+                                                        self.enterprise_number, self.relation))
+
+
+EMPTY_AFFILIATION_ROWS = 3
+MIN_AFFILIATION_ROWS = 5
+
+
+class ProfileForm(FlaskForm):
+    expertise = SelectMultipleField(
+        _l("Your expertise"), widget=GovCheckboxesInput(), validators=[Optional()],
+        choices=[(t.value, t.label) for t in Technology])
+    affiliations = FieldList(FormField(AffiliationForm), min_entries=MIN_AFFILIATION_ROWS,
+                             max_entries=100)
+    submit = SubmitField(_l("Save your profile"), widget=GovSubmitInput())
+
+    def load(self, expertise, affiliations) -> None:
+        self.expertise.data = list(expertise)
+        while len(self.affiliations):
+            self.affiliations.pop_entry()
+        for affiliation in affiliations:
+            self.affiliations.append_entry({
+                "organisation_name": affiliation.organisation_name,
+                "enterprise_number": affiliation.enterprise_number,
+                "relation": affiliation.relation})
+        self.pad()
+
+    def pad(self) -> None:
+        """Empty rows to add organisations without JavaScript."""
+        filled = sum(not entry.form.is_empty() for entry in self.affiliations)
+        while len(self.affiliations) < max(MIN_AFFILIATION_ROWS,
+                                           filled + EMPTY_AFFILIATION_ROWS):
+            self.affiliations.append_entry()
+
+    def filled_rows(self) -> list[tuple[int, AffiliationForm]]:
+        """(row index, row) of every row with something typed in it."""
+        return [(index, entry.form) for index, entry in enumerate(self.affiliations)
+                if not entry.form.is_empty()]
+
+
+# official forms
+
+
+class NumberField(StringField):
+    """An exact decimal typed as '2,5' or '2.5' (never a float); None when left empty."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(_l("Enter a number, like 2,5.")) from None
+        if not value.is_finite():
+            raise ValueError(_l("Enter a number, like 2,5."))
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        from flask_babel import get_locale
+
+        text = f"{Decimal(self.data).normalize():f}"
+        return text.replace(".", ",") if str(get_locale() or "nl") == "nl" else text
+
+
+class WholeNumberField(StringField):
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        if not text.isdigit():
+            raise ValueError(_l("Enter a whole number, like 3."))
+        self.data = int(text)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+class CriterionRowForm(Form):
+    name_nl = StringField(_l("Name in Dutch"), widget=GovTextInput(),
+                          validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), widget=GovTextInput(),
+                          validators=[Optional(), Length(max=200)])
+    guidance_nl = StringField(_l("Guidance for evaluators in Dutch"), widget=GovTextArea(),
+                              validators=[Optional(), Length(max=LONG_TEXT)])
+    guidance_en = StringField(_l("Guidance for evaluators in English"), widget=GovTextArea(),
+                              validators=[Optional(), Length(max=LONG_TEXT)])
+    weight = NumberField(_l("Weight"), widget=GovTextInput())
+    scale_max = NumberField(_l("Highest score"), widget=GovTextInput())
+    step = NumberField(_l("Step"), widget=GovTextInput())
+    threshold = NumberField(_l("Threshold (optional)"), widget=GovTextInput())
+
+    def is_empty(self) -> bool:
+        for field in (self.name_nl, self.name_en, self.guidance_nl, self.guidance_en,
+                      self.weight, self.threshold):
+            text = field.raw_data[0] if field.raw_data else \
+                ("" if field.data is None else str(field.data))
+            if text.strip():
+                return False
+        return True
+
+
+EMPTY_CRITERION_ROWS = 1
+
+
+class CriteriaForm(FlaskForm):
+    """The call's criteria, a row each; an empty row adds one, emptying a row removes it."""
+
+    criteria = FieldList(FormField(CriterionRowForm), min_entries=0, max_entries=30)
+    submit = SubmitField(_l("Save the criteria"), widget=GovSubmitInput())
+
+    def load(self, criteria) -> None:
+        while len(self.criteria):
+            self.criteria.pop_entry()
+        for criterion in criteria:
+            self.criteria.append_entry({
+                "name_nl": criterion.name_nl, "name_en": criterion.name_en,
+                "guidance_nl": criterion.guidance_nl, "guidance_en": criterion.guidance_en,
+                "weight": criterion.weight, "scale_max": criterion.scale_max,
+                "step": criterion.step, "threshold": criterion.threshold})
+        self.pad()
+
+    def pad(self) -> None:
+        filled = sum(not entry.form.is_empty() for entry in self.criteria)
+        while len(self.criteria) < filled + EMPTY_CRITERION_ROWS:
+            self.criteria.append_entry({"scale_max": Decimal("5"), "step": Decimal("0.5")})
+
+    def filled_rows(self) -> list[tuple[int, CriterionRowForm]]:
+        return [(index, entry.form) for index, entry in enumerate(self.criteria)
+                if not entry.form.is_empty()]
+
+    def missing_numbers(self) -> bool:
+        """Mark filled rows without a weight, highest score or step; True if any."""
+        missing = False
+        for _index, row in self.filled_rows():
+            for field, message in ((row.weight, _l("Give the criterion a weight.")),
+                                   (row.scale_max, _l("Give the highest score.")),
+                                   (row.step, _l("Give the step between scores."))):
+                if field.data is None and not field.errors:
+                    field.errors = [*field.errors, message]
+                    missing = True
+        return missing
+
+
+class SettingsForm(FlaskForm):
+    reviews_per_proposal = WholeNumberField(
+        _l("Evaluators per proposal"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Give the number of evaluators per proposal."))])
+    total_threshold = NumberField(
+        _l("Threshold for the weighted total (0 to 100)"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Give the threshold for the weighted total."))])
+    disagreement_spread = NumberField(
+        _l("Disagreement flag: spread of the weighted totals above"), widget=GovTextInput(),
+        description=_l("Points on 100 between the highest and the lowest review."),
+        validators=[InputRequired(_l("Give the spread that flags a disagreement."))])
+    reserve_size = WholeNumberField(
+        _l("Size of the reserve list"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Give the size of the reserve list."))])
+    objection_days = WholeNumberField(
+        _l("Calendar days to object after the notification"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Give the number of days to object."))])
+    submit = SubmitField(_l("Save the settings"), widget=GovSubmitInput())
+
+
+class AdmissibilityForm(FlaskForm):
+    result = RadioField(
+        _l("Decision"), widget=GovRadioInput(), validate_choice=False,
+        choices=[("admissible", _l("Admissible")), ("inadmissible", _l("Inadmissible"))],
+        validators=[InputRequired(_l("Choose admissible or inadmissible.")),
+                    AnyOf(["admissible", "inadmissible"],
+                          message=_l("Choose admissible or inadmissible."))])
+    reason = StringField(_l("Reason"), widget=GovTextArea(),
+                         description=_l("Required when inadmissible: the applicant reads it."),
+                         validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"), widget=GovSubmitInput())
+
+
+def _choice(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class AssignForm(FlaskForm):
+    evaluator_id = SelectField(_l("Evaluator"), widget=GovSelect(), coerce=_choice,
+                               validate_choice=False,
+                               validators=[InputRequired(_l("Choose an evaluator."))])
+    submit = SubmitField(_l("Assign"), widget=GovSubmitInput())
+
+    def validate_evaluator_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Choose an evaluator."))
+
+
+class ReasonForm(FlaskForm):
+    """A reason, required: removing an evaluator, reopening a review."""
+
+    reason = StringField(_l("Reason"), widget=GovTextArea(),
+                         validators=[InputRequired(_l("Give the reason.")), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
+
+
+class ConsensusForm(FlaskForm):
+    """Per criterion the final score, the consensus justification and a minority view;
+    fields ``score-<id>``, ``justification-<id>``, ``minority-<id>``."""
+
+    criterion_ids: tuple[int, ...] = ()
+
+    def typed(self) -> dict[int, tuple[str, str, str]]:
+        """The criteria something was typed for, as ``record_consensus_set`` takes them."""
+        items = {}
+        for cid in self.criterion_ids:
+            values = tuple((self[f"{name}-{cid}"].data or "").strip()
+                           for name in ("score", "justification", "minority"))
+            if any(values):
+                items[cid] = values
+        return items
+
+    def load(self, consensus, score_text) -> None:
+        for cid, item in consensus.items():
+            if cid in self.criterion_ids:
+                self[f"score-{cid}"].data = score_text(item.score)
+                self[f"justification-{cid}"].data = item.justification
+                self[f"minority-{cid}"].data = item.minority_view
+
+
+def consensus_form(criteria, **kwargs) -> ConsensusForm:
+    attributes: dict = {"criterion_ids": tuple(c.id for c in criteria)}
+    for criterion in criteria:
+        attributes[f"score-{criterion.id}"] = StringField(
+            _l("Final score"), widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+        attributes[f"justification-{criterion.id}"] = StringField(
+            _l("Consensus justification"), widget=GovTextArea(),
+            validators=[Optional(), Length(max=LONG_TEXT)])
+        attributes[f"minority-{criterion.id}"] = StringField(
+            _l("Minority view (optional)"), widget=GovTextArea(),
+            validators=[Optional(), Length(max=LONG_TEXT)])
+    attributes["submit"] = SubmitField(_l("Save the consensus"), widget=GovSubmitInput())
+    return type("CallConsensusForm", (ConsensusForm,), attributes)(**kwargs)
+
+
+OUTCOME_CHOICES = [("", _l("The computed outcome (no override)")),
+                   ("funded", _l("Approved")), ("reserve", _l("Reserve list")),
+                   ("rejected", _l("Rejected")), ("below_threshold", _l("Below a threshold"))]
+
+
+class OverrideForm(FlaskForm):
+    proposal_id = SelectField(_l("Proposal"), widget=GovSelect(), coerce=_choice,
+                              validate_choice=False,
+                              validators=[InputRequired(_l("Choose a proposal."))])
+    outcome = SelectField(_l("Outcome in force"), widget=GovSelect(), choices=OUTCOME_CHOICES,
+                          validators=[AnyOf([value for value, _label in OUTCOME_CHOICES],
+                                            message=_l("Choose an outcome."))])
+    reason = StringField(_l("Reason"), widget=GovTextArea(),
+                         description=_l("Stored in the audit log and in the decision record."),
+                         validators=[InputRequired(_l("Give the reason for departing from the "
+                                                      "ranking.")), Length(max=2000)])
+    submit = SubmitField(_l("Record the outcome"), widget=GovSubmitInput())
+
+    def validate_proposal_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Choose a proposal."))
+
+
+class PublishForm(FlaskForm):
+    reason = StringField(_l("Why is the decision published again?"), widget=GovTextArea(),
+                         validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Publish the decision"), widget=GovSubmitInput())

@@ -1,0 +1,690 @@
+"""The official's pages of the evaluation, per call under /evaluation/calls/<code>/...:
+the steps and their state, criteria and settings, admissibility, assignment, the review
+overview with calibration, consensus per proposal, the ranking with overrides, publication
+and decision records, ranking exports; and the evaluation summary report (PDF) that the
+applicant reads once the decision is published.
+
+Thin wrappers around app.reviews.services: officials only (others 403, anonymous users to
+the login page); the summary report is 404 for everyone who may not read it."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.calls import services as calls
+from app.calls.models import Call, CallPhase, CallStatus
+from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.forms import EmptyForm, attach_errors
+from app.core.permissions import Role, roles_required
+from app.core.time import before_deadline, to_brussels, utcnow
+from app.proposals import services as proposals
+from app.reporting import exports
+from app.reviews import bp, services
+from app.reviews.forms import (
+    AdmissibilityForm,
+    AssignForm,
+    CriteriaForm,
+    OverrideForm,
+    PublishForm,
+    ReasonForm,
+    SettingsForm,
+    consensus_form,
+)
+from app.reviews.models import Admissibility, AssignmentStatus, Outcome, ReviewStatus
+from app.reviews.pdf import ranking_pdf, summary_pdf
+from app.reviews.services import CriterionInput, SettingsInput
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")
+
+
+def _call(code: str) -> Call:
+    return calls.get_call_by_code(current_user, code)
+
+
+def _proposal_of(call: Call, proposal_id: int):
+    proposal = proposals.get_proposal(current_user, proposal_id)
+    if proposal.call_id != call.id:
+        raise NotFound()
+    return proposal
+
+
+def _reraise_unseen(exc: DomainError) -> None:
+    """404 and 403 go to the error handlers; other domain errors become a message."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+
+
+def _number(value) -> str:
+    """A decimal as typed: '2,5' in Dutch, '2.5' in English."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",") if _language() == "nl" else text
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.app_template_global("review_number")
+def _review_number(value) -> str:
+    return _number(value)
+
+
+# ---------------------------------------------------------------------------- index, home
+
+@bp.get("/calls")
+@roles_required(Role.official)
+def index():
+    return render_template("reviews/official/index.html",
+                           rows=services.evaluation_index(current_user), now=utcnow())
+
+
+@bp.get("/calls/<code>")
+@roles_required(Role.official)
+def call(code: str):
+    call = _call(code)
+    progress = services.evaluation_progress(current_user, call)
+    now = utcnow()
+    status = call.status_at(now)
+    can_start = call.phase is CallPhase.published and status is CallStatus.closed \
+        and not before_deadline(now, progress.last_deadline)
+    return render_template("reviews/official/call.html", call=call, progress=progress,
+                           status=status, can_start=can_start, form=EmptyForm())
+
+
+@bp.post("/calls/<code>/start")
+@roles_required(Role.official)
+def start_evaluation(code: str):
+    call = _call(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.start_evaluation(current_user, call.id)
+    except DomainError as exc:
+        _reraise_unseen(exc)
+        flash(exc.user_message(), "error")
+    else:
+        flash(_("The evaluation of %(code)s has started.", code=call.code), "success")
+    return redirect(url_for(".call", code=call.code))
+
+
+# ---------------------------------------------------------------------------- criteria
+
+def _criteria_page(call: Call, criteria_form: CriteriaForm | None = None,
+                   settings_form: SettingsForm | None = None):
+    criteria = services.criteria_of(call.id)
+    settings = services.settings_of(call)
+    if criteria_form is None:
+        criteria_form = CriteriaForm(formdata=None)
+        criteria_form.load(criteria)
+    if settings_form is None:
+        settings_form = SettingsForm(
+            formdata=None, reviews_per_proposal=settings.reviews_per_proposal,
+            total_threshold=settings.total_threshold,
+            disagreement_spread=settings.disagreement_spread,
+            reserve_size=settings.reserve_size, objection_days=settings.objection_days)
+    return render_template("reviews/official/criteria.html", call=call, criteria=criteria,
+                           settings=settings, form=criteria_form,
+                           settings_form=settings_form,
+                           locked=services.scoring_started(call.id),
+                           default_form=EmptyForm(formdata=None),
+                           weight_sum=sum(c.weight for c in criteria))
+
+
+_ROW_FIELDS = {"name": ("name_nl", "name_en"), "weight": ("weight",), "scale": ("scale_max",),
+               "threshold": ("threshold",)}
+
+
+def _attach_row_errors(form: CriteriaForm, exc: ValidationFailed,
+                       indices: list[int]) -> None:
+    """The service names rows by their place among the filled rows: back to form rows."""
+    for key, message in exc.errors.items():
+        parts = key.split("-")
+        if len(parts) == 3 and parts[0] == "criteria" and parts[1].isdigit():
+            row = form.criteria[indices[int(parts[1])]].form
+            names = _ROW_FIELDS.get(parts[2], ())
+            targets = [getattr(row, name) for name in names]
+            if parts[2] == "name":
+                targets = [f for f in targets if not (f.data or "").strip()] or targets[:1]
+            for field in targets:
+                field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
+    _refresh_row_errors(form)
+
+
+def _refresh_row_errors(form: CriteriaForm) -> None:
+    errors = [entry.errors for entry in form.criteria.entries]
+    form.criteria.errors = errors if any(errors) else []
+
+
+@bp.route("/calls/<code>/criteria", methods=["GET", "POST"])
+@roles_required(Role.official)
+def criteria(code: str):
+    call = _call(code)
+    if request.method == "GET":
+        return _criteria_page(call)
+    form = CriteriaForm()
+    valid = form.validate_on_submit()
+    missing = form.missing_numbers()
+    _refresh_row_errors(form)
+    if valid and not missing:
+        rows = form.filled_rows()
+        items = [CriterionInput(
+            name_nl=row.name_nl.data or "", name_en=row.name_en.data or "",
+            guidance_nl=row.guidance_nl.data or "", guidance_en=row.guidance_en.data or "",
+            weight=row.weight.data, scale_max=row.scale_max.data, step=row.step.data,
+            threshold=row.threshold.data) for _index, row in rows]
+        try:
+            services.set_criteria(current_user, call.id, items)
+        except ValidationFailed as exc:
+            _attach_row_errors(form, exc, [index for index, _row in rows])
+            if not form.errors:  # only a message for the whole list (no criterion at all)
+                form.criteria.errors = []
+                return _criteria_page(call, criteria_form=_padded(form)), 422
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".criteria", code=call.code))
+        else:
+            flash(_("The criteria of %(code)s were saved.", code=call.code), "success")
+            return redirect(url_for(".criteria", code=call.code))
+    return _criteria_page(call, criteria_form=_padded(form)), 422
+
+
+def _padded(form: CriteriaForm) -> CriteriaForm:
+    if not form.filled_rows():
+        form.pad()
+    return form
+
+
+@bp.post("/calls/<code>/criteria/default")
+@roles_required(Role.official)
+def default_criteria(code: str):
+    call = _call(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_criteria(current_user, call.id, services.DEFAULT_CRITERIA)
+    except DomainError as exc:
+        _reraise_unseen(exc)
+        flash(exc.user_message(), "error")
+    else:
+        flash(_("The default criteria for e-learning projects are in place. Adapt them if "
+                "needed."), "success")
+    return redirect(url_for(".criteria", code=call.code))
+
+
+@bp.post("/calls/<code>/settings")
+@roles_required(Role.official)
+def settings(code: str):
+    call = _call(code)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            services.update_settings(current_user, call.id, SettingsInput(
+                reviews_per_proposal=form.reviews_per_proposal.data,
+                total_threshold=form.total_threshold.data,
+                disagreement_spread=form.disagreement_spread.data,
+                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data))
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".criteria", code=call.code))
+        else:
+            flash(_("The evaluation settings of %(code)s were saved.", code=call.code),
+                  "success")
+            return redirect(url_for(".criteria", code=call.code))
+    return _criteria_page(call, settings_form=form), 422
+
+
+# ---------------------------------------------------------------------------- admissibility
+
+def _admissibility_page(call: Call, failed: tuple[int, AdmissibilityForm] | None = None):
+    rows = services.admissibility_overview(current_user, call)
+    forms = {}
+    for row in rows:
+        if failed and failed[0] == row.proposal.id:
+            forms[row.proposal.id] = failed[1]
+            continue
+        decision = row.decision
+        forms[row.proposal.id] = AdmissibilityForm(
+            formdata=None, prefix=f"p{row.proposal.id}",
+            result=decision.result.value if decision else None,
+            reason=decision.reason if decision else "")
+    return render_template(
+        "reviews/official/admissibility.html", call=call, rows=rows, forms=forms,
+        failed=failed[1] if failed else None,
+        open_for_decisions=not before_deadline(utcnow(), services.last_deadline(call)),
+        decided=sum(1 for r in rows if r.decision is not None))
+
+
+@bp.get("/calls/<code>/admissibility")
+@roles_required(Role.official)
+def admissibility(code: str):
+    return _admissibility_page(_call(code))
+
+
+@bp.post("/calls/<code>/proposals/<int:proposal_id>/admissibility")
+@roles_required(Role.official)
+def decide_admissibility(code: str, proposal_id: int):
+    call = _call(code)
+    proposal = _proposal_of(call, proposal_id)
+    form = AdmissibilityForm(prefix=f"p{proposal.id}")
+    if form.validate_on_submit():
+        try:
+            services.decide_admissibility(current_user, proposal.id,
+                                          Admissibility(form.result.data),
+                                          form.reason.data or "")
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".admissibility", code=call.code))
+        else:
+            flash(_("%(reference)s: %(result)s.", reference=proposal.reference,
+                    result=Admissibility(form.result.data).label), "success")
+            return redirect(url_for(".admissibility", code=call.code,
+                                    _anchor=f"proposal-{proposal.id}"))
+    return _admissibility_page(call, failed=(proposal.id, form)), 422
+
+
+# ---------------------------------------------------------------------------- assignment
+
+def _assignments_page(call: Call, failed: tuple[int, AssignForm] | None = None):
+    overview = services.call_assignments(current_user, call)
+    people = [user for user, _load in overview.loads]
+    forms = {}
+    for row in overview.rows:
+        if failed and failed[0] == row.proposal.id:
+            form = failed[1]
+        else:
+            form = AssignForm(formdata=None, prefix=f"p{row.proposal.id}",
+                              evaluator_id=row.replacement.id if row.replacement else None)
+        active = {a.evaluator_id for a in row.assignments if a.is_active}
+        form.evaluator_id.choices = [("", _("Choose an evaluator"))] + [
+            (user.id, f"{user.name} ({user.email})") for user in people
+            if user.id not in active]
+        forms[row.proposal.id] = form
+    return render_template("reviews/official/assignments.html", call=call,
+                           overview=overview, forms=forms,
+                           failed=failed[1] if failed else None, auto_form=EmptyForm(),
+                           AssignmentStatus=AssignmentStatus, ReviewStatus=ReviewStatus)
+
+
+@bp.get("/calls/<code>/assignments")
+@roles_required(Role.official)
+def assignments(code: str):
+    return _assignments_page(_call(code))
+
+
+@bp.post("/calls/<code>/assignments/auto")
+@roles_required(Role.official)
+def auto_assign(code: str):
+    call = _call(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.auto_assign(current_user, call.id)
+    except DomainError as exc:
+        _reraise_unseen(exc)
+        flash(exc.user_message(), "error")
+        return redirect(url_for(".assignments", code=call.code))
+    message = _("%(count)d new assignments; the evaluators have been asked to declare any "
+                "conflict of interest.", count=len(result.created)) if result.created else \
+        _("Nothing to add: every admissible proposal has its evaluators.")
+    flash(message, "success")
+    if result.short:
+        flash(_("Not enough eligible evaluators for %(count)d proposals (%(missing)d "
+                "assignments missing). Add evaluators or assign by hand.",
+                count=len(result.short), missing=sum(result.short.values())), "error")
+    return redirect(url_for(".assignments", code=call.code))
+
+
+@bp.post("/calls/<code>/proposals/<int:proposal_id>/assign")
+@roles_required(Role.official)
+def assign(code: str, proposal_id: int):
+    call = _call(code)
+    proposal = _proposal_of(call, proposal_id)
+    form = AssignForm(prefix=f"p{proposal.id}")
+    if form.validate_on_submit():
+        try:
+            assignment = services.assign(current_user, proposal.id, form.evaluator_id.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".assignments", code=call.code))
+        else:
+            flash(_("%(name)s is assigned to %(reference)s.", name=assignment.evaluator.name,
+                    reference=proposal.reference), "success")
+            return redirect(url_for(".assignments", code=call.code,
+                                    _anchor=f"proposal-{proposal.id}"))
+    return _assignments_page(call, failed=(proposal.id, form)), 422
+
+
+@bp.route("/calls/<code>/assignments/<int:assignment_id>/remove", methods=["GET", "POST"])
+@roles_required(Role.official)
+def remove_assignment(code: str, assignment_id: int):
+    call = _call(code)
+    assignment = services.assignment_of_call(current_user, call.id, assignment_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_assignment(current_user, assignment.id, form.reason.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".assignments", code=call.code))
+        else:
+            flash(_("%(name)s no longer evaluates %(reference)s.",
+                    name=assignment.evaluator.name, reference=assignment.proposal.reference),
+                  "success")
+            return redirect(url_for(".assignments", code=call.code,
+                                    _anchor=f"proposal-{assignment.proposal_id}"))
+    return render_template("reviews/official/remove.html", call=call, assignment=assignment,
+                           form=form), 422 if form.errors else 200
+
+
+# ---------------------------------------------------------------------------- reviews
+
+@bp.get("/calls/<code>/overview")
+@roles_required(Role.official)
+def overview(code: str):
+    """Every admissible proposal with each review's total, the spread and the flag; the
+    calibration of evaluators and criteria. A fixed number of queries."""
+    call = _call(code)
+    rows = services.review_overview(current_user, call.id)
+    lines = services.review_lines(current_user, call.id)
+    evaluators, spreads = services.calibration(current_user, call.id)
+    return render_template("reviews/official/overview.html", call=call, rows=rows,
+                           lines=lines, evaluators=evaluators, spreads=spreads,
+                           criteria=services.criteria_of(call.id),
+                           settings=services.settings_of(call))
+
+
+def _consensus_page(call: Call, sheet: services.ConsensusSheet, form=None):
+    if form is None:
+        form = consensus_form(sheet.criteria, formdata=None)
+        form.load(sheet.consensus, _number)
+    complete = bool(sheet.criteria) and all(c.id in sheet.consensus for c in sheet.criteria)
+    return render_template(
+        "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
+        form=form, total=services.weighted_total(sheet.consensus.values(), sheet.criteria)
+        if complete else None)
+
+
+@bp.route("/calls/<code>/proposals/<int:proposal_id>/consensus", methods=["GET", "POST"])
+@roles_required(Role.official)
+def consensus(code: str, proposal_id: int):
+    call = _call(code)
+    proposal = _proposal_of(call, proposal_id)
+    sheet = services.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
+    if request.method == "GET":
+        return _consensus_page(call, sheet)
+    form = consensus_form(sheet.criteria)
+    if form.validate_on_submit():
+        try:
+            services.record_consensus_set(current_user, proposal.id, form.typed())
+        except ValidationFailed as exc:
+            names = {str(c.id): c.name for c in sheet.criteria}
+            attach_errors(form, ValidationFailed({  # say which criterion in the summary
+                key: f"{names[key.rsplit('-', 1)[1]]}: {message}"
+                if key.rsplit("-", 1)[-1] in names else message
+                for key, message in exc.errors.items()}))
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+        else:
+            flash(_("The consensus on %(reference)s was saved.",
+                    reference=proposal.reference), "success")
+            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+    return _consensus_page(call, sheet, form), 422
+
+
+@bp.route("/calls/<code>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
+@roles_required(Role.official)
+def reopen_review(code: str, review_id: int):
+    call = _call(code)
+    review = services.review_of_call(current_user, call.id, review_id)
+    proposal = review.assignment.proposal
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen_review(current_user, review.id, form.reason.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+        else:
+            flash(_("The review of %(name)s on %(reference)s is open again; they can change "
+                    "and submit it.", name=review.assignment.evaluator.name,
+                    reference=proposal.reference), "success")
+            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+    return render_template("reviews/official/reopen.html", call=call, review=review,
+                           proposal=proposal, form=form,
+                           total=services.weighted_total(review.scores)), \
+        422 if form.errors else 200
+
+
+# ---------------------------------------------------------------------------- ranking
+
+def _ranking_page(call: Call, override_form: OverrideForm | None = None,
+                  publish_form: PublishForm | None = None):
+    rows = services.ranking(call.id)
+    records = services.decision_records(call.id)
+    if override_form is None:
+        override_form = OverrideForm(formdata=None)
+    override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
+        (row.proposal.id, f"{row.proposal.reference} – {row.proposal.display_title}")
+        for row in rows if row.computed is not None]
+    ranked = [row for row in rows if row.rank is not None]
+    funded = [row for row in ranked if row.computed is Outcome.funded]
+    funded_total = sum((row.requested for row in funded), Decimal("0"))
+    return render_template(
+        "reviews/official/ranking.html", call=call, rows=rows, ranked=ranked,
+        unranked=[row for row in rows if row.rank is None],
+        last_funded=funded[-1].proposal.id if funded else None, funded_total=funded_total,
+        settings=services.settings_of(call), records=records, tie_break=services.TIE_BREAK,
+        override_form=override_form, publish_form=publish_form or PublishForm(formdata=None),
+        complete=bool(rows) and all(row.outcome is not None for row in rows))
+
+
+@bp.get("/calls/<code>/ranking")
+@roles_required(Role.official)
+def ranking(code: str):
+    """The ranking with the budget line; a fixed number of queries."""
+    return _ranking_page(_call(code))
+
+
+@bp.post("/calls/<code>/ranking/override")
+@roles_required(Role.official)
+def override(code: str):
+    call = _call(code)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        proposal = _proposal_of(call, form.proposal_id.data)
+        outcome = Outcome(form.outcome.data) if form.outcome.data else None
+        try:
+            services.override_outcome(current_user, proposal.id, outcome, form.reason.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".ranking", code=call.code))
+        else:
+            flash(_("%(reference)s: the outcome in force is now “%(outcome)s”.",
+                    reference=proposal.reference,
+                    outcome=outcome.label if outcome else _("the computed outcome")),
+                  "success")
+            return redirect(url_for(".ranking", code=call.code))
+    return _ranking_page(call, override_form=form), 422
+
+
+@bp.post("/calls/<code>/ranking/publish")
+@roles_required(Role.official)
+def publish(code: str):
+    call = _call(code)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            record = services.publish_decision(current_user, call.id, form.reason.data or "")
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        except DomainError as exc:
+            _reraise_unseen(exc)
+            flash(exc.user_message(), "error")
+            return redirect(url_for(".ranking", code=call.code))
+        else:
+            flash(_("Decision %(number)d on %(code)s is published: every applicant is "
+                    "notified and may object until %(date)s.", number=record.number,
+                    code=call.code, date=record.objection_until.strftime("%d-%m-%Y")),
+                  "success")
+            return redirect(url_for(".ranking", code=call.code, _anchor="decisions"))
+    return _ranking_page(call, publish_form=form), 422
+
+
+@bp.get("/calls/<code>/decisions/<int:number>.json")
+@roles_required(Role.official)
+def decision_record(code: str, number: int):
+    """The frozen decision record, for audit: its fingerprint is the SHA-256 of ``data``
+    serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
+    call = _call(code)
+    record = services.get_decision_record(current_user, call.id, number)
+    body = {
+        "call": call.code, "number": record.number,
+        "published_at": to_brussels(record.published_at).isoformat(),
+        "published_by_id": record.published_by_id, "reason": record.reason,
+        "notified_on": record.notified_on.isoformat(),
+        "objection_until": record.objection_until.isoformat(),
+        "fingerprint": record.fingerprint,
+        "fingerprint_method": "sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, "
+                              "separators=(',', ':')).encode('utf-8'))",
+        "data": record.data,
+    }
+    text = json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True)
+    return _download(text.encode("utf-8"), "application/json",
+                     f"beslissing-{call.code}-{record.number}.json")
+
+
+RANKING_COLUMNS = ("rank", "reference", "title", "organisation", "enterprise_number", "score",
+                   "requested_eur", "cumulative_eur", "computed_outcome", "outcome",
+                   "override_reason", "failed_thresholds")
+
+
+def _ranking_records(rows) -> list[dict]:
+    return [{
+        "rank": row.rank, "reference": row.proposal.reference,
+        "title": row.proposal.display_title, "organisation": row.proposal.organisation.legal_name,
+        "enterprise_number": row.proposal.organisation.enterprise_number,
+        "score": row.score, "requested_eur": row.requested, "cumulative_eur": row.cumulative,
+        "computed_outcome": row.computed.value if row.computed else "",
+        "outcome": row.outcome.value if row.outcome else "",
+        "override_reason": row.override.reason if row.override else "",
+        "failed_thresholds": ", ".join(str(name) for name in row.failed),
+    } for row in rows]
+
+
+def _flat(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def _ranking_csv(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RANKING_COLUMNS)
+    for record in _ranking_records(rows):
+        writer.writerow([exports.neutralise(_flat(record[key])) for key in RANKING_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _ranking_xlsx(call: Call, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Ranking")[:31]
+    sheet.append(list(RANKING_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    budget_line_done = False
+    records = _ranking_records(rows)
+    for row, record in zip(rows, records, strict=True):
+        if not budget_line_done and row.computed is not Outcome.funded:
+            sheet.append([exports.neutralise(_("Budget line: %(budget)s", budget=(
+                f"{call.budget_eur:.2f} EUR")))])
+            sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+            budget_line_done = True
+        values = []
+        for key in RANKING_COLUMNS:
+            value = record[key]
+            values.append(exports.neutralise(value) if isinstance(value, str) else value)
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal | float):
+                cell.number_format = exports.EURO_FORMAT
+    if not budget_line_done:
+        sheet.append([exports.neutralise(_("Budget line: %(budget)s",
+                                           budget=f"{call.budget_eur:.2f} EUR"))])
+    sheet.append([])
+    sheet.append([exports.neutralise(str(services.TIE_BREAK))])
+    sheet.append([exports.neutralise(_("As of %(moment)s (Brussels time).",
+                                       moment=to_brussels(utcnow()).strftime(
+                                           "%d-%m-%Y %H:%M:%S")))])
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJKL", (6, 16, 40, 30, 14, 8, 14, 14, 16, 16, 30, 30),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@bp.get("/calls/<code>/ranking.<any(csv, xlsx, pdf):fmt>")
+@roles_required(Role.official)
+def ranking_export(code: str, fmt: str):
+    call = _call(code)
+    rows = services.ranking(call.id)
+    stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
+    name = f"rangschikking-{call.code}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return _download(_ranking_csv(rows), exports.CSV_MIMETYPE, name)
+    if fmt == "xlsx":
+        return _download(_ranking_xlsx(call, rows), exports.XLSX_MIMETYPE, name)
+    return _download(ranking_pdf(call, rows), "application/pdf", name)
+
+
+# ---------------------------------------------------------------------------- the applicant's
+
+@bp.get("/summary/<int:proposal_id>.pdf")
+@login_required
+def summary_report(proposal_id: int):
+    """The evaluation summary report: the organisation's members and officials, once the
+    decision is published; 404 for everyone else. Never an evaluator's name."""
+    proposal, result = services.summary_of(current_user, proposal_id, _language())
+    return _download(summary_pdf(proposal, result), "application/pdf",
+                     f"beoordelingsverslag-{proposal.reference}.pdf")
