@@ -71,6 +71,13 @@ def _evaluation_result(proposal):
     return reviews.published_result(proposal, str(get_locale() or "nl"))
 
 
+def _admissibility(proposal):
+    """The official's admissibility decision on the proposal, or None: one query."""
+    from app.reviews import services as reviews  # reviews imports proposals: import late
+
+    return reviews.admissibility_of(proposal.id)
+
+
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
@@ -78,7 +85,7 @@ def detail(proposal_id: int):
     problems, sections = _overview(proposal)
     return render_template(
         "proposals/detail.html", proposal=proposal, sections=sections, problems=problems,
-        evaluation=_evaluation_result(proposal),
+        evaluation=_evaluation_result(proposal), admissibility=_admissibility(proposal),
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),

@@ -237,6 +237,11 @@ def decide_admissibility(actor: User, proposal_id: int, result: Admissibility,
     return check
 
 
+def admissibility_of(proposal_id: int) -> AdmissibilityCheck | None:
+    return db.session.scalar(sa.select(AdmissibilityCheck).where(
+        AdmissibilityCheck.proposal_id == proposal_id))
+
+
 def admissible_proposals(call_id: int) -> list[Proposal]:
     return list(db.session.scalars(
         sa.select(Proposal).join(AdmissibilityCheck,

@@ -772,3 +772,24 @@ def test_evaluation_home_shows_each_step(client, as_official):
     services.publish_decision(world.official, world.call.id)
     assert "Published on" in _text(client.get(BASE))
     assert db.session.scalar(sa.select(sa.func.count(Criterion.id))) == 2
+
+
+def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
+    from app.reviews.models import Admissibility
+    from tests.factories import complete_fields, make_call, make_user
+
+    call = make_call(code="ESF-2021-INADM", opens_at=brussels(2021, 1, 1),
+                     deadline=brussels(2021, 3, 31, 23, 59, 59))
+    user = make_user("applicant")
+    at = datetime(2021, 3, 1, tzinfo=UTC)
+    proposal = proposals.create_proposal(user, call.id, sorted(user.organisation_ids)[0],
+                                         received_at=at)
+    proposals.update_proposal(user, proposal.id, complete_fields(), proposal.revision,
+                              received_at=at)
+    proposals.submit_proposal(user, proposal.id, received_at=at)
+    services.decide_admissibility(make_user("official"), proposal.id,
+                                  Admissibility.inadmissible,
+                                  "De opleiding staat niet in de opleidingsdatabank")
+    login(user)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "De opleiding staat niet in de opleidingsdatabank" in page
