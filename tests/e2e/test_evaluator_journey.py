@@ -160,7 +160,7 @@ def test_evaluator_declares_scores_submits_and_reads_the_others(page, check_page
     # The others' reviews: numbered, never named.
     _click(page, f"main a[href='{base}/others']")
     text = page.locator("main").inner_text()
-    assert "Evaluator 2" in text and "Evaluator 3" in text
+    assert "Beoordelaar 2" in text and "Beoordelaar 3" in text
     assert "Jan Peeters" not in text and "Sara Wouters" not in text
     assert "Sterk plan." in text
     check_page("others")

@@ -154,7 +154,7 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     page.goto(f"/evaluation/calls/{CODE}/ranking")
     rows = page.locator("#ranking tbody tr")
     assert rows.count() == 4  # three proposals and the budget line
-    assert "Budget line" in rows.nth(2).inner_text()
+    assert "Budgetlijn" in rows.nth(2).inner_text()
     check_page("ranking")
     _submit(page, "main form[action$='/ranking/publish']")
     [record] = db.session.query(DecisionRecord).all()

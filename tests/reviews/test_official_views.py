@@ -251,7 +251,7 @@ def test_an_individual_extension_postpones_the_start():
     applicant = make_user("applicant")
     calls.grant_extension(official, call.id, sorted(applicant.organisation_ids)[0],
                           now + timedelta(days=2), "Stroomstoring")
-    with pytest.raises(DomainError, match="after the deadline"):
+    with force_locale("en"), pytest.raises(DomainError, match="after the deadline"):
         services.start_evaluation(official, call.id)
     services.start_evaluation(official, call.id, now=now + timedelta(days=3))
     assert call.phase is CallPhase.evaluation
