@@ -343,6 +343,19 @@ def _assignments(call_id: int) -> list[Assignment]:
         .where(Proposal.call_id == call_id).order_by(Assignment.id)))
 
 
+def _kept_and_excluded(existing: Iterable[Assignment]) -> tuple[dict[int, list[int]],
+                                                                 set[tuple[int, int]]]:
+    """Active assignments stay; conflicted or removed pairs are never planned again."""
+    kept: dict[int, list[int]] = defaultdict(list)
+    excluded = set()
+    for assignment in existing:
+        if assignment.is_active:
+            kept[assignment.proposal_id].append(assignment.evaluator_id)
+        else:
+            excluded.add((assignment.proposal_id, assignment.evaluator_id))
+    return kept, excluded
+
+
 @dataclass
 class AssignmentResult:
     created: list[Assignment]
@@ -360,13 +373,7 @@ def auto_assign(actor: User | None, call_id: int) -> AssignmentResult:
         settings = settings_of(call)
         candidates = admissible_proposals(call_id)
         existing = _assignments(call_id)
-        kept: dict[int, list[int]] = defaultdict(list)
-        conflicts = set()
-        for assignment in existing:
-            if assignment.is_active:
-                kept[assignment.proposal_id].append(assignment.evaluator_id)
-            else:
-                conflicts.add((assignment.proposal_id, assignment.evaluator_id))
+        kept, conflicts = _kept_and_excluded(existing)
         result = plan([_proposal_info(p) for p in candidates], _evaluator_infos(evaluators()),
                       per_proposal=settings.reviews_per_proposal, kept=kept,
                       conflicts=conflicts)
@@ -515,14 +522,7 @@ def _officials() -> list[User]:
 def replacement_for(proposal_id: int) -> User | None:
     """The evaluator the assignment rules would add next to this proposal."""
     proposal = db.session.get(Proposal, proposal_id)
-    existing = _assignments(proposal.call_id)
-    kept: dict[int, list[int]] = defaultdict(list)
-    conflicts = set()
-    for assignment in existing:
-        if assignment.is_active:
-            kept[assignment.proposal_id].append(assignment.evaluator_id)
-        else:
-            conflicts.add((assignment.proposal_id, assignment.evaluator_id))
+    kept, conflicts = _kept_and_excluded(_assignments(proposal.call_id))
     others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
     current = len(kept[proposal.id])
     result = plan([_proposal_info(proposal)] + [_proposal_info(p) for p in others],
