@@ -113,6 +113,9 @@ class CallStatistics:
     budget_by_technology: dict[str, Decimal]
     requested_budget: Decimal
     days: list[DayRow]
+    # After the deadline: admissibility results and the outcomes of the newest decision
+    # published by the moment (keys of EVALUATION_STATES), empty before any of that exists.
+    evaluation: dict[str, int] = field(default_factory=dict)
 
     @property
     def submitted(self) -> list[ProposalRow]:
@@ -267,7 +270,41 @@ def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> C
     """Every figure of the dashboard for ``call`` as of ``as_of`` (default: now)."""
     require(permissions.can_view_statistics(actor))
     as_of = as_of or utcnow()
-    return compute_statistics(call, _load_rows(call, as_of), as_of)
+    statistics = compute_statistics(call, _load_rows(call, as_of), as_of)
+    statistics.evaluation = evaluation_counts(call, as_of)
+    return statistics
+
+
+EVALUATION_STATES = ("admissible", "inadmissible", "funded", "reserve", "rejected",
+                     "below_threshold")
+
+
+def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
+    """Admissibility decided and decision outcomes published by ``as_of``: two queries."""
+    from app.reviews.models import AdmissibilityCheck, DecisionRecord
+
+    counts = Counter(dict.fromkeys(EVALUATION_STATES, 0))
+    counts.update(result.value for result in db.session.scalars(
+        sa.select(AdmissibilityCheck.result)
+        .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
+        .where(Proposal.call_id == call.id, AdmissibilityCheck.checked_at <= as_of)))
+    record = db.session.scalar(
+        sa.select(DecisionRecord).where(DecisionRecord.call_id == call.id,
+                                        DecisionRecord.published_at <= as_of)
+        .order_by(DecisionRecord.number.desc()).limit(1))
+    if record is not None:
+        counts.update(row["outcome"] for row in record.data["rows"] if row.get("outcome"))
+    if not any(counts.values()):
+        return {}
+    return {state: counts[state] for state in EVALUATION_STATES}
+
+
+def evaluation_state_label(state: str) -> str:
+    from app.reviews.models import Admissibility, Outcome
+
+    if state in {a.value for a in Admissibility}:
+        return str(Admissibility(state).label)
+    return str(Outcome(state).label)
 
 
 def compute_statistics(call: Call, rows: list[ProposalRow], as_of: datetime) -> CallStatistics:

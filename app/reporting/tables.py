@@ -22,6 +22,7 @@ from app.reporting.services import (
     STATUSES,
     CallStatistics,
     Comparison,
+    evaluation_state_label,
     practice_label,
     project_type_label,
     provider_type_label,
@@ -65,6 +66,14 @@ def figure_tables(stats: CallStatistics, comparison: Comparison | None = None,
               [Row(s, status_label(s), (stats.by_status[s],)) for s in STATUSES],
               note=_("Each proposal counts once, whatever its number of versions.")),
     ]
+    if stats.evaluation:
+        tables.append(Table(
+            "evaluation", _("Proposals in the evaluation"),
+            [Column("state", _("Status"), "text"), Column("proposals", _("Proposals"))],
+            [Row(state, evaluation_state_label(state), (count_,))
+             for state, count_ in stats.evaluation.items()],
+            note=_("Admissibility as decided by the moment; outcomes of the newest decision "
+                   "published by then.")))
 
     technologies = Table(
         "technologies", _("Technologies of submitted proposals"),

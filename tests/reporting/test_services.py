@@ -307,3 +307,47 @@ def test_statistics_run_a_fixed_number_of_queries(world):
         services.verify_technologies(world.official, proposal.id, ["vr"], version_number=2)
     assert _count(run) == small
     assert services.call_statistics(world.official, world.call).by_status["submitted"] == 9
+
+
+def test_evaluation_states_count_admissibility_and_published_outcomes():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from app.core.time import brussels
+    from app.proposals import services as proposal_services
+    from app.reporting import services as reporting
+    from app.reviews import services as reviews
+    from app.reviews.models import Admissibility
+    from tests.factories import complete_fields, make_call, make_user
+
+    call = make_call(code="EVAL-STATS", opens_at=brussels(2021, 1, 1),
+                     deadline=brussels(2021, 3, 31, 23, 59, 59),
+                     budget_eur=Decimal("100000.00"), max_request_eur=Decimal("90000.00"))
+    official = make_user("official")
+    at = datetime(2021, 3, 1, tzinfo=UTC)
+    made = []
+    for _ in range(3):
+        user = make_user("applicant")
+        proposal = proposal_services.create_proposal(user, call.id,
+                                                     sorted(user.organisation_ids)[0],
+                                                     received_at=at)
+        proposal_services.update_proposal(user, proposal.id, complete_fields(),
+                                          proposal.revision, received_at=at)
+        proposal_services.submit_proposal(user, proposal.id, received_at=at)
+        made.append(proposal)
+    assert reporting.call_statistics(official, call).evaluation == {}
+    [criterion] = reviews.set_criteria(None, call.id, [reviews.CriterionInput(
+        "Kwaliteit", "Quality", Decimal("1"))])
+    reviews.decide_admissibility(official, made[0].id, Admissibility.admissible)
+    reviews.decide_admissibility(official, made[1].id, Admissibility.admissible)
+    reviews.decide_admissibility(official, made[2].id, Admissibility.inadmissible, "Te laat")
+    for proposal, score in ((made[0], "5"), (made[1], "4")):
+        reviews.record_consensus(official, proposal.id, criterion.id, score, "Eens")
+    with force_locale("en"):
+        reviews.publish_decision(official, call.id)
+    counts = reporting.call_statistics(official, call).evaluation
+    assert counts == {"admissible": 2, "inadmissible": 1, "funded": 1, "reserve": 1,
+                      "rejected": 0, "below_threshold": 0}
+    assert reporting.call_statistics(official, call, at).evaluation == {}
