@@ -48,7 +48,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from app.core.time import RecordArrival
 
-    app.wsgi_app = RecordArrival(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = RecordArrival(  # type: ignore[method-assign]
+        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"])
     return app
 
 

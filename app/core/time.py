@@ -45,15 +45,42 @@ class RecordArrival:
     """WSGI middleware: note the instant a request reached the application.
 
     The deadline rule counts from when the server received the request, not from when a
-    slow handler or a busy database got round to it.
+    slow handler or a busy database got round to it. Behind a proxy that stamps requests
+    (nginx: ``proxy_set_header X-Request-Start "t=${msec}";``) and removes any such header
+    a client sent, ``trust_request_start`` counts that earlier moment instead, so time
+    spent queueing in front of the workers does not count against the applicant. A stamp
+    in the future or more than ``max_queue`` seconds old is ignored.
     """
 
-    def __init__(self, wsgi_app) -> None:
+    def __init__(self, wsgi_app, *, trust_request_start: bool = False,
+                 max_queue: float = 60.0) -> None:
         self.wsgi_app = wsgi_app
+        self.trust_request_start = trust_request_start
+        self.max_queue = timedelta(seconds=max_queue)
 
     def __call__(self, environ, start_response):
-        environ.setdefault(RECEIVED_AT_KEY, utcnow())
+        now = utcnow()
+        if self.trust_request_start:
+            stamped = parse_request_start(environ.get("HTTP_X_REQUEST_START", ""))
+            if stamped is not None and now - self.max_queue <= stamped <= now:
+                now = stamped
+        environ.setdefault(RECEIVED_AT_KEY, now)
         return self.wsgi_app(environ, start_response)
+
+
+def parse_request_start(value: str) -> datetime | None:
+    """'t=1711922399.123' (seconds), or whole milli- or microseconds since the epoch."""
+    text = value.strip().removeprefix("t=")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if "." not in text:
+        number /= 1_000_000 if number > 1e14 else 1_000 if number > 1e11 else 1
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def request_received_at() -> datetime:
