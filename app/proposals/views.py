@@ -66,9 +66,9 @@ def _evaluation_result(proposal):
     """The published decision on the proposal (outcome, legal clock), or None: one query."""
     from flask_babel import get_locale
 
-    from app.reviews import services as reviews  # reviews imports proposals: import late
+    from app.reviews import queries  # reviews imports proposals: import late
 
-    return reviews.published_result(proposal, str(get_locale() or "nl"))
+    return queries.published_result(proposal, str(get_locale() or "nl"))
 
 
 def _admissibility(proposal):

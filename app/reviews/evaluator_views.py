@@ -15,7 +15,7 @@ from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationF
 from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
 from app.proposals.fields import LABELS, SECTIONS
-from app.reviews import bp, services
+from app.reviews import bp, queries, services
 from app.reviews.forms import DeclarationForm, ProfileForm, review_form
 from app.reviews.models import AssignmentStatus, ReviewStatus
 from app.reviews.services import AffiliationInput
@@ -45,7 +45,7 @@ def _score_text(value) -> str:
 @bp.get("/")
 @roles_required(Role.evaluator)
 def mine():
-    rows = services.assignment_overview(current_user)
+    rows = queries.assignment_overview(current_user)
     groups = [(call, list(items)) for call, items in groupby(rows, key=lambda r: r.call)]
     return render_template("reviews/evaluator/mine.html", groups=groups,
                            states=_state_labels())
@@ -54,7 +54,7 @@ def mine():
 @bp.route("/assignments/<int:assignment_id>/declare", methods=["GET", "POST"])
 @roles_required(Role.evaluator)
 def declare(assignment_id: int):
-    facts = services.conflict_facts(current_user, assignment_id)
+    facts = queries.conflict_facts(current_user, assignment_id)
     assignment = facts.assignment
     if assignment.status is not AssignmentStatus.awaiting_declaration:
         return redirect(url_for(".review", assignment_id=assignment.id))
@@ -185,7 +185,7 @@ def profile():
     form = ProfileForm()
     status = 200
     if request.method == "GET":
-        form.load(*services.evaluator_profile(current_user))
+        form.load(*queries.evaluator_profile(current_user))
     elif form.validate_on_submit():
         rows = form.filled_rows()
         try:

@@ -27,7 +27,7 @@ from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
 from app.reporting import exports
-from app.reviews import bp, services
+from app.reviews import bp, queries, services
 from app.reviews.forms import (
     AdmissibilityForm,
     AssignForm,
@@ -88,14 +88,14 @@ def _review_number(value) -> str:
 @roles_required(Role.official)
 def index():
     return render_template("reviews/official/index.html",
-                           rows=services.evaluation_index(current_user), now=utcnow())
+                           rows=queries.evaluation_index(current_user), now=utcnow())
 
 
 @bp.get("/calls/<code>")
 @roles_required(Role.official)
 def call(code: str):
     call = _call(code)
-    progress = services.evaluation_progress(current_user, call)
+    progress = queries.evaluation_progress(current_user, call)
     now = utcnow()
     status = call.status_at(now)
     can_start = call.phase is CallPhase.published and status is CallStatus.closed \
@@ -255,7 +255,7 @@ def settings(code: str):
 # ---------------------------------------------------------------------------- admissibility
 
 def _admissibility_page(call: Call, failed: tuple[int, AdmissibilityForm] | None = None):
-    rows = services.admissibility_overview(current_user, call)
+    rows = queries.admissibility_overview(current_user, call)
     forms = {}
     for row in rows:
         if failed and failed[0] == row.proposal.id:
@@ -307,7 +307,7 @@ def decide_admissibility(code: str, proposal_id: int):
 # ---------------------------------------------------------------------------- assignment
 
 def _assignments_page(call: Call, failed: tuple[int, AssignForm] | None = None):
-    overview = services.call_assignments(current_user, call)
+    overview = queries.call_assignments(current_user, call)
     people = [user for user, _load in overview.loads]
     forms = {}
     for row in overview.rows:
@@ -383,7 +383,7 @@ def assign(code: str, proposal_id: int):
 @roles_required(Role.official)
 def remove_assignment(code: str, assignment_id: int):
     call = _call(code)
-    assignment = services.assignment_of_call(current_user, call.id, assignment_id)
+    assignment = queries.assignment_of_call(current_user, call.id, assignment_id)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -413,7 +413,7 @@ def overview(code: str):
     calibration of evaluators and criteria. A fixed number of queries."""
     call = _call(code)
     rows = services.review_overview(current_user, call.id)
-    lines = services.review_lines(current_user, call.id)
+    lines = queries.review_lines(current_user, call.id)
     evaluators, spreads = services.calibration(current_user, call.id)
     return render_template("reviews/official/overview.html", call=call, rows=rows,
                            lines=lines, evaluators=evaluators, spreads=spreads,
@@ -421,7 +421,7 @@ def overview(code: str):
                            settings=services.settings_of(call))
 
 
-def _consensus_page(call: Call, sheet: services.ConsensusSheet, form=None):
+def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None):
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
         form.load(sheet.consensus, _number)
@@ -437,7 +437,7 @@ def _consensus_page(call: Call, sheet: services.ConsensusSheet, form=None):
 def consensus(code: str, proposal_id: int):
     call = _call(code)
     proposal = _proposal_of(call, proposal_id)
-    sheet = services.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
+    sheet = queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
     if request.method == "GET":
         return _consensus_page(call, sheet)
     form = consensus_form(sheet.criteria)
@@ -465,7 +465,7 @@ def consensus(code: str, proposal_id: int):
 @roles_required(Role.official)
 def reopen_review(code: str, review_id: int):
     call = _call(code)
-    review = services.review_of_call(current_user, call.id, review_id)
+    review = queries.review_of_call(current_user, call.id, review_id)
     proposal = review.assignment.proposal
     form = ReasonForm()
     if form.validate_on_submit():
@@ -493,7 +493,7 @@ def reopen_review(code: str, review_id: int):
 def _ranking_page(call: Call, override_form: OverrideForm | None = None,
                   publish_form: PublishForm | None = None):
     rows = services.ranking(call.id)
-    records = services.decision_records(call.id)
+    records = queries.decision_records(call.id)
     if override_form is None:
         override_form = OverrideForm(formdata=None)
     override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
@@ -572,7 +572,7 @@ def decision_record(code: str, number: int):
     """The frozen decision record, for audit: its fingerprint is the SHA-256 of ``data``
     serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
     call = _call(code)
-    record = services.get_decision_record(current_user, call.id, number)
+    record = queries.get_decision_record(current_user, call.id, number)
     body = {
         "call": call.code, "number": record.number,
         "published_at": to_brussels(record.published_at).isoformat(),
@@ -685,6 +685,6 @@ def ranking_export(code: str, fmt: str):
 def summary_report(proposal_id: int):
     """The evaluation summary report: the organisation's members and officials, once the
     decision is published; 404 for everyone else. Never an evaluator's name."""
-    proposal, result = services.summary_of(current_user, proposal_id, _language())
+    proposal, result = queries.summary_of(current_user, proposal_id, _language())
     return _download(summary_pdf(proposal, result), "application/pdf",
                      f"beoordelingsverslag-{proposal.reference}.pdf")

@@ -9,7 +9,8 @@ from app.core.pdf import render_pdf
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.reviews.models import Outcome
-from app.reviews.services import TIE_BREAK, PublishedResult, RankingRow, settings_of
+from app.reviews.queries import PublishedResult
+from app.reviews.services import TIE_BREAK, RankingRow, settings_of
 
 
 def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:

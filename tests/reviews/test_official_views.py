@@ -25,7 +25,7 @@ from app.core.db import db
 from app.core.errors import DomainError
 from app.core.time import brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import services
+from app.reviews import queries, services
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -732,7 +732,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
             assert name not in text
         assert "Eén beoordelaar" not in text  # the minority view stays with the panel
     with force_locale("en"):
-        proposal_, result = services.summary_of(applicant, proposal.id, "en")
+        proposal_, result = queries.summary_of(applicant, proposal.id, "en")
         html = render_template("reviews/summary.html", proposal=proposal_, result=result,
                                version=proposals.counting_version(proposal_),
                                Outcome=Outcome)
