@@ -1,7 +1,7 @@
 """Call forms: shape only (dates, amounts, choices); the services check the rules."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,11 +18,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.calls.models import Call, ProjectType, Technology
 from app.calls.services import CallInput, InvalidLocalTime, brussels_input, parse_local
-from app.core.money import InvalidAmount, parse_euro
+from app.core.forms import DecimalTextField, EuroField
 from app.organisations.models import ProviderType
 
 MOMENT_HINT = _l("Brussels time, as YYYY-MM-DD HH:MM:SS, for example 2027-03-31 23:59:59.")
 DATE_HINT = _l("As YYYY-MM-DD, for example 2027-09-01. Leave empty for no limit.")
+AMOUNT_ERROR = _l("Enter an amount in euro, for example 150000 or 150.000,00, with at most "
+                  "two decimals.")
 AMOUNT_HINT = _l("In euro, for example 1500000 or 1.500.000,00.")
 
 
@@ -50,44 +52,6 @@ class BrusselsMomentField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return brussels_input(self.data) if isinstance(self.data, datetime) else ""
-
-
-class EuroField(StringField):
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = valuelist[0] if valuelist else ""
-        try:
-            self.data = parse_euro(text)
-        except InvalidAmount as exc:
-            raise ValueError(_("Enter an amount in euro, for example 150000 or 150.000,00, "
-                               "with at most two decimals.")) from exc
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
-
-
-class PercentField(StringField):
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
-        if not text:
-            return
-        try:
-            value = Decimal(text.replace(",", "."))
-        except InvalidOperation as exc:
-            raise ValueError(_("Enter a percentage, for example 10 or 12,5.")) from exc
-        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-            raise ValueError(_("Enter a percentage, for example 10 or 12,5."))
-        self.data = value
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return f"{self.data.normalize():f}".replace(".", ",")
 
 
 class DateTextField(StringField):
@@ -146,12 +110,15 @@ class CallForm(FlaskForm):
         _l("Submission deadline"), widget=GovTextInput(), description=MOMENT_HINT,
         validators=[InputRequired(_l("Enter the submission deadline."))])
     budget_eur = EuroField(_l("Call budget"), widget=GovTextInput(), description=AMOUNT_HINT,
+                           message=AMOUNT_ERROR,
                            validators=[InputRequired(_l("Enter the call budget."))])
     max_request_eur = EuroField(
         _l("Maximum per proposal"), widget=GovTextInput(), description=AMOUNT_HINT,
+        message=AMOUNT_ERROR,
         validators=[InputRequired(_l("Enter the maximum amount per proposal."))])
-    min_own_contribution_pct = PercentField(
-        _l("Minimum own contribution (%)"), widget=GovTextInput(),
+    min_own_contribution_pct = DecimalTextField(
+        _l("Minimum own contribution (%)"), widget=GovTextInput(), places=2, strip="%",
+        message=_l("Enter a percentage, for example 10 or 12,5."),
         description=_l("A percentage of the total project cost; 0 for none."),
         validators=[Optional()])
     project_start_earliest = DateTextField(_l("Projects start at the earliest on"),

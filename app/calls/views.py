@@ -1,5 +1,6 @@
 """Call pages: public list and detail (with .ics), officials create, edit, publish, close."""
 
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import (
@@ -11,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,11 +20,12 @@ from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
-from app.core.money import format_euro
+from app.core.money import format_decimal
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
+from app.templating import euro
 
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {
@@ -37,20 +38,15 @@ STATUS_TAG_CLASSES = {
 }
 
 
-def _euro(amount) -> str:
-    return format_euro(amount, str(get_locale() or "nl"))
-
-
 def _percent(value) -> str:
     """Decimal('12.50') -> '12,5' (nl) or '12.5' (en); exact, never via float."""
-    text = f"{value.normalize():f}" if value is not None else "0"
-    return text.replace(".", ",") if str(get_locale() or "nl") == "nl" else text
+    return format_decimal(value if value is not None else Decimal("0"))
 
 
 @bp.context_processor
 def _call_helpers():
     return {"status_tag_class": lambda status: STATUS_TAG_CLASSES.get(status, ""),
-            "euro": _euro, "percent": _percent,
+            "euro": euro, "percent": _percent,
             "can_manage_calls": permissions.can_manage(current_user)}
 
 

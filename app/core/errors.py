@@ -41,3 +41,10 @@ class ValidationFailed(DomainError):
 
 class Throttled(DomainError):
     default_message = _l("Too many attempts. Please wait a few minutes and try again.")
+
+
+def raise_if_unseen(exc: DomainError) -> None:
+    """Let NotFound and PermissionDenied reach their error pages; a view shows other domain
+    errors as a message."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc

@@ -1,7 +1,15 @@
+"""Form helpers shared by every domain: the CSRF-only form, service errors on fields, and
+fields for exact numbers (Dutch or English notation, never floats)."""
+
+from decimal import Decimal, InvalidOperation
+
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from app.core.errors import ValidationFailed
+from app.core.money import InvalidAmount, format_decimal, parse_euro
 
 
 class EmptyForm(FlaskForm):
@@ -16,3 +24,81 @@ def attach_errors(form: FlaskForm, exc: ValidationFailed) -> None:
             flash(message, "error")
         else:
             field.errors = [*list(field.errors or []), message]
+
+
+class EuroField(StringField):
+    """An exact euro amount typed as '12.500,50', '12500.50' or '150.000'; never a float."""
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Enter an amount in euro with at most two decimals, "
+                                     "like 12.500,00.")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_euro(text)
+        except InvalidAmount:
+            raise ValueError(str(self.message)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+
+
+class DecimalTextField(StringField):
+    """An exact decimal typed as '2,5' or '2.5' (never a float); None when left empty.
+
+    ``places`` limits the decimals; ``strip`` characters (such as '%') are ignored."""
+
+    def __init__(self, label=None, validators=None, *, message=None, places: int | None = None,
+                 strip: str = "", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Enter a number, like 2,5.")
+        self.places, self.strip = places, strip
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if self.strip:
+            text = text.rstrip(self.strip).strip()
+        if not text:
+            return
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(str(self.message)) from None
+        if not value.is_finite() or (
+                self.places is not None and value != value.quantize(Decimal(1).scaleb(
+                    -self.places))):
+            raise ValueError(str(self.message))
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_decimal(self.data)
+
+
+class WholeNumberField(StringField):
+    """A whole number of 0 or more; None when left empty."""
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Enter a whole number, like 3.")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        if not text.isdigit():
+            raise ValueError(str(self.message))
+        self.data = int(text)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)

@@ -55,3 +55,15 @@ def format_euro(amount: Decimal | None, language: str = "nl") -> str:
         grouped = grouped.replace(",", " ").replace(".", ",").replace(" ", ".")
         return f"{sign}€ {grouped}"
     return f"{sign}€{grouped}"
+
+
+def format_decimal(value: Decimal | None, language: str | None = None) -> str:
+    """An exact decimal as a person types it: '2,5' in Dutch, '2.5' in English; '' for None."""
+    if value is None:
+        return ""
+    if language is None:
+        from flask_babel import get_locale
+
+        language = str(get_locale() or "nl")
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",") if language == "nl" else text

@@ -1,7 +1,6 @@
 """Proposal forms: one per section. Shape only; the rules live in the services."""
 
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,7 +20,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -31,7 +29,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.calls.models import Call
-from app.core.money import InvalidAmount, parse_euro
+from app.core.forms import EuroField, WholeNumberField
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
 from app.proposals.fields import LABELS, SECTION_BY_KEY
 
@@ -39,36 +37,6 @@ LONG_TEXT = 5000
 REQUIRED = _l("This field is required.")
 WHOLE_NUMBER = _l("Enter a whole number, like 40.")
 DATE_FORMAT = _l("Enter a date, like 2027-09-01.")
-
-
-class EuroField(StringField):
-    """An exact euro amount: '12.500,50' or '12500.50'; never a float."""
-
-    def process_formdata(self, valuelist):
-        self.raw = valuelist[0] if valuelist else ""
-        self.data = None
-        if self.raw.strip():
-            try:
-                self.data = parse_euro(self.raw)
-            except InvalidAmount:
-                self.data = None
-                raise ValueError(_l("Enter an amount in euro with at most two decimals, like "
-                                    "12.500,00.")) from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if isinstance(self.data, Decimal):
-            return f"{self.data:.2f}".replace(".", ",")
-        return ""
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(WHOLE_NUMBER) from None
 
 
 class DayField(DateField):
@@ -126,7 +94,7 @@ class GeneralForm(SectionForm):
     training_current_form = _text("training_current_form", hint=_l(
         "For an existing training: how it is given today (classroom, online, blended)."))
     training_hours = WholeNumberField(LABELS["training_hours"], widget=GovTextInput(),
-                                      validators=[Optional()])
+                                      validators=[Optional()], message=WHOLE_NUMBER)
     training_reference = _text("training_reference", long=False, max_length=40, hint=_l(
         "Only if the training is already listed there."))
 
@@ -261,7 +229,8 @@ class PartnersForm(SectionForm):
     section = "partners"
     partners = FieldList(FormField(PartnerForm), min_entries=4, max_entries=20)
     expected_participants = WholeNumberField(LABELS["expected_participants"],
-                                             widget=GovTextInput(), validators=[Optional()])
+                                             widget=GovTextInput(), validators=[Optional()],
+                                             message=WHOLE_NUMBER)
 
     def _data_of(self, name: str):
         if name == "partners":

@@ -5,7 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import services as calls
-from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import (
+    DomainError,
+    ValidationFailed,
+    raise_if_unseen,
+)
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
@@ -225,8 +229,7 @@ def submit(proposal_id: int):
         return render_template("proposals/refused.html", message=exc.user_message(),
                                proposal_id=proposal_id), 409
     except DomainError as exc:
-        if isinstance(exc, NotFound | PermissionDenied):
-            raise
+        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".detail", proposal_id=proposal_id))
     flash(_("Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "

@@ -7,12 +7,16 @@ conflict or removed by an official, is 404 on every route (the services say so).
 from itertools import groupby
 
 from flask import flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import (
+    DomainError,
+    ValidationFailed,
+    raise_if_unseen,
+)
 from app.core.forms import attach_errors
+from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.proposals.fields import LABELS, SECTIONS
 from app.reviews import bp, queries, services
@@ -26,20 +30,6 @@ def _state_labels() -> dict[str, tuple[str, str]]:
             "to_score": ("govuk-tag--blue", _("To score")),
             "draft": ("govuk-tag--grey", _("Draft")),
             "submitted": ("govuk-tag--green", _("Submitted"))}
-
-
-def _reraise_unseen(exc: DomainError) -> None:
-    """404 and 403 go to the error handlers; other domain errors become a message."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-
-
-def _score_text(value) -> str:
-    """A stored score as the evaluator would type it: '3,5' in Dutch, '3.5' in English."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if str(get_locale() or "nl") == "nl" else text
 
 
 @bp.get("/")
@@ -67,7 +57,7 @@ def declare(assignment_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".mine"))
         else:
@@ -115,7 +105,7 @@ def review(assignment_id: int):
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
-                _reraise_unseen(exc)
+                raise_if_unseen(exc)
                 flash(exc.user_message(), "error")
                 return redirect(url_for(".review", assignment_id=assignment.id))
             else:
@@ -128,13 +118,13 @@ def review(assignment_id: int):
                 return redirect(url_for(".review", assignment_id=assignment.id))
         status = 422
     elif own is not None:
-        form.load(own, _score_text)
+        form.load(own, format_decimal)
     total = services.weighted_total(own.scores, criteria) if locked else None
     return render_template(
         "reviews/evaluator/review.html", assignment=assignment, proposal=assignment.proposal,
         version=version, criteria=criteria, form=form, review=own, locked=locked, total=total,
         scores={s.criterion_id: s for s in own.scores} if own else {},
-        sections=SECTIONS, labels=LABELS, score_text=_score_text,
+        sections=SECTIONS, labels=LABELS, score_text=format_decimal,
         score_hints={c.id: _score_hint(c) for c in criteria}), status
 
 
@@ -143,8 +133,8 @@ def _score_hint(criterion) -> str:
     if example < 0:
         example = criterion.scale_max
     return _("From 0 to %(max)s in steps of %(step)s, for example %(example)s.",
-             max=_score_text(criterion.scale_max), step=_score_text(criterion.step),
-             example=_score_text(example))
+             max=format_decimal(criterion.scale_max), step=format_decimal(criterion.step),
+             example=format_decimal(example))
 
 
 @bp.get("/assignments/<int:assignment_id>/others")
@@ -153,7 +143,7 @@ def others(assignment_id: int):
     try:
         reviews = services.other_reviews(current_user, assignment_id)
     except DomainError as exc:
-        _reraise_unseen(exc)
+        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".review", assignment_id=assignment_id))
     assignment = services.get_assignment(current_user, assignment_id)
@@ -168,7 +158,7 @@ def others(assignment_id: int):
         column["total"] = services.weighted_total(column["review"].scores, criteria)
     return render_template("reviews/evaluator/others.html", assignment=assignment,
                            proposal=assignment.proposal, criteria=criteria, columns=columns,
-                           score_text=_score_text)
+                           score_text=format_decimal)
 
 
 @bp.get("/assignments/<int:assignment_id>/files/<sha256>")

@@ -1,6 +1,6 @@
 """Evaluation forms. Shape only; the rules live in app.reviews.services."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,6 +29,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.calls.models import Technology
+from app.core.forms import DecimalTextField, WholeNumberField
 
 LONG_TEXT = 5000
 
@@ -156,49 +157,6 @@ class ProfileForm(FlaskForm):
 # official forms
 
 
-class NumberField(StringField):
-    """An exact decimal typed as '2,5' or '2.5' (never a float); None when left empty."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        try:
-            value = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            raise ValueError(_l("Enter a number, like 2,5.")) from None
-        if not value.is_finite():
-            raise ValueError(_l("Enter a number, like 2,5."))
-        self.data = value
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        from flask_babel import get_locale
-
-        text = f"{Decimal(self.data).normalize():f}"
-        return text.replace(".", ",") if str(get_locale() or "nl") == "nl" else text
-
-
-class WholeNumberField(StringField):
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        if not text.isdigit():
-            raise ValueError(_l("Enter a whole number, like 3."))
-        self.data = int(text)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-
 class CriterionRowForm(Form):
     name_nl = StringField(_l("Name in Dutch"), widget=GovTextInput(),
                           validators=[Optional(), Length(max=200)])
@@ -208,10 +166,10 @@ class CriterionRowForm(Form):
                               validators=[Optional(), Length(max=LONG_TEXT)])
     guidance_en = StringField(_l("Guidance for evaluators in English"), widget=GovTextArea(),
                               validators=[Optional(), Length(max=LONG_TEXT)])
-    weight = NumberField(_l("Weight"), widget=GovTextInput())
-    scale_max = NumberField(_l("Highest score"), widget=GovTextInput())
-    step = NumberField(_l("Step"), widget=GovTextInput())
-    threshold = NumberField(_l("Threshold (optional)"), widget=GovTextInput())
+    weight = DecimalTextField(_l("Weight"), widget=GovTextInput())
+    scale_max = DecimalTextField(_l("Highest score"), widget=GovTextInput())
+    step = DecimalTextField(_l("Step"), widget=GovTextInput())
+    threshold = DecimalTextField(_l("Threshold (optional)"), widget=GovTextInput())
 
     def is_empty(self) -> bool:
         for field in (self.name_nl, self.name_en, self.guidance_nl, self.guidance_en,
@@ -269,10 +227,10 @@ class SettingsForm(FlaskForm):
     reviews_per_proposal = WholeNumberField(
         _l("Evaluators per proposal"), widget=GovTextInput(),
         validators=[InputRequired(_l("Give the number of evaluators per proposal."))])
-    total_threshold = NumberField(
+    total_threshold = DecimalTextField(
         _l("Threshold for the weighted total (0 to 100)"), widget=GovTextInput(),
         validators=[InputRequired(_l("Give the threshold for the weighted total."))])
-    disagreement_spread = NumberField(
+    disagreement_spread = DecimalTextField(
         _l("Disagreement flag: spread of the weighted totals above"), widget=GovTextInput(),
         description=_l("Points on 100 between the highest and the lowest review."),
         validators=[InputRequired(_l("Give the spread that flags a disagreement."))])

@@ -21,8 +21,14 @@ from openpyxl.styles import Font
 
 from app.calls import services as calls
 from app.calls.models import Call, CallPhase, CallStatus
-from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import (
+    DomainError,
+    NotFound,
+    ValidationFailed,
+    raise_if_unseen,
+)
 from app.core.forms import EmptyForm, attach_errors
+from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
@@ -58,28 +64,12 @@ def _proposal_of(call: Call, proposal_id: int):
     return proposal
 
 
-def _reraise_unseen(exc: DomainError) -> None:
-    """404 and 403 go to the error handlers; other domain errors become a message."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-
-
-def _number(value) -> str:
-    """A decimal as typed: '2,5' in Dutch, '2.5' in English."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if _language() == "nl" else text
-
-
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.app_template_global("review_number")
-def _review_number(value) -> str:
-    return _number(value)
+bp.add_app_template_global(format_decimal, "review_number")
 
 
 # ---------------------------------------------------------------------------- index, home
@@ -113,7 +103,7 @@ def start_evaluation(code: str):
     try:
         services.start_evaluation(current_user, call.id)
     except DomainError as exc:
-        _reraise_unseen(exc)
+        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("The evaluation of %(code)s has started.", code=call.code), "success")
@@ -195,7 +185,7 @@ def criteria(code: str):
                 form.criteria.errors = []
                 return _criteria_page(call, criteria_form=_padded(form)), 422
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".criteria", code=call.code))
         else:
@@ -219,7 +209,7 @@ def default_criteria(code: str):
     try:
         services.set_criteria(current_user, call.id, services.DEFAULT_CRITERIA)
     except DomainError as exc:
-        _reraise_unseen(exc)
+        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("The default criteria for e-learning projects are in place. Adapt them if "
@@ -242,7 +232,7 @@ def settings(code: str):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".criteria", code=call.code))
         else:
@@ -293,7 +283,7 @@ def decide_admissibility(code: str, proposal_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".admissibility", code=call.code))
         else:
@@ -342,7 +332,7 @@ def auto_assign(code: str):
     try:
         result = services.auto_assign(current_user, call.id)
     except DomainError as exc:
-        _reraise_unseen(exc)
+        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".assignments", code=call.code))
     message = _("%(count)d new assignments; the evaluators have been asked to declare any "
@@ -368,7 +358,7 @@ def assign(code: str, proposal_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".assignments", code=call.code))
         else:
@@ -391,7 +381,7 @@ def remove_assignment(code: str, assignment_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".assignments", code=call.code))
         else:
@@ -424,7 +414,7 @@ def overview(code: str):
 def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None):
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
-        form.load(sheet.consensus, _number)
+        form.load(sheet.consensus, format_decimal)
     complete = bool(sheet.criteria) and all(c.id in sheet.consensus for c in sheet.criteria)
     return render_template(
         "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
@@ -451,7 +441,7 @@ def consensus(code: str, proposal_id: int):
                 if key.rsplit("-", 1)[-1] in names else message
                 for key, message in exc.errors.items()}))
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
         else:
@@ -474,7 +464,7 @@ def reopen_review(code: str, review_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
         else:
@@ -531,7 +521,7 @@ def override(code: str):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".ranking", code=call.code))
         else:
@@ -554,7 +544,7 @@ def publish(code: str):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            _reraise_unseen(exc)
+            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".ranking", code=call.code))
         else:

@@ -175,8 +175,8 @@ def set_criteria(actor: User | None, call_id: int,
 
 # ---------------------------------------------------------------------------- admissibility
 
-def _counting_version(proposal: Proposal) -> ProposalVersion:
-    version = proposals.counting_version(proposal)
+def _counting_version(proposal: Proposal, deadline: datetime | None = None) -> ProposalVersion:
+    version = proposals.counting_version(proposal, deadline)
     if version is None:
         raise DomainError(_("This proposal has no version submitted before the deadline."))
     return version
@@ -327,14 +327,21 @@ def _evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
                           frozenset(numbers[u.id])) for u in users]
 
 
-def _proposal_info(proposal: Proposal) -> ProposalInfo:
-    data = _counting_version(proposal).data
+def _proposal_info(proposal: Proposal, deadline: datetime | None = None) -> ProposalInfo:
+    data = _counting_version(proposal, deadline).data
     numbers = {proposal.organisation.enterprise_number}
     for partner in data.get("partners") or []:
         if partner.get("enterprise_number"):
             numbers.add(partner["enterprise_number"])
     return ProposalInfo(proposal.id, frozenset(data.get("technologies") or ()),
                         frozenset(numbers))
+
+
+def _proposal_infos(call: Call, candidates: Sequence[Proposal]) -> list[ProposalInfo]:
+    """The planning facts of many proposals, with one query for the individual deadlines."""
+    deadlines = proposals.deadlines_by_organisation(call)
+    return [_proposal_info(p, deadlines.get(p.organisation_id, call.closes_at))
+            for p in candidates]
 
 
 def _assignments(call_id: int) -> list[Assignment]:
@@ -374,7 +381,7 @@ def auto_assign(actor: User | None, call_id: int) -> AssignmentResult:
         candidates = admissible_proposals(call_id)
         existing = _assignments(call_id)
         kept, conflicts = _kept_and_excluded(existing)
-        result = plan([_proposal_info(p) for p in candidates], _evaluator_infos(evaluators()),
+        result = plan(_proposal_infos(call, candidates), _evaluator_infos(evaluators()),
                       per_proposal=settings.reviews_per_proposal, kept=kept,
                       conflicts=conflicts)
         created = []
@@ -525,7 +532,7 @@ def replacement_for(proposal_id: int) -> User | None:
     kept, conflicts = _kept_and_excluded(_assignments(proposal.call_id))
     others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
     current = len(kept[proposal.id])
-    result = plan([_proposal_info(proposal)] + [_proposal_info(p) for p in others],
+    result = plan(_proposal_infos(proposal.call, [proposal, *others]),
                   _evaluator_infos(evaluators()), per_proposal=current + 1, kept=kept,
                   conflicts=conflicts)
     new = [e for p, e in result.new if p == proposal.id]
