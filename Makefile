@@ -39,7 +39,8 @@ browser:
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

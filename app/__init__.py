@@ -84,8 +84,10 @@ def _init_extensions(app: Flask) -> None:
     wtf_helpers.init_app(app)
 
     from app import templating
+    from app.core import jobs
 
     templating.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -103,4 +105,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, organisations, calls, proposals, reviews, audit, reporting):
         app.register_blueprint(module.bp)
+
+    from app.monitoring.views import bp as monitoring_bp
+
+    app.register_blueprint(monitoring_bp)
     api.init_app(app)

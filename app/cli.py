@@ -7,8 +7,9 @@ def register_cli(app: Flask) -> None:
     from app.auth.cli import tokens_cli, users_cli
     from app.calls.cli import calls_cli
     from app.core.email import outbox_cli
+    from app.core.jobs import jobs_cli
     from app.demo import seed_demo_command
 
-    for group in (users_cli, tokens_cli, calls_cli, outbox_cli):
+    for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
