@@ -1,1 +1,1 @@
-"""Monitoring of funded projects: trainings, enrolment imports and the reports parliament asks for."""
+"""Monitoring of funded projects: trainings, enrolment imports and the reports for parliament."""
