@@ -1,0 +1,91 @@
+"""Funded projects and enrolment records for monitoring tests.
+
+``make_funded_project`` builds the decision record directly (the evaluation that leads to
+it is tested in tests/reviews); ``add_enrolments`` writes rows as an import would leave
+them, so report tests can state known answers on small, exact fixtures.
+"""
+
+import hashlib
+import itertools
+from datetime import UTC, date, datetime
+
+from app.core.db import db
+from app.core.time import utcnow
+from app.monitoring.models import (
+    Enrolment,
+    EnrolmentImport,
+    EnrolmentStatusChange,
+    FundedProject,
+    ImportStatus,
+)
+from app.reviews.models import DecisionRecord
+from tests.factories import make_call, make_proposal, make_user
+
+_counter = itertools.count(1)
+
+
+def make_funded_project(*, member=None, call=None, title: str = "Lassen leren in VR"):
+    """A funded project of ``member``'s organisation (a new applicant if none) and the member."""
+    member = member or make_user("applicant")
+    call = call or make_call()
+    proposal = make_proposal(call, member, submit=True, title=title)
+    record = DecisionRecord(
+        call_id=call.id, number=db.session.query(DecisionRecord).filter_by(
+            call_id=call.id).count() + 1,
+        published_at=utcnow(), reason="", data={"proposals": [proposal.reference]},
+        fingerprint=hashlib.sha256(proposal.reference.encode()).hexdigest(),
+        notified_on=date.today(), objection_until=date.today())
+    db.session.add(record)
+    db.session.flush()
+    project = FundedProject(reference=proposal.reference, proposal_id=proposal.id,
+                            call_id=call.id, organisation_id=proposal.organisation_id,
+                            decision_record_id=record.id, title=title)
+    db.session.add(project)
+    db.session.commit()
+    return project, member
+
+
+def add_enrolments(project, rows, *, reported_at: datetime | None = None):
+    """Write enrolments as an import would: ``rows`` are dicts with the file's columns
+    (strings or typed values); ``history`` may list earlier (status, status_on) pairs."""
+    reported_at = reported_at or datetime(2000, 1, 1, tzinfo=UTC)
+    batch = EnrolmentImport(project_id=project.id, filename="fixture.csv",
+                            sha256=f"{next(_counter):064d}", imported_on=reported_at.date(),
+                            status=ImportStatus.done, rows_total=len(rows),
+                            rows_done=len(rows), created_count=len(rows),
+                            finished_at=reported_at)
+    db.session.add(batch)
+    db.session.flush()
+    made = []
+    for n, row in enumerate(rows, start=1):
+        started = _date(row["started_on"])
+        birth_year = row.get("birth_year")
+        history = [(s, _date(d)) for s, d in row.get("history", [])]
+        history.append((row.get("status", "enrolled"), _date(row.get("status_on", started))))
+        enrolment = Enrolment(
+            project_id=project.id, enrolment_id=str(row.get("enrolment_id", f"E{n:06d}")),
+            training_code=row.get("training_code", "T1"), started_on=started,
+            started_year=started.year, started_month=started.month,
+            mode=row.get("mode", "online"), channel=row.get("channel", "own"),
+            education=row.get("education", "unknown"),
+            birth_year=int(birth_year) if birth_year else None,
+            age_at_start=started.year - int(birth_year) if birth_year else None,
+            gender=row.get("gender", "unknown"), disability=row.get("disability", "unknown"),
+            migration_background=row.get("migration_background", "unknown"),
+            labour_status=row.get("labour_status", "unknown"),
+            status=history[-1][0], status_on=history[-1][1], late=row.get("late", False),
+            first_import_id=batch.id, first_reported_at=reported_at, updated_at=reported_at)
+        db.session.add(enrolment)
+        db.session.flush()
+        for i, (status, status_on) in enumerate(history):
+            until = history[i + 1][1] if i + 1 < len(history) else None
+            db.session.add(EnrolmentStatusChange(enrolment_pk=enrolment.id, status=status,
+                                                 status_on=status_on, until_on=until,
+                                                 import_id=batch.id))
+        made.append(enrolment)
+    db.session.commit()
+    return made
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
