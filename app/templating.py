@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader, pass_context
 
 from app.core.countdown import countdown
 from app.core.email import external_url
@@ -52,6 +52,35 @@ def password_texts(**params) -> dict:
             "passwordHiddenAnnouncementText": _("Your password is hidden"), **params}
 
 
+def character_count_texts() -> dict:
+    """GOV.UK character-count messages in the user's language (``%{count}`` is filled in by
+    the component, with the page's number format)."""
+    from flask_babel import gettext as _
+
+    return {
+        "textareaDescriptionText": _("You can enter up to %{count} characters"),
+        "charactersUnderLimitText": {"one": _("You have %{count} character remaining"),
+                                     "other": _("You have %{count} characters remaining")},
+        "charactersAtLimitText": _("You have 0 characters remaining"),
+        "charactersOverLimitText": {"one": _("You have %{count} character too many"),
+                                    "other": _("You have %{count} characters too many")},
+    }
+
+
+@pass_context
+def page_has_errors(context) -> bool:
+    """Whether the page shows an error summary: a form with errors, an ``errors`` mapping,
+    or a flashed error. The page title then starts with "Error:" (WCAG 3.3.1)."""
+    from flask import get_flashed_messages
+    from flask_wtf import FlaskForm
+
+    if any(isinstance(value, FlaskForm) and value.errors for value in context.values()):
+        return True
+    if isinstance(context.get("errors"), dict) and context.get("errors"):
+        return True
+    return bool(get_flashed_messages(category_filter=["error"]))
+
+
 def euro(amount) -> str:
     """An exact euro amount the Belgian way in Dutch ('€ 12.500,00'), or in English."""
     from decimal import Decimal
@@ -84,7 +113,10 @@ def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
         app.jinja_loader,
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                      "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")}),
+                      "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                      # The library's own macros, for our translated wrappers in
+                      # templates/govuk_frontend_jinja/ that take their place.
+                      "govuk_library": PackageLoader("govuk_frontend_jinja")}),
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -92,6 +124,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["to_brussels"] = to_brussels
     app.jinja_env.filters["euro"] = euro
     app.jinja_env.filters["day"] = day
+    # A global (not a context variable), so the component macros that libraries import
+    # without context can call it.
+    app.jinja_env.globals["character_count_texts"] = character_count_texts
 
     @app.context_processor
     def _globals():
@@ -100,6 +135,7 @@ def init_app(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "navigation_items": navigation_items,
             "password_texts": password_texts,
+            "page_has_errors": page_has_errors,
             "has_role": lambda *roles: has_role(current_user, *roles),
             "Role": Role,
             "countdown_for": countdown,
