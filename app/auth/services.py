@@ -199,7 +199,7 @@ def _link(endpoint: str, token: str) -> str:
 def send_verification_email(user: User) -> None:
     with transaction():
         enqueue("verify_email", to=user.email, language=user.language,
-                subject=_("Confirm your email address"),
+                subject=_l("Confirm your email address"),
                 template="auth/email/verify.txt", user=user,
                 link=_link("auth.verify_email", make_link_token(user, "verify")))
 
@@ -220,7 +220,7 @@ def request_password_reset(email: str) -> None:
         if user is None or not user.active:
             return
         enqueue("password_reset", to=user.email, language=user.language,
-                subject=_("Reset your password"), template="auth/email/reset.txt", user=user,
+                subject=_l("Reset your password"), template="auth/email/reset.txt", user=user,
                 link=_link("auth.reset_password", make_link_token(user, "reset")),
                 minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
         audit.record(None, "user.password_reset_requested", user)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth import services as auth_services
@@ -199,7 +200,7 @@ def _request_membership(user: User, organisation: Organisation) -> Membership:
                  after={"organisation": organisation.enterprise_number, "status": "pending"})
     for member in active_members(organisation.id):
         enqueue("membership_requested", to=member.email, language=member.language,
-                subject=_("%(name)s asks to join %(organisation)s", name=user.name,
+                subject=_l("%(name)s asks to join %(organisation)s", name=user.name,
                           organisation=organisation.legal_name),
                 template="organisations/email/membership_requested.txt",
                 member=member, applicant=user, organisation=organisation)
@@ -224,7 +225,7 @@ def decide_membership(actor: User, membership_id: int, approve: bool) -> Members
                             "organisation": membership.organisation.enterprise_number})
         user = membership.user
         enqueue("membership_decided", to=user.email, language=user.language,
-                subject=_("Your request to join %(organisation)s",
+                subject=_l("Your request to join %(organisation)s",
                           organisation=membership.organisation.legal_name),
                 template="organisations/email/membership_decided.txt",
                 user=user, organisation=membership.organisation, approved=approve)

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -503,7 +504,7 @@ def submit_proposal(actor: User, proposal_id: int,
         for member in active_members(proposal.organisation_id):
             enqueue("proposal_submitted", to=member.email, language=member.language,
                     dedupe_key=f"proposal-submitted:{version.id}:{member.id}",
-                    subject=_("Received: %(reference)s version %(number)d",
+                    subject=_l("Received: %(reference)s version %(number)d",
                               reference=proposal.reference, number=number),
                     template="proposals/email/submitted.txt", member=member,
                     proposal=proposal, version=version, submitter=actor)
@@ -530,7 +531,7 @@ def withdraw_proposal(actor: User, proposal_id: int, reason: str,
         for member in active_members(proposal.organisation_id):
             enqueue("proposal_withdrawn", to=member.email, language=member.language,
                     dedupe_key=f"proposal-withdrawn:{proposal.id}:{member.id}",
-                    subject=_("Withdrawn: %(reference)s", reference=proposal.reference),
+                    subject=_l("Withdrawn: %(reference)s", reference=proposal.reference),
                     template="proposals/email/withdrawn.txt", member=member,
                     proposal=proposal, withdrawn_by=actor)
     return proposal
@@ -630,7 +631,7 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                     "deadline_reminder", to=member.email, language=member.language,
                     dedupe_key=f"deadline-reminder:{call.id}:{organisation_id}:{window}:"
                                f"{member.id}",
-                    subject=_("Reminder: the call %(call)s closes on %(deadline)s",
+                    subject=_l("Reminder: the call %(call)s closes on %(deadline)s",
                               call=call.title, deadline=format_brussels(deadline)),
                     template="proposals/email/reminder.txt", member=member, call=call,
                     deadline=deadline, proposals=proposals, window=window)

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
@@ -230,7 +231,7 @@ def decide_admissibility(actor: User, proposal_id: int, result: Admissibility,
             for member in active_members(proposal.organisation_id):
                 enqueue("proposal_inadmissible", to=member.email, language=member.language,
                         dedupe_key=f"inadmissible:{proposal.id}:{member.id}:{check.checked_at}",
-                        subject=_("Your proposal %(reference)s is inadmissible",
+                        subject=_l("Your proposal %(reference)s is inadmissible",
                                   reference=proposal.reference),
                         template="reviews/email/inadmissible.txt", member=member,
                         proposal=proposal, reason=check.reason)
@@ -462,7 +463,7 @@ def _notify_assigned(assignments: Iterable[Assignment]) -> None:
         evaluator = db.session.get(User, assignment.evaluator_id)
         enqueue("evaluation_assigned", to=evaluator.email, language=evaluator.language,
                 dedupe_key=f"assigned:{assignment.id}:{assignment.assigned_at.isoformat()}",
-                subject=_("A proposal to evaluate"),
+                subject=_l("A proposal to evaluate"),
                 template="reviews/email/assigned.txt", evaluator=evaluator,
                 assignment=assignment)
 
@@ -511,7 +512,7 @@ def declare(actor: User, assignment_id: int, has_conflict: bool, reason: str = "
             for official in _officials():
                 enqueue("conflict_declared", to=official.email, language=official.language,
                         dedupe_key=f"conflict:{assignment.id}:{official.id}",
-                        subject=_("Conflict of interest declared on %(reference)s",
+                        subject=_l("Conflict of interest declared on %(reference)s",
                                   reference=proposal.reference),
                         template="reviews/email/conflict.txt", official=official,
                         assignment=assignment, proposal=proposal, suggestion=suggestion)
@@ -1033,7 +1034,7 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
             for member in active_members(row.proposal.organisation_id):
                 enqueue("decision_published", to=member.email, language=member.language,
                         dedupe_key=f"decision:{record.id}:{row.proposal.id}:{member.id}",
-                        subject=_("Decision on your proposal %(reference)s",
+                        subject=_l("Decision on your proposal %(reference)s",
                                   reference=row.proposal.reference),
                         template="reviews/email/decision.txt", member=member,
                         proposal=row.proposal, outcome=row.outcome, record=record)
