@@ -161,3 +161,13 @@ def test_the_tie_break_decides_who_is_funded_at_the_budget_line():
                          budget="100000.00")
     assert [(p.candidate.key, p.computed) for p in placements] == [
         (2, Outcome.funded), (1, Outcome.reserve)]
+
+
+# ---------------------------------------------------------------------------- totals
+
+def test_a_total_exactly_half_a_cent_rounds_up():
+    # 100 * (1 * 0.5/5 + 15 * 0/5) / 16 = 0.625 exactly
+    light, heavy = Crit(1, 1, Decimal("1")), Crit(2, 2, Decimal("15"))
+    [placed] = outcome([Candidate(1, "ESF-2021-001", Decimal("1.00"), AT,
+                                  {1: Decimal("0.5"), 2: Decimal("0")})], (light, heavy))
+    assert placed.score == Decimal("0.63")

@@ -59,6 +59,25 @@ AMOUNTS = st.one_of(
                      Decimal("90000.00"), Decimal("149999.99")]))
 
 
+def compensated(sheet, criteria) -> list[dict]:
+    """Sheets with the same weighted total as ``sheet``: points moved from one criterion to
+    another (weight * change equal on both sides), so that every tie-break level is reached."""
+    variants = []
+    for a in criteria:
+        for b in criteria:
+            if a.id == b.id or a.scale_max != b.scale_max:
+                continue
+            for up in grid(a.scale_max, a.step)[1:]:
+                down = a.weight * up / b.weight
+                if down % b.step == 0:
+                    break
+            else:
+                continue
+            if sheet[a.id] + up <= a.scale_max and sheet[b.id] - down >= 0:
+                variants.append({**sheet, a.id: sheet[a.id] + up, b.id: sheet[b.id] - down})
+    return variants
+
+
 @st.composite
 def candidates_st(draw, criteria):
     numbers = draw(st.lists(st.integers(1, 999), max_size=10, unique=True))
@@ -68,6 +87,7 @@ def candidates_st(draw, criteria):
     pool = draw(st.lists(st.fixed_dictionaries(
         {c.id: st.sampled_from(grid(c.scale_max, c.step)) for c in criteria}),
         min_size=1, max_size=4))
+    pool += compensated(pool[0], criteria)
     result = []
     for key, reference in zip(keys, references, strict=True):
         scores = dict(draw(st.sampled_from(pool)))
@@ -153,7 +173,7 @@ def _summary(placements):
 
 # ---------------------------------------------------------------------------- properties
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calls_st())
 def test_every_generated_call_follows_the_documented_policy(call):
     criteria, candidates, budget, reserve_size, total_threshold = call
@@ -217,7 +237,7 @@ def test_every_generated_call_follows_the_documented_policy(call):
         (p.score is None, -(p.score or 0), p.candidate.reference) for p in others)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(calls_st(), st.randoms(use_true_random=False))
 def test_the_same_call_always_gives_the_same_ranking_and_fingerprint(call, rnd: random.Random):
     criteria, candidates, budget, reserve_size, total_threshold = call
