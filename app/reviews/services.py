@@ -5,8 +5,6 @@ Scores are exact decimals. A review's weighted total is on 0-100:
     total = 100 * sum(weight_i * score_i / scale_max_i) / sum(weight_i)
 """
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +28,7 @@ from app.organisations.enterprise_number import InvalidEnterpriseNumber, normali
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.reviews import permissions
+from app.reviews import permissions, ranking_policy
 from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
@@ -674,16 +672,7 @@ def weighted_total(scores: Iterable, criteria: Sequence[Criterion] | None = None
     scores = list(scores)
     if criteria is None:
         criteria = [s.criterion for s in scores]
-    by_id = {c.id: c for c in criteria}
-    weight_sum = sum((c.weight for c in criteria), Decimal("0"))
-    if not weight_sum:
-        return Decimal("0")
-    points = Decimal("0")
-    for score in scores:
-        criterion = by_id.get(score.criterion_id)
-        if criterion is not None and score.score is not None:
-            points += criterion.weight * Decimal(score.score) / criterion.scale_max
-    return (points / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP)
+    return ranking_policy.total_score({s.criterion_id: s.score for s in scores}, criteria)
 
 
 @dataclass
@@ -855,9 +844,10 @@ TIE_BREAK = _("Equal scores are ordered by the score on the criterion with the h
 def ranking(call_id: int) -> list[RankingRow]:
     """Admissible proposals with a complete consensus, ranked, with the budget line.
 
-    Funded in rank order while the budget allows (the first proposal that does not fit
-    ends the funded list); the next ``reserve_size`` passing proposals form the reserve
-    list; the others are rejected; proposals below a threshold are not ranked.
+    The policy itself is ``ranking_policy.rank`` (pure, property-tested): funded in rank
+    order while the budget allows (the first proposal that does not fit ends the funded
+    list); the next ``reserve_size`` passing proposals form the reserve list; the others are
+    rejected; proposals below a threshold are not ranked.
     A fixed number of queries whatever the number of proposals."""
     call = db.session.get(Call, call_id)
     if call is None:
@@ -874,57 +864,30 @@ def ranking(call_id: int) -> list[RankingRow]:
         sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
         .where(Proposal.call_id == call_id))}
     deadlines = proposals.deadlines_by_organisation(call)
-    rows = []
+    by_id = {}
+    inputs = []
     for proposal in candidates:
         version = proposals.counting_version(
             proposal, deadlines.get(proposal.organisation_id, call.closes_at))
-        scores = consensus.get(proposal.id, {})
-        complete = bool(criteria) and all(c.id in scores for c in criteria)
-        total = weighted_total(scores.values(), criteria) if complete else None
-        failed = []
-        if complete:
-            failed = [c.name for c in criteria
-                      if c.threshold is not None and scores[c.id].score < c.threshold]
-            if total < settings.total_threshold:
-                failed.append(_("weighted total"))
-        rows.append(RankingRow(proposal, total,
-                               Decimal(version.data.get("requested_eur") or "0"),
-                               complete and not failed, failed,
-                               submitted_at=version.submitted_at,
-                               override=overrides.get(proposal.id)))
-    by_weight = sorted(criteria, key=lambda c: (-c.weight, c.position))
-
-    def key(row: RankingRow):
-        scores = consensus.get(row.proposal.id, {})
-        return (-(row.score or 0), *(-(scores[c.id].score) for c in by_weight),
-                row.submitted_at, row.proposal.reference)
-
-    passing = sorted((r for r in rows if r.passed), key=key)
-    budget_left = call.budget_eur
-    cumulative = Decimal("0")
-    funding_open = True
-    reserve_left = settings.reserve_size
-    for rank, row in enumerate(passing, start=1):
-        row.rank = rank
-        if funding_open and row.requested <= budget_left:
-            budget_left -= row.requested
-            cumulative += row.requested
-            row.computed = Outcome.funded
-        else:
-            funding_open = False
-            if reserve_left > 0:
-                row.computed = Outcome.reserve
-                reserve_left -= 1
-            else:
-                row.computed = Outcome.rejected
-        row.cumulative = cumulative if row.computed is Outcome.funded else None
-    others = sorted((r for r in rows if not r.passed),
-                    key=lambda r: (r.score is None, -(r.score or 0), r.proposal.reference))
-    for row in others:
-        row.computed = Outcome.below_threshold if row.score is not None else None
-    for row in rows:
-        row.outcome = row.override.outcome if row.override else row.computed
-    return passing + others
+        by_id[proposal.id] = proposal
+        inputs.append(ranking_policy.Candidate(
+            proposal.id, proposal.reference, Decimal(version.data.get("requested_eur") or "0"),
+            version.submitted_at,
+            {criterion_id: item.score for criterion_id, item in consensus[proposal.id].items()}))
+    rows = []
+    for placed in ranking_policy.rank(inputs, criteria, budget=call.budget_eur,
+                                      reserve_size=settings.reserve_size,
+                                      total_threshold=settings.total_threshold):
+        failed = [c.name for c in placed.failed]
+        if placed.total_failed:
+            failed.append(_("weighted total"))
+        override = overrides.get(placed.candidate.key)
+        rows.append(RankingRow(
+            by_id[placed.candidate.key], placed.score, placed.candidate.requested,
+            placed.passed, failed, rank=placed.rank, cumulative=placed.cumulative,
+            computed=placed.computed, outcome=override.outcome if override else placed.computed,
+            override=override, submitted_at=placed.candidate.submitted_at))
+    return rows
 
 
 def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
@@ -1018,8 +981,7 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
         record = DecisionRecord(
             call_id=call.id, number=previous + 1, published_at=utcnow(),
             published_by_id=actor.id, reason=reason.strip(), data=data,
-            fingerprint=hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
-                                                  separators=(",", ":")).encode()).hexdigest(),
+            fingerprint=ranking_policy.fingerprint(data),
             notified_on=notified_on,
             objection_until=notified_on + timedelta(days=settings.objection_days))
         db.session.add(record)
