@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
+# pytest-xdist workers: one per core. Each has its own database (on PostgreSQL the
+# TEST_DATABASE_URL database suffixed with the worker id, e.g. test_gw0, created if missing).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 .PHONY: run test install assets translations browser lint test-sqlite test-postgres clean
 
@@ -46,12 +50,12 @@ lint: $(VENV)/.installed
 
 test-sqlite: install browser
 	@echo "== tests on SQLite (with the browser journeys) =="
-	TEST_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
+	TEST_DATABASE_URL= $(PYTEST)
 
 test-postgres: install
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
-	  $(BIN)/pytest -p no:cacheprovider -m "not browser"; \
+	  $(PYTEST) -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer; CI requires it." >&2; exit 1; \
 	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
