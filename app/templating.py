@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from app.calls.models import ProjectType, Technology
 from app.core.countdown import countdown
 from app.core.email import external_url
 from app.core.money import format_euro
@@ -69,14 +70,10 @@ def day(value) -> str:
 
 
 def project_type_label(value) -> str:
-    from app.calls.models import ProjectType
-
     return ProjectType(getattr(value, "value", value)).label
 
 
 def technology_labels(codes) -> list[str]:
-    from app.calls.models import Technology
-
     return [str(Technology(code).label) for code in codes or []]
 
 

@@ -1,10 +1,10 @@
 """Account pages: thin, each calls a service."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
+from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -20,6 +20,8 @@ from app.core.permissions import Role, roles_required
 from app.main.views import safe_next
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
+
+bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,12 +3,13 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.core.db import db
-from app.main import bp
+
+bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")

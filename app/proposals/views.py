@@ -1,6 +1,6 @@
 """Proposal pages: thin wrappers around app.proposals.services."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,10 +13,12 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.proposals import bp, permissions, services
+from app.proposals import permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
 from app.proposals.pdf import receipt_pdf
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
 
 
 @bp.get("/")

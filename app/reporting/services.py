@@ -37,6 +37,7 @@ from app.proposals.fields import LABELS
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.reporting import permissions
 from app.reporting.models import TechnologyVerification
+from app.reviews.models import Admissibility, AdmissibilityCheck, DecisionRecord, Outcome
 
 STATUSES = ("draft", "submitted", "withdrawn")
 VR_OR_AI = ("vr", "ai")
@@ -281,8 +282,6 @@ EVALUATION_STATES = ("admissible", "inadmissible", "funded", "reserve", "rejecte
 
 def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
     """Admissibility decided and decision outcomes published by ``as_of``: two queries."""
-    from app.reviews.models import AdmissibilityCheck, DecisionRecord
-
     counts = Counter(dict.fromkeys(EVALUATION_STATES, 0))
     counts.update(result.value for result in db.session.scalars(
         sa.select(AdmissibilityCheck.result)
@@ -300,8 +299,6 @@ def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
 
 
 def evaluation_state_label(state: str) -> str:
-    from app.reviews.models import Admissibility, Outcome
-
     if state in {a.value for a in Admissibility}:
         return str(Admissibility(state).label)
     return str(Outcome(state).label)

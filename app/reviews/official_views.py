@@ -33,7 +33,8 @@ from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
 from app.reporting import exports
-from app.reviews import bp, queries, services
+from app.reviews import queries, services
+from app.reviews.blueprint import bp
 from app.reviews.forms import (
     AdmissibilityForm,
     AssignForm,
