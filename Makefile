@@ -11,7 +11,7 @@ export TEST_DATABASE_URL
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser lint test-sqlite test-postgres clean
+.PHONY: run test install assets translations browser check lint test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -45,8 +45,12 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-lint: $(VENV)/.installed
+# Static checks: ruff, and the layers of app/ (import-linter, contract in pyproject.toml).
+check: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+lint: check
 
 test-sqlite: install browser
 	@echo "== tests on SQLite (with the browser journeys) =="
@@ -60,8 +64,8 @@ test-postgres: install
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer; CI requires it." >&2; exit 1; \
 	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
 
-test: lint test-sqlite test-postgres
-	@echo "== all checks passed: ruff, SQLite, PostgreSQL (if it answered), Chromium =="
+test: check test-sqlite test-postgres
+	@echo "== all checks passed: ruff, import layers, SQLite, PostgreSQL (if it answered), Chromium =="
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist

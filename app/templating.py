@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from app.calls.models import ProjectType, Technology
 from app.core.countdown import countdown
 from app.core.email import external_url
-from app.core.money import format_euro
+from app.core.money import euro
 from app.core.permissions import Role, has_role
 from app.core.time import format_brussels, to_brussels
 
@@ -51,15 +51,6 @@ def password_texts(**params) -> dict:
             "hidePasswordAriaLabelText": _("Hide password"),
             "passwordShownAnnouncementText": _("Your password is visible"),
             "passwordHiddenAnnouncementText": _("Your password is hidden"), **params}
-
-
-def euro(amount) -> str:
-    """An exact euro amount the Belgian way in Dutch ('€ 12.500,00'), or in English."""
-    from decimal import Decimal
-
-    if amount in (None, ""):
-        return ""
-    return format_euro(Decimal(amount), str(get_locale() or "nl"))
 
 
 def day(value) -> str:

@@ -1,4 +1,4 @@
-"""Operators' commands: create and list calls, send deadline reminders."""
+"""Operators' commands: create and list calls (``calls remind`` comes from app.proposals.cli)."""
 
 from decimal import Decimal
 
@@ -88,12 +88,3 @@ def list_calls() -> None:
     for call in calls:  # operators see drafts too
         click.echo(f"{call.code}\t{call.status.value}\t"
                    f"{format_brussels(call.deadline)} Europe/Brussels\t{call.title}")
-
-
-@calls_cli.command("remind")
-def remind() -> None:
-    """Queue deadline reminders (7 days and 1 day before) for unsubmitted drafts."""
-    from app.proposals import services as proposals
-
-    queued = proposals.send_deadline_reminders()
-    click.echo(f"{queued} reminder email(s) queued.")

@@ -21,12 +21,11 @@ from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
-from app.core.money import format_decimal
+from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
-from app.templating import euro
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
 

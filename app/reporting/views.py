@@ -12,8 +12,8 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_euro
 from app.core.permissions import Role, roles_required
+from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
-from app.main.views import safe_next
 from app.reporting import charts, exports, services
 from app.reporting.forms import VerifyForm
 from app.reporting.pdf import report_pdf
