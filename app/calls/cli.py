@@ -11,7 +11,7 @@ from app.calls.models import Call
 from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.money import InvalidAmount, parse_euro
-from app.core.time import format_brussels
+from app.core.time import InvalidLocalTime, format_brussels, parse_local
 
 calls_cli = AppGroup("calls", help="Calls for proposals.")
 
@@ -24,8 +24,8 @@ def _fail(exc: DomainError) -> click.ClickException:
 
 def _moment(option: str, text: str, timezone: str):
     try:
-        return services.parse_local(text, timezone)
-    except services.InvalidLocalTime as exc:
+        return parse_local(text, timezone)
+    except InvalidLocalTime as exc:
         raise click.ClickException(f"{option}: {exc}") from exc
 
 

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -30,7 +30,13 @@ from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES, ALL_TECHNOLO
 from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import require
-from app.core.time import BRUSSELS, to_brussels, utcnow
+from app.core.time import (
+    InvalidLocalTime,
+    NonexistentLocalTime,
+    parse_local,
+    to_brussels,
+    utcnow,
+)
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.fields import LABELS
@@ -148,22 +154,14 @@ def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:
     if not text:
         return now
     try:
-        moment = datetime.fromisoformat(text.upper())
-    except ValueError:
+        moment = parse_local(text, offsets=True)
+    except NonexistentLocalTime:
+        raise NonexistentMoment(_("%(text)s does not exist in Brussels time: the clocks go "
+                                  "forward an hour that night.", text=text[:40])) from None
+    except InvalidLocalTime:
         raise InvalidMoment(_("“%(text)s” is not a date and time. Use ISO 8601, for example "
                               "2027-03-31T23:59:59+02:00, or 2027-03-31 23:59:59 in Brussels "
                               "time.", text=text[:40])) from None
-    try:
-        if moment.tzinfo is None:
-            local = moment.replace(tzinfo=BRUSSELS, fold=0)
-            if local.astimezone(UTC).astimezone(BRUSSELS).replace(tzinfo=None) != moment:
-                raise NonexistentMoment(_("%(text)s does not exist in Brussels time: the "
-                                          "clocks go forward an hour that night.",
-                                          text=text[:40]))
-            moment = local
-        moment = moment.astimezone(UTC)
-    except OverflowError:  # within a day of year 1 or year 9999
-        moment = datetime.min.replace(tzinfo=UTC) if moment.year < 9999 else now
     return min(moment, now)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
 from app.auth.models import User, UserRole
+from app.calls import deadlines
 from app.calls.models import Call, CallPhase, Technology
 from app.core import files
 from app.core.db import db, transaction
@@ -1093,7 +1094,7 @@ def scoring_started(call_id: int) -> bool:
 
 def last_deadline(call: Call) -> datetime:
     """The instant after which no organisation can submit any more (extensions included)."""
-    return max([call.closes_at, *proposals.deadlines_by_organisation(call).values()])
+    return deadlines.last(call)
 
 
 def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> Call:
