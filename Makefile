@@ -6,8 +6,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
+# pytest-xdist workers: one per core. Each has its own database (on PostgreSQL the
+# TEST_DATABASE_URL database suffixed with the worker id, e.g. test_gw0, created if missing).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser lint test-sqlite test-postgres clean
+.PHONY: run test install assets translations browser check lint test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,23 +46,27 @@ run: install
 	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-lint: $(VENV)/.installed
+# Static checks: ruff, and the layers of app/ (import-linter, contract in pyproject.toml).
+check: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+lint: check
 
 test-sqlite: install browser
 	@echo "== tests on SQLite (with the browser journeys) =="
-	TEST_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
+	TEST_DATABASE_URL= $(PYTEST)
 
 test-postgres: install
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
-	  $(BIN)/pytest -p no:cacheprovider -m "not browser"; \
+	  $(PYTEST) -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer; CI requires it." >&2; exit 1; \
 	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
 
-test: lint test-sqlite test-postgres
-	@echo "== all checks passed: ruff, SQLite, PostgreSQL (if it answered), Chromium =="
+test: check test-sqlite test-postgres
+	@echo "== all checks passed: ruff, import layers, SQLite, PostgreSQL (if it answered), Chromium =="
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist

@@ -26,6 +26,9 @@ class DefaultConfig:
 
     # Accounts
     PASSWORD_MIN_LENGTH = 12
+    # Werkzeug's scrypt (n=2**15, r=8, p=1). Only the test configuration sets a cheap method;
+    # check_password reads the method from each stored hash, so both kinds keep working.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.api.core import Unauthorised
 from app.core.db import db
 from app.core.errors import DomainError, NotFound, PermissionDenied
 
@@ -22,8 +23,6 @@ def respond(status: int, message: str, **extra):
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.api.core import Unauthorised
-
     @app.errorhandler(Unauthorised)
     def _unauthorised(_exc: Unauthorised):
         response, status = respond(401, _("A valid API token is required: send "

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader, pass_context
 
+from app.calls.models import ProjectType, Technology
 from app.core.countdown import countdown
 from app.core.email import external_url
-from app.core.money import format_euro
+from app.core.money import euro
 from app.core.permissions import Role, has_role
 from app.core.time import format_brussels, to_brussels
 
@@ -81,15 +82,6 @@ def page_has_errors(context) -> bool:
     return bool(get_flashed_messages(category_filter=["error"]))
 
 
-def euro(amount) -> str:
-    """An exact euro amount the Belgian way in Dutch ('€ 12.500,00'), or in English."""
-    from decimal import Decimal
-
-    if amount in (None, ""):
-        return ""
-    return format_euro(Decimal(amount), str(get_locale() or "nl"))
-
-
 def day(value) -> str:
     """A date (or ISO date text, as in version snapshots) as 31-03-2027."""
     if not value:
@@ -98,14 +90,10 @@ def day(value) -> str:
 
 
 def project_type_label(value) -> str:
-    from app.calls.models import ProjectType
-
     return ProjectType(getattr(value, "value", value)).label
 
 
 def technology_labels(codes) -> list[str]:
-    from app.calls.models import Technology
-
     return [str(Technology(code).label) for code in codes or []]
 
 

@@ -1,4 +1,9 @@
-"""Fixtures: the app on SQLite (or PostgreSQL via TEST_DATABASE_URL), clean tables per test."""
+"""Fixtures: the app on SQLite (or PostgreSQL via TEST_DATABASE_URL), clean tables per test.
+
+Under pytest-xdist (``-n auto``) every worker has its own database: a temporary SQLite file,
+or on PostgreSQL the TEST_DATABASE_URL database suffixed with the worker id (``test_gw0``),
+created on first use.
+"""
 
 import os
 
@@ -25,12 +30,40 @@ def pytest_report_header(config):
     return [f"database: {url.split('@')[-1]}", f"browser: {browser}"]
 
 
+# Cheap enough that 1,000 accounts cost nothing; tests/auth/test_services.py checks that
+# production hashes with scrypt.
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with the worker id appended to the database name, the database created if
+    missing (through the ``postgres`` maintenance database)."""
+    import psycopg
+    from psycopg import sql
+
+    parsed = sa.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    maintenance = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(maintenance.render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 class FreshClient(FlaskClient):
@@ -54,7 +87,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,  # tests that send start their own server
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-        "SERVER_BASE_URL": "http://localhost",
+        "SERVER_BASE_URL": "http://localhost", "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
     })
     app.test_client_class = FreshClient
     with app.app_context():

@@ -5,6 +5,7 @@ from functools import wraps
 from flask import g, request
 from flask_smorest import Api, Blueprint
 
+from app.auth.services import user_for_token
 from app.core.errors import PermissionDenied
 from app.extensions import csrf
 
@@ -24,8 +25,6 @@ def token_required(*roles):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from app.auth.services import user_for_token
-
             header = request.headers.get("Authorization", "")
             scheme, _sep, token = header.partition(" ")
             user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None

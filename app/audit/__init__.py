@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/audit")
-
-from app.audit import views  # noqa: E402,F401
+"""The audit log: who did what, when."""

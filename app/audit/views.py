@@ -2,11 +2,13 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 
-from app.audit import bp, services
+from app.audit import services
 from app.core.permissions import Role, roles_required
 from app.core.time import BRUSSELS
+
+bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/audit")
 
 
 def _day(value: str | None):

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
-
-from app.auth import views  # noqa: E402,F401
+"""Accounts: registration, login, passwords, roles and API tokens."""

@@ -5,9 +5,12 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app.audit import services as audit
 from app.auth import services
+from app.core.db import transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import Role
+from app.organisations import services as organisations
 
 users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="Personal API tokens.")
@@ -31,8 +34,6 @@ def _fail(exc: DomainError) -> click.ClickException:
 def create_user(email: str, name: str, roles: tuple[str, ...], enterprise_number: str | None,
                 password_stdin: bool, language: str) -> None:
     """Create a verified, active account. Without --password-stdin a password is generated."""
-    from app.organisations import services as organisations
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -71,9 +72,6 @@ def list_users() -> None:
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Deactivate an account (it can no longer log in or use tokens)."""
-    from app.audit import services as audit
-    from app.core.db import transaction
-
     user = services.get_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account {email}.")

@@ -33,7 +33,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """Hash with ``PASSWORD_HASH_METHOD``: scrypt in production, a cheap one in the tests."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password(password_hash: str, password: str) -> bool:

@@ -1,10 +1,10 @@
 """Account pages: thin, each calls a service."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
+from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -17,9 +17,18 @@ from app.auth.forms import (
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
-from app.main.views import safe_next
+from app.core.redirects import safe_next
+from app.extensions import login_manager
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
+
+bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
+
+
+@bp.record_once
+def _register_user_loader(_state) -> None:
+    """Flask-Login finds the session's user through auth, wherever it is asked."""
+    login_manager.user_loader(services.load_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Operators' commands: create and list calls, send deadline reminders."""
+"""Operators' commands: create and list calls (``calls remind`` comes from app.proposals.cli)."""
 
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from app.calls.models import Call
 from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.money import InvalidAmount, parse_euro
-from app.core.time import format_brussels
+from app.core.time import InvalidLocalTime, format_brussels, parse_local
 
 calls_cli = AppGroup("calls", help="Calls for proposals.")
 
@@ -24,8 +24,8 @@ def _fail(exc: DomainError) -> click.ClickException:
 
 def _moment(option: str, text: str, timezone: str):
     try:
-        return services.parse_local(text, timezone)
-    except services.InvalidLocalTime as exc:
+        return parse_local(text, timezone)
+    except InvalidLocalTime as exc:
         raise click.ClickException(f"{option}: {exc}") from exc
 
 
@@ -88,12 +88,3 @@ def list_calls() -> None:
     for call in calls:  # operators see drafts too
         click.echo(f"{call.code}\t{call.status.value}\t"
                    f"{format_brussels(call.deadline)} Europe/Brussels\t{call.title}")
-
-
-@calls_cli.command("remind")
-def remind() -> None:
-    """Queue deadline reminders (7 days and 1 day before) for unsubmitted drafts."""
-    from app.proposals import services as proposals
-
-    queued = proposals.send_deadline_reminders()
-    click.echo(f"{queued} reminder email(s) queued.")

@@ -1,16 +1,15 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.calls import permissions
+from app.calls import deadlines, permissions
 from app.calls.models import (
     ALL_PROJECT_TYPES,
     ALL_PROVIDER_TYPES,
@@ -23,7 +22,13 @@ from app.calls.models import (
 from app.core.db import db, transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
-from app.core.time import BRUSSELS, format_brussels, utcnow
+from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls.forms reads them here)
+    BRUSSELS,
+    InvalidLocalTime,
+    format_brussels,
+    parse_local,
+    utcnow,
+)
 from app.organisations.models import Organisation
 
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -44,37 +49,6 @@ class CallInput:
     provider_types: list[str] = field(default_factory=lambda: list(ALL_PROVIDER_TYPES))
     project_types: list[str] = field(default_factory=lambda: list(ALL_PROJECT_TYPES))
     technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
-
-
-class InvalidLocalTime(ValueError):
-    """The text is not a date and time, or that wall-clock time does not exist there."""
-
-
-def parse_local(text: str, timezone: str = "Europe/Brussels") -> datetime:
-    """'2027-03-31 23:59:59' in ``timezone`` -> the aware UTC instant.
-
-    Accepts 'YYYY-MM-DD HH:MM' and 'YYYY-MM-DD HH:MM:SS'. A time skipped by the change to
-    summer time (02:30 on the last Sunday of March) does not exist and is refused; a time
-    that occurs twice in autumn means its first occurrence.
-    """
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidLocalTime(f"unknown time zone {timezone!r}") from exc
-    naive = None
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
-        try:
-            naive = datetime.strptime(text.strip(), pattern)
-            break
-        except ValueError:
-            continue
-    if naive is None:
-        raise InvalidLocalTime(f"{text!r} is not a date and time like 2027-03-31 23:59:59")
-    local = naive.replace(tzinfo=zone, fold=0)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != naive:
-        raise InvalidLocalTime(f"{text} does not exist in {timezone} (clocks go forward)")
-    return instant
 
 
 def _snapshot(call: Call) -> dict:
@@ -260,10 +234,7 @@ def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:
 
 def deadline_for(call: Call, organisation_id: int) -> datetime:
     """The instant after which this organisation can no longer change its proposals."""
-    extension = extension_for(call, organisation_id)
-    if extension is not None and extension.deadline > call.closes_at:
-        return extension.deadline
-    return call.closes_at
+    return deadlines.for_organisation(call, organisation_id)
 
 
 def _get(call_id: int) -> Call:

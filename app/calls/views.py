@@ -4,6 +4,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     Response,
     current_app,
     flash,
@@ -15,17 +16,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calls import bp, ics, permissions, services
+from app.calls import ics, permissions, services
 from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
-from app.core.money import format_decimal
+from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
-from app.templating import euro
+
+bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
 
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {

@@ -3,6 +3,8 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import get_locale
+
 CENT = Decimal("0.01")
 
 
@@ -57,13 +59,20 @@ def format_euro(amount: Decimal | None, language: str = "nl") -> str:
     return f"{sign}€{grouped}"
 
 
+def euro(amount: Decimal | int | str | None) -> str:
+    """An exact euro amount in the user's language: '€ 12.500,00' in Dutch; '' for none.
+
+    The ``euro`` template filter."""
+    if amount in (None, ""):
+        return ""
+    return format_euro(Decimal(amount), str(get_locale() or "nl"))
+
+
 def format_decimal(value: Decimal | None, language: str | None = None) -> str:
     """An exact decimal as a person types it: '2,5' in Dutch, '2.5' in English; '' for None."""
     if value is None:
         return ""
     if language is None:
-        from flask_babel import get_locale
-
         language = str(get_locale() or "nl")
     text = f"{Decimal(value).normalize():f}"
     return text.replace(".", ",") if language == "nl" else text

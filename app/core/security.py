@@ -1,4 +1,4 @@
-"""Security headers on every response, and the Flask-Login loader."""
+"""Security headers on every response (the auth blueprint registers the Flask-Login loader)."""
 
 from flask import Flask, Response, request
 
@@ -20,11 +20,6 @@ def _csp() -> str:
 
 
 def register_security(app: Flask) -> None:
-    from app.auth.services import load_user
-    from app.extensions import login_manager
-
-    login_manager.user_loader(load_user)
-
     csp = _csp()
 
     @app.after_request

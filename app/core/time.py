@@ -1,7 +1,7 @@
 """Time helpers: everything is stored in UTC and shown in Europe/Brussels."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -36,6 +36,62 @@ def format_brussels(moment: datetime | None, seconds: bool = True) -> str:
         return ""
     pattern = "%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M"
     return to_brussels(moment).strftime(pattern)
+
+
+class InvalidLocalTime(ValueError):
+    """The text is not a date and time, or that wall-clock time does not exist there."""
+
+
+class NonexistentLocalTime(InvalidLocalTime):
+    """A wall-clock time skipped when the clocks go forward."""
+
+
+_LOCAL_PATTERNS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+                   "%Y-%m-%dT%H:%M")
+
+
+def parse_local(text: str, timezone: str | ZoneInfo = BRUSSELS, *,
+                offsets: bool = False) -> datetime:
+    """'2027-03-31 23:59:59' in ``timezone`` (Brussels unless told) -> the aware UTC instant.
+
+    Accepts 'YYYY-MM-DD HH:MM' and 'YYYY-MM-DD HH:MM:SS' (or with a 'T'); with ``offsets``
+    any ISO 8601 date and time, where an offset or 'Z' in the text wins over ``timezone``.
+    A time skipped by the change to summer time (02:30 on the last Sunday of March) does
+    not exist and is refused (``NonexistentLocalTime``); a time that occurs twice in autumn
+    means its first occurrence. Within a day of the year 1 or 9999 the instant is the
+    earliest or latest one there is.
+    """
+    try:
+        zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidLocalTime(f"unknown time zone {timezone!r}") from exc
+    moment = _read(text.strip(), offsets)
+    if moment is None:
+        raise InvalidLocalTime(f"{text!r} is not a date and time like 2027-03-31 23:59:59")
+    try:
+        if moment.tzinfo is not None:
+            return moment.astimezone(UTC)
+        instant = moment.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) != moment:
+            raise NonexistentLocalTime(f"{text} does not exist in {zone.key} "
+                                       f"(clocks go forward)")
+    except OverflowError:
+        return (datetime.min if moment.year < 9999 else datetime.max).replace(tzinfo=UTC)
+    return instant
+
+
+def _read(text: str, offsets: bool) -> datetime | None:
+    if offsets:
+        try:
+            return datetime.fromisoformat(text.upper())
+        except ValueError:
+            return None
+    for pattern in _LOCAL_PATTERNS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 RECEIVED_AT_KEY = "portal.received_at"

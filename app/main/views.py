@@ -1,14 +1,14 @@
 """Home page, language switch and health check."""
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
 from app.auth import services as auth_services
 from app.core.db import db
-from app.main import bp
+from app.core.redirects import safe_next
+
+bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
@@ -33,13 +33,3 @@ def set_language():
 def health():
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect to another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
-            return target
-    return url_for("main.index")

@@ -1,14 +1,17 @@
 """Organisation pages: members see their own, officials see all."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
-from app.organisations import bp, services
+from app.organisations import services
 from app.organisations.forms import JoinForm, OrganisationForm
+
+bp = Blueprint("organisations", __name__, template_folder="templates",
+               url_prefix="/organisations")
 
 
 @bp.get("/mine")

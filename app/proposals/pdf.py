@@ -4,11 +4,10 @@ from flask import Response
 
 from app.core.pdf import render_pdf
 from app.proposals.models import Proposal, ProposalVersion
+from app.proposals.services import deadline_of
 
 
 def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:
-    from app.proposals.services import deadline_of
-
     pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version,
                      deadline=deadline_of(proposal))
     filename = f"ontvangstbewijs-{proposal.reference}-v{version.number}.pdf"

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import services as audit
 from app.auth.models import User
+from app.calls import deadlines
 from app.calls import services as calls
 from app.calls.models import Call, CallStatus, ProjectType, Technology
 from app.core import files
@@ -90,7 +91,8 @@ def get_proposal(actor: User, proposal_id: int, *, for_update: bool = False) -> 
 
 
 def deadline_of(proposal: Proposal) -> datetime:
-    return calls.deadline_for(proposal.call, proposal.organisation_id)
+    """The proposal's organisation's deadline (app.calls.deadlines)."""
+    return deadlines.for_organisation(proposal.call, proposal.organisation_id)
 
 
 def is_editable(proposal: Proposal, moment: datetime | None = None) -> bool:
@@ -124,7 +126,7 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
             raise NotFound()
         require(actor.is_applicant)
         if call.status_at(received_at) is not CallStatus.open:
-            deadline = calls.deadline_for(call, organisation_id)
+            deadline = deadlines.for_organisation(call, organisation_id)
             if call.is_published and call.opens_at <= received_at and \
                     before_deadline(received_at, deadline):
                 pass  # an individual extension keeps the call open for this organisation
@@ -541,7 +543,8 @@ def counting_version(proposal: Proposal,
                      deadline: datetime | None = None) -> ProposalVersion | None:
     """The last version submitted before the organisation's deadline: the one evaluated.
 
-    Pass ``deadline`` (see ``deadlines_by_organisation``) when handling many proposals."""
+    Pass ``deadline`` (see ``app.calls.deadlines.by_organisation``) when handling many
+    proposals."""
     if proposal.status is ProposalStatus.withdrawn:
         return None
     deadline = deadline or deadline_of(proposal)
@@ -549,9 +552,8 @@ def counting_version(proposal: Proposal,
     return eligible[-1] if eligible else None
 
 
-def deadlines_by_organisation(call: Call) -> dict[int, datetime]:
-    """Every organisation's individual deadline for the call (others: call.closes_at)."""
-    return {e.organisation_id: max(e.deadline, call.closes_at) for e in call.extensions}
+# The evaluation reads it under this name.
+deadlines_by_organisation = deadlines.by_organisation
 
 
 def has_unsubmitted_changes(proposal: Proposal) -> bool:
@@ -619,7 +621,7 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
             call = proposals[0].call
             if not call.is_published or now < call.opens_at:
                 continue
-            deadline = calls.deadline_for(call, organisation_id)
+            deadline = deadlines.for_organisation(call, organisation_id)
             remaining = deadline - now
             if not before_deadline(now, deadline):
                 continue

@@ -1,6 +1,19 @@
 """Proposal pages: thin wrappers around app.proposals.services."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,10 +26,14 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.proposals import bp, permissions, services
+from app.proposals import permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
+from app.proposals.models import Proposal
 from app.proposals.pdf import receipt_pdf
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
+_DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail_panel
 
 
 @bp.get("/")
@@ -66,20 +83,17 @@ def _overview(proposal):
     return problems, sections
 
 
-def _evaluation_result(proposal):
-    """The published decision on the proposal (outcome, legal clock), or None: one query."""
-    from flask_babel import get_locale
-
-    from app.reviews import queries  # reviews imports proposals: import late
-
-    return queries.published_result(proposal, str(get_locale() or "nl"))
+def add_detail_panel(app: Flask, name: str, panel: Callable[[Proposal], dict]) -> None:
+    """Let a higher layer add to the proposal page: ``panel(proposal)`` returns template
+    variables. The evaluation adds ``evaluation`` and ``admissibility`` (app.reviews)."""
+    app.extensions.setdefault(_DETAIL_PANELS, {})[name] = panel
 
 
-def _admissibility(proposal):
-    """The official's admissibility decision on the proposal, or None: one query."""
-    from app.reviews import services as reviews  # reviews imports proposals: import late
-
-    return reviews.admissibility_of(proposal.id)
+def _detail_panels(proposal: Proposal) -> dict:
+    variables: dict = {"evaluation": None, "admissibility": None}
+    for panel in current_app.extensions.get(_DETAIL_PANELS, {}).values():
+        variables.update(panel(proposal))
+    return variables
 
 
 @bp.get("/<int:proposal_id>")
@@ -89,7 +103,7 @@ def detail(proposal_id: int):
     problems, sections = _overview(proposal)
     return render_template(
         "proposals/detail.html", proposal=proposal, sections=sections, problems=problems,
-        evaluation=_evaluation_result(proposal), admissibility=_admissibility(proposal),
+        **_detail_panels(proposal),
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),

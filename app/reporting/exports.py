@@ -1,8 +1,8 @@
 """CSV and XLSX exports of the figures and of the proposal list.
 
 Every text cell that a spreadsheet would run as a formula (it starts with = + - @, a tab or
-a carriage return) is neutralised by a leading single quote: proposal titles and
-organisation names are typed by applicants.
+a carriage return) is neutralised by a leading single quote (app.core.exports): proposal
+titles and organisation names are typed by applicants.
 """
 
 import csv
@@ -18,20 +18,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.core.exports import (  # noqa: F401  (the media types: reporting.views reads them here)
+    CSV_MIMETYPE,
+    EURO_FORMAT,
+    XLSX_MIMETYPE,
+    neutralise,
+)
 from app.core.time import to_brussels
 from app.reporting.services import CallStatistics, ProposalRow
 from app.reporting.tables import Table, cell_kind, plain
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value: Any) -> Any:
-    """'=1+1' -> "'=1+1"; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _iso(moment: datetime | None) -> str:
@@ -119,7 +114,6 @@ def proposals_csv(rows: list[ProposalRow]) -> bytes:
 
 # ---------------------------------------------------------------------------- XLSX
 
-EURO_FORMAT = "#,##0.00"
 PCT_FORMAT = "0.0"
 
 

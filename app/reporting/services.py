@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -30,13 +30,20 @@ from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES, ALL_TECHNOLO
 from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import require
-from app.core.time import BRUSSELS, to_brussels, utcnow
+from app.core.time import (
+    InvalidLocalTime,
+    NonexistentLocalTime,
+    parse_local,
+    to_brussels,
+    utcnow,
+)
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.fields import LABELS
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.reporting import permissions
 from app.reporting.models import TechnologyVerification
+from app.reviews.models import Admissibility, AdmissibilityCheck, DecisionRecord, Outcome
 
 STATUSES = ("draft", "submitted", "withdrawn")
 VR_OR_AI = ("vr", "ai")
@@ -147,22 +154,14 @@ def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:
     if not text:
         return now
     try:
-        moment = datetime.fromisoformat(text.upper())
-    except ValueError:
+        moment = parse_local(text, offsets=True)
+    except NonexistentLocalTime:
+        raise NonexistentMoment(_("%(text)s does not exist in Brussels time: the clocks go "
+                                  "forward an hour that night.", text=text[:40])) from None
+    except InvalidLocalTime:
         raise InvalidMoment(_("“%(text)s” is not a date and time. Use ISO 8601, for example "
                               "2027-03-31T23:59:59+02:00, or 2027-03-31 23:59:59 in Brussels "
                               "time.", text=text[:40])) from None
-    try:
-        if moment.tzinfo is None:
-            local = moment.replace(tzinfo=BRUSSELS, fold=0)
-            if local.astimezone(UTC).astimezone(BRUSSELS).replace(tzinfo=None) != moment:
-                raise NonexistentMoment(_("%(text)s does not exist in Brussels time: the "
-                                          "clocks go forward an hour that night.",
-                                          text=text[:40]))
-            moment = local
-        moment = moment.astimezone(UTC)
-    except OverflowError:  # within a day of year 1 or year 9999
-        moment = datetime.min.replace(tzinfo=UTC) if moment.year < 9999 else now
     return min(moment, now)
 
 
@@ -281,8 +280,6 @@ EVALUATION_STATES = ("admissible", "inadmissible", "funded", "reserve", "rejecte
 
 def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
     """Admissibility decided and decision outcomes published by ``as_of``: two queries."""
-    from app.reviews.models import AdmissibilityCheck, DecisionRecord
-
     counts = Counter(dict.fromkeys(EVALUATION_STATES, 0))
     counts.update(result.value for result in db.session.scalars(
         sa.select(AdmissibilityCheck.result)
@@ -300,8 +297,6 @@ def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
 
 
 def evaluation_state_label(state: str) -> str:
-    from app.reviews.models import Admissibility, Outcome
-
     if state in {a.value for a in Admissibility}:
         return str(Admissibility(state).label)
     return str(Outcome(state).label)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,9 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_euro
 from app.core.permissions import Role, roles_required
+from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
-from app.main.views import safe_next
-from app.reporting import bp, charts, exports, services
+from app.reporting import charts, exports, services
 from app.reporting.forms import VerifyForm
 from app.reporting.pdf import report_pdf
 from app.reporting.tables import (
@@ -25,6 +25,8 @@ from app.reporting.tables import (
     format_count,
     language,
 )
+
+bp = Blueprint("reporting", __name__, url_prefix="/reporting", template_folder="templates")
 
 # An SVG chart is a document of its own: matplotlib writes its styles inline. It is shown
 # through <img>, so it can run nothing; this policy lets it style itself and nothing more.

@@ -19,7 +19,8 @@ from app.core.forms import attach_errors
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.proposals.fields import LABELS, SECTIONS
-from app.reviews import bp, queries, services
+from app.reviews import queries, services
+from app.reviews.blueprint import bp
 from app.reviews.forms import DeclarationForm, ProfileForm, review_form
 from app.reviews.models import AssignmentStatus, ReviewStatus
 from app.reviews.services import AffiliationInput

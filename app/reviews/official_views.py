@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from app.calls import services as calls
 from app.calls.models import Call, CallPhase, CallStatus
+from app.core import exports
 from app.core.errors import (
     DomainError,
     NotFound,
@@ -32,8 +33,8 @@ from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
-from app.reporting import exports
-from app.reviews import bp, queries, services
+from app.reviews import queries, services
+from app.reviews.blueprint import bp
 from app.reviews.forms import (
     AdmissibilityForm,
     AssignForm,

@@ -8,14 +8,13 @@ from app.calls.models import Call
 from app.core.pdf import render_pdf
 from app.core.time import utcnow
 from app.proposals.models import Proposal
+from app.proposals.services import counting_version
 from app.reviews.models import Outcome
 from app.reviews.queries import PublishedResult
 from app.reviews.services import TIE_BREAK, RankingRow, settings_of
 
 
 def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:
-    from app.proposals.services import counting_version
-
     return render_pdf("reviews/summary.html", proposal=proposal, result=result,
                       version=counting_version(proposal), Outcome=Outcome)
 

@@ -17,13 +17,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.auth.models import User
+from app.auth.models import User, UserRole
+from app.calls import deadlines
 from app.calls.models import Call, CallPhase, Technology
+from app.core import files
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import Role, require
-from app.core.time import BRUSSELS, before_deadline, utcnow
+from app.core.time import BRUSSELS, before_deadline, format_brussels, utcnow
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
 from app.organisations.services import active_members
 from app.proposals import services as proposals
@@ -307,8 +309,6 @@ def affiliations_of(user_id: int) -> list[Affiliation]:
 
 
 def evaluators() -> list[User]:
-    from app.auth.models import UserRole
-
     return list(db.session.scalars(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.evaluator, User.active.is_(True)).order_by(User.id)))
@@ -518,8 +518,6 @@ def declare(actor: User, assignment_id: int, has_conflict: bool, reason: str = "
 
 
 def _officials() -> list[User]:
-    from app.auth.models import UserRole
-
     return list(db.session.scalars(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.official, User.active.is_(True)).order_by(User.id)))
@@ -1014,8 +1012,6 @@ def latest_decision(call_id: int) -> DecisionRecord | None:
 def evaluator_attachment(actor: User, assignment_id: int, sha256: str) -> tuple[str, str]:
     """(path, filename) of an attachment of the version being evaluated; after the
     declaration only, and only files of that version."""
-    from app.core import files
-
     _assignment, version = readable_proposal(actor, assignment_id)
     for item in version.data.get("attachments") or []:
         if item.get("sha256") == sha256:
@@ -1061,7 +1057,7 @@ def scoring_started(call_id: int) -> bool:
 
 def last_deadline(call: Call) -> datetime:
     """The instant after which no organisation can submit any more (extensions included)."""
-    return max([call.closes_at, *proposals.deadlines_by_organisation(call).values()])
+    return deadlines.last(call)
 
 
 def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> Call:
@@ -1078,8 +1074,6 @@ def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> 
                                 phase=call.status_at(moment).label))
         deadline = last_deadline(call)
         if before_deadline(moment, deadline):
-            from app.core.time import format_brussels
-
             raise DomainError(_("The evaluation starts after the deadline (%(deadline)s, "
                                 "Brussels time, individual extensions included).",
                                 deadline=format_brussels(deadline)))

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from app.audit.models import AuditRecord
 from app.auth import services
 from app.auth.models import LoginFailure
+from app.auth.passwords import check_password
+from app.config import DefaultConfig
 from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
@@ -35,10 +37,19 @@ def test_weak_passwords_are_refused(password):
     assert "password" in exc.value.errors
 
 
-def test_password_hash_is_strong_and_never_the_password():
+def test_password_hash_is_strong_and_never_the_password(app, monkeypatch):
+    """The tests hash cheaply (see conftest); production hashes with scrypt, and a cheap
+    hash from before still logs in."""
+    assert app.config["PASSWORD_HASH_METHOD"] != "scrypt"  # the fast test loop
+    cheap = make_user().password_hash
+    assert DefaultConfig.PASSWORD_HASH_METHOD == "scrypt"
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", DefaultConfig.PASSWORD_HASH_METHOD)
     user = make_user()
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")  # werkzeug's cost parameters
     assert DEFAULT_PASSWORD not in user.password_hash
+    assert check_password(user.password_hash, DEFAULT_PASSWORD)
+    assert not check_password(user.password_hash, DEFAULT_PASSWORD + "x")
+    assert check_password(cheap, DEFAULT_PASSWORD)
 
 
 def test_registration_with_a_new_organisation_is_one_transaction():
