@@ -7,6 +7,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_login import current_user
 
 from app.auth import services as auth_services
+from app.core import email
 from app.core.db import db
 from app.main import bp
 
@@ -15,7 +16,11 @@ from app.main import bp
 def index():
     from app.calls import services as calls  # the calls package imports this module
 
-    return render_template("main/index.html", open_calls=calls.open_calls())
+    failed_mail = (0, [])
+    if current_user.is_authenticated and current_user.is_official:
+        failed_mail = email.failed_messages()
+    return render_template("main/index.html", open_calls=calls.open_calls(),
+                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1])
 
 
 @bp.post("/language")
