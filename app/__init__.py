@@ -36,6 +36,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
     _init_extensions(app)
+    from app.core.security import install_url_converters
+
+    install_url_converters(app)
     _register_blueprints(app)
 
     from app.cli import register_cli

@@ -111,6 +111,8 @@ class DecimalTextField(StringField):
 
     ``places`` limits the decimals; ``strip`` characters (such as '%') are ignored."""
 
+    LIMIT = Decimal(10) ** 9
+
     def __init__(self, label=None, validators=None, *, message=None, places: int | None = None,
                  strip: str = "", **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -126,12 +128,13 @@ class DecimalTextField(StringField):
             return
         try:
             value = Decimal(text.replace(",", "."))
+            # Nothing the portal stores comes near a billion; 1e30 is a typing error.
+            if not value.is_finite() or abs(value) >= self.LIMIT or (
+                    self.places is not None and value != value.quantize(Decimal(1).scaleb(
+                        -self.places))):
+                raise ValueError(str(self.message))
         except InvalidOperation:
             raise ValueError(str(self.message)) from None
-        if not value.is_finite() or (
-                self.places is not None and value != value.quantize(Decimal(1).scaleb(
-                    -self.places))):
-            raise ValueError(str(self.message))
         self.data = value
 
     def _value(self):
@@ -152,7 +155,7 @@ class WholeNumberField(StringField):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise ValueError(str(self.message))
         self.data = int(text)
 

@@ -24,7 +24,7 @@ from wtforms import (
     SubmitField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.calls.models import Call
 from app.core.forms import EuroField, PortalForm, PortalSubForm, WholeNumberField
@@ -60,7 +60,8 @@ def _text(name: str, long: bool = True, max_length: int = LONG_TEXT, hint=None):
 class SectionForm(PortalForm):
     """Every section form carries the revision it was opened at (optimistic locking)."""
 
-    revision = HiddenField(validators=[InputRequired()])
+    revision = HiddenField(validators=[InputRequired(), Regexp(
+        r"^\d{1,9}$", message=_l("This form is out of date. Reload the page and try again."))])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
     section: str = ""
 
