@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.audit import services as audit
-from app.auth.models import ApiToken, LoginFailure, User, UserRole
+from app.auth.models import ApiToken, LoginFailure, User, UserRole, UserSession
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core.db import db, transaction
 from app.core.email import enqueue, external_url
@@ -64,15 +64,13 @@ def get_active_by_email(email: str) -> User:
     return user
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id plus a fragment of the password hash."""
-    user_id, _sep, fragment = session_id.partition(":")
-    if not user_id.isdigit():
+def load_user(user_id: str, session_key: str | None) -> User | None:
+    """Flask-Login's loader: the user only while the session's key has a live row."""
+    if not session_key or not user_id.isdigit() or len(user_id) > 9:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.password_hash[-12:] != fragment:
-        return None
-    return user
+    return db.session.scalar(
+        sa.select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.key_hash == _token_hash(session_key)))
 
 
 # ---------------------------------------------------------------- creating accounts
@@ -236,6 +234,7 @@ def reset_password(token: str, new_password: str) -> User:
         if problem := password_problem(new_password, email=user.email, name=user.name):
             raise ValidationFailed({"password": problem})
         user.password_hash = hash_password(new_password)
+        _end_sessions(user)
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link proved the address
         _clear_failures(user.email)
@@ -243,15 +242,58 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(actor: User, current: str, new_password: str) -> User:
+def change_password(actor: User, current: str, new_password: str, *,
+                    keep_session: str | None = None) -> User:
+    """Change the password; every other session of the account ends (``keep_session`` is the
+    key of the browser that made the change)."""
     with transaction():
         if not check_password(actor.password_hash, current):
             raise ValidationFailed({"current_password": _("Your current password is not correct.")})
         if problem := password_problem(new_password, email=actor.email, name=actor.name):
             raise ValidationFailed({"new_password": problem})
         actor.password_hash = hash_password(new_password)
+        _end_sessions(actor, keep=keep_session)
         audit.record(actor, "user.password_changed", actor)
     return actor
+
+
+# ---------------------------------------------------------------- sessions
+
+def start_session(user: User) -> str:
+    """A new server-side session for a browser that just logged in; returns its key."""
+    key = secrets.token_urlsafe(32)
+    with transaction():
+        db.session.add(UserSession(user_id=user.id, key_hash=_token_hash(key)))
+    return key
+
+
+def end_session(session_key: str | None) -> None:
+    """Log one browser out: its key stops working at once, wherever the cookie was copied."""
+    if not session_key:
+        return
+    with transaction():
+        db.session.execute(sa.delete(UserSession).where(
+            UserSession.key_hash == _token_hash(session_key)))
+
+
+def end_all_sessions(actor: User) -> int:
+    """Log out everywhere: every session of ``actor``'s account ends, this one included."""
+    with transaction():
+        ended = _end_sessions(actor)
+        audit.record(actor, "user.logged_out_everywhere", actor, after={"sessions": ended})
+    return ended
+
+
+def count_sessions(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
+                             .where(UserSession.user_id == user.id)) or 0
+
+
+def _end_sessions(user: User, *, keep: str | None = None) -> int:
+    query = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        query = query.where(UserSession.key_hash != _token_hash(keep))
+    return db.session.execute(query).rowcount or 0
 
 
 # ---------------------------------------------------------------- login and throttling

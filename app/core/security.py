@@ -49,10 +49,14 @@ def _csp() -> str:
 
 
 def register_security(app: Flask) -> None:
+    from flask import session
+
     from app.auth.services import load_user
     from app.extensions import login_manager
 
-    login_manager.user_loader(load_user)
+    # The cookie carries the user id and a random session key, never part of the password
+    # hash; the key must have a live row in user_sessions (see app.auth.services).
+    login_manager.user_loader(lambda user_id: load_user(user_id, session.get("session_key")))
 
     csp = _csp()
 
