@@ -28,6 +28,7 @@ class DefaultConfig:
     PASSWORD_MIN_LENGTH = 12
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
+    API_TOKEN_DAYS = 90  # an API token stops working this many days after it was created
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
     LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
     LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window

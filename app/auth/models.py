@@ -106,12 +106,17 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]  # API_TOKEN_DAYS after creation
 
     user: Mapped[User] = relationship()
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > utcnow()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.revoked_at is None and self.expires_at <= utcnow()
 
 
 class UserSession(db.Model):

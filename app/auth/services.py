@@ -235,6 +235,7 @@ def reset_password(token: str, new_password: str) -> User:
             raise ValidationFailed({"password": problem})
         user.password_hash = hash_password(new_password)
         _end_sessions(user)
+        _revoke_all_tokens(user)
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link proved the address
         _clear_failures(user.email)
@@ -253,6 +254,7 @@ def change_password(actor: User, current: str, new_password: str, *,
             raise ValidationFailed({"new_password": problem})
         actor.password_hash = hash_password(new_password)
         _end_sessions(actor, keep=keep_session)
+        _revoke_all_tokens(actor)
         audit.record(actor, "user.password_changed", actor)
     return actor
 
@@ -379,9 +381,11 @@ def create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     require(actor.id == user.id or actor.is_admin)
     name = (name or "").strip()[:100] or _("API token")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     with transaction():
         token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(plain),
-                         prefix=plain[:12])
+                         prefix=plain[:12], created_at=now,
+                         expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
         db.session.add(token)
         audit.record(actor, "api_token.created", token, after={"user": user.email, "name": name})
     return token, plain
@@ -398,6 +402,13 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
     return token
 
 
+def _revoke_all_tokens(user: User) -> int:
+    """A new password revokes every API token: one made with a stolen password stops."""
+    return db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())).rowcount or 0
+
+
 def list_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.created_at.desc())))
@@ -407,11 +418,12 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     """The active user owning an active token, recording when it was last used."""
     if not plain:
         return None
+    now = now or utcnow()
     token = db.session.scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None)))
+        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now))
     if token is None or not token.user.active:
         return None
-    now = now or utcnow()
     # Write at most once a minute per token, so reads do not all become writes.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         with transaction():
