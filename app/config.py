@@ -55,6 +55,15 @@ class DefaultConfig:
     OPENAPI_JSON_PATH = "openapi.json"
 
     # Security headers
+    # Trusted proxy hops in front of the app (werkzeug ProxyFix). 0 = no proxy: forwarded
+    # headers are ignored. Behind one nginx set PORTAL_PROXY_FIX_X_FOR=1 and
+    # PORTAL_PROXY_FIX_X_PROTO=1 so the client's address (login throttling, audit) and https
+    # (secure cookies, HSTS) come from the proxy's headers.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
     HSTS_MAX_AGE = 63072000  # two years, sent only over HTTPS
     REDIS_URL: str | None = None
 
