@@ -4,10 +4,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -212,10 +214,20 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link when the account exists; say nothing either way (no enumeration)."""
+    """Send a reset link when the account exists; say nothing either way (no enumeration).
+
+    Without an account the same link and email are still made and rendered (then dropped),
+    so the time the answer takes does not tell whether the address has an account."""
     with transaction():
         user = get_user_by_email(email)
         if user is None or not user.active:
+            stand_in = SimpleNamespace(id=0, name="", email=(email or "").strip().lower(),
+                                       password_hash=_dummy_hash(), language="nl")
+            with force_locale("nl"):
+                render_template("auth/email/reset.txt", user=stand_in,
+                                link=_link("auth.reset_password",
+                                           make_link_token(stand_in, "reset")),
+                                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
             return
         enqueue("password_reset", to=user.email, language=user.language,
                 subject=_("Reset your password"), template="auth/email/reset.txt", user=user,
