@@ -36,6 +36,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
     _init_extensions(app)
+    from app.core.security import install_url_converters
+
+    install_url_converters(app)
     _register_blueprints(app)
 
     from app.cli import register_cli
@@ -50,6 +53,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     app.wsgi_app = RecordArrival(  # type: ignore[method-assign]
         app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"])
+    hops = {part: int(app.config[f"PROXY_FIX_X_{part.upper()}"])
+            for part in ("for", "proto", "host", "port", "prefix")}
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"],  # type: ignore[method-assign]
+                                x_proto=hops["proto"], x_host=hops["host"],
+                                x_port=hops["port"], x_prefix=hops["prefix"])
     return app
 
 

@@ -31,6 +31,7 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
+    API_TOKEN_DAYS = 90  # an API token stops working this many days after it was created
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
     LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
     LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window
@@ -57,6 +58,15 @@ class DefaultConfig:
     OPENAPI_JSON_PATH = "openapi.json"
 
     # Security headers
+    # Trusted proxy hops in front of the app (werkzeug ProxyFix). 0 = no proxy: forwarded
+    # headers are ignored. Behind one nginx set PORTAL_PROXY_FIX_X_FOR=1 and
+    # PORTAL_PROXY_FIX_X_PROTO=1 so the client's address (login throttling, audit) and https
+    # (secure cookies, HSTS) come from the proxy's headers.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
     HSTS_MAX_AGE = 63072000  # two years, sent only over HTTPS
     REDIS_URL: str | None = None
 

@@ -117,6 +117,7 @@ def list_tokens(email: str) -> None:
     except DomainError as exc:
         raise _fail(exc) from exc
     for token in services.list_tokens(user):
-        state = "revoked" if token.revoked_at else "active"
+        state = "revoked" if token.revoked_at else "expired" if token.is_expired else "active"
         used = token.last_used_at.isoformat() if token.last_used_at else "never"
-        click.echo(f"{token.id}\t{token.name}\t{token.prefix}…\t{state}\tlast used {used}")
+        click.echo(f"{token.id}\t{token.name}\t{token.prefix}…\t{state}\tlast used {used}"
+                   f"\texpires {token.expires_at.isoformat()}")

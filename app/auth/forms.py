@@ -1,7 +1,6 @@
 """Account forms: shape only; the services check the rules."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -19,13 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app.core.forms import PortalForm
 from app.core.permissions import Role
 from app.organisations.models import ProviderType
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("Email address"), widget=GovTextInput(),
                        validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), widget=GovPasswordInput(),
@@ -33,7 +33,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     name = StringField(_l("Your full name"), widget=GovTextInput(),
                        validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Email address"), widget=GovTextInput(),
@@ -81,20 +81,20 @@ class RegisterForm(FlaskForm):
         return ok
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = EmailField(_l("Email address"), widget=GovTextInput(),
                        validators=[DataRequired(REQUIRED), Length(max=254)])
     submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = PasswordField(_l("New password"), widget=GovPasswordInput(),
                              description=_l("At least 12 characters; not a common password."),
                              validators=[DataRequired(REQUIRED)])
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(_l("Current password"), widget=GovPasswordInput(),
                                      validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(_l("New password"), widget=GovPasswordInput(),
@@ -103,14 +103,14 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     name = StringField(_l("Name of the new token"), widget=GovTextInput(),
                        description=_l("So you recognise it later, e.g. 'reporting script'."),
                        validators=[DataRequired(REQUIRED), Length(max=100)])
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
 
-class RolesForm(FlaskForm):
+class RolesForm(PortalForm):
     roles = SelectMultipleField(_l("Roles"), widget=GovCheckboxesInput(),
                                 choices=[(r.value, r.label) for r in Role])
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())

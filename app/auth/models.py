@@ -43,9 +43,8 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        # The session holds the id and a fragment of the password hash, so changing the
-        # password (or a reset) logs out every other session.
-        return f"{self.id}:{self.password_hash[-12:]}"
+        # Only the id: the session is bound to a UserSession row by its own random key.
+        return str(self.id)
 
     # Roles
     @property
@@ -107,12 +106,31 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]  # API_TOKEN_DAYS after creation
 
     user: Mapped[User] = relationship()
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > utcnow()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.revoked_at is None and self.expires_at <= utcnow()
+
+
+class UserSession(db.Model):
+    """One logged-in browser. The session cookie holds a random key; only its SHA-256 is
+    stored, and a request counts as logged in only while the row exists, so logging out,
+    logging out everywhere and a password change end sessions on the server at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LoginFailure(db.Model):

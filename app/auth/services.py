@@ -4,16 +4,18 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.audit import services as audit
-from app.auth.models import ApiToken, LoginFailure, User, UserRole
+from app.auth.models import ApiToken, LoginFailure, User, UserRole, UserSession
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core.db import db, transaction
 from app.core.email import enqueue, external_url
@@ -64,15 +66,13 @@ def get_active_by_email(email: str) -> User:
     return user
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the id plus a fragment of the password hash."""
-    user_id, _sep, fragment = session_id.partition(":")
-    if not user_id.isdigit():
+def load_user(user_id: str, session_key: str | None) -> User | None:
+    """Flask-Login's loader: the user only while the session's key has a live row."""
+    if not session_key or not user_id.isdigit() or len(user_id) > 9:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.password_hash[-12:] != fragment:
-        return None
-    return user
+    return db.session.scalar(
+        sa.select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.key_hash == _token_hash(session_key)))
 
 
 # ---------------------------------------------------------------- creating accounts
@@ -214,10 +214,20 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link when the account exists; say nothing either way (no enumeration)."""
+    """Send a reset link when the account exists; say nothing either way (no enumeration).
+
+    Without an account the same link and email are still made and rendered (then dropped),
+    so the time the answer takes does not tell whether the address has an account."""
     with transaction():
         user = get_user_by_email(email)
         if user is None or not user.active:
+            stand_in = SimpleNamespace(id=0, name="", email=(email or "").strip().lower(),
+                                       password_hash=_dummy_hash(), language="nl")
+            with force_locale("nl"):
+                render_template("auth/email/reset.txt", user=stand_in,
+                                link=_link("auth.reset_password",
+                                           make_link_token(stand_in, "reset")),
+                                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
             return
         enqueue("password_reset", to=user.email, language=user.language,
                 subject=_l("Reset your password"), template="auth/email/reset.txt", user=user,
@@ -236,6 +246,8 @@ def reset_password(token: str, new_password: str) -> User:
         if problem := password_problem(new_password, email=user.email, name=user.name):
             raise ValidationFailed({"password": problem})
         user.password_hash = hash_password(new_password)
+        _end_sessions(user)
+        _revoke_all_tokens(user)
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link proved the address
         _clear_failures(user.email)
@@ -243,15 +255,59 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(actor: User, current: str, new_password: str) -> User:
+def change_password(actor: User, current: str, new_password: str, *,
+                    keep_session: str | None = None) -> User:
+    """Change the password; every other session of the account ends (``keep_session`` is the
+    key of the browser that made the change)."""
     with transaction():
         if not check_password(actor.password_hash, current):
             raise ValidationFailed({"current_password": _("Your current password is not correct.")})
         if problem := password_problem(new_password, email=actor.email, name=actor.name):
             raise ValidationFailed({"new_password": problem})
         actor.password_hash = hash_password(new_password)
+        _end_sessions(actor, keep=keep_session)
+        _revoke_all_tokens(actor)
         audit.record(actor, "user.password_changed", actor)
     return actor
+
+
+# ---------------------------------------------------------------- sessions
+
+def start_session(user: User) -> str:
+    """A new server-side session for a browser that just logged in; returns its key."""
+    key = secrets.token_urlsafe(32)
+    with transaction():
+        db.session.add(UserSession(user_id=user.id, key_hash=_token_hash(key)))
+    return key
+
+
+def end_session(session_key: str | None) -> None:
+    """Log one browser out: its key stops working at once, wherever the cookie was copied."""
+    if not session_key:
+        return
+    with transaction():
+        db.session.execute(sa.delete(UserSession).where(
+            UserSession.key_hash == _token_hash(session_key)))
+
+
+def end_all_sessions(actor: User) -> int:
+    """Log out everywhere: every session of ``actor``'s account ends, this one included."""
+    with transaction():
+        ended = _end_sessions(actor)
+        audit.record(actor, "user.logged_out_everywhere", actor, after={"sessions": ended})
+    return ended
+
+
+def count_sessions(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
+                             .where(UserSession.user_id == user.id)) or 0
+
+
+def _end_sessions(user: User, *, keep: str | None = None) -> int:
+    query = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        query = query.where(UserSession.key_hash != _token_hash(keep))
+    return db.session.execute(query).rowcount or 0
 
 
 # ---------------------------------------------------------------- login and throttling
@@ -337,9 +393,11 @@ def create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     require(actor.id == user.id or actor.is_admin)
     name = (name or "").strip()[:100] or _("API token")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     with transaction():
         token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(plain),
-                         prefix=plain[:12])
+                         prefix=plain[:12], created_at=now,
+                         expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
         db.session.add(token)
         audit.record(actor, "api_token.created", token, after={"user": user.email, "name": name})
     return token, plain
@@ -356,6 +414,13 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
     return token
 
 
+def _revoke_all_tokens(user: User) -> int:
+    """A new password revokes every API token: one made with a stolen password stops."""
+    return db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())).rowcount or 0
+
+
 def list_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.created_at.desc())))
@@ -365,11 +430,12 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     """The active user owning an active token, recording when it was last used."""
     if not plain:
         return None
+    now = now or utcnow()
     token = db.session.scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None)))
+        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now))
     if token is None or not token.user.active:
         return None
-    now = now or utcnow()
     # Write at most once a minute per token, so reads do not all become writes.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         with transaction():

@@ -27,8 +27,11 @@ bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth"
 
 @bp.record_once
 def _register_user_loader(_state) -> None:
-    """Flask-Login finds the session's user through auth, wherever it is asked."""
-    login_manager.user_loader(services.load_user)
+    """Flask-Login finds the session's user through auth, wherever it is asked. The cookie
+    carries the user id and a random session key, never part of the password hash; the key
+    must have a live row in user_sessions (see app.auth.services.load_user)."""
+    login_manager.user_loader(lambda user_id: services.load_user(user_id,
+                                                                 session.get("session_key")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,6 +50,7 @@ def login():
         else:
             session.clear()  # no session fixation
             session["language"] = user.language
+            session["session_key"] = services.start_session(user)
             login_user(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "info")
@@ -58,6 +62,7 @@ def login():
 @login_required
 def logout():
     language = session.get("language")
+    services.end_session(session.get("session_key"))
     logout_user()
     session.clear()
     if language:
@@ -144,7 +149,8 @@ def reset_password(token: str):
 def profile():
     return render_template("auth/profile.html", password_form=ChangePasswordForm(),
                            token_form=TokenForm(), tokens=services.list_tokens(current_user),
-                           empty_form=EmptyForm(), new_token=None)
+                           empty_form=EmptyForm(),
+                           session_count=services.count_sessions(current_user), new_token=None)
 
 
 @bp.post("/profile/password")
@@ -153,17 +159,33 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.change_password(current_user, form.current_password.data,
-                                            form.new_password.data)
+            services.change_password(current_user, form.current_password.data,
+                                     form.new_password.data,
+                                     keep_session=session.get("session_key"))
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            login_user(user)  # the session id changes with the password hash
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", password_form=form, token_form=TokenForm(),
                            tokens=services.list_tokens(current_user), empty_form=EmptyForm(),
+                           session_count=services.count_sessions(current_user),
                            new_token=None), 422
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def logout_everywhere():
+    if EmptyForm().validate_on_submit():
+        language = session.get("language")
+        services.end_all_sessions(current_user)
+        logout_user()
+        session.clear()
+        if language:
+            session["language"] = language
+        flash(_("You have been logged out on every device."), "success")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.profile"))
 
 
 @bp.post("/profile/tokens")
@@ -176,7 +198,8 @@ def create_token():
         form = TokenForm(formdata=None)
     return render_template("auth/profile.html", password_form=ChangePasswordForm(),
                            token_form=form, tokens=services.list_tokens(current_user),
-                           empty_form=EmptyForm(), new_token=new_token)
+                           empty_form=EmptyForm(),
+                           session_count=services.count_sessions(current_user), new_token=new_token)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

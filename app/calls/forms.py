@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.calls.models import Call, ProjectType, Technology
 from app.calls.services import CallInput, InvalidLocalTime, brussels_input, parse_local
-from app.core.forms import DecimalTextField, EuroField
+from app.core.forms import DecimalTextField, EuroField, PortalForm
 from app.organisations.models import ProviderType
 
 MOMENT_HINT = _l("Brussels time, as YYYY-MM-DD HH:MM:SS, for example 2027-03-31 23:59:59.")
@@ -92,7 +91,7 @@ class AtLeastOne:
             raise ValidationError(str(self.messages[field.name]))
 
 
-class CallForm(FlaskForm):
+class CallForm(PortalForm):
     code = StringField(_l("Call number"), widget=GovTextInput(),
                        description=_l("Letters, digits, hyphens or underscores, for example "
                                       "ESF-ELEREN-2027."),
@@ -183,7 +182,7 @@ class CallForm(FlaskForm):
             technologies=list(self.technologies.data or []))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     reason = TextAreaField(_l("Reason for closing the call early"), widget=GovTextArea(),
                            description=_l("Stored in the audit log and shown on the call's "
                                           "page."),
@@ -192,7 +191,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close the call now"), widget=GovSubmitInput())
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(PortalForm):
     organisation_id = SelectField(_l("Organisation"), widget=GovSelect(),
                                   coerce=_optional_int, validate_choice=False,
                                   validators=[DataRequired(_l("Choose an organisation."))])

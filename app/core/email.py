@@ -1,9 +1,14 @@
 """Email through an outbox table: services enqueue inside their transaction, a timer sends.
 
 ``flask --app app outbox send`` delivers pending messages over SMTP (or prints them to the
-console in development) and retries failures with exponential back-off.
+console in development). Each message is handled on its own: a delivery failure is recorded
+and retried with exponential back-off until MAIL_MAX_ATTEMPTS, then the message is marked
+failed; a message that cannot be built at all (say a line break in an address) is marked
+failed at once. One bad message never blocks the ones queued after it. Failed messages show in
+``outbox status`` and on the officials' home page.
 """
 
+import re
 import smtplib
 import sys
 from datetime import datetime, timedelta
@@ -59,11 +64,20 @@ def enqueue(kind: str, *, to: str, subject: str, template: str, language: str = 
         return None
     with force_locale(language):
         body = render_template(template, **context)
-        subject = str(subject)
+        subject = single_line(str(subject))
     message = OutboxMessage(kind=kind, recipient=to, subject=subject, body=body,
                             dedupe_key=dedupe_key)
     db.session.add(message)
     return message
+
+
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(text: str) -> str:
+    """A header value with every control character (CR, LF, NUL, ...) turned into a space, so
+    a name typed before the forms refused them can never add a header to an email."""
+    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 def _build(message: OutboxMessage) -> EmailMessage:
@@ -112,8 +126,15 @@ def send_pending(now: datetime | None = None, limit: int = 200) -> tuple[int, in
                 break
             message.attempts += 1
             try:
-                _deliver(_build(message))
-            except (OSError, smtplib.SMTPException) as exc:
+                mail = _build(message)
+            except Exception as exc:  # never retried: the message itself is bad
+                failed += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.status = OutboxStatus.failed
+                continue
+            try:
+                _deliver(mail)
+            except Exception as exc:  # any error: record it, retry later
                 failed += 1
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
@@ -140,14 +161,29 @@ def send_command(limit: int) -> None:
     click.echo(f"sent {sent}, failed {failed}")
 
 
+def failed_messages(limit: int = 5) -> tuple[int, list[OutboxMessage]]:
+    """How many messages failed for good, and the newest ``limit`` of them."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == OutboxStatus.failed)) or 0
+    newest = list(db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
+        .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+    return count, newest
+
+
 @outbox_cli.command("status")
-def status_command() -> None:
-    """Count messages per status."""
+@click.option("--limit", default=20, show_default=True, help="List at most this many failed.")
+def status_command(limit: int) -> None:
+    """Count messages per status and list the failed ones with their last error."""
     rows = db.session.execute(sa.select(OutboxMessage.status, sa.func.count())
                               .group_by(OutboxMessage.status)).all()
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({status.value: n for status, n in rows})
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+    _count, failed = failed_messages(limit)
+    for message in failed:
+        click.echo(f"failed #{message.id} {message.kind} to {message.recipient!r} after "
+                   f"{message.attempts} attempt(s): {message.last_error}")
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -1,18 +1,76 @@
-"""Form helpers shared by every domain: the CSRF-only form, service errors on fields, and
-fields for exact numbers (Dutch or English notation, never floats)."""
+"""Form helpers shared by every domain: the base forms that refuse control characters, the
+CSRF-only form, service errors on fields, and fields for exact numbers (Dutch or English
+notation, never floats)."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import Form, StringField
+from wtforms.widgets import TextArea
 
 from app.core.errors import ValidationFailed
 from app.core.money import InvalidAmount, format_decimal, parse_euro
 
+# Single-line text: every C0 and C1 control character except tab, DEL, and the Unicode line and
+# paragraph separators. A line break in a name would end up in an email header; NUL is refused
+# by PostgreSQL in text.
+SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# Multi-line text keeps its line breaks and tabs; only NUL is refused.
+MULTI_LINE_FORBIDDEN = re.compile("\x00")
 
-class EmptyForm(FlaskForm):
+
+def has_forbidden_characters(text: str, *, multi_line: bool = False) -> bool:
+    """Whether ``text`` holds a character no text field accepts (see above)."""
+    pattern = MULTI_LINE_FORBIDDEN if multi_line else SINGLE_LINE_FORBIDDEN
+    return bool(pattern.search(text))
+
+
+def _refuse_single_line(value):
+    if isinstance(value, str) and has_forbidden_characters(value):
+        raise ValueError(str(_l("Remove the line breaks and other control characters "
+                                "from this field.")))
+    return value
+
+
+def _refuse_multi_line(value):
+    if isinstance(value, str) and has_forbidden_characters(value, multi_line=True):
+        raise ValueError(str(_l("Remove the invisible null characters from this text.")))
+    return value
+
+
+def _guard_text(field):
+    """Put the control-character check first in a text field's filters; the error shows on
+    the field and the typed text stays in it."""
+    if isinstance(field, StringField):
+        check = _refuse_multi_line if isinstance(field.widget, TextArea) else _refuse_single_line
+        field.filters = (check, *field.filters)
+    return field
+
+
+class _GuardedMeta:
+    def bind_field(self, form, unbound_field, options):
+        return _guard_text(super().bind_field(form, unbound_field, options))
+
+
+class PortalForm(FlaskForm):
+    """The base of every form: single-line text fields refuse control characters (CR, LF,
+    NUL, ...) and multi-line ones refuse NUL, each with an error on the field."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class PortalSubForm(Form):
+    """The base of rows inside a form (``FormField``), with the same checks as ``PortalForm``."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class EmptyForm(PortalForm):
     """Buttons that post: only the CSRF token."""
 
 
@@ -53,6 +111,8 @@ class DecimalTextField(StringField):
 
     ``places`` limits the decimals; ``strip`` characters (such as '%') are ignored."""
 
+    LIMIT = Decimal(10) ** 9
+
     def __init__(self, label=None, validators=None, *, message=None, places: int | None = None,
                  strip: str = "", **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -68,12 +128,13 @@ class DecimalTextField(StringField):
             return
         try:
             value = Decimal(text.replace(",", "."))
+            # Nothing the portal stores comes near a billion; 1e30 is a typing error.
+            if not value.is_finite() or abs(value) >= self.LIMIT or (
+                    self.places is not None and value != value.quantize(Decimal(1).scaleb(
+                        -self.places))):
+                raise ValueError(str(self.message))
         except InvalidOperation:
             raise ValueError(str(self.message)) from None
-        if not value.is_finite() or (
-                self.places is not None and value != value.quantize(Decimal(1).scaleb(
-                    -self.places))):
-            raise ValueError(str(self.message))
         self.data = value
 
     def _value(self):
@@ -94,7 +155,7 @@ class WholeNumberField(StringField):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise ValueError(str(self.message))
         self.data = int(text)
 

@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from flask_babel import get_locale
 
 CENT = Decimal("0.01")
+# The largest amount a column holds (NUMERIC(14, 2)); anything larger is refused as input.
+MAX_EURO = Decimal("999999999999.99")
 
 
 class InvalidAmount(ValueError):
@@ -39,7 +41,7 @@ def parse_euro(value: str | Decimal | int | None) -> Decimal | None:
             amount = Decimal(text)
         except InvalidOperation as exc:
             raise InvalidAmount(value) from exc
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) > MAX_EURO:
         raise InvalidAmount(value)
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise InvalidAmount(value)

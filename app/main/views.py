@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from app.auth import services as auth_services
+from app.core import email
 from app.core.db import db
 from app.core.redirects import safe_next
 
@@ -15,7 +16,11 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def index():
     from app.calls import services as calls  # the calls package imports this module
 
-    return render_template("main/index.html", open_calls=calls.open_calls())
+    failed_mail = (0, [])
+    if current_user.is_authenticated and current_user.is_official:
+        failed_mail = email.failed_messages()
+    return render_template("main/index.html", open_calls=calls.open_calls(),
+                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1])
 
 
 @bp.post("/language")

@@ -1,23 +1,23 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.forms import PortalForm
 from app.organisations.models import ProviderType
 from app.organisations.services import OrganisationInput
 
 REQUIRED = _l("This field is required.")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PortalForm):
     enterprise_number = StringField(_l("Enterprise number of the organisation"),
                                     widget=GovTextInput(),
                                     validators=[DataRequired(REQUIRED), Length(max=20)])
     submit = SubmitField(_l("Ask to join"), widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     legal_name = StringField(_l("Legal name of the organisation"), widget=GovTextInput(),
                              validators=[DataRequired(REQUIRED), Length(max=200)])
     enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),

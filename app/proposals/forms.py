@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -26,10 +24,10 @@ from wtforms import (
     SubmitField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.calls.models import Call
-from app.core.forms import EuroField, WholeNumberField
+from app.core.forms import EuroField, PortalForm, PortalSubForm, WholeNumberField
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
 from app.proposals.fields import LABELS, SECTION_BY_KEY
 
@@ -59,10 +57,11 @@ def _text(name: str, long: bool = True, max_length: int = LONG_TEXT, hint=None):
                        validators=[Optional(), Length(max=max_length)])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(PortalForm):
     """Every section form carries the revision it was opened at (optimistic locking)."""
 
-    revision = HiddenField(validators=[InputRequired()])
+    revision = HiddenField(validators=[InputRequired(), Regexp(
+        r"^\d{1,9}$", message=_l("This form is out of date. Reload the page and try again."))])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
     section: str = ""
 
@@ -158,7 +157,7 @@ class TechnologiesForm(SectionForm):
         return super()._data_of(name)
 
 
-class MilestoneForm(Form):
+class MilestoneForm(PortalSubForm):
     when = DayField(_l("Date"))
     description = StringField(_l("Milestone"), widget=GovTextInput(),
                               validators=[Optional(), Length(max=250)])
@@ -206,7 +205,7 @@ class BudgetForm(SectionForm):
                                      validators=[Optional()])
 
 
-class PartnerForm(Form):
+class PartnerForm(PortalSubForm):
     name = StringField(_l("Partner"), widget=GovTextInput(),
                        validators=[Optional(), Length(max=200)])
     enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),
@@ -264,20 +263,20 @@ def section_form(section: str, call: Call, **kwargs) -> SectionForm:
     return form_class(**kwargs)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortalForm):
     file = FileField(_l("Upload a PDF"), widget=GovFileInput(),
                      validators=[DataRequired(_l("Choose a PDF file to upload."))])
     submit = SubmitField(_l("Upload"), widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = StringField(_l("Why do you withdraw the proposal?"), widget=GovTextArea(),
                          validators=[DataRequired(_l("Give the reason for withdrawing the "
                                                      "proposal.")), Length(max=2000)])
     submit = SubmitField(_l("Withdraw the proposal"), widget=GovSubmitInput())
 
 
-class NewProposalForm(FlaskForm):
+class NewProposalForm(PortalForm):
     organisation_id = RadioField(_l("For which organisation?"), widget=GovRadioInput(),
                                  coerce=int, choices=[],
                                  validators=[InputRequired(_l("Choose an organisation."))])

@@ -407,7 +407,10 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
 
 def _safe_filename(filename: str) -> str:
     name = re.split(r"[\\/]", filename or "")[-1].strip()
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:200] or "document.pdf"
+    # Control characters and the invisible ones that reorder or hide text (bidi overrides,
+    # isolates, marks, zero-width characters), so "factuur\u202efdp.exe" cannot pose as a PDF.
+    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]", "",
+                  name)[:200].strip() or "document.pdf"
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return name

@@ -208,8 +208,10 @@ def remove_attachment(proposal_id: int, attachment_id: int):
 @login_required
 def download(proposal_id: int, sha256: str):
     path, filename = services.attachment_file(current_user, proposal_id, sha256)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=filename, max_age=0)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
+    return response
 
 
 @bp.get("/<int:proposal_id>/check")

@@ -1,15 +1,15 @@
 """Reporting forms: shape only; the services check the rules."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea
 from wtforms import HiddenField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from app.calls.models import Call
+from app.core.forms import PortalForm
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PortalForm):
     """The official's judgement of the technologies one submitted version really uses."""
 
     version = HiddenField(validators=[

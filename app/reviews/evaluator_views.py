@@ -166,8 +166,10 @@ def others(assignment_id: int):
 @roles_required(Role.evaluator)
 def download(assignment_id: int, sha256: str):
     path, filename = services.evaluator_attachment(current_user, assignment_id, sha256)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=filename, max_age=0)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
+    return response
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -29,14 +27,14 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.calls.models import Technology
-from app.core.forms import DecimalTextField, WholeNumberField
+from app.core.forms import DecimalTextField, PortalForm, PortalSubForm, WholeNumberField
 
 LONG_TEXT = 5000
 
 # evaluator forms
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(PortalForm):
     """Before reading a proposal: no conflict of interest (and confidentiality), or one."""
 
     has_conflict = RadioField(
@@ -63,7 +61,7 @@ class DeclarationForm(FlaskForm):
             raise ValidationError(_l("Confirm that you will keep the content confidential."))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     """Per criterion a score (typed, '3,5' or '3.5') and a justification; an overall
     comment. Built per call by ``review_form`` with fields ``score-<criterion id>`` and
     ``justification-<criterion id>``, the keys the services report errors under."""
@@ -105,7 +103,7 @@ def review_form(criteria, **kwargs) -> ReviewForm:
     return form_class(**kwargs)
 
 
-class AffiliationForm(Form):
+class AffiliationForm(PortalSubForm):
     organisation_name = StringField(_l("Organisation"), widget=GovTextInput(),
                                     validators=[Optional(), Length(max=200)])
     enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),
@@ -122,7 +120,7 @@ EMPTY_AFFILIATION_ROWS = 3
 MIN_AFFILIATION_ROWS = 5
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     expertise = SelectMultipleField(
         _l("Your expertise"), widget=GovCheckboxesInput(), validators=[Optional()],
         choices=[(t.value, t.label) for t in Technology])
@@ -157,7 +155,7 @@ class ProfileForm(FlaskForm):
 # official forms
 
 
-class CriterionRowForm(Form):
+class CriterionRowForm(PortalSubForm):
     name_nl = StringField(_l("Name in Dutch"), widget=GovTextInput(),
                           validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Name in English"), widget=GovTextInput(),
@@ -184,7 +182,7 @@ class CriterionRowForm(Form):
 EMPTY_CRITERION_ROWS = 1
 
 
-class CriteriaForm(FlaskForm):
+class CriteriaForm(PortalForm):
     """The call's criteria, a row each; an empty row adds one, emptying a row removes it."""
 
     criteria = FieldList(FormField(CriterionRowForm), min_entries=0, max_entries=30)
@@ -223,7 +221,7 @@ class CriteriaForm(FlaskForm):
         return missing
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     reviews_per_proposal = WholeNumberField(
         _l("Evaluators per proposal"), widget=GovTextInput(),
         validators=[InputRequired(_l("Give the number of evaluators per proposal."))])
@@ -243,7 +241,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Save the settings"), widget=GovSubmitInput())
 
 
-class AdmissibilityForm(FlaskForm):
+class AdmissibilityForm(PortalForm):
     result = RadioField(
         _l("Decision"), widget=GovRadioInput(), validate_choice=False,
         choices=[("admissible", _l("Admissible")), ("inadmissible", _l("Inadmissible"))],
@@ -263,7 +261,7 @@ def _choice(value):
         return None
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     evaluator_id = SelectField(_l("Evaluator"), widget=GovSelect(), coerce=_choice,
                                validate_choice=False,
                                validators=[InputRequired(_l("Choose an evaluator."))])
@@ -274,7 +272,7 @@ class AssignForm(FlaskForm):
             raise ValidationError(_l("Choose an evaluator."))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     """A reason, required: removing an evaluator, reopening a review."""
 
     reason = StringField(_l("Reason"), widget=GovTextArea(),
@@ -282,7 +280,7 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 
 
-class ConsensusForm(FlaskForm):
+class ConsensusForm(PortalForm):
     """Per criterion the final score, the consensus justification and a minority view;
     fields ``score-<id>``, ``justification-<id>``, ``minority-<id>``."""
 
@@ -326,7 +324,7 @@ OUTCOME_CHOICES = [("", _l("The computed outcome (no override)")),
                    ("rejected", _l("Rejected")), ("below_threshold", _l("Below a threshold"))]
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PortalForm):
     proposal_id = SelectField(_l("Proposal"), widget=GovSelect(), coerce=_choice,
                               validate_choice=False,
                               validators=[InputRequired(_l("Choose a proposal."))])
@@ -344,7 +342,7 @@ class OverrideForm(FlaskForm):
             raise ValidationError(_l("Choose a proposal."))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     reason = StringField(_l("Why is the decision published again?"), widget=GovTextArea(),
                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Publish the decision"), widget=GovSubmitInput())

@@ -152,3 +152,110 @@ def test_cli_outbox_send_reports_failures(runner, dead_smtp):
     assert result.output.strip() == "sent 0, failed 1"
     status = runner.invoke(args=["outbox", "status"])
     assert status.output.strip() == "pending 1 sent 0 failed 0"
+
+
+# ---------------------------------------------------------------- one bad message never blocks
+
+INJECTED = "Leerhuis vzw\r\nBcc: iedereen@example.org"
+
+
+def _enqueue_subject(subject: str, to="ontvanger@example.org"):
+    with transaction():
+        message = enqueue("receipt", to=to, subject=subject, template="auth/email/verify.txt",
+                          user=type("U", (), {"name": "Els", "email": to})(),
+                          link="http://localhost/auth/verify/abc")
+    return message.id
+
+
+def _raw_message(**fields) -> int:
+    """A message stored as it might have been before names were checked."""
+    with transaction():
+        message = OutboxMessage(kind="receipt", body="Dag Els", **fields)
+        db.session.add(message)
+    return message.id
+
+
+def test_a_line_break_in_a_subject_never_adds_a_header(smtp_server):
+    message_id = _enqueue_subject(f"Ontvangstbewijs {INJECTED}")
+
+    assert send_pending() == (1, 0)
+
+    assert len(smtp_server.messages) == 1
+    recipients, mail = smtp_server.messages[0]
+    assert recipients == ["ontvanger@example.org"]
+    assert mail["Bcc"] is None
+    assert "\r" not in mail["Subject"] and "\n" not in mail["Subject"]
+    assert _get(message_id).status is OutboxStatus.sent
+
+
+def test_a_message_that_cannot_be_built_fails_at_once_and_the_queue_moves_on(smtp_server):
+    bad = _raw_message(recipient="ontvanger@example.org", subject=f"Ontvangstbewijs {INJECTED}")
+    bad_address = _raw_message(recipient="x@example.org\r\nBcc: iedereen@example.org",
+                               subject="Ontvangstbewijs")
+    good = _enqueue_subject("Wachtwoord herstellen", to="els@example.org")
+
+    assert send_pending() == (1, 2)
+
+    assert [r for r, _mail in smtp_server.messages] == [["els@example.org"]]
+    for message_id in (bad, bad_address):
+        stored = _get(message_id)
+        assert stored.status is OutboxStatus.failed
+        assert stored.attempts == 1
+        assert "ValueError" in stored.last_error
+    assert _get(good).status is OutboxStatus.sent
+    assert send_pending() == (0, 0)  # never tried again
+
+
+def test_any_delivery_error_is_recorded_and_backed_off_per_message(app, smtp_server,
+                                                                   monkeypatch):
+    import app.core.email as email_module
+
+    real_deliver = email_module._deliver
+
+    def flaky(mail):
+        if mail["To"] == "kapot@example.org":
+            raise RuntimeError("the relay said something unexpected")
+        real_deliver(mail)
+
+    monkeypatch.setattr(email_module, "_deliver", flaky)
+    broken = _enqueue_subject("Ontvangstbewijs", to="kapot@example.org")
+    fine = _enqueue_subject("Ontvangstbewijs", to="els@example.org")
+    now = utcnow()
+
+    assert send_pending(now=now) == (1, 1)
+
+    stored = _get(broken)
+    assert stored.status is OutboxStatus.pending
+    assert stored.last_error == "RuntimeError: the relay said something unexpected"
+    assert stored.next_attempt_at == now + timedelta(seconds=app.config["MAIL_RETRY_BASE_SECONDS"])
+    assert _get(fine).status is OutboxStatus.sent
+    for _ in range(app.config["MAIL_MAX_ATTEMPTS"] - 1):
+        send_pending(now=_get(broken).next_attempt_at)
+    assert _get(broken).status is OutboxStatus.failed
+
+
+def test_outbox_status_lists_failed_messages(runner):
+    _raw_message(recipient="x@example.org\r\nBcc: y@example.org", subject="Ontvangstbewijs")
+    send_pending()
+    result = runner.invoke(args=["outbox", "status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "pending 0 sent 0 failed 1"
+    assert lines[1].startswith("failed #")
+    assert "ValueError" in lines[1]
+
+
+def test_officials_see_failed_messages_on_their_home_page(client, as_role):
+    _raw_message(recipient="x@example.org\r\nBcc: y@example.org", subject="Ontvangstbewijs")
+    send_pending()
+    as_role("official")
+    body = client.get("/").get_data(as_text=True)
+    assert 'class="failed-mail"' in body
+    assert "Ontvangstbewijs" in body
+
+
+def test_applicants_do_not_see_failed_messages(client, as_role):
+    _raw_message(recipient="x@example.org\r\nBcc: y@example.org", subject="Ontvangstbewijs")
+    send_pending()
+    as_role("applicant")
+    assert 'class="failed-mail"' not in client.get("/").get_data(as_text=True)

@@ -25,3 +25,13 @@ def test_format_euro():
     assert format_euro(Decimal("1234567.8"), "nl") == "€ 1.234.567,80"
     assert format_euro(Decimal("1234567.8"), "en") == "€1,234,567.80"
     assert format_euro(None) == ""
+
+
+@pytest.mark.parametrize("text", ["1e30", "-1e30", "1000000000000", "1.000.000.000.000,00"])
+def test_amounts_beyond_what_a_column_holds_are_refused(text):
+    with pytest.raises(InvalidAmount):
+        parse_euro(text)
+
+
+def test_the_largest_storable_amount_is_accepted():
+    assert parse_euro("999.999.999.999,99") == Decimal("999999999999.99")

@@ -171,6 +171,7 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     assert "Guidance 1" in page and "Criterion 2" in page
     assert f'href="{base}/files/{sha}"' in page
     download = client.get(f"{base}/files/{sha}")
+    assert "no-store" in download.headers["Cache-Control"]
     assert download.status_code == 200 and download.data == PDF
     assert "projectplan.pdf" in download.headers["Content-Disposition"]
     assert client.get(f"{base}/files/{'0' * 64}").status_code == 404
