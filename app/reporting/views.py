@@ -202,11 +202,11 @@ def report(code: str):
 def proposals(code: str):
     """Submitted proposals with their declared and verified technologies."""
     call = services.get_call(current_user, code)
-    rows = services.submitted_proposals(current_user, call)
-    show = request.args.get("show", "all")
-    if show == "unverified":
-        rows = [row for row in rows if not row.is_verified or row.verification_outdated]
-    return render_template("reporting/proposals.html", call=call, rows=rows, show=show)
+    page = services.submitted_proposals_page(current_user, call, request.args)
+    list_args = {key: request.args[key] for key in ("show", "sort") if request.args.get(key)}
+    return render_template("reporting/proposals.html", call=call, page=page, rows=page.items,
+                           show=request.args.get("show") or "all",
+                           sort=request.args.get("sort") or "reference", list_args=list_args)
 
 
 @bp.get("/calls/<code>/mentions")
