@@ -34,8 +34,8 @@ class Page:
     items: list[Any] = field(default_factory=list)
 
     @classmethod
-    def of(cls, args: Mapping[str, str], total: int, per_page: int = PER_PAGE) -> "Page":
-        page = cls(page_number(args), total, per_page)
+    def of(cls, args: Mapping[str, str], total: int, per_page: int | None = None) -> "Page":
+        page = cls(page_number(args), total, per_page or PER_PAGE)
         page.number = min(page.number, page.pages)  # past the end: the last page
         return page
 

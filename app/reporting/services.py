@@ -280,9 +280,10 @@ def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> C
     anything that happened after M would have changed the key. So the page, its charts
     and the stats API reuse one computation until the call's data changes."""
     require(permissions.can_view_statistics(actor))
-    now = utcnow()
+    changed = change_key(call)
+    now = utcnow()  # after reading the key: whatever happened by now is in it or changes it
     as_of = as_of or now
-    key = f"stats:{call.id}:{change_key(call)}:{to_brussels(as_of).date().isoformat()}"
+    key = f"stats:{call.id}:{changed}:{to_brussels(as_of).date().isoformat()}"
     store = cache()
     for entry_key in (f"{key}:now", f"{key}:{as_of.isoformat()}"):
         entry = store.get(entry_key)

@@ -79,7 +79,9 @@ def _other_call(call: Call, calls: list[Call] | None = None) -> Call | None:
 
 def _statistics(code: str, calls: list[Call] | None = None):
     call = services.get_call(current_user, code)
-    stats = services.call_statistics(current_user, call, _moment())
+    as_of = _moment()  # checked even when empty; None means now (the cached figures)
+    stats = services.call_statistics(current_user, call,
+                                     as_of if request.args.get("as_of") else None)
     other = _other_call(call, calls)
     comparison = services.comparison_call_statistics(current_user, stats, other) \
         if other else None
