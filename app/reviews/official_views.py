@@ -252,16 +252,7 @@ def _list_args(*names: str) -> dict:
 
 def _admissibility_page(call: Call, failed: tuple[int, AdmissibilityForm] | None = None):
     result = queries.admissibility_page(current_user, call, request.args)
-    forms = {}
-    for row in result.page.items:
-        if failed and failed[0] == row.proposal.id:
-            forms[row.proposal.id] = failed[1]
-            continue
-        decision = row.decision
-        forms[row.proposal.id] = AdmissibilityForm(
-            formdata=None, prefix=f"p{row.proposal.id}",
-            result=decision.result.value if decision else None,
-            reason=decision.reason if decision else "")
+    forms = {failed[0]: failed[1]} if failed else {}  # the other rows: plain fields
     return render_template(
         "reviews/official/admissibility.html", call=call, page=result.page,
         rows=result.page.items, forms=forms, failed=failed[1] if failed else None,

@@ -627,9 +627,11 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
             .outerjoin(active, active.c.proposal_id == Proposal.id)
             .where(*_admissible(call.id)))
     is_short = sa.func.coalesce(active.c.active, 0) < settings.reviews_per_proposal
-    query = base
+    query = sa.select(Proposal.id).join(
+        AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id).where(
+        *_admissible(call.id))
     if state == "short":
-        query = query.where(is_short)
+        query = base.where(is_short)
     elif state == "conflict":
         query = query.where(sa.exists().where(Assignment.proposal_id == Proposal.id,
                                               Assignment.status == AssignmentStatus.conflict))

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import load_only, selectinload
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -26,6 +27,7 @@ from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import BRUSSELS, before_deadline, utcnow
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
+from app.organisations.models import Organisation
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
@@ -857,9 +859,33 @@ def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
 
 # ---------------------------------------------------------------------------- ranking
 
+@dataclass(frozen=True)
+class RankedOrganisation:
+    legal_name: str
+    enterprise_number: str
+
+
+@dataclass(frozen=True)
+class RankedProposal:
+    """What the ranking, its exports and the decision need of a proposal, read as columns
+    (thousands of full proposals would cost seconds on every ranking page)."""
+
+    id: int
+    reference: str
+    title: str
+    call_id: int
+    organisation_id: int
+    organisation: RankedOrganisation
+    call: Call
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_l("Untitled proposal"))
+
+
 @dataclass
 class RankingRow:
-    proposal: Proposal
+    proposal: RankedProposal
     score: Decimal | None
     requested: Decimal
     passed: bool
@@ -889,15 +915,18 @@ def ranking(call_id: int) -> list[RankingRow]:
         raise NotFound()
     settings = settings_of(call)
     criteria = criteria_of(call_id)
-    # The proposals without their working-copy texts; of the versions only what counts.
-    candidates = list(db.session.scalars(
-        sa.select(Proposal).join(AdmissibilityCheck,
-                                 AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
-               AdmissibilityCheck.result == Admissibility.admissible)
-        .options(load_only(Proposal.id, Proposal.call_id, Proposal.organisation_id,
-                           Proposal.reference, Proposal.title, Proposal.status))
-        .order_by(Proposal.id)))
+    # The proposals as columns (never their texts); of the versions only what counts.
+    candidates = [
+        RankedProposal(pid, reference, title, call.id, organisation_id,
+                       RankedOrganisation(name, number), call)
+        for pid, reference, title, organisation_id, name, number in db.session.execute(
+            sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.organisation_id,
+                      Organisation.legal_name, Organisation.enterprise_number)
+            .join(Organisation, Organisation.id == Proposal.organisation_id)
+            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
+                   AdmissibilityCheck.result == Admissibility.admissible)
+            .order_by(Proposal.id))]
     versions: dict[int, list] = defaultdict(list)
     for version in db.session.execute(
             sa.select(ProposalVersion.proposal_id, ProposalVersion.submitted_at,
@@ -917,18 +946,26 @@ def ranking(call_id: int) -> list[RankingRow]:
         sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
         .where(Proposal.call_id == call_id))}
     deadlines = proposals.deadlines_by_organisation(call)
+    # plain values: thousands of rows read the criteria many times
+    plain = [(c.id, c.weight, c.scale_max, c.threshold, c.name) for c in criteria]
+    weight_sum = sum((weight for _id, weight, _max, _t, _n in plain), Decimal("0"))
     rows = []
     for proposal in candidates:
         deadline = deadlines.get(proposal.organisation_id, call.closes_at)
         version = [v for v in versions[proposal.id]
                    if before_deadline(v.submitted_at, deadline)][-1]
         scores = consensus.get(proposal.id, {})
-        complete = bool(criteria) and all(c.id in scores for c in criteria)
-        total = weighted_total(scores.values(), criteria) if complete else None
+        complete = bool(plain) and all(cid in scores for cid, *_rest in plain)
+        total = None
         failed = []
-        if complete:
-            failed = [c.name for c in criteria
-                      if c.threshold is not None and scores[c.id].score < c.threshold]
+        if complete:  # as weighted_total, on plain values
+            points = Decimal("0")
+            for cid, weight, scale_max, _threshold, _name in plain:
+                points += weight * Decimal(scores[cid].score) / scale_max
+            total = (points / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP) \
+                if weight_sum else Decimal("0")
+            failed = [name for cid, _w, _m, threshold, name in plain
+                      if threshold is not None and scores[cid].score < threshold]
             if total < settings.total_threshold:
                 failed.append(_("weighted total"))
         rows.append(RankingRow(proposal, total,
@@ -936,11 +973,11 @@ def ranking(call_id: int) -> list[RankingRow]:
                                complete and not failed, failed,
                                submitted_at=version.submitted_at,
                                override=overrides.get(proposal.id)))
-    by_weight = sorted(criteria, key=lambda c: (-c.weight, c.position))
+    by_weight = [c.id for c in sorted(criteria, key=lambda c: (-c.weight, c.position))]
 
     def key(row: RankingRow):
         scores = consensus.get(row.proposal.id, {})
-        return (-(row.score or 0), *(-(scores[c.id].score) for c in by_weight),
+        return (-(row.score or 0), *(-(scores[cid].score) for cid in by_weight),
                 row.submitted_at, row.proposal.reference)
 
     passing = sorted((r for r in rows if r.passed), key=key)
