@@ -47,6 +47,9 @@ def _reset_database(url: str) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     else:
+        name = sa.engine.make_url(url).database or ""
+        if "bench" not in name:  # it empties the database: never one that is not for this
+            sys.exit(f"Refusing to empty the database {name!r}: its name must contain 'bench'")
         engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

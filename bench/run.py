@@ -163,6 +163,7 @@ def main() -> None:
     endpoints = [e for e in ENDPOINTS if not wanted or e.name in wanted or
                  e.name == "reference"]
     env = {**os.environ, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_MAIL_BACKEND": "console"}
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))  # stop gunicorn on the way out
     server = Server(args.port, env)
     results: dict[str, dict] = {}
     try:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from app.audit import services as audit
 from app.auth.models import User
 from app.calls.models import Call, CallPhase, Technology
+from app.core.cache import cache
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -761,13 +762,43 @@ def _sql_decimal(value) -> Decimal:
     return Decimal(value)
 
 
+def _reviews_changed(call_id: int) -> str:
+    """The call's last change of anything calibration reads, in one query."""
+    row = db.session.execute(
+        sa.select(sa.func.count(Review.id), sa.func.max(Review.updated_at),
+                  sa.func.max(Review.submitted_at), sa.func.count(Assignment.id),
+                  sa.func.max(Assignment.id), sa.func.max(Assignment.declared_at),
+                  sa.func.sum(sa.case((Assignment.status == AssignmentStatus.accepted, 1),
+                                      else_=0)),
+                  sa.func.sum(sa.case((Review.status == ReviewStatus.submitted, 1), else_=0)))
+        .select_from(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Proposal.call_id == call_id)).one()
+    return "|".join(str(value) for value in row)
+
+
 def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration],
                                                     dict[int, Decimal]]:
     """Per evaluator: mean total and mean difference from the others on the same proposals;
     per criterion: the mean spread of scores across proposals (where evaluators disagree).
 
-    Aggregated in SQL: one row per submitted review and one per criterion reach Python."""
+    Aggregated in SQL (one row per submitted review and one per criterion reach Python)
+    and cached per call under its reviews' last change."""
     require(permissions.can_manage(actor))
+    key = f"calibration:{call_id}:{_reviews_changed(call_id)}"
+    cached = cache().get(key)
+    if cached is not None:
+        figures, spreads = cached
+        users = {u.id: u for u in db.session.scalars(
+            sa.select(User).where(User.id.in_([f[0] for f in figures] or [-1])))}
+        return [EvaluatorCalibration(users[uid], *rest) for uid, *rest in figures], spreads
+    result, spreads = _calibration(call_id)
+    cache().set(key, ([(c.evaluator.id, c.reviews, c.mean_total, c.mean_difference)
+                       for c in result], spreads))
+    return result, spreads
+
+
+def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
     criteria = criteria_of(call_id)
     weight_sum = sum((c.weight for c in criteria), Decimal("0"))
     scored = (sa.select(Assignment.proposal_id, Assignment.evaluator_id, Review.id, Score)
