@@ -11,7 +11,7 @@ export TEST_DATABASE_URL
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser check lint test-sqlite test-postgres clean
+.PHONY: run test install assets translations browser check lint test-sqlite test-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -67,6 +67,24 @@ test-postgres: install
 
 test: check test-sqlite test-postgres
 	@echo "== all checks passed: ruff, import layers, SQLite, PostgreSQL (if it answered), Chromium =="
+
+# The benchmark (README "Performance"): data set, gunicorn, wrk, bench/results.json.
+BENCH_SECONDS ?= 10
+BENCH_DIR := bench/.work
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	mkdir -p $(BENCH_DIR)
+	@echo "== benchmark on SQLite =="
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DIR)/bench.sqlite $(BIN)/python bench/build.py --out $(BENCH_DIR)/dataset.json
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DIR)/bench.sqlite $(BIN)/python bench/run.py --info $(BENCH_DIR)/dataset.json --duration $(BENCH_SECONDS)
+	@if $(BIN)/python scripts/db_reachable.py "$(BENCH_DATABASE_URL)"; then \
+	  echo "== benchmark on PostgreSQL ($(BENCH_DATABASE_URL)) =="; \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/build.py --out $(BENCH_DIR)/dataset-postgresql.json && \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --info $(BENCH_DIR)/dataset-postgresql.json --duration $(BENCH_SECONDS) --out bench/results-postgresql.json; \
+	else echo "PostgreSQL at $(BENCH_DATABASE_URL) does not answer: SKIPPED the PostgreSQL run."; fi
 
 clean:
 	rm -rf $(VENV) node_modules app/static/dist

@@ -95,10 +95,11 @@ def _init_extensions(app: Flask) -> None:
     wtf_helpers.init_app(app)
 
     from app import templating
-    from app.core import jobs
+    from app.core import cache, jobs
 
     templating.init_app(app)
     jobs.init_app(app)
+    cache.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -14,6 +14,7 @@ from flask import g
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.core.cache import cache
 from app.core.db import db
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -114,6 +115,7 @@ def app_ctx(app):
         yield
         db.session.remove()
         _wipe()
+        cache().clear()  # ids restart after the wipe: no answer may outlive its data
 
 
 @pytest.fixture

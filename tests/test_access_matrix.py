@@ -149,7 +149,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.decide_admissibility", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
-    ("reviews.assign", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    # the proposal's own assignment page: the world's proposal is not admissible
+    ("reviews.assign", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.assign", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.remove_assignment", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.remove_assignment", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.overview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),

@@ -179,7 +179,8 @@ def call_stats(code: str, **args):
     last version submitted at or before the moment.
     """
     call = services.get_call(g.api_user, code)
-    stats = services.call_statistics(g.api_user, call, _moment(args))
+    as_of = _moment(args)
+    stats = services.call_statistics(g.api_user, call, as_of if args.get("as_of") else None)
     return stats_body(stats)
 
 

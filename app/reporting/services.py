@@ -15,7 +15,7 @@ whatever the number of proposals and versions, and aggregated here in Python.
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,8 +27,10 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.calls import services as calls
 from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES, ALL_TECHNOLOGIES, Call
+from app.core.cache import cache
 from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
+from app.core.pagination import Page, choice
 from app.core.permissions import require
 from app.core.time import (
     InvalidLocalTime,
@@ -182,15 +184,18 @@ def _decimal(text: str | None) -> Decimal | None:
     return Decimal(str(text))
 
 
-def _load_rows(call: Call, as_of: datetime) -> list[ProposalRow]:
-    """Three selects: the call's proposals, their versions and verifications up to ``as_of``."""
+def _load_rows(call: Call, as_of: datetime,
+               ids: Sequence[int] | None = None) -> list[ProposalRow]:
+    """Three selects: the call's proposals (those of ``ids`` only, in that order, when
+    given), their versions and verifications up to ``as_of``."""
     rows: dict[int, ProposalRow] = {}
+    only = (Proposal.id.in_(ids or [-1]),) if ids is not None else ()
     proposal_query = (
         sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.created_at,
                   Proposal.withdrawn_at, Organisation.legal_name,
                   Organisation.enterprise_number, Organisation.provider_type)
         .join(Organisation, Organisation.id == Proposal.organisation_id)
-        .where(Proposal.call_id == call.id)
+        .where(Proposal.call_id == call.id, *only)
         .order_by(Proposal.reference))
     created: dict[int, datetime] = {}
     for pid, reference, title, created_at, withdrawn_at, name, number, provider in \
@@ -209,7 +214,7 @@ def _load_rows(call: Call, as_of: datetime) -> list[ProposalRow]:
                   data["project_type"].as_string(), data["technologies"],
                   data["practice_oriented"].as_boolean(), data["requested_eur"].as_string())
         .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
-        .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of)
+        .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of, *only)
         .order_by(ProposalVersion.proposal_id, ProposalVersion.number))
     for pid, number, submitted_at, title, project_type, technologies, practice, requested in \
             db.session.execute(version_query):
@@ -232,7 +237,7 @@ def _load_rows(call: Call, as_of: datetime) -> list[ProposalRow]:
                   User.name)
         .join(Proposal, Proposal.id == TechnologyVerification.proposal_id)
         .outerjoin(User, User.id == TechnologyVerification.verified_by_id)
-        .where(Proposal.call_id == call.id, TechnologyVerification.verified_at <= as_of)
+        .where(Proposal.call_id == call.id, TechnologyVerification.verified_at <= as_of, *only)
         .order_by(TechnologyVerification.proposal_id, TechnologyVerification.verified_at,
                   TechnologyVerification.id))
     for pid, technologies, verified_at, version_number, name in \
@@ -245,7 +250,8 @@ def _load_rows(call: Call, as_of: datetime) -> list[ProposalRow]:
             name or ""
 
     existing = []
-    for row in rows.values():
+    ordered = rows.values() if ids is None else [rows[pid] for pid in ids if pid in rows]
+    for row in ordered:
         if row.withdrawn_at is not None:
             row.status = "withdrawn"
         elif row.version_number is not None:
@@ -266,12 +272,66 @@ def get_call(actor: User, code: str) -> Call:
 
 
 def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> CallStatistics:
-    """Every figure of the dashboard for ``call`` as of ``as_of`` (default: now)."""
+    """Every figure of the dashboard for ``call`` as of ``as_of`` (default: now).
+
+    Cached per call under its last change (``change_key``). The figures as of a moment M
+    hold for every later moment T up to now on the same Brussels day while the key holds:
+    anything that happened after M would have changed the key. So the page, its charts
+    and the stats API reuse one computation until the call's data changes."""
     require(permissions.can_view_statistics(actor))
-    as_of = as_of or utcnow()
+    changed = change_key(call)
+    now = utcnow()  # after reading the key: whatever happened by now is in it or changes it
+    as_of = as_of or now
+    key = f"stats:{call.id}:{changed}:{to_brussels(as_of).date().isoformat()}"
+    store = cache()
+    for entry_key in (f"{key}:now", f"{key}:{as_of.isoformat()}"):
+        entry = store.get(entry_key)
+        if entry is not None:
+            computed_at, statistics = entry
+            if entry_key.endswith(":now") and not computed_at <= as_of <= now:
+                continue
+            return replace(statistics, call=call, as_of=as_of)
     statistics = compute_statistics(call, _load_rows(call, as_of), as_of)
     statistics.evaluation = evaluation_counts(call, as_of)
+    stored = replace(statistics, call=None)
+    store.set(f"{key}:now" if as_of == now else f"{key}:{as_of.isoformat()}",
+              (as_of, stored))
     return statistics
+
+
+# Actions after which figures of a call may change without a row of the call changing.
+_CHANGES_ELSEWHERE = ("organisation.updated", "call.updated", "call.closed", "call.published",
+                      "call.extension_granted", "call.criteria_set")
+
+
+def change_key(call: Call) -> str:
+    """The call's last change, in one query: any write that can move a figure changes it."""
+    from app.audit.models import AuditRecord
+    from app.reviews.models import AdmissibilityCheck, DecisionRecord
+
+    of_call = Proposal.call_id == call.id
+
+    def proposals_(column):
+        return sa.select(column).where(of_call).scalar_subquery()
+
+    def joined(column, model):
+        return sa.select(column).join(Proposal, Proposal.id == model.proposal_id) \
+            .where(of_call).scalar_subquery()
+
+    row = db.session.execute(sa.select(
+        proposals_(sa.func.count(Proposal.id)), proposals_(sa.func.max(Proposal.id)),
+        proposals_(sa.func.max(Proposal.updated_at)),
+        proposals_(sa.func.max(Proposal.withdrawn_at)),
+        joined(sa.func.max(ProposalVersion.id), ProposalVersion),
+        joined(sa.func.max(TechnologyVerification.id), TechnologyVerification),
+        joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
+        joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
+        sa.select(sa.func.max(DecisionRecord.id)).where(DecisionRecord.call_id == call.id)
+        .scalar_subquery(),
+        sa.select(sa.func.max(AuditRecord.id))
+        .where(AuditRecord.action.in_(_CHANGES_ELSEWHERE)).scalar_subquery(),
+    )).one()
+    return "|".join(str(value) for value in row)
 
 
 EVALUATION_STATES = ("admissible", "inadmissible", "funded", "reserve", "rejected",
@@ -500,6 +560,47 @@ def submitted_proposals(actor: User, call: Call, as_of: datetime | None = None
     """The submitted proposals at ``as_of``, as they then stood, by reference."""
     require(permissions.can_view_statistics(actor))
     return [row for row in _load_rows(call, as_of or utcnow()) if row.status == "submitted"]
+
+
+PROPOSAL_LIST_SORTS = ("reference", "organisation")
+PROPOSAL_LIST_FILTERS = ("all", "unverified")
+
+
+def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None = None
+                             ) -> Page:
+    """One page of the submitted proposals as they stand now, chosen, filtered (``show``:
+    all or unverified, i.e. never verified or verified on an earlier version), sorted
+    (``sort``: reference or organisation) and counted in SQL; items are ProposalRow."""
+    require(permissions.can_view_statistics(actor))
+    now = now or utcnow()
+    sort = choice(args, "sort", PROPOSAL_LIST_SORTS, "reference")
+    show = choice(args, "show", PROPOSAL_LIST_FILTERS, "all")
+    latest_version = (sa.select(sa.func.max(ProposalVersion.number))
+                      .where(ProposalVersion.proposal_id == Proposal.id,
+                             ProposalVersion.submitted_at <= now)
+                      .correlate(Proposal).scalar_subquery())
+    query = (sa.select(Proposal.id)
+             .join(Organisation, Organisation.id == Proposal.organisation_id)
+             .where(Proposal.call_id == call.id, latest_version.is_not(None),
+                    sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now)))
+    if show == "unverified":
+        verified_version = (
+            sa.select(TechnologyVerification.version_number)
+            .where(TechnologyVerification.proposal_id == Proposal.id,
+                   TechnologyVerification.verified_at <= now)
+            .order_by(TechnologyVerification.verified_at.desc(),
+                      TechnologyVerification.id.desc())
+            .limit(1).correlate(Proposal).scalar_subquery())
+        query = query.where(sa.or_(verified_version.is_(None),
+                                   verified_version < latest_version))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = Page.of(args, total)
+    order = (Proposal.reference,) if sort == "reference" else \
+        (Organisation.legal_name, Proposal.reference)
+    ids = list(db.session.scalars(query.order_by(*order).limit(page.per_page)
+                                  .offset(page.offset)))
+    page.items = _load_rows(call, now, ids)
+    return page
 
 
 # ---------------------------------------------------------------------------- mention finder

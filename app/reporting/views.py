@@ -81,7 +81,9 @@ def _other_call(call: Call, calls: list[Call] | None = None) -> Call | None:
 
 def _statistics(code: str, calls: list[Call] | None = None):
     call = services.get_call(current_user, code)
-    stats = services.call_statistics(current_user, call, _moment())
+    as_of = _moment()  # checked even when empty; None means now (the cached figures)
+    stats = services.call_statistics(current_user, call,
+                                     as_of if request.args.get("as_of") else None)
     other = _other_call(call, calls)
     comparison = services.comparison_call_statistics(current_user, stats, other) \
         if other else None
@@ -204,11 +206,11 @@ def report(code: str):
 def proposals(code: str):
     """Submitted proposals with their declared and verified technologies."""
     call = services.get_call(current_user, code)
-    rows = services.submitted_proposals(current_user, call)
-    show = request.args.get("show", "all")
-    if show == "unverified":
-        rows = [row for row in rows if not row.is_verified or row.verification_outdated]
-    return render_template("reporting/proposals.html", call=call, rows=rows, show=show)
+    page = services.submitted_proposals_page(current_user, call, request.args)
+    list_args = {key: request.args[key] for key in ("show", "sort") if request.args.get(key)}
+    return render_template("reporting/proposals.html", call=call, page=page, rows=page.items,
+                           show=request.args.get("show") or "all",
+                           sort=request.args.get("sort") or "reference", list_args=list_args)
 
 
 @bp.get("/calls/<code>/mentions")

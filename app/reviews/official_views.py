@@ -30,6 +30,7 @@ from app.core.errors import (
 )
 from app.core.forms import EmptyForm, attach_errors
 from app.core.money import format_decimal
+from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
@@ -245,23 +246,21 @@ def settings(code: str):
 
 # ---------------------------------------------------------------------------- admissibility
 
+def _list_args(*names: str) -> dict:
+    """The list's sort, filters and page from the query string, for links and redirects."""
+    return {name: request.args[name] for name in (*names, "page") if request.args.get(name)}
+
+
 def _admissibility_page(call: Call, failed: tuple[int, AdmissibilityForm] | None = None):
-    rows = queries.admissibility_overview(current_user, call)
-    forms = {}
-    for row in rows:
-        if failed and failed[0] == row.proposal.id:
-            forms[row.proposal.id] = failed[1]
-            continue
-        decision = row.decision
-        forms[row.proposal.id] = AdmissibilityForm(
-            formdata=None, prefix=f"p{row.proposal.id}",
-            result=decision.result.value if decision else None,
-            reason=decision.reason if decision else "")
+    result = queries.admissibility_page(current_user, call, request.args)
+    forms = {failed[0]: failed[1]} if failed else {}  # the other rows: plain fields
     return render_template(
-        "reviews/official/admissibility.html", call=call, rows=rows, forms=forms,
-        failed=failed[1] if failed else None,
+        "reviews/official/admissibility.html", call=call, page=result.page,
+        rows=result.page.items, forms=forms, failed=failed[1] if failed else None,
         open_for_decisions=not before_deadline(utcnow(), services.last_deadline(call)),
-        decided=sum(1 for r in rows if r.decision is not None))
+        decided=result.decided, submitted=result.submitted,
+        list_args=_list_args("sort", "state"), sort=request.args.get("sort") or "reference",
+        state=request.args.get("state") or "all", states=queries.ADMISSIBILITY_STATES)
 
 
 @bp.get("/calls/<code>/admissibility")
@@ -286,42 +285,46 @@ def decide_admissibility(code: str, proposal_id: int):
         except DomainError as exc:
             raise_if_unseen(exc)
             flash(exc.user_message(), "error")
-            return redirect(url_for(".admissibility", code=call.code))
+            return redirect(url_for(".admissibility", code=call.code,
+                                    **_list_args("sort", "state")))
         else:
             flash(_("%(reference)s: %(result)s.", reference=proposal.reference,
                     result=Admissibility(form.result.data).label), "success")
             return redirect(url_for(".admissibility", code=call.code,
-                                    _anchor=f"proposal-{proposal.id}"))
+                                    _anchor=f"proposal-{proposal.id}",
+                                    **_list_args("sort", "state")))
     return _admissibility_page(call, failed=(proposal.id, form)), 422
 
 
 # ---------------------------------------------------------------------------- assignment
 
-def _assignments_page(call: Call, failed: tuple[int, AssignForm] | None = None):
-    overview = queries.call_assignments(current_user, call)
-    people = [user for user, _load in overview.loads]
-    forms = {}
-    for row in overview.rows:
-        if failed and failed[0] == row.proposal.id:
-            form = failed[1]
-        else:
-            form = AssignForm(formdata=None, prefix=f"p{row.proposal.id}",
-                              evaluator_id=row.replacement.id if row.replacement else None)
-        active = {a.evaluator_id for a in row.assignments if a.is_active}
-        form.evaluator_id.choices = [("", _("Choose an evaluator"))] + [
-            (user.id, f"{user.name} ({user.email})") for user in people
-            if user.id not in active]
-        forms[row.proposal.id] = form
-    return render_template("reviews/official/assignments.html", call=call,
-                           overview=overview, forms=forms,
-                           failed=failed[1] if failed else None, auto_form=EmptyForm(),
-                           AssignmentStatus=AssignmentStatus, ReviewStatus=ReviewStatus)
-
-
 @bp.get("/calls/<code>/assignments")
 @roles_required(Role.official)
 def assignments(code: str):
-    return _assignments_page(_call(code))
+    """One page of the admissible proposals and their evaluators; assigning by hand is on
+    each proposal's own page (a list of every evaluator per row would not scale)."""
+    call = _call(code)
+    result = queries.assignments_page(current_user, call, request.args)
+    return render_template("reviews/official/assignments.html", call=call, result=result,
+                           page=result.page, auto_form=EmptyForm(),
+                           list_args=_list_args("sort", "state"),
+                           sort=request.args.get("sort") or "reference",
+                           state=request.args.get("state") or "all",
+                           states=queries.ASSIGNMENT_STATES,
+                           AssignmentStatus=AssignmentStatus, ReviewStatus=ReviewStatus)
+
+
+def _proposal_assignment_page(call: Call, proposal_id: int, form: AssignForm | None = None):
+    row = queries.proposal_assignments(current_user, call, proposal_id)
+    if form is None:
+        form = AssignForm(formdata=None, prefix=f"p{row.proposal.id}",
+                          evaluator_id=row.replacement.id if row.replacement else None)
+    active = {a.evaluator_id for a in row.assignments if a.is_active}
+    form.evaluator_id.choices = [("", _("Choose an evaluator"))] + [
+        (user.id, f"{user.name} ({user.email})") for user in services.evaluators()
+        if user.id not in active]
+    return render_template("reviews/official/proposal_assignments.html", call=call, row=row,
+                           form=form, AssignmentStatus=AssignmentStatus)
 
 
 @bp.post("/calls/<code>/assignments/auto")
@@ -347,11 +350,13 @@ def auto_assign(code: str):
     return redirect(url_for(".assignments", code=call.code))
 
 
-@bp.post("/calls/<code>/proposals/<int:proposal_id>/assign")
+@bp.route("/calls/<code>/proposals/<int:proposal_id>/assign", methods=["GET", "POST"])
 @roles_required(Role.official)
 def assign(code: str, proposal_id: int):
     call = _call(code)
     proposal = _proposal_of(call, proposal_id)
+    if request.method == "GET":
+        return _proposal_assignment_page(call, proposal.id)
     form = AssignForm(prefix=f"p{proposal.id}")
     if form.validate_on_submit():
         try:
@@ -365,9 +370,8 @@ def assign(code: str, proposal_id: int):
         else:
             flash(_("%(name)s is assigned to %(reference)s.", name=assignment.evaluator.name,
                     reference=proposal.reference), "success")
-            return redirect(url_for(".assignments", code=call.code,
-                                    _anchor=f"proposal-{proposal.id}"))
-    return _assignments_page(call, failed=(proposal.id, form)), 422
+            return redirect(url_for(".assign", code=call.code, proposal_id=proposal.id))
+    return _proposal_assignment_page(call, proposal.id, form), 422
 
 
 @bp.route("/calls/<code>/assignments/<int:assignment_id>/remove", methods=["GET", "POST"])
@@ -389,8 +393,8 @@ def remove_assignment(code: str, assignment_id: int):
             flash(_("%(name)s no longer evaluates %(reference)s.",
                     name=assignment.evaluator.name, reference=assignment.proposal.reference),
                   "success")
-            return redirect(url_for(".assignments", code=call.code,
-                                    _anchor=f"proposal-{assignment.proposal_id}"))
+            return redirect(url_for(".assign", code=call.code,
+                                    proposal_id=assignment.proposal_id))
     return render_template("reviews/official/remove.html", call=call, assignment=assignment,
                            form=form), 422 if form.errors else 200
 
@@ -403,13 +407,17 @@ def overview(code: str):
     """Every admissible proposal with each review's total, the spread and the flag; the
     calibration of evaluators and criteria. A fixed number of queries."""
     call = _call(code)
-    rows = services.review_overview(current_user, call.id)
-    lines = queries.review_lines(current_user, call.id)
+    result = queries.overview_page(current_user, call, request.args)
     evaluators, spreads = services.calibration(current_user, call.id)
-    return render_template("reviews/official/overview.html", call=call, rows=rows,
-                           lines=lines, evaluators=evaluators, spreads=spreads,
-                           criteria=services.criteria_of(call.id),
-                           settings=services.settings_of(call))
+    return render_template("reviews/official/overview.html", call=call, page=result.page,
+                           rows=result.page.items, lines=result.lines,
+                           admissible=result.admissible, evaluators=evaluators,
+                           spreads=spreads, criteria=services.criteria_of(call.id),
+                           settings=services.settings_of(call),
+                           list_args=_list_args("sort", "state"),
+                           sort=request.args.get("sort") or "reference",
+                           state=request.args.get("state") or "all",
+                           states=queries.OVERVIEW_STATES)
 
 
 def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None):
@@ -481,25 +489,44 @@ def reopen_review(code: str, review_id: int):
 
 # ---------------------------------------------------------------------------- ranking
 
+RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
+
+
 def _ranking_page(call: Call, override_form: OverrideForm | None = None,
                   publish_form: PublishForm | None = None):
+    """One page of the ranking. The order and the budget line need every row, so the
+    ranking is computed whole from light rows (no version texts); the totals come from
+    all of them, never from the page's rows."""
     rows = services.ranking(call.id)
     records = queries.decision_records(call.id)
+    shown_filter = choice(request.args, "outcome", RANKING_FILTERS, "all")
+    shown = rows if shown_filter == "all" else [
+        row for row in rows if (row.outcome.value if row.outcome else "incomplete")
+        == shown_filter]
+    page = Page.of(request.args, len(shown))
+    page.items = page.slice(shown)
     if override_form is None:
         override_form = OverrideForm(formdata=None)
     override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
         (row.proposal.id, f"{row.proposal.reference} – {row.proposal.display_title}")
-        for row in rows if row.computed is not None]
+        for row in page.items if row.computed is not None]
     ranked = [row for row in rows if row.rank is not None]
     funded = [row for row in ranked if row.computed is Outcome.funded]
     funded_total = sum((row.requested for row in funded), Decimal("0"))
     return render_template(
-        "reviews/official/ranking.html", call=call, rows=rows, ranked=ranked,
-        unranked=[row for row in rows if row.rank is None],
-        last_funded=funded[-1].proposal.id if funded else None, funded_total=funded_total,
+        "reviews/official/ranking.html", call=call, page=page,
+        ranked=[row for row in page.items if row.rank is not None],
+        ranked_count=len(ranked), unranked=[row for row in page.items if row.rank is None],
+        last_funded=funded[-1].proposal.id if funded else None,
+        last_funded_rank=funded[-1].rank if funded else None, funded_total=funded_total,
+        funded_count=len(funded), budget_line_here=shown_filter == "all" and (
+            (not funded and page.number == 1)
+            or any(row.proposal.id == funded[-1].proposal.id for row in page.items)),
         settings=services.settings_of(call), records=records, tie_break=services.TIE_BREAK,
         override_form=override_form, publish_form=publish_form or PublishForm(formdata=None),
-        complete=bool(rows) and all(row.outcome is not None for row in rows))
+        complete=bool(rows) and all(row.outcome is not None for row in rows),
+        list_args={"outcome": shown_filter} if shown_filter != "all" else {},
+        outcome_filter=shown_filter, filters=RANKING_FILTERS)
 
 
 @bp.get("/calls/<code>/ranking")

@@ -21,12 +21,14 @@ from app.auth.models import User, UserRole
 from app.calls import deadlines
 from app.calls.models import Call, CallPhase, Technology
 from app.core import files
+from app.core.cache import cache
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import BRUSSELS, before_deadline, format_brussels, utcnow
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
+from app.organisations.models import Organisation
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
@@ -687,8 +689,10 @@ class ProposalScores:
     per_criterion: dict[int, list[Decimal]] = field(default_factory=dict)
 
 
-def review_overview(actor: User, call_id: int) -> list[ProposalScores]:
-    """Every admissible proposal with its reviews' totals, spread and disagreement flag.
+def review_overview(actor: User, call_id: int,
+                    proposal_ids: Sequence[int] | None = None) -> list[ProposalScores]:
+    """Every admissible proposal (or those of ``proposal_ids``, one page of the list, in
+    that order) with its reviews' totals, spread and disagreement flag.
 
     A fixed number of queries whatever the number of proposals and reviews."""
     require(permissions.can_manage(actor))
@@ -697,11 +701,18 @@ def review_overview(actor: User, call_id: int) -> list[ProposalScores]:
         raise NotFound()
     settings = settings_of(call)
     criteria = criteria_of(call_id)
-    rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id)}
-    assignments = db.session.scalars(
-        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-        .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .options(selectinload(Assignment.review).selectinload(Review.scores))).all()
+    if proposal_ids is None:
+        rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id)}
+    else:
+        found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(
+            Proposal.id.in_(proposal_ids or [-1]), Proposal.call_id == call_id))}
+        rows = {pid: ProposalScores(found[pid]) for pid in proposal_ids if pid in found}
+    query = (sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+             .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+             .options(selectinload(Assignment.review).selectinload(Review.scores)))
+    if proposal_ids is not None:
+        query = query.where(Assignment.proposal_id.in_(list(rows) or [-1]))
+    assignments = db.session.scalars(query).all()
     for assignment in assignments:
         row = rows.get(assignment.proposal_id)
         if row is None:
@@ -731,49 +742,96 @@ class EvaluatorCalibration:
     mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
 
 
+def _sql_decimal(value) -> Decimal:
+    """A number computed by the database: exact on PostgreSQL, a float on SQLite."""
+    if isinstance(value, float):
+        return Decimal(repr(round(value, 9)))
+    return Decimal(value)
+
+
+def _reviews_changed(call_id: int) -> str:
+    """The call's last change of anything calibration reads, in one query."""
+    row = db.session.execute(
+        sa.select(sa.func.count(Review.id), sa.func.max(Review.updated_at),
+                  sa.func.max(Review.submitted_at), sa.func.count(Assignment.id),
+                  sa.func.max(Assignment.id), sa.func.max(Assignment.declared_at),
+                  sa.func.sum(sa.case((Assignment.status == AssignmentStatus.accepted, 1),
+                                      else_=0)),
+                  sa.func.sum(sa.case((Review.status == ReviewStatus.submitted, 1), else_=0)))
+        .select_from(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Proposal.call_id == call_id)).one()
+    return "|".join(str(value) for value in row)
+
+
 def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration],
                                                     dict[int, Decimal]]:
     """Per evaluator: mean total and mean difference from the others on the same proposals;
-    per criterion: the mean spread of scores across proposals (where evaluators disagree)."""
+    per criterion: the mean spread of scores across proposals (where evaluators disagree).
+
+    Aggregated in SQL (one row per submitted review and one per criterion reach Python)
+    and cached per call under its reviews' last change."""
     require(permissions.can_manage(actor))
+    key = f"calibration:{call_id}:{_reviews_changed(call_id)}"
+    cached = cache().get(key)
+    if cached is not None:
+        figures, spreads = cached
+        users = {u.id: u for u in db.session.scalars(
+            sa.select(User).where(User.id.in_([f[0] for f in figures] or [-1])))}
+        return [EvaluatorCalibration(users[uid], *rest) for uid, *rest in figures], spreads
+    result, spreads = _calibration(call_id)
+    cache().set(key, ([(c.evaluator.id, c.reviews, c.mean_total, c.mean_difference)
+                       for c in result], spreads))
+    return result, spreads
+
+
+def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
     criteria = criteria_of(call_id)
-    assignments = db.session.scalars(
-        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-        .where(Proposal.call_id == call_id, Assignment.status == AssignmentStatus.accepted)
-        .options(selectinload(Assignment.review).selectinload(Review.scores),
-                 selectinload(Assignment.evaluator))).all()
-    by_proposal: dict[int, dict[int, Review]] = defaultdict(dict)
-    users: dict[int, User] = {}
-    for assignment in assignments:
-        if assignment.review is not None and assignment.review.status is ReviewStatus.submitted:
-            by_proposal[assignment.proposal_id][assignment.evaluator_id] = assignment.review
-            users[assignment.evaluator_id] = assignment.evaluator
-    totals = {pid: {eid: weighted_total(r.scores, criteria) for eid, r in reviews.items()}
-              for pid, reviews in by_proposal.items()}
+    weight_sum = sum((c.weight for c in criteria), Decimal("0"))
+    scored = (sa.select(Assignment.proposal_id, Assignment.evaluator_id, Review.id, Score)
+              .join(Proposal, Proposal.id == Assignment.proposal_id)
+              .join(Review, Review.assignment_id == Assignment.id)
+              .join(Score, Score.review_id == Review.id)
+              .join(Criterion, Criterion.id == Score.criterion_id)
+              .where(Proposal.call_id == call_id, Criterion.call_id == call_id,
+                     Assignment.status == AssignmentStatus.accepted,
+                     Review.status == ReviewStatus.submitted))
+    points = sa.func.sum(sa.case((Score.score.is_not(None),
+                                  Criterion.weight * Score.score / Criterion.scale_max),
+                                 else_=0))
+    totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for proposal_id, evaluator_id, value in db.session.execute(
+            scored.with_only_columns(Assignment.proposal_id, Assignment.evaluator_id, points)
+            .group_by(Review.id, Assignment.proposal_id, Assignment.evaluator_id)):
+        totals[proposal_id][evaluator_id] = \
+            (_sql_decimal(value) / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP) \
+            if weight_sum else Decimal("0")
+    mine: dict[int, list[Decimal]] = defaultdict(list)
+    differences: dict[int, list[Decimal]] = defaultdict(list)
+    for per_evaluator in totals.values():
+        whole, count = sum(per_evaluator.values()), len(per_evaluator)
+        for evaluator_id, total in per_evaluator.items():
+            mine[evaluator_id].append(total)
+            if count > 1:
+                differences[evaluator_id].append(total - (whole - total) / (count - 1))
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_(list(mine) or [-1])))}
     result = []
-    for evaluator_id, user in sorted(users.items()):
-        mine = [t[evaluator_id] for t in totals.values() if evaluator_id in t]
-        differences = []
-        for per_evaluator in totals.values():
-            if evaluator_id in per_evaluator and len(per_evaluator) > 1:
-                others = [v for k, v in per_evaluator.items() if k != evaluator_id]
-                differences.append(per_evaluator[evaluator_id] - sum(others) / len(others))
+    for evaluator_id in sorted(mine):
+        values, diffs = mine[evaluator_id], differences[evaluator_id]
         result.append(EvaluatorCalibration(
-            user, len(mine),
-            (sum(mine) / len(mine)).quantize(TWO_PLACES) if mine else None,
-            (sum(differences) / len(differences)).quantize(TWO_PLACES)
-            if differences else None))
-    spreads: dict[int, Decimal] = {}
-    for criterion in criteria:
-        per_proposal = []
-        for reviews in by_proposal.values():
-            values = [Decimal(s.score) for r in reviews.values() for s in r.scores
-                      if s.criterion_id == criterion.id and s.score is not None]
-            if len(values) > 1:
-                per_proposal.append(max(values) - min(values))
-        if per_proposal:
-            spreads[criterion.id] = (sum(per_proposal) / len(per_proposal)).quantize(
-                TWO_PLACES)
+            users[evaluator_id], len(values), (sum(values) / len(values)).quantize(TWO_PLACES),
+            (sum(diffs) / len(diffs)).quantize(TWO_PLACES) if diffs else None))
+    per_proposal = (
+        scored.where(Score.score.is_not(None))
+        .with_only_columns(Score.criterion_id.label("criterion_id"),
+                           (sa.func.max(Score.score) - sa.func.min(Score.score)).label("spread"))
+        .group_by(Score.criterion_id, Assignment.proposal_id)
+        .having(sa.func.count(Score.id) > 1).subquery())
+    spreads = {criterion_id: _sql_decimal(value).quantize(TWO_PLACES)
+               for criterion_id, value in db.session.execute(
+                   sa.select(per_proposal.c.criterion_id, sa.func.avg(per_proposal.c.spread))
+                   .group_by(per_proposal.c.criterion_id))}
     return result, spreads
 
 
@@ -819,9 +877,33 @@ def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
 
 # ---------------------------------------------------------------------------- ranking
 
+@dataclass(frozen=True)
+class RankedOrganisation:
+    legal_name: str
+    enterprise_number: str
+
+
+@dataclass(frozen=True)
+class RankedProposal:
+    """What the ranking, its exports and the decision need of a proposal, read as columns
+    (thousands of full proposals would cost seconds on every ranking page)."""
+
+    id: int
+    reference: str
+    title: str
+    call_id: int
+    organisation_id: int
+    organisation: RankedOrganisation
+    call: Call
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_l("Untitled proposal"))
+
+
 @dataclass
 class RankingRow:
-    proposal: Proposal
+    proposal: RankedProposal
     score: Decimal | None
     requested: Decimal
     passed: bool
@@ -852,11 +934,32 @@ def ranking(call_id: int) -> list[RankingRow]:
         raise NotFound()
     settings = settings_of(call)
     criteria = criteria_of(call_id)
-    candidates = admissible_proposals(call_id)
-    consensus: dict[int, dict[int, ConsensusScore]] = defaultdict(dict)
-    for item in db.session.scalars(sa.select(ConsensusScore).join(
-            Proposal, Proposal.id == ConsensusScore.proposal_id).where(
-            Proposal.call_id == call_id)):
+    # The proposals as columns (never their texts); of the versions only what counts.
+    candidates = [
+        RankedProposal(pid, reference, title, call.id, organisation_id,
+                       RankedOrganisation(name, number), call)
+        for pid, reference, title, organisation_id, name, number in db.session.execute(
+            sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.organisation_id,
+                      Organisation.legal_name, Organisation.enterprise_number)
+            .join(Organisation, Organisation.id == Proposal.organisation_id)
+            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
+                   AdmissibilityCheck.result == Admissibility.admissible)
+            .order_by(Proposal.id))]
+    versions: dict[int, list] = defaultdict(list)
+    for version in db.session.execute(
+            sa.select(ProposalVersion.proposal_id, ProposalVersion.submitted_at,
+                      ProposalVersion.data["requested_eur"].as_string().label("requested"))
+            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted)
+            .order_by(ProposalVersion.proposal_id, ProposalVersion.number)):
+        versions[version.proposal_id].append(version)
+    consensus: dict[int, dict[int, sa.Row]] = defaultdict(dict)
+    for item in db.session.execute(
+            sa.select(ConsensusScore.proposal_id, ConsensusScore.criterion_id,
+                      ConsensusScore.score)
+            .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
+            .where(Proposal.call_id == call_id)):
         consensus[item.proposal_id][item.criterion_id] = item
     overrides = {o.proposal_id: o for o in db.session.scalars(
         sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
@@ -865,13 +968,15 @@ def ranking(call_id: int) -> list[RankingRow]:
     by_id = {}
     inputs = []
     for proposal in candidates:
-        version = proposals.counting_version(
-            proposal, deadlines.get(proposal.organisation_id, call.closes_at))
+        deadline = deadlines.get(proposal.organisation_id, call.closes_at)
+        version = [v for v in versions[proposal.id]
+                   if before_deadline(v.submitted_at, deadline)][-1]
         by_id[proposal.id] = proposal
         inputs.append(ranking_policy.Candidate(
-            proposal.id, proposal.reference, Decimal(version.data.get("requested_eur") or "0"),
+            proposal.id, proposal.reference, Decimal(version.requested or "0"),
             version.submitted_at,
-            {criterion_id: item.score for criterion_id, item in consensus[proposal.id].items()}))
+            {criterion_id: item.score
+             for criterion_id, item in consensus.get(proposal.id, {}).items()}))
     rows = []
     for placed in ranking_policy.rank(inputs, criteria, budget=call.budget_eur,
                                       reserve_size=settings.reserve_size,

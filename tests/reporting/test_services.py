@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
+from app.core.cache import cache
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
 from app.core.time import brussels, utcnow
@@ -295,6 +296,7 @@ def _count(fn):
 def test_statistics_run_a_fixed_number_of_queries(world):
     def run():
         db.session.expire_all()
+        cache().clear()  # count the computation, not the cached answer
         stats = services.call_statistics(world.official, world.call)
         services.undeclared_mentions(world.official, world.call)
         return stats
@@ -351,3 +353,27 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
     assert counts == {"admissible": 2, "inadmissible": 1, "funded": 1, "reserve": 1,
                       "rejected": 0, "below_threshold": 0}
     assert reporting.call_statistics(official, call, at).evaluation == {}
+
+
+def test_statistics_are_cached_until_the_call_changes(world):
+    cache().clear()
+    first = services.call_statistics(world.official, world.call)
+    # the same figures later, and as of a moment between: one query (the call's last change)
+    assert _count(lambda: services.call_statistics(world.official, world.call)) == 1
+    assert _count(lambda: services.call_statistics(world.official, world.call,
+                                                   first.as_of)) == 1
+    again = services.call_statistics(world.official, world.call)
+    assert again.by_technology == first.by_technology and again.as_of > first.as_of
+    # a moment before the computation is computed (then cached under that moment)
+    earlier = services.call_statistics(world.official, world.call, at(3))
+    assert _count(lambda: services.call_statistics(world.official, world.call, at(3))) == 1
+    assert earlier.by_status != first.by_status or earlier.as_of == at(3)
+    # any change of the call's data is seen at once
+    before = first.by_status["submitted"]
+    proposal = write(world.private_user, world.call, at(2), title="Nieuw")
+    submit(world.private_user, proposal, at(3))
+    assert services.call_statistics(world.official, world.call) \
+        .by_status["submitted"] == before + 1
+    services.verify_technologies(world.official, proposal.id, ["vr"], version_number=1)
+    assert services.call_statistics(world.official, world.call).verified_count == \
+        first.verified_count + 1

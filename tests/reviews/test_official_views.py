@@ -443,6 +443,10 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
                      "Ik werkte er vorig jaar")
     page = _text(client.get(f"{BASE}/assignments"))
     assert "Ik werkte er vorig jaar" in page
+    # the list links to the proposal's own page, which proposes the replacement
+    assert f"{BASE}/proposals/{proposal.id}/assign" in page and "<select" not in page
+    page = _text(client.get(f"{BASE}/proposals/{proposal.id}/assign"))
+    assert "Ik werkte er vorig jaar" in page
     assert f"Proposed replacement after the declared conflict of interest: {idle.name}." in page
     assert f'<option selected value="{idle.id}">' in page or \
         f'<option value="{idle.id}" selected' in page

@@ -1,0 +1,239 @@
+"""Officials' list pages at two data sizes: the same number of queries, at most 50 rows a
+page (page, sort and filters in the URL), never a body over 300 KB; the evaluator's list
+without a query per assignment."""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.core import pagination
+from app.core.db import db
+from app.core.time import brussels
+from app.proposals import services as proposals
+from app.proposals.models import Proposal, ProposalVersion
+from app.reviews import services
+from app.reviews.models import (
+    Admissibility,
+    AdmissibilityCheck,
+    Assignment,
+    ConsensusScore,
+    Review,
+    Score,
+)
+from app.reviews.services import CriterionInput
+from tests.factories import complete_fields, make_call, make_user
+
+CODE = "LIST-2021"
+BASE = f"/evaluation/calls/{CODE}"
+OPEN = datetime(2021, 3, 1, tzinfo=UTC)
+MAX_BYTES = 300 * 1024
+LIST_PAGES = (f"{BASE}/admissibility", f"{BASE}/assignments", f"{BASE}/overview",
+              f"{BASE}/ranking", f"/reporting/calls/{CODE}/proposals")
+
+
+def _world(count: int = 2):
+    """A closed call: ``count`` admissible proposals, three evaluators each with submitted
+    reviews, the consensus recorded; one evaluator declared a conflict on the first."""
+    call = make_call(code=CODE, opens_at=brussels(2021, 1, 1),
+                     deadline=brussels(2021, 3, 31, 23, 59, 59),
+                     budget_eur=Decimal("200000.00"))
+    criteria = services.set_criteria(None, call.id, [
+        CriterionInput("Criterium 1", "Criterion 1", Decimal("60"), threshold=Decimal("2")),
+        CriterionInput("Criterium 2", "Criterion 2", Decimal("40"))])
+    official = make_user("official", language="en")
+    evaluators = [make_user("evaluator", name=f"Evaluator {n}") for n in range(4)]
+    made = []
+    for i in range(count):
+        user = make_user("applicant")
+        organisation_id = sorted(user.organisation_ids)[0]
+        proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
+        proposals.update_proposal(user, proposal.id, complete_fields(
+            title=f"Project {i}", requested_eur=Decimal("30000.00")), proposal.revision,
+            received_at=OPEN)
+        proposals.submit_proposal(user, proposal.id, received_at=OPEN)
+        services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+        made.append(proposal)
+    services.auto_assign(official, call.id)
+    conflicted = False
+    for evaluator in evaluators:
+        for assignment in services.my_assignments(evaluator):
+            if not conflicted:
+                services.declare(evaluator, assignment.id, True, "Mijn vroegere werkgever")
+                conflicted = True
+                continue
+            services.declare(evaluator, assignment.id, False)
+            services.save_review(evaluator, assignment.id, {
+                criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
+            services.submit_review(evaluator, assignment.id)
+    for proposal in made:
+        for criterion in criteria:
+            services.record_consensus(official, proposal.id, criterion.id, "4", "Eens")
+    return call, official, evaluators, made
+
+
+def _clone(proposal_id: int, times: int) -> None:
+    """``times`` copies of a proposal with its version, admissibility, assignments,
+    reviews, scores and consensus: bulk rows, as a large call would have them."""
+    def rows(model, **where):
+        table = model.__table__
+        query = sa.select(table)
+        for column, value in where.items():
+            query = query.where(table.c[column].in_(value) if isinstance(value, list)
+                                else table.c[column] == value)
+        return [dict(row._mapping) for row in db.session.execute(query)]
+
+    def next_id(model) -> int:
+        return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
+
+    source = rows(Proposal, id=proposal_id)[0]
+    versions = rows(ProposalVersion, proposal_id=proposal_id)
+    check = rows(AdmissibilityCheck, proposal_id=proposal_id)[0]
+    assignments = rows(Assignment, proposal_id=proposal_id)
+    reviews = rows(Review, assignment_id=[a["id"] for a in assignments])
+    scores = rows(Score, review_id=[r["id"] for r in reviews])
+    consensus = rows(ConsensusScore, proposal_id=proposal_id)
+    for n in range(times):
+        pid = next_id(Proposal)
+        db.session.execute(Proposal.__table__.insert(), [{
+            **source, "id": pid, "reference": f"{source['reference']}-{n:03d}",
+            "title": f"Copy {n:03d}"}])
+        version_ids = {}
+        for version in versions:
+            version_ids[version["id"]] = vid = next_id(ProposalVersion)
+            db.session.execute(ProposalVersion.__table__.insert(),
+                               [{**version, "id": vid, "proposal_id": pid}])
+        db.session.execute(AdmissibilityCheck.__table__.insert(), [{
+            **check, "id": next_id(AdmissibilityCheck), "proposal_id": pid,
+            "version_id": version_ids[check["version_id"]]}])
+        for assignment in assignments:
+            aid = next_id(Assignment)
+            db.session.execute(Assignment.__table__.insert(),
+                               [{**assignment, "id": aid, "proposal_id": pid}])
+            for review in (r for r in reviews if r["assignment_id"] == assignment["id"]):
+                rid = next_id(Review)
+                db.session.execute(Review.__table__.insert(),
+                                   [{**review, "id": rid, "assignment_id": aid}])
+                for score in (s for s in scores if s["review_id"] == review["id"]):
+                    db.session.execute(Score.__table__.insert(), [{
+                        **score, "id": next_id(Score), "review_id": rid}])
+        for item in consensus:
+            db.session.execute(ConsensusScore.__table__.insert(), [{
+                **item, "id": next_id(ConsensusScore), "proposal_id": pid}])
+    db.session.commit()
+
+
+def _get(client, url: str) -> tuple[int, str]:
+    statements = []
+
+    def _before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expire_all()
+    sa.event.listen(db.engine, "before_cursor_execute", _before)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", _before)
+    assert response.status_code == 200, (url, response.status_code)
+    body = response.get_data(as_text=True)
+    assert len(response.data) < MAX_BYTES, (url, len(response.data))
+    return len(statements), body
+
+
+def _rows(url: str, body: str) -> int:
+    if "/reporting/" in url:
+        return body.count("data-reference=")
+    if url.endswith("/ranking"):
+        return body.count("/consensus\">")
+    if url.endswith("/overview"):
+        return body.count(">Consensus<span")
+    return body.count('class="govuk-summary-card" id="proposal-')
+
+
+@pytest.fixture
+def as_official(client, login):
+    def _as(user):
+        login(user)
+        with client.session_transaction() as session:
+            session["language"] = "en"
+    return _as
+
+
+def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_official):
+    _call, official, _evaluators, made = _world(2)
+    as_official(official)
+    small = {url: _get(client, url)[0] for url in LIST_PAGES}
+    _clone(made[1].id, 60)  # 62 proposals: two pages
+    for url in LIST_PAGES:
+        queries, body = _get(client, url)
+        assert queries == small[url], url
+        assert _rows(url, body) == pagination.PER_PAGE, url
+        assert "Showing 1 to 50 of 62" in body, url
+        queries, body = _get(client, f"{url}?page=2")
+        assert _rows(url, body) == 12, url
+        assert "Showing 51 to 62 of 62" in body, url
+    # past the last page: the last page; nonsense: the first
+    assert "Showing 51 to 62" in _get(client, f"{BASE}/admissibility?page=9")[1]
+    assert "Showing 1 to 50" in _get(client, f"{BASE}/admissibility?page=x")[1]
+
+
+def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
+        client, as_official, monkeypatch):
+    _call, official, _evaluators, made = _world(2)
+    _clone(made[1].id, 8)  # ten proposals of 30 000 in a budget of 200 000: six funded
+    monkeypatch.setattr(pagination, "PER_PAGE", 4)
+    as_official(official)
+    pages = [_get(client, f"{BASE}/ranking?page={n}")[1] for n in (1, 2, 3)]
+    for body in pages:
+        assert "€ 180.000,00" in body or "€180,000.00" in body  # funded total: all rows
+        assert "After rank 6 of 10 ranked proposals (6 funded)." in body
+    assert [body.count("Budget line</strong>") for body in pages] == [0, 1, 0]
+    body = _get(client, f"{BASE}/ranking?outcome=funded")[1]
+    assert "Showing 1 to 4 of 6" in body
+
+
+def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(
+        client, as_official):
+    _call, official, evaluators, made = _world(2)
+    as_official(official)
+    first, second = made
+    check = db.session.scalar(sa.select(AdmissibilityCheck).where(
+        AdmissibilityCheck.proposal_id == second.id))
+    db.session.delete(check)
+    db.session.commit()
+    body = _get(client, f"{BASE}/admissibility?state=undecided")[1]
+    assert second.reference in body and first.reference not in body
+    assert "1 of 2 proposals decided." in body
+    # a decision keeps the list's filter and page
+    response = client.post(f"{BASE}/proposals/{second.id}/admissibility?state=undecided",
+                           data={f"p{second.id}-result": "admissible"})
+    assert response.status_code == 302 and "state=undecided" in response.location
+    assert "No proposal to show." in client.get(response.location).get_data(as_text=True)
+    body = _get(client, f"{BASE}/assignments?state=conflict")[1]
+    assert first.reference in body and second.reference not in body
+    assert "Mijn vroegere werkgever" in body and "<select" not in body
+    assert "No proposal to show." in _get(client, f"{BASE}/overview?state=pending")[1]
+    taken = set(db.session.scalars(sa.select(Assignment.evaluator_id).where(
+        Assignment.proposal_id == first.id)))
+    services.assign(official, first.id, next(e.id for e in evaluators if e.id not in taken))
+    body = _get(client, f"{BASE}/overview?state=pending")[1]
+    assert first.reference in body and second.reference not in body  # one review short
+    body = _get(client, f"{BASE}/overview?state=complete")[1]
+    assert second.reference in body and first.reference not in body
+    body = _get(client, f"{BASE}/admissibility?sort=title")[1]
+    assert body.index(first.reference) < body.index(second.reference)
+
+
+def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(client, login):
+    _call, _official, evaluators, made = _world(2)
+    evaluator = next(e for e in evaluators if services.my_assignments(e))
+    login(evaluator)
+    small, body = _get(client, "/evaluation/")
+    before = len(re.findall(r"/evaluation/assignments/\d+\"", body))
+    _clone(made[1].id, 20)
+    large, body = _get(client, "/evaluation/")
+    assert len(re.findall(r"/evaluation/assignments/\d+\"", body)) > before
+    assert large == small
