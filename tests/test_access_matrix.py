@@ -155,6 +155,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     # the world's proposal is not admissible: no consensus page for it
     ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.override_review_quorum", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.reopen_review", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),

@@ -2,4 +2,9 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="templates")
 
-from app.reviews import evaluator_views, models, official_views  # noqa: E402, F401
+from app.reviews import (  # noqa: E402, F401
+    evaluator_views,
+    models,
+    official_views,
+    quorum_views,
+)

@@ -348,3 +348,15 @@ class PublishForm(FlaskForm):
     reason = StringField(_l("Why is the decision published again?"), widget=GovTextArea(),
                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Publish the decision"), widget=GovSubmitInput())
+
+
+class QuorumOverrideForm(FlaskForm):
+    """The official's written reason to hold the consensus with fewer reviews."""
+
+    reason = StringField(_l("Why does the consensus go ahead with fewer reviews?"),
+                         description=_l("The applicant reads this in the evaluation summary "
+                                        "report, and it is kept in the decision record."),
+                         widget=GovTextArea(),
+                         validators=[InputRequired(_l("Give the reason.")), Length(max=2000)])
+    submit = SubmitField(_l("Decide with fewer reviews"), widget=GovSubmitInput())
+

@@ -40,6 +40,7 @@ from app.reviews.forms import (
     CriteriaForm,
     OverrideForm,
     PublishForm,
+    QuorumOverrideForm,
     ReasonForm,
     SettingsForm,
     consensus_form,
@@ -411,15 +412,20 @@ def overview(code: str):
                            settings=services.settings_of(call))
 
 
-def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None):
+def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
+                    quorum_form: QuorumOverrideForm | None = None):
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
         form.load(sheet.consensus, format_decimal)
     complete = bool(sheet.criteria) and all(c.id in sheet.consensus for c in sheet.criteria)
+    quorum = services.review_quorum(sheet.proposal)
+    if quorum_form is None:
+        quorum_form = QuorumOverrideForm(
+            formdata=None, reason=quorum.override.reason if quorum.override else "")
     return render_template(
         "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
         form=form, total=services.weighted_total(sheet.consensus.values(), sheet.criteria)
-        if complete else None)
+        if complete else None, quorum=quorum, quorum_form=quorum_form)
 
 
 @bp.route("/calls/<code>/proposals/<int:proposal_id>/consensus", methods=["GET", "POST"])
