@@ -5,6 +5,8 @@ bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="t
 from app.reviews import (  # noqa: E402, F401
     evaluator_views,
     models,
+    objection_models,
+    objection_views,
     official_views,
     quorum_views,
 )

@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -360,3 +362,36 @@ class QuorumOverrideForm(FlaskForm):
                          validators=[InputRequired(_l("Give the reason.")), Length(max=2000)])
     submit = SubmitField(_l("Decide with fewer reviews"), widget=GovSubmitInput())
 
+
+class ObjectionForm(FlaskForm):
+    """A member's request for explanation or objection, with an optional PDF."""
+
+    kind = RadioField(
+        _l("What do you want to do?"), widget=GovRadioInput(), validate_choice=False,
+        choices=[("explanation", _l("Ask for an explanation of the decision")),
+                 ("objection", _l("Object to the decision"))],
+        validators=[InputRequired(_l("Choose whether you ask for an explanation or object.")),
+                    AnyOf(["explanation", "objection"],
+                          message=_l("Choose whether you ask for an explanation or object."))])
+    text = StringField(_l("Your request or objection"), widget=GovTextArea(),
+                       description=_l("Say what you want explained, or why the decision "
+                                      "should change, and on which criterion."),
+                       validators=[InputRequired(_l("Write your request or objection.")),
+                                   Length(max=10000)])
+    file = FileField(_l("A PDF with supporting documents (optional)"), widget=GovFileInput())
+    submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+
+
+class ObjectionAnswerForm(FlaskForm):
+    """The official's answer, with the outcome of an objection."""
+
+    answer = StringField(_l("Answer"), widget=GovTextArea(),
+                         description=_l("The applicant reads this answer in the portal."),
+                         validators=[InputRequired(_l("Write the answer; the applicant reads "
+                                                      "it.")), Length(max=10000)])
+    outcome = RadioField(
+        _l("Outcome of the objection"), widget=GovRadioInput(), validate_choice=False,
+        choices=[("upheld", _l("Upheld")), ("rejected", _l("Rejected"))],
+        validators=[Optional(), AnyOf(["upheld", "rejected"],
+                                      message=_l("Choose upheld or rejected."))])
+    submit = SubmitField(_l("Record the answer"), widget=GovSubmitInput())
