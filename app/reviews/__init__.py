@@ -3,6 +3,7 @@ from flask import Blueprint
 bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="templates")
 
 from app.reviews import (  # noqa: E402, F401
+    clock_views,
     evaluator_views,
     models,
     objection_models,

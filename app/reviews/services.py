@@ -29,7 +29,7 @@ from app.organisations.enterprise_number import InvalidEnterpriseNumber, normali
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.reviews import permissions
+from app.reviews import clock, permissions
 from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
@@ -1035,6 +1035,7 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
         settings = settings_of(call)
         data = decision_data(call, rows, quorums)
         notified_on = today or utcnow().astimezone(BRUSSELS).date()
+        data["decision_clock"] = clock.record_fields(call, notified_on)
         record = DecisionRecord(
             call_id=call.id, number=previous + 1, published_at=utcnow(),
             published_by_id=actor.id, reason=reason.strip(), data=data,
