@@ -4,6 +4,7 @@ bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="t
 
 from app.reviews import (  # noqa: E402, F401
     clock_views,
+    disagreement_views,
     evaluator_views,
     models,
     objection_models,

@@ -236,6 +236,12 @@ class SettingsForm(FlaskForm):
         _l("Disagreement flag: spread of the weighted totals above"), widget=GovTextInput(),
         description=_l("Points on 100 between the highest and the lowest review."),
         validators=[InputRequired(_l("Give the spread that flags a disagreement."))])
+    criterion_spread_percent = DecimalTextField(
+        _l("Disagreement per criterion: spread above this percentage of the criterion's "
+           "scale"), widget=GovTextInput(),
+        description=_l("Leave empty for a third of the scale (more than 1.67 points on 0 to "
+                       "5)."),
+        validators=[Optional()])
     reserve_size = WholeNumberField(
         _l("Size of the reserve list"), widget=GovTextInput(),
         validators=[InputRequired(_l("Give the size of the reserve list."))])

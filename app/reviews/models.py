@@ -60,6 +60,9 @@ class EvaluationSettings(db.Model):
     disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2),
                                                          default=Decimal("20"))
     objection_days: Mapped[int] = mapped_column(default=15)
+    # A criterion of one proposal is flagged when its individual scores spread more than
+    # this share of the criterion's scale; None means a third.
+    criterion_spread_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 3))
     # How many passing proposals below the budget line form the reserve list.
     reserve_size: Mapped[int] = mapped_column(default=5)
 

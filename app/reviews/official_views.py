@@ -125,7 +125,9 @@ def _criteria_page(call: Call, criteria_form: CriteriaForm | None = None,
             formdata=None, reviews_per_proposal=settings.reviews_per_proposal,
             total_threshold=settings.total_threshold,
             disagreement_spread=settings.disagreement_spread,
-            reserve_size=settings.reserve_size, objection_days=settings.objection_days)
+            reserve_size=settings.reserve_size, objection_days=settings.objection_days,
+            criterion_spread_percent=None if settings.criterion_spread_share is None
+            else settings.criterion_spread_share * 100)
     return render_template("reviews/official/criteria.html", call=call, criteria=criteria,
                            settings=settings, form=criteria_form,
                            settings_form=settings_form,
@@ -229,7 +231,9 @@ def settings(code: str):
                 reviews_per_proposal=form.reviews_per_proposal.data,
                 total_threshold=form.total_threshold.data,
                 disagreement_spread=form.disagreement_spread.data,
-                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data))
+                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data,
+                criterion_spread_share=None if form.criterion_spread_percent.data is None
+                else form.criterion_spread_percent.data / 100))
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:

@@ -1155,13 +1155,16 @@ class SettingsInput:
     disagreement_spread: Decimal
     reserve_size: int
     objection_days: int
+    criterion_spread_share: Decimal | None = None  # None: a third of the scale
 
 
 def _settings_snapshot(settings: EvaluationSettings) -> dict:
     return {"reviews_per_proposal": settings.reviews_per_proposal,
             "total_threshold": str(settings.total_threshold),
             "disagreement_spread": str(settings.disagreement_spread),
-            "reserve_size": settings.reserve_size, "objection_days": settings.objection_days}
+            "reserve_size": settings.reserve_size, "objection_days": settings.objection_days,
+            "criterion_spread_share": None if settings.criterion_spread_share is None
+            else str(settings.criterion_spread_share)}
 
 
 def update_settings(actor: User, call_id: int, data: SettingsInput) -> EvaluationSettings:
@@ -1179,6 +1182,10 @@ def update_settings(actor: User, call_id: int, data: SettingsInput) -> Evaluatio
         errors["reserve_size"] = _("The reserve list holds from 0 to 1000 proposals.")
     if not 1 <= data.objection_days <= 365:
         errors["objection_days"] = _("Allow from 1 to 365 calendar days to object.")
+    if data.criterion_spread_share is not None and not \
+            Decimal("0") < data.criterion_spread_share <= Decimal("1"):
+        errors["criterion_spread_percent"] = _("The percentage of the scale lies above 0 and "
+                                               "at most 100.")
     if errors:
         raise ValidationFailed(errors)
     with transaction():
@@ -1197,6 +1204,7 @@ def update_settings(actor: User, call_id: int, data: SettingsInput) -> Evaluatio
         settings.disagreement_spread = data.disagreement_spread
         settings.reserve_size = data.reserve_size
         settings.objection_days = data.objection_days
+        settings.criterion_spread_share = data.criterion_spread_share
         db.session.flush()
         audit.record(actor, "call.evaluation_settings_updated", call, before=before,
                      after=_settings_snapshot(settings))
