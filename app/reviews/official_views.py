@@ -33,7 +33,7 @@ from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
 from app.reporting import exports
-from app.reviews import bp, queries, services
+from app.reviews import bp, calibration, queries, services
 from app.reviews.forms import (
     AdmissibilityForm,
     AssignForm,
@@ -418,9 +418,13 @@ def overview(code: str):
 
 def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
                     quorum_form: QuorumOverrideForm | None = None):
+    calibrated = calibration.for_proposal(call.id, sheet.proposal.id, sheet.criteria)
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
         form.load(sheet.consensus, format_decimal)
+        for criterion_id, item in calibrated.items():  # the suggestion, to accept or change
+            if criterion_id not in sheet.consensus:
+                form[f"score-{criterion_id}"].data = format_decimal(item.suggestion)
     complete = bool(sheet.criteria) and all(c.id in sheet.consensus for c in sheet.criteria)
     quorum = services.review_quorum(sheet.proposal)
     if quorum_form is None:
@@ -429,7 +433,7 @@ def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
     return render_template(
         "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
         form=form, total=services.weighted_total(sheet.consensus.values(), sheet.criteria)
-        if complete else None, quorum=quorum, quorum_form=quorum_form)
+        if complete else None, quorum=quorum, quorum_form=quorum_form, calibrated=calibrated)
 
 
 @bp.route("/calls/<code>/proposals/<int:proposal_id>/consensus", methods=["GET", "POST"])
