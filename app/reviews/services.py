@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
@@ -848,9 +850,12 @@ class RankingRow:
     submitted_at: datetime | None = None
 
 
-TIE_BREAK = _("Equal scores are ordered by the score on the criterion with the highest "
-              "weight (then the next), then by the earlier submission of the version that "
-              "counts, then by reference.")
+# Lazy: translated where it is shown, in the reader's language (never at import).
+TIE_BREAK = _l("Equal scores are ordered by the score on the criterion with the highest "
+               "weight (then the next), then by the earlier submission of the version that "
+               "counts, then by reference.")
+TIE_BREAK_CODE = "criteria_by_weight,submitted_at,reference"
+WEIGHTED_TOTAL = _l("weighted total")
 
 
 def ranking(call_id: int) -> list[RankingRow]:
@@ -887,7 +892,7 @@ def ranking(call_id: int) -> list[RankingRow]:
             failed = [c.name for c in criteria
                       if c.threshold is not None and scores[c.id].score < c.threshold]
             if total < settings.total_threshold:
-                failed.append(_("weighted total"))
+                failed.append(str(WEIGHTED_TOTAL))
         rows.append(RankingRow(proposal, total,
                                Decimal(version.data.get("requested_eur") or "0"),
                                complete and not failed, failed,
@@ -976,7 +981,8 @@ def decision_data(call: Call, rows: Sequence[RankingRow],
         consensus[item.proposal_id][item.criterion_id] = item
     return {
         "call": call.code, "budget_eur": f"{call.budget_eur:.2f}",
-        "total_threshold": str(settings.total_threshold), "tie_break": str(TIE_BREAK),
+        "total_threshold": str(settings.total_threshold), "tie_break": TIE_BREAK_CODE,
+        "tie_break_text": _both_languages(TIE_BREAK),
         "criteria": [{"id": c.id, "name_nl": c.name_nl, "name_en": c.name_en,
                       "weight": str(c.weight), "scale_max": str(c.scale_max),
                       "threshold": None if c.threshold is None else str(c.threshold)}
@@ -991,7 +997,7 @@ def decision_data(call: Call, rows: Sequence[RankingRow],
             "computed": r.computed.value if r.computed else None,
             "outcome": r.outcome.value if r.outcome else None,
             "override_reason": r.override.reason if r.override else None,
-            "failed_thresholds": [str(name) for name in r.failed],
+            "failed_thresholds": _failed_codes(r, criteria),
             **_quorum_fields(quorums.get(r.proposal.id)),
             "consensus": [{"criterion_id": c.id,
                            "score": str(consensus[r.proposal.id][c.id].score),
@@ -1000,6 +1006,25 @@ def decision_data(call: Call, rows: Sequence[RankingRow],
                           for c in criteria if c.id in consensus[r.proposal.id]],
         } for r in rows],
     }
+
+
+def _both_languages(text) -> dict[str, str]:
+    result = {}
+    for language in ("nl", "en"):
+        with force_locale(language):
+            result[language] = str(text)
+    return result
+
+
+def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict]:
+    """The thresholds a row missed, frozen as codes with both languages' names (the
+    ranking names them in the language of the request that computed it)."""
+    names = {str(name) for name in row.failed}
+    failed = [{"code": f"criterion:{c.id}", "nl": c.name_nl, "en": c.name_en}
+              for c in criteria if c.name in names]
+    if str(WEIGHTED_TOTAL) in names:
+        failed.append({"code": "total", **_both_languages(WEIGHTED_TOTAL)})
+    return failed
 
 
 def _quorum_fields(quorum: "ReviewQuorum | None") -> dict:

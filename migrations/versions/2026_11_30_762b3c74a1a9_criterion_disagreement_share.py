@@ -5,6 +5,8 @@ Revises: d3acb3b9979f
 Create Date: 2026-11-30 08:52:36.697133
 
 """
+import warnings
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -23,8 +25,10 @@ def upgrade():
         batch_op.add_column(sa.Column('criterion_spread_share', sa.Numeric(precision=4, scale=3), nullable=True))
 
 
-
 def downgrade():
-    with op.batch_alter_table('evaluation_settings', schema=None) as batch_op:
-        batch_op.drop_column('criterion_spread_share')
+    # SQLite rebuilds the table; reflecting it warns about the expression index on users.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        with op.batch_alter_table('evaluation_settings', schema=None) as batch_op:
+            batch_op.drop_column('criterion_spread_share')
 
