@@ -112,7 +112,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.organisations.views import bp as organisations_bp
     from app.proposals.views import bp as proposals_bp
     from app.reporting.views import bp as reporting_bp
-    from app.reviews import evaluator_views, official_views  # noqa: F401  (routes on reviews_bp)
+    from app.reviews import (  # noqa: F401  (routes on reviews_bp)
+        clock_views,
+        disagreement_views,
+        evaluator_views,
+        objection_views,
+        official_views,
+        quorum_views,
+    )
     from app.reviews.blueprint import bp as reviews_bp
 
     for bp in (main_bp, auth_bp, organisations_bp, calls_bp, proposals_bp, reviews_bp, audit_bp,

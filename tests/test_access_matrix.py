@@ -158,6 +158,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     # the world's proposal is not admissible: no consensus page for it
     ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.override_review_quorum", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.reopen_review", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
@@ -167,6 +168,14 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # nothing is published yet: the summary does not exist for anyone
     ("reviews.summary_report", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
+    # objections: the world's proposal has no published decision, objection 1 does not exist
+    ("reviews.lodge_objection", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
+    ("reviews.lodge_objection", "POST"): row(LOGIN, 404, 404, 404, 404, 404),
+    ("reviews.objection", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
+    ("reviews.objection_file", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
+    ("reviews.answer_objection", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.republish_after_objection", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.objections_queue", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # ------------------------------------------------------------ reporting (officials only)
     ("reporting.index", "GET"): row(LOGIN, 403, 403, 403, (302, f"/reporting/calls/{CALL_CODE}"),
                                     403),
@@ -270,7 +279,8 @@ def _url_args(rule, world: World) -> dict:
               "section": "general", "number": 1,
               "sha256": world.proposal.attachments[0].sha256,
               "attachment_id": world.proposal.attachments[0].id,
-              "name": "technologies", "fmt": "csv", "assignment_id": 1, "review_id": 1}
+              "name": "technologies", "fmt": "csv", "assignment_id": 1, "review_id": 1,
+              "objection_id": 1}
     args = {}
     for name in rule.arguments:
         if name == "token":

@@ -40,6 +40,15 @@ class RankingRowSchema(ma.Schema):
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES), metadata={
         "description": "The outcome in force: the computed one, or an official's override "
                        "(funded = approved within the budget; reserve = reserve list)"})
+    reviews_submitted = ma.fields.Integer(required=True, metadata={
+        "description": "Individual reviews submitted for this proposal"})
+    reviews_required = ma.fields.Integer(required=True, metadata={
+        "description": "Reviews the call requires before the consensus: its number per "
+                       "proposal, or all that could be assigned when fewer evaluators are "
+                       "eligible (at least one)"})
+    override_reason = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "An official's written reason to decide on fewer reviews than "
+                       "required; null when none was needed or given"})
 
 
 class RankingSchema(ma.Schema):
@@ -55,13 +64,22 @@ def _amount(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
-def ranking_body(call, rows) -> dict:
+def ranking_body(call, rows, quorums=None) -> dict:
+    quorums = services.review_quorums(call.id) if quorums is None else quorums
     return {"call": call.code, "budget_eur": _amount(call.budget_eur), "rows": [
         {"rank": row.rank, "proposal": row.proposal.reference,
          "organisation": row.proposal.organisation.legal_name,
          "score": _amount(row.score), "requested_eur": _amount(row.requested),
-         "cumulative_eur": _amount(row.cumulative), "outcome": row.outcome.value}
+         "cumulative_eur": _amount(row.cumulative), "outcome": row.outcome.value,
+         **_quorum(quorums.get(row.proposal.id))}
         for row in rows if row.outcome is not None and row.score is not None]}
+
+
+def _quorum(quorum) -> dict:
+    if quorum is None:  # pragma: no cover - every ranked proposal is admissible
+        return {"reviews_submitted": 0, "reviews_required": 0, "override_reason": None}
+    return {"reviews_submitted": quorum.submitted, "reviews_required": quorum.required,
+            "override_reason": quorum.override_reason}
 
 
 @bp.route("/calls/<code>/ranking")

@@ -79,6 +79,9 @@ class CallStatsSchema(ma.Schema):
         "description": "Distinct submitted proposals declaring VR, AI or both"})
     vr_and_ai = ma.fields.Integer(required=True, metadata={
         "description": "Submitted proposals declaring both VR and AI"})
+    verified_vr_or_ai = ma.fields.Integer(required=True, metadata={
+        "description": "Distinct submitted proposals whose verified technologies include VR, "
+                       "AI or both (verification of an earlier version included)"})
     by_project_type = ma.fields.Nested(ProjectTypeCountsSchema, required=True)
     by_provider_type = ma.fields.Nested(ProviderTypeCountsSchema, required=True)
     requested_budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
@@ -139,6 +142,7 @@ def stats_body(stats: services.CallStatistics) -> dict:
         "by_technology": dict(stats.by_technology),
         "verified_by_technology": dict(stats.verified_by_technology),
         "vr_or_ai": stats.vr_or_ai, "vr_and_ai": stats.vr_and_ai,
+        "verified_vr_or_ai": stats.verified_vr_or_ai,
         "by_project_type": {code: stats.by_project_type[code] for code in ALL_PROJECT_TYPES},
         "by_provider_type": {code: stats.by_provider_type[code] for code in ALL_PROVIDER_TYPES},
         "requested_budget_eur": _amount(stats.requested_budget),

@@ -136,6 +136,9 @@ class ProposalVersion(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     data: Mapped[dict] = mapped_column(sa.JSON)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    # The organisation's deadline at the moment of submission (extensions included), so a
+    # later extension never changes what the receipt of this version says.
+    deadline_in_force: Mapped[datetime | None]
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
     submitted_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821

@@ -496,7 +496,8 @@ def submit_proposal(actor: User, proposal_id: int,
                   "submitted_at": received_at.isoformat()}
         version = ProposalVersion(proposal=proposal, number=number, submitted_at=received_at,
                                   submitted_by_id=actor.id, data=data,
-                                  fingerprint=fingerprint(header, data))
+                                  fingerprint=fingerprint(header, data),
+                                  deadline_in_force=deadline_of(proposal))
         db.session.add(version)
         before_status = proposal.status.value
         proposal.status = ProposalStatus.submitted

@@ -71,7 +71,8 @@ PROPOSAL_COLUMNS = (
     "reference", "title", "organisation", "enterprise_number", "provider_type",
     "project_type", "practice_oriented", "requested_eur", "declared_technologies",
     "verified_technologies", "verified_by", "verified_at", "verified_version", "version",
-    "first_submitted_at", "submitted_at",
+    "first_submitted_at", "submitted_at", "training_name", "training_reference",
+    "expected_participants", "partners", "own_contribution_eur",
 )
 
 
@@ -89,6 +90,9 @@ def proposal_record(row: ProposalRow) -> dict[str, Any]:
         "verified_at": row.verified_at, "verified_version": row.verified_version,
         "version": row.version_number, "first_submitted_at": row.first_submitted_at,
         "submitted_at": row.submitted_at,
+        "training_name": row.training_name, "training_reference": row.training_reference,
+        "expected_participants": row.expected_participants,
+        "partners": "; ".join(row.partners), "own_contribution_eur": row.own_contribution_eur,
     }
 
 

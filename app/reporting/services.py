@@ -78,6 +78,11 @@ class ProposalRow:
     verified_by: str = ""
     verified_version: int | None = None
     version_times: list[datetime] = field(default_factory=list)
+    training_name: str = ""
+    training_reference: str = ""
+    expected_participants: int | None = None
+    partners: list[str] = field(default_factory=list)  # "name (enterprise number)"
+    own_contribution_eur: Decimal | None = None
 
     @property
     def is_verified(self) -> bool:
@@ -184,6 +189,12 @@ def _decimal(text: str | None) -> Decimal | None:
     return Decimal(str(text))
 
 
+def _partner(partner: dict) -> str:
+    name = str(partner.get("name") or "").strip()
+    number = str(partner.get("enterprise_number") or "").strip()
+    return f"{name} ({number})" if number else name
+
+
 def _load_rows(call: Call, as_of: datetime,
                ids: Sequence[int] | None = None) -> list[ProposalRow]:
     """Three selects: the call's proposals (those of ``ids`` only, in that order, when
@@ -212,11 +223,15 @@ def _load_rows(call: Call, as_of: datetime,
         sa.select(ProposalVersion.proposal_id, ProposalVersion.number,
                   ProposalVersion.submitted_at, data["title"].as_string(),
                   data["project_type"].as_string(), data["technologies"],
-                  data["practice_oriented"].as_boolean(), data["requested_eur"].as_string())
+                  data["practice_oriented"].as_boolean(), data["requested_eur"].as_string(),
+                  data["training_name"].as_string(), data["training_reference"].as_string(),
+                  data["expected_participants"], data["partners"],
+                  data["own_contribution_eur"].as_string())
         .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
         .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of, *only)
         .order_by(ProposalVersion.proposal_id, ProposalVersion.number))
-    for pid, number, submitted_at, title, project_type, technologies, practice, requested in \
+    for (pid, number, submitted_at, title, project_type, technologies, practice, requested,
+         training, training_reference, participants, partners, own) in \
             db.session.execute(version_query):
         row = rows.get(pid)
         if row is None:  # pragma: no cover - a version cannot predate its proposal
@@ -230,6 +245,10 @@ def _load_rows(call: Call, as_of: datetime,
         row.technologies = [code for code in ALL_TECHNOLOGIES if code in (technologies or [])]
         row.practice_oriented = None if practice is None else bool(practice)
         row.requested_eur = _decimal(requested)
+        row.training_name, row.training_reference = training or "", training_reference or ""
+        row.expected_participants = None if participants in (None, "") else int(participants)
+        row.partners = [_partner(p) for p in partners or [] if isinstance(p, dict)]
+        row.own_contribution_eur = _decimal(own)
 
     verification_query = (
         sa.select(TechnologyVerification.proposal_id, TechnologyVerification.technologies,

@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -232,6 +234,12 @@ class SettingsForm(PortalForm):
         _l("Disagreement flag: spread of the weighted totals above"), widget=GovTextInput(),
         description=_l("Points on 100 between the highest and the lowest review."),
         validators=[InputRequired(_l("Give the spread that flags a disagreement."))])
+    criterion_spread_percent = DecimalTextField(
+        _l("Disagreement per criterion: spread above this percentage of the criterion's "
+           "scale"), widget=GovTextInput(),
+        description=_l("Leave empty for a third of the scale (more than 1.67 points on 0 to "
+                       "5)."),
+        validators=[Optional()])
     reserve_size = WholeNumberField(
         _l("Size of the reserve list"), widget=GovTextInput(),
         validators=[InputRequired(_l("Give the size of the reserve list."))])
@@ -346,3 +354,48 @@ class PublishForm(PortalForm):
     reason = StringField(_l("Why is the decision published again?"), widget=GovTextArea(),
                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Publish the decision"), widget=GovSubmitInput())
+
+
+class QuorumOverrideForm(PortalForm):
+    """The official's written reason to hold the consensus with fewer reviews."""
+
+    reason = StringField(_l("Why does the consensus go ahead with fewer reviews?"),
+                         description=_l("The applicant reads this in the evaluation summary "
+                                        "report, and it is kept in the decision record."),
+                         widget=GovTextArea(),
+                         validators=[InputRequired(_l("Give the reason.")), Length(max=2000)])
+    submit = SubmitField(_l("Decide with fewer reviews"), widget=GovSubmitInput())
+
+
+class ObjectionForm(PortalForm):
+    """A member's request for explanation or objection, with an optional PDF."""
+
+    kind = RadioField(
+        _l("What do you want to do?"), widget=GovRadioInput(), validate_choice=False,
+        choices=[("explanation", _l("Ask for an explanation of the decision")),
+                 ("objection", _l("Object to the decision"))],
+        validators=[InputRequired(_l("Choose whether you ask for an explanation or object.")),
+                    AnyOf(["explanation", "objection"],
+                          message=_l("Choose whether you ask for an explanation or object."))])
+    text = StringField(_l("Your request or objection"), widget=GovTextArea(),
+                       description=_l("Say what you want explained, or why the decision "
+                                      "should change, and on which criterion."),
+                       validators=[InputRequired(_l("Write your request or objection.")),
+                                   Length(max=10000)])
+    file = FileField(_l("A PDF with supporting documents (optional)"), widget=GovFileInput())
+    submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+
+
+class ObjectionAnswerForm(PortalForm):
+    """The official's answer, with the outcome of an objection."""
+
+    answer = StringField(_l("Answer"), widget=GovTextArea(),
+                         description=_l("The applicant reads this answer in the portal."),
+                         validators=[InputRequired(_l("Write the answer; the applicant reads "
+                                                      "it.")), Length(max=10000)])
+    outcome = RadioField(
+        _l("Outcome of the objection"), widget=GovRadioInput(), validate_choice=False,
+        choices=[("upheld", _l("Upheld")), ("rejected", _l("Rejected"))],
+        validators=[Optional(), AnyOf(["upheld", "rejected"],
+                                      message=_l("Choose upheld or rejected."))])
+    submit = SubmitField(_l("Record the answer"), widget=GovSubmitInput())

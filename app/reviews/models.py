@@ -60,6 +60,9 @@ class EvaluationSettings(db.Model):
     disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2),
                                                          default=Decimal("20"))
     objection_days: Mapped[int] = mapped_column(default=15)
+    # A criterion of one proposal is flagged when its individual scores spread more than
+    # this share of the criterion's scale; None means a third.
+    criterion_spread_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 3))
     # How many passing proposals below the budget line form the reserve list.
     reserve_size: Mapped[int] = mapped_column(default=5)
 
@@ -275,3 +278,19 @@ class DecisionRecord(db.Model):
 @sa.event.listens_for(DecisionRecord, "before_delete")
 def _refuse_change(_mapper, _connection, target: DecisionRecord) -> None:
     raise RuntimeError("decision records are immutable")
+
+
+class ReviewQuorumOverride(db.Model):
+    """An official's written decision to hold the consensus on one proposal with fewer
+    submitted reviews than the call requires."""
+
+    __tablename__ = "review_quorum_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    # What the official saw when writing the reason.
+    reviews_submitted: Mapped[int]
+    reviews_required: Mapped[int]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -34,7 +34,7 @@ from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import before_deadline, to_brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import queries, services
+from app.reviews import calibration, queries, review_exports, services
 from app.reviews.blueprint import bp
 from app.reviews.forms import (
     AdmissibilityForm,
@@ -42,6 +42,7 @@ from app.reviews.forms import (
     CriteriaForm,
     OverrideForm,
     PublishForm,
+    QuorumOverrideForm,
     ReasonForm,
     SettingsForm,
     consensus_form,
@@ -126,7 +127,9 @@ def _criteria_page(call: Call, criteria_form: CriteriaForm | None = None,
             formdata=None, reviews_per_proposal=settings.reviews_per_proposal,
             total_threshold=settings.total_threshold,
             disagreement_spread=settings.disagreement_spread,
-            reserve_size=settings.reserve_size, objection_days=settings.objection_days)
+            reserve_size=settings.reserve_size, objection_days=settings.objection_days,
+            criterion_spread_percent=None if settings.criterion_spread_share is None
+            else settings.criterion_spread_share * 100)
     return render_template("reviews/official/criteria.html", call=call, criteria=criteria,
                            settings=settings, form=criteria_form,
                            settings_form=settings_form,
@@ -230,7 +233,9 @@ def settings(code: str):
                 reviews_per_proposal=form.reviews_per_proposal.data,
                 total_threshold=form.total_threshold.data,
                 disagreement_spread=form.disagreement_spread.data,
-                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data))
+                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data,
+                criterion_spread_share=None if form.criterion_spread_percent.data is None
+                else form.criterion_spread_percent.data / 100))
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
@@ -420,15 +425,24 @@ def overview(code: str):
                            states=queries.OVERVIEW_STATES)
 
 
-def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None):
+def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
+                    quorum_form: QuorumOverrideForm | None = None):
+    calibrated = calibration.for_proposal(call.id, sheet.proposal.id, sheet.criteria)
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
         form.load(sheet.consensus, format_decimal)
+        for criterion_id, item in calibrated.items():  # the suggestion, to accept or change
+            if criterion_id not in sheet.consensus:
+                form[f"score-{criterion_id}"].data = format_decimal(item.suggestion)
     complete = bool(sheet.criteria) and all(c.id in sheet.consensus for c in sheet.criteria)
+    quorum = services.review_quorum(sheet.proposal)
+    if quorum_form is None:
+        quorum_form = QuorumOverrideForm(
+            formdata=None, reason=quorum.override.reason if quorum.override else "")
     return render_template(
         "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
         form=form, total=services.weighted_total(sheet.consensus.values(), sheet.criteria)
-        if complete else None)
+        if complete else None, quorum=quorum, quorum_form=quorum_form, calibrated=calibrated)
 
 
 @bp.route("/calls/<code>/proposals/<int:proposal_id>/consensus", methods=["GET", "POST"])
@@ -612,6 +626,17 @@ RANKING_COLUMNS = ("rank", "reference", "title", "organisation", "enterprise_num
                    "override_reason", "failed_thresholds")
 
 
+def _with_consensus(call: Call, rows, records: list[dict]) -> tuple[list[str], list[dict]]:
+    """The ranking columns plus the consensus score per criterion (one query)."""
+    criteria = services.criteria_of(call.id)
+    consensus = review_exports.consensus_by_proposal(call.id)
+    headers = review_exports.consensus_headers(criteria)
+    for row, record in zip(rows, records, strict=True):
+        record.update(zip(headers, review_exports.consensus_values(
+            row.proposal.id, criteria, consensus), strict=True))
+    return [*RANKING_COLUMNS, *headers], records
+
+
 def _ranking_records(rows) -> list[dict]:
     return [{
         "rank": row.rank, "reference": row.proposal.reference,
@@ -633,12 +658,13 @@ def _flat(value) -> str | int:
     return value
 
 
-def _ranking_csv(rows) -> bytes:
+def _ranking_csv(rows, call: Call) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RANKING_COLUMNS)
-    for record in _ranking_records(rows):
-        writer.writerow([exports.neutralise(_flat(record[key])) for key in RANKING_COLUMNS])
+    columns, records = _with_consensus(call, rows, _ranking_records(rows))
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([exports.neutralise(_flat(record[key])) for key in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -646,11 +672,11 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Ranking")[:31]
-    sheet.append(list(RANKING_COLUMNS))
+    columns, records = _with_consensus(call, rows, _ranking_records(rows))
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     budget_line_done = False
-    records = _ranking_records(rows)
     for row, record in zip(rows, records, strict=True):
         if not budget_line_done and row.computed is not Outcome.funded:
             sheet.append([exports.neutralise(_("Budget line: %(budget)s", budget=(
@@ -658,7 +684,7 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             budget_line_done = True
         values = []
-        for key in RANKING_COLUMNS:
+        for key in columns:
             value = record[key]
             values.append(exports.neutralise(value) if isinstance(value, str) else value)
         sheet.append(values)
@@ -677,9 +703,25 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     for column, width in zip("ABCDEFGHIJKL", (6, 16, 40, 30, 14, 8, 14, 14, 16, 16, 30, 30),
                              strict=True):
         sheet.column_dimensions[column].width = width
+    _individual_sheet(workbook, call, rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
+    """A second sheet: every submitted review's scores and justifications, evaluators as
+    "Evaluator 1..n" per proposal."""
+    sheet = workbook.create_sheet(_("Individual scores")[:31])
+    sheet.append(review_exports.individual_headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in review_exports.individual_rows(call.id, [r.proposal.id for r in rows],
+                                                 services.criteria_of(call.id)):
+        sheet.append([exports.neutralise(v) if isinstance(v, str) else v for v in values])
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDE", (16, 14, 40, 8, 80), strict=True):
+        sheet.column_dimensions[column].width = width
 
 
 @bp.get("/calls/<code>/ranking.<any(csv, xlsx, pdf):fmt>")
@@ -690,7 +732,7 @@ def ranking_export(code: str, fmt: str):
     stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
     name = f"rangschikking-{call.code}-{stamp}.{fmt}"
     if fmt == "csv":
-        return _download(_ranking_csv(rows), exports.CSV_MIMETYPE, name)
+        return _download(_ranking_csv(rows, call), exports.CSV_MIMETYPE, name)
     if fmt == "xlsx":
         return _download(_ranking_xlsx(call, rows), exports.XLSX_MIMETYPE, name)
     return _download(ranking_pdf(call, rows), "application/pdf", name)

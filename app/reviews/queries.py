@@ -464,6 +464,9 @@ class PublishedResult:
     outcome: Outcome
     override_reason: str | None
     criteria: list[CriterionResult]
+    reviews_submitted: int | None = None  # None in records published before it was kept
+    reviews_required: int | None = None
+    review_override_reason: str | None = None
 
     @property
     def total_passed(self) -> bool:
@@ -499,7 +502,10 @@ def published_result(proposal: Proposal, language: str = "nl") -> PublishedResul
             ranked=sum(1 for r in data["rows"] if r["rank"] is not None),
             score=None if row["score"] is None else Decimal(row["score"]),
             total_threshold=Decimal(data["total_threshold"]), outcome=Outcome(row["outcome"]),
-            override_reason=row.get("override_reason"), criteria=results)
+            override_reason=row.get("override_reason"), criteria=results,
+            reviews_submitted=row.get("reviews_submitted"),
+            reviews_required=row.get("reviews_required"),
+            review_override_reason=row.get("review_override_reason"))
     return None
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -32,7 +33,7 @@ from app.organisations.models import Organisation
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.reviews import permissions, ranking_policy
+from app.reviews import clock, permissions, ranking_policy
 from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
@@ -49,6 +50,7 @@ from app.reviews.models import (
     Outcome,
     OutcomeOverride,
     Review,
+    ReviewQuorumOverride,
     ReviewStatus,
     Score,
 )
@@ -845,6 +847,7 @@ def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
         criterion = db.session.get(Criterion, criterion_id)
         if criterion is None or criterion.call_id != proposal.call_id:
             raise NotFound()
+        require_review_quorum(proposal)
         errors: dict[str, str] = {}
         try:
             value = _parse_score(score, criterion)
@@ -916,9 +919,12 @@ class RankingRow:
     submitted_at: datetime | None = None
 
 
-TIE_BREAK = _("Equal scores are ordered by the score on the criterion with the highest "
-              "weight (then the next), then by the earlier submission of the version that "
-              "counts, then by reference.")
+# Lazy: translated where it is shown, in the reader's language (never at import).
+TIE_BREAK = _l("Equal scores are ordered by the score on the criterion with the highest "
+               "weight (then the next), then by the earlier submission of the version that "
+               "counts, then by reference.")
+TIE_BREAK_CODE = "criteria_by_weight,submitted_at,reference"
+WEIGHTED_TOTAL = _l("weighted total")
 
 
 def ranking(call_id: int) -> list[RankingRow]:
@@ -983,7 +989,7 @@ def ranking(call_id: int) -> list[RankingRow]:
                                       total_threshold=settings.total_threshold):
         failed = [c.name for c in placed.failed]
         if placed.total_failed:
-            failed.append(_("weighted total"))
+            failed.append(str(WEIGHTED_TOTAL))
         override = overrides.get(placed.candidate.key)
         rows.append(RankingRow(
             by_id[placed.candidate.key], placed.score, placed.candidate.requested,
@@ -1026,9 +1032,13 @@ def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
 
 # ---------------------------------------------------------------------------- publication
 
-def decision_data(call: Call, rows: Sequence[RankingRow]) -> dict:
-    """The frozen basis of the decision: criteria, consensus per proposal, the ranking."""
+def decision_data(call: Call, rows: Sequence[RankingRow],
+                  quorums: Mapping[int, "ReviewQuorum"] | None = None) -> dict:
+    """The frozen basis of the decision: criteria, consensus per proposal, the ranking,
+    and per proposal the reviews submitted and required (with the reason for fewer)."""
     criteria = criteria_of(call.id)
+    if quorums is None:
+        quorums = review_quorums(call.id)
     settings = settings_of(call)
     consensus: dict[int, dict[int, ConsensusScore]] = defaultdict(dict)
     for item in db.session.scalars(sa.select(ConsensusScore).join(
@@ -1037,7 +1047,8 @@ def decision_data(call: Call, rows: Sequence[RankingRow]) -> dict:
         consensus[item.proposal_id][item.criterion_id] = item
     return {
         "call": call.code, "budget_eur": f"{call.budget_eur:.2f}",
-        "total_threshold": str(settings.total_threshold), "tie_break": str(TIE_BREAK),
+        "total_threshold": str(settings.total_threshold), "tie_break": TIE_BREAK_CODE,
+        "tie_break_text": _both_languages(TIE_BREAK),
         "criteria": [{"id": c.id, "name_nl": c.name_nl, "name_en": c.name_en,
                       "weight": str(c.weight), "scale_max": str(c.scale_max),
                       "threshold": None if c.threshold is None else str(c.threshold)}
@@ -1052,7 +1063,8 @@ def decision_data(call: Call, rows: Sequence[RankingRow]) -> dict:
             "computed": r.computed.value if r.computed else None,
             "outcome": r.outcome.value if r.outcome else None,
             "override_reason": r.override.reason if r.override else None,
-            "failed_thresholds": [str(name) for name in r.failed],
+            "failed_thresholds": _failed_codes(r, criteria),
+            **_quorum_fields(quorums.get(r.proposal.id)),
             "consensus": [{"criterion_id": c.id,
                            "score": str(consensus[r.proposal.id][c.id].score),
                            "justification": consensus[r.proposal.id][c.id].justification,
@@ -1060,6 +1072,33 @@ def decision_data(call: Call, rows: Sequence[RankingRow]) -> dict:
                           for c in criteria if c.id in consensus[r.proposal.id]],
         } for r in rows],
     }
+
+
+def _both_languages(text) -> dict[str, str]:
+    result = {}
+    for language in ("nl", "en"):
+        with force_locale(language):
+            result[language] = str(text)
+    return result
+
+
+def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict]:
+    """The thresholds a row missed, frozen as codes with both languages' names (the
+    ranking names them in the language of the request that computed it)."""
+    names = {str(name) for name in row.failed}
+    failed = [{"code": f"criterion:{c.id}", "nl": c.name_nl, "en": c.name_en}
+              for c in criteria if c.name in names]
+    if str(WEIGHTED_TOTAL) in names:
+        failed.append({"code": "total", **_both_languages(WEIGHTED_TOTAL)})
+    return failed
+
+
+def _quorum_fields(quorum: "ReviewQuorum | None") -> dict:
+    if quorum is None:
+        return {"reviews_submitted": None, "reviews_required": None,
+                "review_override_reason": None}
+    return {"reviews_submitted": quorum.submitted, "reviews_required": quorum.required,
+            "review_override_reason": quorum.override_reason}
 
 
 def publish_decision(actor: User, call_id: int, reason: str = "",
@@ -1074,13 +1113,20 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
         if not rows or any(r.outcome is None for r in rows):
             raise DomainError(_("Every admissible proposal needs a complete consensus before "
                                 "the decision can be published."))
+        quorums = review_quorums(call_id)
+        short = [r.proposal.reference for r in rows if not quorums[r.proposal.id].satisfied]
+        if short:
+            raise DomainError(_("These proposals have fewer submitted reviews than required "
+                                "and no written reason to decide on fewer: %(references)s.",
+                                references=", ".join(short)))
         previous = db.session.scalar(sa.select(sa.func.max(DecisionRecord.number)).where(
             DecisionRecord.call_id == call_id)) or 0
         if previous and not reason.strip():
             raise ValidationFailed({"reason": _("Say why the decision is published again.")})
         settings = settings_of(call)
-        data = decision_data(call, rows)
+        data = decision_data(call, rows, quorums)
         notified_on = today or utcnow().astimezone(BRUSSELS).date()
+        data["decision_clock"] = clock.record_fields(call, notified_on)
         record = DecisionRecord(
             call_id=call.id, number=previous + 1, published_at=utcnow(),
             published_by_id=actor.id, reason=reason.strip(), data=data,
@@ -1195,13 +1241,16 @@ class SettingsInput:
     disagreement_spread: Decimal
     reserve_size: int
     objection_days: int
+    criterion_spread_share: Decimal | None = None  # None: a third of the scale
 
 
 def _settings_snapshot(settings: EvaluationSettings) -> dict:
     return {"reviews_per_proposal": settings.reviews_per_proposal,
             "total_threshold": str(settings.total_threshold),
             "disagreement_spread": str(settings.disagreement_spread),
-            "reserve_size": settings.reserve_size, "objection_days": settings.objection_days}
+            "reserve_size": settings.reserve_size, "objection_days": settings.objection_days,
+            "criterion_spread_share": None if settings.criterion_spread_share is None
+            else str(settings.criterion_spread_share)}
 
 
 def update_settings(actor: User, call_id: int, data: SettingsInput) -> EvaluationSettings:
@@ -1219,6 +1268,10 @@ def update_settings(actor: User, call_id: int, data: SettingsInput) -> Evaluatio
         errors["reserve_size"] = _("The reserve list holds from 0 to 1000 proposals.")
     if not 1 <= data.objection_days <= 365:
         errors["objection_days"] = _("Allow from 1 to 365 calendar days to object.")
+    if data.criterion_spread_share is not None and not \
+            Decimal("0") < data.criterion_spread_share <= Decimal("1"):
+        errors["criterion_spread_percent"] = _("The percentage of the scale lies above 0 and "
+                                               "at most 100.")
     if errors:
         raise ValidationFailed(errors)
     with transaction():
@@ -1237,6 +1290,7 @@ def update_settings(actor: User, call_id: int, data: SettingsInput) -> Evaluatio
         settings.disagreement_spread = data.disagreement_spread
         settings.reserve_size = data.reserve_size
         settings.objection_days = data.objection_days
+        settings.criterion_spread_share = data.criterion_spread_share
         db.session.flush()
         audit.record(actor, "call.evaluation_settings_updated", call, before=before,
                      after=_settings_snapshot(settings))
@@ -1268,3 +1322,115 @@ def record_consensus_set(actor: User, proposal_id: int,
     return recorded
 
 
+
+
+# ---------------------------------------------------------------------------- review quorum
+
+@dataclass(frozen=True)
+class ReviewQuorum:
+    """How many submitted reviews a proposal has and needs before its consensus.
+
+    ``required`` is the call's number of reviews per proposal, or, when fewer evaluators
+    could be assigned (not affiliated, no conflict declared, not removed), all of those,
+    and never less than one. An official's override with a written reason lets the
+    consensus go ahead with fewer."""
+
+    submitted: int
+    required: int
+    override: ReviewQuorumOverride | None = None
+
+    @property
+    def met(self) -> bool:
+        return self.submitted >= self.required
+
+    @property
+    def satisfied(self) -> bool:
+        return self.met or self.override is not None
+
+    @property
+    def override_reason(self) -> str | None:
+        return self.override.reason if self.override is not None and not self.met else None
+
+
+def review_quorums(call_id: int, proposal_id: int | None = None) -> dict[int, ReviewQuorum]:
+    """Per admissible proposal of the call (or only ``proposal_id``): reviews submitted and
+    required, and the override. A fixed number of queries whatever the number of proposals."""
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    per_proposal = settings_of(call).reviews_per_proposal
+    candidates = [p for p in admissible_proposals(call_id)
+                  if proposal_id is None or p.id == proposal_id]
+    if not candidates:
+        return {}
+    ids = [p.id for p in candidates]
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.proposal_id.in_(ids))
+        .options(selectinload(Assignment.review))).all()
+    submitted: dict[int, int] = defaultdict(int)
+    for assignment in assignments:
+        if assignment.is_active and assignment.review is not None \
+                and assignment.review.status is ReviewStatus.submitted:
+            submitted[assignment.proposal_id] += 1
+    _kept, excluded = _kept_and_excluded(assignments)
+    people = _evaluator_infos(evaluators())
+    overrides = {o.proposal_id: o for o in db.session.scalars(
+        sa.select(ReviewQuorumOverride).where(ReviewQuorumOverride.proposal_id.in_(ids)))}
+    result = {}
+    for info in _proposal_infos(call, candidates):
+        possible = sum(1 for person in people if eligible(info, person, excluded))
+        result[info.id] = ReviewQuorum(submitted[info.id],
+                                       max(1, min(per_proposal, possible)),
+                                       overrides.get(info.id))
+    return result
+
+
+def review_quorum(proposal: Proposal) -> ReviewQuorum:
+    """The quorum of one proposal; NotFound unless it is admissible."""
+    quorum = review_quorums(proposal.call_id, proposal.id).get(proposal.id)
+    if quorum is None:
+        raise NotFound()
+    return quorum
+
+
+def require_review_quorum(proposal: Proposal) -> ReviewQuorum:
+    """Refuse, in the user's language, a consensus without the reviews or an override."""
+    quorum = review_quorum(proposal)
+    if not quorum.satisfied:
+        raise DomainError(_(
+            "%(reference)s has %(submitted)d of the %(required)d submitted reviews it needs. "
+            "Wait for the reviews, or record why the consensus goes ahead with fewer.",
+            reference=proposal.reference, submitted=quorum.submitted,
+            required=quorum.required))
+    return quorum
+
+
+def override_review_quorum(actor: User, proposal_id: int, reason: str) -> ReviewQuorumOverride:
+    """Let the consensus on one proposal go ahead with fewer reviews, with a written reason
+    (audited; the reason appears in the decision record and the summary report)."""
+    require(permissions.can_manage(actor))
+    if not reason.strip():
+        raise ValidationFailed({"reason": _("Write why the consensus goes ahead with fewer "
+                                            "reviews; the applicant reads it.")})
+    with transaction():
+        proposal = proposals.get_proposal(actor, proposal_id)
+        quorum = review_quorum(proposal)
+        if quorum.met:
+            raise DomainError(_("%(reference)s has the reviews it needs: no override is "
+                                "needed.", reference=proposal.reference))
+        existing = quorum.override
+        before = {} if existing is None else {"reason": existing.reason}
+        if existing is None:
+            existing = ReviewQuorumOverride(proposal_id=proposal.id)
+            db.session.add(existing)
+        existing.reason = reason.strip()
+        existing.reviews_submitted = quorum.submitted
+        existing.reviews_required = quorum.required
+        existing.decided_by_id = actor.id
+        existing.decided_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "proposal.review_quorum_overridden", proposal, before=before,
+                     after={"reviews_submitted": quorum.submitted,
+                            "reviews_required": quorum.required},
+                     reason=existing.reason)
+    return existing

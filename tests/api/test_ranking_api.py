@@ -46,7 +46,10 @@ def test_ranking_has_exactly_the_documented_shape(client, world):
     assert body["budget_eur"] == "200000.00"
     for row in body["rows"]:
         assert set(row) == {"rank", "proposal", "organisation", "score", "requested_eur",
-                            "cumulative_eur", "outcome"}
+                            "cumulative_eur", "outcome", "reviews_submitted",
+                            "reviews_required", "override_reason"}
+        assert (row["reviews_submitted"], row["reviews_required"],
+                row["override_reason"]) == (3, 3, None)
     p1, p2, p3, p4, p5 = world.proposals
     assert [(r["proposal"], r["rank"], r["score"], r["requested_eur"], r["cumulative_eur"],
              r["outcome"]) for r in body["rows"]] == [

@@ -43,7 +43,8 @@ def test_stats_have_exactly_the_documented_shape(client, world, headers):
     body = response.get_json()
     assert set(body) == {"call", "as_of", "proposals", "by_technology",
                          "verified_by_technology", "vr_or_ai", "vr_and_ai", "by_project_type",
-                         "by_provider_type", "requested_budget_eur"}
+                         "by_provider_type", "requested_budget_eur", "verified_vr_or_ai"}
+    assert body["verified_vr_or_ai"] == 0  # nothing verified yet
     assert body["call"] == "ESF-2021"
     assert body["proposals"] == {"draft": 1, "submitted": 3, "withdrawn": 1}
     assert set(body["by_technology"]) == set(world.call.technologies)
@@ -79,6 +80,7 @@ def test_stats_count_verified_technologies(client, world, headers):
     body = client.get(STATS, headers=headers).get_json()
     assert body["verified_by_technology"]["vr"] == 1
     assert body["verified_by_technology"]["ai"] == 0
+    assert body["verified_vr_or_ai"] == 1
     assert body["by_technology"]["ai"] == 2
 
 
@@ -173,7 +175,7 @@ def test_openapi_documents_both_endpoints(client):
     assert set(schema["required"]) == {"call", "as_of", "proposals", "by_technology",
                                        "verified_by_technology", "vr_or_ai", "vr_and_ai",
                                        "by_project_type", "by_provider_type",
-                                       "requested_budget_eur"}
+                                       "requested_budget_eur", "verified_vr_or_ai"}
 
 
 def _count(client, url, headers):

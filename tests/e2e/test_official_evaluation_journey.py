@@ -190,3 +190,32 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
         for name in (*EVALUATORS, official.name):
             assert name not in text
     assert urlsplit(page.url).path == f"/proposals/{proposal.id}"
+
+    # The applicant objects in the portal; the official answers it there.
+    page.click(f"#objections a[href='/evaluation/proposals/{proposal.id}/objections/new']")
+    page.wait_for_load_state("load")
+    check_page("objection-new")
+    _submit(page, "main form[method=post]")  # nothing chosen: the error summary
+    assert page.locator(".govuk-error-summary").count() == 1
+    check_page("objection-error")
+    page.check("input[name=kind][value=objection]")
+    page.fill("textarea[name=text]", "Het praktijkluik staat op pagina 4 en werd over het "
+                                     "hoofd gezien.")
+    _submit(page, "main form[method=post]")
+    assert page.locator(".govuk-notification-banner").count() == 1
+    check_page("objection-lodged")
+    page.locator("header form, nav form").last.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    _log_in(page, official)
+    page.goto(f"/evaluation/calls/{CODE}")
+    page.click(f"main a[href='/evaluation/calls/{CODE}/objections']")
+    page.wait_for_load_state("load")
+    assert proposal.reference in page.locator("main table").inner_text()
+    check_page("objection-queue")
+    page.click(f"main table a:has-text('{proposal.reference}')")
+    page.wait_for_load_state("load")
+    page.fill("textarea[name=answer]", "Het praktijkluik is herlezen; de score blijft.")
+    page.check("input[name=outcome][value=rejected]")
+    _submit(page, "main form[action$='/answer']")
+    assert page.locator(".govuk-notification-banner").count() == 1
+    check_page("objection-answered")

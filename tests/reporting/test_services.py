@@ -13,7 +13,7 @@ from app.core.errors import DomainError, PermissionDenied, ValidationFailed
 from app.core.time import brussels, utcnow
 from app.reporting import services
 from app.reporting.models import TechnologyVerification
-from tests.factories import make_call, make_user
+from tests.factories import allow_fewer_reviews, make_call, make_user
 from tests.reporting.fixtures import at, submit, write
 
 
@@ -345,6 +345,7 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
     reviews.decide_admissibility(official, made[0].id, Admissibility.admissible)
     reviews.decide_admissibility(official, made[1].id, Admissibility.admissible)
     reviews.decide_admissibility(official, made[2].id, Admissibility.inadmissible, "Te laat")
+    allow_fewer_reviews(official, made[0], made[1])
     for proposal, score in ((made[0], "5"), (made[1], "4")):
         reviews.record_consensus(official, proposal.id, criterion.id, score, "Eens")
     with force_locale("en"):

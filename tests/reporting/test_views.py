@@ -216,6 +216,8 @@ def test_proposal_list_exports_neutralise_formulas(client, official, world):
     assert mine["organisation"] == "'@SUM(A1:A9)"
     assert mine["declared_technologies"] == "vr"
     assert mine["requested_eur"] == "90000.00"
+    assert (mine["training_name"], mine["expected_participants"], mine["partners"],
+            mine["own_contribution_eur"]) == ("Basisopleiding lassen", "120", "", "20000.00")
     assert len(records) == 4  # submitted only
     assert all(not value.startswith(("=", "+", "-", "@", "\t", "\r"))
                for record in records for value in record.values())
@@ -395,3 +397,15 @@ def test_pages_run_a_fixed_number_of_queries(client, login):
     assert large == small
     page = client.get(DASHBOARD).get_data(as_text=True)
     assert _figure(page, "submitted") == "13"
+
+
+def test_the_proposals_export_names_the_partners(client, official, world):
+    partner = {"name": "Lascentrum Kempen vzw", "enterprise_number": "0123.456.749",
+               "role": "Praktijklocatie"}
+    user = make_user("applicant")
+    proposal = write(user, world.call, at(20), partners=[partner])
+    submit(user, proposal, at(21))
+    rows = _rows(client.get("/reporting/calls/ESF-2021/proposals.csv").data)
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    mine = next(r for r in records if r["reference"] == proposal.reference)
+    assert mine["partners"] == "Lascentrum Kempen vzw (0123.456.749)"

@@ -19,7 +19,7 @@ from app.proposals.models import ProposalVersion
 from app.reviews import services
 from app.reviews.models import Admissibility
 from app.reviews.services import CriterionInput
-from tests.factories import complete_fields, make_call, make_user
+from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 WRITTEN = datetime(2021, 3, 1, tzinfo=UTC)
 CALL_DEADLINE = datetime(2021, 3, 31, 21, 59, 59, tzinfo=UTC)  # 31 March 23:59:59 Brussels
@@ -68,6 +68,7 @@ def test_a_submit_in_the_last_microsecond_of_an_extension_is_the_version_ranked(
     [criterion] = services.set_criteria(None, call.id, [
         CriterionInput("Kwaliteit", "Quality", Decimal("1"))])
     services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    allow_fewer_reviews(official, proposal)
     services.record_consensus(official, proposal.id, criterion.id, "4", "Sterk voorstel")
     [row] = services.ranking(call.id)
     assert row.requested == Decimal("80000.00")

@@ -22,7 +22,13 @@ from app.reviews.models import (
     ReviewStatus,
 )
 from app.reviews.services import CriterionInput
-from tests.factories import complete_fields, make_call, make_organisation, make_user
+from tests.factories import (
+    allow_fewer_reviews,
+    complete_fields,
+    make_call,
+    make_organisation,
+    make_user,
+)
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
 
@@ -219,6 +225,7 @@ def test_ranking_ties_thresholds_budget_line_and_publication():
     _admit(official, early, late, third, fourth, weak)
     consensus = {early: ("4", "3"), late: ("4", "3"), third: ("3", "5"), fourth: ("3", "4"),
                  weak: ("1.5", "5")}
+    allow_fewer_reviews(official, *consensus)
     for proposal, (s1, s2) in consensus.items():
         services.record_consensus(official, proposal.id, heavy.id, s1, "Consensus")
         services.record_consensus(official, proposal.id, light.id, s2, "Consensus",

@@ -1,0 +1,29 @@
+"""Disagreement per criterion on the overview and the consensus page (template globals,
+so the pages' views stay as they are)."""
+
+from app.reviews import disagreement, services
+from app.reviews.blueprint import bp
+
+
+@bp.app_template_global("criterion_disagreement")
+def criterion_disagreement(call, rows, criteria):
+    """(summary, flags per proposal id) for the overview's rows."""
+    return disagreement.summarise(rows, criteria, services.settings_of(call))
+
+
+@bp.app_template_global("sheet_disagreement")
+def sheet_disagreement(sheet) -> dict:
+    """Criterion id -> CriterionSpread for the submitted reviews on the consensus page."""
+    per_criterion: dict[int, list] = {}
+    for scores in sheet.scores.values():
+        for criterion_id, score in scores.items():
+            if score.score is not None:
+                per_criterion.setdefault(criterion_id, []).append(score.score)
+    settings = services.settings_of(sheet.proposal.call)
+    return {s.criterion.id: s for s in disagreement.criterion_spreads(
+        per_criterion, sheet.criteria, settings)}
+
+
+@bp.app_template_global("criterion_spread_limit")
+def criterion_spread_limit(call, criterion):
+    return disagreement.shown_limit(criterion, services.settings_of(call))

@@ -1,0 +1,178 @@
+"""No consensus or decision without the reviews the call asks for, unless an official wrote
+why: the rule, the override, the decision record, the summary report, the page, the API."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from app.audit.models import AuditRecord
+from app.auth import services as auth_services
+from app.core.db import db
+from app.core.errors import DomainError, PermissionDenied, ValidationFailed
+from app.reviews import queries, services
+from app.reviews.models import Admissibility, Affiliation
+from tests.factories import make_user
+from tests.reviews.test_official_views import BASE, CODE, _call, _criteria, _submitted, _world
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with force_locale("en"):
+        yield
+
+
+def _reviewed(world, proposal, evaluators):
+    """Each of ``evaluators`` declares and submits a review of ``proposal``."""
+    for evaluator in evaluators:
+        for assignment in services.my_assignments(evaluator):
+            if assignment.proposal_id != proposal.id:
+                continue
+            services.declare(evaluator, assignment.id, False)
+            services.save_review(evaluator, assignment.id,
+                                 {c.id: ("3", "Degelijk") for c in world.criteria})
+            services.submit_review(evaluator, assignment.id)
+
+
+def _consensus(world, proposal):
+    for criterion in world.criteria:
+        services.record_consensus(world.official, proposal.id, criterion.id, "4", "Eens")
+
+
+def test_a_consensus_with_too_few_reviews_is_refused():
+    world = _world(count=1, reviews=False, consensus=False)
+    [proposal] = world.proposals
+    quorum = services.review_quorum(proposal)
+    assert (quorum.submitted, quorum.required, quorum.satisfied) == (0, 3, False)
+    with pytest.raises(DomainError, match="0 of the 3 submitted reviews"):
+        services.record_consensus(world.official, proposal.id, world.criteria[0].id, "4",
+                                  "Eens")
+    _reviewed(world, proposal, world.evaluators[:2])
+    with pytest.raises(DomainError, match="2 of the 3 submitted reviews"):
+        _consensus(world, proposal)
+    _reviewed(world, proposal, world.evaluators[2:])
+    _consensus(world, proposal)  # 3 of 3: allowed
+    assert services.review_quorum(proposal).met
+
+
+def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_assigned():
+    world = _world(count=1, reviews=False, consensus=False)
+    [proposal] = world.proposals
+    # The third evaluator turns out to work for the applicant: only two can evaluate.
+    third = world.evaluators[2]
+    db.session.add(Affiliation(user_id=third.id, organisation_name="Aanvrager",
+                               enterprise_number=proposal.organisation.enterprise_number))
+    for assignment in services.my_assignments(third):
+        services.declare(third, assignment.id, True, "Ik werk er als lesgever")
+    quorum = services.review_quorum(proposal)
+    assert (quorum.submitted, quorum.required) == (0, 2)
+    _reviewed(world, proposal, world.evaluators[:2])
+    _consensus(world, proposal)
+    assert services.review_quorum(proposal).met
+
+
+def test_without_any_eligible_evaluator_one_review_or_a_reason_is_still_needed():
+    call = _call()
+    criteria = _criteria(call, ("1", None))
+    proposal, _user = _submitted(call)
+    official = make_user("official")
+    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    assert services.review_quorum(proposal).required == 1
+    with pytest.raises(DomainError):
+        services.record_consensus(official, proposal.id, criteria[0].id, "4", "Eens")
+
+
+def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_report():
+    world = _world(count=1, reviews=False, consensus=False)
+    [proposal] = world.proposals
+    _reviewed(world, proposal, world.evaluators[:2])
+    with pytest.raises(ValidationFailed) as failed:
+        services.override_review_quorum(world.official, proposal.id, "  ")
+    assert set(failed.value.errors) == {"reason"}
+    with pytest.raises(PermissionDenied):  # only officials
+        services.override_review_quorum(world.evaluators[0], proposal.id, "Waarom niet")
+    reason = "de derde beoordelaar viel langdurig uit en geen vervanger was vrij"
+    services.override_review_quorum(world.official, proposal.id, reason)
+    audit = db.session.scalar(sa.select(AuditRecord).where(
+        AuditRecord.action == "proposal.review_quorum_overridden"))
+    assert audit.reason == reason
+    _consensus(world, proposal)
+    record = services.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
+    [row] = record.data["rows"]
+    assert (row["reviews_submitted"], row["reviews_required"],
+            row["review_override_reason"]) == (2, 3, reason)
+    result = queries.published_result(proposal, "en")
+    assert (result.reviews_submitted, result.reviews_required) == (2, 3)
+    assert result.review_override_reason == reason
+
+
+def test_no_override_when_the_reviews_are_there():
+    world = _world(count=1)
+    with pytest.raises(DomainError, match="no override is needed"):
+        services.override_review_quorum(world.official, world.proposals[0].id, "Toch")
+
+
+def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus():
+    world = _world(count=2)
+    first = world.proposals[0]
+    review = next(line.review for line in queries.review_lines(world.official, world.call.id)
+                  [first.id])
+    services.reopen_review(world.official, review.id, "Score niet gemotiveerd")
+    with pytest.raises(DomainError, match=first.reference):
+        services.publish_decision(world.official, world.call.id)
+    services.override_review_quorum(world.official, first.id, "De beoordelaar is onbereikbaar")
+    record = services.publish_decision(world.official, world.call.id)
+    row = next(r for r in record.data["rows"] if r["proposal_id"] == first.id)
+    assert row["reviews_submitted"] == 2
+
+
+# ---------------------------------------------------------------------------- over HTTP
+
+def test_the_consensus_page_states_the_shortfall_and_takes_a_reason(client, login):
+    world = _world(count=1, reviews=False, consensus=False)
+    [proposal] = world.proposals
+    login(world.official)
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    url = f"{BASE}/proposals/{proposal.id}/consensus"
+    page = client.get(url).get_data(as_text=True)
+    assert "0 of the 3 required reviews are submitted." in page
+    assert "Decide with fewer reviews" in page
+    response = client.post(f"{BASE}/proposals/{proposal.id}/review-quorum", data={"reason": ""})
+    assert response.status_code == 422
+    assert "Give the reason." in response.get_data(as_text=True)
+    response = client.post(f"{BASE}/proposals/{proposal.id}/review-quorum",
+                           data={"reason": "Geen beoordelaars beschikbaar"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "goes ahead with fewer reviews because: Geen beoordelaars beschikbaar" in page
+
+
+def test_the_dutch_consensus_page_states_the_shortfall_in_dutch(client, login):
+    world = _world(count=1, reviews=False, consensus=False)
+    login(world.official)
+    with client.session_transaction() as session:
+        session["language"] = "nl"
+    page = client.get(f"{BASE}/proposals/{world.proposals[0].id}/consensus").get_data(
+        as_text=True)
+    assert "0 van de 3 vereiste beoordelingen zijn ingediend." in page
+
+
+def test_others_may_not_override(client, login):
+    world = _world(count=1, reviews=False, consensus=False)
+    login(make_user("evaluator"))
+    response = client.post(f"{BASE}/proposals/{world.proposals[0].id}/review-quorum",
+                           data={"reason": "Ik beslis"})
+    assert response.status_code == 403
+    assert services.review_quorum(world.proposals[0]).override is None
+
+
+def test_the_ranking_api_gives_the_override_reason(client):
+    world = _world(count=1, reviews=False)  # the consensus went ahead with a reason
+    _token, plain = auth_services.create_token(world.official, world.official, "test")
+    body = client.get(f"/api/v1/calls/{CODE}/ranking",
+                      headers={"Authorization": f"Bearer {plain}"}).get_json()
+    [row] = body["rows"]
+    assert (row["reviews_submitted"], row["reviews_required"]) == (0, 3)
+    assert row["override_reason"] == "Test: decided without reviews"
