@@ -109,4 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.monitoring.views import bp as monitoring_bp
 
     app.register_blueprint(monitoring_bp)
+    from app.monitoring.services import connect_signals
+
+    connect_signals()
     api.init_app(app)

@@ -23,6 +23,7 @@ from app.calls.models import Call, CallPhase, Technology
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core import signals
 from app.core.permissions import Role, require
 from app.core.time import BRUSSELS, before_deadline, utcnow
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
@@ -1029,6 +1030,7 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
                             "fingerprint": record.fingerprint,
                             "objection_until": record.objection_until.isoformat()},
                      reason=reason.strip() or None)
+        signals.decision_published.send(actor, record=record)
         for row in rows:
             for member in active_members(row.proposal.organisation_id):
                 enqueue("decision_published", to=member.email, language=member.language,

@@ -1,0 +1,26 @@
+"""enrolment imports: the total number of errors (the list keeps the first ones)
+
+Revision ID: 2829d855d6cc
+Revises: d9d5976b3c72
+Create Date: 2026-11-30 08:45:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '2829d855d6cc'
+down_revision = 'd9d5976b3c72'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('enrolment_imports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('error_count', sa.Integer(), server_default='0',
+                                      nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('enrolment_imports', schema=None) as batch_op:
+        batch_op.drop_column('error_count')
