@@ -16,7 +16,6 @@ Rules chosen here (README, "Monitoring"):
 import csv
 import logging
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from app.audit import services as audit
 from app.core import files, jobs
 from app.core.db import db, transaction
 from app.core.time import utcnow
+from app.monitoring import xlsx
 from app.monitoring.models import (
     Answer,
     Channel,
@@ -167,38 +167,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise Unreadable("unreadable", kind="CSV") from None
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() \
-            else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    handle = path.open("rb")  # a file object: the stored name has no .xlsx suffix
     try:
-        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError):
-        handle.close()
+        yield from xlsx.rows(path)
+    except xlsx.NotAWorkbook:
         raise Unreadable("unreadable", kind="XLSX") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
-    finally:
-        workbook.close()
-        handle.close()
 
 
 def read_rows(path: Path, kind: str) -> Iterator[tuple[int, list[str]]]:

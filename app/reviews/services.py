@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 from app.audit import services as audit
 from app.auth.models import User
 from app.calls.models import Call, CallPhase, Technology
+from app.core import signals
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core import signals
 from app.core.permissions import Role, require
 from app.core.time import BRUSSELS, before_deadline, utcnow
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
