@@ -438,9 +438,16 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
     before the current one) come back in ``Outcome.errors``; the caller rolls back then."""
     outcome = Outcome()
     e = Enrolment.__table__.c
-    stored = {r.enrolment_id: r for r in db.session.execute(
-        sa.select(e.id, e.enrolment_id, *(e[c] for c in PROFILE), e.status, e.status_on)
-        .where(e.project_id == project_id))}
+    enums = {"mode", "channel", "education", "gender", "disability", "migration_background",
+             "labour_status", "status"}
+
+    def plain(name: str):  # enum columns as their text: no enum object per value
+        return sa.type_coerce(e[name], sa.String()).label(name) if name in enums else e[name]
+
+    # (id, status, status_on, *PROFILE) by enrolment_id, in one query
+    stored = {r[0]: r[1:] for r in db.session.execute(
+        sa.select(e.enrolment_id, e.id, plain("status"), e.status_on,
+                  *(plain(c) for c in PROFILE)).where(e.project_id == project_id))}
     reported = {(r.year, r.month) for r in db.session.execute(
         sa.select(ReportedMonth.year, ReportedMonth.month).where(
             ReportedMonth.project_id == project_id))}
@@ -464,19 +471,20 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
             new_history.append({"enrolment_id": row["enrolment_id"], "status": row["status"],
                                 "status_on": row["status_on"]})
             continue
-        changed = any(row[c] != old._mapping[c] for c in PROFILE)
-        status, status_on = old.status, old.status_on
-        if row["status"] != old.status:
-            if row["status_on"] < old.status_on:
+        pk, old_status, old_status_on = old[0], old[1], old[2]
+        changed = tuple(row[c] for c in PROFILE) != old[3:]
+        status, status_on = old_status, old_status_on
+        if row["status"] != old_status:
+            if row["status_on"] < old_status_on:
                 outcome.errors.add(row["line"], "status_on", "status_before_current",
-                                   value=row["enrolment_id"], status=str(old.status),
-                                   day=old.status_on.isoformat())
+                                   value=row["enrolment_id"], status=old_status,
+                                   day=old_status_on.isoformat())
                 continue
-            if row["status_on"] == old.status_on:
-                corrections.append({"b_pk": old.id, "b_status": row["status"]})
+            if row["status_on"] == old_status_on:
+                corrections.append({"b_pk": pk, "b_status": row["status"]})
             else:
-                closes.append({"b_pk": old.id, "b_until": row["status_on"]})
-                appended.append({"enrolment_pk": old.id, "status": row["status"],
+                closes.append({"b_pk": pk, "b_until": row["status_on"]})
+                appended.append({"enrolment_pk": pk, "status": row["status"],
                                  "status_on": row["status_on"], "until_on": None,
                                  "import_id": import_id})
             status, status_on = row["status"], row["status_on"]
@@ -487,7 +495,7 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
         outcome.updated += 1
         birth_year = row.get("birth_year")
         updates.append({
-            "b_id": old.id, **{f"b_{c}": row[c] for c in PROFILE},
+            "b_id": pk, **{f"b_{c}": row[c] for c in PROFILE},
             "b_started_year": started.year, "b_started_month": started.month,
             "b_age_at_start": started.year - birth_year if birth_year else None,
             "b_status": status, "b_status_on": status_on, "b_updated_at": now})
