@@ -22,5 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('enrolment_imports', schema=None) as batch_op:
-        batch_op.drop_column('error_count')
+    # SQLite 3.35+ and PostgreSQL drop a column in place: no batch copy of the table (whose
+    # reflection would also reflect users and warn about its expression index).
+    op.drop_column('enrolment_imports', 'error_count')
