@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.calls.views import bp as calls_bp
     from app.main.views import bp as main_bp
+    from app.monitoring.services import connect_signals
     from app.monitoring.views import bp as monitoring_bp
     from app.organisations.views import bp as organisations_bp
     from app.proposals.views import bp as proposals_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, organisations_bp, calls_bp, proposals_bp, reviews_bp, audit_bp,
                reporting_bp, monitoring_bp):
         app.register_blueprint(bp)
+    connect_signals()  # monitoring opens funded projects when a decision is published
     _register_api(app)
 
 

@@ -9,9 +9,11 @@ def register_cli(app: Flask) -> None:
     from app.core.email import outbox_cli
     from app.core.jobs import jobs_cli
     from app.demo import seed_demo_command
+    from app.monitoring.cli import monitoring_cli
     from app.proposals.cli import remind
 
-    for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli):
+    for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli,
+                  monitoring_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
     calls_cli.add_command(remind)  # `flask calls remind`: the reminders belong to proposals

@@ -76,6 +76,8 @@ class DefaultConfig:
     PROPOSAL_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # A request body may carry one attachment plus the form around it.
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    # Monitoring: an enrolment file upload (its route alone allows a request this large)
+    MONITORING_MAX_UPLOAD_BYTES = 30 * 1024 * 1024
     # Count a submission from the front proxy's X-Request-Start stamp (see
     # app.core.time.RecordArrival). Only behind a proxy that sets it and strips the client's.
     TRUST_X_REQUEST_START = False

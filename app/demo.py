@@ -69,3 +69,6 @@ def seed_demo_command() -> None:
         click.echo(f"{role} {email} {password}")
     for line in demo_evaluation.seed_calls(DEMO_PASSWORD):
         click.echo(line)
+    from app.monitoring import demo as monitoring_demo
+
+    click.echo(monitoring_demo.seed_monitoring())

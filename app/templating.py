@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
     ("organisations.index", _l("Organisations"), (Role.official, Role.admin)),
     ("reviews.index", _l("Evaluation"), (Role.official,)),
     ("reporting.index", _l("Statistics"), (Role.official,)),
+    ("monitoring.projects", _l("Funded projects"), (Role.applicant, Role.official)),
     ("audit.index", _l("Audit log"), (Role.official, Role.admin)),
     ("auth.users", _l("Accounts"), (Role.admin,)),
     ("auth.profile", _l("Profile"), ()),

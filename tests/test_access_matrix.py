@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
 from app.calls.models import Call
+from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
 from app.organisations import services as organisations
 from app.organisations.models import Membership, Organisation
 from app.proposals import services as proposals
@@ -31,6 +32,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.monitoring.factories import add_enrolments, add_training, make_funded_project
 
 AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
 
@@ -48,6 +50,7 @@ EVAL_ASSIGNMENTS = (302, "/evaluation/calls/MATRIX-1/assignments")
 EVAL_RANKING = (302, "/evaluation/calls/MATRIX-1/ranking")
 CALL_CODE = "MATRIX-1"  # the world's published, open call
 CALL = (302, f"/calls/{CALL_CODE}")
+TRAININGS = (302, re.compile(r"/monitoring/projects/\d+/trainings"))
 
 
 def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
@@ -211,6 +214,18 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
     ("proposals.version", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.receipt", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    # ------------------------------------------------------------ monitoring: projects
+    # The world's funded project belongs to organisation A: its members and officials see
+    # and report on it; other organisations, evaluators and admins may not learn it exists.
+    ("monitoring.projects", "GET"): row(LOGIN, 200, 200, 403, 200, 403),
+    ("monitoring.project", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("monitoring.upload", "POST"): row(LOGIN, 422, 404, 404, 422, 404),  # no file
+    ("monitoring.import_detail", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("monitoring.trainings", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("monitoring.trainings", "POST"): row(LOGIN, 422, 404, 404, 422, 404),  # no code
+    ("monitoring.edit_training", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("monitoring.edit_training", "POST"): row(LOGIN, 422, 404, 404, 422, 404),
+    ("monitoring.remove_training", "POST"): row(LOGIN, TRAININGS, 404, 404, TRAININGS, 404),
 }
 
 
@@ -249,6 +264,9 @@ class World:
     reset_token: str
     call: Call
     proposal: Proposal
+    project: FundedProject
+    training: ProjectTraining
+    enrolment_import: EnrolmentImport
 
 
 @pytest.fixture
@@ -264,12 +282,17 @@ def world() -> World:
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    project, _member = make_funded_project(member=applicant)  # on a call of its own
+    training = add_training(project, "T1")
+    add_enrolments(project, [])
+    enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
     return World(organisation=organisation, other_organisation=other_organisation,
                  applicant=applicant, other_applicant=other_applicant, pending=pending,
                  token=token,
                  verify_token=auth_services.make_link_token(applicant, "verify"),
                  reset_token=auth_services.make_link_token(applicant, "reset"),
-                 call=call, proposal=proposal)
+                 call=call, proposal=proposal, project=project, training=training,
+                 enrolment_import=enrolment_import)
 
 
 def _url_args(rule, world: World) -> dict:
@@ -280,7 +303,9 @@ def _url_args(rule, world: World) -> dict:
               "sha256": world.proposal.attachments[0].sha256,
               "attachment_id": world.proposal.attachments[0].id,
               "name": "technologies", "fmt": "csv", "assignment_id": 1, "review_id": 1,
-              "objection_id": 1}
+              "objection_id": 1,
+              "project_id": world.project.id, "training_id": world.training.id,
+              "import_id": world.enrolment_import.id}
     args = {}
     for name in rule.arguments:
         if name == "token":

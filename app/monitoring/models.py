@@ -149,6 +149,8 @@ class EnrolmentImport(db.Model):
     late_count: Mapped[int] = mapped_column(default=0)
     # [{"line": 3, "column": "mode", "code": "choice", "value": "..."}]; rendered translated.
     errors: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    # every error is counted; ``errors`` keeps the first MAX_STORED_ERRORS of them
+    error_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -21,7 +21,7 @@ from app.audit import services as audit
 from app.auth.models import User, UserRole
 from app.calls import deadlines
 from app.calls.models import Call, CallPhase, Technology
-from app.core import files
+from app.core import files, signals
 from app.core.cache import cache
 from app.core.db import db, transaction
 from app.core.email import enqueue
@@ -1141,6 +1141,7 @@ def publish_decision(actor: User, call_id: int, reason: str = "",
                             "fingerprint": record.fingerprint,
                             "objection_until": record.objection_until.isoformat()},
                      reason=reason.strip() or None)
+        signals.decision_published.send(actor, record=record)
         for row in rows:
             for member in active_members(row.proposal.organisation_id):
                 enqueue("decision_published", to=member.email, language=member.language,

@@ -89,3 +89,68 @@ def add_enrolments(project, rows, *, reported_at: datetime | None = None):
 
 def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# ---------------------------------------------------------------- enrolment files
+
+FILE_COLUMNS = ("enrolment_id", "training_code", "started_on", "mode", "status", "status_on",
+                "channel", "education", "birth_year", "gender", "disability",
+                "migration_background", "labour_status")
+
+
+def add_training(project, code: str = "T1", *, title: str | None = None,
+                 planned_mode: str = "online"):
+    from app.monitoring.models import ProjectTraining
+
+    training = ProjectTraining(project_id=project.id, code=code,
+                               title=title or f"Training {code}", planned_mode=planned_mode)
+    db.session.add(training)
+    db.session.commit()
+    return training
+
+
+def file_row(n: int = 1, **overrides) -> dict:
+    """One valid line of an enrolment file, as strings."""
+    row = {"enrolment_id": f"E{n:06d}", "training_code": "T1", "started_on": "2026-01-12",
+           "mode": "online", "status": "enrolled", "status_on": "2026-01-12",
+           "channel": "own", "education": "middle", "birth_year": "1990", "gender": "f",
+           "disability": "no", "migration_background": "unknown",
+           "labour_status": "employed"}
+    row.update({k: str(v) for k, v in overrides.items()})
+    return row
+
+
+def csv_bytes(rows, columns=FILE_COLUMNS, delimiter: str = ",") -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    return out.getvalue().encode()
+
+
+def xlsx_bytes(rows, columns=FILE_COLUMNS, *, typed: bool = False) -> bytes:
+    """An XLSX workbook; ``typed`` writes dates and years as Excel dates and numbers."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(columns))
+    for row in rows:
+        values = []
+        for c in columns:
+            value = row.get(c, "")
+            if typed and c in ("started_on", "status_on") and value:
+                value = datetime.fromisoformat(value)
+            elif typed and c == "birth_year" and value:
+                value = int(value)
+            values.append(value)
+        sheet.append(values)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
