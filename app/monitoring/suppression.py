@@ -5,9 +5,10 @@ Primary: every count below ``THRESHOLD`` (0 to 4) is shown as ``"< 5"``.
 Secondary: a reader must not recover a suppressed cell by subtracting shown cells from a
 shown total. In every line of a table (a row with its row total, a column with its column
 total) the suppressed entries are therefore none or at least two: while a line holds exactly
-one, the smallest shown inner cell of that line is suppressed too (the total itself only
-when no inner cell is left), and this repeats until every line is safe. Shares and changes
-in percent computed from a suppressed count are suppressed with it.
+one, a shown inner cell of that line is suppressed too (one whose crossing line also needs a
+second, else the smallest; the total itself only when no inner cell is left), and this
+repeats until every line is safe. Shares and changes in percent computed from a suppressed
+count are suppressed with it.
 """
 
 from collections.abc import Sequence
@@ -41,17 +42,27 @@ def suppress_grid(grid: Sequence[Sequence[int]], *, row_totals: bool = True,
         lines += [([(r, c) for r in range(inner_rows)], (rows - 1, c))
                   for c in range(columns)]
 
+    entries = [[*inner, total] for inner, total in lines]
+    lines_of: dict[tuple[int, int], list[int]] = {}
+    for index, line in enumerate(entries):
+        for cell in line:
+            lines_of.setdefault(cell, []).append(index)
+
+    def hidden(index: int) -> int:
+        return sum(mask[r][c] for r, c in entries[index])
+
     changed = True
     while changed:
         changed = False
-        for inner, total in lines:
-            entries = [*inner, total] if total is not None else inner
-            hidden = sum(mask[r][c] for r, c in entries)
-            if hidden != 1:
+        for index, (inner, total) in enumerate(lines):
+            if hidden(index) != 1:
                 continue
-            shown = [(grid[r][c], r, c) for r, c in inner if not mask[r][c]]
+            # prefer a cell whose crossing line needs a second one too, then the smallest
+            shown = [(0 if any(other != index and hidden(other) == 1
+                               for other in lines_of[(r, c)]) else 1, grid[r][c], r, c)
+                     for r, c in inner if not mask[r][c]]
             if shown:
-                _value, r, c = min(shown)
+                _crossing, _value, r, c = min(shown)
             else:
                 r, c = total
             mask[r][c] = True
