@@ -106,7 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     for module in (main, auth, organisations, calls, proposals, reviews, audit, reporting):
         app.register_blueprint(module.bp)
 
+    from app.monitoring.report_views import reports_bp as monitoring_reports_bp
     from app.monitoring.views import bp as monitoring_bp
 
     app.register_blueprint(monitoring_bp)
+    app.register_blueprint(monitoring_reports_bp)
     api.init_app(app)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.calls.models import Call
 from app.core.db import db
@@ -111,10 +112,10 @@ class Scope:
 
     def describe(self) -> str:
         if self.project is not None:
-            return f"project {self.project.reference}"
+            return _("project %(reference)s", reference=self.project.reference)
         if self.call is not None:
-            return f"call {self.call.code}"
-        return "all funded projects"
+            return _("call %(code)s", code=self.call.code)
+        return _("all funded projects")
 
 
 def scope_for(actor, *, call_code: str | None = None,
@@ -149,11 +150,12 @@ def report_choices(actor) -> tuple[list[tuple[str, str]], list[tuple[str, str, s
 
 
 def _source(table: str, *parts: str) -> str:
-    return f"{table}; " + "; ".join(part for part in parts if part)
+    """Which table and which filters: table and column names as in the database."""
+    return _("table %(table)s", table=table) + "; " + "; ".join(part for part in parts if part)
 
 
 def _period_text(start: date, end: date) -> str:
-    return f"started_on {start.isoformat()} to {end.isoformat()}"
+    return _("started_on %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat())
 
 
 # ---------------------------------------------------------------------------- (a) year over year
@@ -244,12 +246,14 @@ def year_over_year(actor, year: int, base: int, *, months: tuple[int, ...] | Non
     first_recent = _months_back(today.year, today.month, RECENT_MONTHS - 1)
     recent = [(y, m) for y in (base, year) for m in months
               if (y, m) >= first_recent and (y, m) <= (today.year, today.month)]
-    month_text = "" if len(months) == 12 else "started_month in " + ",".join(map(str, months))
+    month_text = "" if len(months) == 12 else _("started_month %(months)s",
+                                                 months=", ".join(map(str, months)))
     return YearOverYear(
         year=year, base=base, months=months, cells=tuple(cells), late_count=late,
         recent_from=min(recent) if recent else None, as_of=as_of, scope=scope,
-        source=_source("enrolments", f"started_year in {base}, {year}", month_text,
-                       scope.describe(), "grouped by started_month and mode"))
+        source=_source("enrolments", _("started_year %(base)s and %(year)s", base=base,
+                                       year=year), month_text,
+                       scope.describe(), _("counted per started_month and mode")))
 
 
 def _months_back(year: int, month: int, back: int) -> tuple[int, int]:
@@ -313,10 +317,10 @@ def status_shares(actor, start: date, end: date, day: date, *, scope: Scope | No
     shares = tuple(Share(key, counts.get(key, 0), total) for key in (*STATUSES, NOT_REPORTED))
     return StatusShares(
         day=day, start=start, end=end, shares=shares, total=total, as_of=as_of or utcnow(),
-        source=_source("enrolments with enrolment_status_changes",
+        source=_source("enrolments, enrolment_status_changes",
                        _period_text(start, min(end, day)),
-                       f"status in force on {day.isoformat()} "
-                       "(status_on <= day < until_on)", scope.describe()))
+                       _("the status in force on %(day)s (status_on <= day < until_on)",
+                         day=day.isoformat()), scope.describe()))
 
 
 # ---------------------------------------------------------------------------- (c) modes, channels
@@ -395,8 +399,8 @@ def mode_channel(actor, start: date, end: date, *, base_start: date | None = Non
         base_end=base_end if has_base else None, base_counts=base_counts,
         as_of=as_of or utcnow(),
         source=_source("enrolments", _period_text(start, end),
-                       f"base period {base_text}" if base_text else "", scope.describe(),
-                       "grouped by mode and channel"))
+                       _("base period: %(period)s", period=base_text) if base_text else "",
+                       scope.describe(), _("counted per mode and channel")))
 
 
 # ---------------------------------------------------------------------------- (d) trainings
@@ -458,8 +462,8 @@ def trainings(actor, start: date, end: date, *, scope: Scope | None = None, page
         start=start, end=end, rows=tuple(TrainingRow(*row) for row in rows), page=page,
         per_page=per_page, total_trainings=total_trainings,
         total_participants=int(total_participants), as_of=as_of or utcnow(),
-        source=_source("enrolments joined with project_trainings", _period_text(start, end),
-                       scope.describe(), "grouped by project and training_code"))
+        source=_source("enrolments, project_trainings", _period_text(start, end),
+                       scope.describe(), _("counted per project and training_code")))
 
 
 # ---------------------------------------------------------------------------- (e) profiles
@@ -557,7 +561,7 @@ def profile(actor, start: date, end: date, day: date | None = None, *,
         start=start, end=end, day=day, total=breakdowns["education"].total,
         breakdowns=breakdowns, as_of=as_of or utcnow(),
         source=_source("enrolments", _period_text(start, min(end, day)), scope.describe(),
-                       "newest reported profile values; age = started_year - birth_year"))
+                       _("the newest reported answers; age = started_year - birth_year")))
 
 
 # ---------------------------------------------------------------------------- (f) ESF+
@@ -594,6 +598,7 @@ class EsfIndicators:
     title: str
     total: int
     values: tuple[IndicatorValue, ...]
+    answers: dict[str, dict[str, int]]  # every answer to each question, with "unknown"
 
 
 @dataclass(frozen=True)
@@ -613,7 +618,8 @@ def _indicators(key: str, title: str, found: dict[str, dict[str, int]]) -> EsfIn
         IndicatorValue(code, sum(breakdowns[dim].counts[v] for v in ours),
                        breakdowns[dim].counts[UNKNOWN])
         for code, dim, ours in ESF_INDICATORS)
-    return EsfIndicators(key, title, breakdowns["education"].total, values)
+    return EsfIndicators(key, title, breakdowns["education"].total, values,
+                         {name: dict(b.counts) for name, b in breakdowns.items()})
 
 
 def esf_indicators(actor, start: date, end: date, day: date | None = None, *,
@@ -646,4 +652,4 @@ def esf_indicators(actor, start: date, end: date, day: date | None = None, *,
         start=start, end=end, day=day, overall=_indicators("", scope.describe(), overall),
         projects=tuple(projects), as_of=as_of or utcnow(),
         source=_source("enrolments", _period_text(start, min(end, day)), scope.describe(),
-                       "grouped by project and profile column; mapping of MONITORING.md"))
+                       _("counted per project and answer; the mapping under the table")))
