@@ -7,6 +7,6 @@ def init_app(app: Flask) -> None:
     from app.api.core import api, bp
 
     api.init_app(app)
-    from app.api import calls, ranking, stats, views  # noqa: F401
+    from app.api import calls, monitoring, ranking, stats, views  # noqa: F401
 
     api.register_blueprint(bp, url_prefix="/api/v1")
