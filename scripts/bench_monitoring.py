@@ -11,7 +11,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -46,7 +46,7 @@ def main(rows: int) -> None:
                 " unchanged_count, late_count, errors, created_at) VALUES (1, 1, 'b.csv', 'x',"
                 " '2026-01-01', 'done', 0, 0, 0, 0, 0, 0, '[]', '2026-01-01')"))
             batch = []
-            now = datetime(2026, 11, 1)
+            now = datetime(2026, 11, 1, tzinfo=UTC)
             for n in range(rows):
                 year = 2025 if n % 2 else 2026
                 month = rng.randint(1, 12)

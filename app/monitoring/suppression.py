@@ -55,8 +55,8 @@ def suppress_grid(grid: Sequence[Sequence[int]], *, row_totals: bool = True,
     while changed:
         changed = False
         for index, (inner, total) in enumerate(lines):
-            if hidden(index) != 1:
-                continue
+            if not inner or hidden(index) != 1:
+                continue  # a line of a total alone (an empty list) reveals nothing more
             # prefer a cell whose crossing line needs a second one too, then the smallest
             shown = [(0 if any(other != index and hidden(other) == 1
                                for other in lines_of[(r, c)]) else 1, grid[r][c], r, c)

@@ -81,3 +81,8 @@ def test_a_breakdown_keeps_its_total_and_hides_a_second_value():
 def test_a_breakdown_of_one_value_must_hide_its_total():
     mask, total_hidden = suppress_list([3], 3)
     assert mask == [True] and total_hidden
+
+
+def test_an_empty_breakdown_hides_its_small_total_and_ends():
+    assert suppress_list([], 0) == ([], True)
+    assert suppress_grid([[0]]) == [[True]]
