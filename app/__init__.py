@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.calls.views import bp as calls_bp
     from app.main.views import bp as main_bp
+    from app.monitoring.report_views import reports_bp as monitoring_reports_bp
     from app.monitoring.services import connect_signals
     from app.monitoring.views import bp as monitoring_bp
     from app.organisations.views import bp as organisations_bp
@@ -124,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reviews.blueprint import bp as reviews_bp
 
     for bp in (main_bp, auth_bp, organisations_bp, calls_bp, proposals_bp, reviews_bp, audit_bp,
-               reporting_bp, monitoring_bp):
+               reporting_bp, monitoring_bp, monitoring_reports_bp):
         app.register_blueprint(bp)
     connect_signals()  # monitoring opens funded projects when a decision is published
     _register_api(app)
@@ -132,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     """The JSON API under /api/v1 on flask-smorest, its OpenAPI document built from the code."""
-    from app.api import calls, ranking, stats, views  # noqa: F401  (routes on api_bp)
+    from app.api import calls, monitoring, ranking, stats, views  # noqa: F401  (routes on api_bp)
     from app.api.core import api
     from app.api.core import bp as api_bp
 

@@ -126,6 +126,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("api.call_stats", "GET"): row(401, 403, 403, 403, 200, 403),
     ("api.call_proposals", "GET"): row(401, 403, 403, 403, 200, 403),
     ("api.call_ranking", "GET"): row(401, 403, 403, 403, 200, 403),
+    # without the required query parameters an official's token gets 422
+    ("api.monitoring_yoy", "GET"): row(401, 403, 403, 403, 422, 403),
+    ("api.monitoring_profile", "GET"): row(401, 403, 403, 403, 422, 403),
     # ------------------------------------------------------------ evaluation: evaluators
     # The URLs name assignment 1 / review 1, which nobody holds in the world: evaluators get
     # 404 (the request tests cover another evaluator's real assignment), others 403.
@@ -192,6 +195,13 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reporting.verify", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # an empty body names no version: nothing is recorded
     ("reporting.verify", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    # ------------------------------------------------------------ monitoring reports (officials)
+    ("monitoring_reports.index", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("monitoring_reports.chart", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("monitoring_reports.export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # yoy.csv
+    ("monitoring_reports.report_pdf", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("monitoring_reports.answer_sheet", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("monitoring_reports.answer_sheet_download", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # ------------------------------------------------------------ proposals
     # The world's proposal P belongs to organisation A (the applicant's), is submitted to
     # the open call and has one attachment. Other organisations, evaluators and admins
@@ -302,8 +312,8 @@ def _url_args(rule, world: World) -> dict:
               "section": "general", "number": 1,
               "sha256": world.proposal.attachments[0].sha256,
               "attachment_id": world.proposal.attachments[0].id,
-              "name": "technologies", "fmt": "csv", "assignment_id": 1, "review_id": 1,
-              "objection_id": 1,
+              "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
+              "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
               "import_id": world.enrolment_import.id}
     args = {}

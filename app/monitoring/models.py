@@ -172,6 +172,10 @@ class Enrolment(db.Model):
         sa.Index("ix_enrolments_started", "started_year", "started_month", "mode"),
         sa.Index("ix_enrolments_project_started", "project_id", "started_on"),
         sa.Index("ix_enrolments_started_on", "started_on"),
+        # covering indexes of the monitoring reports (year over year; modes and channels)
+        sa.Index("ix_enrolments_yoy", "started_year", "started_month", "mode", "late",
+                 "project_id"),
+        sa.Index("ix_enrolments_period_mode", "started_on", "mode", "channel", "project_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

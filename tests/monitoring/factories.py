@@ -154,3 +154,37 @@ def xlsx_bytes(rows, columns=FILE_COLUMNS, *, typed: bool = False) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def enrolment_rows(count: int, started_on: str, **fields) -> list[dict]:
+    """``count`` rows alike (each its own enrolment_id), for ``add_enrolments``."""
+    return [{"enrolment_id": f"R{next(_counter):07d}", "started_on": started_on, **fields}
+            for _ in range(count)]
+
+
+def report_world():
+    """Two funded projects of one call with known year-over-year answers (2026 against 2025).
+
+    January: base online 4, physical 10 (total 14); year online 6, blended 2, physical 9
+    (total 17; one physical of project B is a late registration). February: base blended 3;
+    year online 5 (a zero base), blended 3. Returns (call, project_a, project_b).
+    """
+    project_a, _member = make_funded_project(title="Project A")
+    project_b, _other = make_funded_project(call=_call_of(project_a), title="Project B")
+    rows = (enrolment_rows(4, "2025-01-10", mode="online")
+            + enrolment_rows(10, "2025-01-20", mode="physical")
+            + enrolment_rows(6, "2026-01-05", mode="online", channel="partner")
+            + enrolment_rows(2, "2026-01-06", mode="blended")
+            + enrolment_rows(8, "2026-01-07", mode="physical")
+            + enrolment_rows(3, "2025-02-03", mode="blended")
+            + enrolment_rows(5, "2026-02-03", mode="online")
+            + enrolment_rows(3, "2026-02-04", mode="blended"))
+    add_enrolments(project_a, rows)
+    add_enrolments(project_b, enrolment_rows(1, "2026-01-09", mode="physical", late=True))
+    return _call_of(project_a), project_a, project_b
+
+
+def _call_of(project):
+    from app.calls.models import Call
+
+    return db.session.get(Call, project.call_id)

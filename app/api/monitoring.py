@@ -1,0 +1,178 @@
+"""Officials' monitoring API: started enrolments year over year, and participants' profile.
+
+Both run the same services as the monitoring reports page (app.monitoring.reports), so the
+API and the page give the same numbers. The token is an official's: figures are exact.
+"""
+
+import marshmallow as ma
+from flask import g
+from werkzeug.exceptions import BadRequest
+
+from app.api.core import bp, token_required
+from app.api.views import ApiErrorSchema
+from app.core.permissions import Role
+from app.core.time import to_brussels
+from app.monitoring import reports
+
+MODES = [*reports.MODES, "total"]
+MONTHS_PATTERN = r"^(1[0-2]|[1-9])(,(1[0-2]|[1-9]))*$"
+MOMENT = {"format": "date-time", "description": "ISO 8601 with the Europe/Brussels offset"}
+
+
+class YoyQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100),
+                             metadata={"example": 2026})
+    base = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100),
+                             metadata={"example": 2025,
+                                       "description": "The earlier year to compare with"})
+    months = ma.fields.String(validate=ma.validate.Regexp(MONTHS_PATTERN), metadata={
+        "pattern": MONTHS_PATTERN,
+        "description": "Months to include, comma-separated numbers 1-12 (default: all)",
+        "example": "1,2"})
+
+
+class YoyRowSchema(ma.Schema):
+    month = ma.fields.Integer(required=True, metadata={"description": "1-12"})
+    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES), metadata={
+        "description": "online = home-learning hours only; blended = contact and "
+                       "home-learning hours; physical = contact hours only; total = all"})
+    base_count = ma.fields.Integer(required=True, metadata={
+        "description": "Enrolments started in this month of the base year"})
+    count = ma.fields.Integer(required=True, metadata={
+        "description": "Enrolments started in this month of the year"})
+    change_pct = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "(count - base_count) / base_count * 100, one decimal (half up); "
+                       "null when base_count is 0"})
+
+
+class YoySchema(ma.Schema):
+    year = ma.fields.Integer(required=True)
+    base = ma.fields.Integer(required=True)
+    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    rows = ma.fields.List(ma.fields.Nested(YoyRowSchema), required=True, metadata={
+        "description": "Per month, the three modes then the total"})
+
+
+class ProfileQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    start = ma.fields.Date(required=True, data_key="from", metadata={
+        "example": "2026-01-01", "description": "First day of the period (started_on)"})
+    end = ma.fields.Date(required=True, data_key="to", metadata={
+        "example": "2026-06-30", "description": "Last day of the period; the status and "
+                                                "participants are as of this day"})
+    project = ma.fields.String(metadata={"description": "A funded project's reference"})
+
+
+def _counts_schema(name: str, values: tuple[str, ...]) -> type[ma.Schema]:
+    fields = {key: ma.fields.Integer(required=True) for key in (*values, reports.UNKNOWN)}
+    title = "".join(part.capitalize() for part in name.split("_"))
+    return ma.Schema.from_dict(fields, name=f"Monitoring{title}Counts")
+
+
+BREAKDOWN_DESCRIPTIONS = {
+    "education": "low = ISCED 0-2, middle = ISCED 3-4, high = ISCED 5-8",
+    "age_flemish": "Age at the start (start year - birth year): under 25 (up to 24), 25-58 "
+                   "(25 to 57), 58 and older",
+    "age_esf": "Age at the start (start year - birth year): under 18, 18-29, 30-54, 55+",
+    "gender": "f = women, m = men, x = non-binary",
+    "disability": "With a disability",
+    "migration_background": "With a migration background",
+    "labour_status": "Labour-market status at the start",
+}
+
+
+BreakdownsSchema = ma.Schema.from_dict({
+    name: ma.fields.Nested(_counts_schema(name, values), required=True, metadata={
+        "description": BREAKDOWN_DESCRIPTIONS[name] + "; unknown = did not answer"})
+    for name, values in reports.DIMENSIONS.items()}, name="MonitoringBreakdowns")
+
+
+class ProfileSchema(ma.Schema):
+    start = ma.fields.String(required=True, data_key="from", metadata={"format": "date"})
+    end = ma.fields.String(required=True, data_key="to", metadata={"format": "date"})
+    project = ma.fields.String(required=True, allow_none=True)
+    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    total = ma.fields.Integer(required=True, metadata={
+        "description": "Participants: enrolments started in the period"})
+    breakdowns = ma.fields.Nested(BreakdownsSchema, required=True)
+
+
+def _document_errors(not_found: str | None = None):
+    errors = [(400, "Bad parameters"),
+              (401, "No or invalid token"),
+              (403, "The token's account is not an official")]
+    if not_found:
+        errors.append((404, not_found))
+
+    def decorator(view):
+        for status, description in reversed(errors):
+            view = bp.alt_response(status, schema=ApiErrorSchema,
+                                   description=description)(view)
+        return view
+
+    return decorator
+
+
+def _months(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    try:
+        months = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise BadRequest("months: comma-separated numbers 1-12, like 1,2") from None
+    if any(not 1 <= month <= 12 for month in months):
+        raise BadRequest("months: numbers from 1 to 12")
+    return months
+
+
+def yoy_body(yoy: reports.YearOverYear) -> dict:
+    return {"year": yoy.year, "base": yoy.base, "as_of": to_brussels(yoy.as_of).isoformat(),
+            "rows": [{"month": cell.month, "mode": cell.mode, "base_count": cell.base_count,
+                      "count": cell.count,
+                      "change_pct": float(cell.change_pct)
+                      if cell.change_pct is not None else None}
+                     for cell in yoy.cells if cell.month]}
+
+
+@bp.route("/monitoring/yoy")
+@token_required(Role.official)
+@bp.arguments(YoyQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, YoySchema)
+@_document_errors()
+def monitoring_yoy(year: int, base: int, months: str | None = None):
+    """Started enrolments per month and mode for a year against a base year (officials).
+
+    Counts enrolments by the month they started; the change is against the same month of
+    the base year, one decimal, null on a zero base.
+    """
+    try:
+        yoy = reports.year_over_year(g.api_user, year, base, months=_months(months))
+    except reports.InvalidReportArgs as exc:
+        raise BadRequest("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from exc
+    return yoy_body(yoy)
+
+
+def profile_body(found: reports.Profile, scope: reports.Scope) -> dict:
+    return {"start": found.start.isoformat(), "end": found.end.isoformat(),  # from, to
+            "project": scope.project.reference if scope.project else None,
+            "as_of": to_brussels(found.as_of).isoformat(), "total": found.total,
+            "breakdowns": {name: dict(b.counts) for name, b in found.breakdowns.items()}}
+
+
+@bp.route("/monitoring/profile")
+@token_required(Role.official)
+@bp.arguments(ProfileQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, ProfileSchema)
+@_document_errors("No funded project with this reference")
+def monitoring_profile(start, end, project: str | None = None):
+    """Participants of a period by education, age band, gender, disability, migration
+    background and labour status, each with "unknown" for those who did not answer
+    (officials). A ``to`` before ``from`` is an empty period: every count is 0."""
+    scope = reports.scope_for(g.api_user, project_reference=project or None)
+    found = reports.profile(g.api_user, start, end, scope=scope)
+    return profile_body(found, scope)
