@@ -11,7 +11,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.core.time import to_brussels
-from app.monitoring.suppression import SUPPRESSED
 from app.reporting.exports import (
     CSV_MIMETYPE,
     PCT_FORMAT,
@@ -29,8 +28,8 @@ __all__ = ["CSV_MIMETYPE", "XLSX_MIMETYPE", "tables_csv", "tables_xlsx"]
 
 def _about(as_of: datetime, source: str) -> list[tuple[str, str]]:
     return [("as_of", to_brussels(as_of).isoformat()), ("source", source),
-            ("suppression", _("Counts below 5 are shown as “< 5”; a further count is hidden "
-                              "where a total would reveal one."))]
+            ("suppression", _("Counts below 5 are shown as “< 5”; where a total would reveal "
+                              "one, a further count is shown as “x”."))]
 
 
 def tables_csv(tables: list[Table], as_of: datetime, source: str) -> bytes:
@@ -75,7 +74,7 @@ def tables_xlsx(tables: list[Table], as_of: datetime, source: str, title: str) -
                     value = "n/a"
                 elif isinstance(value, Decimal):
                     value = float(value)  # a display figure, already rounded
-                values.append(value if value != SUPPRESSED else SUPPRESSED)
+                values.append(value)
             sheet.append(values)
             for index, cell in enumerate(sheet[sheet.max_row][1:]):
                 if table.columns[index + 1].kind in ("pct", "share") and cell.data_type == "n":

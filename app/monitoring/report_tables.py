@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.core.time import format_brussels
 from app.monitoring import reports
 from app.monitoring.suppression import (
-    SUPPRESSED,
+    is_hidden,
     is_small,
     shown,
     suppress_grid,
@@ -112,8 +112,8 @@ def format_share(value) -> str:
 def cell_text(table: Table, row: Row, index: int) -> str:
     """A cell for reading: exact or ``< 5``, counts and percentages in the reader's way."""
     value = row.values[index]
-    if value == SUPPRESSED:
-        return SUPPRESSED
+    if is_hidden(value):
+        return value
     if value is None and table.columns[index + 1].kind == "count":
         return ""
     if table.columns[index + 1].kind == "share":

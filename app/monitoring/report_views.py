@@ -19,7 +19,7 @@ from app.core.time import to_brussels, utcnow
 from app.monitoring import report_charts, report_exports, report_tables, reports
 from app.monitoring.report_forms import AnswerSheetForm, ReportForm
 from app.monitoring.report_pdf import answer_sheet_pdf, reports_pdf
-from app.monitoring.suppression import SUPPRESSED
+from app.monitoring.suppression import is_hidden
 from app.reporting.tables import format_change, format_count
 from app.reporting.views import SVG_CSP
 
@@ -32,8 +32,8 @@ SHEET_TRAININGS = 100
 
 def figure(value) -> str:
     """One figure in a sentence: a count, "< 5", or a change."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
+    if is_hidden(value):
+        return value
     if isinstance(value, int):
         return format_count(value)
     return format_change(value)

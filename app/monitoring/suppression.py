@@ -1,7 +1,8 @@
 """Small-count suppression for figures that leave the officials' role (CSV, XLSX, PDF, the
 answer sheet). Officials' own pages show exact figures.
 
-Primary: every count below ``THRESHOLD`` (0 to 4) is shown as ``"< 5"``.
+Primary: every count below ``THRESHOLD`` (0 to 4) is shown as ``"< 5"``; a count hidden
+only to protect one (secondary) is shown as ``"x"``, never as "< 5", which would be untrue.
 Secondary: a reader must not recover a suppressed cell by subtracting shown cells from a
 shown total. In every line of a table (a row with its row total, a column with its column
 total) the suppressed entries are therefore none or at least two: while a line holds exactly
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 THRESHOLD = 5
 SUPPRESSED = "< 5"
+HIDDEN = "x"  # a count of 5 or more, hidden so that no small count can be recovered
 
 
 def is_small(value) -> bool:
@@ -78,5 +80,12 @@ def suppress_list(values: Sequence[int], total: int) -> tuple[list[bool], bool]:
 
 
 def shown(value, hidden: bool):
-    """The value, or ``SUPPRESSED`` in its place."""
-    return SUPPRESSED if hidden else value
+    """The value, or in its place ``SUPPRESSED`` (a small count) or ``HIDDEN`` (another)."""
+    if not hidden:
+        return value
+    return SUPPRESSED if is_small(value) else HIDDEN  # a share or change: "x" too
+
+
+def is_hidden(value) -> bool:
+    """Whether a figure was replaced by ``shown``."""
+    return isinstance(value, str) and value in (SUPPRESSED, HIDDEN)

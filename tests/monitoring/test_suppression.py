@@ -1,6 +1,6 @@
 """Small-count suppression: primary (< 5) and secondary (no recovery by subtraction)."""
 
-from app.monitoring.suppression import SUPPRESSED, shown, suppress_grid, suppress_list
+from app.monitoring.suppression import HIDDEN, SUPPRESSED, shown, suppress_grid, suppress_list
 
 
 def _hidden(mask):
@@ -74,7 +74,8 @@ def test_a_breakdown_keeps_its_total_and_hides_a_second_value():
     mask, total_hidden = suppress_list(values, total)
     assert mask == [True, True, False, False]
     assert not total_hidden
-    assert [shown(v, h) for v, h in zip(values, mask, strict=True)] == [SUPPRESSED, SUPPRESSED,
+    # the 7 is hidden only to protect the 2: it shows as "x", never as an untrue "< 5"
+    assert [shown(v, h) for v, h in zip(values, mask, strict=True)] == [HIDDEN, SUPPRESSED,
                                                                        30, 11]
 
 
