@@ -1,14 +1,17 @@
 """Disagreement per criterion on the overview and the consensus page (template globals,
 so the pages' views stay as they are)."""
 
+from flask_login import current_user
+
 from app.reviews import disagreement, services
 from app.reviews.blueprint import bp
 
 
 @bp.app_template_global("criterion_disagreement")
 def criterion_disagreement(call, rows, criteria):
-    """(summary, flags per proposal id) for the overview's rows."""
-    return disagreement.summarise(rows, criteria, services.settings_of(call))
+    """(the counts over the whole call, the flags of this page's rows by proposal id)."""
+    _page_summary, flags = disagreement.summarise(rows, criteria, services.settings_of(call))
+    return services.disagreement_summary(current_user, call.id), flags
 
 
 @bp.app_template_global("sheet_disagreement")

@@ -33,7 +33,7 @@ from app.organisations.models import Organisation
 from app.organisations.services import active_members
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.reviews import clock, permissions, ranking_policy
+from app.reviews import clock, disagreement, permissions, ranking_policy
 from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
@@ -734,6 +734,26 @@ def review_overview(actor: User, call_id: int,
             row.spread = row.maximum - row.minimum
             row.flagged = row.spread > settings.disagreement_spread
     return list(rows.values())
+
+
+def disagreement_summary(actor: User, call_id: int) -> disagreement.DisagreementSummary:
+    """The overview's disagreement counts over every admissible proposal of the call, not
+    one page of the list; cached per call under its reviews' last change and its limits."""
+    require(permissions.can_manage(actor))
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    settings = settings_of(call)
+    criteria = criteria_of(call_id)
+    key = (f"disagreement:{call_id}:{_reviews_changed(call_id)}:"
+           f"{settings.disagreement_spread}:{settings.criterion_spread_share}:"
+           f"{[(c.id, c.scale_max) for c in criteria]}")
+    summary = cache().get(key)
+    if summary is None:
+        summary, _flags = disagreement.summarise(review_overview(actor, call_id), criteria,
+                                                 settings)
+        cache().set(key, summary)
+    return summary
 
 
 @dataclass

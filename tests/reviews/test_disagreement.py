@@ -81,3 +81,16 @@ def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, lo
         session["language"] = "nl"
     page = client.get(f"{BASE}/overview").get_data(as_text=True)
     assert "1 projectvoorstel met onenigheid over een criterium" in page
+
+
+def test_the_overviews_counts_cover_the_whole_call_not_the_page_shown(client, login):
+    world = _world(count=1, reviews=False, consensus=False)
+    _scored(world)
+    login(world.official)
+    with client.session_transaction() as session:
+        session["language"] = "en"
+    # every review is in: the "pending" filter lists no proposal, the counts stay the call's
+    page = client.get(f"{BASE}/overview?state=pending").get_data(as_text=True)
+    assert "Disagreement on:" not in page
+    assert "1 proposal with disagreement on a criterion" in page
+    assert "(2 criterion flags)" in page
