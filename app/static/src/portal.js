@@ -56,3 +56,18 @@ function initCountdown (element) {
 }
 
 document.querySelectorAll('[data-deadline]').forEach(initCountdown)
+
+// A table that scrolls sideways (see portal.scss) can be focused and scrolled with the
+// keyboard.
+function markScrollableTables () {
+  document.querySelectorAll('table.govuk-table').forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute('tabindex', '0')
+    } else if (table.getAttribute('tabindex') === '0') {
+      table.removeAttribute('tabindex')
+    }
+  })
+}
+
+markScrollableTables()
+window.addEventListener('resize', markScrollableTables)
