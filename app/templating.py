@@ -25,6 +25,7 @@ NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
     ("reviews.index", _l("Evaluation"), (Role.official,)),
     ("reporting.index", _l("Statistics"), (Role.official,)),
     ("monitoring.projects", _l("Funded projects"), (Role.applicant, Role.official)),
+    ("monitoring_reports.index", _l("Monitoring reports"), (Role.official,)),
     ("audit.index", _l("Audit log"), (Role.official, Role.admin)),
     ("auth.users", _l("Accounts"), (Role.admin,)),
     ("auth.profile", _l("Profile"), ()),

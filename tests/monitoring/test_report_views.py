@@ -198,3 +198,12 @@ def test_page_queries_do_not_grow_with_the_data(client, as_role):
                                                        training_code=f"T{month}")])
     large = _count(lambda: client.get(PAGE + ARGS))
     assert small == large
+
+
+def test_officials_reach_the_reports_from_the_menu_and_applicants_do_not(client, as_role):
+    as_role("official")
+    assert 'href="/monitoring/reports/"' in client.get("/calls/").get_data(as_text=True)
+    client.post("/auth/logout")
+    as_role("applicant")
+    body = client.get("/calls/").get_data(as_text=True)
+    assert 'href="/monitoring/projects' in body and "/monitoring/reports/" not in body
