@@ -288,11 +288,12 @@ def world() -> World:
     requester = make_user("applicant")  # a member of a third organisation
     pending = organisations.request_membership(requester, organisation.enterprise_number)
     token, _plain = auth_services.create_token(applicant, applicant, "matrix")
+    # the project's own call first, so that MATRIX-1 stays the newest call
+    project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
-    project, _member = make_funded_project(member=applicant)  # on a call of its own
     training = add_training(project, "T1")
     add_enrolments(project, [])
     enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
