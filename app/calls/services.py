@@ -1,5 +1,6 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +32,7 @@ from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls
 )
 from app.organisations.models import Organisation
 
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -49,6 +51,8 @@ class CallInput:
     provider_types: list[str] = field(default_factory=lambda: list(ALL_PROVIDER_TYPES))
     project_types: list[str] = field(default_factory=lambda: list(ALL_PROJECT_TYPES))
     technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 def _snapshot(call: Call) -> dict:
@@ -61,7 +65,8 @@ def _snapshot(call: Call) -> dict:
             "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
             "provider_types": list(call.provider_types),
             "project_types": list(call.project_types),
-            "technologies": list(call.technologies)}
+            "technologies": list(call.technologies),
+            "contact_name": call.contact_name, "contact_email": call.contact_email}
 
 
 def _check(data: CallInput, existing: Call | None) -> str:
@@ -96,6 +101,11 @@ def _check(data: CallInput, existing: Call | None) -> str:
         errors["project_types"] = _("Choose at least one project type.")
     if not data.technologies or not set(data.technologies) <= set(ALL_TECHNOLOGIES):
         errors["technologies"] = _("Choose at least one technology.")
+    contact_email = data.contact_email.strip()
+    if contact_email and (len(contact_email) > 254 or not EMAIL_SHAPE.fullmatch(contact_email)):
+        errors["contact_email"] = _("Enter an email address like info@example.be.")
+    if len(data.contact_name.strip()) > 200:
+        errors["contact_name"] = _("Use at most 200 characters for the contact.")
     if existing is not None and existing.is_published:
         now = utcnow()
         if data.opens_at != existing.opens_at and existing.opens_at <= now:
@@ -125,6 +135,8 @@ def _apply(call: Call, data: CallInput, code: str) -> None:
     call.provider_types = [t for t in ALL_PROVIDER_TYPES if t in data.provider_types]
     call.project_types = [t for t in ALL_PROJECT_TYPES if t in data.project_types]
     call.technologies = [t for t in ALL_TECHNOLOGIES if t in data.technologies]
+    call.contact_name = data.contact_name.strip()
+    call.contact_email = data.contact_email.strip()
 
 
 def create_call(actor: User | None, data: CallInput) -> Call:

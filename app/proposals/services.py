@@ -7,7 +7,6 @@ moment the server received the request.
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -394,7 +393,7 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
             raise ValidationFailed({"file": _(
                 "The file is not a PDF. Save or export the document as PDF and try again.")})
-        name = _safe_filename(filename)
+        name = files.safe_pdf_filename(filename)
         attachment = Attachment(proposal=proposal, filename=name, sha256=stored.sha256,
                                 size=stored.size, uploaded_by_id=actor.id,
                                 uploaded_at=received_at)
@@ -403,17 +402,6 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         audit.record(actor, "proposal.attachment_added", proposal,
                      after={"filename": name, "sha256": stored.sha256, "size": stored.size})
     return attachment
-
-
-def _safe_filename(filename: str) -> str:
-    name = re.split(r"[\\/]", filename or "")[-1].strip()
-    # Control characters and the invisible ones that reorder or hide text (bidi overrides,
-    # isolates, marks, zero-width characters), so "factuur\u202efdp.exe" cannot pose as a PDF.
-    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]", "",
-                  name)[:200].strip() or "document.pdf"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return name
 
 
 def remove_attachment(actor: User, proposal_id: int, attachment_id: int,

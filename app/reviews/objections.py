@@ -107,7 +107,7 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
         objection = Objection(
             proposal_id=proposal.id, decision_record_id=record.id, kind=data.kind,
             text=data.text.strip(), lodged_by_id=actor.id, lodged_at=utcnow(),
-            filename=proposals._safe_filename(data.filename) if stored else None,
+            filename=files.safe_pdf_filename(data.filename) if stored else None,
             sha256=stored.sha256 if stored else None, size=stored.size if stored else None)
         db.session.add(objection)
         db.session.flush()
