@@ -2,8 +2,8 @@
 contact, a call to action for visitors, and "not published yet" on a draft."""
 
 import io
-from html.parser import HTMLParser
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
