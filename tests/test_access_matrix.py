@@ -311,7 +311,8 @@ def world() -> World:
                  token=token,
                  verify_token=auth_services.make_link_token(applicant, "verify"),
                  reset_token=auth_services.make_link_token(applicant, "reset"),
-                 call=call, document=document, proposal=proposal, project=project, training=training,
+                 call=call, document=document, proposal=proposal, project=project,
+                 training=training,
                  enrolment_import=enrolment_import)
 
 
