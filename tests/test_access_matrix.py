@@ -228,6 +228,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
     ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
+    # the world's proposal was submitted: only a never-submitted draft can be deleted
+    ("proposals.delete", "GET"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
+    ("proposals.delete", "POST"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
     ("proposals.version", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.receipt", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     # ------------------------------------------------------------ monitoring: projects

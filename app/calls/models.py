@@ -115,6 +115,9 @@ class Call(db.Model):
     # Who applicants may ask about the call (shown on the public call page).
     contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # How many proposal references were handed out: only grows, so a deleted draft's
+    # reference is never reused (app.proposals numbers proposals from it).
+    proposals_numbered: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 

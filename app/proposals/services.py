@@ -146,12 +146,17 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
 
 
 def _insert_with_reference(proposal: Proposal, call: Call) -> None:
-    """Number proposals per call (CODE-0001, ...); two drafts started at the same moment
-    may pick the same number, so the loser of the unique constraint takes the next one."""
-    count = db.session.scalar(sa.select(sa.func.count(Proposal.id))
-                              .where(Proposal.call_id == call.id)) or 0
-    for attempt in range(1, 21):
-        proposal.reference = f"{call.code}-{count + attempt:04d}"
+    """Number proposals per call (CODE-0001, ...) from the call's counter, which only grows:
+    a deleted draft's reference is never given again. The UPDATE locks the call's row until
+    the transaction ends, so drafts started at the same moment get consecutive numbers; a
+    number already taken by other means is skipped."""
+    for _attempt in range(20):
+        number = db.session.execute(
+            sa.update(Call).where(Call.id == call.id)
+            .values(proposals_numbered=Call.proposals_numbered + 1)
+            .returning(Call.proposals_numbered)
+            .execution_options(synchronize_session=False)).scalar_one()
+        proposal.reference = f"{call.code}-{number:04d}"
         savepoint = db.session.begin_nested()
         try:
             db.session.add(proposal)

@@ -1,4 +1,4 @@
-"""calls: a contact on the public page and the call's documents (PDFs)
+"""calls: a contact on the public page, the call's documents (PDFs), a proposal counter
 
 Revision ID: a7c1e2f3b4d5
 Revises: 5e1f0c7a9b21
@@ -22,6 +22,11 @@ def upgrade():
                                       server_default=''))
         batch_op.add_column(sa.Column('contact_email', sa.String(length=254), nullable=False,
                                       server_default=''))
+        batch_op.add_column(sa.Column('proposals_numbered', sa.Integer(), nullable=False,
+                                      server_default='0'))
+    # References were numbered by counting a call's proposals, and none was ever deleted.
+    op.execute("UPDATE calls SET proposals_numbered = "
+               "(SELECT count(*) FROM proposals WHERE proposals.call_id = calls.id)")
     op.create_table(
         'call_documents',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,5 +52,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_call_documents_call_id'))
     op.drop_table('call_documents')
     with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_column('proposals_numbered')
         batch_op.drop_column('contact_email')
         batch_op.drop_column('contact_name')
