@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -21,6 +22,7 @@ from app.calls.models import (
     DeadlineExtension,
 )
 from app.core.db import db, transaction
+from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls.forms reads them here)
@@ -31,6 +33,7 @@ from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls
     utcnow,
 )
 from app.organisations.models import Organisation
+from app.organisations.services import active_members
 
 EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -235,7 +238,24 @@ def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: d
         audit.record(actor, "call.extension_granted", extension, before=before,
                      after={"call": call.code, "organisation": organisation.enterprise_number,
                             "deadline": deadline.isoformat()}, reason=reason.strip())
+        for member in active_members(organisation_id):
+            enqueue("deadline_extension", to=member.email, language=member.language,
+                    dedupe_key=f"extension:{extension.id}:{deadline.isoformat()}:{member.id}",
+                    subject=_l("Your own deadline for %(call)s: %(deadline)s",
+                               call=call.code, deadline=format_brussels(deadline)),
+                    template="calls/email/extension.txt", member=member,
+                    organisation=organisation, call=call, extension=extension)
     return extension
+
+
+def extensions_for(call: Call, organisation_ids) -> list[DeadlineExtension]:
+    """The individual deadlines of these organisations (a user's) in this call."""
+    if not organisation_ids:
+        return []
+    return list(db.session.scalars(sa.select(DeadlineExtension).where(
+        DeadlineExtension.call_id == call.id,
+        DeadlineExtension.organisation_id.in_(organisation_ids))
+        .order_by(DeadlineExtension.deadline)))
 
 
 def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:

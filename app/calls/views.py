@@ -26,7 +26,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
-from app.core.time import format_brussels, request_received_at, utcnow
+from app.core.time import before_deadline, format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
@@ -98,13 +98,17 @@ def detail(code: str):
     call = services.get_call_by_code(current_user, code)
     now = utcnow()
     status = call.status_at(now)
-    can_start = (status is CallStatus.open and has_role(current_user, Role.applicant)
+    is_applicant = has_role(current_user, Role.applicant)
+    own = services.extensions_for(call, current_user.organisation_ids) if is_applicant else []
+    extended_open = call.is_published and call.opens_at <= now and any(
+        before_deadline(now, extension.deadline) for extension in own)
+    can_start = ((status is CallStatus.open or extended_open) and is_applicant
                  and "proposals.new" in current_app.view_functions)
     return render_template(
         "calls/detail.html", call=call, status=status,
         can_start=can_start,
         provider_types=[ProviderType(value) for value in call.provider_types],
-        documents=documents.documents_of(call), **_call_panels(call),
+        documents=documents.documents_of(call), own_extensions=own, **_call_panels(call),
         empty_form=EmptyForm())
 
 

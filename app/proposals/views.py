@@ -26,7 +26,7 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.proposals import drafts, permissions, services
+from app.proposals import drafts, listing, permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
 from app.proposals.models import Proposal, ProposalStatus
@@ -39,8 +39,10 @@ _DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail
 @bp.get("/")
 @login_required
 def index():
-    return render_template("proposals/index.html",
-                           proposals=services.visible_proposals(current_user))
+    page, filters = listing.proposal_page(current_user, request.args)
+    return render_template("proposals/index.html", page=page, filters=filters,
+                           calls=listing.calls_with_proposals(current_user),
+                           statuses=list(ProposalStatus))
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])

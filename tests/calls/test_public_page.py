@@ -2,6 +2,7 @@
 contact, a call to action for visitors, and "not published yet" on a draft."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -12,13 +13,16 @@ from markupsafe import escape
 
 from app.audit.models import AuditRecord
 from app.calls import documents
+from app.calls import services as calls
 from app.calls.models import CallDocument
 from app.core import files
 from app.core.db import db
+from app.core.email import OutboxMessage
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.richtext import render
+from app.core.time import format_brussels, utcnow
 from app.reviews import services as reviews
-from tests.factories import make_call, make_user
+from tests.factories import make_call, make_organisation, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
@@ -243,3 +247,45 @@ def test_the_number_of_documents_is_limited():
         documents.add_document(official, "DOC-8", "Nog een", "d.pdf", io.BytesIO(PDF))
     assert "file" in caught.value.errors
     assert Decimal(documents.MAX_DOCUMENTS) == 20
+
+
+# ------------------------------------------------------------------ individual extensions
+
+def test_an_extension_is_emailed_and_shown_to_the_organisation(client, login):
+    call = make_call(code="EXT-1", deadline=utcnow() + timedelta(hours=1))
+    organisation = make_organisation()
+    member = make_user("applicant", organisation=organisation)
+    outsider = make_user("applicant")
+    new_deadline = call.deadline + timedelta(days=2)
+    calls.grant_extension(make_user("official"), call.id, organisation.id, new_deadline,
+                          "Overmacht: brand in het opleidingscentrum")
+    messages = list(db.session.scalars(sa.select(OutboxMessage)
+                                       .where(OutboxMessage.kind == "deadline_extension")))
+    assert [m.recipient for m in messages] == [member.email]
+    assert "Overmacht: brand" in messages[0].body and "EXT-1" in messages[0].subject
+    # granting the same deadline again sends nothing more; a new deadline is news
+    calls.grant_extension(make_user("official"), call.id, organisation.id, new_deadline, "Idem")
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))
+                             .where(OutboxMessage.kind == "deadline_extension")) == 1
+
+    login(member)
+    page = _page(client.get("/calls/EXT-1"))
+    assert _nl("%(organisation)s has its own deadline: %(deadline)s (Brussels time).",
+               organisation=organisation.legal_name,
+               deadline=format_brussels(new_deadline)) in page
+    client.post("/auth/logout")
+    login(outsider)
+    assert _nl("Extended") not in _page(client.get("/calls/EXT-1"))
+
+
+def test_after_the_call_deadline_an_extended_organisation_can_still_start(client, login):
+    call = make_call(code="EXT-2", deadline=utcnow() - timedelta(hours=1))
+    organisation = make_organisation()
+    member = make_user("applicant", organisation=organisation)
+    login(make_user("applicant"))  # another organisation: the call is closed for them
+    assert 'action="/proposals/new/EXT-2"' not in _page(client.get("/calls/EXT-2"))
+    client.post("/auth/logout")
+    calls.grant_extension(make_user("official"), call.id, organisation.id,
+                          call.deadline + timedelta(days=2), "Overmacht")
+    login(member)
+    assert 'action="/proposals/new/EXT-2"' in _page(client.get("/calls/EXT-2"))
