@@ -792,7 +792,7 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
         if proposal.id in refused:
             admissibility_rules.decide_admissibility(official, proposal.id,
                                                      Admissibility.inadmissible,
-                                         refused[proposal.id])
+                                                     refused[proposal.id])
         else:
             admissibility_rules.decide_admissibility(official, proposal.id,
                                                      Admissibility.admissible)
@@ -856,7 +856,7 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
             used.append(points)
         plan.texts[evaluator.id] = used
         scoring_rules.save_review(evaluator, assignment.id, written,
-                            _overall(plan, scores, criteria, text_rng))
+                                  _overall(plan, scores, criteria, text_rng))
         scoring_rules.submit_review(evaluator, assignment.id)
 
     # Consensus per proposal and criterion, then the decision.
@@ -865,7 +865,7 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
         for index, criterion in enumerate(criteria):
             score, text, minority = _consensus(plan, index, criterion, consensus_rng)
             consensus_rules.record_consensus(official, proposal_id, criterion.id, score, text,
-                                     minority)
+                                             minority)
     decisions_rules.publish_decision(official, call.id, today=_decision_day(call, now))
 
 

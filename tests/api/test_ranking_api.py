@@ -35,7 +35,7 @@ def world():
     settings = facts.settings_of(world.call)
     settings.reserve_size = 1
     ranking_rules.override_outcome(world.official, world.proposals[3].id, Outcome.reserve,
-                              "Regionale spreiding")
+                                   "Regionale spreiding")
     return world
 
 

@@ -67,7 +67,7 @@ def _scene():
             strict=True):
         conflicts_rules.declare(other, assignment.id, False)
         scoring_rules.save_review(other, assignment.id, {c.id: (score, text) for c in criteria},
-                             "Samen met de werkvloer ontwikkeld.")
+                                  "Samen met de werkvloer ontwikkeld.")
         scoring_rules.submit_review(other, assignment.id)
     return call, criteria, proposal, evaluator, assignments[0]
 

@@ -31,7 +31,7 @@ def test_the_decision_record_states_the_decision_date_against_the_clock():
         "decision_due": "2021-06-23", "decided_on": "2021-06-01", "decision_weeks": 12,
         "decided_in_time": True, "days_before_due": 22}
     late = decisions_rules.publish_decision(world.official, world.call.id, "Bezwaar gegrond",
-                                     today=date(2021, 6, 30))
+                                            today=date(2021, 6, 30))
     assert late.data["decision_clock"]["decided_in_time"] is False
 
 

@@ -62,7 +62,7 @@ def test_the_frozen_record_keeps_codes_and_both_languages():
     world = _world(count=5)
     with force_locale("en"):  # published by an official reading English
         record = decisions_rules.publish_decision(world.official, world.call.id,
-                                           today=date(2021, 6, 1))
+                                                  today=date(2021, 6, 1))
     data = record.data
     assert data["tie_break"] == ranking_rules.TIE_BREAK_CODE
     assert data["tie_break_text"] == {"nl": _dutch_tie_break(), "en": _english_tie_break()}

@@ -127,9 +127,9 @@ def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> W
         for i, proposal in enumerate(pairs):
             s1, s2 = scores[i % len(scores)]
             consensus_rules.record_consensus(official, proposal.id, criteria[0].id, s1,
-                                      "Het panel vond de aanpak praktijkgericht.")
+                                             "Het panel vond de aanpak praktijkgericht.")
             consensus_rules.record_consensus(official, proposal.id, criteria[1].id, s2,
-                                      "Goede didactiek.", minority_view="Eén beoordelaar "
+                                             "Goede didactiek.", minority_view="Eén beoordelaar "
                                                                         "twijfelde")
     return World(call, official, criteria, pairs, [u for _p, u in made], evaluators)
 
@@ -455,7 +455,7 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     # a declared conflict shows the reason and the proposed replacement
     victim = active[0]
     conflicts_rules.declare(db.session.get(type(official), victim.evaluator_id), victim.id, True,
-                     "Ik werkte er vorig jaar")
+                            "Ik werkte er vorig jaar")
     page = _text(client.get(f"{BASE}/assignments"))
     assert "Ik werkte er vorig jaar" in page
     # the list links to the proposal's own page, which proposes the replacement
@@ -683,7 +683,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
         allow_fewer_reviews(world.official, proposal)
         for criterion in world.criteria:
             consensus_rules.record_consensus(world.official, proposal.id, criterion.id, str(i % 5),
-                                      "Eens")
+                                             "Eens")
     ranking_rules.override_outcome(world.official, proposal.id, Outcome.funded, "Test")
     decisions_rules.publish_decision(world.official, world.call.id)
     decisions_rules.publish_decision(world.official, world.call.id, "Opnieuw")
@@ -812,8 +812,8 @@ def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
                               received_at=at)
     proposals.submit_proposal(user, proposal.id, received_at=at)
     admissibility_rules.decide_admissibility(make_user("official"), proposal.id,
-                                  Admissibility.inadmissible,
-                                  "De opleiding staat niet in de opleidingsdatabank")
+                                             Admissibility.inadmissible,
+                                             "De opleiding staat niet in de opleidingsdatabank")
     login(user)
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "De opleiding staat niet in de opleidingsdatabank" in page

@@ -36,7 +36,7 @@ def _reviewed(world, proposal, evaluators):
                 continue
             conflicts_rules.declare(evaluator, assignment.id, False)
             scoring_rules.save_review(evaluator, assignment.id,
-                                 {c.id: ("3", "Degelijk") for c in world.criteria})
+                                      {c.id: ("3", "Degelijk") for c in world.criteria})
             scoring_rules.submit_review(evaluator, assignment.id)
 
 
@@ -52,7 +52,7 @@ def test_a_consensus_with_too_few_reviews_is_refused():
     assert (quorum.submitted, quorum.required, quorum.satisfied) == (0, 3, False)
     with pytest.raises(DomainError, match="0 of the 3 submitted reviews"):
         consensus_rules.record_consensus(world.official, proposal.id, world.criteria[0].id, "4",
-                                  "Eens")
+                                         "Eens")
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(DomainError, match="2 of the 3 submitted reviews"):
         _consensus(world, proposal)

@@ -89,7 +89,7 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
             for criterion, score in zip(criteria, spec["sheets"][sheet % len(spec["sheets"])],
                                         strict=False):
                 consensus_rules.record_consensus(official, proposal.id, criterion.id, str(score),
-                                          "Consensus")
+                                                 "Consensus")
                 scores[criterion.id] = score
             candidates.append(ranking_policy.Candidate(proposal.id, proposal.reference,
                                                        requested, at, scores))

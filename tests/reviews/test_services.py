@@ -90,7 +90,7 @@ def test_admissibility_after_the_deadline_with_a_reason_for_inadmissible():
         admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.inadmissible)
     check = admissibility_rules.decide_admissibility(official, proposal.id,
                                                      Admissibility.inadmissible,
-                                          "Geen opleiding uit de opleidingsdatabank")
+                                                     "Geen opleiding uit de opleidingsdatabank")
     assert check.checks == {"on_time": True, "complete": True, "provider_type": True,
                             "budget": True}
     assert db.session.scalar(sa.select(OutboxMessage.kind).where(
@@ -98,7 +98,7 @@ def test_admissibility_after_the_deadline_with_a_reason_for_inadmissible():
     assert facts.admissible_proposals(call.id) == []
     with pytest.raises(PermissionDenied):
         admissibility_rules.decide_admissibility(make_user("evaluator"), proposal.id,
-                                      Admissibility.admissible)
+                                                 Admissibility.admissible)
 
 
 def test_admissibility_waits_for_the_deadline():
@@ -109,7 +109,7 @@ def test_admissibility_waits_for_the_deadline():
     proposal = make_proposal(call, user, submit=True)
     with pytest.raises(DomainError, match="after the deadline"):
         admissibility_rules.decide_admissibility(make_user("official"), proposal.id,
-                                      Admissibility.admissible)
+                                                 Admissibility.admissible)
 
 
 def test_auto_assignment_skips_affiliated_evaluators_and_conflicts_refill():
@@ -239,7 +239,7 @@ def test_ranking_ties_thresholds_budget_line_and_publication():
     for proposal, (s1, s2) in consensus.items():
         consensus_rules.record_consensus(official, proposal.id, heavy.id, s1, "Consensus")
         consensus_rules.record_consensus(official, proposal.id, light.id, s2, "Consensus",
-                                  minority_view="Eén beoordelaar gaf 2")
+                                         minority_view="Eén beoordelaar gaf 2")
     rows = ranking_rules.ranking(call.id)
     # early and late tie at 72: the earlier submission wins (same criterion scores)
     # third: 60*3/5 + 40*5/5 = 76 -> first
@@ -311,7 +311,7 @@ def test_review_overview_and_ranking_run_a_fixed_number_of_queries():
                     conflicts_rules.declare(evaluator, assignment.id, False)
                 if assignment.review is None:
                     scoring_rules.save_review(evaluator, assignment.id,
-                                         {criteria[0].id: ("3", "Goed")})
+                                              {criteria[0].id: ("3", "Goed")})
                     scoring_rules.submit_review(evaluator, assignment.id)
         for proposal in facts.admissible_proposals(call.id):
             consensus_rules.record_consensus(official, proposal.id, criteria[0].id, "3", "Eens")
