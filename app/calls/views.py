@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     flash,
@@ -20,7 +21,7 @@ from app.calls import ics, permissions, services
 from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import format_brussels, request_received_at, utcnow
@@ -28,6 +29,14 @@ from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
+_START_PROPOSAL = "calls.start_proposal"  # app.extensions key: see offer_proposal_start
+
+
+def offer_proposal_start(app: Flask, endpoint: str) -> None:
+    """Let the proposals side put its "start a proposal" button on the page of an open call
+    (the calls side never imports proposals): ``endpoint`` is posted to with the call's
+    ``code``."""
+    app.extensions[_START_PROPOSAL] = endpoint
 
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {
@@ -79,11 +88,12 @@ def detail(code: str):
     call = services.get_call_by_code(current_user, code)
     now = utcnow()
     status = call.status_at(now)
-    can_start = (status is CallStatus.open and has_role(current_user, Role.applicant)
-                 and "proposals.new" in current_app.view_functions)
+    start = current_app.extensions.get(_START_PROPOSAL)
+    can_start = status is CallStatus.open and has_role(current_user, Role.applicant) \
+        and start is not None
     return render_template(
         "calls/detail.html", call=call, status=status,
-        can_start=can_start,
+        can_start=can_start, start_endpoint=start,
         provider_types=[ProviderType(value) for value in call.provider_types],
         empty_form=EmptyForm())
 
@@ -151,18 +161,13 @@ def publish(code: str):
 def close(code: str):
     call = _managed(code)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.close_call(current_user, call.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", code=call.code))
-        else:
-            flash(_("The call %(code)s is closed: no proposal can be submitted any more.",
-                    code=call.code), "success")
-            return redirect(url_for(".detail", code=call.code))
+    done = submit_form(
+        form, lambda: services.close_call(current_user, call.id, form.reason.data),
+        success=_("The call %(code)s is closed: no proposal can be submitted any more.",
+                  code=call.code),
+        then=url_for(".detail", code=call.code))
+    if done:
+        return done
     return render_template("calls/close.html", form=form, call=call), \
         422 if form.errors else 200
 
