@@ -23,7 +23,7 @@ from app.calls import documents, ics, permissions, services
 from app.calls.forms import CallDocumentForm, CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import before_deadline, format_brussels, request_received_at, utcnow
@@ -31,6 +31,14 @@ from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
+_START_PROPOSAL = "calls.start_proposal"  # app.extensions key: see offer_proposal_start
+
+
+def offer_proposal_start(app: Flask, endpoint: str) -> None:
+    """Let the proposals side put its "start a proposal" button on the page of an open call
+    (the calls side never imports proposals): ``endpoint`` is posted to with the call's
+    ``code``."""
+    app.extensions[_START_PROPOSAL] = endpoint
 
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {
@@ -102,11 +110,12 @@ def detail(code: str):
     own = services.extensions_for(call, current_user.organisation_ids) if is_applicant else []
     extended_open = call.is_published and call.opens_at <= now and any(
         before_deadline(now, extension.deadline) for extension in own)
-    can_start = ((status is CallStatus.open or extended_open) and is_applicant
-                 and "proposals.new" in current_app.view_functions)
+    start = current_app.extensions.get(_START_PROPOSAL)
+    can_start = (status is CallStatus.open or extended_open) and is_applicant \
+        and start is not None
     return render_template(
         "calls/detail.html", call=call, status=status,
-        can_start=can_start,
+        can_start=can_start, start_endpoint=start,
         provider_types=[ProviderType(value) for value in call.provider_types],
         documents=documents.documents_of(call), own_extensions=own, **_call_panels(call),
         empty_form=EmptyForm())
@@ -213,18 +222,13 @@ def publish(code: str):
 def close(code: str):
     call = _managed(code)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.close_call(current_user, call.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", code=call.code))
-        else:
-            flash(_("The call %(code)s is closed: no proposal can be submitted any more.",
-                    code=call.code), "success")
-            return redirect(url_for(".detail", code=call.code))
+    done = submit_form(
+        form, lambda: services.close_call(current_user, call.id, form.reason.data),
+        success=_("The call %(code)s is closed: no proposal can be submitted any more.",
+                  code=call.code),
+        then=url_for(".detail", code=call.code))
+    if done:
+        return done
     return render_template("calls/close.html", form=form, call=call), \
         422 if form.errors else 200
 

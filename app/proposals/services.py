@@ -169,6 +169,16 @@ def _insert_with_reference(proposal: Proposal, call: Call) -> None:
     raise DomainError(_("Too many proposals are being started at once; please try again."))
 
 
+@dataclass(frozen=True)
+class SectionInput:
+    """One section of a draft as typed: ``changes`` maps its field names to new values (None
+    clears one), ``revision`` is the revision the form was opened at (optimistic locking);
+    ``update_proposal`` takes both."""
+
+    changes: Mapping[str, Any]
+    revision: int
+
+
 def update_proposal(actor: User, proposal_id: int, changes: Mapping[str, Any],
                     expected_revision: int, received_at: datetime | None = None) -> Proposal:
     """Save some of a draft's fields (``changes`` maps field names to new values, None

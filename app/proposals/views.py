@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import services as calls
+from app.calls.views import offer_proposal_start
 from app.core.errors import (
     DomainError,
     ValidationFailed,
-    raise_if_unseen,
 )
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
@@ -34,6 +34,11 @@ from app.proposals.pdf import receipt_pdf
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
 _DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail_panel
+
+
+@bp.record_once
+def _on_the_call_page(state) -> None:
+    offer_proposal_start(state.app, "proposals.new")
 
 
 @bp.get("/")
@@ -138,8 +143,9 @@ def edit(proposal_id: int, section: str):
         return redirect(url_for(".detail", proposal_id=proposal.id))
     if form.validate_on_submit():
         try:
-            services.update_proposal(current_user, proposal.id, form.changes(),
-                                     int(form.revision.data), received_at=request_received_at())
+            typed = form.to_input()
+            services.update_proposal(current_user, proposal.id, typed.changes, typed.revision,
+                                     received_at=request_received_at())
         except services.EditConflict as exc:
             return _conflict(exc.proposal, form, section)
         except ValidationFailed as exc:
@@ -161,7 +167,7 @@ def edit(proposal_id: int, section: str):
 def _conflict(current, form, section: str):
     """Both versions side by side; the form keeps what the user typed, now based on the
     latest revision, so saving again deliberately replaces the other person's text."""
-    mine = form.changes()
+    mine = form.to_input().changes
     theirs = {name: getattr(current, name) for name in SECTION_BY_KEY[section].fields}
     differing = [name for name in SECTION_BY_KEY[section].fields
                  if _comparable(mine.get(name)) != _comparable(theirs.get(name))]
@@ -254,7 +260,6 @@ def submit(proposal_id: int):
         return render_template("proposals/refused.html", message=exc.user_message(),
                                proposal_id=proposal_id), 409
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".detail", proposal_id=proposal_id))
     flash(_("Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "

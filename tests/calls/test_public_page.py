@@ -21,7 +21,7 @@ from app.core.email import OutboxMessage
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.richtext import render
 from app.core.time import format_brussels, utcnow
-from app.reviews import services as reviews
+from app.reviews.rules import criteria as reviews
 from tests.factories import make_call, make_organisation, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
