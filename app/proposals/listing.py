@@ -50,7 +50,8 @@ def filters_from(args: Mapping[str, str]) -> Filters:
                    sort=choice(args, "sort", list(SORTS), "updated"))
 
 
-def proposal_page(actor: User, args: Mapping[str, str]) -> tuple[Page, Filters]:
+def proposal_page(actor: User, args: Mapping[str, str],
+                  per_page: int | None = None) -> tuple[Page, Filters]:
     """One page of the proposals ``actor`` may see: their organisations' for applicants,
     all for officials (two queries: the count and the page)."""
     filters = filters_from(args)
@@ -78,7 +79,7 @@ def proposal_page(actor: User, args: Mapping[str, str]) -> tuple[Page, Filters]:
     total = db.session.scalar(
         sa.select(sa.func.count(Proposal.id)).join(Call, Call.id == Proposal.call_id)
         .where(*conditions)) or 0
-    page = Page.of(args, total)
+    page = Page.of(args, total, per_page)
     result = db.session.execute(query.where(*conditions).order_by(*SORTS[filters.sort])
                                 .limit(page.per_page).offset(page.offset))
     page.items = [Row(proposal=proposal, versions=count or 0,
