@@ -83,7 +83,8 @@ def test_an_evaluator_sees_open_work_first(client, login):
 
 
 def test_an_officials_pipeline_counts_each_call_in_sql(client, login):
-    first, second = make_call(code="PIPE-1"), make_call(code="PIPE-2")
+    first = make_call(code="PIPE-1")
+    make_call(code="PIPE-2")
     applicant = make_user("applicant")
     make_proposal(first, applicant, complete=False)
     submitted = [make_proposal(first, make_user("applicant"), submit=True) for _ in range(3)]
