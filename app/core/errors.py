@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 class DomainError(Exception):
@@ -40,7 +41,23 @@ class ValidationFailed(DomainError):
 
 
 class Throttled(DomainError):
+    """Too many attempts: ``retry_after`` says in how many seconds the next one is counted."""
+
     default_message = _l("Too many attempts. Please wait a few minutes and try again.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def user_message(self) -> str:
+        if self.message or self.retry_after is None:
+            return super().user_message()
+        if self.retry_after <= 90:
+            return ngettext("Too many attempts. Try again in %(num)d second.",
+                            "Too many attempts. Try again in %(num)d seconds.", self.retry_after)
+        minutes = -(-self.retry_after // 60)
+        return ngettext("Too many attempts. Try again in %(num)d minute.",
+                        "Too many attempts. Try again in %(num)d minutes.", minutes)
 
 
 def raise_if_unseen(exc: DomainError) -> None:
