@@ -19,7 +19,7 @@ from app.auth.models import ApiToken, User, UserRole, UserSession
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core import throttle
 from app.core.db import db, transaction
-from app.core.email import enqueue, external_url
+from app.core.email import OutboxMessage, enqueue, external_url
 from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import utcnow
@@ -152,11 +152,61 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         user = db.session.get(User, user_id) or _raise(NotFound())
         if user.id == actor.id and not active:
             raise DomainError(_("You cannot deactivate your own account."))
+        if active and user.anonymised_at is not None:
+            raise DomainError(_("An anonymised account cannot be activated again."))
         before = user.active
         user.active = active
         audit.record(actor, "user.activated" if active else "user.deactivated", user,
                      before={"active": before}, after={"active": active})
     return user
+
+
+ANONYMISED_DOMAIN = "invalid"  # RFC 2606: never delivered
+
+
+class AlreadyAnonymised(DomainError):
+    default_message = _l("This account has already been anonymised.")
+
+
+def anonymise_account(actor: User | None, user_id: int) -> User:
+    """Replace the account's name and email with placeholders, make the password unusable,
+    end its sessions and tokens and forget its throttling and queued emails: it can never log
+    in again. Administrators only (``actor`` None is the command line); never one's own.
+
+    What was frozen stays as it was: proposal versions and decisions keep their fingerprints,
+    and earlier audit records are not rewritten; a new one records the anonymisation (without
+    the old address)."""
+    if actor is not None:
+        require(actor.is_admin)
+    with transaction():
+        user = db.session.get(User, user_id) or _raise(NotFound())
+        if actor is not None and user.id == actor.id:
+            raise DomainError(_("You cannot anonymise your own account."))
+        if user.anonymised_at is not None:
+            raise AlreadyAnonymised()
+        old_email = user.email.lower()
+        user.name = f"anonymised-{user.id}"
+        user.email = f"anonymised-{user.id}@{ANONYMISED_DOMAIN}"
+        user.password_hash = "!anonymised"  # noqa: S105 (not a hash: no password matches it)
+        user.active = False
+        user.anonymised_at = utcnow()
+        user.email_verified_at = None
+        sessions = _end_sessions(user)
+        tokens = _revoke_all_tokens(user)
+        throttle.clear_prefix(f"login:acct:{old_email}|")
+        throttle.clear_prefix(f"reset:acct:{old_email}|")
+        throttle.clear(f"token:user:{user.id}")
+        mails = forget_outbox(old_email)
+        audit.record(actor, "user.anonymised", user,
+                     after={"sessions_ended": sessions, "tokens_revoked": tokens,
+                            "emails_removed": mails})
+    return user
+
+
+def forget_outbox(email: str) -> int:
+    """Delete the queued and sent emails to ``email`` (they carry the name and links)."""
+    return db.session.execute(sa.delete(OutboxMessage).where(
+        sa.func.lower(OutboxMessage.recipient) == email.lower())).rowcount or 0
 
 
 def list_users() -> list[User]:
