@@ -412,10 +412,10 @@ def authenticate(email: str, password: str, *, address: str,
     if not ok or user is None:
         raise InvalidCredentials()
     with transaction():
-        # A right password is no failure: forget the account's count on this address and
-        # give the address its attempt back.
-        throttle.clear(by_account.key, now=now)
+        # A right password is no failure: give the address its attempt back and forget the
+        # account's count on this address (in the order reserve() locks them).
         throttle.release(by_address, now=now)
+        throttle.clear(by_account.key, now=now)
         if user.active:
             user.last_login_at = now
             audit.record(user, "user.logged_in", user)

@@ -123,8 +123,13 @@ def clear(key: str, *, now: datetime | None = None) -> None:
         return
     now = now or utcnow()
     table = ThrottleCounter.__table__
-    db.session.execute(sa.delete(table).where(
-        sa.or_(table.c.key == key, table.c.last_at < now - timedelta(days=1))))
+    db.session.execute(sa.delete(table).where(table.c.key == key))
+    # Rows another transaction holds are skipped (PostgreSQL), so pruning never waits for,
+    # nor deadlocks with, a login counting at the same moment.
+    stale = sa.select(table.c.key).where(table.c.last_at < now - timedelta(days=1)).limit(500)
+    if db.engine.dialect.name == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    db.session.execute(sa.delete(table).where(table.c.key.in_(stale)))
 
 
 def clear_prefix(prefix: str) -> None:

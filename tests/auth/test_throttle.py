@@ -126,6 +126,17 @@ def test_a_password_reset_forgets_the_failures_on_every_address():
     assert services.authenticate(user.email, "Een-Nieuw-Sterk-Wachtwoord", address="10.0.0.1")
 
 
+def test_counters_quiet_for_a_day_are_pruned():
+    now = utcnow()
+    with pytest.raises(services.InvalidCredentials):
+        services.authenticate("gok@example.org", WRONG, address="10.0.0.9",
+                              now=now - timedelta(days=2))
+    user = make_user()
+    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
+    assert throttle.attempts("login:addr:10.0.0.9") == 0
+    assert throttle.attempts("login:acct:gok@example.org|10.0.0.9") == 0
+
+
 def test_control_characters_in_the_email_never_reach_the_counter_key():
     with pytest.raises(services.InvalidCredentials):
         services.authenticate("a\x00b@example.org", WRONG, address="10.0.0.1\x00")
@@ -242,9 +253,14 @@ def live_url(app):
         thread.join(timeout=10)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a successful login answers 302: report it, do not follow
+
+
 def _post_login(url: str, email: str, password: str) -> int:
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
     data = urllib.parse.urlencode({"email": email, "password": password}).encode()
     try:
         with opener.open(urllib.request.Request(f"{url}/auth/login", data=data), timeout=60) as r:
@@ -276,6 +292,28 @@ def test_40_parallel_tries_on_many_accounts_check_at_most_the_address_limit(live
     statuses = _burst(live_url, [f"gok{i}@example.org" for i in range(40)])
     assert counted_checks["n"] == 20
     assert sorted(statuses) == [200] * 20 + [429] * 20
+
+
+def test_parallel_right_and_wrong_passwords_on_one_address_never_fail_or_deadlock(live_url,
+                                                                                 counted_checks):
+    """Logins that succeed give back and clear counters while others count on the same
+    rows: no error, every right password logs in, the wrong ones check at most the limit."""
+    staff = [make_user() for _ in range(10)]
+    target = make_user()
+    jobs = [(member.email, DEFAULT_PASSWORD) for member in staff] + [(target.email, WRONG)] * 10
+    start = threading.Barrier(len(jobs))
+
+    def one(job):
+        start.wait()
+        return job[1], _post_login(live_url, *job)
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        results = list(pool.map(one, jobs))
+    assert sorted(status for password, status in results if password == DEFAULT_PASSWORD) == \
+        [302] * 10
+    wrong = sorted(status for password, status in results if password == WRONG)
+    assert wrong == [200] * 5 + [429] * 5
+    assert counted_checks["n"] == 15
 
 
 # ---------------------------------------------------------------- Redis, when REDIS_URL is set
