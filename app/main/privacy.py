@@ -2,7 +2,8 @@
 
 This sits above every domain because one person's data is spread over all of them: the
 account (auth), memberships (organisations), proposals they wrote (proposals and the audit
-trail), reviews (reviews) and the audit records about them.
+trail), reviews (reviews), enrolment files they uploaded (monitoring) and the audit records
+about them.
 """
 
 import json
@@ -20,6 +21,7 @@ from app.core.db import db, transaction
 from app.core.errors import NotFound
 from app.core.permissions import require
 from app.core.time import utcnow
+from app.monitoring.models import EnrolmentImport
 from app.organisations import services as organisations
 from app.organisations.models import Membership
 from app.proposals.models import Proposal, ProposalVersion
@@ -69,6 +71,13 @@ def personal_data(actor: User | None, user_id: int) -> dict[str, Any]:
                             Membership.user_id == user.id).order_by(Membership.id))],
         "proposals": _proposals(user),
         "evaluation": _evaluation(user),
+        # enrolment files uploaded for funded projects (the learners in them are pseudonymous)
+        "enrolment_imports": [{"project": row.project.reference, "filename": row.filename,
+                               "uploaded_at": row.created_at, "status": row.status,
+                               "rows": row.rows_total}
+                              for row in db.session.scalars(sa.select(EnrolmentImport).where(
+                                  EnrolmentImport.created_by_id == user.id)
+                                  .order_by(EnrolmentImport.id))],
         "audit_records": [_audit(record) for record in db.session.scalars(
             sa.select(AuditRecord).where(sa.or_(
                 AuditRecord.actor_id == user.id,

@@ -2,7 +2,7 @@
 without touching frozen versions or earlier audit records; the public privacy page."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from app.core.email import OutboxMessage
 from app.core.errors import DomainError, PermissionDenied
 from app.core.time import brussels
 from app.main import privacy
+from app.monitoring.models import EnrolmentImport
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
@@ -31,6 +32,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.monitoring.factories import make_funded_project
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
 
@@ -63,6 +65,11 @@ def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
     user, organisation, proposal = _applicant_with_a_submitted_proposal()
     auth.start_session(user)
     auth.create_token(user, user, "rapport")
+    project, _member = make_funded_project(member=user)
+    db.session.add(EnrolmentImport(project_id=project.id, filename="inschrijvingen.csv",
+                                   sha256="0" * 64, imported_on=date(2026, 1, 31),
+                                   created_by_id=user.id))
+    db.session.commit()
     data = json.loads(privacy.to_json(privacy.personal_data(user, user.id)))
     assert data["account"]["email"] == "els@example.org"
     assert data["account"]["name"] == "Els Peeters"
@@ -70,11 +77,13 @@ def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
     assert len(data["sessions"]) == 1
     assert data["api_tokens"][0]["name"] == "rapport"
     assert data["memberships"][0]["enterprise_number"] == organisation.enterprise_number
-    [mine] = data["proposals"]
-    assert mine["reference"] == proposal.reference and mine["created_by_you"]
+    [mine] = [p for p in data["proposals"] if p["reference"] == proposal.reference]
+    assert mine["created_by_you"]
     assert [v["number"] for v in mine["versions_you_submitted"]] == [1]
     assert {"proposal.created", "proposal.saved"} <= {a["action"] for a in mine["your_actions"]}
     assert {"user.created", "proposal.created"} <= {r["action"] for r in data["audit_records"]}
+    assert [(i["project"], i["filename"]) for i in data["enrolment_imports"]] == [
+        (project.reference, "inschrijvingen.csv")]
     # never secrets: no password hash, no session key or token hash
     text = json.dumps(data)
     assert user.password_hash not in text
