@@ -374,3 +374,18 @@ def test_with_redis_parallel_tries_check_at_most_the_limit(app, redis_url, count
     assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1",
                                  now=later) == user
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 0
+
+
+@pytest.mark.parametrize(("seconds", "english", "dutch"), [
+    (1, "Try again in 1 second.", "Probeer het opnieuw over 1 seconde."),
+    (90, "Try again in 90 seconds.", "Probeer het opnieuw over 90 seconden."),
+    (91, "Try again in 2 minutes.", "Probeer het opnieuw over 2 minuten."),
+    (900, "Try again in 15 minutes.", "Probeer het opnieuw over 15 minuten."),
+])
+def test_the_wait_is_said_in_seconds_or_minutes_in_the_users_language(seconds, english, dutch):
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        assert Throttled(retry_after=seconds).user_message().endswith(english)
+    with force_locale("nl"):
+        assert Throttled(retry_after=seconds).user_message().endswith(dutch)
