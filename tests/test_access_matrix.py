@@ -72,6 +72,11 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("main.index", "GET"): everyone(200),
     ("main.set_language", "POST"): everyone(HOME),
     ("main.health", "GET"): everyone(200),
+    ("main.privacy_page", "GET"): everyone(200),
+    ("main.personal_data", "GET"): logged_in(200),  # always one's own data
+    # anonymising the applicant: administrators only; an empty POST lacks the confirmation
+    ("main.anonymise", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("main.anonymise", "POST"): row(LOGIN, 403, 403, 403, 403, 422),
     # ------------------------------------------------------------ auth
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered

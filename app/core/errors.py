@@ -6,6 +6,7 @@ and the error handlers turn them into the 404 and 403 pages (JSON under /api). A
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 class PortalError(Exception):
@@ -49,5 +50,21 @@ class ValidationFailed(DomainError):
 
 
 class Throttled(DomainError):
+    """Too many attempts: ``retry_after`` says in how many seconds the next one is counted."""
+
     default_message = _l("Too many attempts. Please wait a few minutes and try again.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def user_message(self) -> str:
+        if self.message or self.retry_after is None:
+            return super().user_message()
+        if self.retry_after <= 90:
+            return ngettext("Too many attempts. Try again in %(num)d second.",
+                            "Too many attempts. Try again in %(num)d seconds.", self.retry_after)
+        minutes = -(-self.retry_after // 60)
+        return ngettext("Too many attempts. Try again in %(num)d minute.",
+                        "Too many attempts. Try again in %(num)d minutes.", minutes)
 
