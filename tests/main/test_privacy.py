@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from app.reviews.services import CriterionInput
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
@@ -22,8 +21,9 @@ from app.monitoring.models import EnrolmentImport
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
-from app.reviews import services as reviews
 from app.reviews.models import Admissibility
+from app.reviews.rules import admissibility, assignment, conflicts, criteria, scoring
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import (
     DEFAULT_PASSWORD,
     complete_fields,
@@ -97,7 +97,7 @@ def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
 def test_the_export_of_an_evaluator_holds_assignments_declarations_and_scores():
     call = make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
                      deadline=brussels(2021, 3, 31, 23, 59, 59))
-    criterion, = reviews.set_criteria(None, call.id, [CriterionInput("Kwaliteit", "Quality",
+    criterion, = criteria.set_criteria(None, call.id, [CriterionInput("Kwaliteit", "Quality",
                                                                      Decimal("100"))])
     applicant = make_user("applicant")
     proposal = proposals.create_proposal(applicant, call.id, sorted(applicant.organisation_ids)[0],
@@ -106,11 +106,11 @@ def test_the_export_of_an_evaluator_holds_assignments_declarations_and_scores():
                               received_at=OPEN)
     proposals.submit_proposal(applicant, proposal.id, received_at=OPEN)
     official = make_user("official")
-    reviews.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluator = make_user("evaluator")
-    assignment = reviews.assign(official, proposal.id, evaluator.id)
-    reviews.declare(evaluator, assignment.id, False)
-    reviews.save_review(evaluator, assignment.id, {criterion.id: ("4", "Sterk praktijkgericht")})
+    assigned = assignment.assign(official, proposal.id, evaluator.id)
+    conflicts.declare(evaluator, assigned.id, False)
+    scoring.save_review(evaluator, assigned.id, {criterion.id: ("4", "Sterk praktijkgericht")})
     with force_locale("en"):
         data = json.loads(privacy.to_json(privacy.personal_data(evaluator, evaluator.id)))
     [mine] = data["evaluation"]["assignments"]
