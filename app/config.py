@@ -74,6 +74,10 @@ class DefaultConfig:
     UPLOAD_FOLDER: str | None = None  # default: instance/uploads (outside the static folder)
     PROPOSAL_MAX_ATTACHMENTS = 10
     PROPOSAL_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # All distinct files of one organisation's proposals (working copies and versions).
+    ORGANISATION_STORAGE_BYTES = 200 * 1024 * 1024
+    # `flask files clean` leaves temporary and unreferenced files younger than this alone.
+    UPLOAD_CLEAN_GRACE_SECONDS = 30 * 60
     # A request body may carry one attachment plus the form around it.
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     # Monitoring: an enrolment file upload (its route alone allows a request this large)

@@ -386,14 +386,28 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
                 "A proposal can have at most %(count)d attachments. Remove one first.",
                 count=config["PROPOSAL_MAX_ATTACHMENTS"])})
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
+        used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
+
+        def accept(path, size: int) -> None:  # on the temporary file, before it is kept
+            files.accept_pdf(path, size)
+            if used + size > quota:
+                raise QuotaExceeded(used, size, quota)
+
         try:
-            stored = files.store(stream, max_bytes)
+            stored = files.store(stream, max_bytes, accept=accept)
         except files.FileTooLarge as exc:
             raise ValidationFailed({"file": _(
                 "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
-        if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
+        except QuotaExceeded as exc:
             raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")})
+                "Your organisation's attachments would take %(total)s MB, more than its "
+                "%(quota)s MB of storage. Remove attachments it no longer needs, or ask the "
+                "call's officials for more room.", total=_megabytes(exc.used + exc.size),
+                quota=_megabytes(exc.quota))}) from exc
+        except files.FileRefused as exc:
+            raise ValidationFailed({"file": _(
+                "The file is not a PDF. Save or export the document as PDF and try again.")}
+            ) from exc
         name = _safe_filename(filename)
         attachment = Attachment(proposal=proposal, filename=name, sha256=stored.sha256,
                                 size=stored.size, uploaded_by_id=actor.id,
@@ -403,6 +417,40 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         audit.record(actor, "proposal.attachment_added", proposal,
                      after={"filename": name, "sha256": stored.sha256, "size": stored.size})
     return attachment
+
+
+class QuotaExceeded(ValueError):
+    def __init__(self, used: int, size: int, quota: int) -> None:
+        super().__init__(used, size, quota)
+        self.used, self.size, self.quota = used, size, quota
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def storage_used(organisation_id: int) -> int:
+    """Bytes of the distinct files an organisation's proposals hold: the working copies'
+    attachments and those of every submitted version (kept for good)."""
+    sizes = dict(db.session.execute(
+        sa.select(Attachment.sha256, Attachment.size)
+        .join(Proposal, Proposal.id == Attachment.proposal_id)
+        .where(Proposal.organisation_id == organisation_id)).all())
+    for data in db.session.scalars(
+            sa.select(ProposalVersion.data["attachments"])
+            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+            .where(Proposal.organisation_id == organisation_id)):
+        for item in data or []:
+            sizes.setdefault(item["sha256"], int(item.get("size") or 0))
+    return sum(sizes.values())
+
+
+def version_file_hashes() -> set[str]:
+    """The files submitted versions refer to (inside their JSON data)."""
+    found: set[str] = set()
+    for data in db.session.scalars(sa.select(ProposalVersion.data["attachments"])):
+        found.update(item["sha256"] for item in data or [] if item.get("sha256"))
+    return found
 
 
 def _safe_filename(filename: str) -> str:
