@@ -511,6 +511,36 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
     return data
 
 
+def organisation_snapshot(organisation: Organisation) -> dict[str, str]:
+    """The organisation's identifying data as a submitted version keeps it."""
+    return {"legal_name": organisation.legal_name,
+            "enterprise_number": organisation.enterprise_number,
+            "provider_type": organisation.provider_type.value,
+            "street": organisation.street or "", "postal_code": organisation.postal_code or "",
+            "city": organisation.city or ""}
+
+
+def version_header(version: ProposalVersion) -> dict[str, Any]:
+    """What a version's fingerprint covers besides its data, by its fingerprint scheme.
+
+    Scheme 1 (versions from before organisations were frozen in) names the organisation
+    by its enterprise number; scheme 2 covers the whole frozen organisation."""
+    organisation = version.organisation_data
+    header: dict[str, Any] = {
+        "reference": version.proposal.reference, "call": version.proposal.call.code,
+        "organisation": organisation.get("enterprise_number", ""),
+        "version": version.number, "submitted_at": version.submitted_at.isoformat()}
+    if version.fingerprint_scheme >= 2:
+        header["organisation"] = organisation
+        header["scheme"] = version.fingerprint_scheme
+    return header
+
+
+def fingerprint_matches(version: ProposalVersion) -> bool:
+    """Whether the stored fingerprint still matches the version's header and data."""
+    return fingerprint(version_header(version), version.data) == version.fingerprint
+
+
 def fingerprint(header: dict[str, Any], data: dict[str, Any]) -> str:
     canonical = json.dumps({"header": header, "content": data}, sort_keys=True,
                            ensure_ascii=False, separators=(",", ":"))
@@ -539,13 +569,11 @@ def submit_proposal(actor: User, proposal_id: int,
             raise DomainError(_("Nothing has changed since version %(number)d, which counts.",
                                 number=latest.number))
         number = (latest.number if latest else 0) + 1
-        header = {"reference": proposal.reference, "call": proposal.call.code,
-                  "organisation": proposal.organisation.enterprise_number, "version": number,
-                  "submitted_at": received_at.isoformat()}
         version = ProposalVersion(proposal=proposal, number=number, submitted_at=received_at,
                                   submitted_by_id=actor.id, data=data,
-                                  fingerprint=fingerprint(header, data),
-                                  deadline_in_force=deadline_of(proposal))
+                                  organisation=organisation_snapshot(proposal.organisation),
+                                  fingerprint_scheme=2, deadline_in_force=deadline_of(proposal))
+        version.fingerprint = fingerprint(version_header(version), data)
         db.session.add(version)
         before_status = proposal.status.value
         proposal.status = ProposalStatus.submitted
