@@ -135,6 +135,12 @@ class CallForm(PortalForm):
     technologies = SelectMultipleField(
         _l("Technologies and methods applicants can declare"), widget=GovCheckboxesInput(),
         choices=[(t.value, t.label) for t in Technology], validators=[AtLeastOne()])
+    change_reason = TextAreaField(
+        _l("Reason for the change"), widget=GovTextArea(),
+        description=_l("Needed when you change the rules after the deadline or bring an open "
+                       "deadline forward. Stored in the audit log and shown on the call's "
+                       "page."),
+        validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     _original: Call | None = None
@@ -179,7 +185,8 @@ class CallForm(PortalForm):
             project_end_latest=self.project_end_latest.data,
             provider_types=list(self.provider_types.data or []),
             project_types=list(self.project_types.data or []),
-            technologies=list(self.technologies.data or []))
+            technologies=list(self.technologies.data or []),
+            change_reason=self.change_reason.data or "")
 
 
 class CloseForm(PortalForm):
