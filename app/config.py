@@ -83,5 +83,10 @@ class DefaultConfig:
     # Monitoring: an enrolment file upload (its route alone allows a request this large)
     MONITORING_MAX_UPLOAD_BYTES = 30 * 1024 * 1024
     # Count a submission from the front proxy's X-Request-Start stamp (see
-    # app.core.time.RecordArrival). Only behind a proxy that sets it and strips the client's.
+    # app.core.time.RecordArrival): trusted from these addresses only, the ones the proxy
+    # connects from. The documented set-up (nginx on the same machine in front of gunicorn
+    # bound to 127.0.0.1, README "Production") needs nothing more; a proxy elsewhere: its
+    # address(es), separated by spaces. "" trusts no stamp.
+    REQUEST_START_TRUSTED_PROXIES = "127.0.0.1 ::1"
+    # Trust the stamp from any address: only when nothing but the proxy can reach the app.
     TRUST_X_REQUEST_START = False
