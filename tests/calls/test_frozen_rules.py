@@ -68,7 +68,7 @@ def test_cutting_the_maximum_after_the_deadline_without_a_reason_is_refused(
     with pytest.raises(ValidationFailed) as refused:
         calls.update_call(official, call.id, _input(call, max_request_eur=Decimal("50000")))
 
-    assert "reason" in refused.value.errors["change_reason"]
+    assert "reden" in refused.value.errors["change_reason"]
     db.session.expire_all()
     assert db.session.get(Call, call.id).max_request_eur == Decimal("150000.00")
     for proposal in submitted:  # all fifteen still meet the call's rules
@@ -94,7 +94,7 @@ def test_with_a_reason_the_change_is_audited_and_shown_on_the_call(
     assert change.rules == ("max_request_eur",)
     page = client.get(f"/calls/{call.code}").get_data(as_text=True)
     assert reason in page and "Maximum per proposal" not in page  # Dutch by default
-    assert "Maximumbedrag per voorstel" in page or "maximum" in page.lower()
+    assert "Maximum per projectvoorstel" in page and "Wijzigingen na de bekendmaking" in page
     assert format_brussels(record.at) in page
 
 

@@ -88,7 +88,7 @@ def test_the_quota_counts_the_organisations_distinct_files(app, storage, monkeyp
     services.add_attachment(user, second.id, "b.pdf", io.BytesIO(_pdf(1200)))
     with pytest.raises(ValidationFailed) as refused:
         services.add_attachment(user, second.id, "c.pdf", io.BytesIO(_pdf(400)))
-    assert "storage" in refused.value.errors["file"]
+    assert "opslagruimte" in refused.value.errors["file"]
     # Another organisation has its own quota.
     other = make_user("applicant")
     services.add_attachment(other, make_proposal(call, other, complete=False).id, "c.pdf",
