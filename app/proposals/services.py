@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -402,8 +403,8 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
             raise ValidationFailed({"file": _(
                 "Your organisation's attachments would take %(total)s MB, more than its "
                 "%(quota)s MB of storage. Remove attachments it no longer needs, or ask the "
-                "call's officials for more room.", total=_megabytes(exc.used + exc.size),
-                quota=_megabytes(exc.quota))}) from exc
+                "call's officials for more room.", total=megabytes(exc.used + exc.size),
+                quota=megabytes(exc.quota))}) from exc
         except files.FileRefused as exc:
             raise ValidationFailed({"file": _(
                 "The file is not a PDF. Save or export the document as PDF and try again.")}
@@ -425,8 +426,9 @@ class QuotaExceeded(ValueError):
         self.used, self.size, self.quota = used, size, quota
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+def megabytes(size: int) -> str:
+    """A size in MB with at most one decimal, in the user's language (12,5 in Dutch)."""
+    return format_decimal(round(size / (1024 * 1024), 1), format="#,##0.#")
 
 
 def storage_used(organisation_id: int) -> int:

@@ -191,7 +191,9 @@ def attachments(proposal_id: int):
         status = 422
     return render_template("proposals/attachments.html", proposal=proposal, form=form,
                            editable=editable, empty_form=EmptyForm(),
-                           storage_used=services.storage_used(proposal.organisation_id)), status
+                           storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
+                           storage_quota=services.megabytes(
+                               current_app.config["ORGANISATION_STORAGE_BYTES"])), status
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")
