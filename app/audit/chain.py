@@ -40,7 +40,7 @@ def _instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def record_hash(*, id: int, at: datetime, actor_id: int | None, action: str,  # noqa: A002
+def record_hash(*, id: int, at: datetime, actor_id: int | None, action: str,
                 entity_type: str, entity_id: int | None, before: Any, after: Any,
                 reason: str | None, address: str | None, previous: str) -> str:
     return hashlib.sha256(canonical({

@@ -463,6 +463,14 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
     return data
 
 
+def version_header(reference: str, call_code: str, enterprise_number: str | None,
+                   number: int, submitted_at: datetime) -> dict[str, Any]:
+    """What a version's fingerprint covers besides its content (``audit verify`` recomputes
+    each stored version's fingerprint with this same function)."""
+    return {"reference": reference, "call": call_code, "organisation": enterprise_number,
+            "version": number, "submitted_at": submitted_at.isoformat()}
+
+
 def fingerprint(header: dict[str, Any], data: dict[str, Any]) -> str:
     canonical = json.dumps({"header": header, "content": data}, sort_keys=True,
                            ensure_ascii=False, separators=(",", ":"))
@@ -491,9 +499,8 @@ def submit_proposal(actor: User, proposal_id: int,
             raise DomainError(_("Nothing has changed since version %(number)d, which counts.",
                                 number=latest.number))
         number = (latest.number if latest else 0) + 1
-        header = {"reference": proposal.reference, "call": proposal.call.code,
-                  "organisation": proposal.organisation.enterprise_number, "version": number,
-                  "submitted_at": received_at.isoformat()}
+        header = version_header(proposal.reference, proposal.call.code,
+                                proposal.organisation.enterprise_number, number, received_at)
         version = ProposalVersion(proposal=proposal, number=number, submitted_at=received_at,
                                   submitted_by_id=actor.id, data=data,
                                   fingerprint=fingerprint(header, data),

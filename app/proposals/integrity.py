@@ -1,0 +1,67 @@
+"""``flask audit verify``: every stored version still has the fingerprint it was given, and
+every submission the audit trail recorded still has its version (and the other way round)."""
+
+import sqlalchemy as sa
+
+from app.audit.models import AuditRecord
+from app.calls.models import Call
+from app.core.db import db
+from app.core.integrity import CheckResult
+from app.organisations.models import Organisation
+from app.proposals.models import Attachment, Proposal, ProposalVersion
+from app.proposals.services import fingerprint, version_header
+
+
+def verify_versions() -> CheckResult:
+    """Recompute each version's fingerprint as submitting did; compare with the fingerprint
+    stored on it and with the one in the audit record of its submission."""
+    submitted = {  # (proposal id, version number) -> (fingerprint, audit record id)
+        (row.entity_id, (row.after or {}).get("version")):
+            ((row.after or {}).get("fingerprint"), row.id)
+        for row in db.session.execute(
+            sa.select(AuditRecord.id, AuditRecord.entity_id, AuditRecord.after)
+            .where(AuditRecord.action == "proposal.submitted"))}
+    query = (sa.select(ProposalVersion.id, ProposalVersion.proposal_id, ProposalVersion.number,
+                       ProposalVersion.submitted_at, ProposalVersion.data,
+                       ProposalVersion.fingerprint, Proposal.reference,
+                       Call.code.label("call_code"), Organisation.enterprise_number)
+             .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+             .join(Call, Call.id == Proposal.call_id)
+             .join(Organisation, Organisation.id == Proposal.organisation_id)
+             .order_by(ProposalVersion.id))
+    count = 0
+    for row in db.session.execute(query.execution_options(yield_per=500)):
+        name = f"proposal version {row.id} ({row.reference} version {row.number})"
+        header = version_header(row.reference, row.call_code, row.enterprise_number,
+                                row.number, row.submitted_at)
+        if fingerprint(header, row.data) != row.fingerprint:
+            return CheckResult("proposal versions", count,
+                               f"{name}: its content does not match its fingerprint (altered)")
+        recorded = submitted.pop((row.proposal_id, row.number), None)
+        if recorded is None:
+            return CheckResult("proposal versions", count,
+                               f"{name}: no audit record of its submission (inserted)")
+        if recorded[0] != row.fingerprint:
+            return CheckResult("proposal versions", count,
+                               f"{name}: its fingerprint differs from the one in audit record "
+                               f"{recorded[1]} (replaced)")
+        count += 1
+    if submitted:
+        (proposal_id, number), (_, record_id) = min(submitted.items(), key=lambda i: i[1][1])
+        return CheckResult("proposal versions", count,
+                           f"version {number} of proposal {proposal_id}, submitted in audit "
+                           f"record {record_id}: missing (removed)")
+    return CheckResult("proposal versions", count)
+
+
+def referenced_files() -> dict[str, str]:
+    """Every stored file the proposals refer to: hash -> who refers to it."""
+    found: dict[str, str] = {}
+    for attachment_id, sha256 in db.session.execute(sa.select(Attachment.id, Attachment.sha256)):
+        found.setdefault(sha256, f"attachment {attachment_id}")
+    for version_id, data in db.session.execute(
+            sa.select(ProposalVersion.id, ProposalVersion.data)
+            .execution_options(yield_per=500)):
+        for item in (data or {}).get("attachments") or []:
+            found.setdefault(item["sha256"], f"proposal version {version_id}")
+    return found
