@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, BinaryIO
@@ -468,7 +468,7 @@ def version_header(reference: str, call_code: str, enterprise_number: str | None
     """What a version's fingerprint covers besides its content (``audit verify`` recomputes
     each stored version's fingerprint with this same function)."""
     return {"reference": reference, "call": call_code, "organisation": enterprise_number,
-            "version": number, "submitted_at": submitted_at.isoformat()}
+            "version": number, "submitted_at": submitted_at.astimezone(UTC).isoformat()}
 
 
 def fingerprint(header: dict[str, Any], data: dict[str, Any]) -> str:
