@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.audit import services as audit
 from app.calls import services as calls
 from app.calls.models import Call, CallPhase, CallStatus
 from app.core import exports
@@ -605,6 +606,8 @@ def decision_record(code: str, number: int):
     serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
     call = _call(code)
     record = queries.get_decision_record(current_user, call.id, number)
+    audit.record_read(current_user, "decision_record", record,
+                      {"call": call.code, "number": record.number})
     body = {
         "call": call.code, "number": record.number,
         "published_at": to_brussels(record.published_at).isoformat(),
@@ -729,6 +732,7 @@ def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
 def ranking_export(code: str, fmt: str):
     call = _call(code)
     rows = services.ranking(call.id)
+    audit.record_read(current_user, "ranking_export", call, {"call": call.code, "format": fmt})
     stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
     name = f"rangschikking-{call.code}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -746,5 +750,6 @@ def summary_report(proposal_id: int):
     """The evaluation summary report: the organisation's members and officials, once the
     decision is published; 404 for everyone else. Never an evaluator's name."""
     proposal, result = queries.summary_of(current_user, proposal_id, _language())
+    proposals.log_confidential_read(current_user, proposal, "summary_report")
     return _download(summary_pdf(proposal, result), "application/pdf",
                      f"beoordelingsverslag-{proposal.reference}.pdf")

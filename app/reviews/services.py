@@ -1184,9 +1184,11 @@ def latest_decision(call_id: int) -> DecisionRecord | None:
 def evaluator_attachment(actor: User, assignment_id: int, sha256: str) -> tuple[str, str]:
     """(path, filename) of an attachment of the version being evaluated; after the
     declaration only, and only files of that version."""
-    _assignment, version = readable_proposal(actor, assignment_id)
+    assignment, version = readable_proposal(actor, assignment_id)
     for item in version.data.get("attachments") or []:
         if item.get("sha256") == sha256:
+            proposals.log_confidential_read(actor, assignment.proposal, "attachment", {
+                "sha256": sha256, "filename": item["filename"], "version": version.number})
             return str(files.path_for(sha256)), item["filename"]
     raise NotFound()
 

@@ -2,6 +2,7 @@
 inserted and corrupted, each named."""
 
 import io
+import json
 import threading
 from datetime import UTC, datetime
 
@@ -209,9 +210,9 @@ def test_a_forged_decision_record_is_named(world, runner):
     data.update(id=row["id"] + 1, number=2)
     columns = ", ".join(data)
     db.session.rollback()
-    _raw(f"INSERT INTO decision_records ({columns}) VALUES "  # noqa: S608
+    _raw(f"INSERT INTO decision_records ({columns}) VALUES "
          f"({', '.join(':' + c for c in data)})",
-         **{k: (v if not isinstance(v, dict) else __import__('json').dumps(v))
+         **{k: (v if not isinstance(v, dict) else json.dumps(v))
             for k, v in data.items()})
     result = _verify(runner)
     assert result.exit_code == 1
@@ -245,7 +246,7 @@ def test_parallel_writers_keep_one_chain(app):
                 for i in range(10):
                     audit.record(None, "test.parallel", _Entity(n * 100 + i))
                     db.session.commit()
-            except Exception as exc:  # noqa: BLE001 (reported below)
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()
