@@ -11,6 +11,7 @@ from app.core.db import db
 from app.proposals import services as proposals
 from app.reviews import services as reviews
 from app.reviews.models import Admissibility
+from tests.factories import make_user
 from tests.reviews.test_evaluator_views import _call as evaluator_call
 from tests.reviews.test_evaluator_views import _submitted
 from tests.reviews.test_official_views import BASE, _world
