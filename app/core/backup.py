@@ -231,9 +231,9 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
                 conn.execute(sa.text("CREATE SCHEMA public"))
             db.engine.dispose()
             args, env = _pg_command("pg_restore", url)
-            result = subprocess.run([*args,  # noqa: S603 (our own configured database) "--exit-on-error", f"--dbname={url.database}",
-                                     str(database)], env=env, capture_output=True, text=True,
-                                    check=False)
+            result = subprocess.run(  # noqa: S603 (our own configured database, as options)
+                [*args, "--exit-on-error", f"--dbname={url.database}", str(database)],
+                env=env, capture_output=True, text=True, check=False)
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         root = files.storage_root()
