@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def _pg_command(program: str, url: sa.URL) -> tuple[list[str], dict[str, str]]:
     """``program`` with the connection as options; the password in the environment."""
     if shutil.which(program) is None:
         raise BackupError(f"{program} is not installed (Debian: apt-get install "
-                          "postgresql-client; `make install-pg-client` does it)")
+                          "postgresql-client; `make pg-client` does it)")
     args = [program, "--no-owner", "--no-privileges"]
     for option, value in (("--host", url.host), ("--port", url.port),
                           ("--username", url.username)):
@@ -125,7 +126,7 @@ def create(target: Path) -> Outcome:
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial = folder / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz") as archive:
+        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
             archive.add(folder / MANIFEST, arcname=MANIFEST)
             archive.add(database, arcname=database.name)
             for path in stored:
@@ -260,6 +261,7 @@ backup_cli = AppGroup("backup", help="Back up and restore the database and store
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def create_command(path: Path) -> None:
     """Write one archive (tar.gz): the database, the stored files, a manifest of checksums."""
+    started = time.perf_counter()
     try:
         outcome = create(path)
     except (BackupError, subprocess.CalledProcessError) as exc:
@@ -270,7 +272,7 @@ def create_command(path: Path) -> None:
     click.echo(f"Backup {outcome.path}: {outcome.manifest['database']['dialect']} database "
                f"({outcome.tables} tables{rows}), {outcome.files} stored files, "
                f"{size / 1_000_000:.1f} MB; audit chain head "
-               f"{outcome.manifest['audit_chain_head']}")
+               f"{outcome.manifest['audit_chain_head']} ({time.perf_counter() - started:.1f} s)")
 
 
 @backup_cli.command("restore")
@@ -282,6 +284,7 @@ def create_command(path: Path) -> None:
 @click.pass_context
 def restore_command(ctx: click.Context, path: Path, force: bool, verify: bool) -> None:
     """Restore an archive into an empty instance, after checking it against its manifest."""
+    started = time.perf_counter()
     try:
         outcome = restore(path, force=force)
     except BackupError as exc:
@@ -290,7 +293,7 @@ def restore_command(ctx: click.Context, path: Path, force: bool, verify: bool) -
     click.echo(f"Restored from {path} (made {outcome.manifest['created_at']}): "
                f"{database['dialect']} database at revision {database['alembic_revision']} "
                f"({outcome.tables} tables, {outcome.rows} rows), {outcome.files} stored files; "
-               "every member matched the manifest")
+               f"every member matched the manifest ({time.perf_counter() - started:.1f} s)")
     if database.get("rows") is not None and outcome.rows != database["rows"]:
         raise click.ClickException(f"the archive's database had {database.get('rows')} rows; "
                                    f"the restored one has {outcome.rows}")
