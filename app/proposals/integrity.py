@@ -24,17 +24,20 @@ def verify_versions() -> CheckResult:
     query = (sa.select(ProposalVersion.id, ProposalVersion.proposal_id, ProposalVersion.number,
                        ProposalVersion.submitted_at, ProposalVersion.data,
                        ProposalVersion.fingerprint, Proposal.reference,
-                       Call.code.label("call_code"), Organisation.enterprise_number)
+                       Call.code.label("call_code"), Proposal.organisation_id,
+                       Organisation.enterprise_number)
              .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
              .join(Call, Call.id == Proposal.call_id)
              .join(Organisation, Organisation.id == Proposal.organisation_id)
              .order_by(ProposalVersion.id))
+    earlier = _earlier_enterprise_numbers()
     count = 0
     for row in db.session.execute(query.execution_options(yield_per=500)):
         name = f"proposal version {row.id} ({row.reference} version {row.number})"
-        header = version_header(row.reference, row.call_code, row.enterprise_number,
-                                row.number, row.submitted_at)
-        if fingerprint(header, row.data) != row.fingerprint:
+        numbers = [row.enterprise_number, *earlier.get(row.organisation_id, ())]
+        if not any(fingerprint(version_header(row.reference, row.call_code, number, row.number,
+                                              row.submitted_at), row.data) == row.fingerprint
+                   for number in numbers):
             return CheckResult("proposal versions", count,
                                f"{name}: its content does not match its fingerprint (altered)")
         recorded = submitted.pop((row.proposal_id, row.number), None)
@@ -52,6 +55,19 @@ def verify_versions() -> CheckResult:
                            f"version {number} of proposal {proposal_id}, submitted in audit "
                            f"record {record_id}: missing (removed)")
     return CheckResult("proposal versions", count)
+
+
+def _earlier_enterprise_numbers() -> dict[int, set[str]]:
+    """The enterprise numbers each organisation had before an edit (from its audit records):
+    a version's fingerprint covers the number at submission, which an official may have
+    corrected since."""
+    found: dict[int, set[str]] = {}
+    for entity_id, before in db.session.execute(
+            sa.select(AuditRecord.entity_id, AuditRecord.before).where(
+                AuditRecord.action == "organisation.updated")):
+        if number := (before or {}).get("enterprise_number"):
+            found.setdefault(entity_id, set()).add(number)
+    return found
 
 
 def referenced_files() -> dict[str, str]:

@@ -277,3 +277,20 @@ def test_the_migration_chains_the_records_that_exist():
     db.session.remove()
     report = chain.verify(db.session.connection())
     assert report.problem is None and report.count == 2
+
+
+def test_an_enterprise_number_corrected_after_submission_is_no_alarm(world, runner):
+    from app.organisations import services as organisations
+    from app.organisations.models import Organisation
+    from tests.factories import make_user, valid_enterprise_number
+
+    organisation = db.session.get(Organisation, db.session.scalar(
+        sa.select(proposals.Proposal.organisation_id).limit(1)))
+    official = make_user("official")
+    data = organisations.OrganisationInput(
+        legal_name=organisation.legal_name, enterprise_number=valid_enterprise_number(999),
+        provider_type=organisation.provider_type, street=organisation.street,
+        postal_code=organisation.postal_code, city=organisation.city)
+    organisations.update_organisation(official, organisation.id, data)
+    result = _verify(runner)
+    assert result.exit_code == 0, result.output
