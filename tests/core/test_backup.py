@@ -21,9 +21,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 @pytest.fixture
-def world(client, login):
+def world(app, client, login, tmp_path, monkeypatch):
     """Proposals, versions, an attachment, reviews, consensus, a decision and audit records
-    (reads included)."""
+    (reads included); files in this test's own upload folder."""
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     world = _world(count=2)
     proposals.add_attachment(world.applicants[0], world.proposals[0].id, "plan.pdf",
                              io.BytesIO(PDF), received_at=datetime(2021, 3, 1, tzinfo=UTC))
