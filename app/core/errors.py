@@ -1,11 +1,16 @@
-"""Domain errors: each carries a message for the user, in the user's language."""
+"""Errors a service raises: each carries a message for the user, in the user's language.
+
+``NotFound`` and ``PermissionDenied`` are not ``DomainError``s: a view never catches them,
+and the error handlers turn them into the 404 and 403 pages (JSON under /api). A
+``DomainError`` is a rule's "no" the user can mend, which views show beside the form."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 
-class DomainError(Exception):
-    """A business rule said no. ``user_message()`` explains why, translated."""
+class PortalError(Exception):
+    """Anything a service refuses. ``user_message()`` explains why, translated. Catch it
+    whole only where every refusal becomes a message (the command line)."""
 
     default_message = _l("This action is not possible.")
 
@@ -18,11 +23,15 @@ class DomainError(Exception):
         return str(self.message or self.default_message)
 
 
-class PermissionDenied(DomainError):
+class DomainError(PortalError):
+    """A business rule said no."""
+
+
+class PermissionDenied(PortalError):
     default_message = _l("You are not allowed to do this.")
 
 
-class NotFound(DomainError):
+class NotFound(PortalError):
     default_message = _l("This page does not exist or is not yours to see.")
 
 
@@ -42,9 +51,3 @@ class ValidationFailed(DomainError):
 class Throttled(DomainError):
     default_message = _l("Too many attempts. Please wait a few minutes and try again.")
 
-
-def raise_if_unseen(exc: DomainError) -> None:
-    """Let NotFound and PermissionDenied reach their error pages; a view shows other domain
-    errors as a message."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc

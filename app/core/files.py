@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +102,15 @@ def verify_stored(referenced: dict[str, str]) -> tuple[int, str | None]:
         if not path_for(sha256).is_file():
             return count, f"stored file {sha256}: missing ({owner} refers to it)"
     return count, None
+
+
+def safe_pdf_filename(filename: str) -> str:
+    r"""The name a user gave a PDF, without its folders, control characters or the invisible
+    ones that reorder or hide text (bidi overrides, isolates, marks, zero-width characters),
+    so "factuur\u202efdp.exe" cannot pose as a PDF; always ending in .pdf."""
+    name = re.split(r"[\\/]", filename or "")[-1].strip()
+    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]",
+                  "", name)[:200].strip() or "document.pdf"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name

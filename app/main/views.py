@@ -7,7 +7,9 @@ from flask_login import current_user
 from app.auth import services as auth_services
 from app.core import email
 from app.core.db import db
+from app.core.permissions import Role, has_role
 from app.core.redirects import safe_next
+from app.main import dashboards
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -20,7 +22,25 @@ def index():
     if current_user.is_authenticated and current_user.is_official:
         failed_mail = email.failed_messages()
     return render_template("main/index.html", open_calls=calls.open_calls(),
-                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1])
+                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1],
+                           **_dashboards())
+
+
+def _dashboards() -> dict:
+    """Each of the user's roles adds its start panel to the home page."""
+    panels: dict = {"applicant": None, "evaluator": None, "official": None, "admin": None}
+    if not current_user.is_authenticated:
+        return panels
+    if has_role(current_user, Role.applicant):
+        panels["applicant"] = dashboards.applicant(current_user)
+    if has_role(current_user, Role.evaluator):
+        panels["evaluator"] = dashboards.evaluator(current_user)
+    if has_role(current_user, Role.official):
+        panels["official"] = dashboards.official(request.args)
+    if has_role(current_user, Role.admin):
+        panels["admin"] = dashboards.admin()
+        panels["roles"] = list(Role)
+    return panels
 
 
 @bp.post("/language")

@@ -6,7 +6,7 @@ this migration keeps meaning what it meant when it ran). On PostgreSQL the appen
 trigger is disabled for the backfill only.
 
 Revision ID: a7c3f19d2b60
-Revises: 5e1f0c7a9b21
+Revises: a7c1e2f3b4d5
 Create Date: 2026-12-06 21:20:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3f19d2b60'
-down_revision = '5e1f0c7a9b21'
+down_revision = 'a7c1e2f3b4d5'
 branch_labels = None
 depends_on = None
 

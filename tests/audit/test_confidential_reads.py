@@ -9,8 +9,12 @@ import sqlalchemy as sa
 from app.audit.models import AuditRecord
 from app.core.db import db
 from app.proposals import services as proposals
-from app.reviews import services as reviews
 from app.reviews.models import Admissibility
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import scoring as scoring_rules
 from tests.factories import make_user
 from tests.reviews.test_evaluator_views import _call as evaluator_call
 from tests.reviews.test_evaluator_views import _submitted
@@ -27,7 +31,7 @@ def _reads(action: str | None = None) -> list[AuditRecord]:
 @pytest.fixture
 def decided():
     world = _world(count=2)
-    reviews.publish_decision(world.official, world.call.id)
+    decisions_rules.publish_decision(world.official, world.call.id)
     return world
 
 
@@ -61,12 +65,12 @@ def test_an_evaluator_downloading_an_attachment_is_audited():
     call = evaluator_call()
     proposal = _submitted(call, attachment=True)
     official = _official()
-    reviews.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluator = make_user("evaluator")
-    [assignment] = [reviews.assign(official, proposal.id, evaluator.id)]
-    reviews.declare(evaluator, assignment.id, False)
+    [assignment] = [assignment_rules.assign(official, proposal.id, evaluator.id)]
+    conflicts_rules.declare(evaluator, assignment.id, False)
     sha = proposal.attachments[0].sha256
-    reviews.evaluator_attachment(evaluator, assignment.id, sha)
+    scoring_rules.evaluator_attachment(evaluator, assignment.id, sha)
     [read] = _reads("read.attachment")
     assert read.actor_id == evaluator.id and read.entity_id == proposal.id
     assert read.after["version"] == 1

@@ -14,7 +14,7 @@ from app import create_app
 from app.core import files
 from app.core.db import db
 from app.proposals import services as proposals
-from app.reviews import services as reviews
+from app.reviews.rules import decisions as decisions_rules
 from tests.reviews.test_official_views import BASE, _world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -28,7 +28,7 @@ def world(app, client, login, tmp_path, monkeypatch):
     world = _world(count=2)
     proposals.add_attachment(world.applicants[0], world.proposals[0].id, "plan.pdf",
                              io.BytesIO(PDF), received_at=datetime(2021, 3, 1, tzinfo=UTC))
-    reviews.publish_decision(world.official, world.call.id)
+    decisions_rules.publish_decision(world.official, world.call.id)
     login(world.official)
     assert client.get(f"{BASE}/decisions/1.json").status_code == 200
     db.session.remove()
