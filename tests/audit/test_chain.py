@@ -179,15 +179,13 @@ def test_a_removed_version_is_named(world, runner):
     version_id = db.session.scalar(sa.text("SELECT max(id) FROM proposal_versions"))
     db.session.rollback()
     with db.engine.connect() as conn:  # foreign keys and triggers off, as an attacker could
-        if _postgresql():
-            conn.execute(sa.text("SET session_replication_role = replica"))
+        if _postgresql():  # for this transaction only
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         else:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.execute(sa.text("DELETE FROM proposal_versions WHERE id = :id"), {"id": version_id})
         conn.commit()
-        if _postgresql():
-            conn.execute(sa.text("SET session_replication_role = origin"))
-        else:
+        if not _postgresql():
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
     result = _verify(runner)
     assert result.exit_code == 1
