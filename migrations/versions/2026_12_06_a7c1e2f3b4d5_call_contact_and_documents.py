@@ -51,7 +51,8 @@ def downgrade():
     with op.batch_alter_table('call_documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_documents_call_id'))
     op.drop_table('call_documents')
-    with op.batch_alter_table('calls', schema=None) as batch_op:
-        batch_op.drop_column('proposals_numbered')
-        batch_op.drop_column('contact_email')
-        batch_op.drop_column('contact_name')
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of calls would drop the table that
+    # proposals refer to.
+    op.drop_column('calls', 'proposals_numbered')
+    op.drop_column('calls', 'contact_email')
+    op.drop_column('calls', 'contact_name')
