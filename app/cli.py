@@ -10,10 +10,12 @@ def register_cli(app: Flask) -> None:
     from app.core.jobs import jobs_cli
     from app.demo import seed_demo_command
     from app.monitoring.cli import monitoring_cli
+    from app.organisations.cli import create_user
     from app.proposals.cli import remind
 
     for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli,
                   monitoring_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
+    users_cli.add_command(create_user)  # `flask users create`: may join an organisation
     calls_cli.add_command(remind)  # `flask calls remind`: the reminders belong to proposals

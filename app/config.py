@@ -35,6 +35,9 @@ class DefaultConfig:
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
     LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
     LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window
+    REGISTRATION_THROTTLE_WINDOW = 60 * 60  # seconds
+    REGISTRATION_THROTTLE_MAX_PER_EMAIL = 3  # registration forms per email address per window
+    REGISTRATION_THROTTLE_MAX_PER_ADDRESS = 10  # per client address per window
 
     # Email (outbox)
     MAIL_BACKEND = "console"  # "smtp" in production

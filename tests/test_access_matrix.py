@@ -75,8 +75,6 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
     ("auth.logout", "POST"): logged_in(HOME),
-    ("auth.register", "GET"): everyone(200),
-    ("auth.register", "POST"): everyone(200),  # empty form re-rendered with errors
     ("auth.verify_email", "GET"): everyone(LOGIN),  # a valid link of the applicant
     ("auth.resend_verification", "POST"): logged_in(PROFILE),
     ("auth.forgot_password", "GET"): everyone(200),
@@ -93,6 +91,8 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.set_roles", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
     ("auth.set_active", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
     # ------------------------------------------------------------ organisations
+    ("registration.register", "GET"): everyone(200),
+    ("registration.register", "POST"): everyone(200),  # empty form re-rendered with errors
     ("organisations.mine", "GET"): row(LOGIN, 200, 200, 403, 403, 403),
     ("organisations.join", "POST"): row(LOGIN, 422, 422, 403, 403, 403),
     ("organisations.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),

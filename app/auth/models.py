@@ -145,3 +145,15 @@ class LoginFailure(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RegistrationAttempt(db.Model):
+    """One registration form sent; counted per email address and per client address within
+    a window (REGISTRATION_THROTTLE_*), in the database so every process sees the same."""
+
+    __tablename__ = "registration_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,123 @@
+"""organisations: confirmation by an official with evidence, member administrators
+
+Self-registered organisations wait for an official's confirmation; the registrant uploads
+evidence (a PDF). Member administrators approve requests to join. Every organisation that
+exists already is confirmed, and its active members become its administrators.
+
+Revision ID: 7b3e9d2f4a61
+Revises: 5e1f0c7a9b21
+Create Date: 2026-12-06 21:30:00.000000
+
+"""
+import warnings
+
+import sqlalchemy as sa
+
+import app.core.db
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '7b3e9d2f4a61'
+down_revision = '5e1f0c7a9b21'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # SQLite rebuilds organisations and memberships; reflecting them also reflects users and
+    # warns about its expression index.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        _upgrade()
+
+
+def downgrade():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        _downgrade()
+
+
+def _upgrade():
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column(
+            'status', sa.Enum('pending', 'confirmed', 'refused', name='organisationstatus',
+                              native_enum=False, length=32),
+            nullable=False, server_default='confirmed'))
+        batch_op.add_column(sa.Column('registered_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('decided_at', app.core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('refusal_reason', sa.Text(), nullable=False,
+                                      server_default=''))
+        batch_op.create_index('ix_organisations_status', ['status'], unique=False)
+        batch_op.create_foreign_key('fk_organisations_registered_by_id_users', 'users',
+                                    ['registered_by_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key('fk_organisations_decided_by_id_users', 'users',
+                                    ['decided_by_id'], ['id'])
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.alter_column('status', server_default=None)
+        batch_op.alter_column('refusal_reason', server_default=None)
+
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    # Existing organisations are confirmed (the default above); their active members were
+    # the ones who approved joins until now, so they become member administrators.
+    op.execute(sa.text("UPDATE memberships SET is_admin = :yes WHERE status = 'active'")
+               .bindparams(yes=True))
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.alter_column('is_admin', server_default=None)
+
+    op.create_table(
+        'organisation_evidence',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('filename', sa.String(length=255), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('uploaded_at', app.core.db.UTCDateTime(), nullable=False),
+        sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('organisation_evidence', schema=None) as batch_op:
+        batch_op.create_index('ix_organisation_evidence_organisation_id', ['organisation_id'],
+                              unique=False)
+        batch_op.create_index('ix_organisation_evidence_sha256', ['sha256'], unique=False)
+
+    op.create_table(
+        'registration_attempts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('address', sa.String(length=64), nullable=False),
+        sa.Column('at', app.core.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('registration_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_registration_attempts_email', ['email'], unique=False)
+        batch_op.create_index('ix_registration_attempts_address', ['address'], unique=False)
+        batch_op.create_index('ix_registration_attempts_at', ['at'], unique=False)
+
+
+def _downgrade():
+    with op.batch_alter_table('registration_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_registration_attempts_at')
+        batch_op.drop_index('ix_registration_attempts_address')
+        batch_op.drop_index('ix_registration_attempts_email')
+    op.drop_table('registration_attempts')
+    with op.batch_alter_table('organisation_evidence', schema=None) as batch_op:
+        batch_op.drop_index('ix_organisation_evidence_sha256')
+        batch_op.drop_index('ix_organisation_evidence_organisation_id')
+    op.drop_table('organisation_evidence')
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_column('is_admin')
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_organisations_decided_by_id_users', type_='foreignkey')
+        batch_op.drop_constraint('fk_organisations_registered_by_id_users', type_='foreignkey')
+        batch_op.drop_index('ix_organisations_status')
+        batch_op.drop_column('refusal_reason')
+        batch_op.drop_column('decided_by_id')
+        batch_op.drop_column('decided_at')
+        batch_op.drop_column('registered_by_id')
+        batch_op.drop_column('status')
