@@ -20,9 +20,10 @@ from werkzeug.security import generate_password_hash
 from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
 from app.calls.models import Call
+from app.core.db import db
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
 from app.organisations import services as organisations
-from app.organisations.models import Membership, Organisation
+from app.organisations.models import Membership, Organisation, OrganisationEvidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
 from tests.factories import (
@@ -97,9 +98,18 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("organisations.join", "POST"): row(LOGIN, 422, 422, 403, 403, 403),
     ("organisations.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     ("organisations.detail", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
-    # a pending request to join A: A's members and officials decide, others get 404
+    # a pending request to join A: A's member administrator (the applicant) and officials
+    # decide, others get 404
     ("organisations.decide_membership", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
     ("organisations.edit", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
+    # the officials' queue of self-registered organisations; A itself is confirmed, so
+    # confirming it again is refused with a message on its page
+    ("organisations.pending", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
+    ("organisations.confirm", "POST"): row(LOGIN, 403, 403, 403, ORG_A, ORG_A),
+    ("organisations.refuse", "POST"): row(LOGIN, 403, 403, 403, 422, 422),  # no reason
+    # members supply evidence (an empty form: 422); officials judge it, others do not see A
+    ("organisations.upload_evidence", "POST"): row(LOGIN, 422, 404, 404, 403, 403),
+    ("organisations.evidence", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
     # an empty body leaves the form filled from the organisation: saved unchanged
     ("organisations.edit", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
     # ------------------------------------------------------------ calls
@@ -294,6 +304,10 @@ def world() -> World:
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    evidence = OrganisationEvidence(organisation=organisation, filename="mandaat.pdf",
+                                    sha256=proposal.attachments[0].sha256, size=15)
+    db.session.add(evidence)
+    db.session.commit()
     training = add_training(project, "T1")
     add_enrolments(project, [])
     enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
@@ -316,7 +330,8 @@ def _url_args(rule, world: World) -> dict:
               "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
               "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id}
+              "import_id": world.enrolment_import.id,
+              "evidence_id": world.organisation.evidence[0].id}
     args = {}
     for name in rule.arguments:
         if name == "token":

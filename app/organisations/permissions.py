@@ -28,6 +28,11 @@ def can_decide_membership(user, membership: Membership) -> bool:
     return user.is_official or user.is_admin or is_member_admin(user, membership.organisation_id)
 
 
+def can_add_evidence(user, organisation: Organisation) -> bool:
+    """Members supply the evidence for their own organisation; officials judge it."""
+    return organisation.id in getattr(user, "organisation_ids", ())
+
+
 def can_confirm(user) -> bool:
     """Officials (and administrators) confirm or refuse self-registered organisations."""
     return getattr(user, "is_authenticated", False) and (user.is_official or user.is_admin)

@@ -334,7 +334,7 @@ def add_evidence(actor: User, organisation_id: int, filename: str,
     config = current_app.config
     with transaction():
         organisation = _visible(actor, organisation_id)
-        require(organisation.id in actor.organisation_ids)
+        require(permissions.can_add_evidence(actor, organisation))
         if organisation.status is not OrganisationStatus.pending:
             raise DomainError(_("Evidence is only needed while the organisation waits for "
                                 "confirmation."))

@@ -9,7 +9,7 @@ from app.auth.services import Throttled
 from app.core import files
 from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
 from app.core.forms import EmptyForm, attach_errors
-from app.core.permissions import Role, roles_required
+from app.core.permissions import Role, require, roles_required
 from app.organisations import permissions, services
 from app.organisations.forms import (
     EvidenceForm,
@@ -114,6 +114,7 @@ def detail(organisation_id: int):
 @login_required
 def upload_evidence(organisation_id: int):
     organisation = services.get_organisation(current_user, organisation_id)
+    require(permissions.can_add_evidence(current_user, organisation))
     form = EvidenceForm()
     if form.validate_on_submit():
         upload = form.file.data
