@@ -132,6 +132,12 @@ def update_organisation(actor: User, organisation_id: int, data: OrganisationInp
         organisation = _visible(actor, organisation_id)
         require(permissions.can_edit(actor, organisation))
         number = _check_organisation(data, existing_id=organisation.id)
+        if number != organisation.enterprise_number and organisation.is_confirmed and \
+                not (actor.is_official or actor.is_admin):
+            # The confirmation was for this number: another one would be claimed unchecked.
+            raise ValidationFailed({"enterprise_number": _(
+                "Only the ESF team can change the enterprise number of a confirmed "
+                "organisation. Contact them if it is wrong.")})
         before = _snapshot(organisation)
         _apply(organisation, data, number)
         audit.record(actor, "organisation.updated", organisation, before=before,

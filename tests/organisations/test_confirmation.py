@@ -330,3 +330,16 @@ def test_a_join_request_to_a_pending_organisation_goes_to_the_officials():
         OutboxMessage.kind == "membership_requested")))
     assert recipients == {official.email}
     assert db.session.get(Membership, membership.id).status is MembershipStatus.pending
+
+
+def test_a_member_cannot_move_a_confirmed_organisation_to_another_number():
+    organisation = make_organisation(legal_name="Leerhuis vzw")
+    member = make_user(organisation=organisation)
+    data = services.OrganisationInput(legal_name="Leerhuis vzw",
+                                      enterprise_number=valid_enterprise_number(),
+                                      provider_type=ProviderType.private)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_organisation(member, organisation.id, data)
+    assert "enterprise_number" in exc.value.errors
+    services.update_organisation(make_user("official"), organisation.id, data)
+    assert organisation.enterprise_number == data.enterprise_number
