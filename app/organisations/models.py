@@ -59,8 +59,7 @@ class Organisation(db.Model):
     status: Mapped[OrganisationStatus] = mapped_column(
         str_enum(OrganisationStatus), default=OrganisationStatus.confirmed, index=True)
     # Who registered it themselves (becomes a member administrator once it is confirmed).
-    registered_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     refusal_reason: Mapped[str] = mapped_column(sa.Text, default="")

@@ -39,24 +39,32 @@ def downgrade():
 
 
 def _upgrade():
+    # Columns only, no table rebuild: on SQLite a rebuild of organisations (or memberships)
+    # with rows that others reference fails while foreign keys are enforced, so SQLite gets
+    # its foreign keys in ADD COLUMN. The server defaults stay; the application always sets
+    # both columns.
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.add_column(sa.Column(
             'status', sa.Enum('pending', 'confirmed', 'refused', name='organisationstatus',
                               native_enum=False, length=32),
             nullable=False, server_default='confirmed'))
-        batch_op.add_column(sa.Column('registered_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('decided_at', app.core.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('refusal_reason', sa.Text(), nullable=False,
                                       server_default=''))
         batch_op.create_index('ix_organisations_status', ['status'], unique=False)
-        batch_op.create_foreign_key('fk_organisations_registered_by_id_users', 'users',
-                                    ['registered_by_id'], ['id'], ondelete='SET NULL')
-        batch_op.create_foreign_key('fk_organisations_decided_by_id_users', 'users',
-                                    ['decided_by_id'], ['id'])
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.alter_column('status', server_default=None)
-        batch_op.alter_column('refusal_reason', server_default=None)
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("ALTER TABLE organisations ADD COLUMN registered_by_id INTEGER "
+                   "CONSTRAINT fk_organisations_registered_by_id_users "
+                   "REFERENCES users (id)")
+        op.execute("ALTER TABLE organisations ADD COLUMN decided_by_id INTEGER "
+                   "CONSTRAINT fk_organisations_decided_by_id_users REFERENCES users (id)")
+    else:
+        op.add_column('organisations', sa.Column('registered_by_id', sa.Integer(), nullable=True))
+        op.add_column('organisations', sa.Column('decided_by_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_organisations_registered_by_id_users', 'organisations',
+                              'users', ['registered_by_id'], ['id'])
+        op.create_foreign_key('fk_organisations_decided_by_id_users', 'organisations', 'users',
+                              ['decided_by_id'], ['id'])
 
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False,
@@ -65,8 +73,6 @@ def _upgrade():
     # the ones who approved joins until now, so they become member administrators.
     op.execute(sa.text("UPDATE memberships SET is_admin = :yes WHERE status = 'active'")
                .bindparams(yes=True))
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.alter_column('is_admin', server_default=None)
 
     op.create_table(
         'organisation_evidence',
@@ -113,8 +119,6 @@ def _downgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_column('is_admin')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_organisations_decided_by_id_users', type_='foreignkey')
-        batch_op.drop_constraint('fk_organisations_registered_by_id_users', type_='foreignkey')
         batch_op.drop_index('ix_organisations_status')
         batch_op.drop_column('refusal_reason')
         batch_op.drop_column('decided_by_id')
