@@ -343,3 +343,14 @@ def test_a_member_cannot_move_a_confirmed_organisation_to_another_number():
     assert "enterprise_number" in exc.value.errors
     services.update_organisation(make_user("official"), organisation.id, data)
     assert organisation.enterprise_number == data.enterprise_number
+
+
+def test_the_check_page_says_why_a_pending_organisation_cannot_submit(app):
+    user, _organisation = register()
+    proposal = make_proposal(make_call(), user)
+    body = logged_in(app, user).get(f"/proposals/{proposal.id}/check").get_data(as_text=True)
+    assert "Your organisation is waiting for confirmation by the ESF team" in body
+    member = make_user()
+    other = make_proposal(make_call(), member)
+    body = logged_in(app, member).get(f"/proposals/{other.id}/check").get_data(as_text=True)
+    assert "waiting for confirmation" not in body
