@@ -32,12 +32,18 @@ class DefaultConfig:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
     API_TOKEN_DAYS = 90  # an API token stops working this many days after it was created
+    # Throttling (app.core.throttle): after the limit each attempt waits LOGIN_THROTTLE_DELAY
+    # seconds, doubling, at most the window; a window without attempts forgets them.
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
-    LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
-    LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window
+    LOGIN_THROTTLE_DELAY = 30  # seconds, the first wait
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account on one client address
+    LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address, whatever the account
+    RESET_THROTTLE_MAX_PER_ACCOUNT = 3  # reset requests per email on one client address
+    RESET_THROTTLE_MAX_PER_ADDRESS = 10  # reset requests per client address
+    TOKEN_THROTTLE_MAX = 10  # API tokens created on the profile per account
     REGISTRATION_THROTTLE_WINDOW = 60 * 60  # seconds
-    REGISTRATION_THROTTLE_MAX_PER_EMAIL = 3  # registration forms per email address per window
-    REGISTRATION_THROTTLE_MAX_PER_ADDRESS = 10  # per client address per window
+    REGISTRATION_THROTTLE_MAX_PER_EMAIL = 3  # registration forms per email address
+    REGISTRATION_THROTTLE_MAX_PER_ADDRESS = 10  # registration forms per client address
 
     # Email (outbox)
     MAIL_BACKEND = "console"  # "smtp" in production

@@ -7,13 +7,13 @@ from flask.cli import AppGroup
 from app.audit import services as audit
 from app.auth import services
 from app.core.db import transaction
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import PortalError, ValidationFailed
 
 users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 
 
-def fail(exc: DomainError) -> click.ClickException:
+def fail(exc: PortalError) -> click.ClickException:
     if isinstance(exc, ValidationFailed):
         return click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
     return click.ClickException(exc.user_message())
@@ -48,7 +48,7 @@ def create_token(email: str, name: str) -> None:
     try:
         user = services.get_active_by_email(email)
         token, plain = services.create_token(user, user, name)
-    except DomainError as exc:
+    except PortalError as exc:
         raise fail(exc) from exc
     click.echo(f"Token {token.id} '{token.name}' for {user.email}; shown once, store it now:")
     click.echo(f"token {plain}")
@@ -62,7 +62,7 @@ def revoke_token(email: str, token_id: int) -> None:
     try:
         user = services.get_active_by_email(email)
         services.revoke_token(user, token_id)
-    except DomainError as exc:
+    except PortalError as exc:
         raise fail(exc) from exc
     click.echo(f"revoked token {token_id}")
 
@@ -73,7 +73,7 @@ def list_tokens(email: str) -> None:
     """List a user's tokens (never the tokens themselves)."""
     try:
         user = services.get_active_by_email(email)
-    except DomainError as exc:
+    except PortalError as exc:
         raise fail(exc) from exc
     for token in services.list_tokens(user):
         state = "revoked" if token.revoked_at else "expired" if token.is_expired else "active"

@@ -1,11 +1,13 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -20,6 +22,7 @@ from app.calls.models import (
     DeadlineExtension,
 )
 from app.core.db import db, transaction
+from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls.forms reads them here)
@@ -30,7 +33,9 @@ from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls
     utcnow,
 )
 from app.organisations.models import Organisation
+from app.organisations.services import active_members
 
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -49,6 +54,8 @@ class CallInput:
     provider_types: list[str] = field(default_factory=lambda: list(ALL_PROVIDER_TYPES))
     project_types: list[str] = field(default_factory=lambda: list(ALL_PROJECT_TYPES))
     technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 def _snapshot(call: Call) -> dict:
@@ -61,7 +68,8 @@ def _snapshot(call: Call) -> dict:
             "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
             "provider_types": list(call.provider_types),
             "project_types": list(call.project_types),
-            "technologies": list(call.technologies)}
+            "technologies": list(call.technologies),
+            "contact_name": call.contact_name, "contact_email": call.contact_email}
 
 
 def _check(data: CallInput, existing: Call | None) -> str:
@@ -96,6 +104,11 @@ def _check(data: CallInput, existing: Call | None) -> str:
         errors["project_types"] = _("Choose at least one project type.")
     if not data.technologies or not set(data.technologies) <= set(ALL_TECHNOLOGIES):
         errors["technologies"] = _("Choose at least one technology.")
+    contact_email = data.contact_email.strip()
+    if contact_email and (len(contact_email) > 254 or not EMAIL_SHAPE.fullmatch(contact_email)):
+        errors["contact_email"] = _("Enter an email address like info@example.be.")
+    if len(data.contact_name.strip()) > 200:
+        errors["contact_name"] = _("Use at most 200 characters for the contact.")
     if existing is not None and existing.is_published:
         now = utcnow()
         if data.opens_at != existing.opens_at and existing.opens_at <= now:
@@ -125,6 +138,8 @@ def _apply(call: Call, data: CallInput, code: str) -> None:
     call.provider_types = [t for t in ALL_PROVIDER_TYPES if t in data.provider_types]
     call.project_types = [t for t in ALL_PROJECT_TYPES if t in data.project_types]
     call.technologies = [t for t in ALL_TECHNOLOGIES if t in data.technologies]
+    call.contact_name = data.contact_name.strip()
+    call.contact_email = data.contact_email.strip()
 
 
 def create_call(actor: User | None, data: CallInput) -> Call:
@@ -223,7 +238,24 @@ def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: d
         audit.record(actor, "call.extension_granted", extension, before=before,
                      after={"call": call.code, "organisation": organisation.enterprise_number,
                             "deadline": deadline.isoformat()}, reason=reason.strip())
+        for member in active_members(organisation_id):
+            enqueue("deadline_extension", to=member.email, language=member.language,
+                    dedupe_key=f"extension:{extension.id}:{deadline.isoformat()}:{member.id}",
+                    subject=_l("Your own deadline for %(call)s: %(deadline)s",
+                               call=call.code, deadline=format_brussels(deadline)),
+                    template="calls/email/extension.txt", member=member,
+                    organisation=organisation, call=call, extension=extension)
     return extension
+
+
+def extensions_for(call: Call, organisation_ids) -> list[DeadlineExtension]:
+    """The individual deadlines of these organisations (a user's) in this call."""
+    if not organisation_ids:
+        return []
+    return list(db.session.scalars(sa.select(DeadlineExtension).where(
+        DeadlineExtension.call_id == call.id,
+        DeadlineExtension.organisation_id.in_(organisation_ids))
+        .order_by(DeadlineExtension.deadline)))
 
 
 def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:

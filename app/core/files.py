@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,3 +70,15 @@ def looks_like_pdf(path: Path) -> bool:
         handle.seek(max(0, path.stat().st_size - 2048))
         tail = handle.read()
     return b"%PDF-" in head and b"%%EOF" in tail
+
+
+def safe_pdf_filename(filename: str) -> str:
+    r"""The name a user gave a PDF, without its folders, control characters or the invisible
+    ones that reorder or hide text (bidi overrides, isolates, marks, zero-width characters),
+    so "factuur\u202efdp.exe" cannot pose as a PDF; always ending in .pdf."""
+    name = re.split(r"[\\/]", filename or "")[-1].strip()
+    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]",
+                  "", name)[:200].strip() or "document.pdf"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name

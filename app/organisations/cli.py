@@ -8,7 +8,7 @@ import click
 
 from app.auth import services as auth_services
 from app.auth.cli import fail
-from app.core.errors import DomainError
+from app.core.errors import PortalError
 from app.core.permissions import Role
 from app.organisations import services
 
@@ -41,7 +41,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], enterprise_number
             roles={Role(r) for r in roles}, verified=True)
         if organisation is not None:
             services.add_member(None, organisation, user)
-    except DomainError as exc:
+    except PortalError as exc:
         raise fail(exc) from exc
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
     if not password_stdin:

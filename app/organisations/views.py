@@ -5,10 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth.services import Throttled
 from app.core import files
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
-from app.core.forms import EmptyForm, attach_errors
+from app.core.errors import Throttled, ValidationFailed
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, require, roles_required
 from app.organisations import permissions, services
 from app.organisations.forms import (
@@ -30,7 +29,7 @@ registration_bp = Blueprint("registration", __name__, template_folder="templates
 def register():
     """The same answer whether or not the email address already has an account."""
     form = RegisterForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         account = form.account_input(session.get("language", "nl"))
         address = request.remote_addr or "unknown"
@@ -44,12 +43,14 @@ def register():
         except Throttled as exc:
             form.email.errors = [exc.user_message()]
             status = 429
+            if exc.retry_after:
+                headers["Retry-After"] = str(exc.retry_after)
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
             return render_template("organisations/registered.html", email=form.email.data,
                                    joining=form.joining)
-    return render_template("organisations/register.html", form=form), status
+    return render_template("organisations/register.html", form=form), status, headers
 
 
 @bp.get("/mine")
@@ -63,17 +64,12 @@ def mine():
 @roles_required(Role.applicant)
 def join():
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            services.request_membership(current_user, form.enterprise_number.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".mine"))
-        else:
-            flash(_("Your request has been sent to the organisation's members."), "success")
-            return redirect(url_for(".mine"))
+    done = submit_form(
+        form, lambda: services.request_membership(current_user, form.enterprise_number.data),
+        success=_("Your request has been sent to the organisation's members."),
+        then=url_for(".mine"))
+    if done:
+        return done
     return render_template("organisations/mine.html", memberships=current_user.memberships,
                            join_form=form), 422
 
@@ -116,21 +112,12 @@ def upload_evidence(organisation_id: int):
     organisation = services.get_organisation(current_user, organisation_id)
     require(permissions.can_add_evidence(current_user, organisation))
     form = EvidenceForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            services.add_evidence(current_user, organisation.id, upload.filename or "",
-                                  upload.stream)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", organisation_id=organisation.id))
-        else:
-            flash(_("The document was uploaded. The ESF team will check it."), "success")
-            return redirect(url_for(".detail", organisation_id=organisation.id))
-    return _detail(organisation, evidence_form=form, status=422)
+    done = submit_form(
+        form, lambda: services.add_evidence(current_user, organisation.id,
+                                            form.file.data.filename or "", form.file.data.stream),
+        success=_("The document was uploaded. The ESF team will check it."),
+        then=url_for(".detail", organisation_id=organisation.id))
+    return done or _detail(organisation, evidence_form=form, status=422)
 
 
 @bp.get("/evidence/<int:evidence_id>")
@@ -146,16 +133,13 @@ def evidence(evidence_id: int):
 @bp.post("/<int:organisation_id>/confirm")
 @roles_required(Role.official, Role.admin)
 def confirm(organisation_id: int):
-    if EmptyForm().validate_on_submit():
-        try:
-            organisation = services.confirm_organisation(current_user, organisation_id)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", organisation_id=organisation_id))
-        flash(_("%(name)s is confirmed. Its members were told by email.",
-                name=organisation.legal_name), "success")
-    return redirect(url_for(".pending"))
+    done = submit_form(
+        EmptyForm(), lambda: services.confirm_organisation(current_user, organisation_id),
+        success=lambda organisation: _("%(name)s is confirmed. Its members were told by email.",
+                                       name=organisation.legal_name),
+        then=url_for(".pending"),
+        refused=url_for(".detail", organisation_id=organisation_id))
+    return done or redirect(url_for(".pending"))
 
 
 @bp.post("/<int:organisation_id>/refuse")
@@ -163,20 +147,14 @@ def confirm(organisation_id: int):
 def refuse(organisation_id: int):
     organisation = services.get_organisation(current_user, organisation_id)
     form = RefuseOrganisationForm()
-    if form.validate_on_submit():
-        try:
-            services.refuse_organisation(current_user, organisation.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", organisation_id=organisation.id))
-        else:
-            flash(_("%(name)s is refused. Its members were told why by email.",
-                    name=organisation.legal_name), "success")
-            return redirect(url_for(".pending"))
-    return _detail(organisation, refuse_form=form, status=422)
+    done = submit_form(
+        form, lambda: services.refuse_organisation(current_user, organisation.id,
+                                                   form.reason.data),
+        success=_("%(name)s is refused. Its members were told why by email.",
+                  name=organisation.legal_name),
+        then=url_for(".pending"),
+        refused=url_for(".detail", organisation_id=organisation.id))
+    return done or _detail(organisation, refuse_form=form, status=422)
 
 
 @bp.post("/memberships/<int:membership_id>/decide")

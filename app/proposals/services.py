@@ -7,7 +7,6 @@ moment the server received the request.
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -147,12 +146,17 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
 
 
 def _insert_with_reference(proposal: Proposal, call: Call) -> None:
-    """Number proposals per call (CODE-0001, ...); two drafts started at the same moment
-    may pick the same number, so the loser of the unique constraint takes the next one."""
-    count = db.session.scalar(sa.select(sa.func.count(Proposal.id))
-                              .where(Proposal.call_id == call.id)) or 0
-    for attempt in range(1, 21):
-        proposal.reference = f"{call.code}-{count + attempt:04d}"
+    """Number proposals per call (CODE-0001, ...) from the call's counter, which only grows:
+    a deleted draft's reference is never given again. The UPDATE locks the call's row until
+    the transaction ends, so drafts started at the same moment get consecutive numbers; a
+    number already taken by other means is skipped."""
+    for _attempt in range(20):
+        number = db.session.execute(
+            sa.update(Call).where(Call.id == call.id)
+            .values(proposals_numbered=Call.proposals_numbered + 1)
+            .returning(Call.proposals_numbered)
+            .execution_options(synchronize_session=False)).scalar_one()
+        proposal.reference = f"{call.code}-{number:04d}"
         savepoint = db.session.begin_nested()
         try:
             db.session.add(proposal)
@@ -163,6 +167,16 @@ def _insert_with_reference(proposal: Proposal, call: Call) -> None:
         savepoint.commit()
         return
     raise DomainError(_("Too many proposals are being started at once; please try again."))
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    """One section of a draft as typed: ``changes`` maps its field names to new values (None
+    clears one), ``revision`` is the revision the form was opened at (optimistic locking);
+    ``update_proposal`` takes both."""
+
+    changes: Mapping[str, Any]
+    revision: int
 
 
 def update_proposal(actor: User, proposal_id: int, changes: Mapping[str, Any],
@@ -394,7 +408,7 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
             raise ValidationFailed({"file": _(
                 "The file is not a PDF. Save or export the document as PDF and try again.")})
-        name = _safe_filename(filename)
+        name = files.safe_pdf_filename(filename)
         attachment = Attachment(proposal=proposal, filename=name, sha256=stored.sha256,
                                 size=stored.size, uploaded_by_id=actor.id,
                                 uploaded_at=received_at)
@@ -403,17 +417,6 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         audit.record(actor, "proposal.attachment_added", proposal,
                      after={"filename": name, "sha256": stored.sha256, "size": stored.size})
     return attachment
-
-
-def _safe_filename(filename: str) -> str:
-    name = re.split(r"[\\/]", filename or "")[-1].strip()
-    # Control characters and the invisible ones that reorder or hide text (bidi overrides,
-    # isolates, marks, zero-width characters), so "factuur\u202efdp.exe" cannot pose as a PDF.
-    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]", "",
-                  name)[:200].strip() or "document.pdf"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return name
 
 
 def remove_attachment(actor: User, proposal_id: int, attachment_id: int,

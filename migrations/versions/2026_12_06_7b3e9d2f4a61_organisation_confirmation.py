@@ -5,7 +5,7 @@ evidence (a PDF). Member administrators approve requests to join. Every organisa
 exists already is confirmed, and its active members become its administrators.
 
 Revision ID: 7b3e9d2f4a61
-Revises: 5e1f0c7a9b21
+Revises: 7c2d4e6f8a13
 Create Date: 2026-12-06 21:30:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b3e9d2f4a61'
-down_revision = '5e1f0c7a9b21'
+down_revision = '7c2d4e6f8a13'
 branch_labels = None
 depends_on = None
 
@@ -92,26 +92,8 @@ def _upgrade():
                               unique=False)
         batch_op.create_index('ix_organisation_evidence_sha256', ['sha256'], unique=False)
 
-    op.create_table(
-        'registration_attempts',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('email', sa.String(length=254), nullable=False),
-        sa.Column('address', sa.String(length=64), nullable=False),
-        sa.Column('at', app.core.db.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint('id'),
-    )
-    with op.batch_alter_table('registration_attempts', schema=None) as batch_op:
-        batch_op.create_index('ix_registration_attempts_email', ['email'], unique=False)
-        batch_op.create_index('ix_registration_attempts_address', ['address'], unique=False)
-        batch_op.create_index('ix_registration_attempts_at', ['at'], unique=False)
-
 
 def _downgrade():
-    with op.batch_alter_table('registration_attempts', schema=None) as batch_op:
-        batch_op.drop_index('ix_registration_attempts_at')
-        batch_op.drop_index('ix_registration_attempts_address')
-        batch_op.drop_index('ix_registration_attempts_email')
-    op.drop_table('registration_attempts')
     with op.batch_alter_table('organisation_evidence', schema=None) as batch_op:
         batch_op.drop_index('ix_organisation_evidence_sha256')
         batch_op.drop_index('ix_organisation_evidence_organisation_id')
