@@ -53,7 +53,7 @@ def test_organisations_from_before_confirmation_are_confirmed_and_their_members_
     (who approved joins until then) become member administrators, pending ones do not."""
     import sqlalchemy as sa
 
-    flask_migrate.downgrade(revision="7c2d4e6f8a13")
+    flask_migrate.downgrade(revision="7c2e4a9d1f35")
     try:
         with db.engine.begin() as conn:
             conn.execute(sa.text(

@@ -29,7 +29,7 @@ def documents_of(call: Call) -> list[CallDocument]:
 
 def add_document(actor: User, code: str, title: str, filename: str,
                  stream: BinaryIO) -> CallDocument:
-    """Store a PDF as a document of the call."""
+    """Store a PDF as a document of the call; a refused file leaves nothing behind."""
     with transaction():
         call = get_call_by_code(actor, code)
         require(permissions.can_manage(actor))
@@ -48,13 +48,14 @@ def add_document(actor: User, code: str, title: str, filename: str,
             raise ValidationFailed(errors)
         max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
         try:
-            stored = files.store(stream, max_bytes)
+            stored = files.store(stream, max_bytes, accept=files.accept_pdf)
         except files.FileTooLarge as exc:
             raise ValidationFailed({"file": _(
                 "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
-        if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
+        except files.FileRefused as exc:
             raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")})
+                "The file is not a PDF. Save or export the document as PDF and try again.")}
+            ) from exc
         document = CallDocument(call_id=call.id, title=title,
                                 filename=files.safe_pdf_filename(filename),
                                 sha256=stored.sha256, size=stored.size,

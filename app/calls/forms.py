@@ -147,6 +147,12 @@ class CallForm(PortalForm):
                                validators=[Optional(), Length(max=200)])
     contact_email = StringField(_l("Contact email address"), widget=GovTextInput(),
                                 validators=[Optional(), Length(max=254)])
+    change_reason = TextAreaField(
+        _l("Reason for the change"), widget=GovTextArea(),
+        description=_l("Needed when you change the rules after the deadline or bring an open "
+                       "deadline forward. Stored in the audit log and shown on the call's "
+                       "page."),
+        validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     _original: Call | None = None
@@ -193,7 +199,8 @@ class CallForm(PortalForm):
             project_types=list(self.project_types.data or []),
             technologies=list(self.technologies.data or []),
             contact_name=self.contact_name.data or "",
-            contact_email=self.contact_email.data or "")
+            contact_email=self.contact_email.data or "",
+            change_reason=self.change_reason.data or "")
 
 
 class CloseForm(PortalForm):

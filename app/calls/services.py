@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
+from app.audit.models import AuditRecord
 from app.auth.models import User
 from app.calls import deadlines, permissions
 from app.calls.models import (
@@ -28,6 +29,7 @@ from app.core.permissions import require
 from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls.forms reads them here)
     BRUSSELS,
     InvalidLocalTime,
+    before_deadline,
     format_brussels,
     parse_local,
     utcnow,
@@ -56,13 +58,64 @@ class CallInput:
     technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
     contact_name: str = ""
     contact_email: str = ""
+    # Why rules are changed after the deadline, or an open deadline is brought forward.
+    change_reason: str = ""
+
+
+# The rules submitted proposals were written and are judged against: after the deadline
+# a change needs a reason (admissibility, eligibility, budget and funding line).
+FROZEN_RULES = ("budget_eur", "max_request_eur", "min_own_contribution_pct",
+                "project_start_earliest", "project_end_latest", "provider_types",
+                "project_types", "technologies")
+
+
+def rules_frozen(call: Call, moment: datetime | None = None) -> bool:
+    """Whether the call's rules hold submitted proposals: published and past the deadline
+    for everyone (proposals submitted on time are final from then on)."""
+    return call.is_published and not before_deadline(moment or utcnow(),
+                                                     deadlines.for_everyone(call))
+
+
+RULE_CHANGE_ACTIONS = ("call.rules_changed_after_deadline", "call.deadline_brought_forward")
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    at: datetime
+    kind: str  # "rules" or "deadline"
+    reason: str
+    rules: tuple[str, ...] = ()
+    old_deadline: datetime | None = None
+    new_deadline: datetime | None = None
+
+
+def rule_changes(call: Call) -> list[RuleChange]:
+    """Rules changed after the deadline and deadlines brought forward, with their reasons,
+    oldest first (from the audit log): the call's page shows them."""
+    records = db.session.scalars(
+        sa.select(AuditRecord).where(AuditRecord.entity_type == Call.__tablename__,
+                                     AuditRecord.entity_id == call.id,
+                                     AuditRecord.action.in_(RULE_CHANGE_ACTIONS))
+        .order_by(AuditRecord.at, AuditRecord.id).limit(200))
+    changes = []
+    for record in records:
+        if record.action == "call.deadline_brought_forward":
+            changes.append(RuleChange(
+                record.at, "deadline", record.reason or "",
+                old_deadline=datetime.fromisoformat(record.before["deadline"]),
+                new_deadline=datetime.fromisoformat(record.after["deadline"])))
+        else:
+            changes.append(RuleChange(record.at, "rules", record.reason or "",
+                                      rules=tuple(n for n in FROZEN_RULES if n in record.after)))
+    return changes
 
 
 def _snapshot(call: Call) -> dict:
     return {"code": call.code, "title": call.title, "phase": call.phase.value,
             "opens_at": call.opens_at.isoformat(), "deadline": call.deadline.isoformat(),
-            "budget_eur": str(call.budget_eur), "max_request_eur": str(call.max_request_eur),
-            "min_own_contribution_pct": str(call.min_own_contribution_pct),
+            "budget_eur": f"{call.budget_eur:.2f}",
+            "max_request_eur": f"{call.max_request_eur:.2f}",
+            "min_own_contribution_pct": f"{call.min_own_contribution_pct:.2f}",
             "project_start_earliest": call.project_start_earliest and
             call.project_start_earliest.isoformat(),
             "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
@@ -164,8 +217,33 @@ def update_call(actor: User, call_id: int, data: CallInput) -> Call:
             raise DomainError(_("A call in evaluation can no longer be edited."))
         before = _snapshot(call)
         code = _check(data, call)
+        now = utcnow()
+        frozen = rules_frozen(call, now)
+        old_deadline = call.deadline
+        shortened = (call.is_published and data.deadline < old_deadline
+                     and before_deadline(now, old_deadline))
         _apply(call, data, code)
-        audit.record(actor, "call.updated", call, before=before, after=_snapshot(call))
+        after = _snapshot(call)
+        changed = [name for name in FROZEN_RULES if before[name] != after[name]] \
+            if frozen else []
+        reason = data.change_reason.strip()
+        if (changed or shortened) and not reason:
+            raise ValidationFailed({"change_reason": _(
+                "The deadline has passed: submitted proposals were written against these "
+                "rules. Give the reason for changing them; it is shown on the call's page.")
+                if changed else _(
+                "Give the reason for bringing the deadline forward; it is shown on the "
+                "call's page.")})
+        audit.record(actor, "call.updated", call, before=before, after=after,
+                     reason=reason or None)
+        if changed:
+            audit.record(actor, "call.rules_changed_after_deadline", call,
+                         before={name: before[name] for name in changed},
+                         after={name: after[name] for name in changed}, reason=reason)
+        if shortened:
+            audit.record(actor, "call.deadline_brought_forward", call,
+                         before={"deadline": old_deadline.isoformat()},
+                         after={"deadline": call.deadline.isoformat()}, reason=reason)
     return call
 
 

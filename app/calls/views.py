@@ -118,7 +118,13 @@ def detail(code: str):
         can_start=can_start, start_endpoint=start,
         provider_types=[ProviderType(value) for value in call.provider_types],
         documents=documents.documents_of(call), own_extensions=own, **_call_panels(call),
+        rule_changes=services.rule_changes(call), rule_labels=_rule_labels(),
         empty_form=EmptyForm())
+
+
+def _rule_labels() -> dict:
+    """The edit form's labels of the rules frozen at the deadline."""
+    return {name: getattr(CallForm, name).args[0] for name in services.FROZEN_RULES}
 
 
 @bp.get("/<code>/documents/<int:document_id>")
@@ -198,7 +204,8 @@ def edit(code: str):
         else:
             flash(_("The call %(code)s has been saved.", code=call.code), "success")
             return redirect(url_for(".detail", code=call.code))
-    return render_template("calls/edit.html", form=form, call=call), \
+    return render_template("calls/edit.html", form=form, call=call,
+                           rules_frozen=services.rules_frozen(call)), \
         422 if form.errors else 200
 
 

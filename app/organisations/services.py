@@ -1,7 +1,6 @@
 """Organisations and memberships: register a provider, confirm it, ask to join, approve
 members."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -349,15 +348,17 @@ def add_evidence(actor: User, organisation_id: int, filename: str,
                 "You can upload at most %(count)d documents. Ask the ESF team if you need more.",
                 count=MAX_EVIDENCE_FILES)})
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
-        try:
-            stored = files.store(stream, max_bytes)
+        try:  # checked before it is kept: a refused file leaves nothing in storage
+            stored = files.store(stream, max_bytes, accept=files.accept_pdf)
         except files.FileTooLarge as exc:
             raise ValidationFailed({"file": _(
                 "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
-        if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
+        except files.FileRefused as exc:
             raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")})
-        evidence = OrganisationEvidence(organisation=organisation, filename=_pdf_name(filename),
+                "The file is not a PDF. Save or export the document as PDF and try again.")}) \
+                from exc
+        evidence = OrganisationEvidence(organisation=organisation,
+                                        filename=files.safe_pdf_filename(filename),
                                         sha256=stored.sha256, size=stored.size,
                                         uploaded_by_id=actor.id)
         db.session.add(evidence)
@@ -366,14 +367,6 @@ def add_evidence(actor: User, organisation_id: int, filename: str,
                      after={"filename": evidence.filename, "sha256": stored.sha256,
                             "size": stored.size})
     return evidence
-
-
-def _pdf_name(filename: str) -> str:
-    name = re.split(r"[\\/]", filename or "")[-1].strip()
-    # No control characters nor the invisible ones that reorder or hide text.
-    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]",
-                  "", name)[:200].strip() or "document.pdf"
-    return name if name.lower().endswith(".pdf") else name + ".pdf"
 
 
 def get_evidence(actor: User, evidence_id: int) -> OrganisationEvidence:

@@ -206,7 +206,10 @@ def attachments(proposal_id: int):
                 return redirect(url_for(".attachments", proposal_id=proposal.id))
         status = 422
     return render_template("proposals/attachments.html", proposal=proposal, form=form,
-                           editable=editable, empty_form=EmptyForm()), status
+                           editable=editable, empty_form=EmptyForm(),
+                           storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
+                           storage_quota=services.megabytes(
+                               current_app.config["ORGANISATION_STORAGE_BYTES"])), status
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")

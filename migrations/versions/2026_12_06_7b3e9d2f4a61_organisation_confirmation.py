@@ -5,7 +5,7 @@ evidence (a PDF). Member administrators approve requests to join. Every organisa
 exists already is confirmed, and its active members become its administrators.
 
 Revision ID: 7b3e9d2f4a61
-Revises: 7c2d4e6f8a13
+Revises: 7c2e4a9d1f35
 Create Date: 2026-12-06 21:30:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b3e9d2f4a61'
-down_revision = '7c2d4e6f8a13'
+down_revision = '7c2e4a9d1f35'
 branch_labels = None
 depends_on = None
 
