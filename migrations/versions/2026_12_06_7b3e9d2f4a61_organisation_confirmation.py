@@ -98,12 +98,15 @@ def _downgrade():
         batch_op.drop_index('ix_organisation_evidence_sha256')
         batch_op.drop_index('ix_organisation_evidence_organisation_id')
     op.drop_table('organisation_evidence')
-    with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_column('is_admin')
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_index('ix_organisations_status')
-        batch_op.drop_column('refusal_reason')
-        batch_op.drop_column('decided_by_id')
-        batch_op.drop_column('decided_at')
-        batch_op.drop_column('registered_by_id')
-        batch_op.drop_column('status')
+    # Plain DROP COLUMN, no table rebuild (SQLite 3.35+): as in the upgrade, a rebuild of
+    # organisations or memberships fails on SQLite while other rows reference them.
+    op.drop_index('ix_organisations_status', table_name='organisations')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('fk_organisations_registered_by_id_users', 'organisations',
+                           type_='foreignkey')
+        op.drop_constraint('fk_organisations_decided_by_id_users', 'organisations',
+                           type_='foreignkey')
+    op.drop_column('memberships', 'is_admin')
+    for column in ('refusal_reason', 'decided_by_id', 'decided_at', 'registered_by_id',
+                   'status'):
+        op.drop_column('organisations', column)
