@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.monitoring.services import connect_signals
     from app.monitoring.views import bp as monitoring_bp
     from app.organisations.views import bp as organisations_bp
+    from app.organisations.views import registration_bp
     from app.proposals.views import bp as proposals_bp
     from app.reporting.views import bp as reporting_bp
     from app.reviews import (  # noqa: F401  (routes on reviews_bp)
@@ -130,8 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from app.reviews.blueprint import bp as reviews_bp
 
-    for bp in (main_bp, auth_bp, organisations_bp, calls_bp, proposals_bp, reviews_bp, audit_bp,
-               reporting_bp, monitoring_bp, monitoring_reports_bp):
+    for bp in (main_bp, auth_bp, registration_bp, organisations_bp, calls_bp, proposals_bp,
+               reviews_bp, audit_bp, reporting_bp, monitoring_bp, monitoring_reports_bp):
         app.register_blueprint(bp)
     connect_signals()  # monitoring opens funded projects when a decision is published
     _register_api(app)

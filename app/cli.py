@@ -46,6 +46,7 @@ def register_cli(app: Flask) -> None:
     from app.demo import seed_demo_command
     from app.main.cli import anonymise_account, export_personal_data
     from app.monitoring.cli import monitoring_cli
+    from app.organisations.cli import create_user
     from app.proposals import integrity as proposals_integrity
     from app.proposals.cli import remind
     from app.reviews import integrity as reviews_integrity
@@ -54,6 +55,7 @@ def register_cli(app: Flask) -> None:
                   monitoring_cli, audit_cli, backup_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
+    users_cli.add_command(create_user)  # `flask users create`: may join an organisation
     app.cli.add_command(files_cli)
     calls_cli.add_command(remind)  # `flask calls remind`: the reminders belong to proposals
     # `flask users export|anonymise`: one person's data spans every domain

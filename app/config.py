@@ -41,6 +41,9 @@ class DefaultConfig:
     RESET_THROTTLE_MAX_PER_ACCOUNT = 3  # reset requests per email on one client address
     RESET_THROTTLE_MAX_PER_ADDRESS = 10  # reset requests per client address
     TOKEN_THROTTLE_MAX = 10  # API tokens created on the profile per account
+    REGISTRATION_THROTTLE_WINDOW = 60 * 60  # seconds
+    REGISTRATION_THROTTLE_MAX_PER_EMAIL = 3  # registration forms per email address
+    REGISTRATION_THROTTLE_MAX_PER_ADDRESS = 10  # registration forms per client address
 
     # Email (outbox)
     MAIL_BACKEND = "console"  # "smtp" in production

@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
     ("organisations.mine", _l("My organisation"), (Role.applicant,)),
     ("reviews.mine", _l("To evaluate"), (Role.evaluator,)),
     ("organisations.index", _l("Organisations"), (Role.official, Role.admin)),
+    ("organisations.pending", _l("Organisations to confirm"), (Role.official, Role.admin)),
     ("reviews.index", _l("Evaluation"), (Role.official,)),
     ("reporting.index", _l("Statistics"), (Role.official,)),
     ("monitoring.projects", _l("Funded projects"), (Role.applicant, Role.official)),

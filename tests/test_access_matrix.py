@@ -21,9 +21,10 @@ from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
 from app.calls import documents
 from app.calls.models import Call, CallDocument
+from app.core.db import db
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
 from app.organisations import services as organisations
-from app.organisations.models import Membership, Organisation
+from app.organisations.models import Membership, Organisation, OrganisationEvidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
 from tests.factories import (
@@ -81,8 +82,6 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
     ("auth.logout", "POST"): logged_in(HOME),
-    ("auth.register", "GET"): everyone(200),
-    ("auth.register", "POST"): everyone(200),  # empty form re-rendered with errors
     ("auth.verify_email", "GET"): everyone(LOGIN),  # a valid link of the applicant
     ("auth.resend_verification", "POST"): logged_in(PROFILE),
     ("auth.forgot_password", "GET"): everyone(200),
@@ -99,13 +98,24 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.set_roles", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
     ("auth.set_active", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
     # ------------------------------------------------------------ organisations
+    ("registration.register", "GET"): everyone(200),
+    ("registration.register", "POST"): everyone(200),  # empty form re-rendered with errors
     ("organisations.mine", "GET"): row(LOGIN, 200, 200, 403, 403, 403),
     ("organisations.join", "POST"): row(LOGIN, 422, 422, 403, 403, 403),
     ("organisations.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     ("organisations.detail", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
-    # a pending request to join A: A's members and officials decide, others get 404
+    # a pending request to join A: A's member administrator (the applicant) and officials
+    # decide, others get 404
     ("organisations.decide_membership", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
     ("organisations.edit", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
+    # the officials' queue of self-registered organisations; A itself is confirmed, so
+    # confirming it again is refused with a message on its page
+    ("organisations.pending", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
+    ("organisations.confirm", "POST"): row(LOGIN, 403, 403, 403, ORG_A, ORG_A),
+    ("organisations.refuse", "POST"): row(LOGIN, 403, 403, 403, 422, 422),  # no reason
+    # members supply evidence (an empty form: 422); officials judge it, others do not see A
+    ("organisations.upload_evidence", "POST"): row(LOGIN, 422, 404, 404, 403, 403),
+    ("organisations.evidence", "GET"): row(LOGIN, 200, 404, 404, 200, 200),
     # an empty body leaves the form filled from the organisation: saved unchanged
     ("organisations.edit", "POST"): row(LOGIN, ORG_A, 404, 404, ORG_A, ORG_A),
     # ------------------------------------------------------------ calls
@@ -311,6 +321,10 @@ def world() -> World:
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    evidence = OrganisationEvidence(organisation=organisation, filename="mandaat.pdf",
+                                    sha256=proposal.attachments[0].sha256, size=15)
+    db.session.add(evidence)
+    db.session.commit()
     training = add_training(project, "T1")
     add_enrolments(project, [])
     enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
@@ -334,7 +348,8 @@ def _url_args(rule, world: World) -> dict:
               "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
               "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id, "document_id": world.document.id}
+              "import_id": world.enrolment_import.id, "document_id": world.document.id,
+              "evidence_id": world.organisation.evidence[0].id}
     args = {}
     for name in rule.arguments:
         if name == "token":

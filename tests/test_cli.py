@@ -61,6 +61,13 @@ def test_users_create_with_known_organisation_adds_membership(runner):
     assert result.exit_code == 0, result.output
     user = auth_services.get_user_by_email("lid@example.org")
     assert organisation.id in user.organisation_ids
+    assert user.memberships[0].is_admin  # the first member administers the organisation
+    result = runner.invoke(args=["users", "create", "tweede@example.org", "--name", "Bo Lid",
+                                 "--role", "applicant", "--organisation",
+                                 organisation.enterprise_number, "--password-stdin"],
+                           input=DEFAULT_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert not auth_services.get_user_by_email("tweede@example.org").memberships[0].is_admin
 
 
 def test_tokens_create_prints_a_working_token(runner, client):

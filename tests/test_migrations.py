@@ -46,3 +46,31 @@ def test_email_unique_regardless_of_case_in_the_database(email):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_organisations_from_before_confirmation_are_confirmed_and_their_members_admins():
+    """7b3e9d2f4a61 on data: every existing organisation is confirmed; its active members
+    (who approved joins until then) become member administrators, pending ones do not."""
+    import sqlalchemy as sa
+
+    flask_migrate.downgrade(revision="a7c3f19d2b60")
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO users (id, email, name, password_hash, active, language, created_at)"
+                " VALUES (1, 'a@example.org', 'A', 'x', :t, 'nl', '2026-01-01'),"
+                " (2, 'b@example.org', 'B', 'x', :t, 'nl', '2026-01-01')").bindparams(t=True))
+            conn.execute(sa.text(
+                "INSERT INTO organisations (id, legal_name, enterprise_number, provider_type,"
+                " street, postal_code, city, contact_name, contact_email, contact_phone,"
+                " created_at) VALUES (1, 'Oud vzw', '0200.000.001', 'private', '', '', '',"
+                " '', '', '', '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO memberships (id, user_id, organisation_id, status, requested_at)"
+                " VALUES (1, 1, 1, 'active', '2026-01-01'), (2, 2, 1, 'pending', '2026-01-02')"))
+    finally:
+        flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM organisations")).scalar() == "confirmed"
+        admins = dict(conn.execute(sa.text("SELECT id, is_admin FROM memberships")).all())
+    assert {k: bool(v) for k, v in admins.items()} == {1: True, 2: False}

@@ -86,15 +86,15 @@ class AccountInput:
     language: str = "nl"
 
 
-def check_new_account(data: AccountInput) -> str:
+def check_account_fields(data: AccountInput) -> str:
+    """The account's own fields (address syntax, name, password policy), not whether the
+    address is taken: what self-registration may tell anyone."""
     errors: dict[str, str] = {}
     email = ""
     try:
         email = normalise_email(data.email)
     except ValidationFailed as exc:
         errors.update(exc.errors)
-    if email and get_user_by_email(email) is not None:
-        errors["email"] = _("An account with this email address already exists.")
     if not data.name.strip():
         errors["name"] = _("Enter your name.")
     if problem := password_problem(data.password, email=email, name=data.name):
@@ -102,6 +102,29 @@ def check_new_account(data: AccountInput) -> str:
     if errors:
         raise ValidationFailed(errors)
     return email
+
+
+def check_new_account(data: AccountInput) -> str:
+    """The fields, and that no account has the address (administrators and the command line
+    are told; self-registration never is, see ``register_applicant``)."""
+    errors: dict[str, str] = {}
+    email = _normalised_or_empty(data.email)
+    try:
+        check_account_fields(data)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if email and get_user_by_email(email) is not None:
+        errors["email"] = _("An account with this email address already exists.")
+    if errors:
+        raise ValidationFailed(errors)
+    return email
+
+
+def _normalised_or_empty(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except ValidationFailed:
+        return ""
 
 
 def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
@@ -120,17 +143,60 @@ def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
     return user
 
 
-def register_applicant(data: AccountInput) -> User:
-    """Self-registration of an applicant; the organisation part is in organisations.services."""
+def register_applicant(data: AccountInput) -> User | None:
+    """Self-registration of an applicant; the organisation part is in organisations.services.
+
+    The answer must not tell whether the address already has an account: check the fields
+    with ``check_account_fields`` first. When the address is taken, nothing is created and
+    the owner is told by email that someone tried to register with it; ``None`` is returned
+    and the caller shows the same page as for a new account. The password is hashed either
+    way, so the time taken tells nothing either."""
     with transaction():
-        email = check_new_account(data)
-        user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
+        email = check_account_fields(data)
+        password_hash = hash_password(data.password)
+        existing = get_user_by_email(email)
+        if existing is not None:
+            enqueue("registration_attempt", to=existing.email, language=existing.language,
+                    subject=_l("Someone tried to register with your email address"),
+                    template="auth/email/registration_attempt.txt", user=existing,
+                    login=external_url("auth.login"),
+                    reset=external_url("auth.forgot_password"))
+            audit.record(None, "user.registration_refused", existing,
+                         after={"reason": "email already registered"})
+            return None
+        user = User(email=email, name=data.name.strip(), password_hash=password_hash,
                     language=data.language)
         user.role_rows = [UserRole(role=Role.applicant)]
         db.session.add(user)
         audit.record(None, "user.registered", user, after={"email": email})
         send_verification_email(user)
     return user
+
+
+def registration_rules(email: str, address: str) -> list[throttle.Rule]:
+    """Registrations count per email address (on every client address) and per client
+    address, in the shared throttle counters: past REGISTRATION_THROTTLE_MAX_PER_EMAIL or
+    _PER_ADDRESS each further form waits LOGIN_THROTTLE_DELAY seconds, doubling, at most
+    REGISTRATION_THROTTLE_WINDOW."""
+    config = current_app.config
+    window, delay = config["REGISTRATION_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
+    key = _printable((email or "").strip().lower(), 254)
+    address = _printable(address, 64) or "unknown"
+    return [
+        throttle.Rule(f"register:email:{key}", config["REGISTRATION_THROTTLE_MAX_PER_EMAIL"],
+                      window, delay),
+        throttle.Rule(f"register:addr:{address}",
+                      config["REGISTRATION_THROTTLE_MAX_PER_ADDRESS"], window, delay),
+    ]
+
+
+def note_registration_attempt(email: str, address: str, now: datetime | None = None) -> None:
+    """Count one registration form for ``email`` and the client ``address`` before it is
+    checked; raise ``Throttled`` (with ``retry_after``) while either must still wait.
+
+    Counted the same whether or not the address has an account (so the limit tells nothing),
+    and committed on its own, so a refused form still counts."""
+    throttle.reserve(registration_rules(email, address), now=now)
 
 
 def set_roles(actor: User, user_id: int, roles: set[Role]) -> User:

@@ -9,7 +9,6 @@ from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
-    RegisterForm,
     ResetPasswordForm,
     RolesForm,
     TokenForm,
@@ -19,8 +18,6 @@ from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.extensions import login_manager
-from app.organisations import services as organisations
-from app.organisations.models import ProviderType
 
 bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
 
@@ -75,33 +72,6 @@ def logout():
         session["language"] = language
     flash(_("You have been logged out."), "success")
     return redirect(url_for("main.index"))
-
-
-@bp.route("/register", methods=["GET", "POST"])
-def register():
-    form = RegisterForm()
-    if form.validate_on_submit():
-        account = services.AccountInput(email=form.email.data, name=form.name.data,
-                                        password=form.password.data,
-                                        language=session.get("language", "nl"))
-        try:
-            if form.mode.data == "join":
-                organisations.register_to_join(account, form.join_enterprise_number.data)
-            else:
-                organisation = organisations.OrganisationInput(
-                    legal_name=form.legal_name.data,
-                    enterprise_number=form.enterprise_number.data,
-                    provider_type=ProviderType(form.provider_type.data),
-                    street=form.street.data or "", postal_code=form.postal_code.data or "",
-                    city=form.city.data or "", contact_name=form.name.data,
-                    contact_email=form.email.data, contact_phone=form.contact_phone.data or "")
-                organisations.register_with_new_organisation(account, organisation)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            return render_template("auth/registered.html", email=form.email.data,
-                                   joining=form.mode.data == "join")
-    return render_template("auth/register.html", form=form)
 
 
 @bp.get("/verify/<token>")

@@ -1,8 +1,19 @@
-from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+"""Organisation forms, and the registration form (an account with its organisation)."""
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.auth.services import AccountInput
 from app.core.forms import PortalForm
 from app.organisations.models import ProviderType
 from app.organisations.services import OrganisationInput
@@ -48,3 +59,83 @@ class OrganisationForm(PortalForm):
             city=self.city.data or "", contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "",
             contact_phone=self.contact_phone.data or "")
+
+
+class EvidenceForm(PortalForm):
+    file = FileField(_l("A document showing you may act for the organisation (PDF)"),
+                     widget=GovFileInput(),
+                     description=_l("For example a mandate signed by a director, or the page of "
+                                    "the Belgian Official Gazette naming you."),
+                     validators=[DataRequired(_l("Choose a PDF file to upload."))])
+    submit = SubmitField(_l("Upload"), widget=GovSubmitInput())
+
+
+class RefuseOrganisationForm(PortalForm):
+    reason = TextAreaField(_l("Reason for refusing"), widget=GovTextArea(),
+                           description=_l("The applicant receives this reason by email."),
+                           validators=[DataRequired(REQUIRED), Length(max=2000)])
+    submit = SubmitField(_l("Refuse the organisation"), widget=GovSubmitInput())
+
+
+class RegisterForm(PortalForm):
+    name = StringField(_l("Your full name"), widget=GovTextInput(),
+                       validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("Email address"), widget=GovTextInput(),
+                       validators=[DataRequired(REQUIRED), Length(max=254),
+                                   Email(_l("Enter a valid email address."))])
+    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
+                             description=_l("At least 12 characters; not a common password."),
+                             validators=[DataRequired(REQUIRED)])
+    mode = RadioField(_l("Your organisation"), widget=GovRadioInput(), default="new",
+                      choices=[("new", _l("Register a new organisation")),
+                               ("join", _l("Join an organisation that is already registered"))],
+                      validators=[DataRequired(REQUIRED)])
+    join_enterprise_number = StringField(
+        _l("Enterprise number of the organisation to join"), widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)])
+    legal_name = StringField(_l("Legal name of the organisation"), widget=GovTextInput(),
+                             validators=[Optional(), Length(max=200)])
+    enterprise_number = StringField(
+        _l("Enterprise number"), widget=GovTextInput(),
+        description=_l("For example 0123.456.749 or BE0123456749."),
+        validators=[Optional(), Length(max=20)])
+    provider_type = RadioField(_l("Type of training provider"), widget=GovRadioInput(),
+                               choices=[(t.value, t.label) for t in ProviderType],
+                               validators=[Optional()])
+    street = StringField(_l("Street and number"), widget=GovTextInput(),
+                         validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), widget=GovTextInput(),
+                              validators=[Optional(), Length(max=10)])
+    city = StringField(_l("Municipality"), widget=GovTextInput(),
+                       validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Telephone"), widget=GovTextInput(),
+                                validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Register"), widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.mode.data == "join" and not (self.join_enterprise_number.data or "").strip():
+            self.join_enterprise_number.errors = [str(REQUIRED)]
+            ok = False
+        if self.mode.data == "new":
+            for field in (self.legal_name, self.enterprise_number, self.provider_type):
+                if not (field.data or "").strip():
+                    field.errors = [str(REQUIRED)]
+                    ok = False
+        return ok
+
+    @property
+    def joining(self) -> bool:
+        return self.mode.data == "join"
+
+    def account_input(self, language: str) -> AccountInput:
+        return AccountInput(email=self.email.data, name=self.name.data,
+                            password=self.password.data, language=language)
+
+    def organisation_input(self) -> OrganisationInput:
+        return OrganisationInput(
+            legal_name=self.legal_name.data, enterprise_number=self.enterprise_number.data,
+            provider_type=ProviderType(self.provider_type.data),
+            street=self.street.data or "", postal_code=self.postal_code.data or "",
+            city=self.city.data or "", contact_name=self.name.data,
+            contact_email=self.email.data, contact_phone=self.contact_phone.data or "")

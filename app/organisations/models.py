@@ -21,6 +21,20 @@ class ProviderType(StrEnum):
         return {"public": _l("Public"), "private": _l("Private")}[self.value]
 
 
+class OrganisationStatus(StrEnum):
+    """A self-registered organisation is pending until an official confirms it (with the
+    evidence its registrant uploads); officials, operators and the demo create confirmed ones."""
+
+    pending = "pending"
+    confirmed = "confirmed"
+    refused = "refused"
+
+    @property
+    def label(self):
+        return {"pending": _l("Waiting for confirmation"), "confirmed": _l("Confirmed"),
+                "refused": _l("Refused")}[self.value]
+
+
 class MembershipStatus(StrEnum):
     pending = "pending"
     active = "active"
@@ -42,9 +56,24 @@ class Organisation(db.Model):
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[OrganisationStatus] = mapped_column(
+        str_enum(OrganisationStatus), default=OrganisationStatus.confirmed, index=True)
+    # Who registered it themselves (becomes a member administrator once it is confirmed).
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    refusal_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organisation", foreign_keys="Membership.organisation_id")
+
+    evidence: Mapped[list["OrganisationEvidence"]] = relationship(
+        back_populates="organisation", order_by="OrganisationEvidence.id",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status is OrganisationStatus.confirmed
 
     def __repr__(self) -> str:
         return f"<Organisation {self.enterprise_number} {self.legal_name}>"
@@ -64,6 +93,8 @@ class Membership(db.Model):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Member administrators approve or refuse requests to join the organisation.
+    is_admin: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped["User"] = relationship(  # noqa: F821
         back_populates="memberships", foreign_keys=[user_id])
@@ -73,3 +104,21 @@ class Membership(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status is MembershipStatus.active
+
+
+class OrganisationEvidence(db.Model):
+    """A PDF (a mandate, the statutes) showing the registrant may act for the organisation.
+    The file lives under its SHA-256 hash, like proposal attachments."""
+
+    __tablename__ = "organisation_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="evidence")

@@ -35,7 +35,7 @@ from app.core.money import format_euro
 from app.core.permissions import require
 from app.core.time import before_deadline, format_brussels, utcnow
 from app.organisations.models import Organisation
-from app.organisations.services import active_members
+from app.organisations.services import active_members, submission_block
 from app.proposals import permissions
 from app.proposals.fields import FIELD_NAMES, LABELS
 from app.proposals.models import Attachment, Proposal, ProposalStatus, ProposalVersion
@@ -569,6 +569,8 @@ def submit_proposal(actor: User, proposal_id: int,
         proposal = get_proposal(actor, proposal_id, for_update=True)
         require(permissions.can_edit(actor, proposal))
         _check_open(proposal, received_at)
+        if blocked := submission_block(proposal.organisation):  # pending or refused
+            raise DomainError(blocked)
         if actor.email_verified_at is None:
             raise DomainError(_("Confirm your email address before you submit: the receipt "
                                 "and every message about the proposal go there. Use the link "

@@ -26,6 +26,7 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
+from app.organisations.services import submission_block
 from app.proposals import drafts, listing, permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
@@ -246,7 +247,8 @@ def _check_page(proposal, errors: dict[str, str] | None = None):
         "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
         rules=services.check_eligibility(proposal), deadline=services.deadline_of(proposal),
         editable=_editable(proposal), labels=LABELS, section_of=SECTION_OF,
-        submit_form=EmptyForm()), 422 if errors else 200
+        submit_form=EmptyForm(),
+        submission_block=submission_block(proposal.organisation)), 422 if errors else 200
 
 
 @bp.post("/<int:proposal_id>/submit")

@@ -263,7 +263,7 @@ def test_the_migration_chains_the_records_that_exist():
     audit.record(None, "test.old", _Entity(2), reason="waarom")
     db.session.commit()
     db.session.remove()
-    flask_migrate.downgrade(revision="a7c1e2f3b4d5")
+    flask_migrate.downgrade(revision="7c2e4a9d1f35")
     try:
         assert db.session.scalar(sa.text("SELECT count(*) FROM audit_records")) == 2
         db.session.remove()

@@ -25,8 +25,17 @@ def account(email="nieuw@example.org", password=DEFAULT_PASSWORD):
 def test_email_is_unique_regardless_of_case():
     make_user(email="Els@Example.org")
     with pytest.raises(ValidationFailed) as exc:
-        services.register_applicant(account(email="els@example.ORG"))
-    assert "email" in exc.value.errors
+        services.create_user(None, account(email="els@example.ORG"), roles={Role.applicant})
+    assert "email" in exc.value.errors  # administrators and the command line are told
+
+
+def test_self_registration_with_a_taken_address_tells_its_owner_not_the_registrant():
+    owner = make_user(email="Els@Example.org")
+    assert services.register_applicant(account(email="els@example.ORG")) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(services.User)) == 1
+    message = db.session.scalar(sa.select(OutboxMessage))
+    assert (message.kind, message.recipient) == ("registration_attempt", owner.email)
+    assert "/auth/forgot-password" in message.body
 
 
 @pytest.mark.parametrize("password", ["kort-wacht", "password1234", "aaaaaaaaaaaaaaaa",

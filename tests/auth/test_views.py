@@ -217,18 +217,6 @@ def test_tampered_verification_link_is_refused(client):
     assert user.email_verified_at is None
 
 
-def test_registration_refuses_an_email_that_exists_in_another_case(client):
-    make_user(email="Els@Example.org")
-    english(client)
-    response = client.post("/auth/register", data=registration(email="els@example.ORG"))
-    assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    assert 'id="email-error"' in body
-    assert "An account with this email address already exists." in body
-    assert count(User) == 1
-    assert count(OutboxMessage) == 0
-
-
 def test_registration_refuses_an_invalid_enterprise_number(client):
     english(client)
     response = client.post("/auth/register",

@@ -55,7 +55,8 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     new_number = make_organisation().enterprise_number  # a valid number, then freed
     db.session.execute(sa.text("DELETE FROM organisations WHERE enterprise_number = :n"),
                        {"n": new_number})
-    _edit_organisation(applicant, organisation, enterprise_number=new_number,
+    # only the ESF team changes a confirmed organisation's enterprise number
+    _edit_organisation(official, organisation, enterprise_number=new_number,
                        legal_name="Leercentrum Zuid", provider_type=ProviderType.public)
     db.session.expire_all()
     version = db.session.get(ProposalVersion, version.id)
