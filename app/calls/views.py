@@ -19,9 +19,10 @@ from flask_login import current_user
 from app.calls import ics, permissions, services
 from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
+from app.core import formatting
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
-from app.core.money import euro, format_decimal
+from app.core.money import euro
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
@@ -41,8 +42,8 @@ STATUS_TAG_CLASSES = {
 
 
 def _percent(value) -> str:
-    """Decimal('12.50') -> '12,5' (nl) or '12.5' (en); exact, never via float."""
-    return format_decimal(value if value is not None else Decimal("0"))
+    """Decimal('12.50') -> '12,5 %' (nl) or '12.5%' (en); exact, never via float."""
+    return formatting.percent(value if value is not None else Decimal("0"), None)
 
 
 @bp.context_processor

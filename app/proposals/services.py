@@ -27,7 +27,7 @@ from app.auth.models import User
 from app.calls import deadlines
 from app.calls import services as calls
 from app.calls.models import Call, CallStatus, ProjectType, Technology
-from app.core import files
+from app.core import files, formatting
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -303,8 +303,9 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
         total = requested + own
         share = (own / total * 100) if total else Decimal("0")
         own_ok = share >= minimum_pct
-        own_message = _("Own contribution is %(share)s%% of the total cost; the call asks at "
-                        "least %(minimum)s%%.", share=f"{share:.1f}", minimum=f"{minimum_pct:.1f}")
+        own_message = _("Own contribution is %(share)s of the total cost; the call asks at "
+                        "least %(minimum)s.", share=formatting.percent(share),
+                        minimum=formatting.percent(minimum_pct))
     results.append(RuleResult("own_contribution", _("Own contribution within the call's limits"),
                               own_ok, own_message, "own_contribution_eur"))
 
@@ -317,13 +318,13 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
             problems.append(_("the end date is before the start date"))
         if call.project_start_earliest and start < call.project_start_earliest:
             problems.append(_("the project starts before %(date)s",
-                              date=call.project_start_earliest.strftime("%d-%m-%Y")))
+                              date=formatting.day(call.project_start_earliest)))
         if call.project_end_latest and end > call.project_end_latest:
             problems.append(_("the project ends after %(date)s",
-                              date=call.project_end_latest.strftime("%d-%m-%Y")))
+                              date=formatting.day(call.project_end_latest)))
         planning_ok = not problems
         planning_message = (_("From %(start)s to %(end)s, within the call's period.",
-                              start=start.strftime("%d-%m-%Y"), end=end.strftime("%d-%m-%Y"))
+                              start=formatting.day(start), end=formatting.day(end))
                             if planning_ok else "; ".join(problems).capitalize() + ".")
     results.append(RuleResult("planning", _("Planning within the call's period"), planning_ok,
                               planning_message, "start_date"))

@@ -24,7 +24,7 @@ from app.core.exports import (  # noqa: F401  (the media types: reporting.views 
     XLSX_MIMETYPE,
     neutralise,
 )
-from app.core.time import to_brussels
+from app.core.time import format_brussels, to_brussels
 from app.reporting.services import CallStatistics, ProposalRow
 from app.reporting.tables import Table, cell_kind, plain
 
@@ -171,7 +171,7 @@ def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
         sheet.append([_text(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([_text(_("As of %(moment)s (Brussels time)",
-                              moment=to_brussels(stats.as_of).strftime("%d-%m-%Y %H:%M:%S")))])
+                              moment=format_brussels(stats.as_of)))])
         sheet.append([_text(column.label) for column in table.columns])
         for cell in sheet[3]:
             cell.font = bold
@@ -229,7 +229,7 @@ def proposals_xlsx(stats_as_of: datetime, rows: list[ProposalRow]) -> bytes:
     sheet.append([])
     sheet.append([_text(_("Submitted proposals as of %(moment)s (Brussels time); times in "
                           "Brussels time.",
-                          moment=to_brussels(stats_as_of).strftime("%d-%m-%Y %H:%M:%S")))])
+                          moment=format_brussels(stats_as_of)))])
     sheet.freeze_panes = "B2"
     _widths(sheet)
     return _save(workbook)

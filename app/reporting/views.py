@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from app.calls import services as call_services
 from app.calls.models import Call
+from app.core import formatting
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
-from app.core.money import format_euro
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
@@ -23,7 +23,6 @@ from app.reporting.tables import (
     format_cell,
     format_change,
     format_count,
-    language,
 )
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting", template_folder="templates")
@@ -42,7 +41,7 @@ def technology_names(codes) -> str:
 @bp.context_processor
 def _helpers():
     return {"format_cell": format_cell, "format_count": format_count,
-            "format_change": format_change, "euro_amount": lambda v: format_euro(v, language()),
+            "format_change": format_change, "euro_amount": formatting.euro,
             "technology_label": services.technology_label, "technology_names": technology_names,
             "project_type_label": services.project_type_label,
             "provider_type_label": services.provider_type_label}
