@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from app.calls import ics, permissions, services
 from app.calls.forms import CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core import formatting
+from app.core.downloads import download
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.money import euro
@@ -102,10 +102,7 @@ def ics_file(code: str):
                       deadline=format_brussels(call.deadline), url=page),
         alarm_text=_("Tomorrow is the submission deadline of call %(code)s.", code=call.code),
         url=page, domain=domain, now=utcnow())
-    response = Response(text, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{call.code.lower()}-deadline.ics"'
-    return response
+    return download(text, "text/calendar", f"{call.code.lower()}-deadline.ics")
 
 
 def _managed(code: str) -> Call:

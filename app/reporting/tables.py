@@ -190,11 +190,12 @@ def cell_kind(table: Table, row: Row, index: int) -> str:
 
 
 def plain(value: Any, kind: str) -> str:
-    """The value as plain text for CSV: 1234.56, 12.5, n/a, 2021-03-31."""
+    """The value for CSV: Decimal 1234.56 or 12.5 (written with the variant's decimal mark,
+    app.core.exports), n/a, 2021-03-31."""
     if value is None:
         return "n/a" if kind == "pct" else ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}" if kind == "eur" else f"{value:f}"
+        return value.quantize(Decimal("0.01")) if kind == "eur" else value
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.calls import services as call_services
 from app.calls.models import Call
 from app.core import formatting
+from app.core.downloads import download
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
@@ -101,11 +102,6 @@ def _stamp(stats) -> str:
     return to_brussels(stats.as_of).strftime("%Y%m%d-%H%M")
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 # ---------------------------------------------------------------------------- pages
 
 @bp.get("/")
@@ -170,8 +166,8 @@ def export_figures(code: str, fmt: str):
     tables = figure_tables(stats, comparison)
     name = f"cijfers-{call.code}-{_stamp(stats)}.{fmt}"
     if fmt == "csv":
-        return _download(exports.figures_csv(stats, tables), exports.CSV_MIMETYPE, name)
-    return _download(exports.figures_xlsx(stats, tables), exports.XLSX_MIMETYPE, name)
+        return download(exports.figures_csv(stats, tables), exports.CSV_MIMETYPE, name)
+    return download(exports.figures_xlsx(stats, tables), exports.XLSX_MIMETYPE, name)
 
 
 @bp.get("/calls/<code>/proposals.<any(csv, xlsx):fmt>")
@@ -185,8 +181,8 @@ def export_proposals(code: str, fmt: str):
     rows = services.submitted_proposals(current_user, call, as_of)
     name = f"voorstellen-{call.code}-{to_brussels(as_of).strftime('%Y%m%d-%H%M')}.{fmt}"
     if fmt == "csv":
-        return _download(exports.proposals_csv(rows), exports.CSV_MIMETYPE, name)
-    return _download(exports.proposals_xlsx(as_of, rows), exports.XLSX_MIMETYPE, name)
+        return download(exports.proposals_csv(rows), exports.CSV_MIMETYPE, name)
+    return download(exports.proposals_xlsx(as_of, rows), exports.XLSX_MIMETYPE, name)
 
 
 @bp.get("/calls/<code>/report.pdf")
@@ -197,7 +193,7 @@ def report(code: str):
     except BadRequestArgs as exc:
         abort(400, "; ".join(exc.errors.values()))
     pdf = report_pdf(stats, comparison)
-    return _download(pdf, "application/pdf", f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf")
+    return download(pdf, "application/pdf", f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf")
 
 
 @bp.get("/calls/<code>/proposals")
