@@ -103,6 +103,19 @@ class ChangePasswordForm(PortalForm):
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
+class LetterLanguageForm(PortalForm):
+    """The language of the letters (emails) the portal sends this account: set here only,
+    never by switching the language of the pages."""
+
+    language = RadioField(_l("Language of your letters"), widget=GovRadioInput(),
+                          choices=[("nl", "Nederlands"), ("en", "English")],
+                          description=_l("The emails the portal sends you are written in this "
+                                         "language. Switching the language of the pages does "
+                                         "not change it."),
+                          validators=[DataRequired(_l("Choose the language of your letters."))])
+    submit = SubmitField(_l("Save the language of letters"), widget=GovSubmitInput())
+
+
 class TokenForm(PortalForm):
     name = StringField(_l("Name of the new token"), widget=GovTextInput(),
                        description=_l("So you recognise it later, e.g. 'reporting script'."),

@@ -8,6 +8,7 @@ from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    LetterLanguageForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
@@ -23,6 +24,9 @@ from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
 bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
+
+# The languages of letters, each named in itself.
+LETTER_LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
 @bp.record_once
@@ -48,8 +52,9 @@ def login():
             form.password.errors = [exc.user_message()]
             status = 429 if isinstance(exc, services.Throttled) else 200
         else:
+            chosen = session.get("language")  # the pages keep the language chosen before
             session.clear()  # no session fixation
-            session["language"] = user.language
+            session["language"] = chosen or user.language
             session["session_key"] = services.start_session(user)
             login_user(user)
             if user.email_verified_at is None:
@@ -147,10 +152,34 @@ def reset_password(token: str):
 @bp.route("/profile", methods=["GET"])
 @login_required
 def profile():
-    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
-                           token_form=TokenForm(), tokens=services.list_tokens(current_user),
+    return _profile_page()
+
+
+def _profile_page(status: int = 200, **forms):
+    """The profile with its forms; ``forms`` replaces one with the submitted one."""
+    context = {"password_form": ChangePasswordForm(), "token_form": TokenForm(),
+               "letter_form": LetterLanguageForm(language=current_user.language),
+               "new_token": None, **forms}
+    return render_template("auth/profile.html", tokens=services.list_tokens(current_user),
                            empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user), new_token=None)
+                           session_count=services.count_sessions(current_user),
+                           **context), status
+
+
+@bp.post("/profile/letter-language")
+@login_required
+def letter_language():
+    form = LetterLanguageForm()
+    if form.validate_on_submit():
+        try:
+            services.set_letter_language(current_user, form.language.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(_("Your letters will be written in %(language)s.",
+                    language=LETTER_LANGUAGES[current_user.language]), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(422, letter_form=form)
 
 
 @bp.post("/profile/password")
@@ -167,10 +196,7 @@ def change_password():
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", password_form=form, token_form=TokenForm(),
-                           tokens=services.list_tokens(current_user), empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user),
-                           new_token=None), 422
+    return _profile_page(422, password_form=form)
 
 
 @bp.post("/profile/sessions/end")
@@ -196,10 +222,7 @@ def create_token():
     if form.validate_on_submit():
         _token, new_token = services.create_token(current_user, current_user, form.name.data)
         form = TokenForm(formdata=None)
-    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
-                           token_form=form, tokens=services.list_tokens(current_user),
-                           empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user), new_token=new_token)
+    return _profile_page(token_form=form, new_token=new_token)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

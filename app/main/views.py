@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
-from app.auth import services as auth_services
 from app.core import email
 from app.core.db import db
 from app.core.redirects import safe_next
@@ -25,12 +24,11 @@ def index():
 
 @bp.post("/language")
 def set_language():
-    """The language switch: remembered in the session and, when logged in, on the account."""
+    """The language switch of the pages, remembered in the session. The language of letters
+    is the account's own setting on the profile (auth.letter_language), not changed here."""
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
         session["language"] = language
-        if current_user.is_authenticated:
-            auth_services.set_language(current_user, language)
     return redirect(safe_next(request.form.get("next")))
 
 
