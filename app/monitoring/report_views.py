@@ -360,7 +360,7 @@ def answer_sheet():
 
 @reports_bp.get("/answer-sheet.pdf")
 @roles_required(Role.official)
-def answer_sheetdownload():
+def answer_sheet_download():
     sheet = _or_400(_answer_sheet)
     pdf = answer_sheet_pdf(sheet, sheet_tables(sheet))
     return download(pdf, "application/pdf", f"antwoordblad-{_stamp(sheet.as_of)}.pdf")
