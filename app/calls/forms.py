@@ -21,7 +21,7 @@ from app.core.forms import BrusselsMomentField, DecimalTextField, EuroField, Por
 from app.organisations.models import ProviderType
 
 DEADLINE_HINT = _l("The last moment that counts, for example 23:59:59.")
-DATE_HINT = _l("As YYYY-MM-DD, for example 2027-09-01. Leave empty for no limit.")
+DATE_HINT = _l("Leave empty for no limit.")
 AMOUNT_ERROR = _l("Enter an amount in euro, for example 150000 or 150.000,00, with at most "
                   "two decimals.")
 AMOUNT_HINT = _l("In euro, for example 1500000 or 1.500.000,00.")

@@ -14,6 +14,7 @@ from wtforms import Form, StringField
 from wtforms.utils import unset_value
 from wtforms.widgets import TextArea
 
+from app.core import formatting
 from app.core.errors import ValidationFailed
 from app.core.money import InvalidAmount, format_decimal, parse_euro
 
@@ -106,7 +107,10 @@ class EuroField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+        if self.data is None:
+            return ""
+        text = f"{self.data:.2f}"  # as a person types it: no thousands separator
+        return text.replace(".", ",") if formatting.language() == "nl" else text
 
 
 class DecimalTextField(StringField):
