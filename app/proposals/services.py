@@ -639,7 +639,8 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                     dedupe_key=f"deadline-reminder:{call.id}:{organisation_id}:{window}:"
                                f"{member.id}",
                     subject=_l("Reminder: the call %(call)s closes on %(deadline)s",
-                              call=call.title, deadline=format_brussels(deadline)),
+                              call=call.title,
+                              deadline=format_brussels(deadline, language=member.language)),
                     template="proposals/email/reminder.txt", member=member, call=call,
                     deadline=deadline, proposals=proposals, window=window)
                 queued += message is not None
