@@ -72,7 +72,7 @@ def test_the_template_filters_follow_the_page_language(app, language, expected):
 
 
 @pytest.mark.parametrize(("language", "one", "many"), [
-    ("nl", "1 record", "1.234 records"), ("en", "1 record", "1,234 records")])
+    ("nl", "1 registratie", "1.234 registraties"), ("en", "1 record", "1,234 records")])
 def test_plurals_with_a_formatted_count(app, language, one, many):
     template = ('{{ ngettext("%(count)s record", "%(count)s records", n, '
                 'count=n | number) }}')
