@@ -214,7 +214,7 @@ def status_table(found: reports.StatusShares, *, suppress: bool = False) -> Tabl
         items, found.total, suppress=suppress,
         note=_("Enrolments started from %(start)s to %(end)s, by the status in force on "
                "%(day)s.", start=formatting.day(found.start),
-               end=min(found.end, found.day).strftime("%d-%m-%Y"),
+               end=formatting.day(min(found.end, found.day)),
                day=formatting.day(found.day)))
 
 
