@@ -115,12 +115,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals.views import bp as proposals_bp
     from app.reporting.views import bp as reporting_bp
     from app.reviews import (  # noqa: F401  (routes on reviews_bp)
+        admissibility_views,
+        assignment_views,
         clock_views,
+        consensus_views,
+        criteria_views,
         disagreement_views,
         evaluator_views,
         objection_views,
         official_views,
         quorum_views,
+        ranking_views,
     )
     from app.reviews.blueprint import bp as reviews_bp
 

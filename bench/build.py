@@ -89,7 +89,7 @@ def build(args) -> dict:
     from app.organisations.models import Membership, MembershipStatus, Organisation, ProviderType
     from app.proposals import services as proposals
     from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-    from app.reviews import services as reviews
+    from app.reviews import facts
     from app.reviews.models import (
         Admissibility,
         AdmissibilityCheck,
@@ -100,6 +100,7 @@ def build(args) -> dict:
         ReviewStatus,
         Score,
     )
+    from app.reviews.rules import criteria as criteria_rules
 
     rng = random.Random(2026)
     started = time.monotonic()
@@ -127,10 +128,10 @@ def build(args) -> dict:
         calls.publish_call(None, open_call.id)
         open_call.opens_at = now - timedelta(days=30)
         db.session.commit()
-        reviews.set_criteria(None, closed.id, reviews.DEFAULT_CRITERIA)
-        settings = reviews.settings_of(closed)
+        criteria_rules.set_criteria(None, closed.id, criteria_rules.DEFAULT_CRITERIA)
+        settings = facts.settings_of(closed)
         db.session.commit()
-        criteria = reviews.criteria_of(closed.id)
+        criteria = facts.criteria_of(closed.id)
 
         # organisations, their applicants, evaluators
         n_org = args.organisations

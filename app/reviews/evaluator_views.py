@@ -1,7 +1,7 @@
 """The evaluator's pages: assignments, conflict-of-interest declarations, scoring, the other
 evaluators' reviews (after one's own), attachments and the evaluator's profile.
 
-Thin wrappers around app.reviews.services. Someone else's assignment, or one with a declared
+Thin wrappers around app.reviews.rules. Someone else's assignment, or one with a declared
 conflict or removed by an official, is 404 on every route (the services say so)."""
 
 from itertools import groupby
@@ -10,20 +10,19 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.errors import (
-    DomainError,
-    ValidationFailed,
-    raise_if_unseen,
-)
+from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
 from app.core.forms import attach_errors
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.proposals.fields import LABELS, SECTIONS
-from app.reviews import queries, services
+from app.reviews import facts as review_facts
+from app.reviews import queries
 from app.reviews.blueprint import bp
 from app.reviews.forms import DeclarationForm, ProfileForm, review_form
 from app.reviews.models import AssignmentStatus, ReviewStatus
-from app.reviews.services import AffiliationInput
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import scoring as scoring_rules
+from app.reviews.rules.conflicts import AffiliationInput
 
 
 def _state_labels() -> dict[str, tuple[str, str]]:
@@ -53,7 +52,7 @@ def declare(assignment_id: int):
     if form.validate_on_submit():
         conflict = form.conflict
         try:
-            services.declare(current_user, assignment.id, conflict,
+            conflicts_rules.declare(current_user, assignment.id, conflict,
                              (form.reason.data or "") if conflict else "")
         except ValidationFailed as exc:
             attach_errors(form, exc)
@@ -79,12 +78,12 @@ def declare(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required(Role.evaluator)
 def review(assignment_id: int):
-    assignment = services.get_assignment(current_user, assignment_id)
+    assignment = review_facts.get_assignment(current_user, assignment_id)
     if assignment.status is AssignmentStatus.awaiting_declaration:
         flash(_("First declare whether you have a conflict of interest."), "info")
         return redirect(url_for(".declare", assignment_id=assignment.id))
-    assignment, version = services.readable_proposal(current_user, assignment_id)
-    criteria = services.criteria_of(assignment.proposal.call_id)
+    assignment, version = scoring_rules.readable_proposal(current_user, assignment_id)
+    criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
     locked = own is not None and own.status is ReviewStatus.submitted
     form = review_form(criteria)
@@ -98,10 +97,10 @@ def review(assignment_id: int):
             submitting = request.form.get("action") == "submit"
             try:
                 if submitting:
-                    services.submit_typed_review(current_user, assignment.id, form.typed(),
+                    scoring_rules.submit_typed_review(current_user, assignment.id, form.typed(),
                                                  form.overall_comment.data or "")
                 else:
-                    services.save_review(current_user, assignment.id, form.typed(),
+                    scoring_rules.save_review(current_user, assignment.id, form.typed(),
                                          form.overall_comment.data or "")
             except ValidationFailed as exc:
                 attach_errors(form, exc)
@@ -120,7 +119,7 @@ def review(assignment_id: int):
         status = 422
     elif own is not None:
         form.load(own, format_decimal)
-    total = services.weighted_total(own.scores, criteria) if locked else None
+    total = review_facts.weighted_total(own.scores, criteria) if locked else None
     return render_template(
         "reviews/evaluator/review.html", assignment=assignment, proposal=assignment.proposal,
         version=version, criteria=criteria, form=form, review=own, locked=locked, total=total,
@@ -142,13 +141,13 @@ def _score_hint(criterion) -> str:
 @roles_required(Role.evaluator)
 def others(assignment_id: int):
     try:
-        reviews = services.other_reviews(current_user, assignment_id)
+        reviews = scoring_rules.other_reviews(current_user, assignment_id)
     except DomainError as exc:
         raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".review", assignment_id=assignment_id))
-    assignment = services.get_assignment(current_user, assignment_id)
-    criteria = services.criteria_of(assignment.proposal.call_id)
+    assignment = review_facts.get_assignment(current_user, assignment_id)
+    criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
     # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
     columns = [{"label": _("You"), "review": own}] + [
@@ -156,7 +155,7 @@ def others(assignment_id: int):
         for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)]
     for column in columns:
         column["scores"] = {s.criterion_id: s for s in column["review"].scores}
-        column["total"] = services.weighted_total(column["review"].scores, criteria)
+        column["total"] = review_facts.weighted_total(column["review"].scores, criteria)
     return render_template("reviews/evaluator/others.html", assignment=assignment,
                            proposal=assignment.proposal, criteria=criteria, columns=columns,
                            score_text=format_decimal)
@@ -165,7 +164,7 @@ def others(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/files/<sha256>")
 @roles_required(Role.evaluator)
 def download(assignment_id: int, sha256: str):
-    path, filename = services.evaluator_attachment(current_user, assignment_id, sha256)
+    path, filename = scoring_rules.evaluator_attachment(current_user, assignment_id, sha256)
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
@@ -182,7 +181,7 @@ def profile():
     elif form.validate_on_submit():
         rows = form.filled_rows()
         try:
-            services.update_profile(current_user, form.expertise.data or [], [
+            conflicts_rules.update_profile(current_user, form.expertise.data or [], [
                 AffiliationInput(row.organisation_name.data or "",
                                  row.enterprise_number.data or "", row.relation.data or "")
                 for _index, row in rows])

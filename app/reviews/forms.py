@@ -1,4 +1,4 @@
-"""Evaluation forms. Shape only; the rules live in app.reviews.services."""
+"""Evaluation forms. Shape only; the rules live in app.reviews.rules."""
 
 from decimal import Decimal
 

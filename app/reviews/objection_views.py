@@ -18,7 +18,7 @@ from app.reviews import objections
 from app.reviews.blueprint import bp
 from app.reviews.forms import ObjectionAnswerForm, ObjectionForm
 from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
-from app.reviews.official_views import _call
+from app.reviews.view_helpers import call_by_code
 
 
 @bp.app_template_global("proposal_objections")
@@ -136,6 +136,6 @@ def republish_after_objection(objection_id: int):
 @bp.get("/calls/<code>/objections")
 @roles_required(Role.official)
 def objections_queue(code: str):
-    call = _call(code)
+    call = call_by_code(code)
     return render_template("reviews/objection_queue.html", call=call,
                            rows=objections.objection_queue(current_user, call.id))

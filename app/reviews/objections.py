@@ -30,9 +30,11 @@ from app.organisations.services import active_members
 from app.proposals import permissions as proposal_permissions
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
-from app.reviews import permissions, services
+from app.reviews import permissions
 from app.reviews.models import DecisionRecord
 from app.reviews.objection_models import Objection, ObjectionKind, ObjectionOutcome
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import decisions as decisions_rules
 
 MAX_TEXT = 10000
 
@@ -114,7 +116,7 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
         audit.record(actor, f"proposal.{data.kind.value}_lodged", proposal,
                      after={"objection_id": objection.id, "decision": record.number,
                             "file": objection.sha256})
-        for official in services._officials():
+        for official in conflicts_rules._officials():
             enqueue("objection_lodged", to=official.email, language=official.language,
                     dedupe_key=f"objection:{objection.id}:{official.id}",
                     subject=_("%(kind)s on %(reference)s", kind=data.kind.label,
@@ -205,7 +207,7 @@ def republish_after_objection(actor: User, objection_id: int) -> DecisionRecord:
                                 "objection.", number=objection.new_decision_number))
         reason = _("Objection of %(reference)s upheld: %(answer)s",
                    reference=objection.proposal.reference, answer=objection.answer)
-        record = services.publish_decision(actor, objection.proposal.call_id, reason)
+        record = decisions_rules.publish_decision(actor, objection.proposal.call_id, reason)
         objection.new_decision_number = record.number
         audit.record(actor, "proposal.objection_decision_published", objection.proposal,
                      after={"objection_id": objection.id, "decision": record.number})

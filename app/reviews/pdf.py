@@ -9,9 +9,10 @@ from app.core.pdf import render_pdf
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.proposals.services import counting_version
+from app.reviews.facts import settings_of
 from app.reviews.models import Outcome
 from app.reviews.queries import PublishedResult
-from app.reviews.services import TIE_BREAK, RankingRow, settings_of
+from app.reviews.rules.ranking import TIE_BREAK, RankingRow
 
 
 def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:

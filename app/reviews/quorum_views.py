@@ -8,22 +8,24 @@ from flask_login import current_user
 from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
 from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
-from app.reviews import queries, services
+from app.reviews import queries
 from app.reviews.blueprint import bp
+from app.reviews.consensus_views import _consensus_page
 from app.reviews.forms import QuorumOverrideForm
-from app.reviews.official_views import _call, _consensus_page, _proposal_of
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.view_helpers import call_by_code, proposal_of
 
 
 @bp.post("/calls/<code>/proposals/<int:proposal_id>/review-quorum")
 @roles_required(Role.official)
 def override_review_quorum(code: str, proposal_id: int):
-    call = _call(code)
-    proposal = _proposal_of(call, proposal_id)
+    call = call_by_code(code)
+    proposal = proposal_of(call, proposal_id)
     sheet = queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
     form = QuorumOverrideForm()
     if form.validate_on_submit():
         try:
-            services.override_review_quorum(current_user, proposal.id, form.reason.data)
+            consensus_rules.override_review_quorum(current_user, proposal.id, form.reason.data)
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
