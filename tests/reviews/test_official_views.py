@@ -751,7 +751,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     if text is not None:
         assert "Evaluation summary report" in text
         assert "Het panel vond de aanpak praktijkgericht." in text
-        assert "16-06-2021" in text and "01-06-2021" in text
+        assert "16 Jun 2021" in text and "1 Jun 2021" in text  # English dates
         assert "72 / 100" in text
         for name in (*EVALUATOR_NAMES, "Olivia Official"):
             assert name not in text
