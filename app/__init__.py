@@ -52,7 +52,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core.time import RecordArrival
 
     app.wsgi_app = RecordArrival(  # type: ignore[method-assign]
-        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"])
+        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"],
+        trusted_proxies=app.config["REQUEST_START_TRUSTED_PROXIES"] or ())
     hops = {part: int(app.config[f"PROXY_FIX_X_{part.upper()}"])
             for part in ("for", "proto", "host", "port", "prefix")}
     if any(hops.values()):

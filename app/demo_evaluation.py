@@ -752,7 +752,7 @@ def _declare_all(official: User, call: Call, users: dict[int, User]) -> int:
             if chosen.get(evaluator.id) is assignment:
                 expert = EXPERT_BY_EMAIL[evaluator.email]
                 conflicts_rules.declare(evaluator, assignment.id, True, expert.conflict.format(
-                    organisation=assignment.proposal.organisation.legal_name))
+                            organisation=assignment.proposal.organisation.legal_name))
                 declared_conflict.add(evaluator.id)
                 conflicts += 1
             else:

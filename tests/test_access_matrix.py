@@ -19,7 +19,8 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
-from app.calls.models import Call
+from app.calls import documents
+from app.calls.models import Call, CallDocument
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
 from app.organisations import services as organisations
 from app.organisations.models import Membership, Organisation
@@ -71,6 +72,11 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("main.index", "GET"): everyone(200),
     ("main.set_language", "POST"): everyone(HOME),
     ("main.health", "GET"): everyone(200),
+    ("main.privacy_page", "GET"): everyone(200),
+    ("main.personal_data", "GET"): logged_in(200),  # always one's own data
+    # anonymising the applicant: administrators only; an empty POST lacks the confirmation
+    ("main.anonymise", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("main.anonymise", "POST"): row(LOGIN, 403, 403, 403, 403, 422),
     # ------------------------------------------------------------ auth
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
@@ -118,6 +124,11 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("calls.close", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # the reason is required
     ("calls.extensions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("calls.extensions", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("calls.document", "GET"): everyone(200),  # the call is published: its documents are public
+    ("calls.manage_documents", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.manage_documents", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no file: errors
+    ("calls.remove_document", "POST"): row(LOGIN, 403, 403, 403,
+                                            (302, f"/calls/{CALL_CODE}/documents"), 403),
     # ------------------------------------------------------------ audit
     ("audit.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     # ------------------------------------------------------------ API (bearer tokens)
@@ -223,6 +234,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
     ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
+    # the world's proposal was submitted: only a never-submitted draft can be deleted
+    ("proposals.delete", "GET"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
+    ("proposals.delete", "POST"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
     ("proposals.version", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.receipt", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     # ------------------------------------------------------------ monitoring: projects
@@ -274,6 +288,7 @@ class World:
     verify_token: str
     reset_token: str
     call: Call
+    document: CallDocument
     proposal: Proposal
     project: FundedProject
     training: ProjectTraining
@@ -292,6 +307,8 @@ def world() -> World:
     # the project's own call first, so that MATRIX-1 stays the newest call
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
+    document = documents.add_document(make_user("official"), CALL_CODE, "Call text",
+                                      "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
@@ -303,7 +320,8 @@ def world() -> World:
                  token=token,
                  verify_token=auth_services.make_link_token(applicant, "verify"),
                  reset_token=auth_services.make_link_token(applicant, "reset"),
-                 call=call, proposal=proposal, project=project, training=training,
+                 call=call, document=document, proposal=proposal, project=project,
+                 training=training,
                  enrolment_import=enrolment_import)
 
 
@@ -317,7 +335,7 @@ def _url_args(rule, world: World) -> dict:
               "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
               "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id}
+              "import_id": world.enrolment_import.id, "document_id": world.document.id}
     args = {}
     for name in rule.arguments:
         if name == "token":

@@ -43,14 +43,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data,
                                          address=request.remote_addr or "unknown")
         except DomainError as exc:
             form.password.errors = [exc.user_message()]
-            status = 429 if isinstance(exc, services.Throttled) else 200
+            if isinstance(exc, services.Throttled):
+                return _too_many(render_template("auth/login.html", form=form), exc)
         else:
             chosen = session.get("language")  # the pages keep the language chosen before
             session.clear()  # no session fixation
@@ -60,7 +60,13 @@ def login():
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "info")
             return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form)
+
+
+def _too_many(body: str, exc: services.Throttled):
+    """429 with Retry-After: the message on the page says the same in the user's language."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return body, 429, headers
 
 
 @bp.post("/logout")
@@ -126,7 +132,12 @@ def resend_verification():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        try:
+            services.request_password_reset(form.email.data,
+                                            address=request.remote_addr or "unknown")
+        except services.Throttled as exc:
+            form.email.errors = [exc.user_message()]
+            return _too_many(render_template("auth/forgot_password.html", form=form), exc)
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -219,10 +230,17 @@ def logout_everywhere():
 def create_token():
     form = TokenForm()
     new_token = None
+    status = 200
     if form.validate_on_submit():
-        _token, new_token = services.create_token(current_user, current_user, form.name.data)
-        form = TokenForm(formdata=None)
-    return _profile_page(token_form=form, new_token=new_token)
+        try:
+            _token, new_token = services.create_token(current_user, current_user,
+                                                      form.name.data, throttled=True)
+        except services.Throttled as exc:
+            form.name.errors = [exc.user_message()]
+            status = 429
+        else:
+            form = TokenForm(formdata=None)
+    return _profile_page(status, token_form=form, new_token=new_token)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

@@ -1,6 +1,7 @@
-"""Files the portal builds in memory and hands over as downloads."""
+"""Files the portal builds in memory, or keeps on disk, handed over as downloads."""
 
 import io
+from pathlib import Path
 
 from flask import Response, send_file
 
@@ -11,6 +12,15 @@ def download(body: bytes | str, mimetype: str, filename: str) -> Response:
     letters hold confidential data."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=filename, max_age=0, etag=False, conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def download_file(path: str | Path, mimetype: str, filename: str) -> Response:
+    """The stored file at ``path`` as an attachment named ``filename``, with the same
+    headers as :func:`download`."""
+    response = send_file(path, mimetype=mimetype, as_attachment=True,
                          download_name=filename, max_age=0, etag=False, conditional=False)
     response.headers["Cache-Control"] = "no-store"
     return response

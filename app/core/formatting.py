@@ -122,6 +122,12 @@ def moment(value: datetime | None, seconds: bool = True, lang: str | None = None
     return format_datetime(value, pattern, tzinfo=BRUSSELS, locale=lang)
 
 
+def megabytes(size: int, lang: str | None = None) -> str:
+    """A size in MB with at most one decimal, grouped in the reader's way ('12,5' in Dutch)."""
+    return babel_decimal(round(size / (1024 * 1024), 1), format="#,##0.#",
+                         locale=language(lang))
+
+
 def kilobytes(size: int, lang: str | None = None) -> str:
     """A file size as '12 kB' (at least 1 kB), grouped in the reader's way."""
     return f"{number(max(1, round(size / 1024)), lang=lang)}\u00a0kB"

@@ -10,7 +10,7 @@ from app.calls import services as call_services
 from app.calls.models import Call
 from app.core import formatting
 from app.core.downloads import download
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
@@ -73,7 +73,7 @@ def _other_call(call: Call, calls: list[Call] | None = None) -> Call | None:
     if found is None:
         try:
             found = call_services.get_call_by_code(current_user, code)
-        except DomainError as exc:
+        except NotFound as exc:
             raise BadRequestArgs({"compare": _("There is no call %(code)s.",
                                                code=code[:40])}) from exc
     return found

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.calls.models import Call
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
-from app.core.forms import EmptyForm, attach_errors
+from app.core.errors import DomainError
+from app.core.forms import EmptyForm, submit_form
 from app.core.permissions import Role, roles_required
 from app.reviews import facts, list_pages, queries
 from app.reviews.blueprint import bp
@@ -56,7 +56,6 @@ def auto_assign(code: str):
     try:
         result = assignment_rules.auto_assign(current_user, call.id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".assignments", code=call.code))
     message = _("%(count)d new assignments; the evaluators have been asked to declare any "
@@ -78,19 +77,15 @@ def assign(code: str, proposal_id: int):
     if request.method == "GET":
         return _proposal_assignment_page(call, proposal.id)
     form = AssignForm(prefix=f"p{proposal.id}")
-    if form.validate_on_submit():
-        try:
-            assignment = assignment_rules.assign(current_user, proposal.id, form.evaluator_id.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".assignments", code=call.code))
-        else:
-            flash(_("%(name)s is assigned to %(reference)s.", name=assignment.evaluator.name,
-                    reference=proposal.reference), "success")
-            return redirect(url_for(".assign", code=call.code, proposal_id=proposal.id))
+    done = submit_form(
+        form, lambda: assignment_rules.assign(current_user, proposal.id, form.evaluator_id.data),
+        success=lambda assignment: _("%(name)s is assigned to %(reference)s.",
+                                     name=assignment.evaluator.name,
+                                     reference=proposal.reference),
+        then=url_for(".assign", code=call.code, proposal_id=proposal.id),
+        refused=url_for(".assignments", code=call.code))
+    if done:
+        return done
     return _proposal_assignment_page(call, proposal.id, form), 422
 
 
@@ -100,20 +95,14 @@ def remove_assignment(code: str, assignment_id: int):
     call = call_by_code(code)
     assignment = queries.assignment_of_call(current_user, call.id, assignment_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            assignment_rules.remove_assignment(current_user, assignment.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".assignments", code=call.code))
-        else:
-            flash(_("%(name)s no longer evaluates %(reference)s.",
-                    name=assignment.evaluator.name, reference=assignment.proposal.reference),
-                  "success")
-            return redirect(url_for(".assign", code=call.code,
-                                    proposal_id=assignment.proposal_id))
+    done = submit_form(
+        form, lambda: assignment_rules.remove_assignment(current_user, assignment.id,
+                                                         form.reason.data),
+        success=_("%(name)s no longer evaluates %(reference)s.",
+                  name=assignment.evaluator.name, reference=assignment.proposal.reference),
+        then=url_for(".assign", code=call.code, proposal_id=assignment.proposal_id),
+        refused=url_for(".assignments", code=call.code))
+    if done:
+        return done
     return render_template("reviews/official/remove.html", call=call, assignment=assignment,
                            form=form), 422 if form.errors else 200

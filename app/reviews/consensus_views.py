@@ -1,13 +1,13 @@
 """The official's review overview, the consensus per proposal and reopening a review.
 Officials only."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.calls.models import Call
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
-from app.core.forms import attach_errors
+from app.core.errors import ValidationFailed
+from app.core.forms import submit_form
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.reviews import calibration, facts, list_pages, queries
@@ -68,23 +68,18 @@ def consensus(code: str, proposal_id: int):
     if request.method == "GET":
         return _consensus_page(call, sheet)
     form = consensus_form(sheet.criteria)
-    if form.validate_on_submit():
-        try:
-            consensus_rules.record_consensus_set(current_user, proposal.id, form.typed())
-        except ValidationFailed as exc:
-            names = {str(c.id): c.name for c in sheet.criteria}
-            attach_errors(form, ValidationFailed({  # say which criterion in the summary
-                key: f"{names[key.rsplit('-', 1)[1]]}: {message}"
-                if key.rsplit("-", 1)[-1] in names else message
-                for key, message in exc.errors.items()}))
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
-        else:
-            flash(_("The consensus on %(reference)s was saved.",
-                    reference=proposal.reference), "success")
-            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+    names = {str(c.id): c.name for c in sheet.criteria}
+    done = submit_form(
+        form, lambda: consensus_rules.record_consensus_set(current_user, proposal.id,
+                                                           form.to_input().items),
+        success=_("The consensus on %(reference)s was saved.", reference=proposal.reference),
+        then=url_for(".consensus", code=call.code, proposal_id=proposal.id),
+        errors=lambda exc: ValidationFailed({  # say which criterion in the summary
+            key: f"{names[key.rsplit('-', 1)[1]]}: {message}"
+            if key.rsplit("-", 1)[-1] in names else message
+            for key, message in exc.errors.items()}))
+    if done:
+        return done
     return _consensus_page(call, sheet, form), 422
 
 
@@ -95,20 +90,14 @@ def reopen_review(code: str, review_id: int):
     review = queries.review_of_call(current_user, call.id, review_id)
     proposal = review.assignment.proposal
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            scoring_rules.reopen_review(current_user, review.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
-        else:
-            flash(_("The review of %(name)s on %(reference)s is open again; they can change "
-                    "and submit it.", name=review.assignment.evaluator.name,
-                    reference=proposal.reference), "success")
-            return redirect(url_for(".consensus", code=call.code, proposal_id=proposal.id))
+    done = submit_form(
+        form, lambda: scoring_rules.reopen_review(current_user, review.id, form.reason.data),
+        success=_("The review of %(name)s on %(reference)s is open again; they can change "
+                  "and submit it.", name=review.assignment.evaluator.name,
+                  reference=proposal.reference),
+        then=url_for(".consensus", code=call.code, proposal_id=proposal.id))
+    if done:
+        return done
     return render_template("reviews/official/reopen.html", call=call, review=review,
                            proposal=proposal, form=form,
                            total=facts.weighted_total(review.scores)), \

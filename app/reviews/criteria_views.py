@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.calls.models import Call
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
-from app.core.forms import EmptyForm, attach_errors
+from app.core.errors import DomainError, ValidationFailed
+from app.core.forms import EmptyForm, submit_form
 from app.core.permissions import Role, roles_required
 from app.reviews import facts
 from app.reviews.blueprint import bp
 from app.reviews.forms import CriteriaForm, SettingsForm
 from app.reviews.rules import criteria as criteria_rules
-from app.reviews.rules.criteria import CriterionInput, SettingsInput
 from app.reviews.view_helpers import call_by_code
 
 # ---------------------------------------------------------------------------- criteria
@@ -80,11 +79,7 @@ def criteria(code: str):
     _refresh_row_errors(form)
     if valid and not missing:
         rows = form.filled_rows()
-        items = [CriterionInput(
-            name_nl=row.name_nl.data or "", name_en=row.name_en.data or "",
-            guidance_nl=row.guidance_nl.data or "", guidance_en=row.guidance_en.data or "",
-            weight=row.weight.data, scale_max=row.scale_max.data, step=row.step.data,
-            threshold=row.threshold.data) for _index, row in rows]
+        items = [row.to_input() for _index, row in rows]
         try:
             criteria_rules.set_criteria(current_user, call.id, items)
         except ValidationFailed as exc:
@@ -93,7 +88,6 @@ def criteria(code: str):
                 form.criteria.errors = []
                 return _criteria_page(call, criteria_form=_padded(form)), 422
         except DomainError as exc:
-            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".criteria", code=call.code))
         else:
@@ -117,7 +111,6 @@ def default_criteria(code: str):
     try:
         criteria_rules.set_criteria(current_user, call.id, criteria_rules.DEFAULT_CRITERIA)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("The default criteria for e-learning projects are in place. Adapt them if "
@@ -130,23 +123,10 @@ def default_criteria(code: str):
 def settings(code: str):
     call = call_by_code(code)
     form = SettingsForm()
-    if form.validate_on_submit():
-        try:
-            criteria_rules.update_settings(current_user, call.id, SettingsInput(
-                reviews_per_proposal=form.reviews_per_proposal.data,
-                total_threshold=form.total_threshold.data,
-                disagreement_spread=form.disagreement_spread.data,
-                reserve_size=form.reserve_size.data, objection_days=form.objection_days.data,
-                criterion_spread_share=None if form.criterion_spread_percent.data is None
-                else form.criterion_spread_percent.data / 100))
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".criteria", code=call.code))
-        else:
-            flash(_("The evaluation settings of %(code)s were saved.", code=call.code),
-                  "success")
-            return redirect(url_for(".criteria", code=call.code))
+    done = submit_form(
+        form, lambda: criteria_rules.update_settings(current_user, call.id, form.to_input()),
+        success=_("The evaluation settings of %(code)s were saved.", code=call.code),
+        then=url_for(".criteria", code=call.code))
+    if done:
+        return done
     return _criteria_page(call, settings_form=form), 422

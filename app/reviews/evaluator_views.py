@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
+from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
@@ -19,10 +19,9 @@ from app.reviews import facts as review_facts
 from app.reviews import queries
 from app.reviews.blueprint import bp
 from app.reviews.forms import DeclarationForm, ProfileForm, review_form
-from app.reviews.models import AssignmentStatus, ReviewStatus
+from app.reviews.models import AssignmentStatus
 from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import scoring as scoring_rules
-from app.reviews.rules.conflicts import AffiliationInput
 
 
 def _state_labels() -> dict[str, tuple[str, str]]:
@@ -53,11 +52,10 @@ def declare(assignment_id: int):
         conflict = form.conflict
         try:
             conflicts_rules.declare(current_user, assignment.id, conflict,
-                             (form.reason.data or "") if conflict else "")
+                                    (form.reason.data or "") if conflict else "")
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".mine"))
         else:
@@ -85,7 +83,7 @@ def review(assignment_id: int):
     assignment, version = scoring_rules.readable_proposal(current_user, assignment_id)
     criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
-    locked = own is not None and own.status is ReviewStatus.submitted
+    locked = scoring_rules.is_locked(own)
     form = review_form(criteria)
     status = 200
     if request.method == "POST":
@@ -95,17 +93,17 @@ def review(assignment_id: int):
             return redirect(url_for(".review", assignment_id=assignment.id))
         if form.validate_on_submit():
             submitting = request.form.get("action") == "submit"
+            typed = form.to_input()
             try:
                 if submitting:
-                    scoring_rules.submit_typed_review(current_user, assignment.id, form.typed(),
-                                                 form.overall_comment.data or "")
+                    scoring_rules.submit_typed_review(current_user, assignment.id, typed.scores,
+                                                      typed.overall_comment)
                 else:
-                    scoring_rules.save_review(current_user, assignment.id, form.typed(),
-                                         form.overall_comment.data or "")
+                    scoring_rules.save_review(current_user, assignment.id, typed.scores,
+                                              typed.overall_comment)
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
-                raise_if_unseen(exc)
                 flash(exc.user_message(), "error")
                 return redirect(url_for(".review", assignment_id=assignment.id))
             else:
@@ -143,7 +141,6 @@ def others(assignment_id: int):
     try:
         reviews = scoring_rules.other_reviews(current_user, assignment_id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".review", assignment_id=assignment_id))
     assignment = review_facts.get_assignment(current_user, assignment_id)
@@ -181,10 +178,8 @@ def profile():
     elif form.validate_on_submit():
         rows = form.filled_rows()
         try:
-            conflicts_rules.update_profile(current_user, form.expertise.data or [], [
-                AffiliationInput(row.organisation_name.data or "",
-                                 row.enterprise_number.data or "", row.relation.data or "")
-                for _index, row in rows])
+            conflicts_rules.update_profile(current_user, form.expertise.data or [],
+                                           [row.to_input() for _index, row in rows])
         except ValidationFailed as exc:
             _attach_row_errors(form, exc, [index for index, _row in rows])
             status = 422

@@ -96,20 +96,19 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
         if data.stream is not None and data.filename:
             max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
             try:
-                stored = files.store(data.stream, max_bytes)
+                stored = files.store(data.stream, max_bytes, accept=files.accept_pdf)
             except files.FileTooLarge:
                 errors["file"] = _("The file is larger than %(size)s MB.",
                                    size=max_bytes // (1024 * 1024))
-            else:
-                if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
-                    errors["file"] = _("The file is not a PDF. Save or export the document as "
-                                       "PDF and try again.")
+            except files.FileRefused:
+                errors["file"] = _("The file is not a PDF. Save or export the document as "
+                                   "PDF and try again.")
         if errors:
             raise ValidationFailed(errors)
         objection = Objection(
             proposal_id=proposal.id, decision_record_id=record.id, kind=data.kind,
             text=data.text.strip(), lodged_by_id=actor.id, lodged_at=utcnow(),
-            filename=proposals._safe_filename(data.filename) if stored else None,
+            filename=files.safe_pdf_filename(data.filename) if stored else None,
             sha256=stored.sha256 if stored else None, size=stored.size if stored else None)
         db.session.add(objection)
         db.session.flush()

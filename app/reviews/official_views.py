@@ -1,7 +1,8 @@
 """The official's pages of the evaluation, per call under /evaluation/calls/<code>/...: the
-index of calls and each call's steps and their state, and starting the evaluation. The steps' pages
-live beside it: criteria_views, admissibility_views, assignment_views, consensus_views,
-ranking_views (each registers on the same blueprint, so the endpoints keep their names).
+index of calls, each call's steps and their state, and starting the evaluation. The steps'
+pages live beside it: criteria_views, admissibility_views, assignment_views,
+consensus_views, ranking_views (each registers on the same blueprint, so the endpoints keep
+their names).
 
 Thin wrappers around app.reviews.rules: officials only (others 403, anonymous users to the
 login page)."""
@@ -10,11 +11,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calls.models import CallPhase, CallStatus
-from app.core.errors import DomainError, raise_if_unseen
+from app.calls import deadlines
+from app.core.errors import DomainError
 from app.core.forms import EmptyForm
 from app.core.permissions import Role, roles_required
-from app.core.time import before_deadline, utcnow
+from app.core.time import utcnow
 from app.reviews import queries
 from app.reviews.blueprint import bp
 from app.reviews.rules import admissibility as admissibility_rules
@@ -35,11 +36,10 @@ def call(code: str):
     call = call_by_code(code)
     progress = queries.evaluation_progress(current_user, call)
     now = utcnow()
-    status = call.status_at(now)
-    can_start = call.phase is CallPhase.published and status is CallStatus.closed \
-        and not before_deadline(now, progress.last_deadline)
     return render_template("reviews/official/call.html", call=call, progress=progress,
-                           status=status, can_start=can_start, form=EmptyForm())
+                           status=call.status_at(now),
+                           can_start=deadlines.evaluation_may_start(call, now),
+                           form=EmptyForm())
 
 
 @bp.post("/calls/<code>/start")
@@ -51,7 +51,6 @@ def start_evaluation(code: str):
     try:
         admissibility_rules.start_evaluation(current_user, call.id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("The evaluation of %(code)s has started.", code=call.code), "success")

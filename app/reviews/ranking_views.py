@@ -14,8 +14,8 @@ from openpyxl.styles import Font
 
 from app.calls.models import Call
 from app.core import exports, formatting
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
-from app.core.forms import attach_errors
+from app.core.errors import DomainError, ValidationFailed
+from app.core.forms import attach_errors, submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
@@ -51,21 +51,20 @@ def _ranking_page(call: Call, override_form: OverrideForm | None = None,
     override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
         (row.proposal.id, f"{row.proposal.reference} – {row.proposal.display_title}")
         for row in page.items if row.computed is not None]
-    ranked = [row for row in rows if row.rank is not None]
-    funded = [row for row in ranked if row.computed is Outcome.funded]
-    funded_total = sum((row.requested for row in funded), Decimal("0"))
+    last_funded = rows.last_funded_id
     return render_template(
         "reviews/official/ranking.html", call=call, page=page,
         ranked=[row for row in page.items if row.rank is not None],
-        ranked_count=len(ranked), unranked=[row for row in page.items if row.rank is None],
-        last_funded=funded[-1].proposal.id if funded else None,
-        last_funded_rank=funded[-1].rank if funded else None, funded_total=funded_total,
-        funded_count=len(funded), budget_line_here=shown_filter == "all" and (
-            (not funded and page.number == 1)
-            or any(row.proposal.id == funded[-1].proposal.id for row in page.items)),
+        ranked_count=len(rows.ranked),
+        unranked=[row for row in page.items if row.rank is None],
+        last_funded=last_funded, last_funded_rank=rows.last_funded_rank,
+        funded_total=rows.funded_total, funded_count=len(rows.funded),
+        budget_line_here=shown_filter == "all" and (
+            (last_funded is None and page.number == 1)
+            or any(row.proposal.id == last_funded for row in page.items)),
         settings=facts.settings_of(call), records=records, tie_break=ranking_rules.TIE_BREAK,
         override_form=override_form, publish_form=publish_form or PublishForm(formdata=None),
-        complete=bool(rows) and all(row.outcome is not None for row in rows),
+        complete=rows.complete,
         list_args={"outcome": shown_filter} if shown_filter != "all" else {},
         outcome_filter=shown_filter, filters=RANKING_FILTERS)
 
@@ -90,7 +89,6 @@ def override(code: str):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".ranking", code=call.code))
         else:
@@ -107,21 +105,17 @@ def override(code: str):
 def publish(code: str):
     call = call_by_code(code)
     form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            record = decisions_rules.publish_decision(current_user, call.id, form.reason.data or "")
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            raise_if_unseen(exc)
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".ranking", code=call.code))
-        else:
-            flash(_("Decision %(number)d on %(code)s is published: every applicant is "
-                    "notified and may object until %(date)s.", number=record.number,
-                    code=call.code, date=formatting.day(record.objection_until)),
-                  "success")
-            return redirect(url_for(".ranking", code=call.code, _anchor="decisions"))
+    done = submit_form(
+        form, lambda: decisions_rules.publish_decision(current_user, call.id,
+                                                       form.reason.data or ""),
+        success=lambda record: _(
+            "Decision %(number)d on %(code)s is published: every applicant is notified and "
+            "may object until %(date)s.", number=record.number, code=call.code,
+            date=formatting.day(record.objection_until)),
+        then=url_for(".ranking", code=call.code, _anchor="decisions"),
+        refused=url_for(".ranking", code=call.code))
+    if done:
+        return done
     return _ranking_page(call, publish_form=form), 422
 
 

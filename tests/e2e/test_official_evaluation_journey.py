@@ -63,8 +63,8 @@ def _evaluators_review(call) -> None:
         for assignment in facts.my_assignments(evaluator):
             conflicts_rules.declare(evaluator, assignment.id, False)
             scoring_rules.save_review(evaluator, assignment.id, {
-                c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
-                for c in criteria}, "Een degelijk voorstel.")
+                     c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
+                     for c in criteria}, "Een degelijk voorstel.")
             scoring_rules.submit_review(evaluator, assignment.id)
 
 

@@ -24,7 +24,7 @@ def _review(world, evaluator, proposal, first):
                     if a.proposal_id == proposal.id]
     conflicts_rules.declare(evaluator, assignment.id, False)
     scoring_rules.save_review(evaluator, assignment.id, {
-        world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")})
+             world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")})
     scoring_rules.submit_review(evaluator, assignment.id)
 
 

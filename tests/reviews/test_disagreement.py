@@ -31,7 +31,7 @@ def _scored(world, pairs=EQUAL_TOTALS):
         [assignment] = facts.my_assignments(evaluator)
         conflicts_rules.declare(evaluator, assignment.id, False)
         scoring_rules.save_review(evaluator, assignment.id, {
-            world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")})
+                 world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")})
         scoring_rules.submit_review(evaluator, assignment.id)
     return proposal
 
@@ -58,14 +58,14 @@ def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
     spread_2 = {criterion.id: [Decimal("2"), Decimal("4")]}
     assert disagreement.flagged_criteria(spread_2, [criterion], settings)
     criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
-        3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-        settings.objection_days, criterion_spread_share=Decimal("0.5")))
+              3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
+              settings.objection_days, criterion_spread_share=Decimal("0.5")))
     assert disagreement.spread_limit(criterion, settings) == Decimal("2.5")
     assert not disagreement.flagged_criteria(spread_2, [criterion], settings)
     with pytest.raises(ValidationFailed):
         criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
-            3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-            settings.objection_days, criterion_spread_share=Decimal("1.5")))
+                  3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
+                  settings.objection_days, criterion_spread_share=Decimal("1.5")))
 
 
 def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, login):

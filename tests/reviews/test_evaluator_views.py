@@ -99,7 +99,7 @@ def _review_data(criteria, scores, justifications=("", ""), action="draft", over
 def _declare_and_submit(evaluator, assignment, criteria, scores, texts):
     conflicts_rules.declare(evaluator, assignment.id, False)
     scoring_rules.save_review(evaluator, assignment.id, {
-        c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)})
+             c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)})
     scoring_rules.submit_review(evaluator, assignment.id)
 
 

@@ -72,7 +72,7 @@ def _world(count: int = 2):
                 continue
             conflicts_rules.declare(evaluator, assignment.id, False)
             scoring_rules.save_review(evaluator, assignment.id, {
-                criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
+                     criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
             scoring_rules.submit_review(evaluator, assignment.id)
     allow_fewer_reviews(official, *made)  # the conflicted one is a review short
     for proposal in made:

@@ -118,8 +118,8 @@ def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> W
             for assignment in facts.my_assignments(evaluator):
                 conflicts_rules.declare(evaluator, assignment.id, False)
                 scoring_rules.save_review(evaluator, assignment.id, {
-                    criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
-                    criteria[1].id: ("3", "Degelijk")})
+                         criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
+                         criteria[1].id: ("3", "Degelijk")})
                 scoring_rules.submit_review(evaluator, assignment.id)
     if consensus:
         allow_fewer_reviews(official, *pairs)
@@ -532,7 +532,7 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
                 conflicts_rules.declare(evaluator, assignment.id, False)
             if assignment.review is None:
                 scoring_rules.save_review(evaluator, assignment.id, {
-                    world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")})
+                         world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")})
                 scoring_rules.submit_review(evaluator, assignment.id)
     assert _count_queries(client, f"{BASE}/overview") == small
 

@@ -67,7 +67,7 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
                          deadline=brussels(2021, 3, 31, 23, 59, 59))
         criteria = criteria_rules.set_criteria(None, call.id, [
             CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(weight),
-                           threshold=threshold)
+                                 threshold=threshold)
             for i, (weight, threshold) in enumerate(spec["criteria"], start=1)])
         settings_row = facts.settings_of(call)
         settings_row.reserve_size = spec["reserve"]

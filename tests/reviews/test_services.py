@@ -122,7 +122,7 @@ def test_auto_assignment_skips_affiliated_evaluators_and_conflicts_refill():
     _admit(official, first, second)
     evaluators = [make_user("evaluator") for _ in range(4)]
     conflicts_rules.update_profile(evaluators[0], ["vr"], [conflicts_rules.AffiliationInput(
-        partner.legal_name, partner.enterprise_number, "bestuurder")])
+                      partner.legal_name, partner.enterprise_number, "bestuurder")])
     result = assignment_rules.auto_assign(official, call.id)
     assert result.short == {}
     by_proposal = {}
@@ -156,7 +156,7 @@ def test_manual_assignment_refuses_an_affiliated_evaluator():
     _admit(official, proposal)
     evaluator = make_user("evaluator")
     conflicts_rules.update_profile(evaluator, [], [conflicts_rules.AffiliationInput(
-        proposal.organisation.legal_name, proposal.organisation.enterprise_number)])
+                      proposal.organisation.legal_name, proposal.organisation.enterprise_number)])
     with pytest.raises(ValidationFailed):
         assignment_rules.assign(official, proposal.id, evaluator.id)
 
@@ -185,15 +185,15 @@ def test_scoring_rules_and_independence():
         scoring_rules.readable_proposal(make_user("evaluator"), assignment_a.id)
     with pytest.raises(ValidationFailed) as failed:
         scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("5.5", "x"),
-                                                  criteria[1].id: ("3.3", "y")})
+                                                       criteria[1].id: ("3.3", "y")})
     assert set(failed.value.errors) == {f"score-{criteria[0].id}", f"score-{criteria[1].id}"}
     scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("4.5", ""),
-                                              criteria[1].id: ("3", "Degelijk")})
+                                                   criteria[1].id: ("3", "Degelijk")})
     with pytest.raises(ValidationFailed) as failed:
         scoring_rules.submit_review(a, assignment_a.id)
     assert set(failed.value.errors) == {f"justification-{criteria[0].id}"}
     scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("4,5", "Sterk praktijkgericht"),
-                                              criteria[1].id: ("3", "Degelijk")})
+                                                   criteria[1].id: ("3", "Degelijk")})
     with pytest.raises(DomainError, match="Submit your own review first"):
         scoring_rules.other_reviews(a, assignment_a.id)
     review = scoring_rules.submit_review(a, assignment_a.id)
@@ -204,7 +204,7 @@ def test_scoring_rules_and_independence():
         scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("1", "x")})
     assert scoring_rules.other_reviews(a, assignment_a.id) == []
     scoring_rules.save_review(b, assignment_b.id, {criteria[0].id: ("1", "Zwak"),
-                                              criteria[1].id: ("1", "Zwak")})
+                                                   criteria[1].id: ("1", "Zwak")})
     scoring_rules.submit_review(b, assignment_b.id)
     assert len(scoring_rules.other_reviews(a, assignment_a.id)) == 1
     [row] = overview.review_overview(official, call.id)
@@ -250,6 +250,10 @@ def test_ranking_ties_thresholds_budget_line_and_publication():
                                          Outcome.rejected, Outcome.below_threshold]
     assert rows[1].cumulative == Decimal("140000.00")
     assert rows[4].failed  # below the heavy criterion's threshold and the total
+    # the summary the ranking page and its PDF show, computed once with the rows
+    assert rows.funded_total == Decimal("140000.00") and len(rows.funded) == 2
+    assert rows.last_funded_id == early.id and rows.last_funded_rank == 2
+    assert len(rows.ranked) == 4 and rows.complete
     ranking_rules.override_outcome(official, fourth.id, Outcome.reserve, "Regionale spreiding")
     record = decisions_rules.publish_decision(official, call.id, today=date(2021, 6, 1))
     assert record.objection_until == date(2021, 6, 16)

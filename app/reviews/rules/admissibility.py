@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import User
+from app.calls import deadlines
 from app.calls.models import Call, CallPhase
 from app.core.db import db, transaction
 from app.core.email import enqueue
@@ -93,11 +94,10 @@ def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> 
             raise DomainError(_("Only a published call that has closed can start its "
                                 "evaluation; this one is in phase “%(phase)s”.",
                                 phase=call.status_at(moment).label))
-        deadline = last_deadline(call)
-        if before_deadline(moment, deadline):
+        if not deadlines.all_passed(call, moment):
             raise DomainError(_("The evaluation starts after the deadline (%(deadline)s, "
                                 "Brussels time, individual extensions included).",
-                                deadline=format_brussels(deadline)))
+                                deadline=format_brussels(last_deadline(call))))
         call.phase = CallPhase.evaluation
         audit.record(actor, "call.evaluation_started", call, before={"phase": "published"},
                      after={"phase": "evaluation"})

@@ -39,6 +39,14 @@ from app.reviews.rules.scoring import parse_score, plain
 
 # ---------------------------------------------------------------------------- consensus
 
+@dataclass(frozen=True)
+class ConsensusInput:
+    """The criteria something was typed for: criterion id -> (score as typed, justification,
+    minority view), as ``record_consensus_set`` takes them."""
+
+    items: Mapping[int, tuple[object, str, str]]
+
+
 def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
                      justification: str, minority_view: str = "") -> ConsensusScore:
     require(permissions.can_manage(actor))

@@ -1,6 +1,7 @@
 """Step 7: the ranking within the budget and an official's departure from it."""
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -78,10 +79,46 @@ TIE_BREAK_CODE = "criteria_by_weight,submitted_at,reference"
 WEIGHTED_TOTAL = _l("weighted total")
 
 
-def ranking(call_id: int) -> list[RankingRow]:
+class Ranking(Sequence[RankingRow]):
+    """The ranked rows (a sequence, in ranking order) and their summary, computed once from
+    every row: the ranked and funded counts, the funded total and the last funded row (the
+    budget line falls after it; before the first ranked row when it is None)."""
+
+    def __init__(self, rows: list[RankingRow]) -> None:
+        self.rows = rows
+        self.ranked = [row for row in rows if row.rank is not None]
+        self.funded = [row for row in self.ranked if row.computed is Outcome.funded]
+        self.funded_total = sum((row.requested for row in self.funded), Decimal("0"))
+        self.last_funded = self.funded[-1] if self.funded else None
+
+    @property
+    def last_funded_id(self) -> int | None:
+        return self.last_funded.proposal.id if self.last_funded else None
+
+    @property
+    def last_funded_rank(self) -> int | None:
+        return self.last_funded.rank if self.last_funded else None
+
+    @property
+    def complete(self) -> bool:
+        """Every row has an outcome (a complete consensus): the decision may be published."""
+        return bool(self.rows) and all(row.outcome is not None for row in self.rows)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[RankingRow]:
+        return iter(self.rows)
+
+
+def ranking(call_id: int) -> Ranking:
     """Admissible proposals with a complete consensus, ranked, with the budget line.
 
-    The policy itself is ``ranking_policy.rank`` (pure, property-tested): funded in rank
+    Returns the rows with their summary (funded total, last funded, budget line). The policy
+    itself is ``ranking_policy.rank`` (pure, property-tested): funded in rank
     order while the budget allows (the first proposal that does not fit ends the funded
     list); the next ``reserve_size`` passing proposals form the reserve list; the others are
     rejected; proposals below a threshold are not ranked.
@@ -147,7 +184,7 @@ def ranking(call_id: int) -> list[RankingRow]:
             placed.passed, failed, rank=placed.rank, cumulative=placed.cumulative,
             computed=placed.computed, outcome=override.outcome if override else placed.computed,
             override=override, submitted_at=placed.candidate.submitted_at))
-    return rows
+    return Ranking(rows)
 
 
 def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,

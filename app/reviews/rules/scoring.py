@@ -7,6 +7,7 @@ Scores are exact decimals. A review's weighted total is on 0-100:
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -26,6 +27,21 @@ from app.reviews.facts import criteria_of, evaluated_version, get_assignment, we
 from app.reviews.models import Assignment, AssignmentStatus, Criterion, Review, ReviewStatus, Score
 
 # ---------------------------------------------------------------------------- scoring
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """What an evaluator typed: per criterion id (score as typed, justification), and the
+    overall comment; ``save_review`` and ``submit_typed_review`` take its parts."""
+
+    scores: Mapping[int, tuple[object, str]]
+    overall_comment: str = ""
+
+
+def is_locked(review: Review | None) -> bool:
+    """A submitted review is locked: its evaluator changes nothing until an official reopens
+    it (and only then sees the other evaluators' reviews)."""
+    return review is not None and review.status is ReviewStatus.submitted
+
 
 def readable_proposal(actor: User, assignment_id: int) -> tuple[Assignment, ProposalVersion]:
     """The version an evaluator scores: only after declaring no conflict of interest."""
@@ -56,7 +72,7 @@ def save_review(actor: User, assignment_id: int, scores: Mapping[int, tuple[obje
         if review is None:
             review = Review(assignment=assignment, status=ReviewStatus.draft)
             db.session.add(review)
-        if review.status is ReviewStatus.submitted:
+        if is_locked(review):
             raise DomainError(_("This review is submitted and locked. Ask an official to "
                                 "reopen it."))
         criteria = {c.id: c for c in criteria_of(assignment.proposal.call_id)}
@@ -140,7 +156,7 @@ def reopen_review(actor: User, review_id: int, reason: str) -> Review:
 def other_reviews(actor: User, assignment_id: int) -> list[Review]:
     """Other evaluators' reviews: visible only once one's own is submitted (independence)."""
     assignment = get_assignment(actor, assignment_id)
-    if assignment.review is None or assignment.review.status is not ReviewStatus.submitted:
+    if not is_locked(assignment.review):
         raise DomainError(_("Submit your own review first: you see the others' scores after "
                             "that."))
     return [a.review for a in db.session.scalars(
