@@ -18,8 +18,7 @@ def _wants_json() -> bool:
 def respond(status: int, message: str, **extra):
     if _wants_json():
         return {"error": {"status": status, "message": message, **extra}}, status
-    template = f"errors/{status}.html" if status in (400, 403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message), status
 
 
 def register_error_handlers(app: Flask) -> None:

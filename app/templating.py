@@ -1,7 +1,5 @@
 """Template globals and filters shared by every page."""
 
-from datetime import date
-
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -9,12 +7,11 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader, pass_context
 
 from app.calls.models import ProjectType, Technology
-from app.core import richtext
+from app.core import formatting, richtext
 from app.core.countdown import countdown
 from app.core.email import external_url
-from app.core.money import euro
 from app.core.permissions import Role, has_role
-from app.core.time import format_brussels, to_brussels
+from app.core.time import to_brussels
 
 # (endpoint, label, roles that see it; empty = everyone logged in)
 NAVIGATION: list[tuple[str, object, tuple[Role, ...]]] = [
@@ -86,13 +83,6 @@ def page_has_errors(context) -> bool:
     return bool(get_flashed_messages(category_filter=["error"]))
 
 
-def day(value) -> str:
-    """A date (or ISO date text, as in version snapshots) as 31-03-2027."""
-    if not value:
-        return ""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d-%m-%Y")
-
-
 def project_type_label(value) -> str:
     return ProjectType(getattr(value, "value", value)).label
 
@@ -112,10 +102,8 @@ def init_app(app: Flask) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.filters["brussels"] = format_brussels
+    formatting.init_app(app)  # euro, number, percent, day, brussels, kilobytes
     app.jinja_env.filters["to_brussels"] = to_brussels
-    app.jinja_env.filters["euro"] = euro
-    app.jinja_env.filters["day"] = day
     app.jinja_env.filters["richtext"] = richtext.render
     # A global (not a context variable), so the component macros that libraries import
     # without context can call it.

@@ -90,6 +90,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.reset_password", "POST"): everyone(200),
     ("auth.profile", "GET"): logged_in(200),
     ("auth.change_password", "POST"): logged_in(422),
+    ("auth.letter_language", "POST"): logged_in(422),  # an empty body chooses nothing
     ("auth.logout_everywhere", "POST"): logged_in(LOGIN),
     ("auth.create_token", "POST"): logged_in(200),
     # the applicant's token: its owner and admins revoke it, others get 404

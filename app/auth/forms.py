@@ -4,12 +4,14 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
     EmailField,
     PasswordField,
+    RadioField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -50,6 +52,19 @@ class ChangePasswordForm(PortalForm):
                                  description=_l("At least 12 characters; not a common password."),
                                  validators=[DataRequired(REQUIRED)])
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+
+
+class LetterLanguageForm(PortalForm):
+    """The language of the letters (emails) the portal sends this account: set here only,
+    never by switching the language of the pages."""
+
+    language = RadioField(_l("Language of your letters"), widget=GovRadioInput(),
+                          choices=[("nl", "Nederlands"), ("en", "English")],
+                          description=_l("The emails the portal sends you are written in this "
+                                         "language. Switching the language of the pages does "
+                                         "not change it."),
+                          validators=[DataRequired(_l("Choose the language of your letters."))])
+    submit = SubmitField(_l("Save the language of letters"), widget=GovSubmitInput())
 
 
 class TokenForm(PortalForm):

@@ -497,11 +497,19 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def set_language(user: User, language: str) -> None:
-    if language not in current_app.config["LANGUAGES"] or user.language == language:
+def set_letter_language(user: User, language: str) -> None:
+    """The language of the letters (emails) to ``user``, chosen on the profile; audited.
+
+    The language of the pages is the session's and never changes this."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed({"language": _("Choose the language of your letters.")})
+    if user.language == language:
         return
     with transaction():
+        before = user.language
         user.language = language
+        audit.record(user, "user.letter_language_changed", user,
+                     before={"language": before}, after={"language": language})
 
 
 # ---------------------------------------------------------------- API tokens

@@ -8,6 +8,7 @@ from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    LetterLanguageForm,
     LoginForm,
     ResetPasswordForm,
     RolesForm,
@@ -20,6 +21,9 @@ from app.core.redirects import safe_next
 from app.extensions import login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
+
+# The languages of letters, each named in itself.
+LETTER_LANGUAGES = {"nl": "Nederlands", "en": "English"}
 
 
 @bp.record_once
@@ -45,8 +49,9 @@ def login():
             if isinstance(exc, services.Throttled):
                 return _too_many(render_template("auth/login.html", form=form), exc)
         else:
+            chosen = session.get("language")  # the pages keep the language chosen before
             session.clear()  # no session fixation
-            session["language"] = user.language
+            session["language"] = chosen or user.language
             session["session_key"] = services.start_session(user)
             login_user(user)
             if user.email_verified_at is None:
@@ -128,10 +133,34 @@ def reset_password(token: str):
 @bp.route("/profile", methods=["GET"])
 @login_required
 def profile():
-    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
-                           token_form=TokenForm(), tokens=services.list_tokens(current_user),
+    return _profile_page()
+
+
+def _profile_page(status: int = 200, **forms):
+    """The profile with its forms; ``forms`` replaces one with the submitted one."""
+    context = {"password_form": ChangePasswordForm(), "token_form": TokenForm(),
+               "letter_form": LetterLanguageForm(language=current_user.language),
+               "new_token": None, **forms}
+    return render_template("auth/profile.html", tokens=services.list_tokens(current_user),
                            empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user), new_token=None)
+                           session_count=services.count_sessions(current_user),
+                           **context), status
+
+
+@bp.post("/profile/letter-language")
+@login_required
+def letter_language():
+    form = LetterLanguageForm()
+    if form.validate_on_submit():
+        try:
+            services.set_letter_language(current_user, form.language.data)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(_("Your letters will be written in %(language)s.",
+                    language=LETTER_LANGUAGES[current_user.language]), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(422, letter_form=form)
 
 
 @bp.post("/profile/password")
@@ -148,10 +177,7 @@ def change_password():
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", password_form=form, token_form=TokenForm(),
-                           tokens=services.list_tokens(current_user), empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user),
-                           new_token=None), 422
+    return _profile_page(422, password_form=form)
 
 
 @bp.post("/profile/sessions/end")
@@ -184,11 +210,7 @@ def create_token():
             status = 429
         else:
             form = TokenForm(formdata=None)
-    return render_template("auth/profile.html", password_form=ChangePasswordForm(),
-                           token_form=form, tokens=services.list_tokens(current_user),
-                           empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user),
-                           new_token=new_token), status
+    return _profile_page(status, token_form=form, new_token=new_token)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

@@ -18,41 +18,15 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.calls.models import Call, ProjectType, Technology
-from app.calls.services import CallInput, InvalidLocalTime, brussels_input, parse_local
-from app.core.forms import DecimalTextField, EuroField, PortalForm
+from app.calls.services import CallInput
+from app.core.forms import BrusselsMomentField, DecimalTextField, EuroField, PortalForm
 from app.organisations.models import ProviderType
 
-MOMENT_HINT = _l("Brussels time, as YYYY-MM-DD HH:MM:SS, for example 2027-03-31 23:59:59.")
-DATE_HINT = _l("As YYYY-MM-DD, for example 2027-09-01. Leave empty for no limit.")
+DEADLINE_HINT = _l("The last moment that counts, for example 23:59:59.")
+DATE_HINT = _l("Leave empty for no limit.")
 AMOUNT_ERROR = _l("Enter an amount in euro, for example 150000 or 150.000,00, with at most "
                   "two decimals.")
 AMOUNT_HINT = _l("In euro, for example 1500000 or 1.500.000,00.")
-
-
-class BrusselsMomentField(StringField):
-    """Brussels wall-clock text in, an aware UTC instant out (``None`` until valid)."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        self.raw_text = (valuelist[0] if valuelist else "").strip()
-        if not self.raw_text:
-            return
-        try:
-            self.data = parse_local(self.raw_text)
-        except InvalidLocalTime as exc:
-            try:  # the same text read as UTC tells a bad format from a skipped hour
-                parse_local(self.raw_text, "UTC")
-            except InvalidLocalTime:
-                raise ValueError(_("Enter a date and time like 2027-03-31 23:59:59.")) \
-                    from exc
-            raise ValueError(_(
-                "This time does not exist in Brussels: the clocks go forward an hour that "
-                "night. Choose another time.")) from exc
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return brussels_input(self.data) if isinstance(self.data, datetime) else ""
 
 
 class DateTextField(StringField):
@@ -109,10 +83,10 @@ class CallForm(PortalForm):
                        "like [text](https://www.example.be) are formatted."),
         validators=[Optional(), Length(max=20000)])
     opens_at = BrusselsMomentField(
-        _l("Opening of the submission period"), widget=GovTextInput(), description=MOMENT_HINT,
+        _l("Opening of the submission period"),
         validators=[InputRequired(_l("Enter when the submission period opens."))])
     deadline = BrusselsMomentField(
-        _l("Submission deadline"), widget=GovTextInput(), description=MOMENT_HINT,
+        _l("Submission deadline"), description=DEADLINE_HINT,
         validators=[InputRequired(_l("Enter the submission deadline."))])
     budget_eur = EuroField(_l("Call budget"), widget=GovTextInput(), description=AMOUNT_HINT,
                            message=AMOUNT_ERROR,
@@ -217,7 +191,7 @@ class ExtensionForm(PortalForm):
                                   coerce=_optional_int, validate_choice=False,
                                   validators=[DataRequired(_l("Choose an organisation."))])
     deadline = BrusselsMomentField(_l("New deadline for this organisation"),
-                                   widget=GovTextInput(), description=MOMENT_HINT,
+                                   description=DEADLINE_HINT,
                                    validators=[InputRequired(_l("Enter the new deadline."))])
     reason = TextAreaField(_l("Reason"), widget=GovTextArea(),
                            description=_l("Stored in the audit log."),

@@ -7,13 +7,11 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,9 +20,11 @@ from flask_login import current_user
 from app.calls import documents, ics, permissions, services
 from app.calls.forms import CallDocumentForm, CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
+from app.core import formatting
+from app.core.downloads import download, download_file
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors, submit_form
-from app.core.money import euro, format_decimal
+from app.core.money import euro
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import before_deadline, format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
@@ -52,8 +52,8 @@ STATUS_TAG_CLASSES = {
 
 
 def _percent(value) -> str:
-    """Decimal('12.50') -> '12,5' (nl) or '12.5' (en); exact, never via float."""
-    return format_decimal(value if value is not None else Decimal("0"))
+    """Decimal('12.50') -> '12,5 %' (nl) or '12.5%' (en); exact, never via float."""
+    return formatting.percent(value if value is not None else Decimal("0"), None)
 
 
 @bp.context_processor
@@ -130,8 +130,7 @@ def _rule_labels() -> dict:
 @bp.get("/<code>/documents/<int:document_id>")
 def document(code: str, document_id: int):
     path, filename = documents.document_file(current_user, code, document_id)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=filename, max_age=0)
+    return download_file(path, "application/pdf", filename)
 
 
 @bp.route("/<code>/documents", methods=["GET", "POST"])
@@ -178,10 +177,7 @@ def ics_file(code: str):
                       deadline=format_brussels(call.deadline), url=page),
         alarm_text=_("Tomorrow is the submission deadline of call %(code)s.", code=call.code),
         url=page, domain=domain, now=utcnow())
-    response = Response(text, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{call.code.lower()}-deadline.ics"'
-    return response
+    return download(text, "text/calendar", f"{call.code.lower()}-deadline.ics")
 
 
 def _managed(code: str) -> Call:

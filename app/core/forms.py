@@ -11,9 +11,13 @@ from typing import Any
 from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField
+from wtforms.utils import unset_value
 from wtforms.widgets import TextArea
 
+from app.core import formatting
 from app.core.errors import DomainError, ValidationFailed
 from app.core.money import InvalidAmount, format_decimal, parse_euro
 
@@ -131,7 +135,10 @@ class EuroField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+        if self.data is None:
+            return ""
+        text = f"{self.data:.2f}"  # as a person types it: no thousands separator
+        return text.replace(".", ",") if formatting.language() == "nl" else text
 
 
 class DecimalTextField(StringField):
@@ -191,3 +198,96 @@ class WholeNumberField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+
+class BrusselsMomentInput:
+    """A date box and a time box (native ``type=date`` and ``type=time`` inputs) in one
+    fieldset, stating that the time is Brussels time; the date box carries the field's id,
+    so the error summary's link lands on it."""
+
+    def __call__(self, field, params=None, **kwargs):
+        from flask import render_template
+
+        html = render_template("_macros/moment_input.html", field=field, params=params or {})
+        return Markup(html)  # noqa: S704 (the template escapes every value)
+
+
+class BrusselsMomentField(StringField):
+    """A Brussels wall-clock date and time in, an aware UTC instant out (``None`` until valid).
+
+    The browser sends ``NAME-date`` (2027-03-31) and ``NAME-time`` (23:59 or 23:59:59); a
+    single ``NAME`` text like '2027-03-31 23:59:59' (scripts, older pages) is read too. Both
+    go through app.core.time.parse_local; the errors are in the reader's language."""
+
+    widget = BrusselsMomentInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parts: tuple[str, str] | None = None
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if formdata is not None and (f"{self.name}-date" in formdata
+                                     or f"{self.name}-time" in formdata):
+            day = (formdata.get(f"{self.name}-date") or "").strip()
+            clock = (formdata.get(f"{self.name}-time") or "").strip()
+            self.parts = (day, clock)
+            combined = MultiDict(formdata)
+            combined.setlist(self.name, [f"{day} {clock}".strip()])
+            formdata = combined
+        super().process(formdata, data, extra_filters)
+
+    def process_formdata(self, valuelist):
+        from flask_babel import gettext as _
+
+        from app.core.time import InvalidLocalTime, parse_local
+
+        self.data = None
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        if not self.raw_text:
+            return
+        if self.parts is not None and not self.parts[0]:
+            raise ValueError(_("Enter the date, for example 31-03-2027."))
+        if self.parts is not None and not self.parts[1]:
+            raise ValueError(_("Enter the time, for example 23:59."))
+        try:
+            self.data = parse_local(self.raw_text)
+        except InvalidLocalTime as exc:
+            try:  # the same text read as UTC tells a bad format from a skipped hour
+                parse_local(self.raw_text, "UTC")
+            except InvalidLocalTime:
+                raise ValueError(_("Enter a real date and a time like 23:59.")) from exc
+            raise ValueError(_(
+                "This time does not exist in Brussels: the clocks go forward an hour that "
+                "night. Choose another time.")) from exc
+
+    def date_value(self) -> str:
+        """The date box's value: what was sent, else the stored instant's Brussels date."""
+        if self.parts is not None:
+            return self.parts[0]
+        if self.raw_data:
+            return self.raw_data[0].strip()[:10]
+        return self._local().date().isoformat() if self._local() else ""
+
+    def time_value(self) -> str:
+        """The time box's value: HH:MM, or HH:MM:SS when the seconds are not zero."""
+        if self.parts is not None:
+            return self.parts[1]
+        if self.raw_data:
+            return self.raw_data[0].strip()[11:]
+        local = self._local()
+        if local is None:
+            return ""
+        return local.strftime("%H:%M:%S" if local.second else "%H:%M")
+
+    def _local(self):
+        from datetime import datetime
+
+        from app.core.time import to_brussels
+
+        return to_brussels(self.data) if isinstance(self.data, datetime) else None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        local = self._local()
+        return local.strftime("%Y-%m-%d %H:%M:%S") if local else ""

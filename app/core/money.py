@@ -1,9 +1,10 @@
-"""Euro amounts: exact decimals, parsed from Dutch or English input, shown the Belgian way."""
+"""Euro amounts: exact decimals, parsed from Dutch or English input, shown the Belgian way
+(the showing is app.core.formatting's)."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask_babel import get_locale
+from app.core import formatting
 
 CENT = Decimal("0.01")
 # The largest amount a column holds (NUMERIC(14, 2)); anything larger is refused as input.
@@ -50,31 +51,14 @@ def parse_euro(value: str | Decimal | int | None) -> Decimal | None:
 
 def format_euro(amount: Decimal | None, language: str = "nl") -> str:
     """Decimal('12500.5') -> '€ 12.500,50' (nl) or '€12,500.50' (en)."""
-    if amount is None:
-        return ""
-    quantized = Decimal(amount).quantize(CENT)
-    sign = "-" if quantized < 0 else ""
-    grouped = f"{abs(quantized):,.2f}"
-    if language == "nl":
-        grouped = grouped.replace(",", " ").replace(".", ",").replace(" ", ".")
-        return f"{sign}€ {grouped}"
-    return f"{sign}€{grouped}"
+    return formatting.euro(amount, language)
 
 
 def euro(amount: Decimal | int | str | None) -> str:
-    """An exact euro amount in the user's language: '€ 12.500,00' in Dutch; '' for none.
-
-    The ``euro`` template filter."""
-    if amount in (None, ""):
-        return ""
-    return format_euro(Decimal(amount), str(get_locale() or "nl"))
+    """An exact euro amount in the user's language: '€ 12.500,00' in Dutch; '' for none."""
+    return formatting.euro(amount)
 
 
 def format_decimal(value: Decimal | None, language: str | None = None) -> str:
     """An exact decimal as a person types it: '2,5' in Dutch, '2.5' in English; '' for None."""
-    if value is None:
-        return ""
-    if language is None:
-        language = str(get_locale() or "nl")
-    text = f"{Decimal(value).normalize():f}"
-    return text.replace(".", ",") if language == "nl" else text
+    return formatting.plain_number(value, language)

@@ -32,11 +32,12 @@ def before_deadline(moment: datetime, deadline: datetime) -> bool:
     return moment < deadline.replace(microsecond=0) + timedelta(seconds=1)
 
 
-def format_brussels(moment: datetime | None, seconds: bool = True) -> str:
-    if moment is None:
-        return ""
-    pattern = "%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M"
-    return to_brussels(moment).strftime(pattern)
+def format_brussels(moment: datetime | None, seconds: bool = True,
+                    language: str | None = None) -> str:
+    """The instant as Brussels wall-clock time in the reader's language (app.core.formatting)."""
+    from app.core.formatting import moment as format_moment
+
+    return format_moment(moment, seconds, language)
 
 
 class InvalidLocalTime(ValueError):

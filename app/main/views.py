@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import services as auth_services
 from app.auth.models import User
 from app.core import email
 from app.core.db import db
@@ -59,12 +58,11 @@ def _dashboards() -> dict:
 
 @bp.post("/language")
 def set_language():
-    """The language switch: remembered in the session and, when logged in, on the account."""
+    """The language switch of the pages, remembered in the session. The language of letters
+    is the account's own setting on the profile (auth.letter_language), not changed here."""
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
         session["language"] = language
-        if current_user.is_authenticated:
-            auth_services.set_language(current_user, language)
     return redirect(safe_next(request.form.get("next")))
 
 

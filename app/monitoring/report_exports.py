@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app.core.time import to_brussels
+from app.core.time import format_brussels, to_brussels
 from app.reporting.exports import (
     CSV_MIMETYPE,
     PCT_FORMAT,
@@ -62,7 +62,7 @@ def tables_xlsx(tables: list[Table], as_of: datetime, source: str, title: str) -
         sheet.append([_text(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([_text(_("As of %(moment)s (Brussels time)",
-                              moment=to_brussels(as_of).strftime("%d-%m-%Y %H:%M:%S")))])
+                              moment=format_brussels(as_of)))])
         sheet.append([_text(column.label) for column in table.columns])
         for cell in sheet[3]:
             cell.font = bold

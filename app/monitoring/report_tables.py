@@ -8,7 +8,9 @@ Column kinds: ``count``, ``pct`` (a change, signed), ``share`` (a part of a whol
 
 from babel.dates import get_month_names
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from app.core import formatting
 from app.core.time import format_brussels
 from app.monitoring import reports
 from app.monitoring.suppression import (
@@ -105,8 +107,7 @@ def source_note(report) -> str:
 def format_share(value) -> str:
     if value is None:
         return _("n/a")
-    text = f"{value:.1f}%"
-    return text.replace(".", ",") if language() == "nl" else text
+    return formatting.percent(value)
 
 
 def cell_text(table: Table, row: Row, index: int) -> str:
@@ -209,17 +210,17 @@ def yoy_table(yoy: reports.YearOverYear, *, suppress: bool = False) -> Table:
 def status_table(found: reports.StatusShares, *, suppress: bool = False) -> Table:
     items = [(s.key, status_label(s.key), s.count) for s in found.shares]
     return _shares_table(
-        "status", _("Status on %(day)s", day=found.day.strftime("%d-%m-%Y")), _("Status"),
+        "status", _("Status on %(day)s", day=formatting.day(found.day)), _("Status"),
         items, found.total, suppress=suppress,
         note=_("Enrolments started from %(start)s to %(end)s, by the status in force on "
-               "%(day)s.", start=found.start.strftime("%d-%m-%Y"),
-               end=min(found.end, found.day).strftime("%d-%m-%Y"),
-               day=found.day.strftime("%d-%m-%Y")))
+               "%(day)s.", start=formatting.day(found.start),
+               end=formatting.day(min(found.end, found.day)),
+               day=formatting.day(found.day)))
 
 
 def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
-    period = _("%(start)s to %(end)s", start=found.start.strftime("%d-%m-%Y"),
-               end=found.end.strftime("%d-%m-%Y"))
+    period = _("%(start)s to %(end)s", start=formatting.day(found.start),
+               end=formatting.day(found.end))
     counts = [found.mode(m) for m in reports.MODES]
     mask, total_hidden = _list_mask(counts, found.total, suppress)
     columns = [Column("mode", _("Type of hours"), "text"), Column("count", period),
@@ -230,8 +231,8 @@ def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
         base_mask, base_total_hidden = _list_mask(
             [found.mode(m, base=True) for m in reports.MODES], found.base_total, suppress)
         columns += [Column("base_count", _("%(start)s to %(end)s",
-                                           start=found.base_start.strftime("%d-%m-%Y"),
-                                           end=found.base_end.strftime("%d-%m-%Y"))),
+                                           start=formatting.day(found.base_start),
+                                           end=formatting.day(found.base_end))),
                     Column("change_pct", _("Change"), "pct")]
     rows = []
     for index, key in enumerate((*reports.MODES, "total")):
@@ -284,10 +285,14 @@ def trainings_table(found: reports.Trainings, *, suppress: bool = False) -> Tabl
     return Table("trainings", _("Trainings and their participants"),
                  [Column("training", _("Project · training"), "text"),
                   Column("participants", _("Participants"))], rows,
-                 note=_("%(count)s trainings followed by enrolments started from %(start)s "
-                        "to %(end)s; most followed first.", count=found.total_trainings,
-                        start=found.start.strftime("%d-%m-%Y"),
-                        end=found.end.strftime("%d-%m-%Y")))
+                 note=ngettext("%(count)s training followed by enrolments started from "
+                               "%(start)s to %(end)s; most followed first.",
+                               "%(count)s trainings followed by enrolments started from "
+                               "%(start)s to %(end)s; most followed first.",
+                               found.total_trainings,
+                               count=formatting.number(found.total_trainings),
+                        start=formatting.day(found.start),
+                        end=formatting.day(found.end)))
 
 
 # ---------------------------------------------------------------------------- (e) profiles

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.downloads import download
 from app.core.errors import NotFound
 from app.core.permissions import Role, roles_required
 from app.core.time import to_brussels, utcnow
@@ -231,11 +232,6 @@ def _stamp(moment: datetime) -> str:
     return to_brussels(moment).strftime("%Y%m%d-%H%M")
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @reports_bp.get("/charts/yoy.svg")
 @roles_required(Role.official)
 def chart():
@@ -257,10 +253,10 @@ def export(table: str, fmt: str):
                   if any(key == p or key.startswith(p + "_") for p in EXPORTS[table])}
     name = f"monitoring-{table}-{_stamp(found.as_of)}.{fmt}"
     if fmt == "csv":
-        return _download(report_exports.tables_csv(list(tables.values()), found.as_of,
+        return download(report_exports.tables_csv(list(tables.values()), found.as_of,
                                                    found.source),
                          report_exports.CSV_MIMETYPE, name)
-    return _download(report_exports.tables_xlsx(list(tables.values()), found.as_of,
+    return download(report_exports.tables_xlsx(list(tables.values()), found.as_of,
                                                  found.source, _("Monitoring reports")),
                      report_exports.XLSX_MIMETYPE, name)
 
@@ -270,7 +266,7 @@ def export(table: str, fmt: str):
 def report_pdf():
     found = _or_400(lambda: _page_reports(per_page=EXPORT_PER_PAGE))
     pdf = reports_pdf(found, page_tables(found, suppress=True))
-    return _download(pdf, "application/pdf", f"monitoring-{_stamp(found.as_of)}.pdf")
+    return download(pdf, "application/pdf", f"monitoring-{_stamp(found.as_of)}.pdf")
 
 
 # ---------------------------------------------------------------------------- the answer sheet
@@ -367,4 +363,4 @@ def answer_sheet():
 def answer_sheet_download():
     sheet = _or_400(_answer_sheet)
     pdf = answer_sheet_pdf(sheet, sheet_tables(sheet))
-    return _download(pdf, "application/pdf", f"antwoordblad-{_stamp(sheet.as_of)}.pdf")
+    return download(pdf, "application/pdf", f"antwoordblad-{_stamp(sheet.as_of)}.pdf")

@@ -70,7 +70,7 @@ def _larger_uploads():
 def _too_large(_exc):
     message = _("The file is too large: an enrolment file may be at most %(size)d MB. Nothing "
                 "was saved.", size=services.max_upload_bytes() // (1024 * 1024))
-    return render_template("errors/generic.html", status=413, message=message), 413
+    return render_template("errors/error.html", status=413, message=message), 413
 
 
 @bp.post("/projects/<int:project_id>/imports")

@@ -2,6 +2,7 @@
 
 from flask import Response
 
+from app.core.downloads import download
 from app.core.pdf import render_pdf
 from app.proposals.models import Proposal, ProposalVersion
 from app.proposals.services import deadline_of
@@ -12,5 +13,4 @@ def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:
     pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version,
                      deadline=version.deadline_in_force or deadline_of(proposal))
     filename = f"ontvangstbewijs-{proposal.reference}-v{version.number}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(pdf, "application/pdf", filename)

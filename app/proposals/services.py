@@ -16,7 +16,6 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -27,7 +26,7 @@ from app.auth.models import User
 from app.calls import deadlines
 from app.calls import services as calls
 from app.calls.models import Call, CallStatus, ProjectType, Technology
-from app.core import files
+from app.core import files, formatting
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -318,8 +317,9 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
         total = requested + own
         share = (own / total * 100) if total else Decimal("0")
         own_ok = share >= minimum_pct
-        own_message = _("Own contribution is %(share)s%% of the total cost; the call asks at "
-                        "least %(minimum)s%%.", share=f"{share:.1f}", minimum=f"{minimum_pct:.1f}")
+        own_message = _("Own contribution is %(share)s of the total cost; the call asks at "
+                        "least %(minimum)s.", share=formatting.percent(share),
+                        minimum=formatting.percent(minimum_pct))
     results.append(RuleResult("own_contribution", _("Own contribution within the call's limits"),
                               own_ok, own_message, "own_contribution_eur"))
 
@@ -332,13 +332,13 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
             problems.append(_("the end date is before the start date"))
         if call.project_start_earliest and start < call.project_start_earliest:
             problems.append(_("the project starts before %(date)s",
-                              date=call.project_start_earliest.strftime("%d-%m-%Y")))
+                              date=formatting.day(call.project_start_earliest)))
         if call.project_end_latest and end > call.project_end_latest:
             problems.append(_("the project ends after %(date)s",
-                              date=call.project_end_latest.strftime("%d-%m-%Y")))
+                              date=formatting.day(call.project_end_latest)))
         planning_ok = not problems
         planning_message = (_("From %(start)s to %(end)s, within the call's period.",
-                              start=start.strftime("%d-%m-%Y"), end=end.strftime("%d-%m-%Y"))
+                              start=formatting.day(start), end=formatting.day(end))
                             if planning_ok else "; ".join(problems).capitalize() + ".")
     results.append(RuleResult("planning", _("Planning within the call's period"), planning_ok,
                               planning_message, "start_date"))
@@ -442,7 +442,7 @@ class QuotaExceeded(ValueError):
 
 def megabytes(size: int) -> str:
     """A size in MB with at most one decimal, in the user's language (12,5 in Dutch)."""
-    return format_decimal(round(size / (1024 * 1024), 1), format="#,##0.#")
+    return formatting.megabytes(size)
 
 
 def storage_used(organisation_id: int) -> int:
@@ -730,7 +730,8 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                     dedupe_key=f"deadline-reminder:{call.id}:{organisation_id}:{window}:"
                                f"{member.id}",
                     subject=_l("Reminder: the call %(call)s closes on %(deadline)s",
-                              call=call.title, deadline=format_brussels(deadline)),
+                              call=call.title,
+                              deadline=format_brussels(deadline, language=member.language)),
                     template="proposals/email/reminder.txt", member=member, call=call,
                     deadline=deadline, proposals=proposals, window=window)
                 queued += message is not None

@@ -5,7 +5,6 @@ a carriage return) is neutralised by a leading single quote (app.core.exports): 
 titles and organisation names are typed by applicants.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -23,8 +22,9 @@ from app.core.exports import (  # noqa: F401  (the media types: reporting.views 
     EURO_FORMAT,
     XLSX_MIMETYPE,
     neutralise,
+    write_csv,
 )
-from app.core.time import to_brussels
+from app.core.time import format_brussels, to_brussels
 from app.reporting.services import CallStatistics, ProposalRow
 from app.reporting.tables import Table, cell_kind, plain
 
@@ -46,11 +46,8 @@ def about_rows(stats: CallStatistics) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- CSV
 
 def _csv(rows: Iterable[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+    """In the variant the download link asked for (app.core.exports.write_csv)."""
+    return write_csv(rows)
 
 
 def figures_csv(stats: CallStatistics, tables: list[Table]) -> bytes:
@@ -106,7 +103,7 @@ def _flat(value: Any) -> Any:
     if isinstance(value, datetime):
         return _iso(value)
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return value.quantize(Decimal("0.01"))  # CSV writes it with the variant's mark
     return value
 
 
@@ -171,7 +168,7 @@ def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
         sheet.append([_text(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([_text(_("As of %(moment)s (Brussels time)",
-                              moment=to_brussels(stats.as_of).strftime("%d-%m-%Y %H:%M:%S")))])
+                              moment=format_brussels(stats.as_of)))])
         sheet.append([_text(column.label) for column in table.columns])
         for cell in sheet[3]:
             cell.font = bold
@@ -229,7 +226,7 @@ def proposals_xlsx(stats_as_of: datetime, rows: list[ProposalRow]) -> bytes:
     sheet.append([])
     sheet.append([_text(_("Submitted proposals as of %(moment)s (Brussels time); times in "
                           "Brussels time.",
-                          moment=to_brussels(stats_as_of).strftime("%d-%m-%Y %H:%M:%S")))])
+                          moment=format_brussels(stats_as_of)))])
     sheet.freeze_panes = "B2"
     _widths(sheet)
     return _save(workbook)

@@ -10,11 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.calls.models import ALL_PROJECT_TYPES
-from app.core.money import format_euro
+from app.core import formatting
 from app.core.time import format_brussels
 from app.organisations.models import ProviderType
 from app.reporting.services import (
@@ -149,7 +148,7 @@ def days_table(stats: CallStatistics) -> Table:
         [Column("day", _("Day"), "date"), Column("new", _("First submissions")),
          Column("resubmitted", _("Resubmissions")), Column("withdrawn", _("Withdrawn")),
          Column("cumulative", _("Submitted proposals (total)"))],
-        [Row(row.day.isoformat(), row.day.strftime("%d-%m-%Y"),
+        [Row(row.day.isoformat(), formatting.day(row.day),
              (row.new, row.resubmitted, row.withdrawn, row.cumulative))
          for row in stats.days],
         note=_("Days in Brussels time. The total counts submitted proposals at the end of each "
@@ -191,11 +190,12 @@ def cell_kind(table: Table, row: Row, index: int) -> str:
 
 
 def plain(value: Any, kind: str) -> str:
-    """The value as plain text for CSV: 1234.56, 12.5, n/a, 2021-03-31."""
+    """The value for CSV: Decimal 1234.56 or 12.5 (written with the variant's decimal mark,
+    app.core.exports), n/a, 2021-03-31."""
     if value is None:
         return "n/a" if kind == "pct" else ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}" if kind == "eur" else f"{value:f}"
+        return value.quantize(Decimal("0.01")) if kind == "eur" else value
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -204,28 +204,24 @@ def plain(value: Any, kind: str) -> str:
 # ---------------------------------------------------------------------------- display
 
 def language() -> str:
-    return str(get_locale() or "nl")
+    return formatting.language()
 
 
 def format_count(value) -> str:
-    if language() == "nl":
-        return f"{value:,}".replace(",", ".")
-    return f"{value:,}"
+    """12.345 in Dutch, 12,345 in English."""
+    return formatting.number(value)
 
 
 def format_change(value) -> str:
-    """+12.5% / -3,0% in the reader's language; n/a (n.v.t.) on a zero base."""
-    if value is None:
-        return _("n/a")
-    text = f"{value:+.1f}%"
-    return text.replace(".", ",") if language() == "nl" else text
+    """+12,5 % / +12.5% in the reader's language; n/a (n.v.t.) on a zero base."""
+    return formatting.percent(value, signed=True, none=_("n/a"))
 
 
 def format_cell(table: Table, row, index: int) -> str:
     value = row.values[index]
     kind = cell_kind(table, row, index)
     if kind == "eur":
-        return format_euro(value, language())
+        return formatting.euro(value)
     if kind == "pct":
         return format_change(value)
     if kind == "count":

@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from app.calls import services as call_services
 from app.calls.models import Call
+from app.core import formatting
+from app.core.downloads import download
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import attach_errors
-from app.core.money import format_euro
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
@@ -23,7 +24,6 @@ from app.reporting.tables import (
     format_cell,
     format_change,
     format_count,
-    language,
 )
 
 bp = Blueprint("reporting", __name__, url_prefix="/reporting", template_folder="templates")
@@ -42,7 +42,7 @@ def technology_names(codes) -> str:
 @bp.context_processor
 def _helpers():
     return {"format_cell": format_cell, "format_count": format_count,
-            "format_change": format_change, "euro_amount": lambda v: format_euro(v, language()),
+            "format_change": format_change, "euro_amount": formatting.euro,
             "technology_label": services.technology_label, "technology_names": technology_names,
             "project_type_label": services.project_type_label,
             "provider_type_label": services.provider_type_label}
@@ -100,11 +100,6 @@ def _link_args(stats, comparison) -> dict:
 
 def _stamp(stats) -> str:
     return to_brussels(stats.as_of).strftime("%Y%m%d-%H%M")
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # ---------------------------------------------------------------------------- pages
@@ -171,8 +166,8 @@ def export_figures(code: str, fmt: str):
     tables = figure_tables(stats, comparison)
     name = f"cijfers-{call.code}-{_stamp(stats)}.{fmt}"
     if fmt == "csv":
-        return _download(exports.figures_csv(stats, tables), exports.CSV_MIMETYPE, name)
-    return _download(exports.figures_xlsx(stats, tables), exports.XLSX_MIMETYPE, name)
+        return download(exports.figures_csv(stats, tables), exports.CSV_MIMETYPE, name)
+    return download(exports.figures_xlsx(stats, tables), exports.XLSX_MIMETYPE, name)
 
 
 @bp.get("/calls/<code>/proposals.<any(csv, xlsx):fmt>")
@@ -186,8 +181,8 @@ def export_proposals(code: str, fmt: str):
     rows = services.submitted_proposals(current_user, call, as_of)
     name = f"voorstellen-{call.code}-{to_brussels(as_of).strftime('%Y%m%d-%H%M')}.{fmt}"
     if fmt == "csv":
-        return _download(exports.proposals_csv(rows), exports.CSV_MIMETYPE, name)
-    return _download(exports.proposals_xlsx(as_of, rows), exports.XLSX_MIMETYPE, name)
+        return download(exports.proposals_csv(rows), exports.CSV_MIMETYPE, name)
+    return download(exports.proposals_xlsx(as_of, rows), exports.XLSX_MIMETYPE, name)
 
 
 @bp.get("/calls/<code>/report.pdf")
@@ -198,7 +193,7 @@ def report(code: str):
     except BadRequestArgs as exc:
         abort(400, "; ".join(exc.errors.values()))
     pdf = report_pdf(stats, comparison)
-    return _download(pdf, "application/pdf", f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf")
+    return download(pdf, "application/pdf", f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf")
 
 
 @bp.get("/calls/<code>/proposals")

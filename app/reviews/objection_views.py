@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import formatting
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
@@ -121,7 +122,7 @@ def republish_after_objection(objection_id: int):
     else:
         flash(_("Decision %(number)d is published: every applicant is notified and may "
                 "object until %(date)s.", number=record.number,
-                date=record.objection_until.strftime("%d-%m-%Y")), "success")
+                date=formatting.day(record.objection_until)), "success")
     return redirect(url_for(".objection", objection_id=objection.id))
 
 

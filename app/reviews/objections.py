@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.core import files
+from app.core import files, formatting
 from app.core.db import db, transaction
 from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -91,7 +91,7 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
             raise NotFound()
         if not window_open(record, today):
             raise DomainError(_("The period to ask for an explanation or to object ended on "
-                                "%(date)s.", date=record.objection_until.strftime("%d-%m-%Y")))
+                                "%(date)s.", date=formatting.day(record.objection_until)))
         stored = None
         if data.stream is not None and data.filename:
             max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]

@@ -2,7 +2,6 @@
 the evaluation summary report (PDF) that the applicant reads once the decision is published.
 Officials only, except the summary report: 404 for everyone who may not read it."""
 
-import csv
 import io
 import json
 from decimal import Decimal
@@ -15,12 +14,12 @@ from openpyxl.styles import Font
 
 from app.audit import services as audit
 from app.calls.models import Call
-from app.core import exports
+from app.core import exports, formatting
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors, submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
-from app.core.time import to_brussels, utcnow
+from app.core.time import format_brussels, to_brussels, utcnow
 from app.proposals import services as proposals
 from app.reviews import facts, queries, review_exports
 from app.reviews.blueprint import bp
@@ -114,7 +113,7 @@ def publish(code: str):
         success=lambda record: _(
             "Decision %(number)d on %(code)s is published: every applicant is notified and "
             "may object until %(date)s.", number=record.number, code=call.code,
-            date=record.objection_until.strftime("%d-%m-%Y")),
+            date=formatting.day(record.objection_until)),
         then=url_for(".ranking", code=call.code, _anchor="decisions"),
         refused=url_for(".ranking", code=call.code))
     if done:
@@ -180,18 +179,15 @@ def _flat(value) -> str | int:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return value.quantize(Decimal("0.01"))  # written with the CSV variant's decimal mark
     return value
 
 
 def _ranking_csv(rows, call: Call) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    """In the variant the link asked for (app.core.exports.write_csv)."""
     columns, records = _with_consensus(call, rows, _ranking_records(rows))
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([exports.neutralise(_flat(record[key])) for key in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return exports.write_csv([columns, *[[_flat(record[key]) for key in columns]
+                                         for record in records]])
 
 
 def _ranking_xlsx(call: Call, rows) -> bytes:
@@ -205,8 +201,8 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     budget_line_done = False
     for row, record in zip(rows, records, strict=True):
         if not budget_line_done and row.computed is not Outcome.funded:
-            sheet.append([exports.neutralise(_("Budget line: %(budget)s", budget=(
-                f"{call.budget_eur:.2f} EUR")))])
+            sheet.append([exports.neutralise(_("Budget line: %(budget)s",
+                                               budget=formatting.euro(call.budget_eur)))])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             budget_line_done = True
         values = []
@@ -219,12 +215,11 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
                 cell.number_format = exports.EURO_FORMAT
     if not budget_line_done:
         sheet.append([exports.neutralise(_("Budget line: %(budget)s",
-                                           budget=f"{call.budget_eur:.2f} EUR"))])
+                                           budget=formatting.euro(call.budget_eur)))])
     sheet.append([])
     sheet.append([exports.neutralise(str(ranking_rules.TIE_BREAK))])
     sheet.append([exports.neutralise(_("As of %(moment)s (Brussels time).",
-                                       moment=to_brussels(utcnow()).strftime(
-                                           "%d-%m-%Y %H:%M:%S")))])
+                                       moment=format_brussels(utcnow())))])
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJKL", (6, 16, 40, 30, 14, 8, 14, 14, 16, 16, 30, 30),
                              strict=True):

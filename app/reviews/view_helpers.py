@@ -1,12 +1,13 @@
 """What the evaluation's pages share: the call and proposal of a URL (403/404 as the services
 say), downloads, the list pages' query string, the reader's language."""
 
-from flask import Response, request
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.calls import services as calls
 from app.calls.models import Call
+from app.core.downloads import download  # noqa: F401  (the views import it from here)
 from app.core.errors import NotFound
 from app.core.money import format_decimal
 from app.proposals import services as proposals
@@ -26,11 +27,6 @@ def proposal_of(call: Call, proposal_id: int):
     if proposal.call_id != call.id:
         raise NotFound()
     return proposal
-
-
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def list_args(*names: str) -> dict:

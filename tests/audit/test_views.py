@@ -10,7 +10,7 @@ from app.audit.models import AuditRecord
 from app.core.db import db
 from tests.factories import make_user
 
-ROW_ACTION = re.compile(r'<td class="govuk-table__cell">([a-z_]+\.[a-z_.]+)')
+ROW_ACTION = re.compile(r'data-action="([a-z_]+\.[a-z_.]+)"')
 
 
 
@@ -129,3 +129,18 @@ def test_bulk_statements_cannot_change_records_on_postgresql(statement):
             db.session.commit()
     finally:
         db.session.rollback()
+
+
+@pytest.mark.parametrize(("language", "saved", "unknown", "kind"), [
+    ("nl", "Voorstel opgeslagen", "Proposal draft deleted", "Organisatie"),
+    ("en", "Proposal saved", "Proposal draft deleted", "Organisation")])
+def test_actions_are_shown_by_name_in_the_readers_language(
+        official_client, language, saved, unknown, kind):
+    add_record("proposal.saved", datetime(2027, 1, 5, tzinfo=UTC))
+    add_record("proposal.draft_deleted", datetime(2027, 1, 6, tzinfo=UTC))  # no name yet
+    official_client.post("/language", data={"language": language})
+    page = official_client.get("/audit/").get_data(as_text=True)
+    assert f">{saved}</span>" in page and f">{unknown}</span>" in page
+    assert f">{saved}</option>" in page  # the filter names them too
+    assert f"{kind} 1</td>" in page
+    assert ">proposal.saved<" not in page  # the code is only the filter's value

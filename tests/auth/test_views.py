@@ -329,11 +329,51 @@ def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
     assert '<html lang="nl"' in client.get("/").get_data(as_text=True)
 
 
-def test_language_switch_is_saved_on_the_account(client, login):
+def test_the_language_switch_does_not_change_the_language_of_letters(client, login):
     user = login(make_user(language="nl"))
     client.post("/language", data={"language": "en"})
     db.session.refresh(user)
+    assert user.language == "nl"
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("page_language", "shown"), [("nl", "Taal van brieven"),
+                                                     ("en", "Language of letters")])
+def test_the_profile_shows_the_language_of_letters(client, login, page_language, shown):
+    login(make_user(language="en"))
+    client.post("/language", data={"language": page_language})
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert shown in page
+    assert '<dd class="govuk-summary-list__value" id="letter-language-now">English</dd>' in page
+    assert re.search(r'value="en"\s+checked|checked[^>]*value="en"', page)
+
+
+def test_the_profile_sets_the_language_of_letters_and_audits_it(client, login):
+    user = login(make_user(language="nl"))
+    response = client.post("/auth/profile/letter-language", data={"language": "en"})
+    assert response.status_code == 302
+    db.session.refresh(user)
     assert user.language == "en"
+    record = db.session.scalars(sa.select(AuditRecord).filter_by(
+        action="user.letter_language_changed")).one()
+    assert (record.before, record.after) == ({"language": "nl"}, {"language": "en"})
+    # the pages stay Dutch: only the letters changed
+    assert '<html lang="nl"' in client.get("/auth/profile").get_data(as_text=True)
+
+
+def test_an_unknown_language_of_letters_is_refused(client, login):
+    user = login(make_user(language="nl"))
+    response = client.post("/auth/profile/letter-language", data={"language": "xx"})
+    assert response.status_code == 422
+    db.session.refresh(user)
+    assert user.language == "nl"
+
+
+def test_logging_in_keeps_the_page_language_chosen_before(client):
+    user = make_user(language="nl")
+    client.post("/language", data={"language": "en"})
+    client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- API tokens

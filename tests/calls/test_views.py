@@ -35,6 +35,15 @@ def _form(**overrides) -> dict:
             "provider_types": ["public", "private"], "project_types": ["convert", "new"],
             "technologies": ["vr", "ar", "ai", "lms"]}
     data.update(overrides)
+    return _as_boxes(data, "opens_at", "deadline")
+
+
+def _as_boxes(data: dict, *names: str) -> dict:
+    """'2027-03-31 23:59:59' sent as the page sends it: a date box and a time box."""
+    for name in names:
+        if name in data:
+            day, _, clock = data.pop(name).partition(" ")
+            data[f"{name}-date"], data[f"{name}-time"] = day, clock
     return data
 
 
@@ -52,7 +61,9 @@ def test_an_official_creates_a_call_through_the_form(client, as_role):
     official = as_role("official")
     page = client.get("/calls/new")
     assert page.status_code == 200
-    assert 'name="deadline"' in _page(page)
+    assert 'name="deadline-date" type="date"' in _page(page)
+    assert 'name="deadline-time" type="time"' in _page(page)
+    assert _nl("Brussels time (Europe/Brussels).") in _page(page)
 
     response = client.post("/calls/new", data=_form())
     assert response.status_code == 302, _page(response)
@@ -75,21 +86,21 @@ def test_bad_input_is_shown_in_dutch_on_its_fields_and_nothing_is_saved(client, 
         pytest.skip("the Dutch catalogue is not compiled (make translations)")
     as_role("official")
     response = client.post("/calls/new", data=_form(
-        title="", opens_at="morgen", deadline="2027-03-28 02:30:00", budget_eur="veel",
+        title="", opens_at="2027-02-30 09:00", deadline="2027-03-28 02:30:00", budget_eur="veel",
         technologies=[]))
     assert response.status_code == 422
     page = _page(response)
     assert 'lang="nl"' in page
     assert "Er is een probleem" in page  # the error summary
     assert _nl("Enter a title for the call.") in page
-    assert _nl("Enter a date and time like 2027-03-31 23:59:59.") in page
+    assert _nl("Enter a real date and a time like 23:59.") in page
     assert _nl("This time does not exist in Brussels: the clocks go forward an hour that "
                "night. Choose another time.") in page
     assert _nl("Enter an amount in euro, for example 150000 or 150.000,00, with at most two "
                "decimals.") in page
     assert _nl("Choose at least one technology.") in page
     assert 'href="#deadline"' in page  # the summary links to the field
-    assert 'value="2027-03-28 02:30:00"' in page  # what was typed is kept
+    assert 'value="2027-03-28"' in page and 'value="02:30:00"' in page  # kept as typed
     assert _calls() == []
 
 
@@ -314,8 +325,10 @@ def test_the_edit_form_shows_the_times_in_brussels_with_seconds(client, as_role)
               deadline=parse_local("2027-03-31 23:59:59"), publish=False)
     as_role("official")
     page = _page(client.get("/calls/ESF-2027/edit"))
-    assert 'value="2027-03-31 23:59:59"' in page
-    assert 'value="2027-01-15 09:00:00"' in page
+    assert 'name="deadline-date" type="date" value="2027-03-31"' in page
+    assert 'name="deadline-time" type="time" step="1" value="23:59:59"' in page
+    assert 'name="opens_at-date" type="date" value="2027-01-15"' in page
+    assert 'name="opens_at-time" type="time" step="1" value="09:00"' in page
     assert 'value="1000000,00"' in page
 
 
@@ -373,8 +386,8 @@ def test_an_official_grants_an_extension(client, as_role):
                deadline="31-03-2027 23:59:59") in _page(response)
 
     response = client.post("/calls/ESF-2027/extensions", data={
-        "organisation_id": str(organisation.id), "deadline": "2027-04-02 12:00:00",
-        "reason": "Storing bij de indiening"})
+        "organisation_id": str(organisation.id), "deadline-date": "2027-04-02",
+        "deadline-time": "12:00", "reason": "Storing bij de indiening"})
     assert response.status_code == 302
     assert services.deadline_for(call, organisation.id) == parse_local("2027-04-02 12:00")
     page = _page(client.get("/calls/ESF-2027/extensions"))
@@ -383,6 +396,33 @@ def test_an_official_grants_an_extension(client, as_role):
     record = db.session.scalar(sa.select(AuditRecord).where(
         AuditRecord.action == "call.extension_granted"))
     assert record.reason == "Storing bij de indiening"
+
+
+@pytest.mark.parametrize(("boxes", "message"), [
+    ({"deadline-date": "", "deadline-time": "12:00"}, "Enter the date, for example 31-03-2027."),
+    ({"deadline-date": "2027-04-02", "deadline-time": ""}, "Enter the time, for example 23:59."),
+    ({"deadline-date": "2027-03-28", "deadline-time": "02:30"},
+     "This time does not exist in Brussels: the clocks go forward an hour that night. "
+     "Choose another time.")])
+def test_the_extension_deadline_boxes_explain_what_is_missing(client, as_role, boxes, message):
+    make_call(code="ESF-2027", opens_at=parse_local("2026-01-15 09:00"),
+              deadline=parse_local("2027-03-27 23:59:59"))
+    organisation = make_organisation()
+    as_role("official")
+    response = client.post("/calls/ESF-2027/extensions", data={
+        "organisation_id": str(organisation.id), "reason": "Storing", **boxes})
+    assert response.status_code == 422
+    page = _page(response)
+    assert _nl(message) in page
+    assert 'href="#deadline"' in page and 'id="deadline" name="deadline-date"' in page
+
+
+def test_the_extension_form_speaks_english_too(client, as_role):
+    make_call(code="ESF-2027")
+    as_role("official")
+    client.post("/language", data={"language": "en"})
+    page = _page(client.get("/calls/ESF-2027/extensions"))
+    assert "Brussels time (Europe/Brussels)." in page and ">Date</label>" in page
 
 
 def test_an_extension_needs_an_organisation(client, as_role):

@@ -38,7 +38,7 @@ def test_official_opens_year_over_year_and_the_answer_sheet(page, check_page, la
     assert january.locator("[data-column=base_count]").inner_text() == "14"
     assert january.locator("[data-column=count]").inner_text() == "17"
     assert january.locator("[data-column=change_pct]").inner_text() == (
-        "+21,4%" if language == "nl" else "+21.4%")
+        "+21,4\u00a0%" if language == "nl" else "+21.4%")
     page.wait_for_load_state("load")
     chart = page.locator("img[src*='charts/yoy.svg']")
     assert chart.evaluate("img => img.complete && img.naturalWidth > 0")

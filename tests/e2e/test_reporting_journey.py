@@ -132,7 +132,7 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("load")
     comparison = page.locator("#table-comparison tr[data-row=vr_or_ai] td")
-    assert comparison.all_inner_texts() == ["1", "5", "+400,0%"]
+    assert comparison.all_inner_texts() == ["1", "5", "+400,0\u00a0%"]
     assert page.locator("main img").count() == 3
     check_page("comparison")
 

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 
 from app.core.db import db
 from app.core.time import utcnow
@@ -32,7 +32,10 @@ def _edit_organisation(user, organisation, **changes):
 def _receipt_text(monkeypatch, proposal, version) -> str:
     monkeypatch.setattr(pdf, "render_pdf",
                         lambda name, **context: render_template(name, **context).encode())
-    return pdf.receipt_pdf(proposal, version).get_data(as_text=True)
+    with current_app.test_request_context():  # the download helper answers a request
+        response = pdf.receipt_pdf(proposal, version)
+        response.direct_passthrough = False  # read the streamed file here, as a client would
+        return response.get_data(as_text=True)
 
 
 def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypatch):

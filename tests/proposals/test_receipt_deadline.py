@@ -3,7 +3,7 @@ extension granted afterwards does not change what an old receipt says."""
 
 from datetime import timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 
 from app.calls import services as calls
 from app.core.time import format_brussels
@@ -23,6 +23,9 @@ def test_the_version_keeps_the_deadline_in_force(monkeypatch):
     # The PDF is WeasyPrint's rendering of this HTML: read the HTML it is given.
     monkeypatch.setattr(pdf, "render_pdf",
                         lambda name, **context: render_template(name, **context).encode())
-    text = pdf.receipt_pdf(proposal, version).get_data(as_text=True)
+    with current_app.test_request_context():  # a download answers a request
+        response = pdf.receipt_pdf(proposal, version)
+        response.direct_passthrough = False
+        text = response.get_data(as_text=True)
     assert format_brussels(call.deadline) in text
     assert format_brussels(later) not in text

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from werkzeug.http import parse_options_header
 
 from app.audit.models import AuditRecord
 from app.core.db import db
@@ -107,7 +108,7 @@ def test_comparison_with_another_call(client, official, world):
     assert 'id="table-comparison"' in page
     assert _cell(page, "comparison", "submitted", "earlier") == "3"
     assert _cell(page, "comparison", "submitted", "later") == "1"
-    assert _cell(page, "comparison", "submitted", "change_pct") == "-66,7%"
+    assert _cell(page, "comparison", "submitted", "change_pct") == "-66,7\u00a0%"
     # "n/a" until the Dutch catalog has "n.v.t."
     assert _cell(page, "comparison", "technology.ar", "change_pct") in ("n.v.t.", "n/a")
     assert "compare=ESF-2021" in page
@@ -166,13 +167,19 @@ def _rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:])))
 
 
+def _filename(response) -> str:
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    assert disposition == "attachment"
+    assert response.headers["Cache-Control"] == "no-store"
+    return options["filename"]
+
+
 def test_figures_csv(client, official, world):
     response = client.get("/reporting/calls/ESF-2021/figures.csv",
                           query_string={"as_of": "2021-03-15T12:00:00+01:00"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert 'filename="cijfers-ESF-2021-20210315-1200.csv"' in \
-        response.headers["Content-Disposition"]
+    assert _filename(response) == "cijfers-ESF-2021-20210315-1200.csv"
     rows = _rows(response.data)
     assert rows[0] == ["table", "row", "row_label", "column", "column_label", "value"]
     values = {(r[0], r[1], r[3]): r[5] for r in rows[1:]}
@@ -182,6 +189,26 @@ def test_figures_csv(client, official, world):
     assert values[("budget", "all", "requested_eur")] == "160000.00"
     assert values[("submissions_per_day", "2021-03-12", "cumulative")] == "3"
     assert values[("status", "draft", "proposals")] == "1"  # p4, written at that instant
+
+
+def test_figures_csv_for_excel_set_to_dutch(client, official, world):
+    """"CSV (Excel)": semicolons, a decimal comma and the byte-order mark, same figures."""
+    response = client.get("/reporting/calls/ESF-2021/figures.csv",
+                          query_string={"as_of": "2021-03-15T12:00:00+01:00", "csv": "excel"})
+    assert response.status_code == 200
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0] == ["table", "row", "row_label", "column", "column_label", "value"]
+    values = {(r[0], r[1], r[3]): r[5] for r in rows[1:]}
+    assert values[("budget", "all", "requested_eur")] == "160000,00"
+    assert values[("technologies", "vr_or_ai", "declared")] == "3"
+
+
+def test_the_dashboard_offers_both_csv_variants(client, official, world):
+    page = client.get("/reporting/calls/ESF-2021").get_data(as_text=True)
+    assert "CSV (Excel)" in page and "csv=excel" in page
+    assert "CSV (komma, UTF-8)" in page
 
 
 def test_figures_xlsx_with_comparison(client, official, world):
@@ -246,8 +273,7 @@ def test_pdf_report(client, official, world, tmp_path):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    assert 'filename="stand-van-zaken-ESF-2021-20210401-1200.pdf"' in \
-        response.headers["Content-Disposition"]
+    assert _filename(response) == "stand-van-zaken-ESF-2021-20210401-1200.pdf"
     if shutil.which("pdftotext"):
         path = tmp_path / "report.pdf"
         path.write_bytes(response.data)

@@ -47,16 +47,16 @@ def test_the_officials_pages_state_days_left_and_overdue_in_words(client, login)
     world = _world(count=1)
     with time_machine.travel(datetime(2021, 6, 13, 10, tzinfo=UTC), tick=False):
         login(world.official)
-        assert "Decision due by 23-06-2021: 10 days left." in _page(
+        assert "Decision due by 23 Jun 2021: 10 days left." in _page(
             client, f"/evaluation/calls/{CODE}", "en")
         assert "Beslissing uiterlijk op 23-06-2021: nog 10 dagen." in _page(
             client, "/evaluation/calls", "nl")
     with time_machine.travel(datetime(2021, 6, 25, 10, tzinfo=UTC), tick=False):
         login(world.official)
         page = _page(client, f"/evaluation/calls/{CODE}", "en")
-        assert "Overdue" in page and "The decision was due on 23-06-2021: 2 days overdue." \
+        assert "Overdue" in page and "The decision was due on 23 Jun 2021: 2 days overdue." \
             in page
         with force_locale("en"):
             decisions_rules.publish_decision(world.official, world.call.id)
         page = _page(client, "/evaluation/calls", "en")
-        assert "Decided on 25-06-2021, 2 days after the due date 23-06-2021." in page
+        assert "Decided on 25 Jun 2021, 2 days after the due date 23 Jun 2021." in page

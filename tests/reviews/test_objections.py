@@ -57,7 +57,7 @@ def test_the_last_day_of_the_window_is_allowed(decided):
 
 
 def test_the_day_after_the_window_is_refused(decided):
-    with pytest.raises(DomainError, match="ended on 16-06-2021"):
+    with pytest.raises(DomainError, match="ended on 16 Jun 2021"):
         _lodge(decided, date(2021, 6, 17))
 
 

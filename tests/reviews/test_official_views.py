@@ -654,7 +654,7 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     # the record as JSON, its fingerprint verifiable from its data
     response = client.get(f"{BASE}/decisions/1.json")
     assert response.status_code == 200
-    assert 'filename="beslissing-ESF-2021-1.json"' in response.headers["Content-Disposition"]
+    assert "filename=beslissing-ESF-2021-1.json" in response.headers["Content-Disposition"]
     body = json.loads(response.data)
     assert body["number"] == 1 and body["fingerprint"] == record.fingerprint
     assert hashlib.sha256(json.dumps(body["data"], sort_keys=True, ensure_ascii=False,
@@ -704,6 +704,9 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
     assert rows[0]["score"] == "76.00" and rows[0]["requested_eur"] == "50000.00"
     assert [r["outcome"] for r in rows] == ["funded", "funded", "reserve", "reserve",
                                             "below_threshold"]
+    excel = client.get(f"{BASE}/ranking.csv", query_string={"csv": "excel"})
+    rows = list(csv.DictReader(io.StringIO(excel.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["score"] == "76,00" and rows[0]["requested_eur"] == "50000,00"
     response = client.get(f"{BASE}/ranking.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -737,7 +740,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     detail = _text(client.get(f"/proposals/{proposal.id}"))
     assert "Decision on this proposal" in detail
-    assert "01-06-2021" in detail and "16-06-2021" in detail
+    assert "1 Jun 2021" in detail and "16 Jun 2021" in detail  # English dates
     assert url in detail
     response = client.get(url)
     assert response.status_code == 200
@@ -748,7 +751,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     if text is not None:
         assert "Evaluation summary report" in text
         assert "Het panel vond de aanpak praktijkgericht." in text
-        assert "16-06-2021" in text and "01-06-2021" in text
+        assert "16 Jun 2021" in text and "1 Jun 2021" in text  # English dates
         assert "72 / 100" in text
         for name in (*EVALUATOR_NAMES, "Olivia Official"):
             assert name not in text

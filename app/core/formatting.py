@@ -1,0 +1,144 @@
+"""Numbers, amounts, percentages, dates and times as the reader's language writes them.
+
+Every figure a page, PDF, email or message shows goes through these functions (Babel does
+the locale work); they are the template filters ``euro``, ``number``, ``percent``, ``day``
+and ``brussels``, registered once by ``init_app``. Exports for machines (CSV, JSON, the API)
+keep plain values: 1234.50, 2027-03-31T23:59:59+02:00.
+
+    euro(Decimal("12500.5"))   nl '€ 12.500,50'           en '€12,500.50'
+    number(Decimal("2.5"))     nl '2,5'                   en '2.5'
+    percent(Decimal("10"))     nl '10,0 %'                en '10.0%'
+    day(date(2027, 3, 31))     nl '31-03-2027'            en '31 Mar 2027'
+    moment(instant)            nl '31-03-2027 23:59:59'   en '31 Mar 2027 23:59:59'
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_percent
+from babel.numbers import format_decimal as babel_decimal
+from flask import Flask
+from flask_babel import get_locale
+
+from app.core.time import BRUSSELS
+
+# Dates as each language writes them in a Belgian administration: Dutch 31-03-2027 (CLDR's
+# short Dutch date); English 31 Mar 2027 (never the American 3/31/27).
+DATE_PATTERNS = {"nl": "dd-MM-yyyy", "en": "d MMM yyyy"}
+# Dutch puts a (non-breaking) space before the percent sign, as the Flemish government's
+# style guide does: 10 %; English writes 10%.
+PERCENT_SUFFIX = {"nl": "\u00a0%", "en": "%"}
+
+
+def language(language: str | None = None) -> str:
+    """The language to write in: the one given, else the request's, else Dutch."""
+    if language:
+        return language
+    try:
+        return str(get_locale() or "nl")
+    except RuntimeError:  # no application context
+        return "nl"
+
+
+def euro(amount: Decimal | int | str | None, lang: str | None = None) -> str:
+    """'€ 12.500,50' in Dutch, '€12,500.50' in English; '' for none.
+
+    Dutch keeps an ordinary space after the sign (as this portal always has)."""
+    if amount is None or amount == "":
+        return ""
+    text = format_currency(Decimal(amount), "EUR", locale=language(lang))
+    return text.replace("\u00a0", " ")
+
+
+def number(value: Decimal | int | float | None, places: int | None = None,
+           lang: str | None = None) -> str:
+    """12345 -> '12.345' (nl) / '12,345' (en); a decimal keeps its own digits ('2,5') unless
+    ``places`` fixes them; '' for None."""
+    if value is None or value == "":
+        return ""
+    if places is None:
+        if isinstance(value, Decimal):
+            digits = max(0, -int(value.normalize().as_tuple().exponent))
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            return babel_decimal(value, format=pattern, locale=language(lang),
+                                 decimal_quantization=False)
+        return babel_decimal(value, locale=language(lang))
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return babel_decimal(Decimal(str(value)), format=pattern, locale=language(lang))
+
+
+def plain_number(value: Decimal | int | None, lang: str | None = None) -> str:
+    """A number as a person types it into a form: '2,5' in Dutch, no thousands separator."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",") if language(lang) == "nl" else text
+
+
+def percent(value: Decimal | int | float | None, places: int | None = 1, *,
+            signed: bool = False, lang: str | None = None, none: str = "") -> str:
+    """A figure already in percent (12.5 means 12.5 %): nl '12,5 %', en '12.5%'.
+
+    ``places`` decimals (None: the value's own, as for a call's exact 12.5 or 20);
+    ``signed`` writes '+12,5 %' for a change; ``none`` is shown for None."""
+    if value is None:
+        return none
+    lang = language(lang)
+    if places is None:
+        places = max(0, -int(Decimal(str(value)).normalize().as_tuple().exponent))
+    body = "#,##0" + ("." + "0" * places if places else "")
+    suffix = PERCENT_SUFFIX.get(lang, "%")
+    pattern = f"{body}{suffix}"
+    if signed:
+        pattern = f"+{body}{suffix};-{body}{suffix}"
+    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=lang,
+                          decimal_quantization=True)
+
+
+def day(value: date | str | None, lang: str | None = None) -> str:
+    """A date (or ISO date text, as in version snapshots): nl '31-03-2027', en '31 Mar 2027'."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(BRUSSELS).date() if value.tzinfo else value.date()
+    lang = language(lang)
+    return format_date(value, DATE_PATTERNS.get(lang, DATE_PATTERNS["nl"]), locale=lang)
+
+
+def moment(value: datetime | None, seconds: bool = True, lang: str | None = None) -> str:
+    """An instant as Brussels wall-clock time: nl '31-03-2027 23:59:59', en
+    '31 Mar 2027 23:59:59'; without ``seconds`` to the minute."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        raise ValueError("refusing a naive datetime")
+    lang = language(lang)
+    pattern = DATE_PATTERNS.get(lang, DATE_PATTERNS["nl"]) + (" HH:mm:ss" if seconds
+                                                              else " HH:mm")
+    return format_datetime(value, pattern, tzinfo=BRUSSELS, locale=lang)
+
+
+def megabytes(size: int, lang: str | None = None) -> str:
+    """A size in MB with at most one decimal, grouped in the reader's way ('12,5' in Dutch)."""
+    return babel_decimal(round(size / (1024 * 1024), 1), format="#,##0.#",
+                         locale=language(lang))
+
+
+def kilobytes(size: int, lang: str | None = None) -> str:
+    """A file size as '12 kB' (at least 1 kB), grouped in the reader's way."""
+    return f"{number(max(1, round(size / 1024)), lang=lang)}\u00a0kB"
+
+
+FILTERS: dict[str, Any] = {
+    "euro": euro, "number": number, "percent": percent, "day": day, "brussels": moment,
+    "kilobytes": kilobytes,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters on every template (pages, PDFs, emails)."""
+    app.jinja_env.filters.update(FILTERS)
