@@ -174,7 +174,8 @@ def main() -> None:
         for endpoint in endpoints:
             fields = {"call": info["closed_call"], "proposal_page": info["proposal_page"],
                       "receipt_proposal": info["receipt_proposal"],
-                      "save_draft": save_drafts[-1], "submit_draft": submit_drafts[0]}
+                      "save_draft": save_drafts[-1] if save_drafts else 0,
+                      "submit_draft": submit_drafts[0] if submit_drafts else 0}
             path = endpoint.path.format(**fields)
             headers = {"User-Agent": USER_AGENT}
             csrf = ""
