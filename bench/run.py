@@ -52,6 +52,7 @@ ENDPOINTS = [
     Endpoint("draft_save", "applicant", "/proposals/{save_draft}/edit/budget", kind="save"),
     Endpoint("submit", "applicant", "/proposals/{submit_draft}/submit", kind="submit"),
     Endpoint("receipt_pdf", "applicant", "/proposals/{receipt_proposal}/versions/1/receipt.pdf"),
+    Endpoint("monitoring_yoy", "token", "/api/v1/monitoring/yoy?year={year}&base={base}"),
     Endpoint("stats_pdf", "official", "/reporting/calls/{call}/report.pdf", single=True),
     Endpoint("ranking_pdf", "official", "/evaluation/calls/{call}/ranking.pdf", single=True),
 ]
@@ -174,6 +175,7 @@ def main() -> None:
         for endpoint in endpoints:
             fields = {"call": info["closed_call"], "proposal_page": info["proposal_page"],
                       "receipt_proposal": info["receipt_proposal"],
+                      "year": info.get("monitoring_year"), "base": info.get("monitoring_base"),
                       "save_draft": save_drafts[-1] if save_drafts else 0,
                       "submit_draft": submit_drafts[0] if submit_drafts else 0}
             path = endpoint.path.format(**fields)

@@ -85,13 +85,13 @@ def _sql(dialect: str) -> dict[str, str]:
 # The counting versions of the call at :t, with what the figures group by, and the
 # verification in force at :t of each (the last at or before it).
 _COUNTED = """
-WITH counted AS (
+WITH counted AS MATERIALIZED (
   SELECT pv.proposal_id AS pid, MAX(pv.number) AS number
   FROM proposal_versions pv JOIN proposals p ON p.id = pv.proposal_id
   WHERE p.call_id = :call AND pv.submitted_at <= :t
     AND (p.withdrawn_at IS NULL OR p.withdrawn_at > :t)
   GROUP BY pv.proposal_id
-), cur AS (
+), cur AS MATERIALIZED (
   SELECT counted.pid AS pid, o.provider_type AS provider, {project_type} AS project_type,
          {practice} AS practice, {amount} AS amount, pv.data AS data
   FROM counted
@@ -104,12 +104,12 @@ WITH counted AS (
                             ORDER BY tv.verified_at DESC, tv.id DESC) AS n
   FROM technology_verifications tv JOIN counted ON counted.pid = tv.proposal_id
   WHERE tv.verified_at <= :t
-), ver AS (
+), ver AS MATERIALIZED (
   SELECT pid, technologies FROM ranked WHERE n = 1
-), declared AS (
+), declared AS MATERIALIZED (
   SELECT DISTINCT cur.pid AS pid, e.value AS code FROM cur {declared}
   WHERE e.value IN :all_codes
-), checked AS (
+), checked AS MATERIALIZED (
   SELECT DISTINCT ver.pid AS pid, e.value AS code FROM ver {checked}
   WHERE e.value IN :all_codes
 )
