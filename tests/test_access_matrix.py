@@ -51,6 +51,7 @@ EVAL_RANKING = (302, "/evaluation/calls/MATRIX-1/ranking")
 CALL_CODE = "MATRIX-1"  # the world's published, open call
 CALL = (302, f"/calls/{CALL_CODE}")
 TRAININGS = (302, re.compile(r"/monitoring/projects/\d+/trainings"))
+DOCUMENT = (302, re.compile(r"/documents/[0-9a-f]{32}"))
 
 
 def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
@@ -71,6 +72,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("main.index", "GET"): everyone(200),
     ("main.set_language", "POST"): everyone(HOME),
     ("main.health", "GET"): everyone(200),
+    # a prepared document is its requester's only (the walk's id names none: 404)
+    ("main.document", "GET"): logged_in(404),
+    ("main.document_file", "GET"): logged_in(404),
     # ------------------------------------------------------------ auth
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
@@ -190,6 +194,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reporting.export_figures", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
     ("reporting.export_proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
     ("reporting.report", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.prepare_report", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
     ("reporting.proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reporting.mentions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reporting.verify", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
@@ -316,7 +321,7 @@ def _url_args(rule, world: World) -> dict:
               "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
               "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id}
+              "import_id": world.enrolment_import.id, "document_id": "0" * 32}
     args = {}
     for name in rule.arguments:
         if name == "token":
