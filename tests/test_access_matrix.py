@@ -176,6 +176,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, EVAL_RANKING, 403),
     ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.prepare_ranking_pdf", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
     # nothing is published yet: the summary does not exist for anyone
     ("reviews.summary_report", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
     # objections: the world's proposal has no published decision, objection 1 does not exist
