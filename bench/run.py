@@ -163,6 +163,10 @@ def main() -> None:
     wanted = {name for name in args.only.split(",") if name}
     endpoints = [e for e in ENDPOINTS if not wanted or e.name in wanted or
                  e.name == "reference"]
+    # before the run, so a long run never fails at its end for want of a module
+    import sqlalchemy as sa
+
+    dialect = sa.engine.make_url(os.environ.get("DATABASE_URL", "sqlite://")).get_backend_name()
     env = {**os.environ, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_MAIL_BACKEND": "console"}
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))  # stop gunicorn on the way out
     server = Server(args.port, env)
@@ -247,9 +251,6 @@ def main() -> None:
     finally:
         server.stop()
 
-    import sqlalchemy as sa
-
-    dialect = sa.engine.make_url(os.environ.get("DATABASE_URL", "sqlite://")).get_backend_name()
     reference = results.get("reference", {}).get("rps") or 0
     document = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                 "database": dialect, "dataset": info["dataset"],
