@@ -11,7 +11,7 @@ export TEST_DATABASE_URL
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser check lint test-sqlite test-postgres clean bench
+.PHONY: run test install assets translations browser proxy check lint test-sqlite test-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,13 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx for the deadline test through the production set-up (tests/proposals/
+# test_deadline_proxy.py starts it on 127.0.0.1 with a temporary configuration).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the deadline test through the proxy"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
@@ -57,7 +64,7 @@ test-sqlite: install browser
 	@echo "== tests on SQLite (with the browser journeys) =="
 	TEST_DATABASE_URL= $(PYTEST)
 
-test-postgres: install
+test-postgres: install proxy
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
 	  $(PYTEST) -m "not browser"; \

@@ -52,7 +52,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core.time import RecordArrival
 
     app.wsgi_app = RecordArrival(  # type: ignore[method-assign]
-        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"])
+        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"],
+        trusted_proxies=app.config["REQUEST_START_TRUSTED_PROXIES"] or ())
     hops = {part: int(app.config[f"PROXY_FIX_X_{part.upper()}"])
             for part in ("for", "proto", "host", "port", "prefix")}
     if any(hops.values()):
@@ -115,12 +116,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals.views import bp as proposals_bp
     from app.reporting.views import bp as reporting_bp
     from app.reviews import (  # noqa: F401  (routes on reviews_bp)
+        admissibility_views,
+        assignment_views,
         clock_views,
+        consensus_views,
+        criteria_views,
         disagreement_views,
         evaluator_views,
         objection_views,
         official_views,
         quorum_views,
+        ranking_views,
     )
     from app.reviews.blueprint import bp as reviews_bp
 

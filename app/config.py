@@ -32,9 +32,15 @@ class DefaultConfig:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
     API_TOKEN_DAYS = 90  # an API token stops working this many days after it was created
+    # Throttling (app.core.throttle): after the limit each attempt waits LOGIN_THROTTLE_DELAY
+    # seconds, doubling, at most the window; a window without attempts forgets them.
     LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
-    LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account per window
-    LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address per window
+    LOGIN_THROTTLE_DELAY = 30  # seconds, the first wait
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT = 5  # failures per account on one client address
+    LOGIN_THROTTLE_MAX_PER_ADDRESS = 20  # failures per client address, whatever the account
+    RESET_THROTTLE_MAX_PER_ACCOUNT = 3  # reset requests per email on one client address
+    RESET_THROTTLE_MAX_PER_ADDRESS = 10  # reset requests per client address
+    TOKEN_THROTTLE_MAX = 10  # API tokens created on the profile per account
 
     # Email (outbox)
     MAIL_BACKEND = "console"  # "smtp" in production
@@ -76,10 +82,19 @@ class DefaultConfig:
     UPLOAD_FOLDER: str | None = None  # default: instance/uploads (outside the static folder)
     PROPOSAL_MAX_ATTACHMENTS = 10
     PROPOSAL_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # All distinct files of one organisation's proposals (working copies and versions).
+    ORGANISATION_STORAGE_BYTES = 200 * 1024 * 1024
+    # `flask files clean` leaves temporary and unreferenced files younger than this alone.
+    UPLOAD_CLEAN_GRACE_SECONDS = 30 * 60
     # A request body may carry one attachment plus the form around it.
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     # Monitoring: an enrolment file upload (its route alone allows a request this large)
     MONITORING_MAX_UPLOAD_BYTES = 30 * 1024 * 1024
     # Count a submission from the front proxy's X-Request-Start stamp (see
-    # app.core.time.RecordArrival). Only behind a proxy that sets it and strips the client's.
+    # app.core.time.RecordArrival): trusted from these addresses only, the ones the proxy
+    # connects from. The documented set-up (nginx on the same machine in front of gunicorn
+    # bound to 127.0.0.1, README "Production") needs nothing more; a proxy elsewhere: its
+    # address(es), separated by spaces. "" trusts no stamp.
+    REQUEST_START_TRUSTED_PROXIES = "127.0.0.1 ::1"
+    # Trust the stamp from any address: only when nothing but the proxy can reach the app.
     TRUST_X_REQUEST_START = False

@@ -39,7 +39,7 @@ from app.core.permissions import Role
 from app.core.time import to_brussels, utcnow
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus
-from app.reviews import services as reviews
+from app.reviews import facts as review_facts
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -52,6 +52,13 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import scoring as scoring_rules
 
 SEED = demo_proposals.SEED + 5
 OFFICIAL_EMAIL = "ambtenaar@esf-eleren.example"  # app/demo.py creates this official
@@ -144,8 +151,8 @@ def _ensure_evaluators(password: str) -> list[User]:
         if not user.is_evaluator:
             continue  # an account someone made by hand; leave its roles alone
         if db.session.get(EvaluatorProfile, user.id) is None:
-            reviews.update_profile(user, expert.expertise, [
-                reviews.AffiliationInput(name, number, relation)
+            conflicts_rules.update_profile(user, expert.expertise, [
+                conflicts_rules.AffiliationInput(name, number, relation)
                 for name, number, relation in expert.affiliations])
         users.append(user)
     return users
@@ -744,14 +751,14 @@ def _declare_all(official: User, call: Call, users: dict[int, User]) -> int:
             evaluator = users[assignment.evaluator_id]
             if chosen.get(evaluator.id) is assignment:
                 expert = EXPERT_BY_EMAIL[evaluator.email]
-                reviews.declare(evaluator, assignment.id, True, expert.conflict.format(
-                    organisation=assignment.proposal.organisation.legal_name))
+                conflicts_rules.declare(evaluator, assignment.id, True, expert.conflict.format(
+                            organisation=assignment.proposal.organisation.legal_name))
                 declared_conflict.add(evaluator.id)
                 conflicts += 1
             else:
-                reviews.declare(evaluator, assignment.id, False)
+                conflicts_rules.declare(evaluator, assignment.id, False)
         if chosen:
-            reviews.auto_assign(official, call.id)  # fills the places the conflicts left
+            assignment_rules.auto_assign(official, call.id)  # fills the places the conflicts left
     return conflicts
 
 
@@ -762,8 +769,8 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
         raise RuntimeError(f"the demo official {OFFICIAL_EMAIL} is missing")
     evaluators = _ensure_evaluators(password)
 
-    criteria = reviews.set_criteria(None, call.id, reviews.DEFAULT_CRITERIA)
-    settings = reviews.settings_of(call)
+    criteria = criteria_rules.set_criteria(None, call.id, criteria_rules.DEFAULT_CRITERIA)
+    settings = review_facts.settings_of(call)
     settings.reviews_per_proposal = 3
     settings.total_threshold = Decimal("60")
     settings.reserve_size = 5
@@ -783,14 +790,16 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
     refused = _inadmissible(submitted)
     for proposal, _version in submitted:
         if proposal.id in refused:
-            reviews.decide_admissibility(official, proposal.id, Admissibility.inadmissible,
-                                         refused[proposal.id])
+            admissibility_rules.decide_admissibility(official, proposal.id,
+                                                     Admissibility.inadmissible,
+                                                     refused[proposal.id])
         else:
-            reviews.decide_admissibility(official, proposal.id, Admissibility.admissible)
+            admissibility_rules.decide_admissibility(official, proposal.id,
+                                                     Admissibility.admissible)
 
     # Assignment, declarations (two conflicts, refilled), then the reviews.
-    reviews.auto_assign(official, call.id)
-    users = {u.id: u for u in reviews.evaluators()}
+    assignment_rules.auto_assign(official, call.id)
+    users = {u.id: u for u in review_facts.evaluators()}
     _declare_all(official, call, users)
 
     admitted = [(p, v) for p, v in submitted if p.id not in refused]
@@ -846,18 +855,18 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
             written[criterion.id] = (str(score), text)
             used.append(points)
         plan.texts[evaluator.id] = used
-        reviews.save_review(evaluator, assignment.id, written,
-                            _overall(plan, scores, criteria, text_rng))
-        reviews.submit_review(evaluator, assignment.id)
+        scoring_rules.save_review(evaluator, assignment.id, written,
+                                  _overall(plan, scores, criteria, text_rng))
+        scoring_rules.submit_review(evaluator, assignment.id)
 
     # Consensus per proposal and criterion, then the decision.
     for proposal_id, plan in plans.items():
         consensus_rng = random.Random(f"{SEED}:{plan.facts.proposal.reference}:consensus")
         for index, criterion in enumerate(criteria):
             score, text, minority = _consensus(plan, index, criterion, consensus_rng)
-            reviews.record_consensus(official, proposal_id, criterion.id, score, text,
-                                     minority)
-    reviews.publish_decision(official, call.id, today=_decision_day(call, now))
+            consensus_rules.record_consensus(official, proposal_id, criterion.id, score, text,
+                                             minority)
+    decisions_rules.publish_decision(official, call.id, today=_decision_day(call, now))
 
 
 def summary(call: Call) -> str:
@@ -879,7 +888,7 @@ def summary(call: Call) -> str:
     line = (f"evaluation {call.code}: {checks.get(Admissibility.admissible, 0)} admissible, "
             f"{checks.get(Admissibility.inadmissible, 0)} inadmissible, {evaluators} "
             f"evaluators, {conflicts} conflicts of interest, {submitted} reviews")
-    record = reviews.latest_decision(call.id)
+    record = review_facts.latest_decision(call.id)
     if record is None:
         return line + ", no decision published"
     outcomes = Counter(row["outcome"] for row in record.data["rows"])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader, pass_context
 
 from app.calls.models import ProjectType, Technology
+from app.core import richtext
 from app.core.countdown import countdown
 from app.core.email import external_url
 from app.core.money import euro
@@ -114,6 +115,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["to_brussels"] = to_brussels
     app.jinja_env.filters["euro"] = euro
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["richtext"] = richtext.render
     # A global (not a context variable), so the component macros that libraries import
     # without context can call it.
     app.jinja_env.globals["character_count_texts"] = character_count_texts

@@ -74,6 +74,18 @@ def _fix_sequences(tables) -> None:
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
 
 
+def _number_proposals() -> None:
+    """Each call's proposal counter at its number of proposals (the references were numbered
+    1..n here), so a draft started later gets the next reference instead of colliding."""
+    from app.calls.models import Call
+    from app.core.db import db
+    from app.proposals.models import Proposal
+
+    db.session.execute(sa.update(Call).values(proposals_numbered=sa.select(
+        sa.func.count(Proposal.id)).where(Proposal.call_id == Call.id).scalar_subquery()))
+    db.session.commit()
+
+
 def _monitoring(args, official, proposal_row, fields_for, now) -> int:
     """Last year's decided call with funded projects, and ``args.enrolments`` enrolments
     over two years of monthly imports, built by the monitoring demo's row builder and
@@ -96,6 +108,7 @@ def _monitoring(args, official, proposal_row, fields_for, now) -> int:
                          fields_for(k), ProposalStatus.submitted, now - timedelta(days=400))
             for k in range(projects)]
     _bulk(Proposal.__table__, rows)
+    _number_proposals()
     decided = now - timedelta(days=380)
     record = db.session.execute(sa.insert(DecisionRecord.__table__).returning(
         DecisionRecord.__table__.c.id), [{
@@ -137,7 +150,7 @@ def build(args) -> dict:
     from app.organisations.models import Membership, MembershipStatus, Organisation, ProviderType
     from app.proposals import services as proposals
     from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-    from app.reviews import services as reviews
+    from app.reviews import facts
     from app.reviews.models import (
         Admissibility,
         AdmissibilityCheck,
@@ -148,6 +161,7 @@ def build(args) -> dict:
         ReviewStatus,
         Score,
     )
+    from app.reviews.rules import criteria as criteria_rules
 
     rng = random.Random(2026)
     started = time.monotonic()
@@ -175,10 +189,10 @@ def build(args) -> dict:
         calls.publish_call(None, open_call.id)
         open_call.opens_at = now - timedelta(days=30)
         db.session.commit()
-        reviews.set_criteria(None, closed.id, reviews.DEFAULT_CRITERIA)
-        settings = reviews.settings_of(closed)
+        criteria_rules.set_criteria(None, closed.id, criteria_rules.DEFAULT_CRITERIA)
+        settings = facts.settings_of(closed)
         db.session.commit()
-        criteria = reviews.criteria_of(closed.id)
+        criteria = facts.criteria_of(closed.id)
 
         # organisations, their applicants, evaluators
         n_org = args.organisations
@@ -189,6 +203,14 @@ def build(args) -> dict:
             "street": "Kouter 1", "postal_code": "9000", "city": "Gent", "contact_name": "",
             "contact_email": "", "contact_phone": "", "created_at": opens}
             for i in range(1, n_org + 2)])  # the last one: the bench applicant's
+
+        def organisation_snapshot(i: int) -> dict:
+            """The organisation as a submitted version freezes it
+            (``proposals.organisation_snapshot``)."""
+            return {"legal_name": f"Opleidingscentrum {i:04d}",
+                    "enterprise_number": enterprise_number(i),
+                    "provider_type": provider_types[i % len(provider_types)].value,
+                    "street": "Kouter 1", "postal_code": "9000", "city": "Gent"}
         bench_org = n_org + 1
         first_user = official.id + 1
         users, roles, memberships = [], [], []
@@ -251,14 +273,16 @@ def build(args) -> dict:
                 times.append(times[0] + timedelta(days=rng.randint(1, 5)))
             times = [min(t, deadline - timedelta(minutes=5)) for t in times]
             data = proposals.snapshot(Proposal(**fields))
+            frozen = organisation_snapshot(organisation_id)
             for number, at in enumerate(times, start=1):
                 version_id += 1
-                header = {"reference": reference, "call": CLOSED,
-                          "organisation": enterprise_number(organisation_id),
-                          "version": number, "submitted_at": at.isoformat()}
+                # as ``proposals.submit_proposal`` makes it (fingerprint scheme 2)
+                header = {"reference": reference, "call": CLOSED, "organisation": frozen,
+                          "version": number, "submitted_at": at.isoformat(), "scheme": 2}
                 version_rows.append({"id": version_id, "proposal_id": n, "number": number,
                                      "submitted_at": at, "submitted_by_id": user_id,
-                                     "data": data,
+                                     "data": data, "organisation": frozen,
+                                     "fingerprint_scheme": 2, "deadline_in_force": deadline,
                                      "fingerprint": proposals.fingerprint(header, data)})
             row["submitted_at"] = row["updated_at"] = times[-1]
             proposal_rows.append(row)
@@ -272,6 +296,7 @@ def build(args) -> dict:
                 pid, open_call, f"{OPEN}-{k:04d}", bench_org, bench_user, fields_for(k),
                 ProposalStatus.draft, now - timedelta(days=1)))
         _bulk(Proposal.__table__, proposal_rows, chunk=500)
+        _number_proposals()
         _bulk(ProposalVersion.__table__, version_rows, chunk=500)
         del proposal_rows, version_rows
 

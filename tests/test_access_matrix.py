@@ -19,7 +19,8 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import services as auth_services
 from app.auth.models import ApiToken, User
-from app.calls.models import Call
+from app.calls import documents
+from app.calls.models import Call, CallDocument
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
 from app.organisations import services as organisations
 from app.organisations.models import Membership, Organisation
@@ -75,6 +76,11 @@ ACCESS: dict[tuple[str, str], dict] = {
     # a prepared document is its requester's only (the walk's id names none: 404)
     ("main.document", "GET"): logged_in(404),
     ("main.document_file", "GET"): logged_in(404),
+    ("main.privacy_page", "GET"): everyone(200),
+    ("main.personal_data", "GET"): logged_in(200),  # always one's own data
+    # anonymising the applicant: administrators only; an empty POST lacks the confirmation
+    ("main.anonymise", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("main.anonymise", "POST"): row(LOGIN, 403, 403, 403, 403, 422),
     # ------------------------------------------------------------ auth
     ("auth.login", "GET"): logged_in(HOME, anon=200),
     ("auth.login", "POST"): logged_in(HOME, anon=200),  # anon: empty form re-rendered
@@ -121,6 +127,11 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("calls.close", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # the reason is required
     ("calls.extensions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("calls.extensions", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("calls.document", "GET"): everyone(200),  # the call is published: its documents are public
+    ("calls.manage_documents", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("calls.manage_documents", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no file: errors
+    ("calls.remove_document", "POST"): row(LOGIN, 403, 403, 403,
+                                            (302, f"/calls/{CALL_CODE}/documents"), 403),
     # ------------------------------------------------------------ audit
     ("audit.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     # ------------------------------------------------------------ API (bearer tokens)
@@ -228,6 +239,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
     ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
+    # the world's proposal was submitted: only a never-submitted draft can be deleted
+    ("proposals.delete", "GET"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
+    ("proposals.delete", "POST"): row(LOGIN, PROPOSAL, 404, 404, PROPOSAL, 404),
     ("proposals.version", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.receipt", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     # ------------------------------------------------------------ monitoring: projects
@@ -279,6 +293,7 @@ class World:
     verify_token: str
     reset_token: str
     call: Call
+    document: CallDocument
     proposal: Proposal
     project: FundedProject
     training: ProjectTraining
@@ -297,6 +312,8 @@ def world() -> World:
     # the project's own call first, so that MATRIX-1 stays the newest call
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
+    document = documents.add_document(make_user("official"), CALL_CODE, "Call text",
+                                      "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf",
                              io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
@@ -308,7 +325,8 @@ def world() -> World:
                  token=token,
                  verify_token=auth_services.make_link_token(applicant, "verify"),
                  reset_token=auth_services.make_link_token(applicant, "reset"),
-                 call=call, proposal=proposal, project=project, training=training,
+                 call=call, document=document, proposal=proposal, project=project,
+                 training=training,
                  enrolment_import=enrolment_import)
 
 
@@ -322,7 +340,7 @@ def _url_args(rule, world: World) -> dict:
               "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
               "review_id": 1, "objection_id": 1,
               "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id, "document_id": "0" * 32}
+              "import_id": world.enrolment_import.id, "document_id": world.document.id}
     args = {}
     for name in rule.arguments:
         if name == "token":

@@ -23,7 +23,8 @@ from app.organisations.enterprise_number import is_valid
 from app.organisations.models import Organisation, ProviderType
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus
-from app.reviews import services as reviews
+from app.reviews import facts
+from app.reviews import overview as review_overview
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -34,6 +35,7 @@ from app.reviews.models import (
     Outcome,
     ReviewStatus,
 )
+from app.reviews.rules import criteria as criteria_rules
 
 TODAY = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -178,9 +180,9 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     official = auth_services.get_user_by_email("ambtenaar@esf-eleren.example")
 
     # Criteria and settings.
-    criteria = reviews.criteria_of(call.id)
-    assert [c.name_en for c in criteria] == [c.name_en for c in reviews.DEFAULT_CRITERIA]
-    settings = reviews.settings_of(call)
+    criteria = facts.criteria_of(call.id)
+    assert [c.name_en for c in criteria] == [c.name_en for c in criteria_rules.DEFAULT_CRITERIA]
+    settings = facts.settings_of(call)
     assert (settings.reviews_per_proposal, settings.total_threshold, settings.reserve_size,
             settings.objection_days) == (3, Decimal("60"), 5, 15)
 
@@ -194,7 +196,7 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
 
     # Evaluators: the demo evaluator and eight more, with expertise and affiliations, some
     # of them with organisations (applicants or partners) of this call.
-    evaluators = reviews.evaluators()
+    evaluators = facts.evaluators()
     assert len(evaluators) == 9
     assert "beoordelaar@esf-eleren.example" in {u.email for u in evaluators}
     assert auth_services.authenticate("wouter.vanacker@xr-advies.example", DEMO_PASSWORD,
@@ -237,9 +239,9 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     assert max(loads.values()) - min(loads.values()) <= 3
 
     # Evaluators roughly agree; a few proposals are flagged; a harsh and a lenient one show.
-    overview = reviews.review_overview(official, call.id)
+    overview = review_overview.review_overview(official, call.id)
     assert 2 <= sum(row.flagged for row in overview) <= 3
-    calibration, _spreads = reviews.calibration(official, call.id)
+    calibration, _spreads = review_overview.calibration(official, call.id)
     by_email = {c.evaluator.email: c.mean_difference for c in calibration}
     assert by_email["marc.lemmens@werk-en-leren.example"] <= -5
     assert by_email["thomas.willems@opleidingsadvies.example"] >= 5
@@ -261,7 +263,7 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     assert 3 <= sum(bool(c.minority_view) for c in consensus) <= 20
 
     # The published decision: its clock, and every outcome in the ranking.
-    record = reviews.latest_decision(call.id)
+    record = facts.latest_decision(call.id)
     assert record is not None and record.number == 1
     assert record.notified_on == date(2026, 6, 9)  # ten weeks after the deadline
     assert record.objection_until == date(2026, 6, 24)
@@ -278,11 +280,11 @@ def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
     with time_machine.travel(TODAY, tick=False):
         demo.seed_calls(DEMO_PASSWORD)  # the calls, not yet evaluated
         earlier = _call("ESF-ELEREN-2026")
-        reviews.set_criteria(None, earlier.id, reviews.DEFAULT_CRITERIA[:2])
+        criteria_rules.set_criteria(None, earlier.id, criteria_rules.DEFAULT_CRITERIA[:2])
         output = _seed(runner)
     assert "evaluation ESF-ELEREN-2026: 0 admissible, 0 inadmissible" in output
     assert "no decision published" in output
-    assert len(reviews.criteria_of(earlier.id)) == 2
+    assert len(facts.criteria_of(earlier.id)) == 2
     assert not db.session.scalars(sa.select(Assignment)).all()
 
 

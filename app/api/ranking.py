@@ -1,6 +1,6 @@
 """Officials' ranking API: the current ranking of a call with its budget line.
 
-It runs the same service as the ranking page and its exports (app.reviews.services.ranking),
+It runs the same service as the ranking page and its exports (app.reviews.rules.ranking.ranking),
 so the API, the page and the CSV/XLSX/PDF give the same rows in the same order.
 """
 
@@ -14,8 +14,9 @@ from app.api.stats import AMOUNT
 from app.api.views import ApiErrorSchema
 from app.calls import services as calls
 from app.core.permissions import Role
-from app.reviews import services
 from app.reviews.models import Outcome
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import ranking as ranking_rules
 
 OUTCOMES = [outcome.value for outcome in Outcome]
 
@@ -65,7 +66,7 @@ def _amount(value: Decimal | None) -> str | None:
 
 
 def ranking_body(call, rows, quorums=None) -> dict:
-    quorums = services.review_quorums(call.id) if quorums is None else quorums
+    quorums = consensus_rules.review_quorums(call.id) if quorums is None else quorums
     return {"call": call.code, "budget_eur": _amount(call.budget_eur), "rows": [
         {"rank": row.rank, "proposal": row.proposal.reference,
          "organisation": row.proposal.organisation.legal_name,
@@ -100,4 +101,4 @@ def call_ranking(code: str):
     call's decision records.
     """
     call = calls.get_call_by_code(g.api_user, code)
-    return ranking_body(call, services.ranking(call.id))
+    return ranking_body(call, ranking_rules.ranking(call.id))

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from app.audit import services as audit
 from app.auth import services
 from app.core.db import transaction
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import PortalError, ValidationFailed
 from app.core.permissions import Role
 from app.organisations import services as organisations
 
@@ -16,7 +16,7 @@ users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 
 
-def _fail(exc: DomainError) -> click.ClickException:
+def _fail(exc: PortalError) -> click.ClickException:
     if isinstance(exc, ValidationFailed):
         return click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
     return click.ClickException(exc.user_message())
@@ -53,7 +53,7 @@ def create_user(email: str, name: str, roles: tuple[str, ...], enterprise_number
             roles={Role(r) for r in roles}, verified=True)
         if organisation is not None:
             organisations.add_member(None, organisation, user)
-    except DomainError as exc:
+    except PortalError as exc:
         raise _fail(exc) from exc
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
     if not password_stdin:
@@ -89,7 +89,7 @@ def create_token(email: str, name: str) -> None:
     try:
         user = services.get_active_by_email(email)
         token, plain = services.create_token(user, user, name)
-    except DomainError as exc:
+    except PortalError as exc:
         raise _fail(exc) from exc
     click.echo(f"Token {token.id} '{token.name}' for {user.email}; shown once, store it now:")
     click.echo(f"token {plain}")
@@ -103,7 +103,7 @@ def revoke_token(email: str, token_id: int) -> None:
     try:
         user = services.get_active_by_email(email)
         services.revoke_token(user, token_id)
-    except DomainError as exc:
+    except PortalError as exc:
         raise _fail(exc) from exc
     click.echo(f"revoked token {token_id}")
 
@@ -114,7 +114,7 @@ def list_tokens(email: str) -> None:
     """List a user's tokens (never the tokens themselves)."""
     try:
         user = services.get_active_by_email(email)
-    except DomainError as exc:
+    except PortalError as exc:
         raise _fail(exc) from exc
     for token in services.list_tokens(user):
         state = "revoked" if token.revoked_at else "expired" if token.is_expired else "active"

@@ -1,4 +1,4 @@
-"""Users, their roles, API tokens and login attempts."""
+"""Users, their roles, API tokens and sessions."""
 
 from datetime import datetime
 
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when an administrator anonymised the account: name and email are placeholders,
+    # the password unusable, and it can never log in again.
+    anonymised_at: Mapped[datetime | None]
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
@@ -131,17 +134,3 @@ class UserSession(db.Model):
                                          index=True)
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class LoginFailure(db.Model):
-    """One failed login; counted per account and per client address within a window.
-
-    In the database so every gunicorn process and machine sees the same counts.
-    """
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), index=True)
-    address: Mapped[str] = mapped_column(sa.String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

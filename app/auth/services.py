@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.audit import services as audit
-from app.auth.models import ApiToken, LoginFailure, User, UserRole, UserSession
+from app.auth.models import ApiToken, User, UserRole, UserSession
 from app.auth.passwords import check_password, hash_password, password_problem
+from app.core import throttle
 from app.core.db import db, transaction
-from app.core.email import enqueue, external_url
+from app.core.email import OutboxMessage, enqueue, external_url
 from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import utcnow
@@ -151,11 +152,61 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         user = db.session.get(User, user_id) or _raise(NotFound())
         if user.id == actor.id and not active:
             raise DomainError(_("You cannot deactivate your own account."))
+        if active and user.anonymised_at is not None:
+            raise DomainError(_("An anonymised account cannot be activated again."))
         before = user.active
         user.active = active
         audit.record(actor, "user.activated" if active else "user.deactivated", user,
                      before={"active": before}, after={"active": active})
     return user
+
+
+ANONYMISED_DOMAIN = "invalid"  # RFC 2606: never delivered
+
+
+class AlreadyAnonymised(DomainError):
+    default_message = _l("This account has already been anonymised.")
+
+
+def anonymise_account(actor: User | None, user_id: int) -> User:
+    """Replace the account's name and email with placeholders, make the password unusable,
+    end its sessions and tokens and forget its throttling and queued emails: it can never log
+    in again. Administrators only (``actor`` None is the command line); never one's own.
+
+    What was frozen stays as it was: proposal versions and decisions keep their fingerprints,
+    and earlier audit records are not rewritten; a new one records the anonymisation (without
+    the old address)."""
+    if actor is not None:
+        require(actor.is_admin)
+    with transaction():
+        user = db.session.get(User, user_id) or _raise(NotFound())
+        if actor is not None and user.id == actor.id:
+            raise DomainError(_("You cannot anonymise your own account."))
+        if user.anonymised_at is not None:
+            raise AlreadyAnonymised()
+        old_email = user.email.lower()
+        user.name = f"anonymised-{user.id}"
+        user.email = f"anonymised-{user.id}@{ANONYMISED_DOMAIN}"
+        user.password_hash = "!anonymised"  # noqa: S105 (not a hash: no password matches it)
+        user.active = False
+        user.anonymised_at = utcnow()
+        user.email_verified_at = None
+        sessions = _end_sessions(user)
+        tokens = _revoke_all_tokens(user)
+        throttle.clear_prefix(f"login:acct:{old_email}|")
+        throttle.clear_prefix(f"reset:acct:{old_email}|")
+        throttle.clear(f"token:user:{user.id}")
+        mails = forget_outbox(old_email)
+        audit.record(actor, "user.anonymised", user,
+                     after={"sessions_ended": sessions, "tokens_revoked": tokens,
+                            "emails_removed": mails})
+    return user
+
+
+def forget_outbox(email: str) -> int:
+    """Delete the queued and sent emails to ``email`` (they carry the name and links)."""
+    return db.session.execute(sa.delete(OutboxMessage).where(
+        sa.func.lower(OutboxMessage.recipient) == email.lower())).rowcount or 0
 
 
 def list_users() -> list[User]:
@@ -213,11 +264,23 @@ def verify_email(token: str) -> User:
     return user
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, *, address: str | None = None) -> None:
     """Send a reset link when the account exists; say nothing either way (no enumeration).
 
     Without an account the same link and email are still made and rendered (then dropped),
-    so the time the answer takes does not tell whether the address has an account."""
+    so the time the answer takes does not tell whether the address has an account.
+    From the web (``address`` given) requests are throttled like logins, per address and per
+    address-and-email, whether or not the account exists; ``Throttled`` says how long to wait."""
+    if address is not None:
+        config = current_app.config
+        key = _printable((email or "").strip().lower(), 254)
+        address = _printable(address, 64) or "unknown"
+        window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
+        throttle.reserve([
+            throttle.Rule(f"reset:addr:{address}", config["RESET_THROTTLE_MAX_PER_ADDRESS"],
+                          window, delay),
+            throttle.Rule(f"reset:acct:{key}|{address}",
+                          config["RESET_THROTTLE_MAX_PER_ACCOUNT"], window, delay)])
     with transaction():
         user = get_user_by_email(email)
         if user is None or not user.active:
@@ -250,7 +313,7 @@ def reset_password(token: str, new_password: str) -> User:
         _revoke_all_tokens(user)
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link proved the address
-        _clear_failures(user.email)
+        throttle.clear_prefix(f"login:acct:{user.email.lower()}|")
         audit.record(user, "user.password_reset", user)
     return user
 
@@ -312,56 +375,52 @@ def _end_sessions(user: User, *, keep: str | None = None) -> int:
 
 # ---------------------------------------------------------------- login and throttling
 
-def _window_start(now: datetime) -> datetime:
-    return now - timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
+def _printable(text: str, limit: int) -> str:
+    return "".join(c for c in (text or "") if c.isprintable())[:limit]
 
 
-def _is_throttled(email: str, address: str, now: datetime) -> bool:
+def login_rules(email: str, address: str) -> list[throttle.Rule]:
+    """Failures count per client address (an address trying many accounts) and per account
+    on that address (guessing one password). A correct password from another address is
+    never slowed down by failures elsewhere; the owner on the same address waits, never
+    more than the window."""
     config = current_app.config
-    since = _window_start(now)
-    per_account, per_address = db.session.execute(sa.select(
-        sa.select(sa.func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-        .scalar_subquery(),
-        sa.select(sa.func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
-        .scalar_subquery())).one()
-    return (per_account >= config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"]
-            or per_address >= config["LOGIN_THROTTLE_MAX_PER_ADDRESS"])
-
-
-def _clear_failures(email: str) -> None:
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email.lower()))
+    window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
+    return [
+        throttle.Rule(f"login:addr:{address}", config["LOGIN_THROTTLE_MAX_PER_ADDRESS"],
+                      window, delay),
+        throttle.Rule(f"login:acct:{email}|{address}", config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"],
+                      window, delay),
+    ]
 
 
 def authenticate(email: str, password: str, *, address: str,
                  now: datetime | None = None) -> User:
-    """Check credentials with per-account and per-address throttling.
+    """Check credentials, throttled per address and per account-and-address.
 
-    Failures are stored in the database so every process counts the same attempts.
-    Raises ``Throttled``, ``InvalidCredentials`` or ``AccountInactive``.
+    The attempt is counted (atomically, in the database or Redis) before the password is
+    checked, so parallel tries never check more passwords than the limit allows.
+    Raises ``Throttled`` (with ``retry_after``), ``InvalidCredentials`` or ``AccountInactive``.
     """
     now = now or utcnow()
-    key = (email or "").strip().lower()[:254]
-    address = (address or "unknown")[:64]
-    with transaction():
-        if _is_throttled(key, address, now):
-            raise Throttled(_("Too many failed attempts. For your safety, logging in is blocked "
-                              "for %(minutes)s minutes. You can also reset your password.",
-                              minutes=current_app.config["LOGIN_THROTTLE_WINDOW"] // 60))
-        user = get_user_by_email(key)
-        ok = check_password(user.password_hash if user else _dummy_hash(), password or "")
-        if not ok or user is None:
-            db.session.add(LoginFailure(email=key, address=address, at=now))
-            # Old failures are no longer counted; prune them as we go.
-            db.session.execute(sa.delete(LoginFailure).where(
-                LoginFailure.at < now - timedelta(days=1)))
+    key = _printable(email.strip().lower() if email else "", 254)
+    address = _printable(address or "unknown", 64) or "unknown"
+    by_address, by_account = login_rules(key, address)
+    throttle.reserve([by_address, by_account], now=now)
+    user = get_user_by_email(key)
+    ok = check_password(user.password_hash if user else _dummy_hash(), password or "")
     if not ok or user is None:
         raise InvalidCredentials()
+    with transaction():
+        # A right password is no failure: give the address its attempt back and forget the
+        # account's count on this address (in the order reserve() locks them).
+        throttle.release(by_address, now=now)
+        throttle.clear(by_account.key, now=now)
+        if user.active:
+            user.last_login_at = now
+            audit.record(user, "user.logged_in", user)
     if not user.active:
         raise AccountInactive()
-    with transaction():
-        _clear_failures(key)
-        user.last_login_at = now
-        audit.record(user, "user.logged_in", user)
     return user
 
 
@@ -388,9 +447,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token; the plain token is returned once and never stored."""
+def create_token(actor: User, user: User, name: str, *,
+                 throttled: bool = False) -> tuple[ApiToken, str]:
+    """Create a personal API token; the plain token is returned once and never stored.
+    From the web (``throttled``) at most ``TOKEN_THROTTLE_MAX`` per window run at once per
+    account, then each waits like a login."""
     require(actor.id == user.id or actor.is_admin)
+    if throttled:
+        config = current_app.config
+        throttle.reserve([throttle.Rule(f"token:user:{user.id}", config["TOKEN_THROTTLE_MAX"],
+                                        config["LOGIN_THROTTLE_WINDOW"],
+                                        config["LOGIN_THROTTLE_DELAY"])])
     name = (name or "").strip()[:100] or _("API token")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()

@@ -39,14 +39,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data,
                                          address=request.remote_addr or "unknown")
         except DomainError as exc:
             form.password.errors = [exc.user_message()]
-            status = 429 if isinstance(exc, services.Throttled) else 200
+            if isinstance(exc, services.Throttled):
+                return _too_many(render_template("auth/login.html", form=form), exc)
         else:
             session.clear()  # no session fixation
             session["language"] = user.language
@@ -55,7 +55,13 @@ def login():
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "info")
             return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form)
+
+
+def _too_many(body: str, exc: services.Throttled):
+    """429 with Retry-After: the message on the page says the same in the user's language."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return body, 429, headers
 
 
 @bp.post("/logout")
@@ -121,7 +127,12 @@ def resend_verification():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        try:
+            services.request_password_reset(form.email.data,
+                                            address=request.remote_addr or "unknown")
+        except services.Throttled as exc:
+            form.email.errors = [exc.user_message()]
+            return _too_many(render_template("auth/forgot_password.html", form=form), exc)
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -193,13 +204,21 @@ def logout_everywhere():
 def create_token():
     form = TokenForm()
     new_token = None
+    status = 200
     if form.validate_on_submit():
-        _token, new_token = services.create_token(current_user, current_user, form.name.data)
-        form = TokenForm(formdata=None)
+        try:
+            _token, new_token = services.create_token(current_user, current_user,
+                                                      form.name.data, throttled=True)
+        except services.Throttled as exc:
+            form.name.errors = [exc.user_message()]
+            status = 429
+        else:
+            form = TokenForm(formdata=None)
     return render_template("auth/profile.html", password_form=ChangePasswordForm(),
                            token_form=form, tokens=services.list_tokens(current_user),
                            empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user), new_token=new_token)
+                           session_count=services.count_sessions(current_user),
+                           new_token=new_token), status
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

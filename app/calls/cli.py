@@ -9,14 +9,14 @@ from flask.cli import AppGroup
 from app.calls import services
 from app.calls.models import Call
 from app.core.db import db, transaction
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import PortalError, ValidationFailed
 from app.core.money import InvalidAmount, parse_euro
 from app.core.time import InvalidLocalTime, format_brussels, parse_local
 
 calls_cli = AppGroup("calls", help="Calls for proposals.")
 
 
-def _fail(exc: DomainError) -> click.ClickException:
+def _fail(exc: PortalError) -> click.ClickException:
     if isinstance(exc, ValidationFailed):
         return click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
     return click.ClickException(exc.user_message())
@@ -70,7 +70,7 @@ def create_call(code: str, title: str, opens_text: str, deadline_text: str, time
             call = services.create_call(None, data)
             if publish:
                 services.publish_call(None, call.id)
-    except DomainError as exc:
+    except PortalError as exc:
         raise _fail(exc) from exc
     click.echo(f"created call {call.code} ({call.status.value}): {call.title}")
     click.echo(f"  opens     {format_brussels(call.opens_at)} Europe/Brussels"

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -100,8 +102,12 @@ class CallForm(PortalForm):
     title = StringField(_l("Title"), widget=GovTextInput(),
                         validators=[DataRequired(_l("Enter a title for the call.")),
                                     Length(max=200)])
-    description = TextAreaField(_l("Description"), widget=GovTextArea(),
-                                validators=[Optional(), Length(max=20000)])
+    description = TextAreaField(
+        _l("Description"), widget=GovTextArea(),
+        description=_l("Shown on the public call page. Leave an empty line between paragraphs; "
+                       "**bold**, *italic*, lists starting with \"- \" or \"1. \" and links "
+                       "like [text](https://www.example.be) are formatted."),
+        validators=[Optional(), Length(max=20000)])
     opens_at = BrusselsMomentField(
         _l("Opening of the submission period"), widget=GovTextInput(), description=MOMENT_HINT,
         validators=[InputRequired(_l("Enter when the submission period opens."))])
@@ -135,6 +141,18 @@ class CallForm(PortalForm):
     technologies = SelectMultipleField(
         _l("Technologies and methods applicants can declare"), widget=GovCheckboxesInput(),
         choices=[(t.value, t.label) for t in Technology], validators=[AtLeastOne()])
+    contact_name = StringField(_l("Contact person or service"), widget=GovTextInput(),
+                               description=_l("Shown on the public call page, for questions "
+                                              "about the call."),
+                               validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("Contact email address"), widget=GovTextInput(),
+                                validators=[Optional(), Length(max=254)])
+    change_reason = TextAreaField(
+        _l("Reason for the change"), widget=GovTextArea(),
+        description=_l("Needed when you change the rules after the deadline or bring an open "
+                       "deadline forward. Stored in the audit log and shown on the call's "
+                       "page."),
+        validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     _original: Call | None = None
@@ -179,7 +197,10 @@ class CallForm(PortalForm):
             project_end_latest=self.project_end_latest.data,
             provider_types=list(self.provider_types.data or []),
             project_types=list(self.project_types.data or []),
-            technologies=list(self.technologies.data or []))
+            technologies=list(self.technologies.data or []),
+            contact_name=self.contact_name.data or "",
+            contact_email=self.contact_email.data or "",
+            change_reason=self.change_reason.data or "")
 
 
 class CloseForm(PortalForm):
@@ -203,3 +224,14 @@ class ExtensionForm(PortalForm):
                            validators=[DataRequired(_l("Give the reason for the extension.")),
                                        Length(max=2000)])
     submit = SubmitField(_l("Grant the extension"), widget=GovSubmitInput())
+
+
+class CallDocumentForm(PortalForm):
+    title = StringField(_l("Title of the document"), widget=GovTextInput(),
+                        description=_l("For example: Call text, Budget template, Guide for "
+                                       "applicants."),
+                        validators=[DataRequired(_l("Enter a title for the document.")),
+                                    Length(max=200)])
+    file = FileField(_l("Upload a PDF"), widget=GovFileInput(),
+                     validators=[DataRequired(_l("Choose a PDF file to upload."))])
+    submit = SubmitField(_l("Add the document"), widget=GovSubmitInput())

@@ -112,6 +112,12 @@ class Call(db.Model):
         ALL_PROJECT_TYPES))
     technologies: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(
         ALL_TECHNOLOGIES))
+    # Who applicants may ask about the call (shown on the public call page).
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # How many proposal references were handed out: only grows, so a deleted draft's
+    # reference is never reused (app.proposals numbers proposals from it).
+    proposals_numbered: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 
@@ -180,3 +186,19 @@ class DeadlineExtension(db.Model):
 
     call: Mapped[Call] = relationship(back_populates="extensions")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class CallDocument(db.Model):
+    """A document of a call (the call text, a template, a guide): a PDF that officials upload
+    and everyone can download once the call is published. Stored under its SHA-256."""
+
+    __tablename__ = "call_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,13 +1,16 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
+from app.audit.models import AuditRecord
 from app.auth.models import User
 from app.calls import deadlines, permissions
 from app.calls.models import (
@@ -20,17 +23,21 @@ from app.calls.models import (
     DeadlineExtension,
 )
 from app.core.db import db, transaction
+from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls.forms reads them here)
     BRUSSELS,
     InvalidLocalTime,
+    before_deadline,
     format_brussels,
     parse_local,
     utcnow,
 )
 from app.organisations.models import Organisation
+from app.organisations.services import active_members
 
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -49,19 +56,73 @@ class CallInput:
     provider_types: list[str] = field(default_factory=lambda: list(ALL_PROVIDER_TYPES))
     project_types: list[str] = field(default_factory=lambda: list(ALL_PROJECT_TYPES))
     technologies: list[str] = field(default_factory=lambda: list(ALL_TECHNOLOGIES))
+    contact_name: str = ""
+    contact_email: str = ""
+    # Why rules are changed after the deadline, or an open deadline is brought forward.
+    change_reason: str = ""
+
+
+# The rules submitted proposals were written and are judged against: after the deadline
+# a change needs a reason (admissibility, eligibility, budget and funding line).
+FROZEN_RULES = ("budget_eur", "max_request_eur", "min_own_contribution_pct",
+                "project_start_earliest", "project_end_latest", "provider_types",
+                "project_types", "technologies")
+
+
+def rules_frozen(call: Call, moment: datetime | None = None) -> bool:
+    """Whether the call's rules hold submitted proposals: published and past the deadline
+    for everyone (proposals submitted on time are final from then on)."""
+    return call.is_published and not before_deadline(moment or utcnow(),
+                                                     deadlines.for_everyone(call))
+
+
+RULE_CHANGE_ACTIONS = ("call.rules_changed_after_deadline", "call.deadline_brought_forward")
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    at: datetime
+    kind: str  # "rules" or "deadline"
+    reason: str
+    rules: tuple[str, ...] = ()
+    old_deadline: datetime | None = None
+    new_deadline: datetime | None = None
+
+
+def rule_changes(call: Call) -> list[RuleChange]:
+    """Rules changed after the deadline and deadlines brought forward, with their reasons,
+    oldest first (from the audit log): the call's page shows them."""
+    records = db.session.scalars(
+        sa.select(AuditRecord).where(AuditRecord.entity_type == Call.__tablename__,
+                                     AuditRecord.entity_id == call.id,
+                                     AuditRecord.action.in_(RULE_CHANGE_ACTIONS))
+        .order_by(AuditRecord.at, AuditRecord.id).limit(200))
+    changes = []
+    for record in records:
+        if record.action == "call.deadline_brought_forward":
+            changes.append(RuleChange(
+                record.at, "deadline", record.reason or "",
+                old_deadline=datetime.fromisoformat(record.before["deadline"]),
+                new_deadline=datetime.fromisoformat(record.after["deadline"])))
+        else:
+            changes.append(RuleChange(record.at, "rules", record.reason or "",
+                                      rules=tuple(n for n in FROZEN_RULES if n in record.after)))
+    return changes
 
 
 def _snapshot(call: Call) -> dict:
     return {"code": call.code, "title": call.title, "phase": call.phase.value,
             "opens_at": call.opens_at.isoformat(), "deadline": call.deadline.isoformat(),
-            "budget_eur": str(call.budget_eur), "max_request_eur": str(call.max_request_eur),
-            "min_own_contribution_pct": str(call.min_own_contribution_pct),
+            "budget_eur": f"{call.budget_eur:.2f}",
+            "max_request_eur": f"{call.max_request_eur:.2f}",
+            "min_own_contribution_pct": f"{call.min_own_contribution_pct:.2f}",
             "project_start_earliest": call.project_start_earliest and
             call.project_start_earliest.isoformat(),
             "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
             "provider_types": list(call.provider_types),
             "project_types": list(call.project_types),
-            "technologies": list(call.technologies)}
+            "technologies": list(call.technologies),
+            "contact_name": call.contact_name, "contact_email": call.contact_email}
 
 
 def _check(data: CallInput, existing: Call | None) -> str:
@@ -96,6 +157,11 @@ def _check(data: CallInput, existing: Call | None) -> str:
         errors["project_types"] = _("Choose at least one project type.")
     if not data.technologies or not set(data.technologies) <= set(ALL_TECHNOLOGIES):
         errors["technologies"] = _("Choose at least one technology.")
+    contact_email = data.contact_email.strip()
+    if contact_email and (len(contact_email) > 254 or not EMAIL_SHAPE.fullmatch(contact_email)):
+        errors["contact_email"] = _("Enter an email address like info@example.be.")
+    if len(data.contact_name.strip()) > 200:
+        errors["contact_name"] = _("Use at most 200 characters for the contact.")
     if existing is not None and existing.is_published:
         now = utcnow()
         if data.opens_at != existing.opens_at and existing.opens_at <= now:
@@ -125,6 +191,8 @@ def _apply(call: Call, data: CallInput, code: str) -> None:
     call.provider_types = [t for t in ALL_PROVIDER_TYPES if t in data.provider_types]
     call.project_types = [t for t in ALL_PROJECT_TYPES if t in data.project_types]
     call.technologies = [t for t in ALL_TECHNOLOGIES if t in data.technologies]
+    call.contact_name = data.contact_name.strip()
+    call.contact_email = data.contact_email.strip()
 
 
 def create_call(actor: User | None, data: CallInput) -> Call:
@@ -149,8 +217,33 @@ def update_call(actor: User, call_id: int, data: CallInput) -> Call:
             raise DomainError(_("A call in evaluation can no longer be edited."))
         before = _snapshot(call)
         code = _check(data, call)
+        now = utcnow()
+        frozen = rules_frozen(call, now)
+        old_deadline = call.deadline
+        shortened = (call.is_published and data.deadline < old_deadline
+                     and before_deadline(now, old_deadline))
         _apply(call, data, code)
-        audit.record(actor, "call.updated", call, before=before, after=_snapshot(call))
+        after = _snapshot(call)
+        changed = [name for name in FROZEN_RULES if before[name] != after[name]] \
+            if frozen else []
+        reason = data.change_reason.strip()
+        if (changed or shortened) and not reason:
+            raise ValidationFailed({"change_reason": _(
+                "The deadline has passed: submitted proposals were written against these "
+                "rules. Give the reason for changing them; it is shown on the call's page.")
+                if changed else _(
+                "Give the reason for bringing the deadline forward; it is shown on the "
+                "call's page.")})
+        audit.record(actor, "call.updated", call, before=before, after=after,
+                     reason=reason or None)
+        if changed:
+            audit.record(actor, "call.rules_changed_after_deadline", call,
+                         before={name: before[name] for name in changed},
+                         after={name: after[name] for name in changed}, reason=reason)
+        if shortened:
+            audit.record(actor, "call.deadline_brought_forward", call,
+                         before={"deadline": old_deadline.isoformat()},
+                         after={"deadline": call.deadline.isoformat()}, reason=reason)
     return call
 
 
@@ -223,7 +316,24 @@ def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: d
         audit.record(actor, "call.extension_granted", extension, before=before,
                      after={"call": call.code, "organisation": organisation.enterprise_number,
                             "deadline": deadline.isoformat()}, reason=reason.strip())
+        for member in active_members(organisation_id):
+            enqueue("deadline_extension", to=member.email, language=member.language,
+                    dedupe_key=f"extension:{extension.id}:{deadline.isoformat()}:{member.id}",
+                    subject=_l("Your own deadline for %(call)s: %(deadline)s",
+                               call=call.code, deadline=format_brussels(deadline)),
+                    template="calls/email/extension.txt", member=member,
+                    organisation=organisation, call=call, extension=extension)
     return extension
+
+
+def extensions_for(call: Call, organisation_ids) -> list[DeadlineExtension]:
+    """The individual deadlines of these organisations (a user's) in this call."""
+    if not organisation_ids:
+        return []
+    return list(db.session.scalars(sa.select(DeadlineExtension).where(
+        DeadlineExtension.call_id == call.id,
+        DeadlineExtension.organisation_id.in_(organisation_ids))
+        .order_by(DeadlineExtension.deadline)))
 
 
 def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:

@@ -1,33 +1,44 @@
 """Call pages: public list and detail (with .ics), officials create, edit, publish, close."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calls import ics, permissions, services
-from app.calls.forms import CallForm, CloseForm, ExtensionForm
+from app.calls import documents, ics, permissions, services
+from app.calls.forms import CallDocumentForm, CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.money import euro, format_decimal
 from app.core.permissions import Role, has_role, roles_required
-from app.core.time import format_brussels, request_received_at, utcnow
+from app.core.time import before_deadline, format_brussels, request_received_at, utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
+_START_PROPOSAL = "calls.start_proposal"  # app.extensions key: see offer_proposal_start
+
+
+def offer_proposal_start(app: Flask, endpoint: str) -> None:
+    """Let the proposals side put its "start a proposal" button on the page of an open call
+    (the calls side never imports proposals): ``endpoint`` is posted to with the call's
+    ``code``."""
+    app.extensions[_START_PROPOSAL] = endpoint
 
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {
@@ -74,18 +85,84 @@ def new():
         422 if form.errors else 200
 
 
+_CALL_PANELS = "calls.detail_panels"  # app.extensions key: see add_call_panel
+
+
+def add_call_panel(app: Flask, name: str, panel: Callable[[Call], dict]) -> None:
+    """Let a higher layer add to the call page: ``panel(call)`` returns template variables.
+    The evaluation adds ``criteria`` (the award criteria, app.reviews)."""
+    app.extensions.setdefault(_CALL_PANELS, {})[name] = panel
+
+
+def _call_panels(call: Call) -> dict:
+    variables: dict = {"criteria": None}
+    for panel in current_app.extensions.get(_CALL_PANELS, {}).values():
+        variables.update(panel(call))
+    return variables
+
+
 @bp.get("/<code>")
 def detail(code: str):
     call = services.get_call_by_code(current_user, code)
     now = utcnow()
     status = call.status_at(now)
-    can_start = (status is CallStatus.open and has_role(current_user, Role.applicant)
-                 and "proposals.new" in current_app.view_functions)
+    is_applicant = has_role(current_user, Role.applicant)
+    own = services.extensions_for(call, current_user.organisation_ids) if is_applicant else []
+    extended_open = call.is_published and call.opens_at <= now and any(
+        before_deadline(now, extension.deadline) for extension in own)
+    start = current_app.extensions.get(_START_PROPOSAL)
+    can_start = (status is CallStatus.open or extended_open) and is_applicant \
+        and start is not None
     return render_template(
         "calls/detail.html", call=call, status=status,
-        can_start=can_start,
+        can_start=can_start, start_endpoint=start,
         provider_types=[ProviderType(value) for value in call.provider_types],
+        documents=documents.documents_of(call), own_extensions=own, **_call_panels(call),
+        rule_changes=services.rule_changes(call), rule_labels=_rule_labels(),
         empty_form=EmptyForm())
+
+
+def _rule_labels() -> dict:
+    """The edit form's labels of the rules frozen at the deadline."""
+    return {name: getattr(CallForm, name).args[0] for name in services.FROZEN_RULES}
+
+
+@bp.get("/<code>/documents/<int:document_id>")
+def document(code: str, document_id: int):
+    path, filename = documents.document_file(current_user, code, document_id)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+@bp.route("/<code>/documents", methods=["GET", "POST"])
+@roles_required(Role.official)
+def manage_documents(code: str):
+    call = _managed(code)
+    form = CallDocumentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            added = documents.add_document(current_user, call.code, form.title.data or "",
+                                           upload.filename or "", upload.stream)
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(_("%(title)s was added to the call's documents.", title=added.title),
+                  "success")
+            return redirect(url_for(".manage_documents", code=call.code))
+    return render_template("calls/documents.html", call=call, form=form,
+                           documents=documents.documents_of(call), empty_form=EmptyForm()), \
+        422 if form.errors else 200
+
+
+@bp.post("/<code>/documents/<int:document_id>/remove")
+@roles_required(Role.official)
+def remove_document(code: str, document_id: int):
+    call = _managed(code)
+    if EmptyForm().validate_on_submit():
+        documents.remove_document(current_user, call.code, document_id)
+        flash(_("The document was removed."), "success")
+    return redirect(url_for(".manage_documents", code=call.code))
 
 
 @bp.get("/<code>/deadline.ics", endpoint="ics")
@@ -127,7 +204,8 @@ def edit(code: str):
         else:
             flash(_("The call %(code)s has been saved.", code=call.code), "success")
             return redirect(url_for(".detail", code=call.code))
-    return render_template("calls/edit.html", form=form, call=call), \
+    return render_template("calls/edit.html", form=form, call=call,
+                           rules_frozen=services.rules_frozen(call)), \
         422 if form.errors else 200
 
 
@@ -151,18 +229,13 @@ def publish(code: str):
 def close(code: str):
     call = _managed(code)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.close_call(current_user, call.id, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", code=call.code))
-        else:
-            flash(_("The call %(code)s is closed: no proposal can be submitted any more.",
-                    code=call.code), "success")
-            return redirect(url_for(".detail", code=call.code))
+    done = submit_form(
+        form, lambda: services.close_call(current_user, call.id, form.reason.data),
+        success=_("The call %(code)s is closed: no proposal can be submitted any more.",
+                  code=call.code),
+        then=url_for(".detail", code=call.code))
+    if done:
+        return done
     return render_template("calls/close.html", form=form, call=call), \
         422 if form.errors else 200
 

@@ -1,17 +1,20 @@
 """Form helpers shared by every domain: the base forms that refuse control characters, the
-CSRF-only form, service errors on fields, and fields for exact numbers (Dutch or English
-notation, never floats)."""
+CSRF-only form, service errors on fields, the one way a view hands a posted form to a
+service (``submit_form``), and fields for exact numbers (Dutch or English notation, never
+floats)."""
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from flask import flash
+from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.widgets import TextArea
 
-from app.core.errors import ValidationFailed
+from app.core.errors import DomainError, ValidationFailed
 from app.core.money import InvalidAmount, format_decimal, parse_euro
 
 # Single-line text: every C0 and C1 control character except tab, DEL, and the Unicode line and
@@ -82,6 +85,31 @@ def attach_errors(form: FlaskForm, exc: ValidationFailed) -> None:
             flash(message, "error")
         else:
             field.errors = [*list(field.errors or []), message]
+
+
+def submit_form(form: FlaskForm, action: Callable[[], Any], *,
+                success: str | Callable[[Any], str], then: str,
+                refused: str | None = None,
+                errors: Callable[[ValidationFailed], ValidationFailed] | None = None):
+    """Validate ``form`` and run ``action`` (the service call), the block every form view
+    shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then``. A
+    ``DomainError`` (a rule said no): flash it and redirect to ``refused`` (default
+    ``then``). ``ValidationFailed``: its errors go on the fields (through
+    ``errors`` first, to reword them) and the result is None, as for a form that did not
+    validate: the view renders the form again (422). ``NotFound`` and ``PermissionDenied``
+    pass through to the 404 and 403 pages."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except ValidationFailed as exc:
+        attach_errors(form, errors(exc) if errors else exc)
+        return None
+    except DomainError as exc:
+        flash(exc.user_message(), "error")
+        return redirect(refused or then)
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(then)
 
 
 class EuroField(StringField):

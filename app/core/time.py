@@ -1,5 +1,6 @@
 """Time helpers: everything is stored in UTC and shown in Europe/Brussels."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -102,21 +103,34 @@ class RecordArrival:
 
     The deadline rule counts from when the server received the request, not from when a
     slow handler or a busy database got round to it. Behind a proxy that stamps requests
-    (nginx: ``proxy_set_header X-Request-Start "t=${msec}";``) and removes any such header
-    a client sent, ``trust_request_start`` counts that earlier moment instead, so time
-    spent queueing in front of the workers does not count against the applicant. A stamp
-    in the future or more than ``max_queue`` seconds old is ignored.
+    (nginx: ``proxy_set_header X-Request-Start "t=${msec}";``, which also replaces any such
+    header a client sent), that earlier moment counts instead, so time spent queueing in
+    front of the workers does not count against the applicant. The stamp is trusted only
+    from ``trusted_proxies`` (the addresses the proxy connects from; the address seen
+    before any ProxyFix rewrite), or from anyone with ``trust_request_start`` (only when
+    nothing but the proxy can reach the application). A stamp in the future or more than
+    ``max_queue`` seconds old is ignored.
     """
 
     def __init__(self, wsgi_app, *, trust_request_start: bool = False,
-                 max_queue: float = 60.0) -> None:
+                 trusted_proxies: Iterable[str] | str = (), max_queue: float = 60.0) -> None:
         self.wsgi_app = wsgi_app
         self.trust_request_start = trust_request_start
+        if isinstance(trusted_proxies, str):
+            trusted_proxies = trusted_proxies.replace(",", " ").split()
+        self.trusted_proxies = frozenset(trusted_proxies)
         self.max_queue = timedelta(seconds=max_queue)
+
+    def _trusted(self, environ) -> bool:
+        if self.trust_request_start:
+            return True
+        original = environ.get("werkzeug.proxy_fix.orig") or {}
+        peer = original.get("REMOTE_ADDR") or environ.get("REMOTE_ADDR")
+        return peer is not None and peer in self.trusted_proxies
 
     def __call__(self, environ, start_response):
         now = utcnow()
-        if self.trust_request_start:
+        if "HTTP_X_REQUEST_START" in environ and self._trusted(environ):
             stamped = parse_request_start(environ.get("HTTP_X_REQUEST_START", ""))
             if stamped is not None and now - self.max_queue <= stamped <= now:
                 now = stamped

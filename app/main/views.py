@@ -1,22 +1,32 @@
-"""Home page, language switch, health check, and prepared documents (large PDFs)."""
+"""Home page, language switch, health check, the privacy page and personal data, and
+prepared documents (large PDFs)."""
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     send_file,
     session,
+    url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth import services as auth_services
+from app.auth.models import User
 from app.core import documents, email
 from app.core.db import db
+from app.core.errors import DomainError, NotFound
+from app.core.permissions import Role, has_role, roles_required
 from app.core.redirects import safe_next
+from app.main import dashboards, privacy
+from app.main.forms import AnonymiseForm
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -29,7 +39,25 @@ def index():
     if current_user.is_authenticated and current_user.is_official:
         failed_mail = email.failed_messages()
     return render_template("main/index.html", open_calls=calls.open_calls(),
-                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1])
+                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1],
+                           **_dashboards())
+
+
+def _dashboards() -> dict:
+    """Each of the user's roles adds its start panel to the home page."""
+    panels: dict = {"applicant": None, "evaluator": None, "official": None, "admin": None}
+    if not current_user.is_authenticated:
+        return panels
+    if has_role(current_user, Role.applicant):
+        panels["applicant"] = dashboards.applicant(current_user)
+    if has_role(current_user, Role.evaluator):
+        panels["evaluator"] = dashboards.evaluator(current_user)
+    if has_role(current_user, Role.official):
+        panels["official"] = dashboards.official(request.args)
+    if has_role(current_user, Role.admin):
+        panels["admin"] = dashboards.admin()
+        panels["roles"] = list(Role)
+    return panels
 
 
 @bp.post("/language")
@@ -79,3 +107,38 @@ def document_file(document_id: str):
     kind = documents.kind(found.kind)
     return send_file(path, mimetype=kind.mimetype if kind else "application/octet-stream",
                      as_attachment=True, download_name=found.filename, max_age=0)
+
+
+@bp.get("/privacy")
+def privacy_page():
+    """Public: what the portal keeps about people, why, for how long, who sees it."""
+    return render_template("main/privacy.html",
+                           token_days=current_app.config["API_TOKEN_DAYS"])
+
+
+@bp.get("/profile/personal-data")
+@login_required
+def personal_data():
+    """The logged-in person's own data as a JSON download (never someone else's)."""
+    body = privacy.to_json(privacy.personal_data(current_user, current_user.id))
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="personal-data-{current_user.id}.json"'})
+
+
+@bp.route("/admin/users/<int:user_id>/anonymise", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def anonymise(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    form = AnonymiseForm()
+    if form.validate_on_submit():
+        try:
+            privacy.anonymise(current_user, user_id)
+        except DomainError as exc:
+            flash(exc.user_message(), "error")
+        else:
+            flash(_("The account has been anonymised."), "success")
+            return redirect(url_for("auth.users"))
+    status = 422 if form.errors else 200
+    return render_template("main/anonymise.html", user=user, form=form), status

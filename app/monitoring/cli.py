@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.core.errors import DomainError
+from app.core.errors import PortalError
 from app.monitoring import imports, services
 from app.monitoring.models import ImportStatus
 
@@ -40,7 +40,7 @@ def import_command(reference: str, path: Path, as_of, queue: bool) -> None:
         with path.open("rb") as stream:
             batch = services.queue_import(None, project.id, path.name, stream, as_of=day,
                                           enqueue=queue)
-    except DomainError as exc:
+    except PortalError as exc:
         message = "; ".join(exc.errors.values()) if hasattr(exc, "errors") else \
             exc.user_message()
         raise click.ClickException(message) from exc

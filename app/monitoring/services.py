@@ -320,13 +320,18 @@ def queue_import(actor, project_id: int, filename: str, stream: BinaryIO, *,
     name = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:255]
     if imports.kind_of(name) is None:
         raise ValidationFailed({"file": _("Choose a CSV or XLSX file.")})
+
+    def accept(_path, size: int) -> None:
+        if size == 0:
+            raise files.FileRefused("empty")
+
     try:
-        stored = files.store(stream, max_upload_bytes())
+        stored = files.store(stream, max_upload_bytes(), accept=accept)
     except files.FileTooLarge:
         raise ValidationFailed({"file": _("The file is too large: at most %(size)d MB.",
                                           size=max_upload_bytes() // (1024 * 1024))}) from None
-    if stored.size == 0:
-        raise ValidationFailed({"file": _("The file is empty.")})
+    except files.FileRefused:
+        raise ValidationFailed({"file": _("The file is empty.")}) from None
     with transaction():
         batch = EnrolmentImport(project_id=project.id, filename=name, sha256=stored.sha256,
                                 imported_on=as_of or today(), status=ImportStatus.queued,

@@ -5,7 +5,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError, ValidationFailed, raise_if_unseen
+from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
 from app.monitoring import imports, services
@@ -153,7 +153,6 @@ def remove_training(project_id: int, training_id: int):
     try:
         services.remove_training(current_user, project_id, training_id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("The training was removed."), "success")

@@ -283,3 +283,20 @@ def list_visible_organisations(actor: User) -> list[Organisation]:
     if not (actor.is_official or actor.is_admin):
         query = query.where(Organisation.id.in_(actor.organisation_ids or {-1}))
     return list(db.session.scalars(query))
+
+
+def anonymise_contact(actor: User | None, user: User, old_email: str) -> int:
+    """Where the anonymised ``user`` (whose address was ``old_email``) is an organisation's
+    contact person, replace the contact's name, email and phone with the account's
+    placeholders. Versions already submitted keep the organisation data they froze."""
+    count = 0
+    with transaction():
+        for organisation in db.session.scalars(sa.select(Organisation).where(
+                sa.func.lower(Organisation.contact_email) == old_email.lower())):
+            organisation.contact_name = user.name
+            organisation.contact_email = user.email
+            organisation.contact_phone = ""
+            audit.record(actor, "organisation.contact_anonymised", organisation,
+                         after={"user_id": user.id})
+            count += 1
+    return count

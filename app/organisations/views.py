@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.errors import ValidationFailed
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, roles_required
 from app.organisations import services
 from app.organisations.forms import JoinForm, OrganisationForm
@@ -25,17 +25,12 @@ def mine():
 @roles_required(Role.applicant)
 def join():
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            services.request_membership(current_user, form.enterprise_number.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".mine"))
-        else:
-            flash(_("Your request has been sent to the organisation's members."), "success")
-            return redirect(url_for(".mine"))
+    done = submit_form(
+        form, lambda: services.request_membership(current_user, form.enterprise_number.data),
+        success=_("Your request has been sent to the organisation's members."),
+        then=url_for(".mine"))
+    if done:
+        return done
     return render_template("organisations/mine.html", memberships=current_user.memberships,
                            join_form=form), 422
 

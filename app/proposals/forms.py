@@ -30,6 +30,7 @@ from app.calls.models import Call
 from app.core.forms import EuroField, PortalForm, PortalSubForm, WholeNumberField
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
 from app.proposals.fields import LABELS, SECTION_BY_KEY
+from app.proposals.services import SectionInput
 
 LONG_TEXT = 5000
 REQUIRED = _l("This field is required.")
@@ -65,8 +66,10 @@ class SectionForm(PortalForm):
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
     section: str = ""
 
-    def changes(self) -> dict:
-        return {name: self._data_of(name) for name in SECTION_BY_KEY[self.section].fields}
+    def to_input(self) -> SectionInput:
+        return SectionInput({name: self._data_of(name)
+                             for name in SECTION_BY_KEY[self.section].fields},
+                            int(self.revision.data))
 
     def _data_of(self, name: str):
         value = getattr(self, name).data

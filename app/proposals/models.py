@@ -147,9 +147,21 @@ class ProposalVersion(db.Model):
     # The organisation's deadline at the moment of submission (extensions included), so a
     # later extension never changes what the receipt of this version says.
     deadline_in_force: Mapped[datetime | None]
+    # The organisation's identifying data at submission (legal name, enterprise number,
+    # provider type, address): receipts, statistics and exports read it from here, so a
+    # later edit of the organisation never changes what was submitted.
+    organisation: Mapped[dict | None] = mapped_column(sa.JSON)
+    # 1: the fingerprint's header holds the enterprise number only (versions submitted
+    # before the organisation was frozen in); 2: it holds ``organisation`` entire.
+    fingerprint_scheme: Mapped[int] = mapped_column(default=2, server_default="1")
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
     submitted_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def organisation_data(self) -> dict:
+        """The frozen organisation (empty values if ever missing)."""
+        return self.organisation or {}
 
     def __repr__(self) -> str:
         return f"<ProposalVersion {self.proposal_id} v{self.number}>"

@@ -7,7 +7,6 @@ moment the server received the request.
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -147,12 +147,17 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
 
 
 def _insert_with_reference(proposal: Proposal, call: Call) -> None:
-    """Number proposals per call (CODE-0001, ...); two drafts started at the same moment
-    may pick the same number, so the loser of the unique constraint takes the next one."""
-    count = db.session.scalar(sa.select(sa.func.count(Proposal.id))
-                              .where(Proposal.call_id == call.id)) or 0
-    for attempt in range(1, 21):
-        proposal.reference = f"{call.code}-{count + attempt:04d}"
+    """Number proposals per call (CODE-0001, ...) from the call's counter, which only grows:
+    a deleted draft's reference is never given again. The UPDATE locks the call's row until
+    the transaction ends, so drafts started at the same moment get consecutive numbers; a
+    number already taken by other means is skipped."""
+    for _attempt in range(20):
+        number = db.session.execute(
+            sa.update(Call).where(Call.id == call.id)
+            .values(proposals_numbered=Call.proposals_numbered + 1)
+            .returning(Call.proposals_numbered)
+            .execution_options(synchronize_session=False)).scalar_one()
+        proposal.reference = f"{call.code}-{number:04d}"
         savepoint = db.session.begin_nested()
         try:
             db.session.add(proposal)
@@ -163,6 +168,16 @@ def _insert_with_reference(proposal: Proposal, call: Call) -> None:
         savepoint.commit()
         return
     raise DomainError(_("Too many proposals are being started at once; please try again."))
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    """One section of a draft as typed: ``changes`` maps its field names to new values (None
+    clears one), ``revision`` is the revision the form was opened at (optimistic locking);
+    ``update_proposal`` takes both."""
+
+    changes: Mapping[str, Any]
+    revision: int
 
 
 def update_proposal(actor: User, proposal_id: int, changes: Mapping[str, Any],
@@ -386,15 +401,29 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
                 "A proposal can have at most %(count)d attachments. Remove one first.",
                 count=config["PROPOSAL_MAX_ATTACHMENTS"])})
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
+        used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
+
+        def accept(path, size: int) -> None:  # on the temporary file, before it is kept
+            files.accept_pdf(path, size)
+            if used + size > quota:
+                raise QuotaExceeded(used, size, quota)
+
         try:
-            stored = files.store(stream, max_bytes)
+            stored = files.store(stream, max_bytes, accept=accept)
         except files.FileTooLarge as exc:
             raise ValidationFailed({"file": _(
                 "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
-        if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
+        except QuotaExceeded as exc:
             raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")})
-        name = _safe_filename(filename)
+                "Your organisation's attachments would take %(total)s MB, more than its "
+                "%(quota)s MB of storage. Remove attachments it no longer needs, or ask the "
+                "call's officials for more room.", total=megabytes(exc.used + exc.size),
+                quota=megabytes(exc.quota))}) from exc
+        except files.FileRefused as exc:
+            raise ValidationFailed({"file": _(
+                "The file is not a PDF. Save or export the document as PDF and try again.")}
+            ) from exc
+        name = files.safe_pdf_filename(filename)
         attachment = Attachment(proposal=proposal, filename=name, sha256=stored.sha256,
                                 size=stored.size, uploaded_by_id=actor.id,
                                 uploaded_at=received_at)
@@ -405,15 +434,39 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
     return attachment
 
 
-def _safe_filename(filename: str) -> str:
-    name = re.split(r"[\\/]", filename or "")[-1].strip()
-    # Control characters and the invisible ones that reorder or hide text (bidi overrides,
-    # isolates, marks, zero-width characters), so "factuur\u202efdp.exe" cannot pose as a PDF.
-    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]", "",
-                  name)[:200].strip() or "document.pdf"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    return name
+class QuotaExceeded(ValueError):
+    def __init__(self, used: int, size: int, quota: int) -> None:
+        super().__init__(used, size, quota)
+        self.used, self.size, self.quota = used, size, quota
+
+
+def megabytes(size: int) -> str:
+    """A size in MB with at most one decimal, in the user's language (12,5 in Dutch)."""
+    return format_decimal(round(size / (1024 * 1024), 1), format="#,##0.#")
+
+
+def storage_used(organisation_id: int) -> int:
+    """Bytes of the distinct files an organisation's proposals hold: the working copies'
+    attachments and those of every submitted version (kept for good)."""
+    sizes = dict(db.session.execute(
+        sa.select(Attachment.sha256, Attachment.size)
+        .join(Proposal, Proposal.id == Attachment.proposal_id)
+        .where(Proposal.organisation_id == organisation_id)).all())
+    for data in db.session.scalars(
+            sa.select(ProposalVersion.data["attachments"])
+            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+            .where(Proposal.organisation_id == organisation_id)):
+        for item in data or []:
+            sizes.setdefault(item["sha256"], int(item.get("size") or 0))
+    return sum(sizes.values())
+
+
+def version_file_hashes() -> set[str]:
+    """The files submitted versions refer to (inside their JSON data)."""
+    found: set[str] = set()
+    for data in db.session.scalars(sa.select(ProposalVersion.data["attachments"])):
+        found.update(item["sha256"] for item in data or [] if item.get("sha256"))
+    return found
 
 
 def remove_attachment(actor: User, proposal_id: int, attachment_id: int,
@@ -463,6 +516,36 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
     return data
 
 
+def organisation_snapshot(organisation: Organisation) -> dict[str, str]:
+    """The organisation's identifying data as a submitted version keeps it."""
+    return {"legal_name": organisation.legal_name,
+            "enterprise_number": organisation.enterprise_number,
+            "provider_type": organisation.provider_type.value,
+            "street": organisation.street or "", "postal_code": organisation.postal_code or "",
+            "city": organisation.city or ""}
+
+
+def version_header(version: ProposalVersion) -> dict[str, Any]:
+    """What a version's fingerprint covers besides its data, by its fingerprint scheme.
+
+    Scheme 1 (versions from before organisations were frozen in) names the organisation
+    by its enterprise number; scheme 2 covers the whole frozen organisation."""
+    organisation = version.organisation_data
+    header: dict[str, Any] = {
+        "reference": version.proposal.reference, "call": version.proposal.call.code,
+        "organisation": organisation.get("enterprise_number", ""),
+        "version": version.number, "submitted_at": version.submitted_at.isoformat()}
+    if version.fingerprint_scheme >= 2:
+        header["organisation"] = organisation
+        header["scheme"] = version.fingerprint_scheme
+    return header
+
+
+def fingerprint_matches(version: ProposalVersion) -> bool:
+    """Whether the stored fingerprint still matches the version's header and data."""
+    return fingerprint(version_header(version), version.data) == version.fingerprint
+
+
 def fingerprint(header: dict[str, Any], data: dict[str, Any]) -> str:
     canonical = json.dumps({"header": header, "content": data}, sort_keys=True,
                            ensure_ascii=False, separators=(",", ":"))
@@ -491,13 +574,11 @@ def submit_proposal(actor: User, proposal_id: int,
             raise DomainError(_("Nothing has changed since version %(number)d, which counts.",
                                 number=latest.number))
         number = (latest.number if latest else 0) + 1
-        header = {"reference": proposal.reference, "call": proposal.call.code,
-                  "organisation": proposal.organisation.enterprise_number, "version": number,
-                  "submitted_at": received_at.isoformat()}
         version = ProposalVersion(proposal=proposal, number=number, submitted_at=received_at,
                                   submitted_by_id=actor.id, data=data,
-                                  fingerprint=fingerprint(header, data),
-                                  deadline_in_force=deadline_of(proposal))
+                                  organisation=organisation_snapshot(proposal.organisation),
+                                  fingerprint_scheme=2, deadline_in_force=deadline_of(proposal))
+        version.fingerprint = fingerprint(version_header(version), data)
         db.session.add(version)
         before_status = proposal.status.value
         proposal.status = ProposalStatus.submitted

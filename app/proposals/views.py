@@ -18,29 +18,36 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import services as calls
+from app.calls.views import offer_proposal_start
 from app.core.errors import (
     DomainError,
     ValidationFailed,
-    raise_if_unseen,
 )
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.proposals import permissions, services
+from app.proposals import drafts, listing, permissions, services
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
-from app.proposals.models import Proposal
+from app.proposals.models import Proposal, ProposalStatus
 from app.proposals.pdf import receipt_pdf
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
 _DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail_panel
 
 
+@bp.record_once
+def _on_the_call_page(state) -> None:
+    offer_proposal_start(state.app, "proposals.new")
+
+
 @bp.get("/")
 @login_required
 def index():
-    return render_template("proposals/index.html",
-                           proposals=services.visible_proposals(current_user))
+    page, filters = listing.proposal_page(current_user, request.args)
+    return render_template("proposals/index.html", page=page, filters=filters,
+                           calls=listing.calls_with_proposals(current_user),
+                           statuses=list(ProposalStatus))
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
@@ -59,13 +66,18 @@ def new(code: str):
             "organisation_id" not in request.form:
         form.organisation_id.data = organisations[0].id
         form.organisation_id.raw_data = [str(organisations[0].id)]
+    existing = drafts.open_drafts(current_user, call.id)
+    if request.method == "POST" and existing and request.form.get("another") != "1":
+        # "Start a proposal" again while a draft waits: offer it first (one click less
+        # than a second, empty draft).
+        return redirect(url_for(".new", code=call.code), 303)
     if form.validate_on_submit():
         proposal = services.create_proposal(current_user, call.id, form.organisation_id.data,
                                             received_at=request_received_at())
         flash(_("Your draft proposal %(reference)s was created. Save each part as you go; "
                 "nothing is sent until you submit it.", reference=proposal.reference), "success")
         return redirect(url_for(".detail", proposal_id=proposal.id))
-    return render_template("proposals/new.html", call=call, form=form), \
+    return render_template("proposals/new.html", call=call, form=form, drafts=existing), \
         422 if form.errors else 200
 
 
@@ -107,7 +119,7 @@ def detail(proposal_id: int):
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),
-        editable=_editable(proposal),
+        editable=_editable(proposal), deletable=drafts.is_deletable(proposal),
         counting=services.counting_version(proposal),
         unsubmitted_changes=services.has_unsubmitted_changes(proposal),
         history=services.version_history(proposal), labels=LABELS)
@@ -125,12 +137,15 @@ def edit(proposal_id: int, section: str):
     if request.method == "GET":
         form.load(proposal)
     if not services.is_editable(proposal):
-        flash(_("The deadline has passed: this proposal can no longer change."), "error")
+        flash(_("This proposal was withdrawn and can no longer change.")
+              if proposal.status is ProposalStatus.withdrawn
+              else _("The deadline has passed: this proposal can no longer change."), "error")
         return redirect(url_for(".detail", proposal_id=proposal.id))
     if form.validate_on_submit():
         try:
-            services.update_proposal(current_user, proposal.id, form.changes(),
-                                     int(form.revision.data), received_at=request_received_at())
+            typed = form.to_input()
+            services.update_proposal(current_user, proposal.id, typed.changes, typed.revision,
+                                     received_at=request_received_at())
         except services.EditConflict as exc:
             return _conflict(exc.proposal, form, section)
         except ValidationFailed as exc:
@@ -152,7 +167,7 @@ def edit(proposal_id: int, section: str):
 def _conflict(current, form, section: str):
     """Both versions side by side; the form keeps what the user typed, now based on the
     latest revision, so saving again deliberately replaces the other person's text."""
-    mine = form.changes()
+    mine = form.to_input().changes
     theirs = {name: getattr(current, name) for name in SECTION_BY_KEY[section].fields}
     differing = [name for name in SECTION_BY_KEY[section].fields
                  if _comparable(mine.get(name)) != _comparable(theirs.get(name))]
@@ -190,7 +205,10 @@ def attachments(proposal_id: int):
                 return redirect(url_for(".attachments", proposal_id=proposal.id))
         status = 422
     return render_template("proposals/attachments.html", proposal=proposal, form=form,
-                           editable=editable, empty_form=EmptyForm()), status
+                           editable=editable, empty_form=EmptyForm(),
+                           storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
+                           storage_quota=services.megabytes(
+                               current_app.config["ORGANISATION_STORAGE_BYTES"])), status
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")
@@ -245,7 +263,6 @@ def submit(proposal_id: int):
         return render_template("proposals/refused.html", message=exc.user_message(),
                                proposal_id=proposal_id), 409
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".detail", proposal_id=proposal_id))
     flash(_("Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "
@@ -275,6 +292,26 @@ def withdraw(proposal_id: int):
             return redirect(url_for(".detail", proposal_id=proposal.id))
     return render_template("proposals/withdraw.html", proposal=proposal, form=form,
                            deadline=services.deadline_of(proposal)), 422 if form.errors else 200
+
+
+@bp.route("/<int:proposal_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(proposal_id: int):
+    """Delete a draft that was never submitted, after a confirmation page."""
+    proposal = services.get_proposal(current_user, proposal_id)
+    if not (permissions.can_edit(current_user, proposal) and drafts.is_deletable(proposal)):
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            reference = drafts.delete_draft(current_user, proposal.id,
+                                            received_at=request_received_at())
+        except services.DeadlinePassed as exc:
+            return render_template("proposals/refused.html", message=exc.user_message(),
+                                   proposal_id=proposal_id), 409
+        flash(_("The draft %(reference)s was deleted.", reference=reference), "success")
+        return redirect(url_for(".index"))
+    return render_template("proposals/delete.html", proposal=proposal, form=form)
 
 
 @bp.get("/<int:proposal_id>/versions/<int:number>")

@@ -234,12 +234,12 @@ def _load_rows(call: Call, as_of: datetime,
                   data["practice_oriented"].as_boolean(), data["requested_eur"].as_string(),
                   data["training_name"].as_string(), data["training_reference"].as_string(),
                   data["expected_participants"], data["partners"],
-                  data["own_contribution_eur"].as_string())
+                  data["own_contribution_eur"].as_string(), ProposalVersion.organisation)
         .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
         .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of, *only)
         .order_by(ProposalVersion.proposal_id, ProposalVersion.number))
     for (pid, number, submitted_at, title, project_type, technologies, practice, requested,
-         training, training_reference, participants, partners, own) in \
+         training, training_reference, participants, partners, own, organisation) in \
             db.session.execute(version_query):
         row = rows.get(pid)
         if row is None:  # pragma: no cover - a version cannot predate its proposal
@@ -257,6 +257,11 @@ def _load_rows(call: Call, as_of: datetime,
         row.expected_participants = None if participants in (None, "") else int(participants)
         row.partners = [_partner(p) for p in partners or [] if isinstance(p, dict)]
         row.own_contribution_eur = _decimal(own)
+        if organisation:  # as frozen at submission, not as the organisation reads today
+            row.organisation = organisation.get("legal_name") or row.organisation
+            row.enterprise_number = organisation.get("enterprise_number") or \
+                row.enterprise_number
+            row.provider_type = organisation.get("provider_type") or row.provider_type
 
     verification_query = (
         sa.select(TechnologyVerification.proposal_id, TechnologyVerification.technologies,

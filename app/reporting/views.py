@@ -24,7 +24,7 @@ from app.calls import services as call_services
 from app.calls.models import Call
 from app.core import documents
 from app.core.db import db
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_euro
 from app.core.permissions import Role, roles_required
@@ -89,7 +89,7 @@ def _other_call(call: Call, calls: list[Call] | None = None, user=None) -> Call 
     if found is None:
         try:
             found = call_services.get_call_by_code(user or current_user, code)
-        except DomainError as exc:
+        except NotFound as exc:
             raise BadRequestArgs({"compare": _("There is no call %(code)s.",
                                                code=code[:40])}) from exc
     return found

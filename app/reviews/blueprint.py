@@ -1,12 +1,19 @@
 """The evaluation blueprint, shared by the officials' and the evaluators' views, and what the
 evaluation adds to the proposal page (the proposals side never imports the evaluation)."""
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask_babel import get_locale
 
+from app.calls.models import Call
+from app.calls.views import add_call_panel
+from app.core.db import db
+from app.core.money import format_decimal
 from app.proposals.models import Proposal
 from app.proposals.views import add_detail_panel
-from app.reviews import queries, services
+from app.reviews import queries
+from app.reviews.models import Criterion, EvaluationSettings
+from app.reviews.rules import admissibility as admissibility_rules
 
 bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="templates")
 
@@ -15,9 +22,27 @@ def proposal_panel(proposal: Proposal) -> dict:
     """The published decision on the proposal (outcome, legal clock) and the official's
     admissibility decision, each None until there is one: one query each."""
     return {"evaluation": queries.published_result(proposal, str(get_locale() or "nl")),
-            "admissibility": services.admissibility_of(proposal.id)}
+            "admissibility": admissibility_rules.admissibility_of(proposal.id)}
 
 
 @bp.record_once
 def _on_the_proposal_page(state) -> None:
     add_detail_panel(state.app, "evaluation", proposal_panel)
+
+
+def call_panel(call: Call) -> dict:
+    """The award criteria with their weights and thresholds, on the call's public page once
+    the call is published (drafts are for officials only): two queries."""
+    items = list(db.session.scalars(sa.select(Criterion).where(Criterion.call_id == call.id)
+                                    .order_by(Criterion.position)))
+    if not items:
+        return {"criteria": None}
+    settings = db.session.get(EvaluationSettings, call.id)
+    total = (settings.total_threshold if settings is not None
+             else EvaluationSettings.__table__.c.total_threshold.default.arg)
+    return {"criteria": {"rows": items, "number": format_decimal, "total_threshold": total}}
+
+
+@bp.record_once
+def _on_the_call_page(state) -> None:
+    add_call_panel(state.app, "criteria", call_panel)

@@ -3,15 +3,16 @@ so the pages' views stay as they are)."""
 
 from flask_login import current_user
 
-from app.reviews import disagreement, services
+from app.reviews import disagreement, facts
+from app.reviews import overview as review_overview
 from app.reviews.blueprint import bp
 
 
 @bp.app_template_global("criterion_disagreement")
 def criterion_disagreement(call, rows, criteria):
     """(the counts over the whole call, the flags of this page's rows by proposal id)."""
-    _page_summary, flags = disagreement.summarise(rows, criteria, services.settings_of(call))
-    return services.disagreement_summary(current_user, call.id), flags
+    _page_summary, flags = disagreement.summarise(rows, criteria, facts.settings_of(call))
+    return review_overview.disagreement_summary(current_user, call.id), flags
 
 
 @bp.app_template_global("sheet_disagreement")
@@ -22,11 +23,11 @@ def sheet_disagreement(sheet) -> dict:
         for criterion_id, score in scores.items():
             if score.score is not None:
                 per_criterion.setdefault(criterion_id, []).append(score.score)
-    settings = services.settings_of(sheet.proposal.call)
+    settings = facts.settings_of(sheet.proposal.call)
     return {s.criterion.id: s for s in disagreement.criterion_spreads(
         per_criterion, sheet.criteria, settings)}
 
 
 @bp.app_template_global("criterion_spread_limit")
 def criterion_spread_limit(call, criterion):
-    return disagreement.shown_limit(criterion, services.settings_of(call))
+    return disagreement.shown_limit(criterion, facts.settings_of(call))

@@ -1,7 +1,7 @@
 """The evaluator's pages: assignments, conflict-of-interest declarations, scoring, the other
 evaluators' reviews (after one's own), attachments and the evaluator's profile.
 
-Thin wrappers around app.reviews.services. Someone else's assignment, or one with a declared
+Thin wrappers around app.reviews.rules. Someone else's assignment, or one with a declared
 conflict or removed by an official, is 404 on every route (the services say so)."""
 
 from itertools import groupby
@@ -10,20 +10,18 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.errors import (
-    DomainError,
-    ValidationFailed,
-    raise_if_unseen,
-)
+from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.proposals.fields import LABELS, SECTIONS
-from app.reviews import queries, services
+from app.reviews import facts as review_facts
+from app.reviews import queries
 from app.reviews.blueprint import bp
 from app.reviews.forms import DeclarationForm, ProfileForm, review_form
-from app.reviews.models import AssignmentStatus, ReviewStatus
-from app.reviews.services import AffiliationInput
+from app.reviews.models import AssignmentStatus
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import scoring as scoring_rules
 
 
 def _state_labels() -> dict[str, tuple[str, str]]:
@@ -53,12 +51,11 @@ def declare(assignment_id: int):
     if form.validate_on_submit():
         conflict = form.conflict
         try:
-            services.declare(current_user, assignment.id, conflict,
-                             (form.reason.data or "") if conflict else "")
+            conflicts_rules.declare(current_user, assignment.id, conflict,
+                                    (form.reason.data or "") if conflict else "")
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".mine"))
         else:
@@ -79,14 +76,14 @@ def declare(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required(Role.evaluator)
 def review(assignment_id: int):
-    assignment = services.get_assignment(current_user, assignment_id)
+    assignment = review_facts.get_assignment(current_user, assignment_id)
     if assignment.status is AssignmentStatus.awaiting_declaration:
         flash(_("First declare whether you have a conflict of interest."), "info")
         return redirect(url_for(".declare", assignment_id=assignment.id))
-    assignment, version = services.readable_proposal(current_user, assignment_id)
-    criteria = services.criteria_of(assignment.proposal.call_id)
+    assignment, version = scoring_rules.readable_proposal(current_user, assignment_id)
+    criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
-    locked = own is not None and own.status is ReviewStatus.submitted
+    locked = scoring_rules.is_locked(own)
     form = review_form(criteria)
     status = 200
     if request.method == "POST":
@@ -96,17 +93,17 @@ def review(assignment_id: int):
             return redirect(url_for(".review", assignment_id=assignment.id))
         if form.validate_on_submit():
             submitting = request.form.get("action") == "submit"
+            typed = form.to_input()
             try:
                 if submitting:
-                    services.submit_typed_review(current_user, assignment.id, form.typed(),
-                                                 form.overall_comment.data or "")
+                    scoring_rules.submit_typed_review(current_user, assignment.id, typed.scores,
+                                                      typed.overall_comment)
                 else:
-                    services.save_review(current_user, assignment.id, form.typed(),
-                                         form.overall_comment.data or "")
+                    scoring_rules.save_review(current_user, assignment.id, typed.scores,
+                                              typed.overall_comment)
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
-                raise_if_unseen(exc)
                 flash(exc.user_message(), "error")
                 return redirect(url_for(".review", assignment_id=assignment.id))
             else:
@@ -120,7 +117,7 @@ def review(assignment_id: int):
         status = 422
     elif own is not None:
         form.load(own, format_decimal)
-    total = services.weighted_total(own.scores, criteria) if locked else None
+    total = review_facts.weighted_total(own.scores, criteria) if locked else None
     return render_template(
         "reviews/evaluator/review.html", assignment=assignment, proposal=assignment.proposal,
         version=version, criteria=criteria, form=form, review=own, locked=locked, total=total,
@@ -142,13 +139,12 @@ def _score_hint(criterion) -> str:
 @roles_required(Role.evaluator)
 def others(assignment_id: int):
     try:
-        reviews = services.other_reviews(current_user, assignment_id)
+        reviews = scoring_rules.other_reviews(current_user, assignment_id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
         return redirect(url_for(".review", assignment_id=assignment_id))
-    assignment = services.get_assignment(current_user, assignment_id)
-    criteria = services.criteria_of(assignment.proposal.call_id)
+    assignment = review_facts.get_assignment(current_user, assignment_id)
+    criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
     # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
     columns = [{"label": _("You"), "review": own}] + [
@@ -156,7 +152,7 @@ def others(assignment_id: int):
         for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)]
     for column in columns:
         column["scores"] = {s.criterion_id: s for s in column["review"].scores}
-        column["total"] = services.weighted_total(column["review"].scores, criteria)
+        column["total"] = review_facts.weighted_total(column["review"].scores, criteria)
     return render_template("reviews/evaluator/others.html", assignment=assignment,
                            proposal=assignment.proposal, criteria=criteria, columns=columns,
                            score_text=format_decimal)
@@ -165,7 +161,7 @@ def others(assignment_id: int):
 @bp.get("/assignments/<int:assignment_id>/files/<sha256>")
 @roles_required(Role.evaluator)
 def download(assignment_id: int, sha256: str):
-    path, filename = services.evaluator_attachment(current_user, assignment_id, sha256)
+    path, filename = scoring_rules.evaluator_attachment(current_user, assignment_id, sha256)
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
@@ -182,10 +178,8 @@ def profile():
     elif form.validate_on_submit():
         rows = form.filled_rows()
         try:
-            services.update_profile(current_user, form.expertise.data or [], [
-                AffiliationInput(row.organisation_name.data or "",
-                                 row.enterprise_number.data or "", row.relation.data or "")
-                for _index, row in rows])
+            conflicts_rules.update_profile(current_user, form.expertise.data or [],
+                                           [row.to_input() for _index, row in rows])
         except ValidationFailed as exc:
             _attach_row_errors(form, exc, [index for index, _row in rows])
             status = 422

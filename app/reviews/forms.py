@@ -1,4 +1,4 @@
-"""Evaluation forms. Shape only; the rules live in app.reviews.services."""
+"""Evaluation forms. Shape only; the rules live in app.reviews.rules."""
 
 from decimal import Decimal
 
@@ -30,6 +30,12 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.calls.models import Technology
 from app.core.forms import DecimalTextField, PortalForm, PortalSubForm, WholeNumberField
+from app.reviews.objection_models import ObjectionKind
+from app.reviews.objections import ObjectionInput
+from app.reviews.rules.conflicts import AffiliationInput
+from app.reviews.rules.consensus import ConsensusInput
+from app.reviews.rules.criteria import CriterionInput, SettingsInput
+from app.reviews.rules.scoring import ReviewInput
 
 LONG_TEXT = 5000
 
@@ -76,10 +82,11 @@ class ReviewForm(PortalForm):
     def justification(self, criterion_id: int):
         return self[f"justification-{criterion_id}"]
 
-    def typed(self) -> dict[int, tuple[str, str]]:
+    def to_input(self) -> ReviewInput:
         """What the evaluator typed, as the services take it."""
-        return {cid: ((self.score(cid).data or "").strip(), self.justification(cid).data or "")
-                for cid in self.criterion_ids}
+        return ReviewInput(
+            {cid: ((self.score(cid).data or "").strip(), self.justification(cid).data or "")
+             for cid in self.criterion_ids}, self.overall_comment.data or "")
 
     def load(self, review, score_text) -> None:
         by_criterion = {s.criterion_id: s for s in review.scores}
@@ -116,6 +123,10 @@ class AffiliationForm(PortalSubForm):
     def is_empty(self) -> bool:
         return not any((f.data or "").strip() for f in (self.organisation_name,
                                                         self.enterprise_number, self.relation))
+
+    def to_input(self) -> AffiliationInput:
+        return AffiliationInput(self.organisation_name.data or "",
+                                self.enterprise_number.data or "", self.relation.data or "")
 
 
 EMPTY_AFFILIATION_ROWS = 3
@@ -179,6 +190,13 @@ class CriterionRowForm(PortalSubForm):
             if text.strip():
                 return False
         return True
+
+    def to_input(self) -> CriterionInput:
+        return CriterionInput(
+            name_nl=self.name_nl.data or "", name_en=self.name_en.data or "",
+            guidance_nl=self.guidance_nl.data or "", guidance_en=self.guidance_en.data or "",
+            weight=self.weight.data, scale_max=self.scale_max.data, step=self.step.data,
+            threshold=self.threshold.data)
 
 
 EMPTY_CRITERION_ROWS = 1
@@ -248,6 +266,15 @@ class SettingsForm(PortalForm):
         validators=[InputRequired(_l("Give the number of days to object."))])
     submit = SubmitField(_l("Save the settings"), widget=GovSubmitInput())
 
+    def to_input(self) -> SettingsInput:
+        percent = self.criterion_spread_percent.data
+        return SettingsInput(
+            reviews_per_proposal=self.reviews_per_proposal.data,
+            total_threshold=self.total_threshold.data,
+            disagreement_spread=self.disagreement_spread.data,
+            reserve_size=self.reserve_size.data, objection_days=self.objection_days.data,
+            criterion_spread_share=None if percent is None else percent / 100)
+
 
 class AdmissibilityForm(PortalForm):
     result = RadioField(
@@ -294,7 +321,7 @@ class ConsensusForm(PortalForm):
 
     criterion_ids: tuple[int, ...] = ()
 
-    def typed(self) -> dict[int, tuple[str, str, str]]:
+    def to_input(self) -> ConsensusInput:
         """The criteria something was typed for, as ``record_consensus_set`` takes them."""
         items = {}
         for cid in self.criterion_ids:
@@ -302,7 +329,7 @@ class ConsensusForm(PortalForm):
                            for name in ("score", "justification", "minority"))
             if any(values):
                 items[cid] = values
-        return items
+        return ConsensusInput(items)
 
     def load(self, consensus, score_text) -> None:
         for cid, item in consensus.items():
@@ -384,6 +411,12 @@ class ObjectionForm(PortalForm):
                                    Length(max=10000)])
     file = FileField(_l("A PDF with supporting documents (optional)"), widget=GovFileInput())
     submit = SubmitField(_l("Send"), widget=GovSubmitInput())
+
+    def to_input(self) -> ObjectionInput:
+        upload = self.file.data
+        return ObjectionInput(kind=ObjectionKind(self.kind.data), text=self.text.data or "",
+                              filename=getattr(upload, "filename", "") or "",
+                              stream=getattr(upload, "stream", None))
 
 
 class ObjectionAnswerForm(PortalForm):

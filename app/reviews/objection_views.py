@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError, NotFound, ValidationFailed, raise_if_unseen
+from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
 from app.proposals import permissions as proposal_permissions
@@ -16,8 +16,8 @@ from app.proposals import services as proposals
 from app.reviews import objections
 from app.reviews.blueprint import bp
 from app.reviews.forms import ObjectionAnswerForm, ObjectionForm
-from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
-from app.reviews.official_views import _call
+from app.reviews.objection_models import ObjectionOutcome
+from app.reviews.view_helpers import call_by_code
 
 
 @bp.app_template_global("proposal_objections")
@@ -47,17 +47,12 @@ def lodge_objection(proposal_id: int):
     if form.is_submitted():
         status = 422
         if form.validate():
-            upload = form.file.data
             try:
-                objection = objections.lodge_objection(
-                    current_user, proposal.id, objections.ObjectionInput(
-                        kind=ObjectionKind(form.kind.data), text=form.text.data or "",
-                        filename=getattr(upload, "filename", "") or "",
-                        stream=getattr(upload, "stream", None)))
+                objection = objections.lodge_objection(current_user, proposal.id,
+                                                       form.to_input())
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
-                raise_if_unseen(exc)
                 flash(exc.user_message(), "error")
             else:
                 flash(_("Sent: %(kind)s. An official answers it in the portal; you will get "
@@ -105,7 +100,6 @@ def answer_objection(objection_id: int):
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
-            raise_if_unseen(exc)
             flash(exc.user_message(), "error")
             return redirect(url_for(".objection", objection_id=objection.id))
         else:
@@ -123,7 +117,6 @@ def republish_after_objection(objection_id: int):
     try:
         record = objections.republish_after_objection(current_user, objection.id)
     except DomainError as exc:
-        raise_if_unseen(exc)
         flash(exc.user_message(), "error")
     else:
         flash(_("Decision %(number)d is published: every applicant is notified and may "
@@ -135,6 +128,6 @@ def republish_after_objection(objection_id: int):
 @bp.get("/calls/<code>/objections")
 @roles_required(Role.official)
 def objections_queue(code: str):
-    call = _call(code)
+    call = call_by_code(code)
     return render_template("reviews/objection_queue.html", call=call,
                            rows=objections.objection_queue(current_user, call.id))

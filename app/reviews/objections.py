@@ -30,9 +30,11 @@ from app.organisations.services import active_members
 from app.proposals import permissions as proposal_permissions
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
-from app.reviews import permissions, services
+from app.reviews import permissions
 from app.reviews.models import DecisionRecord
 from app.reviews.objection_models import Objection, ObjectionKind, ObjectionOutcome
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import decisions as decisions_rules
 
 MAX_TEXT = 10000
 
@@ -94,27 +96,26 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
         if data.stream is not None and data.filename:
             max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
             try:
-                stored = files.store(data.stream, max_bytes)
+                stored = files.store(data.stream, max_bytes, accept=files.accept_pdf)
             except files.FileTooLarge:
                 errors["file"] = _("The file is larger than %(size)s MB.",
                                    size=max_bytes // (1024 * 1024))
-            else:
-                if stored.size == 0 or not files.looks_like_pdf(files.path_for(stored.sha256)):
-                    errors["file"] = _("The file is not a PDF. Save or export the document as "
-                                       "PDF and try again.")
+            except files.FileRefused:
+                errors["file"] = _("The file is not a PDF. Save or export the document as "
+                                   "PDF and try again.")
         if errors:
             raise ValidationFailed(errors)
         objection = Objection(
             proposal_id=proposal.id, decision_record_id=record.id, kind=data.kind,
             text=data.text.strip(), lodged_by_id=actor.id, lodged_at=utcnow(),
-            filename=proposals._safe_filename(data.filename) if stored else None,
+            filename=files.safe_pdf_filename(data.filename) if stored else None,
             sha256=stored.sha256 if stored else None, size=stored.size if stored else None)
         db.session.add(objection)
         db.session.flush()
         audit.record(actor, f"proposal.{data.kind.value}_lodged", proposal,
                      after={"objection_id": objection.id, "decision": record.number,
                             "file": objection.sha256})
-        for official in services._officials():
+        for official in conflicts_rules._officials():
             enqueue("objection_lodged", to=official.email, language=official.language,
                     dedupe_key=f"objection:{objection.id}:{official.id}",
                     subject=_("%(kind)s on %(reference)s", kind=data.kind.label,
@@ -205,7 +206,7 @@ def republish_after_objection(actor: User, objection_id: int) -> DecisionRecord:
                                 "objection.", number=objection.new_decision_number))
         reason = _("Objection of %(reference)s upheld: %(answer)s",
                    reference=objection.proposal.reference, answer=objection.answer)
-        record = services.publish_decision(actor, objection.proposal.call_id, reason)
+        record = decisions_rules.publish_decision(actor, objection.proposal.call_id, reason)
         objection.new_decision_number = record.number
         audit.record(actor, "proposal.objection_decision_published", objection.proposal,
                      after={"objection_id": objection.id, "decision": record.number})

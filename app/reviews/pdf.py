@@ -1,17 +1,15 @@
 """Evaluation PDFs (WeasyPrint): the applicant's evaluation summary report, rendered from
 the frozen decision record (never an evaluator's name), and the officials' ranking."""
 
-from collections.abc import Sequence
-from decimal import Decimal
-
 from app.calls.models import Call
 from app.core.pdf import render_pdf
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.proposals.services import counting_version
+from app.reviews.facts import settings_of
 from app.reviews.models import Outcome
 from app.reviews.queries import PublishedResult
-from app.reviews.services import TIE_BREAK, RankingRow, settings_of
+from app.reviews.rules.ranking import TIE_BREAK, Ranking
 
 
 def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:
@@ -19,11 +17,8 @@ def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:
                       version=counting_version(proposal), Outcome=Outcome)
 
 
-def ranking_pdf(call: Call, rows: Sequence[RankingRow]) -> bytes:
-    ranked = [row for row in rows if row.rank is not None]
-    funded = [row for row in ranked if row.computed is Outcome.funded]
-    return render_pdf("reviews/ranking_pdf.html", call=call, ranked=ranked,
+def ranking_pdf(call: Call, rows: Ranking) -> bytes:
+    return render_pdf("reviews/ranking_pdf.html", call=call, ranked=rows.ranked,
                       unranked=[row for row in rows if row.rank is None],
-                      last_funded=funded[-1].proposal.id if funded else None,
-                      funded_total=sum((row.requested for row in funded), Decimal("0")),
+                      last_funded=rows.last_funded_id, funded_total=rows.funded_total,
                       settings=settings_of(call), tie_break=TIE_BREAK, as_of=utcnow())

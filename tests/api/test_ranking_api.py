@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from app.auth import services as auth_services
-from app.reviews import services
+from app.reviews import facts
 from app.reviews.models import Admissibility, Outcome
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import ranking as ranking_rules
 from tests.factories import make_user
 from tests.reviews.test_official_views import CODE, _submitted, _world
 
@@ -30,10 +32,10 @@ def _error(response, status: int) -> str:
 @pytest.fixture
 def world():
     world = _world(count=5)
-    settings = services.settings_of(world.call)
+    settings = facts.settings_of(world.call)
     settings.reserve_size = 1
-    services.override_outcome(world.official, world.proposals[3].id, Outcome.reserve,
-                              "Regionale spreiding")
+    ranking_rules.override_outcome(world.official, world.proposals[3].id, Outcome.reserve,
+                                   "Regionale spreiding")
     return world
 
 
@@ -64,10 +66,10 @@ def test_ranking_has_exactly_the_documented_shape(client, world):
 
 def test_ranking_matches_the_service_and_leaves_out_incomplete_consensus(client, world):
     late, _user = _submitted(world.call, requested_eur=Decimal("10000.00"))
-    services.decide_admissibility(world.official, late.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(world.official, late.id, Admissibility.admissible)
     body = client.get(RANKING, headers=_bearer(world.official)).get_json()
     assert late.reference not in {r["proposal"] for r in body["rows"]}
-    rows = [r for r in services.ranking(world.call.id) if r.outcome is not None]
+    rows = [r for r in ranking_rules.ranking(world.call.id) if r.outcome is not None]
     assert [r["proposal"] for r in body["rows"]] == [r.proposal.reference for r in rows]
 
 

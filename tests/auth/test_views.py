@@ -15,7 +15,7 @@ from app.organisations.models import Membership, MembershipStatus, Organisation
 from tests.factories import DEFAULT_PASSWORD, make_user, valid_enterprise_number
 
 WRONG_CREDENTIALS = "The email address or password is not correct."
-THROTTLED = "Too many failed attempts."
+THROTTLED = "Too many attempts. Try again in"
 NEW_PASSWORD = "Nieuw-Fietsslot-Kompas-42"
 
 

@@ -4,8 +4,8 @@ proxy's headers; without that setting the headers are ignored."""
 import sqlalchemy as sa
 
 from app import create_app
-from app.auth.models import LoginFailure
 from app.core.db import db
+from app.core.throttle import ThrottleCounter
 
 FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
 
@@ -21,7 +21,9 @@ def _failed_login(portal):
         "email": "niemand@example.org", "password": "Fout-Wachtwoord-123"},
         environ_base={"REMOTE_ADDR": "10.0.0.2"})
     db.session.expire_all()
-    return db.session.scalar(sa.select(LoginFailure.address))
+    key = db.session.scalar(sa.select(ThrottleCounter.key)
+                            .where(ThrottleCounter.key.like("login:addr:%")))
+    return key.removeprefix("login:addr:")
 
 
 def test_behind_one_trusted_proxy_the_client_address_and_https_count(app):

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from app.core.db import db
 from app.core.time import brussels
 from app.proposals import services as proposals
-from app.reviews import services
 from app.reviews.models import (
     Admissibility,
     AssignmentStatus,
@@ -20,6 +19,11 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import scoring as scoring_rules
 from tests.factories import (
     DEFAULT_PASSWORD,
     complete_fields,
@@ -40,7 +44,7 @@ def _scene():
     attachment), our evaluator and two others who have already submitted their reviews."""
     call = make_call(code="ESF-ELEREN-2021", title="ESF e-leren 2021",
                      opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59))
-    criteria = services.set_criteria(None, call.id, services.DEFAULT_CRITERIA)
+    criteria = criteria_rules.set_criteria(None, call.id, criteria_rules.DEFAULT_CRITERIA)
     partner = make_organisation(legal_name="Werkplaats Lassen vzw")
     applicant = make_user("applicant")
     proposal = proposals.create_proposal(applicant, call.id, sorted(applicant.organisation_ids)[0],
@@ -53,18 +57,18 @@ def _scene():
                              received_at=OPEN)
     proposals.submit_proposal(applicant, proposal.id, received_at=OPEN)
     official = make_user("official")
-    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluator = make_user("evaluator", email="lies.claes@expert.example", name="Lies Claes")
     others = [make_user("evaluator", name=name) for name in ("Jan Peeters", "Sara Wouters")]
-    assignments = [services.assign(official, proposal.id, e.id)
+    assignments = [assignment_rules.assign(official, proposal.id, e.id)
                    for e in (evaluator, *others)]
     for other, assignment, (score, text) in zip(
             others, assignments[1:], (("3", "Redelijk uitgewerkt."), ("4", "Sterk plan.")),
             strict=True):
-        services.declare(other, assignment.id, False)
-        services.save_review(other, assignment.id, {c.id: (score, text) for c in criteria},
-                             "Samen met de werkvloer ontwikkeld.")
-        services.submit_review(other, assignment.id)
+        conflicts_rules.declare(other, assignment.id, False)
+        scoring_rules.save_review(other, assignment.id, {c.id: (score, text) for c in criteria},
+                                  "Samen met de werkvloer ontwikkeld.")
+        scoring_rules.submit_review(other, assignment.id)
     return call, criteria, proposal, evaluator, assignments[0]
 
 

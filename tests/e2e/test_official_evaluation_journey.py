@@ -17,8 +17,11 @@ from app.calls.models import CallPhase
 from app.core.db import db
 from app.core.time import BRUSSELS, brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import services
+from app.reviews import facts
 from app.reviews.models import DecisionRecord, Outcome
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import ranking as ranking_rules
+from app.reviews.rules import scoring as scoring_rules
 from tests.factories import DEFAULT_PASSWORD, complete_fields, make_call, make_user
 
 pytestmark = pytest.mark.browser
@@ -54,15 +57,15 @@ def _submit(page, form_selector: str) -> None:
 
 def _evaluators_review(call) -> None:
     """What the evaluators do on their own pages, done here through the services."""
-    criteria = services.criteria_of(call.id)
+    criteria = facts.criteria_of(call.id)
     for n, name in enumerate(EVALUATORS):
-        evaluator = next(u for u in services.evaluators() if u.name == name)
-        for assignment in services.my_assignments(evaluator):
-            services.declare(evaluator, assignment.id, False)
-            services.save_review(evaluator, assignment.id, {
-                c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
-                for c in criteria}, "Een degelijk voorstel.")
-            services.submit_review(evaluator, assignment.id)
+        evaluator = next(u for u in facts.evaluators() if u.name == name)
+        for assignment in facts.my_assignments(evaluator):
+            conflicts_rules.declare(evaluator, assignment.id, False)
+            scoring_rules.save_review(evaluator, assignment.id, {
+                     c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
+                     for c in criteria}, "Een degelijk voorstel.")
+            scoring_rules.submit_review(evaluator, assignment.id)
 
 
 def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, check_page,
@@ -107,7 +110,7 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     for proposal, _user in made:
         page.check(f"input[name='p{proposal.id}-result'][value=admissible]")
         _submit(page, f"#proposal-{proposal.id} form")
-    assert len(services.admissible_proposals(call.id)) == 3
+    assert len(facts.admissible_proposals(call.id)) == 3
     check_page("admissibility-done")
 
     # Automatic assignment: three evaluators on each proposal.
@@ -125,7 +128,7 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     page.click(f"main a[href='/evaluation/calls/{CODE}/overview']")
     page.wait_for_load_state("load")
     check_page("overview")
-    criteria = services.criteria_of(call.id)
+    criteria = facts.criteria_of(call.id)
     for index, (proposal, _user) in enumerate(made):
         page.goto(f"/evaluation/calls/{CODE}/overview")
         page.click(f"main a[href$='/proposals/{proposal.id}/consensus']")
@@ -160,7 +163,7 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     [record] = db.session.query(DecisionRecord).all()
     assert page.locator(f"text={record.fingerprint}").count() == 1
     check_page("published")
-    rows = services.ranking(call.id)
+    rows = ranking_rules.ranking(call.id)
     assert [r.outcome for r in rows] == [Outcome.funded, Outcome.funded, Outcome.reserve]
 
     # The applicant of the first proposal: the outcome, the legal clock and the report.

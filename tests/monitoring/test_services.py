@@ -20,8 +20,10 @@ def _decided_call():
     """A call with three submitted proposals: two admissible with a consensus (one funded
     within the budget, one on the reserve list) and one inadmissible."""
     from app.proposals import services as proposal_services
-    from app.reviews import services as reviews
     from app.reviews.models import Admissibility
+    from app.reviews.rules import admissibility as admissibility_rules
+    from app.reviews.rules import consensus as consensus_rules
+    from app.reviews.rules import criteria as criteria_rules
 
     call = make_call(code="MON-1", opens_at=brussels(2021, 1, 1),
                      deadline=brussels(2021, 3, 31, 23, 59, 59),
@@ -38,14 +40,15 @@ def _decided_call():
                                           proposal.revision, received_at=at)
         proposal_services.submit_proposal(user, proposal.id, received_at=at)
         made.append(proposal)
-    [criterion] = reviews.set_criteria(None, call.id, [reviews.CriterionInput(
+    [criterion] = criteria_rules.set_criteria(None, call.id, [criteria_rules.CriterionInput(
         "Kwaliteit", "Quality", Decimal("1"))])
-    reviews.decide_admissibility(official, made[0].id, Admissibility.admissible)
-    reviews.decide_admissibility(official, made[1].id, Admissibility.admissible)
-    reviews.decide_admissibility(official, made[2].id, Admissibility.inadmissible, "Te laat")
+    admissibility_rules.decide_admissibility(official, made[0].id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, made[1].id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, made[2].id, Admissibility.inadmissible,
+                                             "Te laat")
     allow_fewer_reviews(official, made[0], made[1])
     for proposal, score in ((made[0], "5"), (made[1], "4")):
-        reviews.record_consensus(official, proposal.id, criterion.id, score, "Eens")
+        consensus_rules.record_consensus(official, proposal.id, criterion.id, score, "Eens")
     return call, official, made
 
 
@@ -54,10 +57,10 @@ def _projects():
 
 
 def test_publishing_a_decision_opens_a_project_per_funded_proposal():
-    from app.reviews import services as reviews
+    from app.reviews.rules import decisions as decisions_rules
 
     call, official, made = _decided_call()
-    record = reviews.publish_decision(official, call.id)
+    record = decisions_rules.publish_decision(official, call.id)
     project = db.session.scalar(sa.select(FundedProject))
     assert _projects() == {made[0].reference: ProjectStatus.active}
     assert (project.title, project.organisation_id, project.call_id,
@@ -68,18 +71,19 @@ def test_publishing_a_decision_opens_a_project_per_funded_proposal():
 
 
 def test_a_later_decision_ends_a_project_it_no_longer_funds_and_reopens_it_later():
-    from app.reviews import services as reviews
     from app.reviews.models import Outcome
+    from app.reviews.rules import decisions as decisions_rules
+    from app.reviews.rules import ranking as ranking_rules
 
     call, official, made = _decided_call()
-    reviews.publish_decision(official, call.id)
-    reviews.override_outcome(official, made[0].id, Outcome.reserve, "Budget ingetrokken")
-    reviews.override_outcome(official, made[1].id, Outcome.funded, "Hogere impact")
-    reviews.publish_decision(official, call.id, "Herziening")
+    decisions_rules.publish_decision(official, call.id)
+    ranking_rules.override_outcome(official, made[0].id, Outcome.reserve, "Budget ingetrokken")
+    ranking_rules.override_outcome(official, made[1].id, Outcome.funded, "Hogere impact")
+    decisions_rules.publish_decision(official, call.id, "Herziening")
     assert _projects() == {made[0].reference: ProjectStatus.ended,
                            made[1].reference: ProjectStatus.active}
-    reviews.override_outcome(official, made[0].id, None, "Budget terug")
-    reviews.publish_decision(official, call.id, "Tweede herziening")
+    ranking_rules.override_outcome(official, made[0].id, None, "Budget terug")
+    decisions_rules.publish_decision(official, call.id, "Tweede herziening")
     assert _projects()[made[0].reference] is ProjectStatus.active
     actions = db.session.scalars(sa.select(AuditRecord.action).where(
         AuditRecord.entity_type == "funded_projects").order_by(AuditRecord.id)).all()
@@ -88,10 +92,10 @@ def test_a_later_decision_ends_a_project_it_no_longer_funds_and_reopens_it_later
 
 
 def test_opening_projects_twice_for_one_record_changes_nothing():
-    from app.reviews import services as reviews
+    from app.reviews.rules import decisions as decisions_rules
 
     call, official, _made = _decided_call()
-    record = reviews.publish_decision(official, call.id)
+    record = decisions_rules.publish_decision(official, call.id)
     services.open_projects_for_decision(None, record)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FundedProject)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord).where(

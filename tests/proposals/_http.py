@@ -6,6 +6,7 @@ with several threads each, CSRF protection on, against the test session's databa
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -192,3 +193,117 @@ def arrival_in_refusal(html: str, near: datetime) -> datetime:
     readings = [datetime(year, month, day, hour, minute, second, micro, tzinfo=BRUSSELS,
                          fold=fold).astimezone(UTC) for fold in (0, 1)]
     return min(readings, key=lambda moment: abs(moment - near))
+
+
+# ------------------------------------------------------------------------- nginx in front
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+# The production set-up of README "Production": nginx stamps each request's arrival
+# (X-Request-Start, replacing any a client sent) and forwards it to gunicorn on 127.0.0.1.
+# ``$arrival`` is set once per request, so the stamp sent and the one logged are the same.
+_NGINX_CONF = """\
+{user}
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/client_body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    log_format arrival '$arrival $request_time $status $request_method $request_uri';
+    upstream portal {{ server {upstream}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 12m;
+        location / {{
+            set $arrival $msec;
+            access_log {work}/nginx-access.log arrival;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-Start "t=$arrival";
+            proxy_read_timeout 120s;
+            proxy_pass http://portal;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class ProxyServer:
+    url: str
+    process: subprocess.Popen
+    access_log: Path
+    error_log: Path
+
+    def arrivals(self) -> list[tuple[str, float, int, str, str]]:
+        """(stamp as sent to the app, seconds until answered, status, method, uri) per
+        request nginx handled."""
+        rows = []
+        for line in self.access_log.read_text().splitlines():
+            stamp, seconds, status, method, uri = line.split(" ", 4)
+            rows.append((stamp, float(seconds), int(status), method, uri))
+        return rows
+
+
+def nginx_available() -> bool:
+    return os.path.exists(NGINX)
+
+
+@contextmanager
+def nginx_proxy(upstream: str, workdir: Path) -> Iterator[ProxyServer]:
+    """Debian's nginx on a free 127.0.0.1 port in front of ``upstream`` (host:port), with a
+    temporary configuration; stopped whatever happens."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    last_error = "did not start"
+    for _attempt in range(3):
+        port = _free_port()
+        conf = workdir / "nginx.conf"
+        conf.write_text(_NGINX_CONF.format(
+            user="user root;" if os.geteuid() == 0 else "", work=workdir, upstream=upstream,
+            port=port))
+        error_log = workdir / "nginx-error.log"
+        process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir),
+                                    "-e", str(error_log)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        proxy = ProxyServer(f"http://127.0.0.1:{port}", process, workdir / "nginx-access.log",
+                            error_log)
+        try:
+            if _wait_for_proxy(proxy):
+                proxy.access_log.write_text("")  # only what the test sends
+                yield proxy
+                return
+            last_error = error_log.read_text() if error_log.exists() else last_error
+        finally:
+            if process.poll() is None:
+                process.terminate()  # nginx: fast shutdown of the master and its worker
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
+    raise RuntimeError(f"nginx did not start:\n{last_error}")
+
+
+def _wait_for_proxy(proxy: ProxyServer, timeout: float = 20) -> bool:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        if proxy.process.poll() is not None:
+            return False
+        try:
+            if requests.get(f"{proxy.url}/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    return False

@@ -320,8 +320,11 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
     from app.core.time import brussels
     from app.proposals import services as proposal_services
     from app.reporting import services as reporting
-    from app.reviews import services as reviews
     from app.reviews.models import Admissibility
+    from app.reviews.rules import admissibility as admissibility_rules
+    from app.reviews.rules import consensus as consensus_rules
+    from app.reviews.rules import criteria as criteria_rules
+    from app.reviews.rules import decisions as decisions_rules
     from tests.factories import complete_fields, make_call, make_user
 
     call = make_call(code="EVAL-STATS", opens_at=brussels(2021, 1, 1),
@@ -340,16 +343,17 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
         proposal_services.submit_proposal(user, proposal.id, received_at=at)
         made.append(proposal)
     assert reporting.call_statistics(official, call).evaluation == {}
-    [criterion] = reviews.set_criteria(None, call.id, [reviews.CriterionInput(
+    [criterion] = criteria_rules.set_criteria(None, call.id, [criteria_rules.CriterionInput(
         "Kwaliteit", "Quality", Decimal("1"))])
-    reviews.decide_admissibility(official, made[0].id, Admissibility.admissible)
-    reviews.decide_admissibility(official, made[1].id, Admissibility.admissible)
-    reviews.decide_admissibility(official, made[2].id, Admissibility.inadmissible, "Te laat")
+    admissibility_rules.decide_admissibility(official, made[0].id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, made[1].id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, made[2].id, Admissibility.inadmissible,
+                                             "Te laat")
     allow_fewer_reviews(official, made[0], made[1])
     for proposal, score in ((made[0], "5"), (made[1], "4")):
-        reviews.record_consensus(official, proposal.id, criterion.id, score, "Eens")
+        consensus_rules.record_consensus(official, proposal.id, criterion.id, score, "Eens")
     with force_locale("en"):
-        reviews.publish_decision(official, call.id)
+        decisions_rules.publish_decision(official, call.id)
     counts = reporting.call_statistics(official, call).evaluation
     assert counts == {"admissible": 2, "inadmissible": 1, "funded": 1, "reserve": 1,
                       "rejected": 0, "below_threshold": 0}

@@ -6,7 +6,10 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from app.reviews import calibration, services
+from app.reviews import calibration, facts
+from app.reviews.models import Criterion
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import scoring as scoring_rules
 from tests.reviews.test_official_views import BASE, _world
 
 
@@ -17,12 +20,12 @@ def _english():
 
 
 def _review(world, evaluator, proposal, first):
-    [assignment] = [a for a in services.my_assignments(evaluator)
+    [assignment] = [a for a in facts.my_assignments(evaluator)
                     if a.proposal_id == proposal.id]
-    services.declare(evaluator, assignment.id, False)
-    services.save_review(evaluator, assignment.id, {
-        world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")})
-    services.submit_review(evaluator, assignment.id)
+    conflicts_rules.declare(evaluator, assignment.id, False)
+    scoring_rules.save_review(evaluator, assignment.id, {
+             world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")})
+    scoring_rules.submit_review(evaluator, assignment.id)
 
 
 @pytest.fixture
@@ -35,8 +38,8 @@ def scored():
         _review(world, evaluator, p1, score)
     for evaluator, score in ((a, "5"), (b, "3")):
         _review(world, evaluator, p2, score)
-    [conflict] = [x for x in services.my_assignments(c) if x.proposal_id == p2.id]
-    services.declare(c, conflict.id, True, "Oud-collega")
+    [conflict] = [x for x in facts.my_assignments(c) if x.proposal_id == p2.id]
+    conflicts_rules.declare(c, conflict.id, True, "Oud-collega")
     return world
 
 
@@ -58,7 +61,7 @@ def test_offsets_calibrated_mean_and_suggestion_on_known_numbers(scored):
 
 
 def test_the_suggestion_stays_on_the_scale():
-    criterion = services.Criterion(scale_max=Decimal("5"), step=Decimal("0.5"))
+    criterion = Criterion(scale_max=Decimal("5"), step=Decimal("0.5"))
     assert calibration.suggest(Decimal("5.4"), criterion) == Decimal("5")
     assert calibration.suggest(Decimal("-0.3"), criterion) == Decimal("0")
     assert calibration.suggest(Decimal("2.74"), criterion) == Decimal("2.5")

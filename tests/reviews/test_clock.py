@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 import time_machine
 from flask_babel import force_locale
 
-from app.reviews import clock, services
+from app.reviews import clock
+from app.reviews.rules import decisions as decisions_rules
 from tests.reviews.test_official_views import CODE, _world
 
 # The call closes on 31 March 2021 (Brussels): the decision is due on 23 June 2021.
@@ -25,12 +26,12 @@ def test_the_decision_is_due_twelve_weeks_after_the_close():
 
 def test_the_decision_record_states_the_decision_date_against_the_clock():
     world = _world(count=1)
-    record = services.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
+    record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     assert record.data["decision_clock"] == {
         "decision_due": "2021-06-23", "decided_on": "2021-06-01", "decision_weeks": 12,
         "decided_in_time": True, "days_before_due": 22}
-    late = services.publish_decision(world.official, world.call.id, "Bezwaar gegrond",
-                                     today=date(2021, 6, 30))
+    late = decisions_rules.publish_decision(world.official, world.call.id, "Bezwaar gegrond",
+                                            today=date(2021, 6, 30))
     assert late.data["decision_clock"]["decided_in_time"] is False
 
 
@@ -56,6 +57,6 @@ def test_the_officials_pages_state_days_left_and_overdue_in_words(client, login)
         assert "Overdue" in page and "The decision was due on 23-06-2021: 2 days overdue." \
             in page
         with force_locale("en"):
-            services.publish_decision(world.official, world.call.id)
+            decisions_rules.publish_decision(world.official, world.call.id)
         page = _page(client, "/evaluation/calls", "en")
         assert "Decided on 25-06-2021, 2 days after the due date 23-06-2021." in page

@@ -16,9 +16,13 @@ from app.core.errors import DomainError
 from app.core.time import brussels
 from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
-from app.reviews import services
+from app.reviews import facts
 from app.reviews.models import Admissibility
-from app.reviews.services import CriterionInput
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import ranking as ranking_rules
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 WRITTEN = datetime(2021, 3, 1, tzinfo=UTC)
@@ -65,12 +69,12 @@ def test_a_submit_in_the_last_microsecond_of_an_extension_is_the_version_ranked(
     deadline = proposals.deadlines_by_organisation(call)[proposal.organisation_id]
     assert proposals.counting_version(proposal, deadline) == last
     # through admissibility and consensus into the ranking: the extended version counts
-    [criterion] = services.set_criteria(None, call.id, [
+    [criterion] = criteria_rules.set_criteria(None, call.id, [
         CriterionInput("Kwaliteit", "Quality", Decimal("1"))])
-    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     allow_fewer_reviews(official, proposal)
-    services.record_consensus(official, proposal.id, criterion.id, "4", "Sterk voorstel")
-    [row] = services.ranking(call.id)
+    consensus_rules.record_consensus(official, proposal.id, criterion.id, "4", "Sterk voorstel")
+    [row] = ranking_rules.ranking(call.id)
     assert row.requested == Decimal("80000.00")
     assert row.submitted_at == LAST_MICROSECOND
 
@@ -108,9 +112,9 @@ def test_an_extension_lets_its_organisation_start_a_proposal_to_the_last_microse
 
 def test_the_evaluation_starts_at_the_instant_the_last_extension_ends(world):
     call, _, official, _ = world
-    assert services.last_deadline(call) == EXTENDED
+    assert facts.last_deadline(call) == EXTENDED
     with pytest.raises(DomainError, match="after the deadline"):
-        services.start_evaluation(official, call.id, now=LAST_MICROSECOND)
+        admissibility_rules.start_evaluation(official, call.id, now=LAST_MICROSECOND)
     assert call.phase is CallPhase.published
-    services.start_evaluation(official, call.id, now=INSTANT)
+    admissibility_rules.start_evaluation(official, call.id, now=INSTANT)
     assert call.phase is CallPhase.evaluation

@@ -6,8 +6,13 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from app.reviews import disagreement, services
-from app.reviews.services import SettingsInput
+from app.core.errors import ValidationFailed
+from app.reviews import disagreement, facts
+from app.reviews import overview as review_overview
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import scoring as scoring_rules
+from app.reviews.rules.criteria import SettingsInput
 from tests.reviews.test_official_views import BASE, _world
 
 # Weights 60 and 40 on 0-5: (4, 2), (2, 5) and (3, 3.5) all make a weighted total of 64.
@@ -23,20 +28,20 @@ def _english():
 def _scored(world, pairs=EQUAL_TOTALS):
     [proposal] = world.proposals
     for evaluator, (first, second) in zip(world.evaluators, pairs, strict=True):
-        [assignment] = services.my_assignments(evaluator)
-        services.declare(evaluator, assignment.id, False)
-        services.save_review(evaluator, assignment.id, {
-            world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")})
-        services.submit_review(evaluator, assignment.id)
+        [assignment] = facts.my_assignments(evaluator)
+        conflicts_rules.declare(evaluator, assignment.id, False)
+        scoring_rules.save_review(evaluator, assignment.id, {
+                 world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")})
+        scoring_rules.submit_review(evaluator, assignment.id)
     return proposal
 
 
 def test_a_criterion_is_flagged_when_the_totals_agree():
     world = _world(count=1, reviews=False, consensus=False)
     _scored(world)
-    [row] = services.review_overview(world.official, world.call.id)
+    [row] = review_overview.review_overview(world.official, world.call.id)
     assert row.totals == [Decimal("64.00")] * 3 and not row.flagged
-    settings = services.settings_of(world.call)
+    settings = facts.settings_of(world.call)
     summary, flags = disagreement.summarise([row], world.criteria, settings)
     found = flags[row.proposal.id]
     assert [(f.criterion.id, f.spread) for f in found] == [
@@ -48,19 +53,19 @@ def test_a_criterion_is_flagged_when_the_totals_agree():
 def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
     world = _world(count=1, reviews=False, consensus=False)
     criterion = world.criteria[0]  # 0 to 5
-    settings = services.settings_of(world.call)
+    settings = facts.settings_of(world.call)
     assert disagreement.shown_limit(criterion, settings) == Decimal("1.67")
     spread_2 = {criterion.id: [Decimal("2"), Decimal("4")]}
     assert disagreement.flagged_criteria(spread_2, [criterion], settings)
-    services.update_settings(world.official, world.call.id, SettingsInput(
-        3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-        settings.objection_days, criterion_spread_share=Decimal("0.5")))
+    criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
+              3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
+              settings.objection_days, criterion_spread_share=Decimal("0.5")))
     assert disagreement.spread_limit(criterion, settings) == Decimal("2.5")
     assert not disagreement.flagged_criteria(spread_2, [criterion], settings)
-    with pytest.raises(services.ValidationFailed):
-        services.update_settings(world.official, world.call.id, SettingsInput(
-            3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-            settings.objection_days, criterion_spread_share=Decimal("1.5")))
+    with pytest.raises(ValidationFailed):
+        criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
+                  3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
+                  settings.objection_days, criterion_spread_share=Decimal("1.5")))
 
 
 def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, login):

@@ -9,7 +9,9 @@ from flask import render_template
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
-from app.reviews import pdf, services
+from app.reviews import pdf
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import ranking as ranking_rules
 from tests.reviews.test_official_views import BASE, _world
 
 ENGLISH = ("Equal scores are ordered", "weighted total", "Budget line", "As of",
@@ -18,12 +20,12 @@ ENGLISH = ("Equal scores are ordered", "weighted total", "Budget line", "As of",
 
 def _english_tie_break() -> str:
     with force_locale("en"):
-        return str(services.TIE_BREAK)
+        return str(ranking_rules.TIE_BREAK)
 
 
 def _dutch_tie_break() -> str:
     with force_locale("nl"):
-        return str(services.TIE_BREAK)
+        return str(ranking_rules.TIE_BREAK)
 
 
 @pytest.fixture
@@ -59,10 +61,10 @@ def test_the_ranking_page_pdf_and_xlsx_in_dutch_have_no_english(client, dutch, m
 def test_the_frozen_record_keeps_codes_and_both_languages():
     world = _world(count=5)
     with force_locale("en"):  # published by an official reading English
-        record = services.publish_decision(world.official, world.call.id,
-                                           today=date(2021, 6, 1))
+        record = decisions_rules.publish_decision(world.official, world.call.id,
+                                                  today=date(2021, 6, 1))
     data = record.data
-    assert data["tie_break"] == services.TIE_BREAK_CODE
+    assert data["tie_break"] == ranking_rules.TIE_BREAK_CODE
     assert data["tie_break_text"] == {"nl": _dutch_tie_break(), "en": _english_tie_break()}
     failed = next(r["failed_thresholds"] for r in data["rows"] if r["failed_thresholds"])
     assert {"code": f"criterion:{world.criteria[0].id}", "nl": "Criterium 1",

@@ -13,7 +13,7 @@ from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.time import brussels
 from app.proposals import services as proposals
-from app.reviews import services
+from app.reviews import facts
 from app.reviews.models import (
     Admissibility,
     Affiliation,
@@ -23,7 +23,12 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
-from app.reviews.services import CriterionInput
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import scoring as scoring_rules
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import complete_fields, make_call, make_organisation, make_user
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
@@ -54,11 +59,11 @@ def _criteria(call, *weights):
     items = [CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w),
                             guidance_en=f"Guidance {i}")
              for i, w in enumerate(weights, start=1)]
-    return services.set_criteria(None, call.id, items)
+    return criteria_rules.set_criteria(None, call.id, items)
 
 
 def _assign(proposal, official, *evaluators):
-    return [services.assign(official, proposal.id, e.id) for e in evaluators]
+    return [assignment_rules.assign(official, proposal.id, e.id) for e in evaluators]
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def scene():
         {"name": partner.legal_name, "role": "co-promotor",
          "enterprise_number": partner.enterprise_number}])
     official = make_user("official")
-    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluators = [make_user("evaluator", language="en", name=f"Expert {n}") for n in "ABC"]
     assignments = _assign(proposal, official, *evaluators)
     return {"call": call, "criteria": criteria, "proposal": proposal, "partner": partner,
@@ -92,10 +97,10 @@ def _review_data(criteria, scores, justifications=("", ""), action="draft", over
 
 
 def _declare_and_submit(evaluator, assignment, criteria, scores, texts):
-    services.declare(evaluator, assignment.id, False)
-    services.save_review(evaluator, assignment.id, {
-        c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)})
-    services.submit_review(evaluator, assignment.id)
+    conflicts_rules.declare(evaluator, assignment.id, False)
+    scoring_rules.save_review(evaluator, assignment.id, {
+             c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)})
+    scoring_rules.submit_review(evaluator, assignment.id)
 
 
 def _summary(response) -> str:
@@ -212,7 +217,7 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     db.session.expire_all()
     review = db.session.get(Review, review.id)
     assert review.status is ReviewStatus.submitted
-    assert services.weighted_total(review.scores) == Decimal("78.00")
+    assert facts.weighted_total(review.scores) == Decimal("78.00")
 
     # Read-only afterwards, with the way to the others; a further POST changes nothing.
     page = _text(client.get(base))
@@ -245,9 +250,9 @@ def test_a_dutch_evaluator_sees_a_decimal_comma(client, login, scene):
     official = scene["official"]
     evaluator = login(make_user("evaluator", language="nl"))
     [assignment] = _assign(scene["proposal"], official, evaluator)
-    services.declare(evaluator, assignment.id, False)
+    conflicts_rules.declare(evaluator, assignment.id, False)
     criterion = scene["criteria"][0]
-    services.save_review(evaluator, assignment.id, {criterion.id: ("2.5", "")})
+    scoring_rules.save_review(evaluator, assignment.id, {criterion.id: ("2.5", "")})
     page = _text(client.get(f"/evaluation/assignments/{assignment.id}"))
     assert 'value="2,5"' in page
 
@@ -259,7 +264,7 @@ def test_scores_off_the_scale_or_step_are_refused_and_kept(client, login, scene,
     criteria = scene["criteria"]
     evaluator = login(scene["evaluators"][0])
     assignment = scene["assignments"][0]
-    services.declare(evaluator, assignment.id, False)
+    conflicts_rules.declare(evaluator, assignment.id, False)
     base = f"/evaluation/assignments/{assignment.id}"
     response = client.post(base, data=_review_data(
         criteria, ("5,5", "3.3"), ("Te hoog gegrepen", "Net niet"), action=action))
@@ -282,7 +287,7 @@ def test_a_failed_submit_keeps_valid_scores_as_the_draft(client, login, scene):
     criteria = scene["criteria"]
     evaluator = login(scene["evaluators"][0])
     assignment = scene["assignments"][0]
-    services.declare(evaluator, assignment.id, False)
+    conflicts_rules.declare(evaluator, assignment.id, False)
     response = client.post(f"/evaluation/assignments/{assignment.id}", data=_review_data(
         criteria, ("4", "2"), ("", ""), action="submit"))
     assert response.status_code == 422
@@ -341,8 +346,8 @@ def test_a_declared_conflict_needs_a_reason_then_the_assignment_is_gone(client, 
 def test_a_removed_assignment_is_404(client, login, scene):
     evaluator = login(scene["evaluators"][0])
     assignment = scene["assignments"][0]
-    services.declare(evaluator, assignment.id, False)
-    services.remove_assignment(scene["official"], assignment.id, "Te veel werk")
+    conflicts_rules.declare(evaluator, assignment.id, False)
+    assignment_rules.remove_assignment(scene["official"], assignment.id, "Te veel werk")
     base = f"/evaluation/assignments/{assignment.id}"
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]
     for method, url in _routes(base, sha):
@@ -360,9 +365,9 @@ def _routes(base, sha):
 def test_a_stranger_evaluator_gets_404_on_every_route_of_an_assignment(client, login, scene):
     owner = scene["evaluators"][0]
     assignment = scene["assignments"][0]
-    services.declare(owner, assignment.id, False)
-    services.save_review(owner, assignment.id, {c.id: ("3", "Ok") for c in scene["criteria"]})
-    services.submit_review(owner, assignment.id)
+    conflicts_rules.declare(owner, assignment.id, False)
+    scoring_rules.save_review(owner, assignment.id, {c.id: ("3", "Ok") for c in scene["criteria"]})
+    scoring_rules.submit_review(owner, assignment.id)
     login(make_user("evaluator"))
     base = f"/evaluation/assignments/{assignment.id}"
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]

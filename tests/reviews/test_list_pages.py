@@ -14,7 +14,7 @@ from app.core.db import db
 from app.core.time import brussels
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalVersion
-from app.reviews import services
+from app.reviews import facts
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -23,7 +23,13 @@ from app.reviews.models import (
     Review,
     Score,
 )
-from app.reviews.services import CriterionInput
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import scoring as scoring_rules
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 CODE = "LIST-2021"
@@ -40,7 +46,7 @@ def _world(count: int = 2):
     call = make_call(code=CODE, opens_at=brussels(2021, 1, 1),
                      deadline=brussels(2021, 3, 31, 23, 59, 59),
                      budget_eur=Decimal("200000.00"))
-    criteria = services.set_criteria(None, call.id, [
+    criteria = criteria_rules.set_criteria(None, call.id, [
         CriterionInput("Criterium 1", "Criterion 1", Decimal("60"), threshold=Decimal("2")),
         CriterionInput("Criterium 2", "Criterion 2", Decimal("40"))])
     official = make_user("official", language="en")
@@ -54,24 +60,24 @@ def _world(count: int = 2):
             title=f"Project {i}", requested_eur=Decimal("30000.00")), proposal.revision,
             received_at=OPEN)
         proposals.submit_proposal(user, proposal.id, received_at=OPEN)
-        services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+        admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
         made.append(proposal)
-    services.auto_assign(official, call.id)
+    assignment_rules.auto_assign(official, call.id)
     conflicted = False
     for evaluator in evaluators:
-        for assignment in services.my_assignments(evaluator):
+        for assignment in facts.my_assignments(evaluator):
             if not conflicted:
-                services.declare(evaluator, assignment.id, True, "Mijn vroegere werkgever")
+                conflicts_rules.declare(evaluator, assignment.id, True, "Mijn vroegere werkgever")
                 conflicted = True
                 continue
-            services.declare(evaluator, assignment.id, False)
-            services.save_review(evaluator, assignment.id, {
-                criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
-            services.submit_review(evaluator, assignment.id)
+            conflicts_rules.declare(evaluator, assignment.id, False)
+            scoring_rules.save_review(evaluator, assignment.id, {
+                     criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
+            scoring_rules.submit_review(evaluator, assignment.id)
     allow_fewer_reviews(official, *made)  # the conflicted one is a review short
     for proposal in made:
         for criterion in criteria:
-            services.record_consensus(official, proposal.id, criterion.id, "4", "Eens")
+            consensus_rules.record_consensus(official, proposal.id, criterion.id, "4", "Eens")
     return call, official, evaluators, made
 
 
@@ -219,7 +225,7 @@ def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(
     assert "No proposal to show." in _get(client, f"{BASE}/overview?state=pending")[1]
     taken = set(db.session.scalars(sa.select(Assignment.evaluator_id).where(
         Assignment.proposal_id == first.id)))
-    services.assign(official, first.id, next(e.id for e in evaluators if e.id not in taken))
+    assignment_rules.assign(official, first.id, next(e.id for e in evaluators if e.id not in taken))
     body = _get(client, f"{BASE}/overview?state=pending")[1]
     assert first.reference in body and second.reference not in body  # one review short
     body = _get(client, f"{BASE}/overview?state=complete")[1]
@@ -230,7 +236,7 @@ def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(
 
 def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(client, login):
     _call, _official, evaluators, made = _world(2)
-    evaluator = next(e for e in evaluators if services.my_assignments(e))
+    evaluator = next(e for e in evaluators if facts.my_assignments(e))
     login(evaluator)
     small, body = _get(client, "/evaluation/")
     before = len(re.findall(r"/evaluation/assignments/\d+\"", body))

@@ -14,8 +14,9 @@ from app.audit.models import AuditRecord
 from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from app.reviews import objections, services
+from app.reviews import facts, objections
 from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
+from app.reviews.rules import decisions as decisions_rules
 from tests.factories import make_user
 from tests.reviews.test_official_views import CODE, _world
 
@@ -33,7 +34,7 @@ def _english():
 @pytest.fixture
 def decided():
     world = _world(count=2)
-    services.publish_decision(world.official, world.call.id, today=NOTIFIED)
+    decisions_rules.publish_decision(world.official, world.call.id, today=NOTIFIED)
     return world
 
 
@@ -187,7 +188,7 @@ def test_a_member_lodges_and_an_official_answers_in_the_portal(client, login, de
         assert response.status_code == 302
         response = client.post(f"{objection_url}/republish")
         assert response.status_code == 302
-    assert services.latest_decision(decided.call.id).number == 2
+    assert facts.latest_decision(decided.call.id).number == 2
 
 
 def test_after_the_window_the_page_says_so_and_refuses(client, login, decided):

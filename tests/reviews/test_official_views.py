@@ -26,7 +26,7 @@ from app.core.db import db
 from app.core.errors import DomainError
 from app.core.time import brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import queries, services
+from app.reviews import facts, queries
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -40,7 +40,15 @@ from app.reviews.models import (
     OutcomeOverride,
     ReviewStatus,
 )
-from app.reviews.services import CriterionInput
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import ranking as ranking_rules
+from app.reviews.rules import scoring as scoring_rules
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import (
     allow_fewer_reviews,
     complete_fields,
@@ -77,7 +85,7 @@ def _criteria(call, *weights_and_thresholds):
     items = [CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w),
                             threshold=None if t is None else Decimal(t))
              for i, (w, t) in enumerate(weights_and_thresholds, start=1)]
-    return services.set_criteria(None, call.id, items)
+    return criteria_rules.set_criteria(None, call.id, items)
 
 
 @dataclass
@@ -104,25 +112,25 @@ def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> W
             for i in range(count)]
     pairs = [p for p, _user in made]
     for proposal in pairs:
-        services.decide_admissibility(official, proposal.id, Admissibility.admissible)
-    services.auto_assign(official, call.id)
+        admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    assignment_rules.auto_assign(official, call.id)
     if reviews:
         for n, evaluator in enumerate(evaluators):
-            for assignment in services.my_assignments(evaluator):
-                services.declare(evaluator, assignment.id, False)
-                services.save_review(evaluator, assignment.id, {
-                    criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
-                    criteria[1].id: ("3", "Degelijk")})
-                services.submit_review(evaluator, assignment.id)
+            for assignment in facts.my_assignments(evaluator):
+                conflicts_rules.declare(evaluator, assignment.id, False)
+                scoring_rules.save_review(evaluator, assignment.id, {
+                         criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
+                         criteria[1].id: ("3", "Degelijk")})
+                scoring_rules.submit_review(evaluator, assignment.id)
     if consensus:
         allow_fewer_reviews(official, *pairs)
         scores = [("4", "3"), ("4", "3"), ("3", "5"), ("3", "4"), ("1.5", "5")]
         for i, proposal in enumerate(pairs):
             s1, s2 = scores[i % len(scores)]
-            services.record_consensus(official, proposal.id, criteria[0].id, s1,
-                                      "Het panel vond de aanpak praktijkgericht.")
-            services.record_consensus(official, proposal.id, criteria[1].id, s2,
-                                      "Goede didactiek.", minority_view="Eén beoordelaar "
+            consensus_rules.record_consensus(official, proposal.id, criteria[0].id, s1,
+                                             "Het panel vond de aanpak praktijkgericht.")
+            consensus_rules.record_consensus(official, proposal.id, criteria[1].id, s2,
+                                             "Goede didactiek.", minority_view="Eén beoordelaar "
                                                                         "twijfelde")
     return World(call, official, criteria, pairs, [u for _p, u in made], evaluators)
 
@@ -260,8 +268,8 @@ def test_an_individual_extension_postpones_the_start():
     calls.grant_extension(official, call.id, sorted(applicant.organisation_ids)[0],
                           now + timedelta(days=2), "Stroomstoring")
     with force_locale("en"), pytest.raises(DomainError, match="after the deadline"):
-        services.start_evaluation(official, call.id)
-    services.start_evaluation(official, call.id, now=now + timedelta(days=3))
+        admissibility_rules.start_evaluation(official, call.id)
+    admissibility_rules.start_evaluation(official, call.id, now=now + timedelta(days=3))
     assert call.phase is CallPhase.evaluation
 
 
@@ -274,8 +282,8 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
     page = _text(client.get(f"{BASE}/criteria"))
     assert "No criteria are defined yet" in page
     assert client.post(f"{BASE}/criteria/default").status_code == 302
-    criteria = services.criteria_of(call.id)
-    assert [c.name_en for c in criteria] == [c.name_en for c in services.DEFAULT_CRITERIA]
+    criteria = facts.criteria_of(call.id)
+    assert [c.name_en for c in criteria] == [c.name_en for c in criteria_rules.DEFAULT_CRITERIA]
     page = _text(client.get(f"{BASE}/criteria"))
     assert "Relevance and practice orientation" in page and "New criterion" in page
 
@@ -291,7 +299,7 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
     response = client.post(f"{BASE}/criteria", data=rows)
     assert response.status_code == 302, _text(response)
     db.session.expire_all()
-    saved = services.criteria_of(call.id)
+    saved = facts.criteria_of(call.id)
     assert [(c.name_en, c.weight, c.scale_max, c.step, c.threshold) for c in saved] == [
         ("Relevance", Decimal("60"), Decimal("5"), Decimal("0.5"), Decimal("2.5")),
         ("Feasibility", Decimal("40"), Decimal("10"), Decimal("1"), None)]
@@ -315,7 +323,7 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
     assert 'href="#criteria-2-name_en"' in _text(response)  # the summary links the field
     assert client.post(f"{BASE}/criteria", data={}).status_code == 422
     db.session.expire_all()
-    assert len(services.criteria_of(call.id)) == 2
+    assert len(facts.criteria_of(call.id)) == 2
 
 
 def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, as_official):
@@ -364,7 +372,7 @@ def test_settings_form_checks_shape_and_ranges(client, as_official):
         "reviews_per_proposal": "2", "total_threshold": "55,5", "disagreement_spread": "20",
         "reserve_size": "2", "objection_days": "20"})
     assert response.status_code == 302
-    settings = services.settings_of(call)
+    settings = facts.settings_of(call)
     assert (settings.reviews_per_proposal, settings.total_threshold, settings.objection_days) \
         == (2, Decimal("55.5"), 20)
 
@@ -430,7 +438,7 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     call = _call()
     official = make_user("official", language="en")
     proposal, _user = _submitted(call)
-    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluators = [make_user("evaluator", name=name) for name in
                   (*EVALUATOR_NAMES, "Reserve Ruth")]
     as_official(World(call, official, [], [proposal], [], evaluators))
@@ -447,8 +455,8 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
 
     # a declared conflict shows the reason and the proposed replacement
     victim = active[0]
-    services.declare(db.session.get(type(official), victim.evaluator_id), victim.id, True,
-                     "Ik werkte er vorig jaar")
+    conflicts_rules.declare(db.session.get(type(official), victim.evaluator_id), victim.id, True,
+                            "Ik werkte er vorig jaar")
     page = _text(client.get(f"{BASE}/assignments"))
     assert "Ik werkte er vorig jaar" in page
     # the list links to the proposal's own page, which proposes the replacement
@@ -515,17 +523,18 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
     small = _count_queries(client, f"{BASE}/overview")
     for _ in range(4):
         proposal, _user = _submitted(world.call)
-        services.decide_admissibility(world.official, proposal.id, Admissibility.admissible)
+        admissibility_rules.decide_admissibility(world.official, proposal.id,
+                                                 Admissibility.admissible)
     extra = make_user("evaluator", name="Extra Evaluator")
-    services.auto_assign(world.official, world.call.id)
+    assignment_rules.auto_assign(world.official, world.call.id)
     for evaluator in (*world.evaluators, extra):
-        for assignment in services.my_assignments(evaluator):
+        for assignment in facts.my_assignments(evaluator):
             if assignment.status is AssignmentStatus.awaiting_declaration:
-                services.declare(evaluator, assignment.id, False)
+                conflicts_rules.declare(evaluator, assignment.id, False)
             if assignment.review is None:
-                services.save_review(evaluator, assignment.id, {
-                    world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")})
-                services.submit_review(evaluator, assignment.id)
+                scoring_rules.save_review(evaluator, assignment.id, {
+                         world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")})
+                scoring_rules.submit_review(evaluator, assignment.id)
     assert _count_queries(client, f"{BASE}/overview") == small
 
 
@@ -601,7 +610,7 @@ def test_reopen_a_review_with_a_reason(client, as_official):
 
 def test_ranking_page_budget_line_override_and_publication(client, as_official):
     world = _world(count=5)
-    services.settings_of(world.call).reserve_size = 1
+    facts.settings_of(world.call).reserve_size = 1
     db.session.commit()
     as_official(world)
     p1, p2, p3, p4, p5 = world.proposals
@@ -611,7 +620,7 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     assert order == sorted(order)
     line = page.index("Budget line</strong>")
     assert page.index(p1.reference) < line < page.index(p2.reference)
-    assert str(services.TIE_BREAK) in page
+    assert str(ranking_rules.TIE_BREAK) in page
     assert "Not ranked" in page and "Below a threshold" in page
 
     response = client.post(f"{BASE}/ranking/override", data={})
@@ -666,19 +675,20 @@ def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as
 def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
     world = _world(count=2)
     as_official(world)
-    services.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
+    ranking_rules.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
     cache().clear()  # count the computation, not the cached order (publishing fills it)
     small = _count_queries(client, f"{BASE}/ranking")
     for i in range(5):
         proposal, _user = _submitted(world.call, requested_eur=Decimal("30000.00"))
-        services.decide_admissibility(world.official, proposal.id, Admissibility.admissible)
+        admissibility_rules.decide_admissibility(world.official, proposal.id,
+                                                 Admissibility.admissible)
         allow_fewer_reviews(world.official, proposal)
         for criterion in world.criteria:
-            services.record_consensus(world.official, proposal.id, criterion.id, str(i % 5),
-                                      "Eens")
-    services.override_outcome(world.official, proposal.id, Outcome.funded, "Test")
-    services.publish_decision(world.official, world.call.id)
-    services.publish_decision(world.official, world.call.id, "Opnieuw")
+            consensus_rules.record_consensus(world.official, proposal.id, criterion.id, str(i % 5),
+                                             "Eens")
+    ranking_rules.override_outcome(world.official, proposal.id, Outcome.funded, "Test")
+    decisions_rules.publish_decision(world.official, world.call.id)
+    decisions_rules.publish_decision(world.official, world.call.id, "Opnieuw")
     cache().clear()
     assert _count_queries(client, f"{BASE}/ranking") == small
 
@@ -727,7 +737,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     detail = _text(client.get(f"/proposals/{proposal.id}"))
     assert "Decision on this proposal" not in detail
 
-    record = services.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
+    record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     detail = _text(client.get(f"/proposals/{proposal.id}"))
     assert "Decision on this proposal" in detail
     assert "01-06-2021" in detail and "16-06-2021" in detail
@@ -770,10 +780,11 @@ def test_applicant_page_runs_the_same_queries_before_and_after_publication(clien
     proposal, applicant = world.proposals[0], world.applicants[0]
     login(applicant)
     before = _count_queries(client, f"/proposals/{proposal.id}")
-    services.publish_decision(world.official, world.call.id)
+    decisions_rules.publish_decision(world.official, world.call.id)
     once = _count_queries(client, f"/proposals/{proposal.id}")
     assert once == before + 1  # the organisation's objections, listed after a decision
-    services.publish_decision(world.official, world.call.id, "Opnieuw")
+    decisions_rules.publish_decision(world.official, world.call.id, "Opnieuw")
+    cache().clear()
     assert _count_queries(client, f"/proposals/{proposal.id}") == once
 
 
@@ -786,7 +797,7 @@ def test_evaluation_home_shows_each_step(client, as_official):
     assert "6 of 6 submitted" in page
     assert "2 of 2 proposals" in page
     assert "Ready to publish" in page
-    services.publish_decision(world.official, world.call.id)
+    decisions_rules.publish_decision(world.official, world.call.id)
     assert "Published on" in _text(client.get(BASE))
     assert db.session.scalar(sa.select(sa.func.count(Criterion.id))) == 2
 
@@ -804,9 +815,9 @@ def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
     proposals.update_proposal(user, proposal.id, complete_fields(), proposal.revision,
                               received_at=at)
     proposals.submit_proposal(user, proposal.id, received_at=at)
-    services.decide_admissibility(make_user("official"), proposal.id,
-                                  Admissibility.inadmissible,
-                                  "De opleiding staat niet in de opleidingsdatabank")
+    admissibility_rules.decide_admissibility(make_user("official"), proposal.id,
+                                             Admissibility.inadmissible,
+                                             "De opleiding staat niet in de opleidingsdatabank")
     login(user)
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "De opleiding staat niet in de opleidingsdatabank" in page

@@ -11,8 +11,13 @@ from app.audit.models import AuditRecord
 from app.auth import services as auth_services
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
-from app.reviews import queries, services
+from app.reviews import facts, queries
 from app.reviews.models import Admissibility, Affiliation
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import conflicts as conflicts_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import scoring as scoring_rules
 from tests.factories import make_user
 from tests.reviews.test_official_views import BASE, CODE, _call, _criteria, _submitted, _world
 
@@ -26,34 +31,34 @@ def _english():
 def _reviewed(world, proposal, evaluators):
     """Each of ``evaluators`` declares and submits a review of ``proposal``."""
     for evaluator in evaluators:
-        for assignment in services.my_assignments(evaluator):
+        for assignment in facts.my_assignments(evaluator):
             if assignment.proposal_id != proposal.id:
                 continue
-            services.declare(evaluator, assignment.id, False)
-            services.save_review(evaluator, assignment.id,
-                                 {c.id: ("3", "Degelijk") for c in world.criteria})
-            services.submit_review(evaluator, assignment.id)
+            conflicts_rules.declare(evaluator, assignment.id, False)
+            scoring_rules.save_review(evaluator, assignment.id,
+                                      {c.id: ("3", "Degelijk") for c in world.criteria})
+            scoring_rules.submit_review(evaluator, assignment.id)
 
 
 def _consensus(world, proposal):
     for criterion in world.criteria:
-        services.record_consensus(world.official, proposal.id, criterion.id, "4", "Eens")
+        consensus_rules.record_consensus(world.official, proposal.id, criterion.id, "4", "Eens")
 
 
 def test_a_consensus_with_too_few_reviews_is_refused():
     world = _world(count=1, reviews=False, consensus=False)
     [proposal] = world.proposals
-    quorum = services.review_quorum(proposal)
+    quorum = consensus_rules.review_quorum(proposal)
     assert (quorum.submitted, quorum.required, quorum.satisfied) == (0, 3, False)
     with pytest.raises(DomainError, match="0 of the 3 submitted reviews"):
-        services.record_consensus(world.official, proposal.id, world.criteria[0].id, "4",
-                                  "Eens")
+        consensus_rules.record_consensus(world.official, proposal.id, world.criteria[0].id, "4",
+                                         "Eens")
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(DomainError, match="2 of the 3 submitted reviews"):
         _consensus(world, proposal)
     _reviewed(world, proposal, world.evaluators[2:])
     _consensus(world, proposal)  # 3 of 3: allowed
-    assert services.review_quorum(proposal).met
+    assert consensus_rules.review_quorum(proposal).met
 
 
 def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_assigned():
@@ -63,13 +68,13 @@ def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_as
     third = world.evaluators[2]
     db.session.add(Affiliation(user_id=third.id, organisation_name="Aanvrager",
                                enterprise_number=proposal.organisation.enterprise_number))
-    for assignment in services.my_assignments(third):
-        services.declare(third, assignment.id, True, "Ik werk er als lesgever")
-    quorum = services.review_quorum(proposal)
+    for assignment in facts.my_assignments(third):
+        conflicts_rules.declare(third, assignment.id, True, "Ik werk er als lesgever")
+    quorum = consensus_rules.review_quorum(proposal)
     assert (quorum.submitted, quorum.required) == (0, 2)
     _reviewed(world, proposal, world.evaluators[:2])
     _consensus(world, proposal)
-    assert services.review_quorum(proposal).met
+    assert consensus_rules.review_quorum(proposal).met
 
 
 def test_without_any_eligible_evaluator_one_review_or_a_reason_is_still_needed():
@@ -77,10 +82,10 @@ def test_without_any_eligible_evaluator_one_review_or_a_reason_is_still_needed()
     criteria = _criteria(call, ("1", None))
     proposal, _user = _submitted(call)
     official = make_user("official")
-    services.decide_admissibility(official, proposal.id, Admissibility.admissible)
-    assert services.review_quorum(proposal).required == 1
+    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    assert consensus_rules.review_quorum(proposal).required == 1
     with pytest.raises(DomainError):
-        services.record_consensus(official, proposal.id, criteria[0].id, "4", "Eens")
+        consensus_rules.record_consensus(official, proposal.id, criteria[0].id, "4", "Eens")
 
 
 def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_report():
@@ -88,17 +93,17 @@ def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_rep
     [proposal] = world.proposals
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(ValidationFailed) as failed:
-        services.override_review_quorum(world.official, proposal.id, "  ")
+        consensus_rules.override_review_quorum(world.official, proposal.id, "  ")
     assert set(failed.value.errors) == {"reason"}
     with pytest.raises(PermissionDenied):  # only officials
-        services.override_review_quorum(world.evaluators[0], proposal.id, "Waarom niet")
+        consensus_rules.override_review_quorum(world.evaluators[0], proposal.id, "Waarom niet")
     reason = "de derde beoordelaar viel langdurig uit en geen vervanger was vrij"
-    services.override_review_quorum(world.official, proposal.id, reason)
+    consensus_rules.override_review_quorum(world.official, proposal.id, reason)
     audit = db.session.scalar(sa.select(AuditRecord).where(
         AuditRecord.action == "proposal.review_quorum_overridden"))
     assert audit.reason == reason
     _consensus(world, proposal)
-    record = services.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
+    record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     [row] = record.data["rows"]
     assert (row["reviews_submitted"], row["reviews_required"],
             row["review_override_reason"]) == (2, 3, reason)
@@ -110,7 +115,7 @@ def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_rep
 def test_no_override_when_the_reviews_are_there():
     world = _world(count=1)
     with pytest.raises(DomainError, match="no override is needed"):
-        services.override_review_quorum(world.official, world.proposals[0].id, "Toch")
+        consensus_rules.override_review_quorum(world.official, world.proposals[0].id, "Toch")
 
 
 def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus():
@@ -118,11 +123,12 @@ def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus()
     first = world.proposals[0]
     review = next(line.review for line in queries.review_lines(world.official, world.call.id)
                   [first.id])
-    services.reopen_review(world.official, review.id, "Score niet gemotiveerd")
+    scoring_rules.reopen_review(world.official, review.id, "Score niet gemotiveerd")
     with pytest.raises(DomainError, match=first.reference):
-        services.publish_decision(world.official, world.call.id)
-    services.override_review_quorum(world.official, first.id, "De beoordelaar is onbereikbaar")
-    record = services.publish_decision(world.official, world.call.id)
+        decisions_rules.publish_decision(world.official, world.call.id)
+    consensus_rules.override_review_quorum(world.official, first.id,
+                                           "De beoordelaar is onbereikbaar")
+    record = decisions_rules.publish_decision(world.official, world.call.id)
     row = next(r for r in record.data["rows"] if r["proposal_id"] == first.id)
     assert row["reviews_submitted"] == 2
 
@@ -165,7 +171,7 @@ def test_others_may_not_override(client, login):
     response = client.post(f"{BASE}/proposals/{world.proposals[0].id}/review-quorum",
                            data={"reason": "Ik beslis"})
     assert response.status_code == 403
-    assert services.review_quorum(world.proposals[0]).override is None
+    assert consensus_rules.review_quorum(world.proposals[0]).override is None
 
 
 def test_the_ranking_api_gives_the_override_reason(client):

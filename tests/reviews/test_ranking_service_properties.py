@@ -1,5 +1,5 @@
 """The database-backed ranking agrees with the pure policy for generated calls, on SQLite and
-PostgreSQL: what ``services.ranking`` reads (criteria, consensus, the version that counts, the
+PostgreSQL: what ``ranking_rules.ranking`` reads (criteria, consensus, the version that counts, the
 budget, the reserve size, the total threshold) is what ``ranking_policy.rank`` decides on.
 
 Few examples: each one builds a call with real submissions, admissibility and consensus.
@@ -18,9 +18,14 @@ from hypothesis import strategies as st
 from app.core.db import db
 from app.core.time import brussels
 from app.proposals import services as proposals
-from app.reviews import ranking_policy, services
+from app.reviews import facts, ranking_policy
 from app.reviews.models import Admissibility, Outcome
-from app.reviews.services import CriterionInput
+from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import consensus as consensus_rules
+from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import decisions as decisions_rules
+from app.reviews.rules import ranking as ranking_rules
+from app.reviews.rules.criteria import CriterionInput
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 WRITTEN = datetime(2021, 3, 1, tzinfo=UTC)
@@ -60,11 +65,11 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
     def check(spec, data):
         call = make_call(code=f"ESF-P{next(codes)}", opens_at=brussels(2021, 1, 1),
                          deadline=brussels(2021, 3, 31, 23, 59, 59))
-        criteria = services.set_criteria(None, call.id, [
+        criteria = criteria_rules.set_criteria(None, call.id, [
             CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(weight),
-                           threshold=threshold)
+                                 threshold=threshold)
             for i, (weight, threshold) in enumerate(spec["criteria"], start=1)])
-        settings_row = services.settings_of(call)
+        settings_row = facts.settings_of(call)
         settings_row.reserve_size = spec["reserve"]
         settings_row.total_threshold = spec["total_threshold"]
         candidates = []
@@ -77,13 +82,14 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
                                       complete_fields(requested_eur=requested),
                                       proposal.revision, received_at=WRITTEN)
             proposals.submit_proposal(applicant, proposal.id, received_at=at)
-            services.decide_admissibility(official, proposal.id, Admissibility.admissible)
+            admissibility_rules.decide_admissibility(official, proposal.id,
+                                                     Admissibility.admissible)
             allow_fewer_reviews(official, proposal)
             scores = {}
             for criterion, score in zip(criteria, spec["sheets"][sheet % len(spec["sheets"])],
                                         strict=False):
-                services.record_consensus(official, proposal.id, criterion.id, str(score),
-                                          "Consensus")
+                consensus_rules.record_consensus(official, proposal.id, criterion.id, str(score),
+                                                 "Consensus")
                 scores[criterion.id] = score
             candidates.append(ranking_policy.Candidate(proposal.id, proposal.reference,
                                                        requested, at, scores))
@@ -104,7 +110,7 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
 
         expected = policy(call.budget_eur)
         db.session.expire_all()
-        rows = services.ranking(call.id)
+        rows = ranking_rules.ranking(call.id)
         assert [(r.proposal.id, r.rank, r.score, r.requested, r.cumulative, r.computed,
                  r.passed) for r in rows] == [
             (p.candidate.key, p.rank, p.score, p.candidate.requested, p.cumulative, p.computed,
@@ -116,9 +122,9 @@ def test_the_service_ranks_generated_calls_as_the_policy_does():
             assert isinstance(row.requested, Decimal)
             assert row.score is None or row.score.as_tuple().exponent == -2
         # the same input gives the same decision fingerprint
-        first = ranking_policy.fingerprint(services.decision_data(call, rows))
+        first = ranking_policy.fingerprint(decisions_rules.decision_data(call, rows))
         db.session.expire_all()
         assert ranking_policy.fingerprint(
-            services.decision_data(call, services.ranking(call.id))) == first
+            decisions_rules.decision_data(call, ranking_rules.ranking(call.id))) == first
 
     check()

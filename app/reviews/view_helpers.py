@@ -1,0 +1,41 @@
+"""What the evaluation's pages share: the call and proposal of a URL (403/404 as the services
+say), downloads, the list pages' query string, the reader's language."""
+
+from flask import Response, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.calls import services as calls
+from app.calls.models import Call
+from app.core.errors import NotFound
+from app.core.money import format_decimal
+from app.proposals import services as proposals
+from app.reviews.blueprint import bp
+
+
+def language() -> str:
+    return str(get_locale() or "nl")
+
+
+def call_by_code(code: str) -> Call:
+    return calls.get_call_by_code(current_user, code)
+
+
+def proposal_of(call: Call, proposal_id: int):
+    proposal = proposals.get_proposal(current_user, proposal_id)
+    if proposal.call_id != call.id:
+        raise NotFound()
+    return proposal
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def list_args(*names: str) -> dict:
+    """The list's sort, filters and page from the query string, for links and redirects."""
+    return {name: request.args[name] for name in (*names, "page") if request.args.get(name)}
+
+
+bp.add_app_template_global(format_decimal, "review_number")
