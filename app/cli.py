@@ -36,17 +36,22 @@ def clean_files(dry_run: bool, grace_minutes: int | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.audit import integrity
+    from app.audit.cli import audit_cli
     from app.auth.cli import tokens_cli, users_cli
     from app.calls.cli import calls_cli
+    from app.core.backup import backup_cli
     from app.core.email import outbox_cli
     from app.core.jobs import jobs_cli
     from app.demo import seed_demo_command
     from app.main.cli import anonymise_account, export_personal_data
     from app.monitoring.cli import monitoring_cli
+    from app.proposals import integrity as proposals_integrity
     from app.proposals.cli import remind
+    from app.reviews import integrity as reviews_integrity
 
     for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli,
-                  monitoring_cli):
+                  monitoring_cli, audit_cli, backup_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(files_cli)
@@ -54,3 +59,9 @@ def register_cli(app: Flask) -> None:
     # `flask users export|anonymise`: one person's data spans every domain
     users_cli.add_command(export_personal_data)
     users_cli.add_command(anonymise_account)
+    # What `flask audit verify` (and a restore) checks besides the audit chain
+    integrity.register(
+        app, records=[proposals_integrity.verify_versions,
+                      reviews_integrity.verify_decision_records],
+        file_references=[proposals_integrity.referenced_files,
+                         reviews_integrity.referenced_files])

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import db
 from app.core.time import utcnow
@@ -23,6 +23,9 @@ class AuditRecord(db.Model):
     after: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     address: Mapped[str | None] = mapped_column(sa.String(64))
+    # The hash chain (app.audit.chain): the record before this one's hash, and this one's.
+    previous_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
 
     actor: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
 
@@ -33,3 +36,11 @@ class AuditRecord(db.Model):
 @sa.event.listens_for(AuditRecord, "before_delete")
 def _refuse_change(_mapper, _connection, target: AuditRecord) -> None:
     raise RuntimeError("audit records are append-only")
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _chain_new_records(session: Session, _context, _instances) -> None:
+    """Every new audit record joins the hash chain, however it was added."""
+    from app.audit.chain import chain_new_records
+
+    chain_new_records(session)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from app.audit.models import AuditRecord
-from app.core.db import db
+from app.core.db import db, transaction
 from app.core.time import utcnow
 
 
@@ -26,6 +26,14 @@ def record(actor: Any, action: str, entity: Any, *,
         address=request.remote_addr if has_request_context() else None)
     db.session.add(entry)
     return entry
+
+
+def record_read(actor: Any, document: str, entity: Any,
+                details: Mapping[str, Any] | None = None) -> AuditRecord:
+    """A confidential document was read by someone other than its owner: who, what, when.
+    The action is ``read.<document>``; committed at once (the read itself changes nothing)."""
+    with transaction():
+        return record(actor, f"read.{document}", entity, after=details)
 
 
 def _jsonable(values: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -97,6 +97,38 @@ def looks_like_pdf(path: Path) -> bool:
     return b"%PDF-" in head and b"%%EOF" in tail
 
 
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stored_files() -> list[Path]:
+    """Every file stored under its hash (temporary ``.upload-*`` files left out)."""
+    root = storage_root()
+    return sorted(path for path in root.glob("??/??/*")
+                  if path.is_file() and not path.name.startswith("."))
+
+
+def verify_stored(referenced: dict[str, str]) -> tuple[int, str | None]:
+    """Every stored file still hashes to its name, and every file in ``referenced``
+    (hash -> who refers to it) exists. Returns the count checked and the first problem."""
+    count = 0
+    for path in stored_files():
+        if path.parent.name != path.name[2:4] or path.parent.parent.name != path.name[:2]:
+            return count, f"stored file {path.name}: not in its hash's folder (moved)"
+        if _hash_file(path) != path.name:
+            return count, f"stored file {path.name}: its content does not match its " \
+                          "SHA-256 (altered or corrupted)"
+        count += 1
+    for sha256, owner in sorted(referenced.items()):
+        if not path_for(sha256).is_file():
+            return count, f"stored file {sha256}: missing ({owner} refers to it)"
+    return count, None
+
+
 def safe_pdf_filename(filename: str) -> str:
     r"""The name a user gave a PDF, without its folders, control characters or the invisible
     ones that reorder or hide text (bidi overrides, isolates, marks, zero-width characters),

@@ -487,14 +487,23 @@ def remove_attachment(actor: User, proposal_id: int, attachment_id: int,
 def attachment_file(actor: User, proposal_id: int, sha256: str) -> tuple[str, str]:
     """(path, filename) of a file of this proposal, current or in any submitted version."""
     proposal = get_proposal(actor, proposal_id)
-    for attachment in proposal.attachments:
-        if attachment.sha256 == sha256:
-            return str(files.path_for(sha256)), attachment.filename
-    for version in proposal.versions:
-        for item in version.data.get("attachments", []):
-            if item["sha256"] == sha256:
-                return str(files.path_for(sha256)), item["filename"]
-    raise NotFound()
+    names = [a.filename for a in proposal.attachments if a.sha256 == sha256] + [
+        item["filename"] for version in proposal.versions
+        for item in version.data.get("attachments", []) if item["sha256"] == sha256]
+    if not names:
+        raise NotFound()
+    log_confidential_read(actor, proposal, "attachment", {"sha256": sha256,
+                                                          "filename": names[0]})
+    return str(files.path_for(sha256)), names[0]
+
+
+def log_confidential_read(actor: User, proposal: Proposal, document: str,
+                          details: Mapping[str, Any] | None = None) -> None:
+    """Anyone but a member of the proposal's organisation reading one of its confidential
+    documents leaves an audit record (``read.<document>``) the officials can see."""
+    if not permissions.is_member(actor, proposal):
+        audit.record_read(actor, document, proposal,
+                          {"reference": proposal.reference, **(details or {})})
 
 
 # ---------------------------------------------------------------------------- submission

@@ -152,6 +152,8 @@ def objection_file(actor: User, objection_id: int) -> tuple[str, str]:
     objection = get_objection(actor, objection_id)
     if not objection.sha256:
         raise NotFound()
+    proposals.log_confidential_read(actor, objection.proposal, "objection_file", {
+        "objection": objection.id, "sha256": objection.sha256})
     return str(files.path_for(objection.sha256)), objection.filename or "bijlage.pdf"
 
 

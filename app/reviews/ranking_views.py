@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.audit import services as audit
 from app.auth.models import User
 from app.calls import services as calls
 from app.calls.models import Call
@@ -26,6 +27,7 @@ from app.core.forms import attach_errors, submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import to_brussels, utcnow
+from app.proposals import services as proposals
 from app.reviews import facts, permissions, queries, review_exports
 from app.reviews.blueprint import bp
 from app.reviews.forms import OverrideForm, PublishForm
@@ -133,6 +135,8 @@ def decision_record(code: str, number: int):
     serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
     call = call_by_code(code)
     record = queries.get_decision_record(current_user, call.id, number)
+    audit.record_read(current_user, "decision_record", record,
+                      {"call": call.code, "number": record.number})
     body = {
         "call": call.code, "number": record.number,
         "published_at": to_brussels(record.published_at).isoformat(),
@@ -257,6 +261,7 @@ def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
 def ranking_export(code: str, fmt: str):
     call = call_by_code(code)
     rows = ranking_rules.ranking(call.id)
+    audit.record_read(current_user, "ranking_export", call, {"call": call.code, "format": fmt})
     stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
     name = f"rangschikking-{call.code}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -276,6 +281,8 @@ def _render_ranking_pdf(owner_id: int, params: dict) -> tuple[bytes, str]:
     with current_app.test_request_context(path), force_locale(params.get("lang") or "nl"):
         call = calls.get_call_by_code(user, params["code"])
         body = ranking_pdf(call, ranking_rules.ranking(call.id))
+    audit.record_read(user, "ranking_export", call,
+                      {"call": call.code, "format": "pdf", "prepared": True})
     stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
     return body, f"rangschikking-{call.code}-{stamp}.pdf"
 
@@ -303,5 +310,6 @@ def summary_report(proposal_id: int):
     """The evaluation summary report: the organisation's members and officials, once the
     decision is published; 404 for everyone else. Never an evaluator's name."""
     proposal, result = queries.summary_of(current_user, proposal_id, language())
+    proposals.log_confidential_read(current_user, proposal, "summary_report")
     return download(summary_pdf(proposal, result), "application/pdf",
                      f"beoordelingsverslag-{proposal.reference}.pdf")

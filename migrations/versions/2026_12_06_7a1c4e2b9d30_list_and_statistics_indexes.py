@@ -1,7 +1,7 @@
 """indexes for the list pages and the statistics at ten times a real call
 
 Revision ID: 7a1c4e2b9d30
-Revises: 7c2e4a9d1f35
+Revises: a7c3f19d2b60
 Create Date: 2026-12-06 21:10:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7a1c4e2b9d30'
-down_revision = '7c2e4a9d1f35'
+down_revision = 'a7c3f19d2b60'
 branch_labels = None
 depends_on = None
 

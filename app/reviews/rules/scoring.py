@@ -21,6 +21,7 @@ from app.core.db import db, transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import utcnow
+from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
 from app.reviews import permissions
 from app.reviews.facts import criteria_of, evaluated_version, get_assignment, weighted_total
@@ -174,9 +175,11 @@ def other_reviews(actor: User, assignment_id: int) -> list[Review]:
 def evaluator_attachment(actor: User, assignment_id: int, sha256: str) -> tuple[str, str]:
     """(path, filename) of an attachment of the version being evaluated; after the
     declaration only, and only files of that version."""
-    _assignment, version = readable_proposal(actor, assignment_id)
+    assignment, version = readable_proposal(actor, assignment_id)
     for item in version.data.get("attachments") or []:
         if item.get("sha256") == sha256:
+            proposals.log_confidential_read(actor, assignment.proposal, "attachment", {
+                "sha256": sha256, "filename": item["filename"], "version": version.number})
             return str(files.path_for(sha256)), item["filename"]
     raise NotFound()
 
