@@ -78,6 +78,8 @@ class DefaultConfig:
     PROXY_FIX_X_PREFIX = 0
     HSTS_MAX_AGE = 63072000  # two years, sent only over HTTPS
     REDIS_URL: str | None = None
+    # Documents made by background jobs (large PDFs); default: instance/documents
+    DOCUMENTS_DIR: str | None = None
 
     # Proposals
     UPLOAD_FOLDER: str | None = None  # default: instance/uploads (outside the static folder)

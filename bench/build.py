@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 PASSWORD = "Bench-portaal-2026!"  # the bench accounts' password, printed
-CLOSED, OPEN = "BENCH-2026", "BENCH-OPEN"
+CLOSED, OPEN, PREVIOUS = "BENCH-2026", "BENCH-OPEN", "BENCH-2025"
 SUBMIT_DRAFTS = 3000  # complete drafts the submit endpoint works through
 SAVE_DRAFTS = 16  # one per load-generator connection
 
@@ -72,6 +72,67 @@ def _fix_sequences(tables) -> None:
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+
+
+def _number_proposals() -> None:
+    """Each call's proposal counter at its number of proposals (the references were numbered
+    1..n here), so a draft started later gets the next reference instead of colliding."""
+    from app.calls.models import Call
+    from app.core.db import db
+    from app.proposals.models import Proposal
+
+    db.session.execute(sa.update(Call).values(proposals_numbered=sa.select(
+        sa.func.count(Proposal.id)).where(Proposal.call_id == Call.id).scalar_subquery()))
+    db.session.commit()
+
+
+def _monitoring(args, official, proposal_row, fields_for, now) -> int:
+    """Last year's decided call with funded projects, and ``args.enrolments`` enrolments
+    over two years of monthly imports, built by the monitoring demo's row builder and
+    written through its bulk path (``imports.insert_enrolments``/``insert_history``)."""
+    from app.calls import services as calls
+    from app.core.db import db
+    from app.monitoring import demo
+    from app.monitoring.models import Enrolment, FundedProject
+    from app.proposals.models import Proposal, ProposalStatus
+    from app.reviews.models import DecisionRecord
+
+    projects = 40
+    previous = calls.create_call(None, calls.CallInput(
+        PREVIOUS, "Benchmark call (last year, decided)", now + timedelta(days=1),
+        now + timedelta(days=2), budget_eur=Decimal("8000000"),
+        max_request_eur=Decimal("200000")))
+    db.session.commit()
+    first = db.session.scalar(sa.select(sa.func.max(Proposal.id))) + 1
+    rows = [proposal_row(first + k, previous, f"{PREVIOUS}-{k + 1:04d}", k + 1, official.id,
+                         fields_for(k), ProposalStatus.submitted, now - timedelta(days=400))
+            for k in range(projects)]
+    _bulk(Proposal.__table__, rows)
+    _number_proposals()
+    decided = now - timedelta(days=380)
+    record = db.session.execute(sa.insert(DecisionRecord.__table__).returning(
+        DecisionRecord.__table__.c.id), [{
+            "call_id": previous.id, "number": 1, "published_at": decided,
+            "published_by_id": official.id, "reason": "", "data": {"rows": []},
+            "fingerprint": "0" * 64, "notified_on": decided.date(),
+            "objection_until": decided.date()}]).scalar_one()
+    _bulk(FundedProject.__table__, [{
+        "reference": row["reference"], "proposal_id": row["id"], "call_id": previous.id,
+        "organisation_id": row["organisation_id"], "decision_record_id": record,
+        "title": row["title"], "status": "active", "created_at": decided} for row in rows])
+    db.session.commit()
+    funded = list(db.session.scalars(sa.select(FundedProject).where(
+        FundedProject.call_id == previous.id).order_by(FundedProject.reference)))
+    months = demo._months(now)
+    cutoff = date(now.year, now.month, 1) - timedelta(days=1)
+    # the demo's row volume per project and month, scaled to the wanted total (its
+    # seasons and project sizes average about 0.91 and 1.0)
+    volume = args.enrolments / (projects * len(months) * 0.91)
+    for index, project in enumerate(funded):
+        demo._seed_project(project, index, random.Random(demo.SEED + index), months, cutoff,
+                           volume)
+        db.session.commit()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) or 0
 
 
 def build(args) -> dict:
@@ -142,6 +203,14 @@ def build(args) -> dict:
             "street": "Kouter 1", "postal_code": "9000", "city": "Gent", "contact_name": "",
             "contact_email": "", "contact_phone": "", "created_at": opens}
             for i in range(1, n_org + 2)])  # the last one: the bench applicant's
+
+        def organisation_snapshot(i: int) -> dict:
+            """The organisation as a submitted version freezes it
+            (``proposals.organisation_snapshot``)."""
+            return {"legal_name": f"Opleidingscentrum {i:04d}",
+                    "enterprise_number": enterprise_number(i),
+                    "provider_type": provider_types[i % len(provider_types)].value,
+                    "street": "Kouter 1", "postal_code": "9000", "city": "Gent"}
         bench_org = n_org + 1
         first_user = official.id + 1
         users, roles, memberships = [], [], []
@@ -204,14 +273,16 @@ def build(args) -> dict:
                 times.append(times[0] + timedelta(days=rng.randint(1, 5)))
             times = [min(t, deadline - timedelta(minutes=5)) for t in times]
             data = proposals.snapshot(Proposal(**fields))
+            frozen = organisation_snapshot(organisation_id)
             for number, at in enumerate(times, start=1):
                 version_id += 1
-                header = {"reference": reference, "call": CLOSED,
-                          "organisation": enterprise_number(organisation_id),
-                          "version": number, "submitted_at": at.isoformat()}
+                # as ``proposals.submit_proposal`` makes it (fingerprint scheme 2)
+                header = {"reference": reference, "call": CLOSED, "organisation": frozen,
+                          "version": number, "submitted_at": at.isoformat(), "scheme": 2}
                 version_rows.append({"id": version_id, "proposal_id": n, "number": number,
                                      "submitted_at": at, "submitted_by_id": user_id,
-                                     "data": data,
+                                     "data": data, "organisation": frozen,
+                                     "fingerprint_scheme": 2, "deadline_in_force": deadline,
                                      "fingerprint": proposals.fingerprint(header, data)})
             row["submitted_at"] = row["updated_at"] = times[-1]
             proposal_rows.append(row)
@@ -225,6 +296,7 @@ def build(args) -> dict:
                 pid, open_call, f"{OPEN}-{k:04d}", bench_org, bench_user, fields_for(k),
                 ProposalStatus.draft, now - timedelta(days=1)))
         _bulk(Proposal.__table__, proposal_rows, chunk=500)
+        _number_proposals()
         _bulk(ProposalVersion.__table__, version_rows, chunk=500)
         del proposal_rows, version_rows
 
@@ -280,6 +352,9 @@ def build(args) -> dict:
                         "reviews", "review_scores", "consensus_scores"])
         db.session.commit()
 
+        enrolments = _monitoring(args, official, proposal_row, fields_for, now) \
+            if args.enrolments else 0
+
         # an API token for the official; one submitted version in the open call (receipt)
         applicant = db.session.get(User, bench_user)
         _token, token = auth.create_token(official, official, "bench")
@@ -291,7 +366,7 @@ def build(args) -> dict:
                 "proposals": args.proposals, "organisations": n_org,
                 "evaluators": args.evaluators, "reviews": len(review_rows),
                 "scores": len(scores), "consensus_scores": len(consensus),
-                "versions": version_id,
+                "versions": version_id, "enrolments": enrolments,
             },
             "closed_call": CLOSED, "open_call": OPEN, "password": PASSWORD,
             "official": official.email, "official_token": token,
@@ -301,6 +376,7 @@ def build(args) -> dict:
             "save_drafts": drafts[SUBMIT_DRAFTS:SUBMIT_DRAFTS + SAVE_DRAFTS - 1],
             "submit_drafts": drafts[:SUBMIT_DRAFTS],
             "settings_reviews_per_proposal": settings.reviews_per_proposal,
+            "monitoring_year": now.year, "monitoring_base": now.year - 1,
             "seconds": round(time.monotonic() - started, 1),
         }
     return info
@@ -312,6 +388,8 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--evaluators", type=int, default=300)
     parser.add_argument("--reviews-per-proposal", type=int, default=3)
+    parser.add_argument("--enrolments", type=int, default=500_000,
+                        help="monitoring enrolments over two years (0: none)")
     parser.add_argument("--out", default=None, help="write the JSON here too")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")

@@ -52,6 +52,7 @@ ENDPOINTS = [
     Endpoint("draft_save", "applicant", "/proposals/{save_draft}/edit/budget", kind="save"),
     Endpoint("submit", "applicant", "/proposals/{submit_draft}/submit", kind="submit"),
     Endpoint("receipt_pdf", "applicant", "/proposals/{receipt_proposal}/versions/1/receipt.pdf"),
+    Endpoint("monitoring_yoy", "token", "/api/v1/monitoring/yoy?year={year}&base={base}"),
     Endpoint("stats_pdf", "official", "/reporting/calls/{call}/report.pdf", single=True),
     Endpoint("ranking_pdf", "official", "/evaluation/calls/{call}/ranking.pdf", single=True),
 ]
@@ -162,6 +163,10 @@ def main() -> None:
     wanted = {name for name in args.only.split(",") if name}
     endpoints = [e for e in ENDPOINTS if not wanted or e.name in wanted or
                  e.name == "reference"]
+    # before the run, so a long run never fails at its end for want of a module
+    import sqlalchemy as sa
+
+    dialect = sa.engine.make_url(os.environ.get("DATABASE_URL", "sqlite://")).get_backend_name()
     env = {**os.environ, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_MAIL_BACKEND": "console"}
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))  # stop gunicorn on the way out
     server = Server(args.port, env)
@@ -174,7 +179,9 @@ def main() -> None:
         for endpoint in endpoints:
             fields = {"call": info["closed_call"], "proposal_page": info["proposal_page"],
                       "receipt_proposal": info["receipt_proposal"],
-                      "save_draft": save_drafts[-1], "submit_draft": submit_drafts[0]}
+                      "year": info.get("monitoring_year"), "base": info.get("monitoring_base"),
+                      "save_draft": save_drafts[-1] if save_drafts else 0,
+                      "submit_draft": submit_drafts[0] if submit_drafts else 0}
             path = endpoint.path.format(**fields)
             headers = {"User-Agent": USER_AGENT}
             csrf = ""
@@ -244,9 +251,6 @@ def main() -> None:
     finally:
         server.stop()
 
-    import sqlalchemy as sa
-
-    dialect = sa.engine.make_url(os.environ.get("DATABASE_URL", "sqlite://")).get_backend_name()
     reference = results.get("reference", {}).get("rps") or 0
     document = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                 "database": dialect, "dataset": info["dataset"],

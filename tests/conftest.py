@@ -88,6 +88,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,  # tests that send start their own server
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
         "SERVER_BASE_URL": "http://localhost", "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
     })
     app.test_client_class = FreshClient

@@ -53,6 +53,7 @@ EVAL_RANKING = (302, "/evaluation/calls/MATRIX-1/ranking")
 CALL_CODE = "MATRIX-1"  # the world's published, open call
 CALL = (302, f"/calls/{CALL_CODE}")
 TRAININGS = (302, re.compile(r"/monitoring/projects/\d+/trainings"))
+DOCUMENT = (302, re.compile(r"/documents/[0-9a-f]{32}"))
 
 
 def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
@@ -73,6 +74,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("main.index", "GET"): everyone(200),
     ("main.set_language", "POST"): everyone(HOME),
     ("main.health", "GET"): everyone(200),
+    # a prepared document is its requester's only (the walk's id names none: 404)
+    ("main.document", "GET"): logged_in(404),
+    ("main.document_file", "GET"): logged_in(404),
     ("main.privacy_page", "GET"): everyone(200),
     ("main.personal_data", "GET"): logged_in(200),  # always one's own data
     # anonymising the applicant: administrators only; an empty POST lacks the confirmation
@@ -194,6 +198,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, EVAL_RANKING, 403),
     ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.prepare_ranking_pdf", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
     # nothing is published yet: the summary does not exist for anyone
     ("reviews.summary_report", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
     # objections: the world's proposal has no published decision, objection 1 does not exist
@@ -212,6 +217,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reporting.export_figures", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
     ("reporting.export_proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
     ("reporting.report", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reporting.prepare_report", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
     ("reporting.proposals", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reporting.mentions", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reporting.verify", "GET"): row(LOGIN, 403, 403, 403, 200, 403),

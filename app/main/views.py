@@ -1,14 +1,17 @@
-"""Home page, language switch, health check, the privacy page and personal data."""
+"""Home page, language switch, health check, the privacy page and personal data, and
+prepared documents (large PDFs)."""
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -16,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.models import User
-from app.core import email
+from app.core import documents, email
 from app.core.db import db
 from app.core.errors import DomainError, NotFound
 from app.core.permissions import Role, has_role, roles_required
@@ -70,6 +73,38 @@ def set_language():
 def health():
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
+
+
+def _document(document_id: str) -> documents.Document:
+    """The document, for the user who asked for it only (anyone else: 404)."""
+    document = documents.get(document_id)
+    if document is None or not documents.visible_to(document, current_user):
+        abort(404)
+    return document
+
+
+@bp.get("/documents/<document_id>")
+@login_required
+def document(document_id: str):
+    """The state of a document being prepared (the page refreshes itself until it is done:
+    the content security policy allows no script) and its download link when ready."""
+    found = _document(document_id)
+    back = request.args.get("back", "")
+    return render_template("main/document.html", document=found,
+                           kind=documents.kind(found.kind),
+                           back=safe_next(back) if back else "")
+
+
+@bp.get("/documents/<document_id>/file")
+@login_required
+def document_file(document_id: str):
+    found = _document(document_id)
+    path = documents.file_of(found)
+    if found.state != "done" or not path.exists():
+        abort(404)
+    kind = documents.kind(found.kind)
+    return send_file(path, mimetype=kind.mimetype if kind else "application/octet-stream",
+                     as_attachment=True, download_name=found.filename, max_age=0)
 
 
 @bp.get("/privacy")

@@ -45,7 +45,7 @@ class Organisation(db.Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    legal_name: Mapped[str] = mapped_column(sa.String(200))
+    legal_name: Mapped[str] = mapped_column(sa.String(200), index=True)  # lists sort on it
     # Canonical form 0123.456.749 (see app.organisations.enterprise_number)
     enterprise_number: Mapped[str] = mapped_column(sa.String(12), unique=True)
     provider_type: Mapped[ProviderType] = mapped_column(str_enum(ProviderType))

@@ -34,6 +34,10 @@ class Proposal(db.Model):
                            name="requested_not_negative"),
         sa.CheckConstraint("own_contribution_eur IS NULL OR own_contribution_eur >= 0",
                            name="own_contribution_not_negative"),
+        # A call's proposals by status, and the call's last change (statistics' cache key).
+        sa.Index("ix_proposals_call_status_updated", "call_id", "status", "updated_at"),
+        # The list pages: a call's proposals in reference order.
+        sa.Index("ix_proposals_call_reference", "call_id", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,8 +130,12 @@ class ProposalVersion(db.Model):
     """An immutable snapshot made by submitting: all fields and attachment hashes."""
 
     __tablename__ = "proposal_versions"
-    __table_args__ = (sa.UniqueConstraint("proposal_id", "number",
-                                          name="uq_proposal_versions_proposal_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "number", name="uq_proposal_versions_proposal_number"),
+        # The version in force at a moment (the last submitted at or before it), per proposal.
+        sa.Index("ix_proposal_versions_proposal_submitted", "proposal_id", "submitted_at",
+                 "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)

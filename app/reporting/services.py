@@ -8,8 +8,10 @@ As-of semantics (DESIGN.md rule 8). At moment T a proposal of the call is
 - a *draft* if it existed at T with no version yet.
 Figures count submitted proposals unless they say otherwise.
 
-Every figure is computed from three selects per call (proposals, versions, verifications),
-whatever the number of proposals and versions, and aggregated here in Python.
+Every figure is aggregated by the database in a fixed number of GROUP BY queries
+(``aggregate_statistics``, app/reporting/aggregates.py), whatever the number of proposals,
+versions and verifications; ``compute_statistics`` states the same figures in Python over
+loaded rows. The rows themselves are loaded (three selects) only where a page lists them.
 """
 
 import re
@@ -43,13 +45,11 @@ from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.fields import LABELS
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.reporting import permissions
+from app.reporting import aggregates, permissions
 from app.reporting.models import TechnologyVerification
 from app.reviews.models import Admissibility, AdmissibilityCheck, DecisionRecord, Outcome
 
-STATUSES = ("draft", "submitted", "withdrawn")
-VR_OR_AI = ("vr", "ai")
-PRACTICE = ("yes", "no")
+STATUSES, VR_OR_AI, PRACTICE = aggregates.STATUSES, aggregates.VR_OR_AI, aggregates.PRACTICE
 
 
 # ---------------------------------------------------------------------------- rows
@@ -109,7 +109,6 @@ class CallStatistics:
     call: Call
     as_of: datetime
     technologies: list[str]  # the call's vocabulary, in order
-    rows: list[ProposalRow]
     by_status: dict[str, int]
     by_technology: dict[str, int]
     verified_by_technology: dict[str, int]
@@ -130,6 +129,15 @@ class CallStatistics:
     # After the deadline: admissibility results and the outcomes of the newest decision
     # published by the moment (keys of EVALUATION_STATES), empty before any of that exists.
     evaluation: dict[str, int] = field(default_factory=dict)
+    # Every proposal of the call as it stood, loaded only when asked for (the figures above
+    # are aggregated without them); never cached with the figures.
+    loaded_rows: list[ProposalRow] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[ProposalRow]:
+        if self.loaded_rows is None:
+            self.loaded_rows = _load_rows(self.call, self.as_of)
+        return self.loaded_rows
 
     @property
     def submitted(self) -> list[ProposalRow]:
@@ -315,9 +323,9 @@ def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> C
             if entry_key.endswith(":now") and not computed_at <= as_of <= now:
                 continue
             return replace(statistics, call=call, as_of=as_of)
-    statistics = compute_statistics(call, _load_rows(call, as_of), as_of)
+    statistics = aggregate_statistics(call, as_of)
     statistics.evaluation = evaluation_counts(call, as_of)
-    stored = replace(statistics, call=None)
+    stored = replace(statistics, call=None, loaded_rows=None)
     store.set(f"{key}:now" if as_of == now else f"{key}:{as_of.isoformat()}",
               (as_of, stored))
     return statistics
@@ -386,7 +394,30 @@ def evaluation_state_label(state: str) -> str:
     return str(Outcome(state).label)
 
 
+def aggregate_statistics(call: Call, as_of: datetime) -> CallStatistics:
+    """The figures of ``compute_statistics`` by GROUP BY queries in the database, without
+    loading the call's rows (see app/reporting/aggregates.py)."""
+    found = aggregates.figures(call, as_of)
+    days = [DayRow(day, new, again, gone, running) for day, new, again, gone, running
+            in aggregates.days_from_events(call, found.day_events, as_of)]
+    return CallStatistics(
+        call=call, as_of=as_of, technologies=list(call.technologies),
+        by_status=found.by_status, by_technology=found.by_technology,
+        verified_by_technology=found.verified_by_technology,
+        verified_count=found.verified_count, vr_or_ai=found.vr_or_ai,
+        vr_and_ai=found.vr_and_ai, verified_vr_or_ai=found.verified_vr_or_ai,
+        verified_vr_and_ai=found.verified_vr_and_ai, by_project_type=found.by_project_type,
+        by_provider_type=found.by_provider_type, by_practice=found.by_practice,
+        technology_by_project_type=found.technology_by_project_type,
+        technology_by_provider_type=found.technology_by_provider_type,
+        technology_by_practice=found.technology_by_practice,
+        budget_by_technology=found.budget_by_technology,
+        requested_budget=found.requested_budget, days=days)
+
+
 def compute_statistics(call: Call, rows: list[ProposalRow], as_of: datetime) -> CallStatistics:
+    """The same figures counted in Python from loaded rows: the plain statement of what
+    ``aggregate_statistics`` computes in SQL (the tests compare the two)."""
     codes = list(call.technologies)
     submitted = [row for row in rows if row.status == "submitted"]
     by_status = Counter(dict.fromkeys(STATUSES, 0))
@@ -432,7 +463,7 @@ def compute_statistics(call: Call, rows: list[ProposalRow], as_of: datetime) -> 
                 verified[code] += code in checked
 
     return CallStatistics(
-        call=call, as_of=as_of, technologies=codes, rows=rows,
+        call=call, as_of=as_of, technologies=codes, loaded_rows=rows,
         by_status={status: by_status[status] for status in STATUSES},
         by_technology={code: declared[code] for code in codes},
         verified_by_technology={code: verified[code] for code in codes},

@@ -1,21 +1,36 @@
 """Statistics pages for officials: thin wrappers around app.reporting.services."""
 
 from datetime import datetime
+from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.auth.models import User
 from app.calls import services as call_services
 from app.calls.models import Call
-from app.core import formatting
+from app.core import documents, formatting
+from app.core.db import db
 from app.core.downloads import download
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
-from app.reporting import charts, exports, services
+from app.reporting import charts, exports, permissions, services
 from app.reporting.forms import VerifyForm
 from app.reporting.pdf import report_pdf
 from app.reporting.tables import (
@@ -65,28 +80,27 @@ def _moment() -> datetime:
             "for now.")}) from exc
 
 
-def _other_call(call: Call, calls: list[Call] | None = None) -> Call | None:
+def _other_call(call: Call, calls: list[Call] | None = None, user=None) -> Call | None:
     code = (request.args.get("compare") or "").strip().upper()
     if not code or code == call.code:
         return None
     found = next((c for c in calls or [] if c.code == code), None)
     if found is None:
         try:
-            found = call_services.get_call_by_code(current_user, code)
+            found = call_services.get_call_by_code(user or current_user, code)
         except NotFound as exc:
             raise BadRequestArgs({"compare": _("There is no call %(code)s.",
                                                code=code[:40])}) from exc
     return found
 
 
-def _statistics(code: str, calls: list[Call] | None = None):
-    call = services.get_call(current_user, code)
+def _statistics(code: str, calls: list[Call] | None = None, user=None):
+    user = user or current_user
+    call = services.get_call(user, code)
     as_of = _moment()  # checked even when empty; None means now (the cached figures)
-    stats = services.call_statistics(current_user, call,
-                                     as_of if request.args.get("as_of") else None)
-    other = _other_call(call, calls)
-    comparison = services.comparison_call_statistics(current_user, stats, other) \
-        if other else None
+    stats = services.call_statistics(user, call, as_of if request.args.get("as_of") else None)
+    other = _other_call(call, calls, user)
+    comparison = services.comparison_call_statistics(user, stats, other) if other else None
     return call, stats, comparison
 
 
@@ -188,12 +202,47 @@ def export_proposals(code: str, fmt: str):
 @bp.get("/calls/<code>/report.pdf")
 @roles_required(Role.official)
 def report(code: str):
+    """The PDF at once (seconds for any call: the page offers the prepared one below)."""
     try:
         call, stats, comparison = _statistics(code)
     except BadRequestArgs as exc:
         abort(400, "; ".join(exc.errors.values()))
     pdf = report_pdf(stats, comparison)
     return download(pdf, "application/pdf", f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf")
+
+
+def _render_report(owner_id: int, params: dict) -> tuple[bytes, str]:
+    """The report PDF in a background job, as the owner would have had it from ``report``."""
+    user = db.session.get(User, owner_id)
+    if user is None or not permissions.can_view_statistics(user):
+        raise PermissionError("no longer allowed")
+    query = urlencode({k: params[k] for k in ("as_of", "compare") if params.get(k)})
+    path = f"/reporting/calls/{quote(params['code'])}/report.pdf?{query}"
+    with current_app.test_request_context(path), force_locale(params.get("lang") or "nl"):
+        call, stats, comparison = _statistics(params["code"], user=user)
+        pdf = report_pdf(stats, comparison)
+    return pdf, f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf"
+
+
+documents.register("statistics_pdf", allowed=permissions.can_view_statistics,
+                   render=_render_report, label=_l("Report “State of play” (PDF)"))
+
+
+@bp.post("/calls/<code>/report.pdf/prepare")
+@roles_required(Role.official)
+def prepare_report(code: str):
+    """Queue the report PDF as a background job and follow it on the document's page."""
+    try:
+        call = services.get_call(current_user, code)
+        as_of = _moment()
+        _other_call(call)
+    except BadRequestArgs as exc:
+        abort(400, "; ".join(exc.errors.values()))
+    params = {"code": call.code, "as_of": as_of.isoformat(), "lang": formatting.language(),
+              "compare": (request.args.get("compare") or "").strip().upper()}
+    document = documents.prepare(current_user, "statistics_pdf", params)
+    back = url_for("reporting.dashboard", code=call.code, **request.args)
+    return redirect(url_for("main.document", document_id=document.id, back=back))
 
 
 @bp.get("/calls/<code>/proposals")

@@ -5,23 +5,29 @@ Officials only, except the summary report: 404 for everyone who may not read it.
 import io
 import json
 from decimal import Decimal
+from urllib.parse import quote
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.audit import services as audit
+from app.auth.models import User
+from app.calls import services as calls
 from app.calls.models import Call
-from app.core import exports, formatting
+from app.core import documents, exports, formatting
+from app.core.db import db
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors, submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import facts, queries, review_exports
+from app.reviews import facts, permissions, queries, review_exports
 from app.reviews.blueprint import bp
 from app.reviews.forms import OverrideForm, PublishForm
 from app.reviews.models import Outcome
@@ -258,6 +264,37 @@ def ranking_export(code: str, fmt: str):
     if fmt == "xlsx":
         return download(_ranking_xlsx(call, rows), exports.XLSX_MIMETYPE, name)
     return download(ranking_pdf(call, rows), "application/pdf", name)
+
+
+def _render_ranking_pdf(owner_id: int, params: dict) -> tuple[bytes, str]:
+    """The ranking PDF in a background job (minutes for thousands of rows), as the owner
+    would have had it from ``ranking_export``."""
+    user = db.session.get(User, owner_id)
+    if user is None or not permissions.can_manage(user):
+        raise PermissionError("no longer allowed")
+    path = f"/evaluation/calls/{quote(params['code'])}/ranking.pdf"
+    with current_app.test_request_context(path), force_locale(params.get("lang") or "nl"):
+        call = calls.get_call_by_code(user, params["code"])
+        body = ranking_pdf(call, ranking_rules.ranking(call.id))
+    audit.record_read(user, "ranking_export", call,
+                      {"call": call.code, "format": "pdf", "prepared": True})
+    stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
+    return body, f"rangschikking-{call.code}-{stamp}.pdf"
+
+
+documents.register("ranking_pdf", allowed=permissions.can_manage, render=_render_ranking_pdf,
+                   label=_l("Ranking (PDF)"))
+
+
+@bp.post("/calls/<code>/ranking.pdf/prepare")
+@roles_required(Role.official)
+def prepare_ranking_pdf(code: str):
+    """Queue the ranking PDF as a background job and follow it on the document's page."""
+    call = call_by_code(code)
+    document = documents.prepare(current_user, "ranking_pdf",
+                                 {"code": call.code, "lang": language()})
+    return redirect(url_for("main.document", document_id=document.id,
+                            back=url_for(".ranking", code=call.code)))
 
 
 # ---------------------------------------------------------------------------- the applicant's

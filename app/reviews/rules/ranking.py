@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit import services as audit
 from app.auth.models import User
 from app.calls.models import Call
+from app.core.cache import cache
 from app.core.db import db, transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.core.permissions import require
@@ -26,6 +27,7 @@ from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
     ConsensusScore,
+    Criterion,
     Outcome,
     OutcomeOverride,
 )
@@ -117,21 +119,95 @@ class Ranking(Sequence[RankingRow]):
 def ranking(call_id: int) -> Ranking:
     """Admissible proposals with a complete consensus, ranked, with the budget line.
 
-    Returns the rows with their summary (funded total, last funded, budget line). The policy
-    itself is ``ranking_policy.rank`` (pure, property-tested): funded in rank
+    Returns the rows with their summary (funded total, last funded, budget line).
+    The policy itself is ``ranking_policy.rank`` (pure, property-tested): funded in rank
     order while the budget allows (the first proposal that does not fit ends the funded
     list); the next ``reserve_size`` passing proposals form the reserve list; the others are
     rejected; proposals below a threshold are not ranked.
-    A fixed number of queries whatever the number of proposals."""
+    A fixed number of queries whatever the number of proposals. The ranked order is cached
+    per call under the last change of what it reads (``_ranking_changed``: proposals,
+    versions, admissibility, consensus, extensions, organisations, the call's budget and
+    deadline, the settings and criteria), so it is never stale; overrides (which never
+    move the order) are read on every call."""
     call = db.session.get(Call, call_id)
     if call is None:
         raise NotFound()
     settings = settings_of(call)
     criteria = criteria_of(call_id)
+    key = f"ranking:{call_id}:{_ranking_changed(call, settings, criteria)}"
+    placed = cache().get(key)
+    if placed is None:
+        placed = _rank(call, settings, criteria)
+        cache().set(key, placed)
+    overrides = {o.proposal_id: o for o in db.session.scalars(
+        sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
+        .where(Proposal.call_id == call_id))}
+    names = {c.id: c.name for c in criteria}
+    rows = []
+    for (pid, reference, title, organisation_id, legal_name, number, score, requested,
+         passed, failed_ids, total_failed, rank, cumulative, computed, submitted_at) in placed:
+        failed = [names[criterion_id] for criterion_id in failed_ids]
+        if total_failed:
+            failed.append(str(WEIGHTED_TOTAL))
+        computed = Outcome(computed) if computed else None
+        override = overrides.get(pid)
+        rows.append(RankingRow(
+            RankedProposal(pid, reference, title, call.id, organisation_id,
+                           RankedOrganisation(legal_name, number), call),
+            score, requested, passed, failed, rank=rank, cumulative=cumulative,
+            computed=computed, outcome=override.outcome if override else computed,
+            override=override, submitted_at=submitted_at))
+    return Ranking(rows)
+
+
+def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str:
+    """Everything the ranked order depends on, in one query plus what is loaded already."""
+    from app.audit.models import AuditRecord
+    from app.calls.models import DeadlineExtension
+
+    of_call = Proposal.call_id == call.id
+
+    def joined(column, model):
+        return sa.select(column).join(Proposal, Proposal.id == model.proposal_id) \
+            .where(of_call).scalar_subquery()
+
+    def proposals_(column):
+        return sa.select(column).where(of_call).scalar_subquery()
+
+    def extensions(column):
+        return sa.select(column).where(DeadlineExtension.call_id == call.id).scalar_subquery()
+
+    row = db.session.execute(sa.select(
+        proposals_(sa.func.count(Proposal.id)), proposals_(sa.func.max(Proposal.updated_at)),
+        proposals_(sa.func.max(Proposal.withdrawn_at)),
+        proposals_(sa.func.sum(sa.case((Proposal.status == ProposalStatus.submitted, 1),
+                                       else_=0))),
+        joined(sa.func.max(ProposalVersion.id), ProposalVersion),
+        joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
+        joined(sa.func.max(AdmissibilityCheck.id), AdmissibilityCheck),
+        joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
+        joined(sa.func.count(ConsensusScore.id), ConsensusScore),
+        joined(sa.func.max(ConsensusScore.id), ConsensusScore),
+        joined(sa.func.max(ConsensusScore.recorded_at), ConsensusScore),
+        extensions(sa.func.count(DeadlineExtension.id)),
+        extensions(sa.func.max(DeadlineExtension.granted_at)),
+        extensions(sa.func.max(DeadlineExtension.deadline)),
+        sa.select(sa.func.max(AuditRecord.id))
+        .where(AuditRecord.action == "organisation.updated").scalar_subquery(),
+    )).one()
+    limits = (call.budget_eur, call.closes_at.isoformat(), settings.reserve_size,
+              settings.total_threshold,
+              [(c.id, c.position, c.weight, c.scale_max, c.step, c.threshold)
+               for c in criteria])
+    return "|".join(str(value) for value in (*row, *limits))
+
+
+def _rank(call: Call, settings, criteria: Sequence[Criterion]) -> list[tuple]:
+    """The ranked order as plain values (cacheable): one tuple per placed proposal."""
+    call_id = call.id
     # The proposals as columns (never their texts); of the versions only what counts.
-    candidates = [
-        RankedProposal(pid, reference, title, call.id, organisation_id,
-                       RankedOrganisation(name, number), call)
+    candidates = {
+        pid: (pid, reference, title, organisation_id, name, number)
         for pid, reference, title, organisation_id, name, number in db.session.execute(
             sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.organisation_id,
                       Organisation.legal_name, Organisation.enterprise_number)
@@ -139,7 +215,7 @@ def ranking(call_id: int) -> Ranking:
             .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
             .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
                    AdmissibilityCheck.result == Admissibility.admissible)
-            .order_by(Proposal.id))]
+            .order_by(Proposal.id))}
     versions: dict[int, list] = defaultdict(list)
     for version in db.session.execute(
             sa.select(ProposalVersion.proposal_id, ProposalVersion.submitted_at,
@@ -155,36 +231,26 @@ def ranking(call_id: int) -> Ranking:
             .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
             .where(Proposal.call_id == call_id)):
         consensus[item.proposal_id][item.criterion_id] = item
-    overrides = {o.proposal_id: o for o in db.session.scalars(
-        sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
-        .where(Proposal.call_id == call_id))}
     deadlines = proposals.deadlines_by_organisation(call)
-    by_id = {}
     inputs = []
-    for proposal in candidates:
-        deadline = deadlines.get(proposal.organisation_id, call.closes_at)
-        version = [v for v in versions[proposal.id]
-                   if before_deadline(v.submitted_at, deadline)][-1]
-        by_id[proposal.id] = proposal
+    for pid, (_pid, reference, _title, organisation_id, _name, _number) in candidates.items():
+        deadline = deadlines.get(organisation_id, call.closes_at)
+        version = [v for v in versions[pid] if before_deadline(v.submitted_at, deadline)][-1]
         inputs.append(ranking_policy.Candidate(
-            proposal.id, proposal.reference, Decimal(version.requested or "0"),
-            version.submitted_at,
+            pid, reference, Decimal(version.requested or "0"), version.submitted_at,
             {criterion_id: item.score
-             for criterion_id, item in consensus.get(proposal.id, {}).items()}))
-    rows = []
+             for criterion_id, item in consensus.get(pid, {}).items()}))
+    placed_rows = []
     for placed in ranking_policy.rank(inputs, criteria, budget=call.budget_eur,
                                       reserve_size=settings.reserve_size,
                                       total_threshold=settings.total_threshold):
-        failed = [c.name for c in placed.failed]
-        if placed.total_failed:
-            failed.append(str(WEIGHTED_TOTAL))
-        override = overrides.get(placed.candidate.key)
-        rows.append(RankingRow(
-            by_id[placed.candidate.key], placed.score, placed.candidate.requested,
-            placed.passed, failed, rank=placed.rank, cumulative=placed.cumulative,
-            computed=placed.computed, outcome=override.outcome if override else placed.computed,
-            override=override, submitted_at=placed.candidate.submitted_at))
-    return Ranking(rows)
+        pid = placed.candidate.key
+        placed_rows.append((
+            *candidates[pid], placed.score, placed.candidate.requested, placed.passed,
+            [c.id for c in placed.failed], bool(placed.total_failed), placed.rank,
+            placed.cumulative, placed.computed.value if placed.computed else None,
+            placed.candidate.submitted_at))
+    return placed_rows
 
 
 def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
