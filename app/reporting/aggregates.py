@@ -57,6 +57,8 @@ def _sql(dialect: str) -> dict[str, str]:
     if dialect == "postgresql":
         return {
             "project_type": "(pv.data ->> 'project_type')",
+            # the organisation as the version froze it (older versions: as it is now)
+            "provider": "COALESCE(pv.organisation::jsonb ->> 'provider_type', o.provider_type)",
             "practice": "CASE WHEN (pv.data ->> 'practice_oriented')::boolean "
                         "THEN 'yes' ELSE 'no' END",
             "amount": "NULLIF(pv.data ->> 'requested_eur', '')::numeric",
@@ -69,6 +71,7 @@ def _sql(dialect: str) -> dict[str, str]:
             "hour": "to_char(date_trunc('hour', {column}), 'YYYY-MM-DD HH24')",
         }
     return {
+        "provider": "COALESCE(json_extract(pv.organisation, '$.provider_type'), o.provider_type)",
         "project_type": "json_extract(pv.data, '$.project_type')",
         "practice": "CASE WHEN json_extract(pv.data, '$.practice_oriented') "
                     "THEN 'yes' ELSE 'no' END",
@@ -92,7 +95,7 @@ WITH counted AS MATERIALIZED (
     AND (p.withdrawn_at IS NULL OR p.withdrawn_at > :t)
   GROUP BY pv.proposal_id
 ), cur AS MATERIALIZED (
-  SELECT counted.pid AS pid, o.provider_type AS provider, {project_type} AS project_type,
+  SELECT counted.pid AS pid, {provider} AS provider, {project_type} AS project_type,
          {practice} AS practice, {amount} AS amount, pv.data AS data
   FROM counted
   JOIN proposal_versions pv ON pv.proposal_id = counted.pid AND pv.number = counted.number

@@ -97,8 +97,9 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
     download = download_info.value
     assert download.suggested_filename.startswith(f"cijfers-{call.code}-")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
+    delimiter = ";" if ";" in text.splitlines()[0] else ","  # the Excel variant for Dutch
     values = {(r["table"], r["row"], r["column"]): r["value"]
-              for r in csv.DictReader(io.StringIO(text))}
+              for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)}
     assert values[("technologies", "vr_or_ai", "declared")] == "5"
     assert values[("technologies", "vr_and_ai", "declared")] == "1"
     assert values[("technologies", "vr", "declared")] == "3"
@@ -129,7 +130,8 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
 
     # Compare with last year's call at the same point of its submission period.
     page.select_option("select#compare", "ESF-ELEREN-VORIG")
-    page.locator("main form button[type=submit]").click()
+    page.locator("select#compare").locator("xpath=ancestor::form") \
+        .locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     comparison = page.locator("#table-comparison tr[data-row=vr_or_ai] td")
     assert comparison.all_inner_texts() == ["1", "5", "+400,0\u00a0%"]
@@ -138,7 +140,8 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
 
     # A moment that is not a date: the form says so.
     page.fill("input#as_of", "gisteren")
-    page.locator("main form button[type=submit]").click()
+    page.locator("input#as_of").locator("xpath=ancestor::form") \
+        .locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     assert page.locator(".govuk-error-summary a[href='#as_of']").count() == 1
     check_page("bad-moment")
