@@ -59,9 +59,10 @@ run: install
 	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-# Static checks: ruff, and the layers of app/ (import-linter, contract in pyproject.toml).
+# Static checks: ruff (lint and format), and the layers of app/ (import-linter, contract in pyproject.toml).
 check: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 lint: check

@@ -31,7 +31,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
-        app.config["SQLALCHEMY_DATABASE_URI"])
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
 
@@ -52,16 +53,25 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core.time import RecordArrival
 
     app.wsgi_app = RecordArrival(  # type: ignore[method-assign]
-        app.wsgi_app, trust_request_start=app.config["TRUST_X_REQUEST_START"],
-        trusted_proxies=app.config["REQUEST_START_TRUSTED_PROXIES"] or ())
-    hops = {part: int(app.config[f"PROXY_FIX_X_{part.upper()}"])
-            for part in ("for", "proto", "host", "port", "prefix")}
+        app.wsgi_app,
+        trust_request_start=app.config["TRUST_X_REQUEST_START"],
+        trusted_proxies=app.config["REQUEST_START_TRUSTED_PROXIES"] or (),
+    )
+    hops = {
+        part: int(app.config[f"PROXY_FIX_X_{part.upper()}"])
+        for part in ("for", "proto", "host", "port", "prefix")
+    }
     if any(hops.values()):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"],  # type: ignore[method-assign]
-                                x_proto=hops["proto"], x_host=hops["host"],
-                                x_port=hops["port"], x_prefix=hops["prefix"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=hops["for"],  # type: ignore[method-assign]
+            x_proto=hops["proto"],
+            x_host=hops["host"],
+            x_port=hops["port"],
+            x_prefix=hops["prefix"],
+        )
     return app
 
 
@@ -69,7 +79,7 @@ def _normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever form the URL takes."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -88,8 +98,9 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     init_db_events(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -131,8 +142,19 @@ def _register_blueprints(app: Flask) -> None:
     )
     from app.reviews.blueprint import bp as reviews_bp
 
-    for bp in (main_bp, auth_bp, registration_bp, organisations_bp, calls_bp, proposals_bp,
-               reviews_bp, audit_bp, reporting_bp, monitoring_bp, monitoring_reports_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        registration_bp,
+        organisations_bp,
+        calls_bp,
+        proposals_bp,
+        reviews_bp,
+        audit_bp,
+        reporting_bp,
+        monitoring_bp,
+        monitoring_reports_bp,
+    ):
         app.register_blueprint(bp)
     connect_signals()  # monitoring opens funded projects when a decision is published
     _register_api(app)

@@ -9,8 +9,12 @@ files_cli = AppGroup("files", help="Uploaded files in the storage folder.")
 
 @files_cli.command("clean")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
-@click.option("--grace-minutes", type=click.IntRange(min=1), default=None,
-              help="Leave files younger than this alone (default UPLOAD_CLEAN_GRACE_SECONDS).")
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Leave files younger than this alone (default UPLOAD_CLEAN_GRACE_SECONDS).",
+)
 def clean_files(dry_run: bool, grace_minutes: int | None) -> None:
     """Remove temporary files and stored files no row refers to, older than the grace period.
 
@@ -19,10 +23,14 @@ def clean_files(dry_run: bool, grace_minutes: int | None) -> None:
     from app.core.db import db
     from app.proposals.services import version_file_hashes
 
-    grace = grace_minutes * 60 if grace_minutes else \
-        current_app.config["UPLOAD_CLEAN_GRACE_SECONDS"]
-    report = files.clean_storage(lambda: files.hashes_in_columns() | version_file_hashes(),
-                                 grace_seconds=grace, dry_run=dry_run)
+    grace = (
+        grace_minutes * 60 if grace_minutes else current_app.config["UPLOAD_CLEAN_GRACE_SECONDS"]
+    )
+    report = files.clean_storage(
+        lambda: files.hashes_in_columns() | version_file_hashes(),
+        grace_seconds=grace,
+        dry_run=dry_run,
+    )
     db.session.rollback()
     verb = "would remove" if dry_run else "removed"
     root = files.storage_root()
@@ -30,9 +38,11 @@ def clean_files(dry_run: bool, grace_minutes: int | None) -> None:
         click.echo(f"{verb} temporary {path.relative_to(root)}")
     for path in report.unreferenced:
         click.echo(f"{verb} unreferenced {path.relative_to(root)}")
-    click.echo(f"{verb} {len(report.removed)} file(s), {report.removed_bytes} bytes; kept "
-               f"{report.kept_referenced} referenced and {report.kept_young} younger than "
-               f"{grace // 60} minutes.")
+    click.echo(
+        f"{verb} {len(report.removed)} file(s), {report.removed_bytes} bytes; kept "
+        f"{report.kept_referenced} referenced and {report.kept_young} younger than "
+        f"{grace // 60} minutes."
+    )
 
 
 def register_cli(app: Flask) -> None:
@@ -51,8 +61,16 @@ def register_cli(app: Flask) -> None:
     from app.proposals.cli import remind
     from app.reviews import integrity as reviews_integrity
 
-    for group in (users_cli, tokens_cli, calls_cli, outbox_cli, jobs_cli,
-                  monitoring_cli, audit_cli, backup_cli):
+    for group in (
+        users_cli,
+        tokens_cli,
+        calls_cli,
+        outbox_cli,
+        jobs_cli,
+        monitoring_cli,
+        audit_cli,
+        backup_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)
     users_cli.add_command(create_user)  # `flask users create`: may join an organisation
@@ -63,7 +81,7 @@ def register_cli(app: Flask) -> None:
     users_cli.add_command(anonymise_account)
     # What `flask audit verify` (and a restore) checks besides the audit chain
     integrity.register(
-        app, records=[proposals_integrity.verify_versions,
-                      reviews_integrity.verify_decision_records],
-        file_references=[proposals_integrity.referenced_files,
-                         reviews_integrity.referenced_files])
+        app,
+        records=[proposals_integrity.verify_versions, reviews_integrity.verify_decision_records],
+        file_references=[proposals_integrity.referenced_files, reviews_integrity.referenced_files],
+    )

@@ -15,15 +15,27 @@ DEMO_PASSWORD = "Demo-portaal-2026!"  # noqa: S105 (public demo accounts)
 
 DEMO_ORGANISATIONS = [
     organisations.OrganisationInput(
-        legal_name="Vormingscentrum De Leerboom vzw", enterprise_number="0403.170.701",
-        provider_type=ProviderType.private, street="Kouter 12", postal_code="9000", city="Gent",
-        contact_name="Els Vermeulen", contact_email="info@leerboom.example",
-        contact_phone="09 123 45 67"),
+        legal_name="Vormingscentrum De Leerboom vzw",
+        enterprise_number="0403.170.701",
+        provider_type=ProviderType.private,
+        street="Kouter 12",
+        postal_code="9000",
+        city="Gent",
+        contact_name="Els Vermeulen",
+        contact_email="info@leerboom.example",
+        contact_phone="09 123 45 67",
+    ),
     organisations.OrganisationInput(
-        legal_name="Provinciaal Opleidingscentrum Limburg", enterprise_number="0216.477.175",
-        provider_type=ProviderType.public, street="Universiteitslaan 1", postal_code="3500",
-        city="Hasselt", contact_name="Jan Claes", contact_email="opleidingen@pocl.example",
-        contact_phone="011 23 45 67"),
+        legal_name="Provinciaal Opleidingscentrum Limburg",
+        enterprise_number="0216.477.175",
+        provider_type=ProviderType.public,
+        street="Universiteitslaan 1",
+        postal_code="3500",
+        city="Hasselt",
+        contact_name="Jan Claes",
+        contact_email="opleidingen@pocl.example",
+        contact_phone="011 23 45 67",
+    ),
 ]
 
 # (role, email, name, enterprise number of the organisation or None)
@@ -46,8 +58,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
         user = auth_services.get_user_by_email(email)
         if user is None:
             user = auth_services.create_user(
-                None, auth_services.AccountInput(email=email, name=name, password=DEMO_PASSWORD),
-                roles={role}, verified=True)
+                None,
+                auth_services.AccountInput(email=email, name=name, password=DEMO_PASSWORD),
+                roles={role},
+                verified=True,
+            )
         if enterprise_number:
             organisation = organisations.get_by_enterprise_number(enterprise_number)
             if organisation.id not in user.organisation_ids:

@@ -82,8 +82,14 @@ def tiny_pdf(title: str, lines: Sequence[str]) -> bytes:
     wrapped: list[str] = []
     for line in lines:
         wrapped.extend(textwrap.wrap(line, 88, break_on_hyphens=False) or [""])
-    ops = [b"BT", b"/F1 15 Tf", b"56 780 Td", b"(" + _pdf_text(title) + b") Tj",
-           b"/F1 10 Tf", b"0 -26 Td"]
+    ops = [
+        b"BT",
+        b"/F1 15 Tf",
+        b"56 780 Td",
+        b"(" + _pdf_text(title) + b") Tj",
+        b"/F1 10 Tf",
+        b"0 -26 Td",
+    ]
     for line in wrapped[:60]:
         ops += [b"(" + _pdf_text(line) + b") Tj", b"0 -14 Td"]
     ops.append(b"ET")
@@ -106,7 +112,9 @@ def tiny_pdf(title: str, lines: Sequence[str]) -> bytes:
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -149,100 +157,356 @@ class Provider:
 
     def organisation_input(self) -> organisations.OrganisationInput:
         return organisations.OrganisationInput(
-            legal_name=self.legal_name, enterprise_number=self.enterprise_number,
-            provider_type=self.provider_type, street=self.street,
-            postal_code=self.postal_code, city=self.city, contact_name=self.contact_name,
-            contact_email=f"info@{self.slug}.example", contact_phone=self.phone)
+            legal_name=self.legal_name,
+            enterprise_number=self.enterprise_number,
+            provider_type=self.provider_type,
+            street=self.street,
+            postal_code=self.postal_code,
+            city=self.city,
+            contact_name=self.contact_name,
+            contact_email=f"info@{self.slug}.example",
+            contact_phone=self.phone,
+        )
 
 
 PUBLIC, PRIVATE = ProviderType.public, ProviderType.private
 
 # The two organisations app/demo.py creates (its demo applicants are members).
-LEERBOOM = Provider("Vormingscentrum De Leerboom vzw", PRIVATE, "Kouter 12", "9000", "Gent",
-                    "09 123 45 67", "Els Vermeulen", "leerboom", number="0403.170.701",
-                    account="aanvrager@leerboom.example")
-POCL = Provider("Provinciaal Opleidingscentrum Limburg", PUBLIC, "Universiteitslaan 1", "3500",
-                "Hasselt", "011 23 45 67", "Jan Claes", "pocl", number="0216.477.175",
-                account="aanvrager@pocl.example")
+LEERBOOM = Provider(
+    "Vormingscentrum De Leerboom vzw",
+    PRIVATE,
+    "Kouter 12",
+    "9000",
+    "Gent",
+    "09 123 45 67",
+    "Els Vermeulen",
+    "leerboom",
+    number="0403.170.701",
+    account="aanvrager@leerboom.example",
+)
+POCL = Provider(
+    "Provinciaal Opleidingscentrum Limburg",
+    PUBLIC,
+    "Universiteitslaan 1",
+    "3500",
+    "Hasselt",
+    "011 23 45 67",
+    "Jan Claes",
+    "pocl",
+    number="0216.477.175",
+    account="aanvrager@pocl.example",
+)
 
 # Further providers, each with one applicant account; themes = last year's proposals.
 PROVIDERS: tuple[Provider, ...] = (
-    Provider("Centrum voor Volwassenenonderwijs Scheldeland", PUBLIC, "Lange Leemstraat 88",
-             "2018", "Antwerpen", "03 218 40 10", "Lotte Peeters", "cvo-scheldeland",
-             ("taal", "administratie")),
-    Provider("Technisch Opleidingscentrum Kempen vzw", PRIVATE, "Industrieweg 14", "2440",
-             "Geel", "014 56 78 90", "Bart Van den Broeck", "toc-kempen",
-             ("lassen", "onderhoud")),
-    Provider("Zorgacademie Rivierenland vzw", PRIVATE, "Nekkerspoel 21", "2800", "Mechelen",
-             "015 41 22 33", "Sarah Janssens", "zorgacademie-rivierenland",
-             ("zorg", "schoonmaak")),
-    Provider("Hogeschool Westhoek", PUBLIC, "Doorniksesteenweg 145", "8500", "Kortrijk",
-             "056 26 41 00", "Katrien Hermans", "hogeschool-westhoek", ("ict", "zorg")),
-    Provider("Opleidingsfonds Logistiek Vlaanderen vzw", PRIVATE, "Mechelsesteenweg 271",
-             "1800", "Vilvoorde", "02 255 18 40", "Koen Maes", "ofl-vlaanderen",
-             ("logistiek", "heftruck")),
-    Provider("Sectorfonds Schoonmaak & Facility vzw", PRIVATE, "Leuvensesteenweg 510",
-             "1930", "Zaventem", "02 721 30 05", "Annelies Smets", "sectorfonds-schoonmaak",
-             ("schoonmaak",)),
-    Provider("Bouwleercentrum Limburg vzw", PRIVATE, "Ambachtslaan 6", "3600", "Genk",
-             "089 35 62 10", "Jef Aerts", "bouwleercentrum-limburg", ("bouw", "veiligheid")),
-    Provider("Horecaschool Brugge vzw", PRIVATE, "Sint-Pieterskaai 40", "8000", "Brugge",
-             "050 45 61 20", "Ellen Van Damme", "horecaschool-brugge", ("horeca",)),
-    Provider("Centrum voor Volwassenenonderwijs Leuven-Hageland", PUBLIC,
-             "Vaartstraat 70", "3000", "Leuven", "016 22 45 80", "Tom Jacobs",
-             "cvo-leuven-hageland", ("ict", "administratie", "taal")),
-    Provider("Lasacademie Vlaanderen bv", PRIVATE, "Kachtemsestraat 199", "8800",
-             "Roeselare", "051 22 90 14", "Lieven Martens", "lasacademie", ("lassen",)),
-    Provider("Provinciaal Vormingscentrum West-Vlaanderen", PUBLIC, "Torhoutsesteenweg 7",
-             "8400", "Oostende", "059 34 21 00", "Freya Dewulf", "pvc-west",
-             ("veiligheid", "horeca")),
-    Provider("Kinderopvang Academie vzw", PRIVATE, "Kerkstraat 37", "9300", "Aalst",
-             "053 70 44 12", "Evelien Coppens", "kinderopvang-academie", ("kinderopvang",)),
-    Provider("Stedelijk Opleidingscentrum Sint-Niklaas", PUBLIC, "Grote Markt 1", "9100",
-             "Sint-Niklaas", "03 778 30 00", "Yasmina El Amrani", "soc-sint-niklaas",
-             ("taal", "schoonmaak")),
-    Provider("Elektro Vorming Oost-Vlaanderen vzw", PRIVATE, "Noordlaan 22", "9200",
-             "Dendermonde", "052 21 67 45", "Dirk Wouters", "elektro-vorming",
-             ("elektriciteit",)),
-    Provider("Transportacademie Noorderkempen vzw", PRIVATE, "Steenweg op Gierle 300",
-             "2300", "Turnhout", "014 42 15 60", "Nico Segers", "transportacademie",
-             ("transport", "heftruck")),
-    Provider("Digitaal Leerhuis Gent bv", PRIVATE, "Wiedauwkaai 10", "9000", "Gent",
-             "09 265 12 80", "Ruben De Clercq", "digitaal-leerhuis", ("ict",)),
-    Provider("Hogeschool Kempenland", PUBLIC, "Kleinhoefstraat 4", "2200", "Herentals",
-             "014 21 80 70", "Stijn Dumont", "hogeschool-kempenland",
-             ("onderhoud", "elektriciteit")),
-    Provider("Lokaal Bestuur Lier – Opleidingsdienst", PUBLIC, "Paradeplein 2", "2500",
-             "Lier", "03 800 05 00", "Hilde Vermeersch", "lier-opleidingen",
-             ("kinderopvang", "schoonmaak")),
-    Provider("Retail Skills Vlaanderen vzw", PRIVATE, "Zelebaan 45", "9160", "Lokeren",
-             "09 348 22 10", "Marijke Desmet", "retail-skills", ("klant",)),
-    Provider("Centrum voor Volwassenenonderwijs Vlaamse Ardennen", PUBLIC,
-             "Tussenmuren 9", "9700", "Oudenaarde", "055 31 40 62", "Griet Vandenberghe",
-             "cvo-vlaamse-ardennen", ("taal", "kinderopvang")),
-    Provider("Veiligheidsinstituut Haven Antwerpen vzw", PRIVATE, "Noorderlaan 133", "2030",
-             "Antwerpen", "03 545 71 00", "Wim Claes", "veiligheidsinstituut",
-             ("veiligheid",)),
-    Provider("Metaal & Techniek Opleidingen nv", PRIVATE, "Bruggesteenweg 112", "8900",
-             "Ieper", "057 20 33 91", "Kristof Verbruggen", "metaal-techniek",
-             ("lassen", "elektriciteit")),
-    Provider("Werkplekleren Limburg vzw", PRIVATE, "Koolmijnlaan 201", "3580", "Beringen",
-             "011 45 90 20", "Mehmet Yilmaz", "werkplekleren-limburg",
-             ("logistiek", "taal")),
-    Provider("Kookatelier Meetjesland bv", PRIVATE, "Stationsplein 3", "9900", "Eeklo",
-             "09 377 81 14", "Bram Verhoeven", "kookatelier-meetjesland", ("horeca",)),
-    Provider("Centrum voor Basiseducatie Midden-Limburg", PUBLIC, "Naamsesteenweg 18",
-             "3800", "Sint-Truiden", "011 68 52 30", "Inge Goossens", "cbe-midden-limburg",
-             ("taal", "ict")),
-    Provider("Technologisch Opleidingscentrum Zuid-West-Vlaanderen vzw", PRIVATE,
-             "Expresweg 5", "8790", "Waregem", "056 60 17 45", "Joris Pauwels",
-             "toc-zuidwest", ("onderhoud",)),
-    Provider("Zorgopleidingen Tongeren vzw", PRIVATE, "Maastrichterstraat 50", "3700",
-             "Tongeren", "012 39 14 70", "Nathalie Mertens", "zorgopleidingen-tongeren",
-             ("zorg",)),
-    Provider("Stad Halle – Dienst Werk en Opleiding", PUBLIC, "Oudstrijderslaan 18", "1500",
-             "Halle", "02 365 95 10", "Liesbeth Lambrechts", "halle-werk",
-             ("klant", "bouw")),
+    Provider(
+        "Centrum voor Volwassenenonderwijs Scheldeland",
+        PUBLIC,
+        "Lange Leemstraat 88",
+        "2018",
+        "Antwerpen",
+        "03 218 40 10",
+        "Lotte Peeters",
+        "cvo-scheldeland",
+        ("taal", "administratie"),
+    ),
+    Provider(
+        "Technisch Opleidingscentrum Kempen vzw",
+        PRIVATE,
+        "Industrieweg 14",
+        "2440",
+        "Geel",
+        "014 56 78 90",
+        "Bart Van den Broeck",
+        "toc-kempen",
+        ("lassen", "onderhoud"),
+    ),
+    Provider(
+        "Zorgacademie Rivierenland vzw",
+        PRIVATE,
+        "Nekkerspoel 21",
+        "2800",
+        "Mechelen",
+        "015 41 22 33",
+        "Sarah Janssens",
+        "zorgacademie-rivierenland",
+        ("zorg", "schoonmaak"),
+    ),
+    Provider(
+        "Hogeschool Westhoek",
+        PUBLIC,
+        "Doorniksesteenweg 145",
+        "8500",
+        "Kortrijk",
+        "056 26 41 00",
+        "Katrien Hermans",
+        "hogeschool-westhoek",
+        ("ict", "zorg"),
+    ),
+    Provider(
+        "Opleidingsfonds Logistiek Vlaanderen vzw",
+        PRIVATE,
+        "Mechelsesteenweg 271",
+        "1800",
+        "Vilvoorde",
+        "02 255 18 40",
+        "Koen Maes",
+        "ofl-vlaanderen",
+        ("logistiek", "heftruck"),
+    ),
+    Provider(
+        "Sectorfonds Schoonmaak & Facility vzw",
+        PRIVATE,
+        "Leuvensesteenweg 510",
+        "1930",
+        "Zaventem",
+        "02 721 30 05",
+        "Annelies Smets",
+        "sectorfonds-schoonmaak",
+        ("schoonmaak",),
+    ),
+    Provider(
+        "Bouwleercentrum Limburg vzw",
+        PRIVATE,
+        "Ambachtslaan 6",
+        "3600",
+        "Genk",
+        "089 35 62 10",
+        "Jef Aerts",
+        "bouwleercentrum-limburg",
+        ("bouw", "veiligheid"),
+    ),
+    Provider(
+        "Horecaschool Brugge vzw",
+        PRIVATE,
+        "Sint-Pieterskaai 40",
+        "8000",
+        "Brugge",
+        "050 45 61 20",
+        "Ellen Van Damme",
+        "horecaschool-brugge",
+        ("horeca",),
+    ),
+    Provider(
+        "Centrum voor Volwassenenonderwijs Leuven-Hageland",
+        PUBLIC,
+        "Vaartstraat 70",
+        "3000",
+        "Leuven",
+        "016 22 45 80",
+        "Tom Jacobs",
+        "cvo-leuven-hageland",
+        ("ict", "administratie", "taal"),
+    ),
+    Provider(
+        "Lasacademie Vlaanderen bv",
+        PRIVATE,
+        "Kachtemsestraat 199",
+        "8800",
+        "Roeselare",
+        "051 22 90 14",
+        "Lieven Martens",
+        "lasacademie",
+        ("lassen",),
+    ),
+    Provider(
+        "Provinciaal Vormingscentrum West-Vlaanderen",
+        PUBLIC,
+        "Torhoutsesteenweg 7",
+        "8400",
+        "Oostende",
+        "059 34 21 00",
+        "Freya Dewulf",
+        "pvc-west",
+        ("veiligheid", "horeca"),
+    ),
+    Provider(
+        "Kinderopvang Academie vzw",
+        PRIVATE,
+        "Kerkstraat 37",
+        "9300",
+        "Aalst",
+        "053 70 44 12",
+        "Evelien Coppens",
+        "kinderopvang-academie",
+        ("kinderopvang",),
+    ),
+    Provider(
+        "Stedelijk Opleidingscentrum Sint-Niklaas",
+        PUBLIC,
+        "Grote Markt 1",
+        "9100",
+        "Sint-Niklaas",
+        "03 778 30 00",
+        "Yasmina El Amrani",
+        "soc-sint-niklaas",
+        ("taal", "schoonmaak"),
+    ),
+    Provider(
+        "Elektro Vorming Oost-Vlaanderen vzw",
+        PRIVATE,
+        "Noordlaan 22",
+        "9200",
+        "Dendermonde",
+        "052 21 67 45",
+        "Dirk Wouters",
+        "elektro-vorming",
+        ("elektriciteit",),
+    ),
+    Provider(
+        "Transportacademie Noorderkempen vzw",
+        PRIVATE,
+        "Steenweg op Gierle 300",
+        "2300",
+        "Turnhout",
+        "014 42 15 60",
+        "Nico Segers",
+        "transportacademie",
+        ("transport", "heftruck"),
+    ),
+    Provider(
+        "Digitaal Leerhuis Gent bv",
+        PRIVATE,
+        "Wiedauwkaai 10",
+        "9000",
+        "Gent",
+        "09 265 12 80",
+        "Ruben De Clercq",
+        "digitaal-leerhuis",
+        ("ict",),
+    ),
+    Provider(
+        "Hogeschool Kempenland",
+        PUBLIC,
+        "Kleinhoefstraat 4",
+        "2200",
+        "Herentals",
+        "014 21 80 70",
+        "Stijn Dumont",
+        "hogeschool-kempenland",
+        ("onderhoud", "elektriciteit"),
+    ),
+    Provider(
+        "Lokaal Bestuur Lier – Opleidingsdienst",
+        PUBLIC,
+        "Paradeplein 2",
+        "2500",
+        "Lier",
+        "03 800 05 00",
+        "Hilde Vermeersch",
+        "lier-opleidingen",
+        ("kinderopvang", "schoonmaak"),
+    ),
+    Provider(
+        "Retail Skills Vlaanderen vzw",
+        PRIVATE,
+        "Zelebaan 45",
+        "9160",
+        "Lokeren",
+        "09 348 22 10",
+        "Marijke Desmet",
+        "retail-skills",
+        ("klant",),
+    ),
+    Provider(
+        "Centrum voor Volwassenenonderwijs Vlaamse Ardennen",
+        PUBLIC,
+        "Tussenmuren 9",
+        "9700",
+        "Oudenaarde",
+        "055 31 40 62",
+        "Griet Vandenberghe",
+        "cvo-vlaamse-ardennen",
+        ("taal", "kinderopvang"),
+    ),
+    Provider(
+        "Veiligheidsinstituut Haven Antwerpen vzw",
+        PRIVATE,
+        "Noorderlaan 133",
+        "2030",
+        "Antwerpen",
+        "03 545 71 00",
+        "Wim Claes",
+        "veiligheidsinstituut",
+        ("veiligheid",),
+    ),
+    Provider(
+        "Metaal & Techniek Opleidingen nv",
+        PRIVATE,
+        "Bruggesteenweg 112",
+        "8900",
+        "Ieper",
+        "057 20 33 91",
+        "Kristof Verbruggen",
+        "metaal-techniek",
+        ("lassen", "elektriciteit"),
+    ),
+    Provider(
+        "Werkplekleren Limburg vzw",
+        PRIVATE,
+        "Koolmijnlaan 201",
+        "3580",
+        "Beringen",
+        "011 45 90 20",
+        "Mehmet Yilmaz",
+        "werkplekleren-limburg",
+        ("logistiek", "taal"),
+    ),
+    Provider(
+        "Kookatelier Meetjesland bv",
+        PRIVATE,
+        "Stationsplein 3",
+        "9900",
+        "Eeklo",
+        "09 377 81 14",
+        "Bram Verhoeven",
+        "kookatelier-meetjesland",
+        ("horeca",),
+    ),
+    Provider(
+        "Centrum voor Basiseducatie Midden-Limburg",
+        PUBLIC,
+        "Naamsesteenweg 18",
+        "3800",
+        "Sint-Truiden",
+        "011 68 52 30",
+        "Inge Goossens",
+        "cbe-midden-limburg",
+        ("taal", "ict"),
+    ),
+    Provider(
+        "Technologisch Opleidingscentrum Zuid-West-Vlaanderen vzw",
+        PRIVATE,
+        "Expresweg 5",
+        "8790",
+        "Waregem",
+        "056 60 17 45",
+        "Joris Pauwels",
+        "toc-zuidwest",
+        ("onderhoud",),
+    ),
+    Provider(
+        "Zorgopleidingen Tongeren vzw",
+        PRIVATE,
+        "Maastrichterstraat 50",
+        "3700",
+        "Tongeren",
+        "012 39 14 70",
+        "Nathalie Mertens",
+        "zorgopleidingen-tongeren",
+        ("zorg",),
+    ),
+    Provider(
+        "Stad Halle – Dienst Werk en Opleiding",
+        PUBLIC,
+        "Oudstrijderslaan 18",
+        "1500",
+        "Halle",
+        "02 365 95 10",
+        "Liesbeth Lambrechts",
+        "halle-werk",
+        ("klant", "bouw"),
+    ),
 )
 
 PROVIDER_BY_SLUG = {p.slug: p for p in PROVIDERS}
@@ -266,444 +530,761 @@ class Theme:
     practical: float = 0.8  # chance that a proposal on this theme is practice-oriented
 
 
-THEMES: dict[str, Theme] = {t.key: t for t in (
-    Theme(
-        "lassen", "LAS",
-        (("Lasser MIG/MAG", 120, "Klassikale opleiding met praktijk in het lasatelier, vijf "
-          "dagen per week gedurende zes weken."),
-         ("TIG-lassen van roestvast staal", 80, "Avondopleiding in het lasatelier, twee "
-          "avonden per week."),
-         ("Basis lassen en snijden", 40, "Dagopleiding in het lasatelier met klassikale "
-          "theorie.")),
-        ("De cursist leest een lasschets en kiest het juiste lasproces.",
-         "De cursist stelt stroomsterkte, draadsnelheid en gasdebiet correct in.",
-         "De cursist last een hoeknaad en een stompe naad in positie PA en PF volgens "
-         "EN ISO 9606-1.",
-         "De cursist herkent lasfouten zoals porositeit, bindingsfouten en inkartelingen.",
-         "De cursist werkt veilig met beschermgas, lasdampafzuiging en persoonlijke "
-         "beschermingsmiddelen.",
-         "De cursist bereidt naden voor en controleert de maatvoering."),
-        ("Veiligheid en gezondheid in het lasatelier",
-         "Materiaalkennis: staal, roestvast staal en aluminium",
-         "Lasprocessen en lasparameters", "Lastekeningen en lassymbolen lezen",
-         "Naadvoorbereiding en hechten", "Visuele controle en lasfouten",
-         "Praktijkproef lassen in positie"),
-        ("werkzoekenden die zich willen omscholen tot lasser",
-         "operatoren in de metaalverwerking die willen doorgroeien naar lasser",
-         "werknemers van kmo's in de metaalsector die een lascertificaat willen behalen"),
-        "Elke module eindigt met een praktijkopdracht in het lasatelier van een "
-        "partnerbedrijf; de cursist last proefstukken die volgens de norm beoordeeld worden.",
-        "het lassen van hoek- en stompe naden in een lassimulator, zonder materiaalverbruik "
-        "en met meting van toortshoek, snelheid en afstand",
-        "een AR-lashelm toont tijdens het oefenen de ideale toortshoek en voortloopsnelheid",
-        "een beeldherkenningsmodel beoordeelt foto's van de gelaste proefstukken en geeft "
-        "meteen feedback op de naad",
-        "Metaalconstructie Verstraete nv", 0.95),
-    Theme(
-        "zorg", "ZORG",
-        (("Zorgkundige", 200, "Klassikale opleiding in een centrum voor volwassenenonderwijs "
-          "met stage in een woonzorgcentrum."),
-         ("Logistiek assistent in de zorg", 60, "Dagopleiding in groep met rollenspelen."),
-         ("Ergonomisch tillen en verplaatsen van zorgvragers", 16, "Tweedaagse klassikale "
-          "training in een oefenkamer.")),
-        ("De cursist past de principes van ergonomisch werken toe bij transfers.",
-         "De cursist observeert de zorgvrager en rapporteert veranderingen correct in het "
-         "zorgdossier.",
-         "De cursist communiceert respectvol met zorgvragers met dementie.",
-         "De cursist werkt volgens de richtlijnen voor handhygiëne en infectiepreventie.",
-         "De cursist herkent signalen van ondervoeding en uitdroging.",
-         "De cursist handelt correct bij een val."),
-        ("Basiszorg en comfort", "Ergonomie en transfers",
-         "Communicatie met zorgvragers en familie", "Infectiepreventie en handhygiëne",
-         "Zorgdossier en rapportage", "Omgaan met dementie", "Ethiek en beroepsgeheim"),
-        ("werkzoekenden die een job in de ouderenzorg ambiëren",
-         "logistiek medewerkers in woonzorgcentra die willen doorgroeien naar zorgkundige",
-         "zij-instromers uit andere sectoren met interesse in de zorg"),
-        "De cursist oefent elke handeling eerst in een oefenkamer en past ze daarna toe "
-        "tijdens begeleide stagedagen in een woonzorgcentrum.",
-        "transfers van een zorgvrager, waarbij de simulatie de belasting van de rug zichtbaar "
-        "maakt",
-        "stap-voor-stapinstructies verschijnen over de oefenpop bij het aanleggen van "
-        "steunkousen of een wondverband",
-        "een gesprekspartner op basis van AI speelt een zorgvrager met beginnende dementie, "
-        "zodat de cursist communicatie kan oefenen",
-        "WZC Hof ter Linden vzw", 0.85),
-    Theme(
-        "logistiek", "LOG",
-        (("Magazijnmedewerker", 80, "Klassikale opleiding met oefeningen in een "
-          "oefenmagazijn."),
-         ("Orderpicker met scanner en WMS", 24, "Driedaagse training in het magazijn van de "
-          "werkgever."),
-         ("Voorraadbeheer en inventaris", 32, "Avondcursus in het opleidingscentrum.")),
-        ("De cursist werkt met een handscanner en een warehouse management system.",
-         "De cursist pickt orders foutloos volgens de FIFO- en FEFO-principes.",
-         "De cursist stapelt en wikkelt pallets stabiel en veilig.",
-         "De cursist controleert inkomende goederen aan de hand van de pakbon.",
-         "De cursist herkent gevaarlijke stoffen aan hun pictogrammen.",
-         "De cursist past de basisregels van ergonomisch tillen toe."),
-        ("De logistieke keten en de rol van het magazijn", "Ontvangst en controle van goederen",
-         "Opslag, locaties en voorraadbeheer", "Orderpicking met scanner",
-         "Verpakken, laden en verzenden", "Veiligheid en ergonomie in het magazijn"),
-        ("werkzoekenden zonder ervaring in de logistiek",
-         "uitzendkrachten in distributiecentra",
-         "kortgeschoolde werknemers die willen doorgroeien naar een vaste functie in het "
-         "magazijn"),
-        "De cursist verwerkt echte orders in een oefenmagazijn met scanner en WMS, en loopt "
-        "twee dagen mee in een distributiecentrum.",
-        "orderpicking in een virtueel distributiecentrum, met tijdsdruk en realistische "
-        "storingen",
-        "een smartglass toont bij pick-by-vision de locatie en de hoeveelheid van elk artikel",
-        "adaptieve oefenreeksen passen zich aan de fouten aan die de cursist maakt bij het "
-        "picken",
-        "Schelde Distributie nv", 0.8),
-    Theme(
-        "heftruck", "HEF",
-        (("Heftruckbestuurder", 35, "Vijfdaagse klassikale opleiding met rijoefeningen op het "
-          "terrein."),
-         ("Reachtruck en orderpicker", 21, "Driedaagse praktijkopleiding in een magazijn."),
-         ("Veilig werken met de elektrische pallettruck", 8, "Eendaagse opleiding op de "
-          "werkvloer.")),
-        ("De cursist voert de dagelijkse controle van de heftruck uit.",
-         "De cursist rijdt veilig met en zonder last in smalle gangen.",
-         "De cursist stockeert en haalt pallets uit rekken op hoogte.",
-         "De cursist kent de risico's van kantelen en aanrijdingen en voorkomt ze.",
-         "De cursist leest een lastdiagram en bepaalt de maximale last.",
-         "De cursist laadt en lost een vrachtwagen veilig."),
-        ("Wetgeving en verantwoordelijkheid van de bestuurder",
-         "Opbouw en dagelijkse controle van de heftruck", "Stabiliteit en lastdiagram",
-         "Rijtechniek en manoeuvreren", "Werken op hoogte in stellingen",
-         "Laden en lossen van vrachtwagens"),
-        ("werkzoekenden die een job als magazijnier ambiëren",
-         "magazijnmedewerkers die een attest heftruck willen behalen",
-         "arbeiders in de bouw en de industrie die af en toe met een heftruck rijden"),
-        "Na de online theorie rijdt de cursist een vast parcours op het oefenterrein; de "
-        "praktijkproef gebeurt op een echte heftruck.",
-        "het rijden met een heftruck in een druk magazijn, met voetgangers, onverwachte "
-        "obstakels en lasten op hoogte",
-        "AR-markeringen op het oefenterrein tonen de draaicirkel en de veilige afstand tot "
-        "voetgangers",
-        "een AI-model analyseert de rijgegevens uit de simulator en wijst per cursist de "
-        "zwakke punten aan",
-        "Transport Peeters & Zonen bv", 0.95),
-    Theme(
-        "horeca", "HOR",
-        (("Hulpkok", 160, "Dagopleiding in de opleidingskeuken met stage in een restaurant."),
-         ("Zaalmedewerker", 80, "Klassikale opleiding met praktijk in een oefenrestaurant."),
-         ("Voedselveiligheid en HACCP in de keuken", 12, "Avondsessies in het "
-          "opleidingscentrum.")),
-        ("De cursist werkt volgens de HACCP-principes en de autocontrolegids.",
-         "De cursist bereidt eenvoudige gerechten volgens een technische fiche.",
-         "De cursist informeert gasten correct over allergenen.",
-         "De cursist organiseert de mise-en-place voor een service.",
-         "De cursist reinigt en ontsmet de keuken volgens een schoonmaakplan.",
-         "De cursist gaat klantvriendelijk om met klachten."),
-        ("Hygiëne en voedselveiligheid", "Allergenen en etikettering",
-         "Basistechnieken in de keuken", "Mise-en-place en organisatie van de service",
-         "Gastvrijheid en klantencontact", "Duurzaam werken en voedselverspilling beperken"),
-        ("werkzoekenden die in de horeca willen starten",
-         "zij-instromers en herintreders in de horeca",
-         "medewerkers van grootkeukens in scholen en woonzorgcentra"),
-        "Elke week is er een praktijkdag in de opleidingskeuken, en de opleiding sluit af met "
-        "een stage van twee weken in een restaurant of grootkeuken.",
-        "een druk servicemoment in een virtuele keuken, waarin de cursist hygiënefouten moet "
-        "opsporen",
-        "allergeneninformatie en bereidingsstappen verschijnen bij het scannen van een gerecht",
-        "een virtuele gast op basis van AI bestelt in eenvoudig Nederlands en stelt vragen "
-        "over allergenen",
-        "Brasserie De Oude Markt bv", 0.9),
-    Theme(
-        "bouw", "BOUW",
-        (("Renovatie en na-isolatie van woningen", 60, "Klassikale opleiding met praktijk op "
-          "een oefenwerf."),
-         ("Metselaar", 240, "Dagopleiding op de oefenwerf van het opleidingscentrum."),
-         ("Luchtdicht bouwen", 16, "Tweedaagse opleiding op de werf.")),
-        ("De cursist leest bouwplannen en meetstaten.",
-         "De cursist plaatst isolatie en een luchtdichte laag zonder koudebruggen.",
-         "De cursist werkt veilig op steigers en ladders.",
-         "De cursist kiest materialen volgens de EPB-eisen.",
-         "De cursist metselt een spouwmuur volgens de regels van de kunst.",
-         "De cursist organiseert de eigen werkplek en beperkt bouwafval."),
-        ("Plannen lezen en meten", "Bouwfysica: warmte, vocht en luchtdichtheid",
-         "Isolatiematerialen en hun plaatsing", "Veilig werken op hoogte",
-         "Afwerking en controle met een blowerdoortest", "Duurzaam en circulair bouwen"),
-        ("werkzoekenden met interesse in de bouw",
-         "bouwvakkers die zich willen specialiseren in renovatie",
-         "nieuwkomers met bouwervaring uit hun land van herkomst"),
-        "De cursist werkt op een oefenwerf aan een renovatiewoning op ware grootte en voert "
-        "zelf een luchtdichtheidsmeting uit.",
-        "het plaatsen van isolatie en luchtdichting in een virtuele renovatiewoning, waarbij "
-        "warmteverlies zichtbaar wordt",
-        "bouwplannen en leidingen verschijnen in 3D over de ruwbouw",
-        "een AI-toepassing analyseert foto's van de uitvoering en duidt mogelijke koudebruggen "
-        "aan",
-        "Bouwbedrijf Janssens-Wouters nv", 0.95),
-    Theme(
-        "ict", "DIGI",
-        (("Digitale basisvaardigheden voor werkzoekenden", 40, "Klassikale lessen in een "
-          "computerklas."),
-         ("Junior webontwikkelaar", 400, "Voltijdse dagopleiding in groep."),
-         ("Cyberveiligheid voor kmo-medewerkers", 12, "Halve dagen in het "
-          "opleidingscentrum.")),
-        ("De cursist gebruikt e-mail, cloudopslag en videobellen zelfstandig.",
-         "De cursist herkent phishingberichten en gaat veilig om met wachtwoorden.",
-         "De cursist bouwt een eenvoudige webapplicatie met HTML, CSS en JavaScript.",
-         "De cursist werkt met versiebeheer in Git.",
-         "De cursist zoekt informatie online en beoordeelt ze kritisch.",
-         "De cursist past de basisregels van de GDPR toe bij het werken met klantgegevens."),
-        ("Werken met de computer en het internet", "Veilig online: wachtwoorden, phishing en "
-         "updates", "Samenwerken in de cloud", "Programmeren voor beginners",
-         "Webapplicaties bouwen", "Privacy en GDPR op het werk"),
-        ("werkzoekenden met weinig digitale vaardigheden",
-         "werknemers van kmo's zonder eigen IT-afdeling",
-         "hogeropgeleide werkzoekenden die zich willen omscholen naar een IT-functie"),
-        "De cursist werkt aan realistische opdrachten van partnerbedrijven en sluit af met een "
-        "eigen project dat hij of zij voorstelt aan een jury.",
-        "een virtueel kantoor waarin phishingaanvallen en social engineering worden "
-        "nagespeeld",
-        "uitleg verschijnt wanneer de cursist de smartphone op een netwerkopstelling richt",
-        "een AI-leerassistent beantwoordt vragen over code en stelt oefeningen op maat voor",
-        "Codeklaar bv", 0.45),
-    Theme(
-        "taal", "TAAL",
-        (("Nederlands op de werkvloer", 60, "Klassikale taallessen in het bedrijf, twee keer "
-          "per week."),
-         ("Beroepsgericht Nederlands voor de zorg", 80, "Klassikale lessen Nederlands tweede "
-          "taal in het centrum."),
-         ("Taalcoaching voor anderstalige productiemedewerkers", 30, "Individuele coaching op "
-          "de werkvloer.")),
-        ("De cursist begrijpt werkinstructies en veiligheidsvoorschriften.",
-         "De cursist meldt een probleem of een ongeval duidelijk aan de leidinggevende.",
-         "De cursist voert een kort telefoongesprek met een klant of collega.",
-         "De cursist vult een werkbon of registratieformulier correct in.",
-         "De cursist neemt deel aan een teamoverleg en stelt vragen.",
-         "De cursist kent de vaktaal van de eigen functie."),
-        ("Kennismaken en samenwerken", "Instructies begrijpen en navragen",
-         "Veiligheid en welzijn: de belangrijkste woorden", "Telefoneren en berichten schrijven",
-         "Vaktaal van de eigen sector", "Overleggen en feedback geven"),
-        ("anderstalige werknemers in productie, schoonmaak en logistiek",
-         "anderstalige werkzoekenden in een traject naar werk",
-         "nieuwkomers die een job combineren met een taaltraject"),
-        "De oefeningen gebruiken foto's, video's en documenten van de eigen werkplek; de "
-        "taalcoach oefent op de werkvloer mee in echte situaties.",
-        "gesprekken met collega's en leidinggevenden op een virtuele werkvloer, met "
-        "realistische achtergrondgeluiden",
-        "Nederlandse benamingen en uitspraak verschijnen bij machines en gereedschap",
-        "spraakherkenning beoordeelt de uitspraak en een AI-gesprekspartner laat de cursist "
-        "vrij oefenen",
-        "Voedingsbedrijf Vanderlinden nv", 0.6),
-    Theme(
-        "veiligheid", "VCA",
-        (("Basisveiligheid VCA", 16, "Tweedaagse klassikale opleiding met examen."),
-         ("Veiligheid voor operationeel leidinggevenden (VOL-VCA)", 24, "Driedaagse "
-          "klassikale opleiding."),
-         ("Brandpreventie en eerste interventie", 8, "Eendaagse opleiding met blusoefening.")),
-        ("De cursist herkent gevaren en risico's op de werkplek.",
-         "De cursist gebruikt persoonlijke beschermingsmiddelen correct.",
-         "De cursist handelt correct bij een ongeval of een beginnende brand.",
-         "De cursist voert een laatste-minuut-risicoanalyse uit.",
-         "De cursist kent de regels voor werken in besloten ruimten en op hoogte.",
-         "De cursist kent de betekenis van veiligheidssignalisatie."),
-        ("Wetgeving en verantwoordelijkheden", "Gevaren herkennen en risico's inschatten",
-         "Persoonlijke en collectieve bescherming", "Gevaarlijke stoffen",
-         "Brand en explosie", "Handelen bij ongevallen"),
-        ("werkzoekenden die een job zoeken in de bouw of de industrie",
-         "uitzendkrachten die een VCA-attest nodig hebben",
-         "werknemers van onderaannemers in de petrochemie"),
-        "Na de online voorbereiding oefent de cursist in een praktijkruimte met echte "
-        "beschermingsmiddelen en neemt hij of zij deel aan een blusoefening.",
-        "gevaarlijke situaties op een werf of in een fabriek herkennen, zonder zelf risico te "
-        "lopen",
-        "veiligheidssignalisatie en risico's worden over de echte werkplek getoond",
-        "een AI-systeem kiest per cursist vragen op basis van eerdere antwoorden, als "
-        "voorbereiding op het examen",
-        "Chemiepark Zandvliet Services nv", 0.75),
-    Theme(
-        "elektriciteit", "ELEK",
-        (("Residentieel elektrotechnisch installateur", 300, "Dagopleiding met praktijk in het "
-          "elektriciteitsatelier."),
-         ("Elektrische veiligheid BA4/BA5", 16, "Tweedaagse klassikale opleiding."),
-         ("Installatie van laadpalen en zonnepanelen", 40, "Praktijkopleiding in het "
-          "atelier.")),
-        ("De cursist leest elektrische schema's en situatieplannen volgens het AREI.",
-         "De cursist maakt een installatie spanningsloos volgens de vijf veiligheidsregels.",
-         "De cursist meet isolatieweerstand en aardingsweerstand.",
-         "De cursist sluit een verdeelbord aan met differentieelschakelaars.",
-         "De cursist zoekt systematisch storingen in een installatie.",
-         "De cursist installeert een laadpaal volgens de voorschriften."),
-        ("Basis elektriciteit en meettechniek", "Het AREI en de keuring",
-         "Schema's lezen en tekenen", "Verdeelborden en beveiliging", "Foutzoeken",
-         "Laadpalen, zonnepanelen en thuisbatterijen"),
-        ("werkzoekenden met technische interesse",
-         "technici die zich willen bijscholen in hernieuwbare energie",
-         "werknemers die een BA4- of BA5-bevoegdheid nodig hebben"),
-        "De cursist bouwt en keurt installaties op werkpanelen in het atelier en zoekt "
-        "ingebouwde fouten.",
-        "het spanningsloos maken van een verdeelbord volgens de vijf veiligheidsregels, waarbij "
-        "de gevolgen van fouten zonder gevaar zichtbaar worden",
-        "schema's en kabeltracés worden over een echte installatie geprojecteerd",
-        "een foutzoekassistent op basis van AI leidt de cursist met gerichte vragen naar de "
-        "oorzaak van een storing",
-        "Elektro Goossens bv", 0.9),
-    Theme(
-        "kinderopvang", "KIDS",
-        (("Kinderbegeleider baby's en peuters", 220, "Dagopleiding met stage in een "
-          "kinderdagverblijf."),
-         ("Kinderbegeleider buitenschoolse opvang", 120, "Avondopleiding met stage."),
-         ("EHBO bij baby's en kinderen", 12, "Klassikale opleiding met oefenpoppen.")),
-        ("De cursist observeert de ontwikkeling van kinderen en rapporteert aan de ouders.",
-         "De cursist zorgt voor een veilige en hygiënische leefomgeving.",
-         "De cursist voert een wenningsgesprek met ouders.",
-         "De cursist biedt spel- en ontwikkelingskansen aan op maat van het kind.",
-         "De cursist handelt correct bij verslikking en koorts.",
-         "De cursist gaat open om met diversiteit in gezinnen."),
-        ("Ontwikkeling van het jonge kind", "Veiligheid, hygiëne en gezondheid",
-         "Communicatie met ouders", "Spel en activiteiten", "EHBO bij baby's en kinderen",
-         "Diversiteit en inclusie in de opvang"),
-        ("werkzoekenden die kinderbegeleider willen worden",
-         "begeleiders in de kinderopvang zonder kwalificatie",
-         "anderstalige vrouwen met interesse in de kinderopvang"),
-        "De cursist loopt stage in een kinderdagverblijf en brengt situaties uit de stage mee "
-        "naar de contactmomenten.",
-        "een drukke leefgroep waarin de cursist observeert, prioriteiten stelt en EHBO "
-        "toepast",
-        "instructies voor reanimatie en verslikking worden over een oefenpop getoond",
-        "een AI-gesprekspartner speelt een ouder, zodat de cursist moeilijke gesprekken kan "
-        "oefenen",
-        "Kinderdagverblijf 't Rakkertje vzw", 0.8),
-    Theme(
-        "schoonmaak", "NET",
-        (("Schoonmaker in de zorg", 40, "Klassikale opleiding met praktijk in een oefenkamer."),
-         ("Professioneel schoonmaken voor starters", 24, "Driedaagse opleiding op de "
-          "werkvloer."),
-         ("Werken met schoonmaakmachines", 8, "Eendaagse praktijkopleiding.")),
-        ("De cursist reinigt volgens een vaste werkvolgorde, van schoon naar vuil.",
-         "De cursist doseert reinigingsmiddelen correct en veilig.",
-         "De cursist past de hygiënerichtlijnen toe in een ziekenhuiskamer.",
-         "De cursist gebruikt een schrobzuigmachine veilig.",
-         "De cursist werkt ergonomisch en voorkomt rug- en schouderklachten.",
-         "De cursist communiceert vriendelijk met patiënten en personeel."),
-        ("Basis van professioneel reinigen", "Reinigingsmiddelen en pictogrammen",
-         "Hygiëne en infectiepreventie", "Machines en materiaal", "Ergonomie",
-         "Klantgericht werken"),
-        ("anderstalige werkzoekenden", "schoonmakers in ziekenhuizen en woonzorgcentra",
-         "herintreders die opnieuw aan de slag willen"),
-        "De cursist oefent in een ingerichte oefenkamer en wordt op de eigen werkplek "
-        "beoordeeld met een checklist.",
-        "het hygiënisch reinigen van een ziekenhuiskamer, waarbij besmetting zichtbaar wordt "
-        "gemaakt",
-        "doseerinstructies en pictogrammen verschijnen bij het scannen van een product",
-        "een AI-toepassing laat de cursist met foto's oefenen op het herkennen van vlekken en "
-        "materialen",
-        "Net & Proper Facility Services nv", 0.85),
-    Theme(
-        "klant", "KLANT",
-        (("Winkelmedewerker", 80, "Klassikale opleiding met stage in een winkel."),
-         ("Klantgericht communiceren aan de telefoon", 16, "Tweedaagse training met "
-          "rollenspelen."),
-         ("Kassamedewerker", 24, "Driedaagse opleiding in een oefenwinkel.")),
-        ("De cursist verwelkomt klanten en peilt naar hun behoeften.",
-         "De cursist gaat rustig om met een klacht of een agressieve klant.",
-         "De cursist verwerkt betalingen en retours correct.",
-         "De cursist presenteert producten aantrekkelijk.",
-         "De cursist beantwoordt vragen via telefoon, chat en e-mail.",
-         "De cursist werkt samen in een team met wisselende uurroosters."),
-        ("De klant centraal", "Verkoopgesprekken", "Omgaan met klachten en agressie",
-         "Kassa en betalingen", "Klantencontact via telefoon, chat en e-mail",
-         "Winkelinrichting en presentatie"),
-        ("jongeren zonder diploma secundair onderwijs",
-         "werkzoekenden die in de retail willen werken", "medewerkers van een klantendienst"),
-        "Rollenspelen met echte situaties uit de winkel en een stage bij een partnerwinkel "
-        "maken de opleiding praktijkgericht.",
-        "lastige klantgesprekken aan de kassa en in de winkel",
-        "productinformatie verschijnt wanneer de cursist een rek scant",
-        "een virtuele klant op basis van AI reageert op de aanpak van de cursist",
-        "Buurtsuper Vermeersch bv", 0.7),
-    Theme(
-        "transport", "TRANS",
-        (("Vrachtwagenchauffeur C/CE", 280, "Klassikale theorie en rijlessen met "
-          "instructeur."),
-         ("Nascholing vakbekwaamheid chauffeurs", 35, "Vijf klassikale lesdagen."),
-         ("Defensief en zuinig rijden", 8, "Eendaagse opleiding op het oefenterrein.")),
-        ("De cursist rijdt defensief en brandstofzuinig.",
-         "De cursist gebruikt de tachograaf en kent de rij- en rusttijden.",
-         "De cursist zekert een lading volgens de normen.",
-         "De cursist controleert het voertuig voor vertrek.",
-         "De cursist handelt correct bij een ongeval.",
-         "De cursist communiceert professioneel met klanten bij een levering."),
-        ("Rij- en rusttijden en de tachograaf", "Ladingzekering", "Defensief en zuinig rijden",
-         "Voertuigtechniek en dagelijkse controle", "Gezondheid, ergonomie en vermoeidheid",
-         "Klantgericht leveren"),
-        ("werkzoekenden die vrachtwagenchauffeur willen worden",
-         "chauffeurs die hun vakbekwaamheid moeten vernieuwen",
-         "bestelwagenchauffeurs in de pakjesbezorging"),
-        "De cursist oefent op een rijsimulator en daarna met een instructeur op de weg en op "
-        "het oefenterrein.",
-        "rijsituaties in een simulator: slecht weer, de dode hoek en noodremmingen",
-        "de stappen van de ladingzekering worden over een echte oplegger getoond",
-        "een AI-analyse van de rijstijl in de simulator geeft persoonlijke tips om zuiniger te "
-        "rijden",
-        "Transport Lambrecht nv", 0.9),
-    Theme(
-        "administratie", "ADMIN",
-        (("Administratief medewerker", 120, "Dagopleiding in een computerklas."),
-         ("Boekhouden voor kmo's", 60, "Avondopleiding in het centrum voor "
-          "volwassenenonderwijs."),
-         ("Digitale facturatie en e-invoicing", 8, "Eendaagse workshop.")),
-        ("De cursist verwerkt inkomende en uitgaande facturen.",
-         "De cursist werkt met een boekhoudpakket en met de Peppol-standaard voor "
-         "e-facturen.",
-         "De cursist stelt een btw-aangifte op.",
-         "De cursist beheert een digitale agenda en het klassement.",
-         "De cursist schrijft heldere zakelijke e-mails.",
-         "De cursist maakt eenvoudige rapporten met een rekenblad."),
-        ("Kantoortoepassingen", "Zakelijk communiceren", "Facturatie en e-invoicing",
-         "Basis boekhouden", "Btw en fiscaliteit", "Rapporteren met rekenbladen"),
-        ("werkzoekenden met een diploma secundair onderwijs",
-         "zelfstandigen en medewerkers van kmo's",
-         "herintreders die hun digitale vaardigheden willen opfrissen"),
-        "De cursist verwerkt de administratie van een fictieve kmo met echte documenten en "
-        "software.",
-        "een virtuele kantooromgeving waarin de cursist een drukke werkdag moet organiseren",
-        "uitleg verschijnt bij papieren documenten wanneer de cursist ze met een tablet scant",
-        "een AI-assistent legt boekingsvoorstellen uit en laat de cursist oordelen of ze "
-        "kloppen",
-        "Boekhoudkantoor Claeys & Partners bv", 0.4),
-    Theme(
-        "onderhoud", "TECH",
-        (("Onderhoudstechnicus industrie", 320, "Dagopleiding met praktijk in het atelier."),
-         ("PLC-programmeren voor beginners", 40, "Avondopleiding met oefenopstellingen."),
-         ("Pneumatica en hydraulica", 32, "Praktijkopleiding in het atelier.")),
-        ("De cursist voert preventief onderhoud uit volgens een onderhoudsplan.",
-         "De cursist zoekt storingen in pneumatische en hydraulische schakelingen.",
-         "De cursist programmeert een eenvoudige PLC-sturing.",
-         "De cursist leest technische tekeningen en schema's.",
-         "De cursist werkt veilig volgens de LOTO-procedure.",
-         "De cursist rapporteert storingen en interventies in het onderhoudssysteem."),
-        ("Veilig werken en LOTO", "Mechanica en aandrijvingen", "Pneumatica en hydraulica",
-         "Elektriciteit en sensoren", "PLC en automatisering",
-         "Storingsanalyse en rapportering"),
-        ("operatoren die willen doorgroeien naar onderhoudstechnicus",
-         "werkzoekenden met een technisch diploma", "technici uit de voedingsindustrie"),
-        "De cursist werkt aan oefenopstellingen met ingebouwde storingen en loopt mee met een "
-        "onderhoudsploeg.",
-        "een virtuele productielijn met storingen die de cursist moet opsporen en verhelpen",
-        "onderhoudsinstructies en onderdeelnummers verschijnen over de machine",
-        "een AI-toepassing voorspelt uit sensordata wanneer een onderdeel aan vervanging toe "
-        "is, en de cursist leert die voorspelling te interpreteren",
-        "Voedingsfabriek Callewaert nv", 0.9),
-)}
+THEMES: dict[str, Theme] = {
+    t.key: t
+    for t in (
+        Theme(
+            "lassen",
+            "LAS",
+            (
+                (
+                    "Lasser MIG/MAG",
+                    120,
+                    "Klassikale opleiding met praktijk in het lasatelier, vijf "
+                    "dagen per week gedurende zes weken.",
+                ),
+                (
+                    "TIG-lassen van roestvast staal",
+                    80,
+                    "Avondopleiding in het lasatelier, twee avonden per week.",
+                ),
+                (
+                    "Basis lassen en snijden",
+                    40,
+                    "Dagopleiding in het lasatelier met klassikale theorie.",
+                ),
+            ),
+            (
+                "De cursist leest een lasschets en kiest het juiste lasproces.",
+                "De cursist stelt stroomsterkte, draadsnelheid en gasdebiet correct in.",
+                "De cursist last een hoeknaad en een stompe naad in positie PA en PF volgens "
+                "EN ISO 9606-1.",
+                "De cursist herkent lasfouten zoals porositeit, bindingsfouten en inkartelingen.",
+                "De cursist werkt veilig met beschermgas, lasdampafzuiging en persoonlijke "
+                "beschermingsmiddelen.",
+                "De cursist bereidt naden voor en controleert de maatvoering.",
+            ),
+            (
+                "Veiligheid en gezondheid in het lasatelier",
+                "Materiaalkennis: staal, roestvast staal en aluminium",
+                "Lasprocessen en lasparameters",
+                "Lastekeningen en lassymbolen lezen",
+                "Naadvoorbereiding en hechten",
+                "Visuele controle en lasfouten",
+                "Praktijkproef lassen in positie",
+            ),
+            (
+                "werkzoekenden die zich willen omscholen tot lasser",
+                "operatoren in de metaalverwerking die willen doorgroeien naar lasser",
+                "werknemers van kmo's in de metaalsector die een lascertificaat willen behalen",
+            ),
+            "Elke module eindigt met een praktijkopdracht in het lasatelier van een "
+            "partnerbedrijf; de cursist last proefstukken die volgens de norm beoordeeld worden.",
+            "het lassen van hoek- en stompe naden in een lassimulator, zonder materiaalverbruik "
+            "en met meting van toortshoek, snelheid en afstand",
+            "een AR-lashelm toont tijdens het oefenen de ideale toortshoek en voortloopsnelheid",
+            "een beeldherkenningsmodel beoordeelt foto's van de gelaste proefstukken en geeft "
+            "meteen feedback op de naad",
+            "Metaalconstructie Verstraete nv",
+            0.95,
+        ),
+        Theme(
+            "zorg",
+            "ZORG",
+            (
+                (
+                    "Zorgkundige",
+                    200,
+                    "Klassikale opleiding in een centrum voor volwassenenonderwijs "
+                    "met stage in een woonzorgcentrum.",
+                ),
+                ("Logistiek assistent in de zorg", 60, "Dagopleiding in groep met rollenspelen."),
+                (
+                    "Ergonomisch tillen en verplaatsen van zorgvragers",
+                    16,
+                    "Tweedaagse klassikale training in een oefenkamer.",
+                ),
+            ),
+            (
+                "De cursist past de principes van ergonomisch werken toe bij transfers.",
+                "De cursist observeert de zorgvrager en rapporteert veranderingen correct in het "
+                "zorgdossier.",
+                "De cursist communiceert respectvol met zorgvragers met dementie.",
+                "De cursist werkt volgens de richtlijnen voor handhygiëne en infectiepreventie.",
+                "De cursist herkent signalen van ondervoeding en uitdroging.",
+                "De cursist handelt correct bij een val.",
+            ),
+            (
+                "Basiszorg en comfort",
+                "Ergonomie en transfers",
+                "Communicatie met zorgvragers en familie",
+                "Infectiepreventie en handhygiëne",
+                "Zorgdossier en rapportage",
+                "Omgaan met dementie",
+                "Ethiek en beroepsgeheim",
+            ),
+            (
+                "werkzoekenden die een job in de ouderenzorg ambiëren",
+                "logistiek medewerkers in woonzorgcentra die willen doorgroeien naar zorgkundige",
+                "zij-instromers uit andere sectoren met interesse in de zorg",
+            ),
+            "De cursist oefent elke handeling eerst in een oefenkamer en past ze daarna toe "
+            "tijdens begeleide stagedagen in een woonzorgcentrum.",
+            "transfers van een zorgvrager, waarbij de simulatie de belasting van de rug zichtbaar "
+            "maakt",
+            "stap-voor-stapinstructies verschijnen over de oefenpop bij het aanleggen van "
+            "steunkousen of een wondverband",
+            "een gesprekspartner op basis van AI speelt een zorgvrager met beginnende dementie, "
+            "zodat de cursist communicatie kan oefenen",
+            "WZC Hof ter Linden vzw",
+            0.85,
+        ),
+        Theme(
+            "logistiek",
+            "LOG",
+            (
+                (
+                    "Magazijnmedewerker",
+                    80,
+                    "Klassikale opleiding met oefeningen in een oefenmagazijn.",
+                ),
+                (
+                    "Orderpicker met scanner en WMS",
+                    24,
+                    "Driedaagse training in het magazijn van de werkgever.",
+                ),
+                ("Voorraadbeheer en inventaris", 32, "Avondcursus in het opleidingscentrum."),
+            ),
+            (
+                "De cursist werkt met een handscanner en een warehouse management system.",
+                "De cursist pickt orders foutloos volgens de FIFO- en FEFO-principes.",
+                "De cursist stapelt en wikkelt pallets stabiel en veilig.",
+                "De cursist controleert inkomende goederen aan de hand van de pakbon.",
+                "De cursist herkent gevaarlijke stoffen aan hun pictogrammen.",
+                "De cursist past de basisregels van ergonomisch tillen toe.",
+            ),
+            (
+                "De logistieke keten en de rol van het magazijn",
+                "Ontvangst en controle van goederen",
+                "Opslag, locaties en voorraadbeheer",
+                "Orderpicking met scanner",
+                "Verpakken, laden en verzenden",
+                "Veiligheid en ergonomie in het magazijn",
+            ),
+            (
+                "werkzoekenden zonder ervaring in de logistiek",
+                "uitzendkrachten in distributiecentra",
+                "kortgeschoolde werknemers die willen doorgroeien naar een vaste functie in het "
+                "magazijn",
+            ),
+            "De cursist verwerkt echte orders in een oefenmagazijn met scanner en WMS, en loopt "
+            "twee dagen mee in een distributiecentrum.",
+            "orderpicking in een virtueel distributiecentrum, met tijdsdruk en realistische "
+            "storingen",
+            "een smartglass toont bij pick-by-vision de locatie en de hoeveelheid van elk artikel",
+            "adaptieve oefenreeksen passen zich aan de fouten aan die de cursist maakt bij het "
+            "picken",
+            "Schelde Distributie nv",
+            0.8,
+        ),
+        Theme(
+            "heftruck",
+            "HEF",
+            (
+                (
+                    "Heftruckbestuurder",
+                    35,
+                    "Vijfdaagse klassikale opleiding met rijoefeningen op het terrein.",
+                ),
+                ("Reachtruck en orderpicker", 21, "Driedaagse praktijkopleiding in een magazijn."),
+                (
+                    "Veilig werken met de elektrische pallettruck",
+                    8,
+                    "Eendaagse opleiding op de werkvloer.",
+                ),
+            ),
+            (
+                "De cursist voert de dagelijkse controle van de heftruck uit.",
+                "De cursist rijdt veilig met en zonder last in smalle gangen.",
+                "De cursist stockeert en haalt pallets uit rekken op hoogte.",
+                "De cursist kent de risico's van kantelen en aanrijdingen en voorkomt ze.",
+                "De cursist leest een lastdiagram en bepaalt de maximale last.",
+                "De cursist laadt en lost een vrachtwagen veilig.",
+            ),
+            (
+                "Wetgeving en verantwoordelijkheid van de bestuurder",
+                "Opbouw en dagelijkse controle van de heftruck",
+                "Stabiliteit en lastdiagram",
+                "Rijtechniek en manoeuvreren",
+                "Werken op hoogte in stellingen",
+                "Laden en lossen van vrachtwagens",
+            ),
+            (
+                "werkzoekenden die een job als magazijnier ambiëren",
+                "magazijnmedewerkers die een attest heftruck willen behalen",
+                "arbeiders in de bouw en de industrie die af en toe met een heftruck rijden",
+            ),
+            "Na de online theorie rijdt de cursist een vast parcours op het oefenterrein; de "
+            "praktijkproef gebeurt op een echte heftruck.",
+            "het rijden met een heftruck in een druk magazijn, met voetgangers, onverwachte "
+            "obstakels en lasten op hoogte",
+            "AR-markeringen op het oefenterrein tonen de draaicirkel en de veilige afstand tot "
+            "voetgangers",
+            "een AI-model analyseert de rijgegevens uit de simulator en wijst per cursist de "
+            "zwakke punten aan",
+            "Transport Peeters & Zonen bv",
+            0.95,
+        ),
+        Theme(
+            "horeca",
+            "HOR",
+            (
+                (
+                    "Hulpkok",
+                    160,
+                    "Dagopleiding in de opleidingskeuken met stage in een restaurant.",
+                ),
+                ("Zaalmedewerker", 80, "Klassikale opleiding met praktijk in een oefenrestaurant."),
+                (
+                    "Voedselveiligheid en HACCP in de keuken",
+                    12,
+                    "Avondsessies in het opleidingscentrum.",
+                ),
+            ),
+            (
+                "De cursist werkt volgens de HACCP-principes en de autocontrolegids.",
+                "De cursist bereidt eenvoudige gerechten volgens een technische fiche.",
+                "De cursist informeert gasten correct over allergenen.",
+                "De cursist organiseert de mise-en-place voor een service.",
+                "De cursist reinigt en ontsmet de keuken volgens een schoonmaakplan.",
+                "De cursist gaat klantvriendelijk om met klachten.",
+            ),
+            (
+                "Hygiëne en voedselveiligheid",
+                "Allergenen en etikettering",
+                "Basistechnieken in de keuken",
+                "Mise-en-place en organisatie van de service",
+                "Gastvrijheid en klantencontact",
+                "Duurzaam werken en voedselverspilling beperken",
+            ),
+            (
+                "werkzoekenden die in de horeca willen starten",
+                "zij-instromers en herintreders in de horeca",
+                "medewerkers van grootkeukens in scholen en woonzorgcentra",
+            ),
+            "Elke week is er een praktijkdag in de opleidingskeuken, en de opleiding sluit af met "
+            "een stage van twee weken in een restaurant of grootkeuken.",
+            "een druk servicemoment in een virtuele keuken, waarin de cursist hygiënefouten moet "
+            "opsporen",
+            "allergeneninformatie en bereidingsstappen verschijnen bij het scannen van een gerecht",
+            "een virtuele gast op basis van AI bestelt in eenvoudig Nederlands en stelt vragen "
+            "over allergenen",
+            "Brasserie De Oude Markt bv",
+            0.9,
+        ),
+        Theme(
+            "bouw",
+            "BOUW",
+            (
+                (
+                    "Renovatie en na-isolatie van woningen",
+                    60,
+                    "Klassikale opleiding met praktijk op een oefenwerf.",
+                ),
+                ("Metselaar", 240, "Dagopleiding op de oefenwerf van het opleidingscentrum."),
+                ("Luchtdicht bouwen", 16, "Tweedaagse opleiding op de werf."),
+            ),
+            (
+                "De cursist leest bouwplannen en meetstaten.",
+                "De cursist plaatst isolatie en een luchtdichte laag zonder koudebruggen.",
+                "De cursist werkt veilig op steigers en ladders.",
+                "De cursist kiest materialen volgens de EPB-eisen.",
+                "De cursist metselt een spouwmuur volgens de regels van de kunst.",
+                "De cursist organiseert de eigen werkplek en beperkt bouwafval.",
+            ),
+            (
+                "Plannen lezen en meten",
+                "Bouwfysica: warmte, vocht en luchtdichtheid",
+                "Isolatiematerialen en hun plaatsing",
+                "Veilig werken op hoogte",
+                "Afwerking en controle met een blowerdoortest",
+                "Duurzaam en circulair bouwen",
+            ),
+            (
+                "werkzoekenden met interesse in de bouw",
+                "bouwvakkers die zich willen specialiseren in renovatie",
+                "nieuwkomers met bouwervaring uit hun land van herkomst",
+            ),
+            "De cursist werkt op een oefenwerf aan een renovatiewoning op ware grootte en voert "
+            "zelf een luchtdichtheidsmeting uit.",
+            "het plaatsen van isolatie en luchtdichting in een virtuele renovatiewoning, waarbij "
+            "warmteverlies zichtbaar wordt",
+            "bouwplannen en leidingen verschijnen in 3D over de ruwbouw",
+            "een AI-toepassing analyseert foto's van de uitvoering en duidt mogelijke koudebruggen "
+            "aan",
+            "Bouwbedrijf Janssens-Wouters nv",
+            0.95,
+        ),
+        Theme(
+            "ict",
+            "DIGI",
+            (
+                (
+                    "Digitale basisvaardigheden voor werkzoekenden",
+                    40,
+                    "Klassikale lessen in een computerklas.",
+                ),
+                ("Junior webontwikkelaar", 400, "Voltijdse dagopleiding in groep."),
+                (
+                    "Cyberveiligheid voor kmo-medewerkers",
+                    12,
+                    "Halve dagen in het opleidingscentrum.",
+                ),
+            ),
+            (
+                "De cursist gebruikt e-mail, cloudopslag en videobellen zelfstandig.",
+                "De cursist herkent phishingberichten en gaat veilig om met wachtwoorden.",
+                "De cursist bouwt een eenvoudige webapplicatie met HTML, CSS en JavaScript.",
+                "De cursist werkt met versiebeheer in Git.",
+                "De cursist zoekt informatie online en beoordeelt ze kritisch.",
+                "De cursist past de basisregels van de GDPR toe bij het werken met klantgegevens.",
+            ),
+            (
+                "Werken met de computer en het internet",
+                "Veilig online: wachtwoorden, phishing en updates",
+                "Samenwerken in de cloud",
+                "Programmeren voor beginners",
+                "Webapplicaties bouwen",
+                "Privacy en GDPR op het werk",
+            ),
+            (
+                "werkzoekenden met weinig digitale vaardigheden",
+                "werknemers van kmo's zonder eigen IT-afdeling",
+                "hogeropgeleide werkzoekenden die zich willen omscholen naar een IT-functie",
+            ),
+            "De cursist werkt aan realistische opdrachten van partnerbedrijven en sluit af met een "
+            "eigen project dat hij of zij voorstelt aan een jury.",
+            "een virtueel kantoor waarin phishingaanvallen en social engineering worden nagespeeld",
+            "uitleg verschijnt wanneer de cursist de smartphone op een netwerkopstelling richt",
+            "een AI-leerassistent beantwoordt vragen over code en stelt oefeningen op maat voor",
+            "Codeklaar bv",
+            0.45,
+        ),
+        Theme(
+            "taal",
+            "TAAL",
+            (
+                (
+                    "Nederlands op de werkvloer",
+                    60,
+                    "Klassikale taallessen in het bedrijf, twee keer per week.",
+                ),
+                (
+                    "Beroepsgericht Nederlands voor de zorg",
+                    80,
+                    "Klassikale lessen Nederlands tweede taal in het centrum.",
+                ),
+                (
+                    "Taalcoaching voor anderstalige productiemedewerkers",
+                    30,
+                    "Individuele coaching op de werkvloer.",
+                ),
+            ),
+            (
+                "De cursist begrijpt werkinstructies en veiligheidsvoorschriften.",
+                "De cursist meldt een probleem of een ongeval duidelijk aan de leidinggevende.",
+                "De cursist voert een kort telefoongesprek met een klant of collega.",
+                "De cursist vult een werkbon of registratieformulier correct in.",
+                "De cursist neemt deel aan een teamoverleg en stelt vragen.",
+                "De cursist kent de vaktaal van de eigen functie.",
+            ),
+            (
+                "Kennismaken en samenwerken",
+                "Instructies begrijpen en navragen",
+                "Veiligheid en welzijn: de belangrijkste woorden",
+                "Telefoneren en berichten schrijven",
+                "Vaktaal van de eigen sector",
+                "Overleggen en feedback geven",
+            ),
+            (
+                "anderstalige werknemers in productie, schoonmaak en logistiek",
+                "anderstalige werkzoekenden in een traject naar werk",
+                "nieuwkomers die een job combineren met een taaltraject",
+            ),
+            "De oefeningen gebruiken foto's, video's en documenten van de eigen werkplek; de "
+            "taalcoach oefent op de werkvloer mee in echte situaties.",
+            "gesprekken met collega's en leidinggevenden op een virtuele werkvloer, met "
+            "realistische achtergrondgeluiden",
+            "Nederlandse benamingen en uitspraak verschijnen bij machines en gereedschap",
+            "spraakherkenning beoordeelt de uitspraak en een AI-gesprekspartner laat de cursist "
+            "vrij oefenen",
+            "Voedingsbedrijf Vanderlinden nv",
+            0.6,
+        ),
+        Theme(
+            "veiligheid",
+            "VCA",
+            (
+                ("Basisveiligheid VCA", 16, "Tweedaagse klassikale opleiding met examen."),
+                (
+                    "Veiligheid voor operationeel leidinggevenden (VOL-VCA)",
+                    24,
+                    "Driedaagse klassikale opleiding.",
+                ),
+                (
+                    "Brandpreventie en eerste interventie",
+                    8,
+                    "Eendaagse opleiding met blusoefening.",
+                ),
+            ),
+            (
+                "De cursist herkent gevaren en risico's op de werkplek.",
+                "De cursist gebruikt persoonlijke beschermingsmiddelen correct.",
+                "De cursist handelt correct bij een ongeval of een beginnende brand.",
+                "De cursist voert een laatste-minuut-risicoanalyse uit.",
+                "De cursist kent de regels voor werken in besloten ruimten en op hoogte.",
+                "De cursist kent de betekenis van veiligheidssignalisatie.",
+            ),
+            (
+                "Wetgeving en verantwoordelijkheden",
+                "Gevaren herkennen en risico's inschatten",
+                "Persoonlijke en collectieve bescherming",
+                "Gevaarlijke stoffen",
+                "Brand en explosie",
+                "Handelen bij ongevallen",
+            ),
+            (
+                "werkzoekenden die een job zoeken in de bouw of de industrie",
+                "uitzendkrachten die een VCA-attest nodig hebben",
+                "werknemers van onderaannemers in de petrochemie",
+            ),
+            "Na de online voorbereiding oefent de cursist in een praktijkruimte met echte "
+            "beschermingsmiddelen en neemt hij of zij deel aan een blusoefening.",
+            "gevaarlijke situaties op een werf of in een fabriek herkennen, zonder zelf risico te "
+            "lopen",
+            "veiligheidssignalisatie en risico's worden over de echte werkplek getoond",
+            "een AI-systeem kiest per cursist vragen op basis van eerdere antwoorden, als "
+            "voorbereiding op het examen",
+            "Chemiepark Zandvliet Services nv",
+            0.75,
+        ),
+        Theme(
+            "elektriciteit",
+            "ELEK",
+            (
+                (
+                    "Residentieel elektrotechnisch installateur",
+                    300,
+                    "Dagopleiding met praktijk in het elektriciteitsatelier.",
+                ),
+                ("Elektrische veiligheid BA4/BA5", 16, "Tweedaagse klassikale opleiding."),
+                (
+                    "Installatie van laadpalen en zonnepanelen",
+                    40,
+                    "Praktijkopleiding in het atelier.",
+                ),
+            ),
+            (
+                "De cursist leest elektrische schema's en situatieplannen volgens het AREI.",
+                "De cursist maakt een installatie spanningsloos volgens de vijf veiligheidsregels.",
+                "De cursist meet isolatieweerstand en aardingsweerstand.",
+                "De cursist sluit een verdeelbord aan met differentieelschakelaars.",
+                "De cursist zoekt systematisch storingen in een installatie.",
+                "De cursist installeert een laadpaal volgens de voorschriften.",
+            ),
+            (
+                "Basis elektriciteit en meettechniek",
+                "Het AREI en de keuring",
+                "Schema's lezen en tekenen",
+                "Verdeelborden en beveiliging",
+                "Foutzoeken",
+                "Laadpalen, zonnepanelen en thuisbatterijen",
+            ),
+            (
+                "werkzoekenden met technische interesse",
+                "technici die zich willen bijscholen in hernieuwbare energie",
+                "werknemers die een BA4- of BA5-bevoegdheid nodig hebben",
+            ),
+            "De cursist bouwt en keurt installaties op werkpanelen in het atelier en zoekt "
+            "ingebouwde fouten.",
+            "het spanningsloos maken van een verdeelbord volgens de vijf veiligheidsregels, waarbij "
+            "de gevolgen van fouten zonder gevaar zichtbaar worden",
+            "schema's en kabeltracés worden over een echte installatie geprojecteerd",
+            "een foutzoekassistent op basis van AI leidt de cursist met gerichte vragen naar de "
+            "oorzaak van een storing",
+            "Elektro Goossens bv",
+            0.9,
+        ),
+        Theme(
+            "kinderopvang",
+            "KIDS",
+            (
+                (
+                    "Kinderbegeleider baby's en peuters",
+                    220,
+                    "Dagopleiding met stage in een kinderdagverblijf.",
+                ),
+                ("Kinderbegeleider buitenschoolse opvang", 120, "Avondopleiding met stage."),
+                ("EHBO bij baby's en kinderen", 12, "Klassikale opleiding met oefenpoppen."),
+            ),
+            (
+                "De cursist observeert de ontwikkeling van kinderen en rapporteert aan de ouders.",
+                "De cursist zorgt voor een veilige en hygiënische leefomgeving.",
+                "De cursist voert een wenningsgesprek met ouders.",
+                "De cursist biedt spel- en ontwikkelingskansen aan op maat van het kind.",
+                "De cursist handelt correct bij verslikking en koorts.",
+                "De cursist gaat open om met diversiteit in gezinnen.",
+            ),
+            (
+                "Ontwikkeling van het jonge kind",
+                "Veiligheid, hygiëne en gezondheid",
+                "Communicatie met ouders",
+                "Spel en activiteiten",
+                "EHBO bij baby's en kinderen",
+                "Diversiteit en inclusie in de opvang",
+            ),
+            (
+                "werkzoekenden die kinderbegeleider willen worden",
+                "begeleiders in de kinderopvang zonder kwalificatie",
+                "anderstalige vrouwen met interesse in de kinderopvang",
+            ),
+            "De cursist loopt stage in een kinderdagverblijf en brengt situaties uit de stage mee "
+            "naar de contactmomenten.",
+            "een drukke leefgroep waarin de cursist observeert, prioriteiten stelt en EHBO toepast",
+            "instructies voor reanimatie en verslikking worden over een oefenpop getoond",
+            "een AI-gesprekspartner speelt een ouder, zodat de cursist moeilijke gesprekken kan "
+            "oefenen",
+            "Kinderdagverblijf 't Rakkertje vzw",
+            0.8,
+        ),
+        Theme(
+            "schoonmaak",
+            "NET",
+            (
+                (
+                    "Schoonmaker in de zorg",
+                    40,
+                    "Klassikale opleiding met praktijk in een oefenkamer.",
+                ),
+                (
+                    "Professioneel schoonmaken voor starters",
+                    24,
+                    "Driedaagse opleiding op de werkvloer.",
+                ),
+                ("Werken met schoonmaakmachines", 8, "Eendaagse praktijkopleiding."),
+            ),
+            (
+                "De cursist reinigt volgens een vaste werkvolgorde, van schoon naar vuil.",
+                "De cursist doseert reinigingsmiddelen correct en veilig.",
+                "De cursist past de hygiënerichtlijnen toe in een ziekenhuiskamer.",
+                "De cursist gebruikt een schrobzuigmachine veilig.",
+                "De cursist werkt ergonomisch en voorkomt rug- en schouderklachten.",
+                "De cursist communiceert vriendelijk met patiënten en personeel.",
+            ),
+            (
+                "Basis van professioneel reinigen",
+                "Reinigingsmiddelen en pictogrammen",
+                "Hygiëne en infectiepreventie",
+                "Machines en materiaal",
+                "Ergonomie",
+                "Klantgericht werken",
+            ),
+            (
+                "anderstalige werkzoekenden",
+                "schoonmakers in ziekenhuizen en woonzorgcentra",
+                "herintreders die opnieuw aan de slag willen",
+            ),
+            "De cursist oefent in een ingerichte oefenkamer en wordt op de eigen werkplek "
+            "beoordeeld met een checklist.",
+            "het hygiënisch reinigen van een ziekenhuiskamer, waarbij besmetting zichtbaar wordt "
+            "gemaakt",
+            "doseerinstructies en pictogrammen verschijnen bij het scannen van een product",
+            "een AI-toepassing laat de cursist met foto's oefenen op het herkennen van vlekken en "
+            "materialen",
+            "Net & Proper Facility Services nv",
+            0.85,
+        ),
+        Theme(
+            "klant",
+            "KLANT",
+            (
+                ("Winkelmedewerker", 80, "Klassikale opleiding met stage in een winkel."),
+                (
+                    "Klantgericht communiceren aan de telefoon",
+                    16,
+                    "Tweedaagse training met rollenspelen.",
+                ),
+                ("Kassamedewerker", 24, "Driedaagse opleiding in een oefenwinkel."),
+            ),
+            (
+                "De cursist verwelkomt klanten en peilt naar hun behoeften.",
+                "De cursist gaat rustig om met een klacht of een agressieve klant.",
+                "De cursist verwerkt betalingen en retours correct.",
+                "De cursist presenteert producten aantrekkelijk.",
+                "De cursist beantwoordt vragen via telefoon, chat en e-mail.",
+                "De cursist werkt samen in een team met wisselende uurroosters.",
+            ),
+            (
+                "De klant centraal",
+                "Verkoopgesprekken",
+                "Omgaan met klachten en agressie",
+                "Kassa en betalingen",
+                "Klantencontact via telefoon, chat en e-mail",
+                "Winkelinrichting en presentatie",
+            ),
+            (
+                "jongeren zonder diploma secundair onderwijs",
+                "werkzoekenden die in de retail willen werken",
+                "medewerkers van een klantendienst",
+            ),
+            "Rollenspelen met echte situaties uit de winkel en een stage bij een partnerwinkel "
+            "maken de opleiding praktijkgericht.",
+            "lastige klantgesprekken aan de kassa en in de winkel",
+            "productinformatie verschijnt wanneer de cursist een rek scant",
+            "een virtuele klant op basis van AI reageert op de aanpak van de cursist",
+            "Buurtsuper Vermeersch bv",
+            0.7,
+        ),
+        Theme(
+            "transport",
+            "TRANS",
+            (
+                (
+                    "Vrachtwagenchauffeur C/CE",
+                    280,
+                    "Klassikale theorie en rijlessen met instructeur.",
+                ),
+                ("Nascholing vakbekwaamheid chauffeurs", 35, "Vijf klassikale lesdagen."),
+                ("Defensief en zuinig rijden", 8, "Eendaagse opleiding op het oefenterrein."),
+            ),
+            (
+                "De cursist rijdt defensief en brandstofzuinig.",
+                "De cursist gebruikt de tachograaf en kent de rij- en rusttijden.",
+                "De cursist zekert een lading volgens de normen.",
+                "De cursist controleert het voertuig voor vertrek.",
+                "De cursist handelt correct bij een ongeval.",
+                "De cursist communiceert professioneel met klanten bij een levering.",
+            ),
+            (
+                "Rij- en rusttijden en de tachograaf",
+                "Ladingzekering",
+                "Defensief en zuinig rijden",
+                "Voertuigtechniek en dagelijkse controle",
+                "Gezondheid, ergonomie en vermoeidheid",
+                "Klantgericht leveren",
+            ),
+            (
+                "werkzoekenden die vrachtwagenchauffeur willen worden",
+                "chauffeurs die hun vakbekwaamheid moeten vernieuwen",
+                "bestelwagenchauffeurs in de pakjesbezorging",
+            ),
+            "De cursist oefent op een rijsimulator en daarna met een instructeur op de weg en op "
+            "het oefenterrein.",
+            "rijsituaties in een simulator: slecht weer, de dode hoek en noodremmingen",
+            "de stappen van de ladingzekering worden over een echte oplegger getoond",
+            "een AI-analyse van de rijstijl in de simulator geeft persoonlijke tips om zuiniger te "
+            "rijden",
+            "Transport Lambrecht nv",
+            0.9,
+        ),
+        Theme(
+            "administratie",
+            "ADMIN",
+            (
+                ("Administratief medewerker", 120, "Dagopleiding in een computerklas."),
+                (
+                    "Boekhouden voor kmo's",
+                    60,
+                    "Avondopleiding in het centrum voor volwassenenonderwijs.",
+                ),
+                ("Digitale facturatie en e-invoicing", 8, "Eendaagse workshop."),
+            ),
+            (
+                "De cursist verwerkt inkomende en uitgaande facturen.",
+                "De cursist werkt met een boekhoudpakket en met de Peppol-standaard voor "
+                "e-facturen.",
+                "De cursist stelt een btw-aangifte op.",
+                "De cursist beheert een digitale agenda en het klassement.",
+                "De cursist schrijft heldere zakelijke e-mails.",
+                "De cursist maakt eenvoudige rapporten met een rekenblad.",
+            ),
+            (
+                "Kantoortoepassingen",
+                "Zakelijk communiceren",
+                "Facturatie en e-invoicing",
+                "Basis boekhouden",
+                "Btw en fiscaliteit",
+                "Rapporteren met rekenbladen",
+            ),
+            (
+                "werkzoekenden met een diploma secundair onderwijs",
+                "zelfstandigen en medewerkers van kmo's",
+                "herintreders die hun digitale vaardigheden willen opfrissen",
+            ),
+            "De cursist verwerkt de administratie van een fictieve kmo met echte documenten en "
+            "software.",
+            "een virtuele kantooromgeving waarin de cursist een drukke werkdag moet organiseren",
+            "uitleg verschijnt bij papieren documenten wanneer de cursist ze met een tablet scant",
+            "een AI-assistent legt boekingsvoorstellen uit en laat de cursist oordelen of ze "
+            "kloppen",
+            "Boekhoudkantoor Claeys & Partners bv",
+            0.4,
+        ),
+        Theme(
+            "onderhoud",
+            "TECH",
+            (
+                ("Onderhoudstechnicus industrie", 320, "Dagopleiding met praktijk in het atelier."),
+                ("PLC-programmeren voor beginners", 40, "Avondopleiding met oefenopstellingen."),
+                ("Pneumatica en hydraulica", 32, "Praktijkopleiding in het atelier."),
+            ),
+            (
+                "De cursist voert preventief onderhoud uit volgens een onderhoudsplan.",
+                "De cursist zoekt storingen in pneumatische en hydraulische schakelingen.",
+                "De cursist programmeert een eenvoudige PLC-sturing.",
+                "De cursist leest technische tekeningen en schema's.",
+                "De cursist werkt veilig volgens de LOTO-procedure.",
+                "De cursist rapporteert storingen en interventies in het onderhoudssysteem.",
+            ),
+            (
+                "Veilig werken en LOTO",
+                "Mechanica en aandrijvingen",
+                "Pneumatica en hydraulica",
+                "Elektriciteit en sensoren",
+                "PLC en automatisering",
+                "Storingsanalyse en rapportering",
+            ),
+            (
+                "operatoren die willen doorgroeien naar onderhoudstechnicus",
+                "werkzoekenden met een technisch diploma",
+                "technici uit de voedingsindustrie",
+            ),
+            "De cursist werkt aan oefenopstellingen met ingebouwde storingen en loopt mee met een "
+            "onderhoudsploeg.",
+            "een virtuele productielijn met storingen die de cursist moet opsporen en verhelpen",
+            "onderhoudsinstructies en onderdeelnummers verschijnen over de machine",
+            "een AI-toepassing voorspelt uit sensordata wanneer een onderdeel aan vervanging toe "
+            "is, en de cursist leert die voorspelling te interpreteren",
+            "Voedingsfabriek Callewaert nv",
+            0.9,
+        ),
+    )
+}
 
 TECH_PARTNERS = (
-    ("XR Studio Kortrijk bv", "ontwikkelt de VR- en AR-toepassingen en zorgt voor de "
-     "technische ondersteuning"),
+    (
+        "XR Studio Kortrijk bv",
+        "ontwikkelt de VR- en AR-toepassingen en zorgt voor de technische ondersteuning",
+    ),
     ("Leerlab Digitaal vzw", "begeleidt de didactische vertaling naar het leerplatform"),
     ("Data & Didactiek bv", "bouwt en test de AI-toepassing en bewaakt de privacy"),
 )
 REFERRAL_PARTNERS = (
-    ("Werkwinkel Regio Oost vzw", "zorgt voor de toeleiding van werkzoekenden en de "
-     "opvolging na de opleiding"),
-    ("Vzw Samen Sterk naar Werk", "bereikt kansengroepen via buurtwerk en "
-     "zelforganisaties"),
+    (
+        "Werkwinkel Regio Oost vzw",
+        "zorgt voor de toeleiding van werkzoekenden en de opvolging na de opleiding",
+    ),
+    ("Vzw Samen Sterk naar Werk", "bereikt kansengroepen via buurtwerk en zelforganisaties"),
 )
 EMPLOYER_ROLES = (
     "stelt stageplaatsen en praktijkcasussen ter beschikking",
@@ -712,9 +1293,13 @@ EMPLOYER_ROLES = (
 )
 
 LMS_NAMES = ("Moodle", "Canvas", "Chamilo", "Totara", "Docebo", "onze eigen Moodle-omgeving")
-OTHER_METHODS = ("360°-video's die op de werkvloer zijn opgenomen", "podcasts om onderweg te "
-                 "beluisteren", "digitale open badges per verworven competentie",
-                 "een serious game op tablet", "microlearning via een smartphone-app")
+OTHER_METHODS = (
+    "360°-video's die op de werkvloer zijn opgenomen",
+    "podcasts om onderweg te beluisteren",
+    "digitale open badges per verworven competentie",
+    "een serious game op tablet",
+    "microlearning via een smartphone-app",
+)
 
 DISADVANTAGED = (
     "Kortgeschoolde werkzoekenden: korte modules, veel beeldmateriaal en eenvoudige taal "
@@ -729,10 +1314,8 @@ DISADVANTAGED = (
     "toeleiding en de opvolging.",
     "Jongeren zonder diploma secundair onderwijs: een coach volgt hen op en houdt het leren "
     "concreet en haalbaar.",
-    "Personen met een migratieachtergrond: we werven via zelforganisaties en "
-    "integratiediensten.",
-    "Cursisten zonder eigen laptop lenen een toestel en kunnen in ons open leercentrum "
-    "werken.",
+    "Personen met een migratieachtergrond: we werven via zelforganisaties en integratiediensten.",
+    "Cursisten zonder eigen laptop lenen een toestel en kunnen in ons open leercentrum werken.",
 )
 GUIDANCE_BEFORE = (
     "Een intakegesprek peilt naar motivatie, voorkennis en digitale vaardigheden; wie dat "
@@ -753,8 +1336,7 @@ GUIDANCE_DURING = (
 GUIDANCE_AFTER = (
     "Drie maanden na de opleiding volgt een opvolggesprek over de stap naar werk of de "
     "toepassing op de werkvloer.",
-    "De cursist behoudt een jaar toegang tot het leerplatform en kan deelnemen aan "
-    "opfrissessies.",
+    "De cursist behoudt een jaar toegang tot het leerplatform en kan deelnemen aan opfrissessies.",
     "Samen met VDAB en uitzendkantoren leiden we cursisten naar passende vacatures; de coach "
     "blijft het aanspreekpunt.",
 )
@@ -776,36 +1358,39 @@ OPENINGS = {
         "De klassikale opleiding vraagt nu veel verplaatsingen en vaste lesdagen, wat "
         "werkenden en ouders met jonge kinderen afschrikt. In de blended versie leert de "
         "cursist de theorie thuis, op eigen tempo, en komt hij of zij naar het centrum om te "
-        "oefenen."),
+        "oefenen.",
+    ),
     ProjectType.adapt: (
         "De bestaande e-opleiding sluit niet meer aan bij de doelgroep: de modules zijn te "
         "lang en te tekstueel. We herwerken ze tot korte, interactieve leereenheden en voegen "
         "begeleide contactmomenten toe.",
         "Uit de evaluaties blijkt dat veel cursisten de bestaande e-opleiding niet afmaken. We "
         "passen ze aan: kortere modules, meer oefeningen met directe feedback en vaste "
-        "contactmomenten met de lesgever."),
+        "contactmomenten met de lesgever.",
+    ),
     ProjectType.new: (
         "We ontwikkelen een nieuwe blended e-opleiding, vertrekkend van de competenties in "
         "het beroepskwalificatiedossier en van de vragen van werkgevers uit de sector.",
         "Werkgevers in de regio vragen al langer naar deze opleiding, maar een klassikaal "
-        "aanbod bestaat er niet. We ontwikkelen ze meteen als blended e-opleiding."),
+        "aanbod bestaat er niet. We ontwikkelen ze meteen als blended e-opleiding.",
+    ),
 }
 METHOD_SENTENCES = {
     "vr": "In virtuele realiteit oefent de cursist {vr}. Zo kan hij of zij fouten maken "
-          "zonder gevolgen en een handeling zo vaak herhalen als nodig.",
+    "zonder gevolgen en een handeling zo vaak herhalen als nodig.",
     "ar": "Augmented reality ondersteunt het oefenen in de praktijk: {ar}.",
     "ai": "We zetten AI in als hulpmiddel, niet als vervanging van de lesgever: {ai}. De "
-          "lesgever kijkt de feedback steekproefsgewijs na.",
+    "lesgever kijkt de feedback steekproefsgewijs na.",
     "gamification": "Gamification houdt de motivatie hoog: de cursist verdient badges per "
-                    "afgewerkte module en ziet de eigen voortgang op een leerpad.",
+    "afgewerkte module en ziet de eigen voortgang op een leerpad.",
     "webinar": "Om de twee weken is er 's avonds een live webinar met ruimte voor vragen en "
-               "toelichting door experts uit de sector.",
+    "toelichting door experts uit de sector.",
     "group_work": "In groepsopdrachten werken cursisten samen aan een realistische casus en "
-                  "leren ze van elkaars aanpak.",
+    "leren ze van elkaars aanpak.",
     "lms": "Alle leermateriaal, opdrachten en toetsen staan in het leerplatform ({lms}), ook "
-           "bruikbaar op een smartphone.",
+    "bruikbaar op een smartphone.",
     "blended": "De opleiding combineert ongeveer {online} % thuisleeruren met {contact} % "
-               "contactmomenten.",
+    "contactmomenten.",
     "other": "Daarnaast gebruiken we {other}.",
 }
 CLOSINGS = (
@@ -835,21 +1420,47 @@ MILESTONES = (
 REVISION_SENTENCES = (
     "Na overleg met de stuurgroep voegen we na elke module een korte reflectieopdracht toe.",
     "Op vraag van de partners voorzien we een extra contactmoment halverwege de opleiding.",
-    "Elke cursist krijgt een digitaal portfolio waarin de praktijkopdrachten worden "
-    "verzameld.",
+    "Elke cursist krijgt een digitaal portfolio waarin de praktijkopdrachten worden verzameld.",
 )
 WITHDRAWAL_REASON = (
     "De partnerwerkgever heeft zich teruggetrokken, waardoor de praktijkdagen niet "
     "gegarandeerd zijn. We trekken het voorstel in en dienen een herwerkte versie in bij een "
-    "volgende oproep.")
+    "volgende oproep."
+)
 
-GENERAL = ("title", "acronym", "project_type", "training_name", "training_current_form",
-           "training_hours", "training_reference")
-DESIGN = ("learning_objectives", "content", "didactic_approach", "target_group",
-          "disadvantaged_groups", "practice_oriented", "practice_explanation",
-          "guidance_before", "guidance_during", "guidance_after", "lms_follow_up")
-REST = ("technologies", "technology_other", "start_date", "end_date", "milestones",
-        "requested_eur", "own_contribution_eur", "partners", "expected_participants")
+GENERAL = (
+    "title",
+    "acronym",
+    "project_type",
+    "training_name",
+    "training_current_form",
+    "training_hours",
+    "training_reference",
+)
+DESIGN = (
+    "learning_objectives",
+    "content",
+    "didactic_approach",
+    "target_group",
+    "disadvantaged_groups",
+    "practice_oriented",
+    "practice_explanation",
+    "guidance_before",
+    "guidance_during",
+    "guidance_after",
+    "lms_follow_up",
+)
+REST = (
+    "technologies",
+    "technology_other",
+    "start_date",
+    "end_date",
+    "milestones",
+    "requested_eur",
+    "own_contribution_eur",
+    "partners",
+    "expected_participants",
+)
 
 
 # ============================================================================ proposal content
@@ -861,9 +1472,15 @@ def _partner(name: str, role: str) -> dict:
 
 def _technologies(rng: random.Random, vr: bool, ai: bool) -> list[str]:
     chosen = ["vr"] * vr + ["ai"] * ai
-    for code, chance in (("ar", 0.2), ("gamification", 0.35), ("webinar", 0.4),
-                         ("group_work", 0.35), ("lms", 0.92), ("blended", 0.8),
-                         ("other", 0.08)):
+    for code, chance in (
+        ("ar", 0.2),
+        ("gamification", 0.35),
+        ("webinar", 0.4),
+        ("group_work", 0.35),
+        ("lms", 0.92),
+        ("blended", 0.8),
+        ("other", 0.08),
+    ):
         if rng.random() < chance:
             chosen.append(code)
     if "lms" not in chosen and "blended" not in chosen:
@@ -871,74 +1488,132 @@ def _technologies(rng: random.Random, vr: bool, ai: bool) -> list[str]:
     return chosen
 
 
-def proposal_fields(rng: random.Random, theme: Theme, project_type: ProjectType,
-                    technologies: list[str], period: tuple[date, date], city: str,
-                    training: int | None = None) -> dict[str, Any]:
+def proposal_fields(
+    rng: random.Random,
+    theme: Theme,
+    project_type: ProjectType,
+    technologies: list[str],
+    period: tuple[date, date],
+    city: str,
+    training: int | None = None,
+) -> dict[str, Any]:
     """Every field of a complete proposal, in plausible Dutch, drawn from ``theme``."""
     name, hours, classroom = theme.trainings[
-        rng.randrange(len(theme.trainings)) if training is None else training]
+        rng.randrange(len(theme.trainings)) if training is None else training
+    ]
     lms = rng.choice(LMS_NAMES)
     other = rng.choice(OTHER_METHODS) if "other" in technologies else ""
     if "vr" in technologies and rng.random() < 0.6:
-        title = rng.choice((f"{name} met virtuele realiteit", f"{name}: blended leren met VR",
-                            f"Virtueel oefenen, echt leren: {name}"))
+        title = rng.choice(
+            (
+                f"{name} met virtuele realiteit",
+                f"{name}: blended leren met VR",
+                f"Virtueel oefenen, echt leren: {name}",
+            )
+        )
     elif "ai" in technologies and rng.random() < 0.5:
         title = rng.choice((f"{name} met een AI-coach", f"Slim leren met AI: {name}"))
     elif "ar" in technologies and rng.random() < 0.5:
         title = f"{name} met augmented reality"
     else:
-        title = rng.choice({
-            ProjectType.convert: (f"{name}: van klaslokaal naar blended leren",
-                                  f"{name} als blended e-opleiding"),
-            ProjectType.adapt: (f"{name} vernieuwd", f"{name}: de e-opleiding in een nieuw jasje",
-                                f"Herwerking van de e-opleiding {name}"),
-            ProjectType.new: (f"Nieuwe e-opleiding {name}", f"{name}, online en op eigen tempo",
-                              f"{name} online"),
-        }[project_type])
-    tag = ("VR" if "vr" in technologies else "AI" if "ai" in technologies else
-           "AR" if "ar" in technologies else rng.choice(("BLEND", "ONLINE", "E")))
+        title = rng.choice(
+            {
+                ProjectType.convert: (
+                    f"{name}: van klaslokaal naar blended leren",
+                    f"{name} als blended e-opleiding",
+                ),
+                ProjectType.adapt: (
+                    f"{name} vernieuwd",
+                    f"{name}: de e-opleiding in een nieuw jasje",
+                    f"Herwerking van de e-opleiding {name}",
+                ),
+                ProjectType.new: (
+                    f"Nieuwe e-opleiding {name}",
+                    f"{name}, online en op eigen tempo",
+                    f"{name} online",
+                ),
+            }[project_type]
+        )
+    tag = (
+        "VR"
+        if "vr" in technologies
+        else "AI"
+        if "ai" in technologies
+        else "AR"
+        if "ar" in technologies
+        else rng.choice(("BLEND", "ONLINE", "E"))
+    )
     if project_type is ProjectType.convert:
         current = classroom
     elif project_type is ProjectType.adapt:
-        current = (f"Bestaande e-opleiding in {lms}: {rng.randint(4, 9)} modules in zelfstudie, "
-                   "vooral tekst en pdf's, zonder contactmomenten of begeleiding. De inhoud "
-                   f"dateert van {period[0].year - rng.randint(5, 8)} en werkt niet goed op een "
-                   "smartphone.")
+        current = (
+            f"Bestaande e-opleiding in {lms}: {rng.randint(4, 9)} modules in zelfstudie, "
+            "vooral tekst en pdf's, zonder contactmomenten of begeleiding. De inhoud "
+            f"dateert van {period[0].year - rng.randint(5, 8)} en werkt niet goed op een "
+            "smartphone."
+        )
     else:
         current = ""
     objectives = rng.sample(theme.objectives, rng.randint(3, 5))
     modules = sorted(rng.sample(range(len(theme.modules)), rng.randint(4, len(theme.modules))))
     online = rng.choice((50, 60, 60, 70, 75))
     didactic = [rng.choice(OPENINGS[project_type])]
-    for code in ("lms", "blended", "vr", "ar", "ai", "gamification", "webinar", "group_work",
-                 "other"):
+    for code in (
+        "lms",
+        "blended",
+        "vr",
+        "ar",
+        "ai",
+        "gamification",
+        "webinar",
+        "group_work",
+        "other",
+    ):
         if code in technologies:
-            didactic.append(METHOD_SENTENCES[code].format(
-                vr=theme.vr, ar=theme.ar, ai=theme.ai, lms=lms, online=online,
-                contact=100 - online, other=other))
+            didactic.append(
+                METHOD_SENTENCES[code].format(
+                    vr=theme.vr,
+                    ar=theme.ar,
+                    ai=theme.ai,
+                    lms=lms,
+                    online=online,
+                    contact=100 - online,
+                    other=other,
+                )
+            )
     didactic.append(rng.choice(CLOSINGS))
     target = rng.choice(theme.target_groups)
-    practice = rng.random() < (0.97 if "vr" in technologies or "ar" in technologies
-                               else theme.practical)
+    practice = rng.random() < (
+        0.97 if "vr" in technologies or "ar" in technologies else theme.practical
+    )
     explanation = ""
     if practice:
         explanation = theme.practice
         if "vr" in technologies:
-            explanation += (" De VR-oefeningen bereiden de echte handelingen voor; pas wie ze "
-                            "beheerst, oefent op de werkvloer.")
+            explanation += (
+                " De VR-oefeningen bereiden de echte handelingen voor; pas wie ze "
+                "beheerst, oefent op de werkvloer."
+            )
     start = _add_months(period[0], rng.randint(0, 5))
     end = min(period[1], _end_of_month(_add_months(start, rng.randint(11, 17))))
     span = (end - start).days
     milestone_names = [m for m in MILESTONES if rng.random() < 0.7] or list(MILESTONES[2:5])
-    milestones = [{"date": (start + timedelta(days=span * (i + 1) // (len(milestone_names) + 1))
-                            ).isoformat(), "description": text}
-                  for i, text in enumerate(milestone_names)]
+    milestones = [
+        {
+            "date": (
+                start + timedelta(days=span * (i + 1) // (len(milestone_names) + 1))
+            ).isoformat(),
+            "description": text,
+        }
+        for i, text in enumerate(milestone_names)
+    ]
     if rng.random() < 0.35:
         requested = Decimal(rng.randint(2_000_000, 15_000_000)) / 100
     else:
         requested = Decimal(rng.randint(40, 300) * 500)
     own = (requested * Decimal(rng.randint(12, 45)) / 100).quantize(
-        Decimal("1") if requested % 500 == 0 else CENT)
+        Decimal("1") if requested % 500 == 0 else CENT
+    )
     partners = []
     if rng.random() < 0.6:
         partners.append(_partner(theme.employer, rng.choice(EMPLOYER_ROLES)))
@@ -953,16 +1628,18 @@ def proposal_fields(rng: random.Random, theme: Theme, project_type: ProjectType,
         "training_name": name,
         "training_current_form": current,
         "training_hours": hours,
-        "training_reference": ("" if project_type is ProjectType.new
-                               else f"OPL-{rng.randint(10000, 99999)}"),
+        "training_reference": (
+            "" if project_type is ProjectType.new else f"OPL-{rng.randint(10000, 99999)}"
+        ),
         "learning_objectives": "Na de opleiding:\n" + "\n".join(f"- {o}" for o in objectives),
-        "content": f"De opleiding bestaat uit {len(modules)} modules:\n" + "\n".join(
-            f"{n}. {theme.modules[i]}" for n, i in enumerate(modules, 1)),
+        "content": f"De opleiding bestaat uit {len(modules)} modules:\n"
+        + "\n".join(f"{n}. {theme.modules[i]}" for n, i in enumerate(modules, 1)),
         "didactic_approach": " ".join(didactic),
-        "target_group": (target[0].upper() + target[1:] + ". "
-                         + rng.choice(ENTRY_REQUIREMENTS).format(city=city)),
-        "disadvantaged_groups": "We richten ons uitdrukkelijk op kansengroepen:\n" + "\n".join(
-            f"- {text}" for text in rng.sample(DISADVANTAGED, rng.randint(2, 3))),
+        "target_group": (
+            target[0].upper() + target[1:] + ". " + rng.choice(ENTRY_REQUIREMENTS).format(city=city)
+        ),
+        "disadvantaged_groups": "We richten ons uitdrukkelijk op kansengroepen:\n"
+        + "\n".join(f"- {text}" for text in rng.sample(DISADVANTAGED, rng.randint(2, 3))),
         "practice_oriented": practice,
         "practice_explanation": explanation,
         "guidance_before": rng.choice(GUIDANCE_BEFORE),
@@ -984,35 +1661,45 @@ def proposal_fields(rng: random.Random, theme: Theme, project_type: ProjectType,
 def revision(rng: random.Random, theme: Theme, fields: dict[str, Any]) -> dict[str, Any]:
     """What an applicant changes before resubmitting: two or three real improvements."""
     changes: dict[str, Any] = {}
-    for kind in rng.sample(("budget", "objective", "participants", "partner", "method",
-                            "guidance"), rng.randint(2, 3)):
+    for kind in rng.sample(
+        ("budget", "objective", "participants", "partner", "method", "guidance"), rng.randint(2, 3)
+    ):
         if kind == "budget" and fields["requested_eur"] > 25000:
-            changes["requested_eur"] = (fields["requested_eur"]
-                                        * Decimal(100 - rng.randint(3, 12)) / 100).quantize(CENT)
+            changes["requested_eur"] = (
+                fields["requested_eur"] * Decimal(100 - rng.randint(3, 12)) / 100
+            ).quantize(CENT)
         elif kind == "objective":
-            extra = next((o for o in theme.objectives if o not in fields["learning_objectives"]),
-                         "De cursist reflecteert op het eigen leerproces en stelt leerdoelen "
-                         "bij.")
+            extra = next(
+                (o for o in theme.objectives if o not in fields["learning_objectives"]),
+                "De cursist reflecteert op het eigen leerproces en stelt leerdoelen bij.",
+            )
             changes["learning_objectives"] = fields["learning_objectives"] + f"\n- {extra}"
         elif kind == "participants":
-            changes["expected_participants"] = fields["expected_participants"] * \
-                rng.randint(110, 130) // 100
+            changes["expected_participants"] = (
+                fields["expected_participants"] * rng.randint(110, 130) // 100
+            )
         elif kind == "partner" and len(fields["partners"]) < 2:
             name, role = rng.choice(REFERRAL_PARTNERS)
             if all(p["name"] != name for p in fields["partners"]):
                 changes["partners"] = [*fields["partners"], _partner(name, role)]
         elif kind == "method":
-            missing = [c for c in ("webinar", "gamification", "group_work")
-                       if c not in fields["technologies"]]
+            missing = [
+                c
+                for c in ("webinar", "gamification", "group_work")
+                if c not in fields["technologies"]
+            ]
             if missing:
                 code = rng.choice(missing)
                 changes["technologies"] = [*fields["technologies"], code]
-                changes["didactic_approach"] = (fields["didactic_approach"] + " "
-                                                + METHOD_SENTENCES[code])
+                changes["didactic_approach"] = (
+                    fields["didactic_approach"] + " " + METHOD_SENTENCES[code]
+                )
         elif kind == "guidance":
-            changes["guidance_during"] = (fields["guidance_during"] + " Nieuw: cursisten die "
-                                          "twee weken niet inloggen, krijgen een telefoontje "
-                                          "van de coach.")
+            changes["guidance_during"] = (
+                fields["guidance_during"] + " Nieuw: cursisten die "
+                "twee weken niet inloggen, krijgen een telefoontje "
+                "van de coach."
+            )
     if not changes or ("learning_objectives" not in changes and rng.random() < 0.5):
         text = changes.get("didactic_approach", fields["didactic_approach"])
         extra = next((e for e in REVISION_SENTENCES if e not in text), "")
@@ -1021,36 +1708,58 @@ def revision(rng: random.Random, theme: Theme, fields: dict[str, Any]) -> dict[s
     return changes
 
 
-def attachment(kind: str, provider: Provider, fields: dict[str, Any],
-               call_code: str) -> tuple[str, bytes]:
+def attachment(
+    kind: str, provider: Provider, fields: dict[str, Any], call_code: str
+) -> tuple[str, bytes]:
     """(filename, PDF bytes) of a small but real attachment."""
-    header = [f"Oproep: {call_code}", f"Promotor: {provider.legal_name} "
-              f"({provider.enterprise_number}), {provider.city}",
-              f"Project: {fields['title']} ({fields['acronym']})", ""]
+    header = [
+        f"Oproep: {call_code}",
+        f"Promotor: {provider.legal_name} ({provider.enterprise_number}), {provider.city}",
+        f"Project: {fields['title']} ({fields['acronym']})",
+        "",
+    ]
     if kind == "begroting":
         total = fields["requested_eur"] + fields["own_contribution_eur"]
-        lines = [*header, f"Gevraagde subsidie: {format_euro(fields['requested_eur'])}",
-                 f"Eigen bijdrage: {format_euro(fields['own_contribution_eur'])}",
-                 f"Totale projectkost: {format_euro(total)}", "",
-                 "Personeelskosten ontwikkeling en begeleiding: 70 %",
-                 "Werkingskosten (licenties, materiaal, verplaatsingen): 20 %",
-                 "Forfait indirecte kosten: 10 %"]
+        lines = [
+            *header,
+            f"Gevraagde subsidie: {format_euro(fields['requested_eur'])}",
+            f"Eigen bijdrage: {format_euro(fields['own_contribution_eur'])}",
+            f"Totale projectkost: {format_euro(total)}",
+            "",
+            "Personeelskosten ontwikkeling en begeleiding: 70 %",
+            "Werkingskosten (licenties, materiaal, verplaatsingen): 20 %",
+            "Forfait indirecte kosten: 10 %",
+        ]
         return "Projectbegroting.pdf", tiny_pdf("Projectbegroting", lines)
     if kind == "planning":
-        lines = [*header, f"Looptijd: {fields['start_date']:%d-%m-%Y} tot "
-                 f"{fields['end_date']:%d-%m-%Y}", ""] + [
+        lines = [
+            *header,
+            f"Looptijd: {fields['start_date']:%d-%m-%Y} tot {fields['end_date']:%d-%m-%Y}",
+            "",
+        ] + [
             f"{date.fromisoformat(m['date']):%d-%m-%Y}  {m['description']}"
-            for m in fields["milestones"]]
+            for m in fields["milestones"]
+        ]
         return "Planning en mijlpalen.pdf", tiny_pdf("Planning en mijlpalen", lines)
     if kind == "partner" and fields["partners"]:
         partner = fields["partners"][0]
-        lines = [*header, f"{partner['name']} ({partner['enterprise_number']}) bevestigt "
-                 f"hierbij dat het als partner meewerkt aan dit project en {partner['role']}.",
-                 "", "Opgemaakt te " + provider.city + ".", "Voor de partner: de zaakvoerder"]
-        return f"Intentieverklaring {partner['name']}.pdf", tiny_pdf("Intentieverklaring",
-                                                                     lines)
-    lines = [*header, "Opbouw van de e-opleiding:", *fields["content"].splitlines()[1:], "",
-             "Leerdoelen:", *fields["learning_objectives"].splitlines()[1:]]
+        lines = [
+            *header,
+            f"{partner['name']} ({partner['enterprise_number']}) bevestigt "
+            f"hierbij dat het als partner meewerkt aan dit project en {partner['role']}.",
+            "",
+            "Opgemaakt te " + provider.city + ".",
+            "Voor de partner: de zaakvoerder",
+        ]
+        return f"Intentieverklaring {partner['name']}.pdf", tiny_pdf("Intentieverklaring", lines)
+    lines = [
+        *header,
+        "Opbouw van de e-opleiding:",
+        *fields["content"].splitlines()[1:],
+        "",
+        "Leerdoelen:",
+        *fields["learning_objectives"].splitlines()[1:],
+    ]
     return "Storyboard en leerpad.pdf", tiny_pdf("Storyboard en leerpad", lines)
 
 
@@ -1089,7 +1798,8 @@ def _office_hours(moment: datetime) -> datetime:
     seconds = (local.hour * 3600 + local.minute * 60 + local.second) * 14.5 / 24 + 8 * 3600
     hour, rest = divmod(int(seconds), 3600)
     return brussels(local.year, local.month, local.day, hour, rest // 60, rest % 60).replace(
-        microsecond=local.microsecond)
+        microsecond=local.microsecond
+    )
 
 
 def _in_office_hours(plans: list["Plan"]) -> None:
@@ -1104,9 +1814,17 @@ def _pick(fields: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
     return {name: fields[name] for name in names if name in fields}
 
 
-def _write(plan: Plan, rng: random.Random, fields: dict[str, Any], start: datetime,
-           end: datetime, call_code: str, *, attachments: int = 2,
-           sections: Sequence[Sequence[str]] = (GENERAL, DESIGN, REST)) -> None:
+def _write(
+    plan: Plan,
+    rng: random.Random,
+    fields: dict[str, Any],
+    start: datetime,
+    end: datetime,
+    call_code: str,
+    *,
+    attachments: int = 2,
+    sections: Sequence[Sequence[str]] = (GENERAL, DESIGN, REST),
+) -> None:
     """Saves of ``fields`` section by section between ``start`` and ``end``, then files."""
     span = end - start
     for n, names in enumerate(sections):
@@ -1117,23 +1835,25 @@ def _write(plan: Plan, rng: random.Random, fields: dict[str, Any], start: dateti
         kinds.append("partner")
     for n, kind in enumerate(rng.sample(kinds, min(attachments, len(kinds)))):
         name, content = attachment(kind, plan.provider, fields, call_code)
-        plan.add(Step(start + span * (0.86 + 0.04 * n), "attach", filename=name,
-                      content=content))
+        plan.add(Step(start + span * (0.86 + 0.04 * n), "attach", filename=name, content=content))
 
 
-def _historic_moment(rng: random.Random, opens: datetime, deadline: datetime,
-                     late: bool) -> datetime:
+def _historic_moment(
+    rng: random.Random, opens: datetime, deadline: datetime, late: bool
+) -> datetime:
     """A submission moment, more of them towards the end (before the office-hours map)."""
     first = to_brussels(opens).date()
     days = (to_brussels(deadline).date() - first).days
     offset = days - rng.randint(0, 4) if late else max(1, int(days * rng.random() ** 0.5))
     day = first + timedelta(days=offset)
     # Weights per hour before _office_hours: mornings and afternoons, fewer evenings.
-    hour = rng.choices(range(24), weights=(2, 2, 6, 6, 6, 6, 6, 3, 7, 7, 7, 7, 7, 7, 7, 4, 4, 4,
-                                           3, 3, 3, 3, 2, 1))[0]
+    hour = rng.choices(
+        range(24), weights=(2, 2, 6, 6, 6, 6, 6, 3, 7, 7, 7, 7, 7, 7, 7, 4, 4, 4, 3, 3, 3, 3, 2, 1)
+    )[0]
     moment = brussels(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60))
-    return min(moment.replace(microsecond=rng.randrange(1_000_000)),
-               deadline - timedelta(minutes=70))
+    return min(
+        moment.replace(microsecond=rng.randrange(1_000_000)), deadline - timedelta(minutes=70)
+    )
 
 
 def historic_plans(year: int) -> list[Plan]:
@@ -1151,31 +1871,48 @@ def historic_plans(year: int) -> list[Plan]:
     drafts, withdrawn = order[:2], order[2]
     resubmitted = dict.fromkeys(order[3:8], 1) | dict.fromkeys(order[8:10], 2)
     last_hour = order[7:12]  # overlaps the resubmitted ones: some resubmit at the last minute
-    final_minutes = {last_hour[0]: (23, 58), last_hour[1]: (23, 51), last_hour[2]: (23, 36),
-                     last_hour[3]: (23, 14), last_hour[4]: (23, 2)}
+    final_minutes = {
+        last_hour[0]: (23, 58),
+        last_hour[1]: (23, 51),
+        last_hour[2]: (23, 36),
+        last_hour[3]: (23, 14),
+        last_hour[4]: (23, 2),
+    }
     late = set(order[12:22])
-    types = ([ProjectType.convert] * 45 + [ProjectType.adapt] * 25 + [ProjectType.new] * 30)
+    types = [ProjectType.convert] * 45 + [ProjectType.adapt] * 25 + [ProjectType.new] * 30
     plans = []
     for index, (provider, theme_key) in enumerate(slots):
         theme = THEMES[theme_key]
         vr, ai = index in both or index in vr_only, index in both or index in ai_only
-        fields = proposal_fields(rng, theme, rng.choice(types), _technologies(rng, vr, ai),
-                                 period, provider.city)
+        fields = proposal_fields(
+            rng, theme, rng.choice(types), _technologies(rng, vr, ai), period, provider.city
+        )
         plan = Plan(provider, theme_key)
         plans.append(plan)
         if index in drafts:
             created = opens + (deadline - opens) * rng.uniform(0.4, 0.8)
             plan.add(Step(created, "create"))
             sections = (GENERAL, DESIGN) if index == drafts[0] else (GENERAL,)
-            _write(plan, rng, fields, created, created + timedelta(days=rng.randint(3, 20)),
-                   code, attachments=0, sections=sections)
+            _write(
+                plan,
+                rng,
+                fields,
+                created,
+                created + timedelta(days=rng.randint(3, 20)),
+                code,
+                attachments=0,
+                sections=sections,
+            )
             continue
         versions = 1 + resubmitted.get(index, 0)
         if index in final_minutes:
             hour, minute = final_minutes[index]
             local = to_brussels(deadline)
-            submits = [brussels(local.year, local.month, local.day, hour, minute,
-                                rng.randrange(60)).replace(microsecond=rng.randrange(10**6))]
+            submits = [
+                brussels(
+                    local.year, local.month, local.day, hour, minute, rng.randrange(60)
+                ).replace(microsecond=rng.randrange(10**6))
+            ]
             exact = True
         else:
             submits = [_historic_moment(rng, opens, deadline, index in late)]
@@ -1187,8 +1924,10 @@ def historic_plans(year: int) -> list[Plan]:
             submits.insert(0, earliest + (submits[0] - earliest) * rng.uniform(0.2, 0.8))
         if index == withdrawn:
             submits = [opens + (deadline - opens) * rng.uniform(0.3, 0.6)]
-        created = max(opens + timedelta(hours=rng.randint(1, 48)),
-                      submits[0] - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 9)))
+        created = max(
+            opens + timedelta(hours=rng.randint(1, 48)),
+            submits[0] - timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 9)),
+        )
         if created >= submits[0]:
             created = opens + (submits[0] - opens) * 0.2
         plan.add(Step(created, "create"))
@@ -1197,16 +1936,26 @@ def historic_plans(year: int) -> list[Plan]:
         for previous, moment in itertools.pairwise(submits):
             changes = revision(rng, theme, fields)
             fields = {**fields, **changes}
-            plan.add(Step(previous + (moment - previous) * rng.uniform(0.3, 0.7), "save",
-                          changes))
+            plan.add(Step(previous + (moment - previous) * rng.uniform(0.3, 0.7), "save", changes))
             if rng.random() < 0.5:
                 name, content = attachment("begroting", provider, fields, code)
-                plan.add(Step(previous + (moment - previous) * 0.8, "attach",
-                              filename=name.replace(".pdf", " (herzien).pdf"), content=content))
+                plan.add(
+                    Step(
+                        previous + (moment - previous) * 0.8,
+                        "attach",
+                        filename=name.replace(".pdf", " (herzien).pdf"),
+                        content=content,
+                    )
+                )
             plan.add(Step(moment, "submit", exact=exact and moment == submits[-1]))
         if index == withdrawn:
-            plan.add(Step(submits[-1] + timedelta(days=rng.randint(10, 30), hours=3),
-                          "withdraw", reason=WITHDRAWAL_REASON))
+            plan.add(
+                Step(
+                    submits[-1] + timedelta(days=rng.randint(10, 30), hours=3),
+                    "withdraw",
+                    reason=WITHDRAWAL_REASON,
+                )
+            )
     _in_office_hours(plans)
     return plans
 
@@ -1230,11 +1979,18 @@ def open_plans(year: int, opens: datetime, now: datetime) -> list[Plan]:
     plans = []
 
     # De Leerboom: a submitted proposal with two versions, and a draft half filled in.
-    fields = proposal_fields(rng, THEMES["kinderopvang"], ProjectType.convert,
-                             ["vr", "ai", "group_work", "lms", "blended"], period,
-                             LEERBOOM.city, training=1)
-    fields.update(title="Kinderbegeleider buitenschoolse opvang: blended leren met VR",
-                  acronym="KIDS-VR")
+    fields = proposal_fields(
+        rng,
+        THEMES["kinderopvang"],
+        ProjectType.convert,
+        ["vr", "ai", "group_work", "lms", "blended"],
+        period,
+        LEERBOOM.city,
+        training=1,
+    )
+    fields.update(
+        title="Kinderbegeleider buitenschoolse opvang: blended leren met VR", acronym="KIDS-VR"
+    )
     plan = Plan(LEERBOOM, "kinderopvang")
     plan.add(Step(at(0.10), "create"))
     _write(plan, rng, fields, at(0.10), at(0.40), code, attachments=2)
@@ -1242,45 +1998,80 @@ def open_plans(year: int, opens: datetime, now: datetime) -> list[Plan]:
     changes = revision(rng, THEMES["kinderopvang"], fields)
     plan.add(Step(at(0.62), "save", changes))
     name, content = attachment("begroting", LEERBOOM, {**fields, **changes}, code)
-    plan.add(Step(at(0.64), "attach", filename=name.replace(".pdf", " (herzien).pdf"),
-                  content=content))
+    plan.add(
+        Step(at(0.64), "attach", filename=name.replace(".pdf", " (herzien).pdf"), content=content)
+    )
     plan.add(Step(at(0.80), "submit"))
     plans.append(plan)
 
-    fields = proposal_fields(rng, THEMES["taal"], ProjectType.new, ["ai", "lms", "webinar"],
-                             period, LEERBOOM.city, training=0)
+    fields = proposal_fields(
+        rng,
+        THEMES["taal"],
+        ProjectType.new,
+        ["ai", "lms", "webinar"],
+        period,
+        LEERBOOM.city,
+        training=0,
+    )
     fields.update(title="Nederlands op de werkvloer voor de kinderopvang", acronym="TAAL-KO")
     plan = Plan(LEERBOOM, "taal")
     plan.add(Step(at(0.85), "create"))
-    plan.add(Step(at(0.86), "save", _pick(fields, (*GENERAL, "learning_objectives",
-                                                   "target_group"))))
+    plan.add(
+        Step(at(0.86), "save", _pick(fields, (*GENERAL, "learning_objectives", "target_group")))
+    )
     plans.append(plan)
 
     # The provincial centre: one submitted, one draft that lacks only its budget.
-    fields = proposal_fields(rng, THEMES["elektriciteit"], ProjectType.adapt,
-                             ["ar", "webinar", "lms", "blended"], period, POCL.city,
-                             training=1)
+    fields = proposal_fields(
+        rng,
+        THEMES["elektriciteit"],
+        ProjectType.adapt,
+        ["ar", "webinar", "lms", "blended"],
+        period,
+        POCL.city,
+        training=1,
+    )
     plan = Plan(POCL, "elektriciteit")
     plan.add(Step(at(0.30), "create"))
     _write(plan, rng, fields, at(0.30), at(0.70), code, attachments=3)
     plan.add(Step(at(0.70), "submit"))
     plans.append(plan)
 
-    fields = proposal_fields(rng, THEMES["heftruck"], ProjectType.convert,
-                             ["vr", "lms", "blended", "gamification"], period, POCL.city,
-                             training=0)
+    fields = proposal_fields(
+        rng,
+        THEMES["heftruck"],
+        ProjectType.convert,
+        ["vr", "lms", "blended", "gamification"],
+        period,
+        POCL.city,
+        training=0,
+    )
     plan = Plan(POCL, "heftruck")
     plan.add(Step(at(0.50), "create"))
-    _write(plan, rng, fields, at(0.50), at(0.92), code, attachments=1,
-           sections=(GENERAL, DESIGN, [n for n in REST if not n.endswith("_eur")]))
+    _write(
+        plan,
+        rng,
+        fields,
+        at(0.50),
+        at(0.92),
+        code,
+        attachments=1,
+        sections=(GENERAL, DESIGN, [n for n in REST if not n.endswith("_eur")]),
+    )
     plans.append(plan)
 
     # Providers from last year's call apply again.
     for slug, theme, ptype, technologies, start, end in (
-            ("lasacademie", "lassen", ProjectType.new, ["vr", "ar", "lms", "blended"],
-             0.05, 0.50),
-            ("cvo-leuven-hageland", "ict", ProjectType.adapt,
-             ["ai", "lms", "webinar", "group_work"], 0.45, 0.93)):
+        ("lasacademie", "lassen", ProjectType.new, ["vr", "ar", "lms", "blended"], 0.05, 0.50),
+        (
+            "cvo-leuven-hageland",
+            "ict",
+            ProjectType.adapt,
+            ["ai", "lms", "webinar", "group_work"],
+            0.45,
+            0.93,
+        ),
+    ):
         provider = PROVIDER_BY_SLUG[slug]
         fields = proposal_fields(rng, THEMES[theme], ptype, technologies, period, provider.city)
         plan = Plan(provider, theme)
@@ -1289,8 +2080,9 @@ def open_plans(year: int, opens: datetime, now: datetime) -> list[Plan]:
         plan.add(Step(at(end), "submit"))
         plans.append(plan)
     provider = PROVIDER_BY_SLUG["zorgacademie-rivierenland"]
-    fields = proposal_fields(rng, THEMES["zorg"], ProjectType.convert, ["vr", "lms"], period,
-                             provider.city)
+    fields = proposal_fields(
+        rng, THEMES["zorg"], ProjectType.convert, ["vr", "lms"], period, provider.city
+    )
     plan = Plan(provider, "zorg")
     plan.add(Step(at(0.75), "create"))
     plan.add(Step(at(0.76), "save", _pick(fields, GENERAL)))
@@ -1355,13 +2147,22 @@ beoordeeld."""
 def _call_input(year: int, opens: datetime, budget: Decimal) -> calls.CallInput:
     maximum = Decimal("150000.00")
     return calls.CallInput(
-        code=call_code(year), title=f"ESF e-leren {year}", opens_at=opens,
+        code=call_code(year),
+        title=f"ESF e-leren {year}",
+        opens_at=opens,
         deadline=deadline_of_year(year),
-        description=DESCRIPTION.format(budget=format_euro(budget).replace(",00", ""),
-                                       maximum=format_euro(maximum).replace(",00", ""),
-                                       year=year, next_year=year + 1),
-        budget_eur=budget, max_request_eur=maximum, min_own_contribution_pct=Decimal("10"),
-        project_start_earliest=date(year, 7, 1), project_end_latest=date(year + 1, 12, 31))
+        description=DESCRIPTION.format(
+            budget=format_euro(budget).replace(",00", ""),
+            maximum=format_euro(maximum).replace(",00", ""),
+            year=year,
+            next_year=year + 1,
+        ),
+        budget_eur=budget,
+        max_request_eur=maximum,
+        min_own_contribution_pct=Decimal("10"),
+        project_start_earliest=date(year, 7, 1),
+        project_end_latest=date(year + 1, 12, 31),
+    )
 
 
 def _get_call(code: str) -> Call | None:
@@ -1375,9 +2176,13 @@ def _ensure_provider(provider: Provider, password: str) -> tuple[User, int]:
     user = auth_services.get_user_by_email(provider.email)
     if user is None:
         user = auth_services.create_user(
-            None, auth_services.AccountInput(email=provider.email, name=provider.contact_name,
-                                             password=password),
-            roles={Role.applicant}, verified=True)
+            None,
+            auth_services.AccountInput(
+                email=provider.email, name=provider.contact_name, password=password
+            ),
+            roles={Role.applicant},
+            verified=True,
+        )
     if organisation.id not in user.organisation_ids:
         organisations.add_member(None, organisation, user)
     return user, organisation.id
@@ -1389,21 +2194,23 @@ def _run(call: Call, plans: list[Plan], password: str) -> None:
     for plan in plans:
         if plan.provider.email not in actors:
             actors[plan.provider.email] = _ensure_provider(plan.provider, password)
-    steps = sorted((step.at, i, j) for i, plan in enumerate(plans)
-                   for j, step in enumerate(plan.steps))
+    steps = sorted(
+        (step.at, i, j) for i, plan in enumerate(plans) for j, step in enumerate(plan.steps)
+    )
     current: dict[int, Proposal] = {}
     for at, i, j in steps:
         step = plans[i].steps[j]
         user, organisation_id = actors[plans[i].provider.email]
         if step.kind == "create":
-            current[i] = proposals.create_proposal(user, call.id, organisation_id,
-                                                   received_at=at)
+            current[i] = proposals.create_proposal(user, call.id, organisation_id, received_at=at)
         elif step.kind == "save":
-            current[i] = proposals.update_proposal(user, current[i].id, step.changes,
-                                                   current[i].revision, received_at=at)
+            current[i] = proposals.update_proposal(
+                user, current[i].id, step.changes, current[i].revision, received_at=at
+            )
         elif step.kind == "attach":
-            proposals.add_attachment(user, current[i].id, step.filename,
-                                     io.BytesIO(step.content), received_at=at)
+            proposals.add_attachment(
+                user, current[i].id, step.filename, io.BytesIO(step.content), received_at=at
+            )
         elif step.kind == "submit":
             proposals.submit_proposal(user, current[i].id, received_at=at)
         elif step.kind == "withdraw":
@@ -1416,8 +2223,7 @@ def _run(call: Call, plans: list[Plan], password: str) -> None:
         db.session.expire(current[i])
 
 
-def _build(data: calls.CallInput, published_at: datetime, plans: list[Plan],
-           password: str) -> None:
+def _build(data: calls.CallInput, published_at: datetime, plans: list[Plan], password: str) -> None:
     call = calls.create_call(None, data)
     calls.publish_call(None, call.id, received_at=published_at)
     _run(call, plans, password)
@@ -1433,20 +2239,34 @@ def seed_calls(password: str, now: datetime | None = None) -> list[str]:
         previous = year - 1
         if _get_call(call_code(previous)) is None:
             opens, _deadline = historic_window(previous)
-            _build(_call_input(previous, opens, Decimal("2000000.00")),
-                   opens - timedelta(days=14), historic_plans(previous), password)
+            _build(
+                _call_input(previous, opens, Decimal("2000000.00")),
+                opens - timedelta(days=14),
+                historic_plans(previous),
+                password,
+            )
         if _get_call(call_code(year)) is None:
             opens = open_call_opening(year, now)
-            _build(_call_input(year, opens, Decimal("4500000.00")),
-                   opens - timedelta(days=14), open_plans(year, opens, now), password)
+            _build(
+                _call_input(year, opens, Decimal("4500000.00")),
+                opens - timedelta(days=14),
+                open_plans(year, opens, now),
+                password,
+            )
     return [summary(_get_call(call_code(y)), now) for y in (year, year - 1)]
 
 
 def summary(call: Call, now: datetime) -> str:
-    counts = dict(db.session.execute(
-        sa.select(Proposal.status, sa.func.count(Proposal.id))
-        .where(Proposal.call_id == call.id).group_by(Proposal.status)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Proposal.status, sa.func.count(Proposal.id))
+            .where(Proposal.call_id == call.id)
+            .group_by(Proposal.status)
+        ).all()
+    )
     by_status = ", ".join(f"{counts.get(status, 0)} {status.value}" for status in ProposalStatus)
-    return (f"call {call.code} ({call.status_at(now).value}) deadline "
-            f"{format_brussels(call.deadline)} {BRUSSELS.key}: "
-            f"{sum(counts.values())} proposals ({by_status})")
+    return (
+        f"call {call.code} ({call.status_at(now).value}) deadline "
+        f"{format_brussels(call.deadline)} {BRUSSELS.key}: "
+        f"{sum(counts.values())} proposals ({by_status})"
+    )

@@ -11,8 +11,7 @@ from app.core.errors import DomainError, NotFound, PermissionDenied
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def respond(status: int, message: str, **extra):
@@ -24,8 +23,9 @@ def respond(status: int, message: str, **extra):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Unauthorised)
     def _unauthorised(_exc: Unauthorised):
-        response, status = respond(401, _("A valid API token is required: send "
-                                          "'Authorization: Bearer TOKEN'."))
+        response, status = respond(
+            401, _("A valid API token is required: send 'Authorization: Bearer TOKEN'.")
+        )
         return response, status, {"WWW-Authenticate": 'Bearer realm="api"'}
 
     @app.errorhandler(PermissionDenied)
@@ -42,8 +42,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):
-        return respond(400, _("The form had expired or was sent from elsewhere. Nothing was "
-                              "saved; please go back, reload the page and try again."))
+        return respond(
+            400,
+            _(
+                "The form had expired or was sent from elsewhere. Nothing was "
+                "saved; please go back, reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -53,9 +58,11 @@ def register_error_handlers(app: Flask) -> None:
             403: _("You are not allowed to do this."),
             404: _("This page does not exist or is not yours to see."),
             405: _("This action is not possible here."),
-            413: _("The file is too large: an attachment may be at most %(size)d MB. "
-                   "Nothing was saved.", size=current_app.config[
-                       "PROPOSAL_MAX_ATTACHMENT_BYTES"] // (1024 * 1024)),
+            413: _(
+                "The file is too large: an attachment may be at most %(size)d MB. "
+                "Nothing was saved.",
+                size=current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+            ),
         }
         return respond(status, messages.get(status, exc.description or exc.name))
 

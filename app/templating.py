@@ -38,8 +38,9 @@ def navigation_items() -> list[dict]:
     for endpoint, label, roles in NAVIGATION:
         if roles and not has_role(current_user, *roles):
             continue
-        items.append({"endpoint": endpoint, "text": str(label),
-                      "active": request.endpoint == endpoint})
+        items.append(
+            {"endpoint": endpoint, "text": str(label), "active": request.endpoint == endpoint}
+        )
     return items
 
 
@@ -47,11 +48,15 @@ def password_texts(**params) -> dict:
     """GOV.UK password-input texts in the user's language, merged with ``params``."""
     from flask_babel import gettext as _
 
-    return {"showPasswordText": _("Show"), "hidePasswordText": _("Hide"),
-            "showPasswordAriaLabelText": _("Show password"),
-            "hidePasswordAriaLabelText": _("Hide password"),
-            "passwordShownAnnouncementText": _("Your password is visible"),
-            "passwordHiddenAnnouncementText": _("Your password is hidden"), **params}
+    return {
+        "showPasswordText": _("Show"),
+        "hidePasswordText": _("Hide"),
+        "showPasswordAriaLabelText": _("Show password"),
+        "hidePasswordAriaLabelText": _("Hide password"),
+        "passwordShownAnnouncementText": _("Your password is visible"),
+        "passwordHiddenAnnouncementText": _("Your password is hidden"),
+        **params,
+    }
 
 
 def character_count_texts() -> dict:
@@ -61,11 +66,15 @@ def character_count_texts() -> dict:
 
     return {
         "textareaDescriptionText": _("You can enter up to %{count} characters"),
-        "charactersUnderLimitText": {"one": _("You have %{count} character remaining"),
-                                     "other": _("You have %{count} characters remaining")},
+        "charactersUnderLimitText": {
+            "one": _("You have %{count} character remaining"),
+            "other": _("You have %{count} characters remaining"),
+        },
         "charactersAtLimitText": _("You have 0 characters remaining"),
-        "charactersOverLimitText": {"one": _("You have %{count} character too many"),
-                                    "other": _("You have %{count} characters too many")},
+        "charactersOverLimitText": {
+            "one": _("You have %{count} character too many"),
+            "other": _("You have %{count} characters too many"),
+        },
     }
 
 
@@ -92,14 +101,20 @@ def technology_labels(codes) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_loader = ChoiceLoader([
-        app.jinja_loader,
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                      "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-                      # The library's own macros, for our translated wrappers in
-                      # templates/govuk_frontend_jinja/ that take their place.
-                      "govuk_library": PackageLoader("govuk_frontend_jinja")}),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                    # The library's own macros, for our translated wrappers in
+                    # templates/govuk_frontend_jinja/ that take their place.
+                    "govuk_library": PackageLoader("govuk_frontend_jinja"),
+                }
+            ),
+        ]
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     formatting.init_app(app)  # euro, number, percent, day, brussels, kilobytes

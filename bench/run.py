@@ -78,13 +78,29 @@ def machine() -> str:
 
 class Server:
     def __init__(self, port: int, env: dict, workers: int = 2) -> None:
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) \
-            or shutil.which("gunicorn")
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which(
+            "gunicorn"
+        )
         self.process = subprocess.Popen(
-            [gunicorn, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "90", "--graceful-timeout", "5", "--log-level", "warning",
-             "--chdir", str(ROOT), "bench.wsgi:application"],
-            env=env, start_new_session=True)
+            [
+                gunicorn,
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "90",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+                "--chdir",
+                str(ROOT),
+                "bench.wsgi:application",
+            ],
+            env=env,
+            start_new_session=True,
+        )
         self.base = f"http://127.0.0.1:{port}"
         for _ in range(120):
             try:
@@ -96,8 +112,9 @@ class Server:
         raise SystemExit("gunicorn did not start")
 
     def worker_rss_mb(self) -> list[float]:
-        out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(self.process.pid)],
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            ["ps", "-o", "rss=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout.split()
         return [round(int(kb) / 1024, 1) for kb in out]
 
     def stop(self) -> None:
@@ -115,8 +132,11 @@ def login(base: str, email: str, password: str) -> tuple[str, str]:
     session.headers["User-Agent"] = USER_AGENT
     page = session.get(base + "/auth/login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = session.post(base + "/auth/login", data={
-        "csrf_token": token, "email": email, "password": password}, allow_redirects=False)
+    response = session.post(
+        base + "/auth/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+    )
     if response.status_code != 302:
         raise SystemExit(f"login as {email} failed ({response.status_code})")
     page = session.get(base + "/auth/profile").text
@@ -133,12 +153,24 @@ def _warm(url: str, headers: dict) -> None:
 
 
 def run_wrk(url: str, headers: dict, concurrency: int, duration: int, env: dict) -> dict:
-    command = ["wrk", f"-t{concurrency}", f"-c{concurrency}", f"-d{duration}s",
-               "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk.lua")]
+    command = [
+        "wrk",
+        f"-t{concurrency}",
+        f"-c{concurrency}",
+        f"-d{duration}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "wrk.lua"),
+    ]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True,
-                         env={**os.environ, **env, "BENCH_THREADS": str(concurrency)}).stdout
+    out = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "BENCH_THREADS": str(concurrency)},
+    ).stdout
     line = next((line for line in out.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         return {"error": out[-500:]}
@@ -161,8 +193,7 @@ def main() -> None:
     info = json.loads(Path(args.info).read_text())
     levels = [int(c) for c in args.concurrency.split(",")]
     wanted = {name for name in args.only.split(",") if name}
-    endpoints = [e for e in ENDPOINTS if not wanted or e.name in wanted or
-                 e.name == "reference"]
+    endpoints = [e for e in ENDPOINTS if not wanted or e.name in wanted or e.name == "reference"]
     # before the run, so a long run never fails at its end for want of a module
     import sqlalchemy as sa
 
@@ -172,16 +203,22 @@ def main() -> None:
     server = Server(args.port, env)
     results: dict[str, dict] = {}
     try:
-        cookies = {role: login(server.base, info[role], info["password"])
-                   for role in ("official", "evaluator", "applicant")}
+        cookies = {
+            role: login(server.base, info[role], info["password"])
+            for role in ("official", "evaluator", "applicant")
+        }
         save_drafts = list(info["save_drafts"])
         submit_drafts = list(info["submit_drafts"])
         for endpoint in endpoints:
-            fields = {"call": info["closed_call"], "proposal_page": info["proposal_page"],
-                      "receipt_proposal": info["receipt_proposal"],
-                      "year": info.get("monitoring_year"), "base": info.get("monitoring_base"),
-                      "save_draft": save_drafts[-1] if save_drafts else 0,
-                      "submit_draft": submit_drafts[0] if submit_drafts else 0}
+            fields = {
+                "call": info["closed_call"],
+                "proposal_page": info["proposal_page"],
+                "receipt_proposal": info["receipt_proposal"],
+                "year": info.get("monitoring_year"),
+                "base": info.get("monitoring_base"),
+                "save_draft": save_drafts[-1] if save_drafts else 0,
+                "submit_draft": submit_drafts[0] if submit_drafts else 0,
+            }
             path = endpoint.path.format(**fields)
             headers = {"User-Agent": USER_AGENT}
             csrf = ""
@@ -194,17 +231,34 @@ def main() -> None:
             started = time.monotonic()
             try:
                 response = requests.request(
-                    method, server.base + path, headers=headers, allow_redirects=False,
-                    data={"csrf_token": csrf, "revision": "1", "requested_eur": "15000",
-                          "own_contribution_eur": "5000"} if method == "POST" else None,
-                    timeout=75)
+                    method,
+                    server.base + path,
+                    headers=headers,
+                    allow_redirects=False,
+                    data={
+                        "csrf_token": csrf,
+                        "revision": "1",
+                        "requested_eur": "15000",
+                        "own_contribution_eur": "5000",
+                    }
+                    if method == "POST"
+                    else None,
+                    timeout=75,
+                )
                 first_ms = (time.monotonic() - started) * 1000
-                entry = {"status": response.status_code, "bytes": len(response.content),
-                         "queries": int(response.headers.get("X-Bench-Queries", "0")),
-                         "first_ms": round(first_ms, 1)}
+                entry = {
+                    "status": response.status_code,
+                    "bytes": len(response.content),
+                    "queries": int(response.headers.get("X-Bench-Queries", "0")),
+                    "first_ms": round(first_ms, 1),
+                }
             except requests.RequestException as exc:
-                entry = {"status": None, "error": f"{type(exc).__name__}", "queries": None,
-                         "first_ms": None}
+                entry = {
+                    "status": None,
+                    "error": f"{type(exc).__name__}",
+                    "queries": None,
+                    "first_ms": None,
+                }
             if method == "GET" and entry.get("status") == 200:
                 _warm(server.base + path, headers)
             if endpoint.kind == "submit":
@@ -213,10 +267,11 @@ def main() -> None:
                 save_drafts.pop()
             expect = 302 if method == "POST" else 200
             if entry.get("status") != expect:
-                print(f"{endpoint.name}: status {entry.get('status')} "
-                      f"(expected {expect}), skipped", file=sys.stderr)
-                results[endpoint.name] = {**entry, "p50_ms": None, "p95_ms": None,
-                                          "rps": None}
+                print(
+                    f"{endpoint.name}: status {entry.get('status')} (expected {expect}), skipped",
+                    file=sys.stderr,
+                )
+                results[endpoint.name] = {**entry, "p50_ms": None, "p95_ms": None, "rps": None}
                 continue
             if endpoint.single:
                 times = [entry["first_ms"]]
@@ -225,10 +280,15 @@ def main() -> None:
                     requests.get(server.base + path, headers=headers, timeout=75)
                     times.append((time.monotonic() - started) * 1000)
                 times.sort()
-                entry.update({"p50_ms": round(times[len(times) // 2], 1),
-                              "p95_ms": round(times[-1], 1), "rps": round(
-                                  1000 * len(times) / sum(times), 2), "runs": len(times),
-                              "note": "one request at a time"})
+                entry.update(
+                    {
+                        "p50_ms": round(times[len(times) // 2], 1),
+                        "p95_ms": round(times[-1], 1),
+                        "rps": round(1000 * len(times) / sum(times), 2),
+                        "runs": len(times),
+                        "note": "one request at a time",
+                    }
+                )
                 results[endpoint.name] = entry
                 continue
             for concurrency in levels:
@@ -238,13 +298,27 @@ def main() -> None:
                 elif endpoint.kind == "submit":
                     share = len(submit_drafts) // len(levels)
                     ids, submit_drafts = submit_drafts[:share], submit_drafts[share:]
-                measured = run_wrk(server.base + path, headers, concurrency, args.duration, {
-                    "BENCH_KIND": endpoint.kind, "BENCH_CSRF": csrf,
-                    "BENCH_EXPECT": str(expect), "BENCH_IDS": ",".join(map(str, ids))})
+                measured = run_wrk(
+                    server.base + path,
+                    headers,
+                    concurrency,
+                    args.duration,
+                    {
+                        "BENCH_KIND": endpoint.kind,
+                        "BENCH_CSRF": csrf,
+                        "BENCH_EXPECT": str(expect),
+                        "BENCH_IDS": ",".join(map(str, ids)),
+                    },
+                )
                 entry[f"c{concurrency}"] = measured
             first = entry.get(f"c{levels[0]}", {})
-            entry.update({"p50_ms": first.get("p50_ms"), "p95_ms": first.get("p95_ms"),
-                          "rps": first.get("rps")})
+            entry.update(
+                {
+                    "p50_ms": first.get("p50_ms"),
+                    "p95_ms": first.get("p95_ms"),
+                    "rps": first.get("rps"),
+                }
+            )
             results[endpoint.name] = entry
             print(f"{endpoint.name:15s} done", file=sys.stderr)
         memory = server.worker_rss_mb()
@@ -252,10 +326,16 @@ def main() -> None:
         server.stop()
 
     reference = results.get("reference", {}).get("rps") or 0
-    document = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
-                "database": dialect, "dataset": info["dataset"],
-                "duration_s": args.duration, "concurrency": levels,
-                "worker_rss_mb": memory, "endpoints": results}
+    document = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "database": dialect,
+        "dataset": info["dataset"],
+        "duration_s": args.duration,
+        "concurrency": levels,
+        "worker_rss_mb": memory,
+        "endpoints": results,
+    }
     Path(args.out).write_text(json.dumps(document, indent=2) + "\n")
     print(table(document, reference, levels))
 
@@ -265,21 +345,27 @@ def _ms(value) -> str:
 
 
 def table(document: dict, reference: float, levels: list[int]) -> str:
-    lines = [f"{document['date']} · {document['machine']} · {document['database']} · "
-             + ", ".join(f"{k} {v}" for k, v in document["dataset"].items()),
-             "", "| endpoint | c | p50 ms | p95 ms | req/s | queries | KB | vs reference |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"{document['date']} · {document['machine']} · {document['database']} · "
+        + ", ".join(f"{k} {v}" for k, v in document["dataset"].items()),
+        "",
+        "| endpoint | c | p50 ms | p95 ms | req/s | queries | KB | vs reference |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, entry in document["endpoints"].items():
-        runs = [(f"c{c}", entry.get(f"c{c}")) for c in levels if entry.get(f"c{c}")] or \
-            [("1" if entry.get("note") else "-", entry)]
+        runs = [(f"c{c}", entry.get(f"c{c}")) for c in levels if entry.get(f"c{c}")] or [
+            ("1" if entry.get("note") else "-", entry)
+        ]
         for label, run in runs:
             rps = run.get("rps")
             ratio = f"{rps / reference:.1%}" if rps and reference else "-"
             size = entry.get("bytes")
-            lines.append(f"| {name} | {label.lstrip('c')} | {_ms(run.get('p50_ms'))} | "
-                         f"{_ms(run.get('p95_ms'))} | {'-' if rps is None else rps} | "
-                         f"{'-' if entry.get('queries') is None else entry['queries']} | "
-                         f"{'-' if size is None else f'{size / 1024:.0f}'} | {ratio} |")
+            lines.append(
+                f"| {name} | {label.lstrip('c')} | {_ms(run.get('p50_ms'))} | "
+                f"{_ms(run.get('p95_ms'))} | {'-' if rps is None else rps} | "
+                f"{'-' if entry.get('queries') is None else entry['queries']} | "
+                f"{'-' if size is None else f'{size / 1024:.0f}'} | {ratio} |"
+            )
     lines.append("")
     lines.append(f"gunicorn workers after the run: {document['worker_rss_mb']} MB resident")
     return "\n".join(lines)

@@ -31,8 +31,9 @@ def main(rows: int) -> None:
     from app.monitoring import reports
 
     path = Path(tempfile.mkdtemp()) / "bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True,
-                      "SECRET_KEY": "bench"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "bench"}
+    )
     with app.app_context(), app.test_request_context():
         db.create_all()
         rng = random.Random(7)
@@ -40,11 +41,14 @@ def main(rows: int) -> None:
         started = time.perf_counter()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.execute(sa.text(
-                "INSERT INTO enrolment_imports (id, project_id, filename, sha256, imported_on,"
-                " status, rows_total, rows_done, created_count, updated_count,"
-                " unchanged_count, late_count, errors, created_at) VALUES (1, 1, 'b.csv', 'x',"
-                " '2026-01-01', 'done', 0, 0, 0, 0, 0, 0, '[]', '2026-01-01')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO enrolment_imports (id, project_id, filename, sha256, imported_on,"
+                    " status, rows_total, rows_done, created_count, updated_count,"
+                    " unchanged_count, late_count, errors, created_at) VALUES (1, 1, 'b.csv', 'x',"
+                    " '2026-01-01', 'done', 0, 0, 0, 0, 0, 0, '[]', '2026-01-01')"
+                )
+            )
             batch = []
             now = datetime(2026, 11, 1, tzinfo=UTC)
             for n in range(rows):
@@ -52,20 +56,34 @@ def main(rows: int) -> None:
                 month = rng.randint(1, 12)
                 day = date(year, month, rng.randint(1, 28))
                 birth = rng.choice([None, *range(1950, 2008)])
-                batch.append({
-                    "id": n + 1, "project_id": 1 + n % 40, "enrolment_id": f"E{n}",
-                    "training_code": f"T{n % 300}", "started_on": day, "started_year": year,
-                    "started_month": month, "mode": rng.choice(modes),
-                    "channel": rng.choice(["own", "partner"]),
-                    "education": rng.choice(["low", "middle", "high", "unknown"]),
-                    "birth_year": birth, "age_at_start": year - birth if birth else None,
-                    "gender": rng.choice(["f", "m", "x", "unknown"]),
-                    "disability": rng.choice(["yes", "no", "unknown"]),
-                    "migration_background": rng.choice(["yes", "no", "unknown"]),
-                    "labour_status": rng.choice(["employed", "inactive", "unknown",
-                                                 "jobseeker_activation"]),
-                    "status": "active", "status_on": day, "late": n % 97 == 0,
-                    "first_import_id": 1, "first_reported_at": now, "updated_at": now})
+                batch.append(
+                    {
+                        "id": n + 1,
+                        "project_id": 1 + n % 40,
+                        "enrolment_id": f"E{n}",
+                        "training_code": f"T{n % 300}",
+                        "started_on": day,
+                        "started_year": year,
+                        "started_month": month,
+                        "mode": rng.choice(modes),
+                        "channel": rng.choice(["own", "partner"]),
+                        "education": rng.choice(["low", "middle", "high", "unknown"]),
+                        "birth_year": birth,
+                        "age_at_start": year - birth if birth else None,
+                        "gender": rng.choice(["f", "m", "x", "unknown"]),
+                        "disability": rng.choice(["yes", "no", "unknown"]),
+                        "migration_background": rng.choice(["yes", "no", "unknown"]),
+                        "labour_status": rng.choice(
+                            ["employed", "inactive", "unknown", "jobseeker_activation"]
+                        ),
+                        "status": "active",
+                        "status_on": day,
+                        "late": n % 97 == 0,
+                        "first_import_id": 1,
+                        "first_reported_at": now,
+                        "updated_at": now,
+                    }
+                )
                 if len(batch) == 20000:
                     connection.execute(sa.insert(reports.Enrolment), batch)
                     batch = []
@@ -73,7 +91,8 @@ def main(rows: int) -> None:
                 connection.execute(sa.insert(reports.Enrolment), batch)
             connection.exec_driver_sql(
                 "INSERT INTO enrolment_status_changes (enrolment_pk, status, status_on,"
-                " until_on, import_id) SELECT id, status, status_on, NULL, 1 FROM enrolments")
+                " until_on, import_id) SELECT id, status, status_on, NULL, 1 FROM enrolments"
+            )
             connection.exec_driver_sql("ANALYZE")
         print(f"inserted {rows} enrolments in {time.perf_counter() - started:.1f} s")
         official = _Official()
@@ -90,16 +109,25 @@ def main(rows: int) -> None:
             print(f"{label:32s} median {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms")
 
         timed("year_over_year 2026/2025", lambda: reports.year_over_year(official, 2026, 2025))
-        timed("year_over_year months 1,2", lambda: reports.year_over_year(
-            official, 2026, 2025, months=(1, 2)))
+        timed(
+            "year_over_year months 1,2",
+            lambda: reports.year_over_year(official, 2026, 2025, months=(1, 2)),
+        )
         if "--yoy-only" in sys.argv:
             return
         period = (date(2026, 1, 1), date(2026, 12, 31))
-        timed("status_shares", lambda: reports.status_shares(official, *period,
-                                                             date(2026, 6, 30)), runs=5)
-        timed("mode_channel", lambda: reports.mode_channel(
-            official, *period, base_start=date(2025, 1, 1), base_end=date(2025, 12, 31)),
-            runs=5)
+        timed(
+            "status_shares",
+            lambda: reports.status_shares(official, *period, date(2026, 6, 30)),
+            runs=5,
+        )
+        timed(
+            "mode_channel",
+            lambda: reports.mode_channel(
+                official, *period, base_start=date(2025, 1, 1), base_end=date(2025, 12, 31)
+            ),
+            runs=5,
+        )
         timed("trainings", lambda: reports.trainings(official, *period), runs=5)
         timed("profile", lambda: reports.profile(official, *period), runs=5)
         timed("esf_indicators", lambda: reports.esf_indicators(official, *period), runs=5)

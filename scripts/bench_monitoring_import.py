@@ -23,12 +23,21 @@ def rows(n: int, *, status: str = "enrolled", seed: int = 1):
     base = date(2025, 1, 1)
     for i in range(n):
         started = base + timedelta(days=rng.randrange(365))
-        yield [f"E{i:07d}", f"T{rng.randrange(5) + 1}", started.isoformat(),
-               rng.choice(("online", "blended", "physical")), status,
-               (started if status == "enrolled" else date(2026, 1, 10)).isoformat(),
-               rng.choice(("own", "partner")), rng.choice(("low", "middle", "high", "unknown")),
-               str(rng.randrange(1950, 2005)), rng.choice("fmx"), rng.choice(("yes", "no")),
-               rng.choice(("yes", "no", "unknown")), "employed"]
+        yield [
+            f"E{i:07d}",
+            f"T{rng.randrange(5) + 1}",
+            started.isoformat(),
+            rng.choice(("online", "blended", "physical")),
+            status,
+            (started if status == "enrolled" else date(2026, 1, 10)).isoformat(),
+            rng.choice(("own", "partner")),
+            rng.choice(("low", "middle", "high", "unknown")),
+            str(rng.randrange(1950, 2005)),
+            rng.choice("fmx"),
+            rng.choice(("yes", "no")),
+            rng.choice(("yes", "no", "unknown")),
+            "employed",
+        ]
 
 
 def main() -> None:
@@ -39,8 +48,14 @@ def main() -> None:
     url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{tmp / 'bench.sqlite'}"
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp / "up"),
-                      "JOBS_IMMEDIATE": False, "SECRET_KEY": "bench"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp / "up"),
+            "JOBS_IMMEDIATE": False,
+            "SECRET_KEY": "bench",
+        }
+    )
     with app.app_context():
         import flask_migrate
 
@@ -72,15 +87,18 @@ def main() -> None:
             return out.getvalue()
 
         def timed(label, project, data, name, as_of=date(2026, 2, 1)):
-            batch = services.queue_import(None, project.id, name, io.BytesIO(data),
-                                          as_of=as_of, enqueue=False)
+            batch = services.queue_import(
+                None, project.id, name, io.BytesIO(data), as_of=as_of, enqueue=False
+            )
             start, cpu = time.perf_counter(), time.process_time()
             batch = imports.run_import(batch.id)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-            print(f"{label:<28} {seconds:6.2f} s wall {cpu:6.2f} s cpu  "
-                  f"status={batch.status.value} "
-                  f"new={batch.created_count} updated={batch.updated_count} "
-                  f"unchanged={batch.unchanged_count} errors={batch.error_count}")
+            print(
+                f"{label:<28} {seconds:6.2f} s wall {cpu:6.2f} s cpu  "
+                f"status={batch.status.value} "
+                f"new={batch.created_count} updated={batch.updated_count} "
+                f"unchanged={batch.unchanged_count} errors={batch.error_count}"
+            )
 
         print(f"{n} rows on {db.engine.dialect.name}")
         for kind in ("csv", "xlsx"):
@@ -92,8 +110,13 @@ def main() -> None:
             timed(f"{kind} first import", project, data, f"e.{kind}")
             timed(f"{kind} same file again", project, data, f"e.{kind}")
             if kind == "csv":
-                timed("csv every status changed", project, csv_file("active"), "c.csv",
-                      as_of=date(2026, 2, 2))
+                timed(
+                    "csv every status changed",
+                    project,
+                    csv_file("active"),
+                    "c.csv",
+                    as_of=date(2026, 2, 2),
+                )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ url = sys.argv[1] if len(sys.argv) > 1 else ""
 if not url:
     sys.exit(1)
 try:
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                         connect_timeout=3) as conn:
+    with psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3
+    ) as conn:
         conn.execute("SELECT 1")
 except psycopg.Error:
     sys.exit(1)

@@ -26,8 +26,12 @@ def pytest_report_header(config):
     url = os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
     browser = "none (browser journeys skipped)"
     if shutil.which("chromium"):
-        browser = subprocess.run(["chromium", "--version"], capture_output=True, text=True,
-                                 check=False).stdout.strip() or "chromium"
+        browser = (
+            subprocess.run(
+                ["chromium", "--version"], capture_output=True, text=True, check=False
+            ).stdout.strip()
+            or "chromium"
+        )
     return [f"database: {url.split('@')[-1]}", f"browser: {browser}"]
 
 
@@ -60,8 +64,9 @@ def _worker_database(url: str, worker: str) -> str:
     parsed = sa.make_url(url)
     name = f"{parsed.database}_{worker}"
     maintenance = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(maintenance.render_as_string(hide_password=False),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        maintenance.render_as_string(hide_password=False), autocommit=True
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return parsed.set(database=name).render_as_string(hide_password=False)
@@ -83,14 +88,21 @@ class FreshClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-        "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,  # tests that send start their own server
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-        "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
-        "SERVER_BASE_URL": "http://localhost", "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": 1,  # tests that send start their own server
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
+            "SERVER_BASE_URL": "http://localhost",
+            "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
+        }
+    )
     app.test_client_class = FreshClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

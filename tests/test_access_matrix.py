@@ -57,8 +57,9 @@ DOCUMENT = (302, re.compile(r"/documents/[0-9a-f]{32}"))
 
 
 def row(anon, applicant, other_applicant, evaluator, official, admin) -> dict:
-    return dict(zip(AUDIENCES, (anon, applicant, other_applicant, evaluator, official, admin),
-                    strict=True))
+    return dict(
+        zip(AUDIENCES, (anon, applicant, other_applicant, evaluator, official, admin), strict=True)
+    )
 
 
 def everyone(expected) -> dict:
@@ -141,8 +142,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("calls.document", "GET"): everyone(200),  # the call is published: its documents are public
     ("calls.manage_documents", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("calls.manage_documents", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no file: errors
-    ("calls.remove_document", "POST"): row(LOGIN, 403, 403, 403,
-                                            (302, f"/calls/{CALL_CODE}/documents"), 403),
+    ("calls.remove_document", "POST"): row(
+        LOGIN, 403, 403, 403, (302, f"/calls/{CALL_CODE}/documents"), 403
+    ),
     # ------------------------------------------------------------ audit
     ("audit.index", "GET"): row(LOGIN, 403, 403, 403, 200, 200),
     # ------------------------------------------------------------ API (bearer tokens)
@@ -210,8 +212,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.republish_after_objection", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.objections_queue", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # ------------------------------------------------------------ reporting (officials only)
-    ("reporting.index", "GET"): row(LOGIN, 403, 403, 403, (302, f"/reporting/calls/{CALL_CODE}"),
-                                    403),
+    ("reporting.index", "GET"): row(
+        LOGIN, 403, 403, 403, (302, f"/reporting/calls/{CALL_CODE}"), 403
+    ),
     ("reporting.dashboard", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reporting.chart", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # name=technologies
     ("reporting.export_figures", "GET"): row(LOGIN, 403, 403, 403, 200, 403),  # fmt=csv
@@ -293,6 +296,7 @@ def test_every_entry_names_every_audience():
 
 # ---------------------------------------------------------------- the walk
 
+
 @dataclass
 class World:
     organisation: Organisation
@@ -323,45 +327,70 @@ def world() -> World:
     # the project's own call first, so that MATRIX-1 stays the newest call
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
-    document = documents.add_document(make_user("official"), CALL_CODE, "Call text",
-                                      "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    document = documents.add_document(
+        make_user("official"), CALL_CODE, "Call text", "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+    )
     proposal = make_proposal(call, applicant, submit=True)
-    proposals.add_attachment(applicant, proposal.id, "plan.pdf",
-                             io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
-    evidence = OrganisationEvidence(organisation=organisation, filename="mandaat.pdf",
-                                    sha256=proposal.attachments[0].sha256, size=15)
+    proposals.add_attachment(applicant, proposal.id, "plan.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+    evidence = OrganisationEvidence(
+        organisation=organisation,
+        filename="mandaat.pdf",
+        sha256=proposal.attachments[0].sha256,
+        size=15,
+    )
     db.session.add(evidence)
     db.session.commit()
     training = add_training(project, "T1")
     add_enrolments(project, [])
     enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
-    return World(organisation=organisation, other_organisation=other_organisation,
-                 applicant=applicant, other_applicant=other_applicant, pending=pending,
-                 token=token,
-                 verify_token=auth_services.make_link_token(applicant, "verify"),
-                 reset_token=auth_services.make_link_token(applicant, "reset"),
-                 call=call, document=document, proposal=proposal, project=project,
-                 training=training,
-                 enrolment_import=enrolment_import)
+    return World(
+        organisation=organisation,
+        other_organisation=other_organisation,
+        applicant=applicant,
+        other_applicant=other_applicant,
+        pending=pending,
+        token=token,
+        verify_token=auth_services.make_link_token(applicant, "verify"),
+        reset_token=auth_services.make_link_token(applicant, "reset"),
+        call=call,
+        document=document,
+        proposal=proposal,
+        project=project,
+        training=training,
+        enrolment_import=enrolment_import,
+    )
 
 
 def _url_args(rule, world: World) -> dict:
-    values = {"organisation_id": world.organisation.id, "membership_id": world.pending.id,
-              "token_id": world.token.id, "user_id": world.applicant.id,
-              "code": world.call.code, "proposal_id": world.proposal.id,
-              "section": "general", "number": 1,
-              "sha256": world.proposal.attachments[0].sha256,
-              "attachment_id": world.proposal.attachments[0].id,
-              "name": "technologies", "fmt": "csv", "table": "yoy", "assignment_id": 1,
-              "review_id": 1, "objection_id": 1,
-              "project_id": world.project.id, "training_id": world.training.id,
-              "import_id": world.enrolment_import.id, "document_id": world.document.id,
-              "evidence_id": world.organisation.evidence[0].id}
+    values = {
+        "organisation_id": world.organisation.id,
+        "membership_id": world.pending.id,
+        "token_id": world.token.id,
+        "user_id": world.applicant.id,
+        "code": world.call.code,
+        "proposal_id": world.proposal.id,
+        "section": "general",
+        "number": 1,
+        "sha256": world.proposal.attachments[0].sha256,
+        "attachment_id": world.proposal.attachments[0].id,
+        "name": "technologies",
+        "fmt": "csv",
+        "table": "yoy",
+        "assignment_id": 1,
+        "review_id": 1,
+        "objection_id": 1,
+        "project_id": world.project.id,
+        "training_id": world.training.id,
+        "import_id": world.enrolment_import.id,
+        "document_id": world.document.id,
+        "evidence_id": world.organisation.evidence[0].id,
+    }
     args = {}
     for name in rule.arguments:
         if name == "token":
-            args[name] = (world.reset_token if rule.endpoint == "auth.reset_password"
-                          else world.verify_token)
+            args[name] = (
+                world.reset_token if rule.endpoint == "auth.reset_password" else world.verify_token
+            )
         elif name in values:
             args[name] = values[name]
         else:  # pragma: no cover - a new kind of URL argument
@@ -382,18 +411,29 @@ def _audience_user(audience: str, world: World) -> User | None:
 # Known app bugs: the table holds the status after the fix; strict xfail flags the fix.
 KNOWN_BUGS: dict = {}
 
-CASES = [pytest.param(endpoint, method, audience, id=f"{endpoint}-{method}-{audience}",
-                      marks=[pytest.mark.xfail(strict=True, raises=KNOWN_BUGS[key][0],
-                                               reason=KNOWN_BUGS[key][1])]
-                      if (key := (endpoint, method, audience)) in KNOWN_BUGS else [])
-         for (endpoint, method) in ACCESS for audience in AUDIENCES]
+CASES = [
+    pytest.param(
+        endpoint,
+        method,
+        audience,
+        id=f"{endpoint}-{method}-{audience}",
+        marks=[pytest.mark.xfail(strict=True, raises=KNOWN_BUGS[key][0], reason=KNOWN_BUGS[key][1])]
+        if (key := (endpoint, method, audience)) in KNOWN_BUGS
+        else [],
+    )
+    for (endpoint, method) in ACCESS
+    for audience in AUDIENCES
+]
 
 
 @pytest.fixture(autouse=True)
 def _fast_hashes(monkeypatch):
     """Cheap password hashes: this module tests access, not hashing (scrypt made it slow)."""
-    monkeypatch.setattr(auth_services, "hash_password",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"))
+    monkeypatch.setattr(
+        auth_services,
+        "hash_password",
+        lambda password: generate_password_hash(password, "pbkdf2:sha256:1"),
+    )
 
 
 @pytest.mark.parametrize(("endpoint", "method", "audience"), CASES)
@@ -409,20 +449,23 @@ def test_access(app, client, world, endpoint, method, audience):
             _token, plain = auth_services.create_token(user, user, "matrix audience")
             headers["Authorization"] = f"Bearer {plain}"
         else:
-            response = client.post("/auth/login",
-                                   data={"email": user.email, "password": DEFAULT_PASSWORD})
+            response = client.post(
+                "/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD}
+            )
             assert response.status_code == 302, response.get_data(as_text=True)
     with app.test_request_context():
         url = url_for(endpoint, **_url_args(rule, world))
 
-    response = client.open(url, method=method, data={} if method == "POST" else None,
-                           headers=headers)
+    response = client.open(
+        url, method=method, data={} if method == "POST" else None, headers=headers
+    )
 
     expected = ACCESS[(endpoint, method)][audience]
     status, location = expected if isinstance(expected, tuple) else (expected, None)
     assert response.status_code == status, (
         f"{audience} {method} {url}: expected {status}, got {response.status_code} "
-        f"(Location: {response.headers.get('Location')})")
+        f"(Location: {response.headers.get('Location')})"
+    )
     if isinstance(location, re.Pattern):
         assert location.fullmatch(urlsplit(response.headers["Location"]).path)
     elif location is not None:

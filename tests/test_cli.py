@@ -6,9 +6,20 @@ from tests.factories import DEFAULT_PASSWORD, make_organisation, valid_enterpris
 
 
 def _create(runner, email, *extra, password=DEFAULT_PASSWORD):
-    return runner.invoke(args=["users", "create", email, "--name", "Pieter Janssens",
-                               "--role", "official", "--password-stdin", *extra],
-                         input=password + "\n")
+    return runner.invoke(
+        args=[
+            "users",
+            "create",
+            email,
+            "--name",
+            "Pieter Janssens",
+            "--role",
+            "official",
+            "--password-stdin",
+            *extra,
+        ],
+        input=password + "\n",
+    )
 
 
 def test_users_create_with_password_from_stdin(runner):
@@ -22,8 +33,12 @@ def test_users_create_with_password_from_stdin(runner):
     assert Role.official in user.roles
     assert user.email_verified_at is not None
     # The password read from stdin is the one that works.
-    assert auth_services.authenticate("ambtenaar@example.org", DEFAULT_PASSWORD,
-                                      address="127.0.0.1").id == user.id
+    assert (
+        auth_services.authenticate(
+            "ambtenaar@example.org", DEFAULT_PASSWORD, address="127.0.0.1"
+        ).id
+        == user.id
+    )
 
 
 def test_users_create_duplicate_email_in_other_case_fails(runner):
@@ -44,9 +59,21 @@ def test_users_create_with_weak_password_fails(runner):
 
 def test_users_create_with_unknown_organisation_fails_clearly(runner):
     number = valid_enterprise_number(999)
-    result = runner.invoke(args=["users", "create", "aanvrager@example.org", "--name", "Els",
-                                 "--role", "applicant", "--organisation", number,
-                                 "--password-stdin"], input=DEFAULT_PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "aanvrager@example.org",
+            "--name",
+            "Els",
+            "--role",
+            "applicant",
+            "--organisation",
+            number,
+            "--password-stdin",
+        ],
+        input=DEFAULT_PASSWORD + "\n",
+    )
     assert result.exit_code != 0
     assert f"No organisation with enterprise number {number}" in result.output
     assert auth_services.get_user_by_email("aanvrager@example.org") is None
@@ -54,18 +81,40 @@ def test_users_create_with_unknown_organisation_fails_clearly(runner):
 
 def test_users_create_with_known_organisation_adds_membership(runner):
     organisation = make_organisation()
-    result = runner.invoke(args=["users", "create", "lid@example.org", "--name", "Els Lid",
-                                 "--role", "applicant", "--organisation",
-                                 organisation.enterprise_number, "--password-stdin"],
-                           input=DEFAULT_PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "lid@example.org",
+            "--name",
+            "Els Lid",
+            "--role",
+            "applicant",
+            "--organisation",
+            organisation.enterprise_number,
+            "--password-stdin",
+        ],
+        input=DEFAULT_PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     user = auth_services.get_user_by_email("lid@example.org")
     assert organisation.id in user.organisation_ids
     assert user.memberships[0].is_admin  # the first member administers the organisation
-    result = runner.invoke(args=["users", "create", "tweede@example.org", "--name", "Bo Lid",
-                                 "--role", "applicant", "--organisation",
-                                 organisation.enterprise_number, "--password-stdin"],
-                           input=DEFAULT_PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "tweede@example.org",
+            "--name",
+            "Bo Lid",
+            "--role",
+            "applicant",
+            "--organisation",
+            organisation.enterprise_number,
+            "--password-stdin",
+        ],
+        input=DEFAULT_PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert not auth_services.get_user_by_email("tweede@example.org").memberships[0].is_admin
 
@@ -90,9 +139,12 @@ def test_tokens_create_for_unknown_user_fails(runner):
 def _seed(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    return [line.split() for line in result.output.strip().splitlines()
-            # the summaries (see test_demo.py) are not accounts
-            if not line.startswith(("call ", "evaluation ", "monitoring:"))]
+    return [
+        line.split()
+        for line in result.output.strip().splitlines()
+        # the summaries (see test_demo.py) are not accounts
+        if not line.startswith(("call ", "evaluation ", "monitoring:"))
+    ]
 
 
 def test_seed_demo_is_idempotent_and_prints_accounts(runner):

@@ -47,8 +47,10 @@ def _seed(runner) -> str:
 
 
 def _counts() -> dict[str, int]:
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def _call(code: str) -> Call:
@@ -58,8 +60,11 @@ def _call(code: str) -> Call:
 
 
 def _proposals(call: Call) -> list[Proposal]:
-    return list(db.session.scalars(
-        sa.select(Proposal).where(Proposal.call_id == call.id).order_by(Proposal.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal).where(Proposal.call_id == call.id).order_by(Proposal.id)
+        )
+    )
 
 
 def _is_pdf_on_disk(sha256: str) -> bool:
@@ -78,12 +83,18 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
         assert _counts() == counts  # ... and changes no count
 
     lines = output.strip().splitlines()
-    assert any(line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
-               for line in lines), output
-    assert any(line.startswith("call ESF-ELEREN-2026 (decided) deadline 31-03-2026 23:59:59 ")
-               for line in lines), output
-    assert any(line.startswith("evaluation ESF-ELEREN-2026: ") and "decision 1 published" in line
-               for line in lines), output
+    assert any(
+        line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
+        for line in lines
+    ), output
+    assert any(
+        line.startswith("call ESF-ELEREN-2026 (decided) deadline 31-03-2026 23:59:59 ")
+        for line in lines
+    ), output
+    assert any(
+        line.startswith("evaluation ESF-ELEREN-2026: ") and "decision 1 published" in line
+        for line in lines
+    ), output
 
     # This year's call: open, closing at 23:59:59 Brussels time on the next 31 March.
     open_call = _call("ESF-ELEREN-2027")
@@ -94,7 +105,9 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     assert open_call.max_request_eur == Decimal("150000.00")
     assert open_call.min_own_contribution_pct == Decimal("10.00")
     assert (open_call.project_start_earliest, open_call.project_end_latest) == (
-        date(2027, 7, 1), date(2028, 12, 31))
+        date(2027, 7, 1),
+        date(2028, 12, 31),
+    )
     assert "virtuele realiteit" in open_call.description.lower()
     assert "kansengroepen" in open_call.description
     current = _proposals(open_call)
@@ -102,11 +115,15 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     assert by_number[("0403.170.701", ProposalStatus.draft)] >= 1  # De Leerboom
     assert by_number[("0403.170.701", ProposalStatus.submitted)] >= 1
     assert by_number[("0216.477.175", ProposalStatus.submitted)] >= 1  # the provincial centre
-    leerboom_draft = next(p for p in current if p.organisation.enterprise_number ==
-                          "0403.170.701" and p.status is ProposalStatus.draft)
+    leerboom_draft = next(
+        p
+        for p in current
+        if p.organisation.enterprise_number == "0403.170.701" and p.status is ProposalStatus.draft
+    )
     assert leerboom_draft.title and proposals.submission_problems(leerboom_draft)  # partial
-    assert any(len(p.versions) == 2 for p in current
-               if p.organisation.enterprise_number == "0403.170.701")
+    assert any(
+        len(p.versions) == 2 for p in current if p.organisation.enterprise_number == "0403.170.701"
+    )
     for proposal in current:
         assert all(open_call.opens_at <= v.submitted_at <= TODAY for v in proposal.versions)
         if proposal.status is ProposalStatus.submitted:
@@ -162,8 +179,9 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
 
     # Real audit records for every version and the withdrawal.
     def audited(action: str) -> int:
-        return db.session.scalar(sa.select(sa.func.count(AuditRecord.id))
-                                 .where(AuditRecord.action == action))
+        return db.session.scalar(
+            sa.select(sa.func.count(AuditRecord.id)).where(AuditRecord.action == action)
+        )
 
     versions = sum(len(p.versions) for p in (*everything, *current))
     assert audited("proposal.submitted") == versions
@@ -183,8 +201,12 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     criteria = facts.criteria_of(call.id)
     assert [c.name_en for c in criteria] == [c.name_en for c in criteria_rules.DEFAULT_CRITERIA]
     settings = facts.settings_of(call)
-    assert (settings.reviews_per_proposal, settings.total_threshold, settings.reserve_size,
-            settings.objection_days) == (3, Decimal("60"), 5, 15)
+    assert (
+        settings.reviews_per_proposal,
+        settings.total_threshold,
+        settings.reserve_size,
+        settings.objection_days,
+    ) == (3, Decimal("60"), 5, 15)
 
     # Admissibility: every submitted proposal, two or three inadmissible with a reason.
     checks = {c.proposal_id: c for c in db.session.scalars(sa.select(AdmissibilityCheck))}
@@ -199,8 +221,9 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     evaluators = facts.evaluators()
     assert len(evaluators) == 9
     assert "beoordelaar@esf-eleren.example" in {u.email for u in evaluators}
-    assert auth_services.authenticate("wouter.vanacker@xr-advies.example", DEMO_PASSWORD,
-                                      address="127.0.0.1").is_evaluator
+    assert auth_services.authenticate(
+        "wouter.vanacker@xr-advies.example", DEMO_PASSWORD, address="127.0.0.1"
+    ).is_evaluator
     affiliations: dict[int, set[str]] = {u.id: set() for u in evaluators}
     for affiliation in db.session.scalars(sa.select(Affiliation)):
         affiliations[affiliation.user_id].add(affiliation.enterprise_number)
@@ -209,7 +232,8 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     for proposal in admitted.values():
         data = proposals.counting_version(proposal).data
         numbers[proposal.id] = {proposal.organisation.enterprise_number} | {
-            partner["enterprise_number"] for partner in data.get("partners") or []}
+            partner["enterprise_number"] for partner in data.get("partners") or []
+        }
     in_call = set().union(*numbers.values())
     assert sum(bool(n & in_call) for n in affiliations.values()) >= 4
 
@@ -250,7 +274,8 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     # Consensus per proposal and criterion, within the reviews' range; a few minority views.
     consensus = db.session.scalars(sa.select(ConsensusScore)).all()
     assert {(c.proposal_id, c.criterion_id) for c in consensus} == {
-        (p, c.id) for p in admitted for c in criteria}
+        (p, c.id) for p in admitted for c in criteria
+    }
     given = defaultdict(list)
     for items in accepted.values():
         for assignment in items:
@@ -272,7 +297,8 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     outcomes = Counter(row["outcome"] for row in rows)
     assert set(outcomes) == {o.value for o in Outcome}, (
         f"{dict(outcomes)}: the call's budget ({call.budget_eur}) must fall within the "
-        "passing proposals' requests (see app/demo_proposals.seed_calls)")
+        "passing proposals' requests (see app/demo_proposals.seed_calls)"
+    )
 
 
 def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
@@ -295,13 +321,16 @@ def test_decision_day_is_ten_weeks_after_the_deadline_but_not_after_today():
     assert demo_evaluation._decision_day(call, soon) == date(2026, 4, 20)
 
 
-@pytest.mark.parametrize(("now", "year"), [
-    (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), 2027),
-    (datetime(2027, 1, 5, 8, 0, tzinfo=UTC), 2027),
-    (datetime(2027, 3, 31, 21, 59, 58, tzinfo=UTC), 2027),
-    (datetime(2027, 3, 31, 22, 0, 0, tzinfo=UTC), 2028),  # 00:00 on 1 April in Brussels
-    (datetime(2027, 8, 15, 12, 0, tzinfo=UTC), 2028),
-])
+@pytest.mark.parametrize(
+    ("now", "year"),
+    [
+        (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), 2027),
+        (datetime(2027, 1, 5, 8, 0, tzinfo=UTC), 2027),
+        (datetime(2027, 3, 31, 21, 59, 58, tzinfo=UTC), 2027),
+        (datetime(2027, 3, 31, 22, 0, 0, tzinfo=UTC), 2028),  # 00:00 on 1 April in Brussels
+        (datetime(2027, 8, 15, 12, 0, tzinfo=UTC), 2028),
+    ],
+)
 def test_the_open_call_closes_on_the_next_31_march(now, year):
     assert demo.open_call_year(now) == year
     assert demo.deadline_of_year(year) == datetime(year, 3, 31, 21, 59, 59, tzinfo=UTC)
@@ -320,8 +349,10 @@ def test_plan_moments_stay_in_order_and_within_the_window(now):
     year = demo.open_call_year(now)
     opens = demo.open_call_opening(year, now)
     assert opens <= now
-    for plans, start, end in ((demo.historic_plans(year - 1), *demo.historic_window(year - 1)),
-                              (demo.open_plans(year, opens, now), opens, now)):
+    for plans, start, end in (
+        (demo.historic_plans(year - 1), *demo.historic_window(year - 1)),
+        (demo.open_plans(year, opens, now), opens, now),
+    ):
         for plan in plans:
             moments = [step.at for step in plan.steps]
             assert moments == sorted(moments)
@@ -331,8 +362,12 @@ def test_plan_moments_stay_in_order_and_within_the_window(now):
 
 def test_demo_enterprise_numbers_are_valid_and_distinct():
     numbers = [p.enterprise_number for p in (demo.LEERBOOM, demo.POCL, *demo.PROVIDERS)]
-    partners = {partner["enterprise_number"] for plan in demo.historic_plans(2026)
-                for step in plan.steps for partner in step.changes.get("partners", [])}
+    partners = {
+        partner["enterprise_number"]
+        for plan in demo.historic_plans(2026)
+        for step in plan.steps
+        for partner in step.changes.get("partners", [])
+    }
     assert all(is_valid(number) for number in [*numbers, *partners])
     assert len(set(numbers)) == len(numbers)
     assert not set(numbers) & partners

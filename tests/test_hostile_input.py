@@ -14,13 +14,36 @@ from hypothesis import strategies as st
 from app.proposals.fields import SECTIONS
 from tests.factories import make_call, make_proposal, make_user
 
-HOSTILE = ["\x00", "a\x00b", "\r\nBcc: x@example.org", "1e30", "-1e30", "1e-30", "NaN",
-           "Infinity", "0001-01-01", "9999-12-31", "0000-00-00", "99999999999999999999",
-           "-99999999999999999999", "-1", "0", "1,5", "abc", "", " ", "\u202egnp.exe",
-           "'; DROP TABLE users; --", "<script>alert(1)</script>", "%00", "x" * 5000,
-           "1.000.000.000.000.000,00", "9" * 40]
+HOSTILE = [
+    "\x00",
+    "a\x00b",
+    "\r\nBcc: x@example.org",
+    "1e30",
+    "-1e30",
+    "1e-30",
+    "NaN",
+    "Infinity",
+    "0001-01-01",
+    "9999-12-31",
+    "0000-00-00",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "-1",
+    "0",
+    "1,5",
+    "abc",
+    "",
+    " ",
+    "\u202egnp.exe",
+    "'; DROP TABLE users; --",
+    "<script>alert(1)</script>",
+    "%00",
+    "x" * 5000,
+    "1.000.000.000.000.000,00",
+    "9" * 40,
+]
 
-_FIELD = re.compile(r'<(input|textarea|select)\b([^>]*)>', re.S)
+_FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.S)
 _DATE = re.compile(r"\d{4}-\d\d-\d\d.*")
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
@@ -37,11 +60,11 @@ def form_fields(html: str, action: str | None = None) -> dict[str, str]:
         if kind in ("checkbox", "radio") and "checked" not in match.group(2):
             continue
         if match.group(1) == "select":
-            rest = html[match.end():html.find("</select>", match.end())]
+            rest = html[match.end() : html.find("</select>", match.end())]
             option = re.search(r'<option[^>]*value="([^"]*)"', rest)
             fields[name] = unescape(option.group(1)) if option else ""
         elif match.group(1) == "textarea":
-            rest = html[match.end():html.find("</textarea>", match.end())]
+            rest = html[match.end() : html.find("</textarea>", match.end())]
             fields[name] = unescape(rest)
         else:
             fields[name] = unescape(attrs.get("value", ""))
@@ -77,9 +100,13 @@ def _fields_of(client, url: str, cache: dict) -> list[tuple[str, dict]]:
     return cache[url]
 
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(codec="utf-8"), max_size=30))
 
 
@@ -112,19 +139,36 @@ def test_hostile_strings_in_the_main_forms_never_give_a_server_error(client, log
     generated()
 
 
-@pytest.mark.parametrize("path", [
-    "/calls/A%00B", "/calls/%00/edit", "/proposals/new/%00", "/api/v1/calls/%00/stats",
-    "/evaluation/calls/%00/criteria", "/calls/A%0AB", "/proposals/99999999999999999999",
-    "/proposals/99999999999999999999/edit/general", "/organisations/99999999999999999999/edit",
-    "/evaluation/assignments/99999999999999999999", "/proposals/2147483648",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calls/A%00B",
+        "/calls/%00/edit",
+        "/proposals/new/%00",
+        "/api/v1/calls/%00/stats",
+        "/evaluation/calls/%00/criteria",
+        "/calls/A%0AB",
+        "/proposals/99999999999999999999",
+        "/proposals/99999999999999999999/edit/general",
+        "/organisations/99999999999999999999/edit",
+        "/evaluation/assignments/99999999999999999999",
+        "/proposals/2147483648",
+    ],
+)
 def test_hostile_ids_and_codes_in_urls_are_not_found(client, login, world, path):
     login(world["official"])
     assert client.get(path).status_code == 404, path
 
 
-@pytest.mark.parametrize("path", ["/calls/?page=99999999999999999999", "/calls/?q=%00",
-                                  "/calls/?page=%00", "/audit/?page=-1&sort=%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calls/?page=99999999999999999999",
+        "/calls/?q=%00",
+        "/calls/?page=%00",
+        "/audit/?page=-1&sort=%00",
+    ],
+)
 def test_hostile_query_strings_never_give_a_server_error(client, login, world, path):
     login(world["official"])
     assert client.get(path).status_code < 500, path

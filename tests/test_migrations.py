@@ -56,18 +56,27 @@ def test_organisations_from_before_confirmation_are_confirmed_and_their_members_
     flask_migrate.downgrade(revision="a7c3f19d2b60")
     try:
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO users (id, email, name, password_hash, active, language, created_at)"
-                " VALUES (1, 'a@example.org', 'A', 'x', :t, 'nl', '2026-01-01'),"
-                " (2, 'b@example.org', 'B', 'x', :t, 'nl', '2026-01-01')").bindparams(t=True))
-            conn.execute(sa.text(
-                "INSERT INTO organisations (id, legal_name, enterprise_number, provider_type,"
-                " street, postal_code, city, contact_name, contact_email, contact_phone,"
-                " created_at) VALUES (1, 'Oud vzw', '0200.000.001', 'private', '', '', '',"
-                " '', '', '', '2026-01-01')"))
-            conn.execute(sa.text(
-                "INSERT INTO memberships (id, user_id, organisation_id, status, requested_at)"
-                " VALUES (1, 1, 1, 'active', '2026-01-01'), (2, 2, 1, 'pending', '2026-01-02')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, name, password_hash, active, language, created_at)"
+                    " VALUES (1, 'a@example.org', 'A', 'x', :t, 'nl', '2026-01-01'),"
+                    " (2, 'b@example.org', 'B', 'x', :t, 'nl', '2026-01-01')"
+                ).bindparams(t=True)
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisations (id, legal_name, enterprise_number, provider_type,"
+                    " street, postal_code, city, contact_name, contact_email, contact_phone,"
+                    " created_at) VALUES (1, 'Oud vzw', '0200.000.001', 'private', '', '', '',"
+                    " '', '', '', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO memberships (id, user_id, organisation_id, status, requested_at)"
+                    " VALUES (1, 1, 1, 'active', '2026-01-01'), (2, 2, 1, 'pending', '2026-01-02')"
+                )
+            )
     finally:
         flask_migrate.upgrade()
     with db.engine.connect() as conn:

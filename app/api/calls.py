@@ -15,24 +15,43 @@ class CallSummarySchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
     title = ma.fields.String(required=True)
     status = ma.fields.String(
-        required=True, validate=ma.validate.OneOf([s.value for s in CallStatus]),
-        metadata={"description": "upcoming, open, closed, evaluation or decided"})
+        required=True,
+        validate=ma.validate.OneOf([s.value for s in CallStatus]),
+        metadata={"description": "upcoming, open, closed, evaluation or decided"},
+    )
     opens_at = ma.fields.String(
-        required=True, metadata={"format": "date-time", "example": "2027-01-15T09:00:00+01:00",
-                                 "description": "Opening moment, ISO 8601 with the "
-                                                "Europe/Brussels offset"})
+        required=True,
+        metadata={
+            "format": "date-time",
+            "example": "2027-01-15T09:00:00+01:00",
+            "description": "Opening moment, ISO 8601 with the Europe/Brussels offset",
+        },
+    )
     deadline = ma.fields.String(
-        required=True, metadata={"format": "date-time", "example": "2027-03-31T23:59:59+02:00",
-                                 "description": "Submission deadline, ISO 8601 with the "
-                                                "Europe/Brussels offset"})
+        required=True,
+        metadata={
+            "format": "date-time",
+            "example": "2027-03-31T23:59:59+02:00",
+            "description": "Submission deadline, ISO 8601 with the Europe/Brussels offset",
+        },
+    )
     deadline_utc = ma.fields.String(
-        required=True, metadata={"format": "date-time", "example": "2027-03-31T21:59:59Z",
-                                 "description": "The same instant in UTC"})
+        required=True,
+        metadata={
+            "format": "date-time",
+            "example": "2027-03-31T21:59:59Z",
+            "description": "The same instant in UTC",
+        },
+    )
     seconds_until_deadline = ma.fields.Integer(
-        required=True, validate=ma.validate.Range(min=0),
-        metadata={"description": "Whole seconds until submissions close, rounded up; the "
-                                 "deadline's stated second is included. 0 once passed, or "
-                                 "once an official closed the call early."})
+        required=True,
+        validate=ma.validate.Range(min=0),
+        metadata={
+            "description": "Whole seconds until submissions close, rounded up; the "
+            "deadline's stated second is included. 0 once passed, or "
+            "once an official closed the call early."
+        },
+    )
 
 
 class CallListSchema(ma.Schema):
@@ -44,10 +63,15 @@ def _iso(moment: datetime) -> str:
 
 
 def summary(call: Call, now: datetime) -> dict:
-    return {"code": call.code, "title": call.title, "status": call.status_at(now).value,
-            "opens_at": _iso(call.opens_at), "deadline": _iso(call.deadline),
-            "deadline_utc": iso_utc(call.deadline),
-            "seconds_until_deadline": seconds_left(call.closes_at, now)}
+    return {
+        "code": call.code,
+        "title": call.title,
+        "status": call.status_at(now).value,
+        "opens_at": _iso(call.opens_at),
+        "deadline": _iso(call.deadline),
+        "deadline_utc": iso_utc(call.deadline),
+        "seconds_until_deadline": seconds_left(call.closes_at, now),
+    }
 
 
 @bp.route("/calls")

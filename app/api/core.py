@@ -9,8 +9,11 @@ from app.auth.services import user_for_token
 from app.core.errors import PermissionDenied
 from app.extensions import csrf
 
-api = Api(spec_kwargs={"components": {"securitySchemes": {
-    "bearerAuth": {"type": "http", "scheme": "bearer"}}}})
+api = Api(
+    spec_kwargs={
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+    }
+)
 bp = Blueprint("api", __name__, description="ESF e-leren portal API")
 csrf.exempt(bp)
 

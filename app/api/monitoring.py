@@ -23,48 +23,78 @@ class YoyQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100),
-                             metadata={"example": 2026})
-    base = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100),
-                             metadata={"example": 2025,
-                                       "description": "The earlier year to compare with"})
-    months = ma.fields.String(validate=ma.validate.Regexp(MONTHS_PATTERN), metadata={
-        "pattern": MONTHS_PATTERN,
-        "description": "Months to include, comma-separated numbers 1-12 (default: all)",
-        "example": "1,2"})
+    year = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=2000, max=2100), metadata={"example": 2026}
+    )
+    base = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=2000, max=2100),
+        metadata={"example": 2025, "description": "The earlier year to compare with"},
+    )
+    months = ma.fields.String(
+        validate=ma.validate.Regexp(MONTHS_PATTERN),
+        metadata={
+            "pattern": MONTHS_PATTERN,
+            "description": "Months to include, comma-separated numbers 1-12 (default: all)",
+            "example": "1,2",
+        },
+    )
 
 
 class YoyRowSchema(ma.Schema):
     month = ma.fields.Integer(required=True, metadata={"description": "1-12"})
-    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES), metadata={
-        "description": "online = home-learning hours only; blended = contact and "
-                       "home-learning hours; physical = contact hours only; total = all"})
-    base_count = ma.fields.Integer(required=True, metadata={
-        "description": "Enrolments started in this month of the base year"})
-    count = ma.fields.Integer(required=True, metadata={
-        "description": "Enrolments started in this month of the year"})
-    change_pct = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "(count - base_count) / base_count * 100, one decimal (half up); "
-                       "null when base_count is 0"})
+    mode = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(MODES),
+        metadata={
+            "description": "online = home-learning hours only; blended = contact and "
+            "home-learning hours; physical = contact hours only; total = all"
+        },
+    )
+    base_count = ma.fields.Integer(
+        required=True, metadata={"description": "Enrolments started in this month of the base year"}
+    )
+    count = ma.fields.Integer(
+        required=True, metadata={"description": "Enrolments started in this month of the year"}
+    )
+    change_pct = ma.fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "(count - base_count) / base_count * 100, one decimal (half up); "
+            "null when base_count is 0"
+        },
+    )
 
 
 class YoySchema(ma.Schema):
     year = ma.fields.Integer(required=True)
     base = ma.fields.Integer(required=True)
     as_of = ma.fields.String(required=True, metadata=MOMENT)
-    rows = ma.fields.List(ma.fields.Nested(YoyRowSchema), required=True, metadata={
-        "description": "Per month, the three modes then the total"})
+    rows = ma.fields.List(
+        ma.fields.Nested(YoyRowSchema),
+        required=True,
+        metadata={"description": "Per month, the three modes then the total"},
+    )
 
 
 class ProfileQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    start = ma.fields.Date(required=True, data_key="from", metadata={
-        "example": "2026-01-01", "description": "First day of the period (started_on)"})
-    end = ma.fields.Date(required=True, data_key="to", metadata={
-        "example": "2026-06-30", "description": "Last day of the period; the status and "
-                                                "participants are as of this day"})
+    start = ma.fields.Date(
+        required=True,
+        data_key="from",
+        metadata={"example": "2026-01-01", "description": "First day of the period (started_on)"},
+    )
+    end = ma.fields.Date(
+        required=True,
+        data_key="to",
+        metadata={
+            "example": "2026-06-30",
+            "description": "Last day of the period; the status and participants are as of this day",
+        },
+    )
     project = ma.fields.String(metadata={"description": "A funded project's reference"})
 
 
@@ -77,7 +107,7 @@ def _counts_schema(name: str, values: tuple[str, ...]) -> type[ma.Schema]:
 BREAKDOWN_DESCRIPTIONS = {
     "education": "low = ISCED 0-2, middle = ISCED 3-4, high = ISCED 5-8",
     "age_flemish": "Age at the start (start year - birth year): under 25 (up to 24), 25-58 "
-                   "(25 to 57), 58 and older",
+    "(25 to 57), 58 and older",
     "age_esf": "Age at the start (start year - birth year): under 18, 18-29, 30-54, 55+",
     "gender": "f = women, m = men, x = non-binary",
     "disability": "With a disability",
@@ -86,10 +116,17 @@ BREAKDOWN_DESCRIPTIONS = {
 }
 
 
-BreakdownsSchema = ma.Schema.from_dict({
-    name: ma.fields.Nested(_counts_schema(name, values), required=True, metadata={
-        "description": BREAKDOWN_DESCRIPTIONS[name] + "; unknown = did not answer"})
-    for name, values in reports.DIMENSIONS.items()}, name="MonitoringBreakdowns")
+BreakdownsSchema = ma.Schema.from_dict(
+    {
+        name: ma.fields.Nested(
+            _counts_schema(name, values),
+            required=True,
+            metadata={"description": BREAKDOWN_DESCRIPTIONS[name] + "; unknown = did not answer"},
+        )
+        for name, values in reports.DIMENSIONS.items()
+    },
+    name="MonitoringBreakdowns",
+)
 
 
 class ProfileSchema(ma.Schema):
@@ -97,22 +134,24 @@ class ProfileSchema(ma.Schema):
     end = ma.fields.String(required=True, data_key="to", metadata={"format": "date"})
     project = ma.fields.String(required=True, allow_none=True)
     as_of = ma.fields.String(required=True, metadata=MOMENT)
-    total = ma.fields.Integer(required=True, metadata={
-        "description": "Participants: enrolments started in the period"})
+    total = ma.fields.Integer(
+        required=True, metadata={"description": "Participants: enrolments started in the period"}
+    )
     breakdowns = ma.fields.Nested(BreakdownsSchema, required=True)
 
 
 def _document_errors(not_found: str | None = None):
-    errors = [(400, "Bad parameters"),
-              (401, "No or invalid token"),
-              (403, "The token's account is not an official")]
+    errors = [
+        (400, "Bad parameters"),
+        (401, "No or invalid token"),
+        (403, "The token's account is not an official"),
+    ]
     if not_found:
         errors.append((404, not_found))
 
     def decorator(view):
         for status, description in reversed(errors):
-            view = bp.alt_response(status, schema=ApiErrorSchema,
-                                   description=description)(view)
+            view = bp.alt_response(status, schema=ApiErrorSchema, description=description)(view)
         return view
 
     return decorator
@@ -131,12 +170,22 @@ def _months(text: str | None) -> tuple[int, ...] | None:
 
 
 def yoy_body(yoy: reports.YearOverYear) -> dict:
-    return {"year": yoy.year, "base": yoy.base, "as_of": to_brussels(yoy.as_of).isoformat(),
-            "rows": [{"month": cell.month, "mode": cell.mode, "base_count": cell.base_count,
-                      "count": cell.count,
-                      "change_pct": float(cell.change_pct)
-                      if cell.change_pct is not None else None}
-                     for cell in yoy.cells if cell.month]}
+    return {
+        "year": yoy.year,
+        "base": yoy.base,
+        "as_of": to_brussels(yoy.as_of).isoformat(),
+        "rows": [
+            {
+                "month": cell.month,
+                "mode": cell.mode,
+                "base_count": cell.base_count,
+                "count": cell.count,
+                "change_pct": float(cell.change_pct) if cell.change_pct is not None else None,
+            }
+            for cell in yoy.cells
+            if cell.month
+        ],
+    }
 
 
 @bp.route("/monitoring/yoy")
@@ -158,10 +207,14 @@ def monitoring_yoy(year: int, base: int, months: str | None = None):
 
 
 def profile_body(found: reports.Profile, scope: reports.Scope) -> dict:
-    return {"start": found.start.isoformat(), "end": found.end.isoformat(),  # from, to
-            "project": scope.project.reference if scope.project else None,
-            "as_of": to_brussels(found.as_of).isoformat(), "total": found.total,
-            "breakdowns": {name: dict(b.counts) for name, b in found.breakdowns.items()}}
+    return {
+        "start": found.start.isoformat(),
+        "end": found.end.isoformat(),  # from, to
+        "project": scope.project.reference if scope.project else None,
+        "as_of": to_brussels(found.as_of).isoformat(),
+        "total": found.total,
+        "breakdowns": {name: dict(b.counts) for name, b in found.breakdowns.items()},
+    }
 
 
 @bp.route("/monitoring/profile")

@@ -22,43 +22,82 @@ OUTCOMES = [outcome.value for outcome in Outcome]
 
 
 class RankingRowSchema(ma.Schema):
-    rank = ma.fields.Integer(required=True, allow_none=True, metadata={
-        "description": "1 for the best passing proposal; null for a proposal below a "
-                       "threshold (it is not ranked)"})
-    proposal = ma.fields.String(required=True, metadata={
-        "description": "The proposal's reference", "example": "ESF-2021-0001"})
-    organisation = ma.fields.String(required=True, metadata={
-        "description": "The applicant's legal name"})
-    score = ma.fields.String(required=True, metadata={
-        "pattern": r"^\d{1,3}\.\d{2}$", "example": "72.50",
-        "description": "The final (consensus) weighted total on 0-100, as an exact decimal "
-                       "string with two decimals"})
+    rank = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "1 for the best passing proposal; null for a proposal below a "
+            "threshold (it is not ranked)"
+        },
+    )
+    proposal = ma.fields.String(
+        required=True,
+        metadata={"description": "The proposal's reference", "example": "ESF-2021-0001"},
+    )
+    organisation = ma.fields.String(
+        required=True, metadata={"description": "The applicant's legal name"}
+    )
+    score = ma.fields.String(
+        required=True,
+        metadata={
+            "pattern": r"^\d{1,3}\.\d{2}$",
+            "example": "72.50",
+            "description": "The final (consensus) weighted total on 0-100, as an exact decimal "
+            "string with two decimals",
+        },
+    )
     requested_eur = ma.fields.String(required=True, metadata=AMOUNT)
-    cumulative_eur = ma.fields.String(required=True, allow_none=True, metadata={
-        **AMOUNT, "description": "Euro, exact, two decimals: the requested amounts of the "
-                                 "funded proposals up to and including this one; null when "
-                                 "the computed outcome is not funded"})
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES), metadata={
-        "description": "The outcome in force: the computed one, or an official's override "
-                       "(funded = approved within the budget; reserve = reserve list)"})
-    reviews_submitted = ma.fields.Integer(required=True, metadata={
-        "description": "Individual reviews submitted for this proposal"})
-    reviews_required = ma.fields.Integer(required=True, metadata={
-        "description": "Reviews the call requires before the consensus: its number per "
-                       "proposal, or all that could be assigned when fewer evaluators are "
-                       "eligible (at least one)"})
-    override_reason = ma.fields.String(required=True, allow_none=True, metadata={
-        "description": "An official's written reason to decide on fewer reviews than "
-                       "required; null when none was needed or given"})
+    cumulative_eur = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            **AMOUNT,
+            "description": "Euro, exact, two decimals: the requested amounts of the "
+            "funded proposals up to and including this one; null when "
+            "the computed outcome is not funded",
+        },
+    )
+    outcome = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(OUTCOMES),
+        metadata={
+            "description": "The outcome in force: the computed one, or an official's override "
+            "(funded = approved within the budget; reserve = reserve list)"
+        },
+    )
+    reviews_submitted = ma.fields.Integer(
+        required=True, metadata={"description": "Individual reviews submitted for this proposal"}
+    )
+    reviews_required = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "Reviews the call requires before the consensus: its number per "
+            "proposal, or all that could be assigned when fewer evaluators are "
+            "eligible (at least one)"
+        },
+    )
+    override_reason = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "An official's written reason to decide on fewer reviews than "
+            "required; null when none was needed or given"
+        },
+    )
 
 
 class RankingSchema(ma.Schema):
     call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
     budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
-    rows = ma.fields.List(ma.fields.Nested(RankingRowSchema), required=True, metadata={
-        "description": "Ranked proposals in rank order (the budget line falls after the last "
-                       "funded one), then the proposals below a threshold. Proposals whose "
-                       "consensus is not complete yet are left out."})
+    rows = ma.fields.List(
+        ma.fields.Nested(RankingRowSchema),
+        required=True,
+        metadata={
+            "description": "Ranked proposals in rank order (the budget line falls after the last "
+            "funded one), then the proposals below a threshold. Proposals whose "
+            "consensus is not complete yet are left out."
+        },
+    )
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -67,28 +106,41 @@ def _amount(value: Decimal | None) -> str | None:
 
 def ranking_body(call, rows, quorums=None) -> dict:
     quorums = consensus_rules.review_quorums(call.id) if quorums is None else quorums
-    return {"call": call.code, "budget_eur": _amount(call.budget_eur), "rows": [
-        {"rank": row.rank, "proposal": row.proposal.reference,
-         "organisation": row.proposal.organisation.legal_name,
-         "score": _amount(row.score), "requested_eur": _amount(row.requested),
-         "cumulative_eur": _amount(row.cumulative), "outcome": row.outcome.value,
-         **_quorum(quorums.get(row.proposal.id))}
-        for row in rows if row.outcome is not None and row.score is not None]}
+    return {
+        "call": call.code,
+        "budget_eur": _amount(call.budget_eur),
+        "rows": [
+            {
+                "rank": row.rank,
+                "proposal": row.proposal.reference,
+                "organisation": row.proposal.organisation.legal_name,
+                "score": _amount(row.score),
+                "requested_eur": _amount(row.requested),
+                "cumulative_eur": _amount(row.cumulative),
+                "outcome": row.outcome.value,
+                **_quorum(quorums.get(row.proposal.id)),
+            }
+            for row in rows
+            if row.outcome is not None and row.score is not None
+        ],
+    }
 
 
 def _quorum(quorum) -> dict:
     if quorum is None:  # pragma: no cover - every ranked proposal is admissible
         return {"reviews_submitted": 0, "reviews_required": 0, "override_reason": None}
-    return {"reviews_submitted": quorum.submitted, "reviews_required": quorum.required,
-            "override_reason": quorum.override_reason}
+    return {
+        "reviews_submitted": quorum.submitted,
+        "reviews_required": quorum.required,
+        "override_reason": quorum.override_reason,
+    }
 
 
 @bp.route("/calls/<code>/ranking")
 @token_required(Role.official)
 @bp.response(200, RankingSchema)
 @bp.alt_response(401, schema=ApiErrorSchema, description="No or invalid token")
-@bp.alt_response(403, schema=ApiErrorSchema, description="The token's account is not an "
-                                                         "official")
+@bp.alt_response(403, schema=ApiErrorSchema, description="The token's account is not an official")
 @bp.alt_response(404, schema=ApiErrorSchema, description="No call with this code")
 def call_ranking(code: str):
     """The current ranking of a call with the budget line (officials).

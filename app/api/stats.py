@@ -22,22 +22,34 @@ from app.reporting.exports import proposal_record
 
 AS_OF_DESCRIPTION = (
     "The moment the figures are as of, ISO 8601 (e.g. 2027-03-15T17:00:00+01:00 or "
-    "2027-03-15T16:00:00Z; without an offset, Brussels time). Default and upper bound: now.")
+    "2027-03-15T16:00:00Z; without an offset, Brussels time). Default and upper bound: now."
+)
 
 
 class AsOfQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    as_of = ma.fields.String(metadata={"format": "date-time", "description": AS_OF_DESCRIPTION,
-                                       "example": "2027-03-15T17:00:00+01:00"})
+    as_of = ma.fields.String(
+        metadata={
+            "format": "date-time",
+            "description": AS_OF_DESCRIPTION,
+            "example": "2027-03-15T17:00:00+01:00",
+        }
+    )
 
 
 class ProposalsQuerySchema(AsOfQuerySchema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000),
-                             metadata={"description": "Page number, from 1"})
-    per_page = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500),
-                                 metadata={"description": "Proposals per page (at most 500)"})
+    page = ma.fields.Integer(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=100000),
+        metadata={"description": "Page number, from 1"},
+    )
+    per_page = ma.fields.Integer(
+        load_default=100,
+        validate=ma.validate.Range(min=1, max=500),
+        metadata={"description": "Proposals per page (at most 500)"},
+    )
 
 
 class StatusCountsSchema(ma.Schema):
@@ -58,30 +70,53 @@ class ProviderTypeCountsSchema(ma.Schema):
 
 
 MOMENT = {"format": "date-time", "description": "ISO 8601 with the Europe/Brussels offset"}
-AMOUNT = {"pattern": r"^\d+\.\d{2}$", "example": "1234567.89",
-          "description": "Euro, exact, two decimals"}
+AMOUNT = {
+    "pattern": r"^\d+\.\d{2}$",
+    "example": "1234567.89",
+    "description": "Euro, exact, two decimals",
+}
 
 
 class CallStatsSchema(ma.Schema):
     call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
     as_of = ma.fields.String(required=True, metadata=MOMENT)
-    proposals = ma.fields.Nested(StatusCountsSchema, required=True, metadata={
-        "description": "Proposals by status at the moment; each proposal counts once"})
+    proposals = ma.fields.Nested(
+        StatusCountsSchema,
+        required=True,
+        metadata={"description": "Proposals by status at the moment; each proposal counts once"},
+    )
     by_technology = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
-        metadata={"description": "Submitted proposals declaring each technology of the call's "
-                                 "vocabulary (every code of the call is present)"})
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={
+            "description": "Submitted proposals declaring each technology of the call's "
+            "vocabulary (every code of the call is present)"
+        },
+    )
     verified_by_technology = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
-        metadata={"description": "Submitted proposals whose technologies an official "
-                                 "verified, per technology (same keys)"})
-    vr_or_ai = ma.fields.Integer(required=True, metadata={
-        "description": "Distinct submitted proposals declaring VR, AI or both"})
-    vr_and_ai = ma.fields.Integer(required=True, metadata={
-        "description": "Submitted proposals declaring both VR and AI"})
-    verified_vr_or_ai = ma.fields.Integer(required=True, metadata={
-        "description": "Distinct submitted proposals whose verified technologies include VR, "
-                       "AI or both (verification of an earlier version included)"})
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={
+            "description": "Submitted proposals whose technologies an official "
+            "verified, per technology (same keys)"
+        },
+    )
+    vr_or_ai = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Distinct submitted proposals declaring VR, AI or both"},
+    )
+    vr_and_ai = ma.fields.Integer(
+        required=True, metadata={"description": "Submitted proposals declaring both VR and AI"}
+    )
+    verified_vr_or_ai = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "Distinct submitted proposals whose verified technologies include VR, "
+            "AI or both (verification of an earlier version included)"
+        },
+    )
     by_project_type = ma.fields.Nested(ProjectTypeCountsSchema, required=True)
     by_provider_type = ma.fields.Nested(ProviderTypeCountsSchema, required=True)
     requested_budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
@@ -92,20 +127,26 @@ class ApiProposalSchema(ma.Schema):
     title = ma.fields.String(required=True)
     organisation = ma.fields.String(required=True)
     enterprise_number = ma.fields.String(required=True)
-    provider_type = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        ALL_PROVIDER_TYPES))
+    provider_type = ma.fields.String(required=True, validate=ma.validate.OneOf(ALL_PROVIDER_TYPES))
     project_type = ma.fields.String(required=True, allow_none=True)
     practice_oriented = ma.fields.Boolean(required=True, allow_none=True)
     requested_eur = ma.fields.String(required=True, allow_none=True, metadata=AMOUNT)
     declared_technologies = ma.fields.List(ma.fields.String(), required=True)
     verified_technologies = ma.fields.List(
-        ma.fields.String(), required=True, allow_none=True,
-        metadata={"description": "null until an official verified the technologies"})
+        ma.fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "null until an official verified the technologies"},
+    )
     verified_by = ma.fields.String(required=True, allow_none=True)
     verified_at = ma.fields.String(required=True, allow_none=True, metadata=MOMENT)
     verified_version = ma.fields.Integer(required=True, allow_none=True)
-    version = ma.fields.Integer(required=True, metadata={
-        "description": "The version in force at the moment (the last one submitted by then)"})
+    version = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "The version in force at the moment (the last one submitted by then)"
+        },
+    )
     first_submitted_at = ma.fields.String(required=True, metadata=MOMENT)
     submitted_at = ma.fields.String(required=True, metadata=MOMENT)
 
@@ -137,11 +178,13 @@ def _amount(value: Decimal | None) -> str | None:
 
 def stats_body(stats: services.CallStatistics) -> dict:
     return {
-        "call": stats.call.code, "as_of": _iso(stats.as_of),
+        "call": stats.call.code,
+        "as_of": _iso(stats.as_of),
         "proposals": dict(stats.by_status),
         "by_technology": dict(stats.by_technology),
         "verified_by_technology": dict(stats.verified_by_technology),
-        "vr_or_ai": stats.vr_or_ai, "vr_and_ai": stats.vr_and_ai,
+        "vr_or_ai": stats.vr_or_ai,
+        "vr_and_ai": stats.vr_and_ai,
         "verified_vr_or_ai": stats.verified_vr_or_ai,
         "by_project_type": {code: stats.by_project_type[code] for code in ALL_PROJECT_TYPES},
         "by_provider_type": {code: stats.by_provider_type[code] for code in ALL_PROVIDER_TYPES},
@@ -201,7 +244,12 @@ def call_proposals(code: str, page: int = 1, per_page: int = 100, **args):
     as_of = _moment(args)
     rows = services.submitted_proposals(g.api_user, call, as_of)
     start = (page - 1) * per_page
-    return {"call": call.code, "as_of": _iso(as_of), "page": page, "per_page": per_page,
-            "pages": math.ceil(len(rows) / per_page), "total": len(rows),
-            "proposals": [proposal_body(row) for row in rows[start:start + per_page]]}
-
+    return {
+        "call": call.code,
+        "as_of": _iso(as_of),
+        "page": page,
+        "per_page": per_page,
+        "pages": math.ceil(len(rows) / per_page),
+        "total": len(rows),
+        "proposals": [proposal_body(row) for row in rows[start : start + per_page]],
+    }

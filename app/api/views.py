@@ -11,8 +11,9 @@ class MeSchema(ma.Schema):
     email = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     roles = ma.fields.List(ma.fields.String(), required=True)
-    organisations = ma.fields.List(ma.fields.String(), required=True,
-                                   metadata={"description": "Enterprise numbers"})
+    organisations = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "Enterprise numbers"}
+    )
 
 
 class ApiErrorBody(ma.Schema):
@@ -31,6 +32,10 @@ class ApiErrorSchema(ma.Schema):
 def me():
     """The account the token belongs to."""
     user = g.api_user
-    return {"id": user.id, "email": user.email, "name": user.name,
-            "roles": sorted(r.value for r in user.roles),
-            "organisations": sorted(o.enterprise_number for o in user.organisations)}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "roles": sorted(r.value for r in user.roles),
+        "organisations": sorted(o.enterprise_number for o in user.organisations),
+    }

@@ -30,8 +30,9 @@ LOCK_KEY = 0x6175646974
 
 
 def canonical(fields: dict[str, Any]) -> bytes:
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
+    return json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode("utf-8")
 
 
 def _instant(value: datetime) -> str:
@@ -40,21 +41,53 @@ def _instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def record_hash(*, id: int, at: datetime, actor_id: int | None, action: str,
-                entity_type: str, entity_id: int | None, before: Any, after: Any,
-                reason: str | None, address: str | None, previous: str) -> str:
-    return hashlib.sha256(canonical({
-        "id": id, "at": _instant(at), "actor_id": actor_id, "action": action,
-        "entity_type": entity_type, "entity_id": entity_id, "before": before or {},
-        "after": after or {}, "reason": reason, "address": address, "previous": previous,
-    })).hexdigest()
+def record_hash(
+    *,
+    id: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: Any,
+    after: Any,
+    reason: str | None,
+    address: str | None,
+    previous: str,
+) -> str:
+    return hashlib.sha256(
+        canonical(
+            {
+                "id": id,
+                "at": _instant(at),
+                "actor_id": actor_id,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "before": before or {},
+                "after": after or {},
+                "reason": reason,
+                "address": address,
+                "previous": previous,
+            }
+        )
+    ).hexdigest()
 
 
 def hash_of(record: AuditRecord, previous: str) -> str:
-    return record_hash(id=record.id, at=record.at, actor_id=record.actor_id,
-                       action=record.action, entity_type=record.entity_type,
-                       entity_id=record.entity_id, before=record.before, after=record.after,
-                       reason=record.reason, address=record.address, previous=previous)
+    return record_hash(
+        id=record.id,
+        at=record.at,
+        actor_id=record.actor_id,
+        action=record.action,
+        entity_type=record.entity_type,
+        entity_id=record.entity_id,
+        before=record.before,
+        after=record.after,
+        reason=record.reason,
+        address=record.address,
+        previous=previous,
+    )
 
 
 def _lock_and_read_head(connection: sa.Connection) -> tuple[int, str]:
@@ -73,8 +106,11 @@ def _lock_and_read_head(connection: sa.Connection) -> tuple[int, str]:
 
 def _next_id(connection: sa.Connection, last_id: int) -> int:
     if connection.dialect.name == "postgresql":
-        return int(connection.execute(sa.text(
-            "SELECT nextval(pg_get_serial_sequence('audit_records', 'id'))")).scalar_one())
+        return int(
+            connection.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence('audit_records', 'id'))")
+            ).scalar_one()
+        )
     return last_id + 1
 
 
@@ -96,6 +132,7 @@ def chain_new_records(session: Session) -> None:
 
 # ---------------------------------------------------------------------------- verification
 
+
 @dataclass(frozen=True)
 class ChainReport:
     count: int
@@ -105,9 +142,23 @@ class ChainReport:
 
 def walk(connection: sa.Connection, batch: int = 5000) -> Iterator[Any]:
     """Every record's row in chain order, read in batches by id (keyset paging)."""
-    columns = [AuditRecord.__table__.c[name] for name in (
-        "id", "at", "actor_id", "action", "entity_type", "entity_id", "before", "after",
-        "reason", "address", "previous_hash", "hash")]
+    columns = [
+        AuditRecord.__table__.c[name]
+        for name in (
+            "id",
+            "at",
+            "actor_id",
+            "action",
+            "entity_type",
+            "entity_id",
+            "before",
+            "after",
+            "reason",
+            "address",
+            "previous_hash",
+            "hash",
+        )
+    ]
     last = None
     while True:
         query = sa.select(*columns).order_by(AuditRecord.id).limit(batch)
@@ -128,16 +179,31 @@ def verify(connection: sa.Connection) -> ChainReport:
             if previous_id is None:
                 what = "the records before it were removed, or it was inserted"
             else:
-                what = (f"the record before it, {previous_id}, was altered and re-hashed, or "
-                        "a record between them was removed or inserted")
-            return ChainReport(count, previous, f"audit record {row.id}: does not follow the "
-                               f"chain ({what})")
+                what = (
+                    f"the record before it, {previous_id}, was altered and re-hashed, or "
+                    "a record between them was removed or inserted"
+                )
+            return ChainReport(
+                count, previous, f"audit record {row.id}: does not follow the chain ({what})"
+            )
         expected = record_hash(
-            id=row.id, at=row.at, actor_id=row.actor_id, action=row.action,
-            entity_type=row.entity_type, entity_id=row.entity_id, before=row.before,
-            after=row.after, reason=row.reason, address=row.address, previous=previous)
+            id=row.id,
+            at=row.at,
+            actor_id=row.actor_id,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            before=row.before,
+            after=row.after,
+            reason=row.reason,
+            address=row.address,
+            previous=previous,
+        )
         if row.hash != expected:
-            return ChainReport(count, previous, f"audit record {row.id}: its content does "
-                               "not match its hash (altered, or forged)")
+            return ChainReport(
+                count,
+                previous,
+                f"audit record {row.id}: its content does not match its hash (altered, or forged)",
+            )
         previous, previous_id, count = row.hash, row.id, count + 1
     return ChainReport(count, previous)

@@ -11,9 +11,12 @@ audit_cli = AppGroup("audit", help="The audit trail and the integrity of stored 
 
 
 @audit_cli.command("verify")
-@click.option("--anchor", metavar="HASH",
-              help="A chain head noted earlier (printed by this command and kept in each "
-                   "backup's manifest): it must still be in the chain.")
+@click.option(
+    "--anchor",
+    metavar="HASH",
+    help="A chain head noted earlier (printed by this command and kept in each "
+    "backup's manifest): it must still be in the chain.",
+)
 def verify_command(anchor: str | None) -> None:
     """Check the audit chain, every stored version and decision fingerprint and every
     stored file's SHA-256. Exit 1 naming the first record that does not hold."""

@@ -22,8 +22,12 @@ class Checks:
     file_references: list[Callable[[], dict[str, str]]] = field(default_factory=list)
 
 
-def register(app: Flask, *, records: list[Callable[[], CheckResult]],
-             file_references: list[Callable[[], dict[str, str]]]) -> None:
+def register(
+    app: Flask,
+    *,
+    records: list[Callable[[], CheckResult]],
+    file_references: list[Callable[[], dict[str, str]]],
+) -> None:
     checks = app.extensions.setdefault("integrity_checks", Checks())
     checks.records.extend(records)
     checks.file_references.extend(file_references)
@@ -36,8 +40,9 @@ def verify_chain(anchor: str | None = None) -> tuple[CheckResult, str]:
     if problem is None and anchor:
         found = db.session.scalar(sa.select(AuditRecord.id).where(AuditRecord.hash == anchor))
         if found is None:
-            problem = (f"the anchor {anchor} is no longer in the chain: records up to it were "
-                       "rewritten")
+            problem = (
+                f"the anchor {anchor} is no longer in the chain: records up to it were rewritten"
+            )
     return CheckResult("audit records", report.count, problem), report.head
 
 

@@ -28,11 +28,21 @@ def index():
     entity_id = args.get("entity_id", type=int)
     page = max(args.get("page", 1, type=int), 1)
     records, total = services.list_records(
-        action=args.get("action") or None, entity_type=args.get("entity_type") or None,
+        action=args.get("action") or None,
+        entity_type=args.get("entity_type") or None,
         entity_id=entity_id,
         since=datetime.combine(since_day, time(), BRUSSELS) if since_day else None,
         until=datetime.combine(until_day + timedelta(days=1), time(), BRUSSELS)
-        if until_day else None,
-        page=page)
-    return render_template("audit/index.html", records=records, total=total, page=page,
-                           per_page=50, actions=services.list_actions(), args=args)
+        if until_day
+        else None,
+        page=page,
+    )
+    return render_template(
+        "audit/index.html",
+        records=records,
+        total=total,
+        page=page,
+        per_page=50,
+        actions=services.list_actions(),
+        args=args,
+    )

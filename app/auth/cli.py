@@ -78,5 +78,7 @@ def list_tokens(email: str) -> None:
     for token in services.list_tokens(user):
         state = "revoked" if token.revoked_at else "expired" if token.is_expired else "active"
         used = token.last_used_at.isoformat() if token.last_used_at else "never"
-        click.echo(f"{token.id}\t{token.name}\t{token.prefix}…\t{state}\tlast used {used}"
-                   f"\texpires {token.expires_at.isoformat()}")
+        click.echo(
+            f"{token.id}\t{token.name}\t{token.prefix}…\t{state}\tlast used {used}"
+            f"\texpires {token.expires_at.isoformat()}"
+        )

@@ -25,32 +25,46 @@ REQUIRED = _l("This field is required.")
 
 
 class LoginForm(PortalForm):
-    email = EmailField(_l("Email address"), widget=GovTextInput(),
-                       validators=[DataRequired(REQUIRED), Length(max=254)])
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
-                             validators=[DataRequired(REQUIRED)])
+    email = EmailField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
+    )
     submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
 
 
 class ForgotPasswordForm(PortalForm):
-    email = EmailField(_l("Email address"), widget=GovTextInput(),
-                       validators=[DataRequired(REQUIRED), Length(max=254)])
+    email = EmailField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )
     submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
 
 class ResetPasswordForm(PortalForm):
-    password = PasswordField(_l("New password"), widget=GovPasswordInput(),
-                             description=_l("At least 12 characters; not a common password."),
-                             validators=[DataRequired(REQUIRED)])
+    password = PasswordField(
+        _l("New password"),
+        widget=GovPasswordInput(),
+        description=_l("At least 12 characters; not a common password."),
+        validators=[DataRequired(REQUIRED)],
+    )
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(PortalForm):
-    current_password = PasswordField(_l("Current password"), widget=GovPasswordInput(),
-                                     validators=[DataRequired(REQUIRED)])
-    new_password = PasswordField(_l("New password"), widget=GovPasswordInput(),
-                                 description=_l("At least 12 characters; not a common password."),
-                                 validators=[DataRequired(REQUIRED)])
+    current_password = PasswordField(
+        _l("Current password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        widget=GovPasswordInput(),
+        description=_l("At least 12 characters; not a common password."),
+        validators=[DataRequired(REQUIRED)],
+    )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
@@ -58,23 +72,32 @@ class LetterLanguageForm(PortalForm):
     """The language of the letters (emails) the portal sends this account: set here only,
     never by switching the language of the pages."""
 
-    language = RadioField(_l("Language of your letters"), widget=GovRadioInput(),
-                          choices=[("nl", "Nederlands"), ("en", "English")],
-                          description=_l("The emails the portal sends you are written in this "
-                                         "language. Switching the language of the pages does "
-                                         "not change it."),
-                          validators=[DataRequired(_l("Choose the language of your letters."))])
+    language = RadioField(
+        _l("Language of your letters"),
+        widget=GovRadioInput(),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        description=_l(
+            "The emails the portal sends you are written in this "
+            "language. Switching the language of the pages does "
+            "not change it."
+        ),
+        validators=[DataRequired(_l("Choose the language of your letters."))],
+    )
     submit = SubmitField(_l("Save the language of letters"), widget=GovSubmitInput())
 
 
 class TokenForm(PortalForm):
-    name = StringField(_l("Name of the new token"), widget=GovTextInput(),
-                       description=_l("So you recognise it later, e.g. 'reporting script'."),
-                       validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(
+        _l("Name of the new token"),
+        widget=GovTextInput(),
+        description=_l("So you recognise it later, e.g. 'reporting script'."),
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+    )
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
 
 class RolesForm(PortalForm):
-    roles = SelectMultipleField(_l("Roles"), widget=GovCheckboxesInput(),
-                                choices=[(r.value, r.label) for r in Role])
+    roles = SelectMultipleField(
+        _l("Roles"), widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role]
+    )
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())

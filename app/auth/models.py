@@ -32,10 +32,14 @@ class User(UserMixin, db.Model):
     anonymised_at: Mapped[datetime | None]
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
-        back_populates="user", lazy="selectin",
-        primaryjoin="User.id == Membership.user_id", foreign_keys="Membership.user_id")
+        back_populates="user",
+        lazy="selectin",
+        primaryjoin="User.id == Membership.user_id",
+        foreign_keys="Membership.user_id",
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -88,8 +92,9 @@ class User(UserMixin, db.Model):
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     role: Mapped[Role] = mapped_column(str_enum(Role), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
@@ -101,8 +106,7 @@ class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(12))  # shown to recognise a token
@@ -130,7 +134,6 @@ class UserSession(db.Model):
     __tablename__ = "user_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

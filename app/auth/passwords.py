@@ -27,7 +27,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return _("This password is too easy to guess.")
     local_part = email.split("@")[0].lower()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (
-            len(name.strip()) >= 4 and name.lower().replace(" ", "") in lowered.replace(" ", "")):
+        len(name.strip()) >= 4 and name.lower().replace(" ", "") in lowered.replace(" ", "")
+    ):
         return _("Do not use your name or email address in your password.")
     return None
 

@@ -46,6 +46,7 @@ class LinkExpired(DomainError):
 
 # ---------------------------------------------------------------- reads
 
+
 def normalise_email(email: str) -> str:
     """Check the syntax and return the address with its domain lower-cased."""
     try:
@@ -57,7 +58,8 @@ def normalise_email(email: str) -> str:
 
 def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(
-        sa.select(User).where(sa.func.lower(User.email) == (email or "").strip().lower()))
+        sa.select(User).where(sa.func.lower(User.email) == (email or "").strip().lower())
+    )
 
 
 def get_active_by_email(email: str) -> User:
@@ -72,11 +74,14 @@ def load_user(user_id: str, session_key: str | None) -> User | None:
     if not session_key or not user_id.isdigit() or len(user_id) > 9:
         return None
     return db.session.scalar(
-        sa.select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.key_hash == _token_hash(session_key)))
+        sa.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.key_hash == _token_hash(session_key))
+    )
 
 
 # ---------------------------------------------------------------- creating accounts
+
 
 @dataclass(frozen=True)
 class AccountInput:
@@ -127,19 +132,29 @@ def _normalised_or_empty(email: str) -> str:
         return ""
 
 
-def create_user(actor: User | None, data: AccountInput, *, roles: set[Role],
-                verified: bool = False) -> User:
+def create_user(
+    actor: User | None, data: AccountInput, *, roles: set[Role], verified: bool = False
+) -> User:
     """Create an account (admin or operator). ``actor`` None means the command line."""
     if actor is not None:
         require(actor.is_admin)
     with transaction():
         email = check_new_account(data)
-        user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password),
-                    language=data.language, email_verified_at=utcnow() if verified else None)
+        user = User(
+            email=email,
+            name=data.name.strip(),
+            password_hash=hash_password(data.password),
+            language=data.language,
+            email_verified_at=utcnow() if verified else None,
+        )
         user.role_rows = [UserRole(role=role) for role in sorted(roles)]
         db.session.add(user)
-        audit.record(actor, "user.created", user,
-                     after={"email": email, "roles": sorted(r.value for r in roles)})
+        audit.record(
+            actor,
+            "user.created",
+            user,
+            after={"email": email, "roles": sorted(r.value for r in roles)},
+        )
     return user
 
 
@@ -156,16 +171,26 @@ def register_applicant(data: AccountInput) -> User | None:
         password_hash = hash_password(data.password)
         existing = get_user_by_email(email)
         if existing is not None:
-            enqueue("registration_attempt", to=existing.email, language=existing.language,
-                    subject=_l("Someone tried to register with your email address"),
-                    template="auth/email/registration_attempt.txt", user=existing,
-                    login=external_url("auth.login"),
-                    reset=external_url("auth.forgot_password"))
-            audit.record(None, "user.registration_refused", existing,
-                         after={"reason": "email already registered"})
+            enqueue(
+                "registration_attempt",
+                to=existing.email,
+                language=existing.language,
+                subject=_l("Someone tried to register with your email address"),
+                template="auth/email/registration_attempt.txt",
+                user=existing,
+                login=external_url("auth.login"),
+                reset=external_url("auth.forgot_password"),
+            )
+            audit.record(
+                None,
+                "user.registration_refused",
+                existing,
+                after={"reason": "email already registered"},
+            )
             return None
-        user = User(email=email, name=data.name.strip(), password_hash=password_hash,
-                    language=data.language)
+        user = User(
+            email=email, name=data.name.strip(), password_hash=password_hash, language=data.language
+        )
         user.role_rows = [UserRole(role=Role.applicant)]
         db.session.add(user)
         audit.record(None, "user.registered", user, after={"email": email})
@@ -183,10 +208,15 @@ def registration_rules(email: str, address: str) -> list[throttle.Rule]:
     key = _printable((email or "").strip().lower(), 254)
     address = _printable(address, 64) or "unknown"
     return [
-        throttle.Rule(f"register:email:{key}", config["REGISTRATION_THROTTLE_MAX_PER_EMAIL"],
-                      window, delay),
-        throttle.Rule(f"register:addr:{address}",
-                      config["REGISTRATION_THROTTLE_MAX_PER_ADDRESS"], window, delay),
+        throttle.Rule(
+            f"register:email:{key}", config["REGISTRATION_THROTTLE_MAX_PER_EMAIL"], window, delay
+        ),
+        throttle.Rule(
+            f"register:addr:{address}",
+            config["REGISTRATION_THROTTLE_MAX_PER_ADDRESS"],
+            window,
+            delay,
+        ),
     ]
 
 
@@ -207,8 +237,13 @@ def set_roles(actor: User, user_id: int, roles: set[Role]) -> User:
             raise DomainError(_("You cannot remove your own administrator role."))
         before = sorted(r.value for r in user.roles)
         user.role_rows = [UserRole(role=role) for role in sorted(roles)]
-        audit.record(actor, "user.roles_changed", user, before={"roles": before},
-                     after={"roles": sorted(r.value for r in roles)})
+        audit.record(
+            actor,
+            "user.roles_changed",
+            user,
+            before={"roles": before},
+            after={"roles": sorted(r.value for r in roles)},
+        )
     return user
 
 
@@ -222,8 +257,13 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
             raise DomainError(_("An anonymised account cannot be activated again."))
         before = user.active
         user.active = active
-        audit.record(actor, "user.activated" if active else "user.deactivated", user,
-                     before={"active": before}, after={"active": active})
+        audit.record(
+            actor,
+            "user.activated" if active else "user.deactivated",
+            user,
+            before={"active": before},
+            after={"active": active},
+        )
     return user
 
 
@@ -263,16 +303,23 @@ def anonymise_account(actor: User | None, user_id: int) -> User:
         throttle.clear_prefix(f"reset:acct:{old_email}|")
         throttle.clear(f"token:user:{user.id}")
         mails = forget_outbox(old_email)
-        audit.record(actor, "user.anonymised", user,
-                     after={"sessions_ended": sessions, "tokens_revoked": tokens,
-                            "emails_removed": mails})
+        audit.record(
+            actor,
+            "user.anonymised",
+            user,
+            after={"sessions_ended": sessions, "tokens_revoked": tokens, "emails_removed": mails},
+        )
     return user
 
 
 def forget_outbox(email: str) -> int:
     """Delete the queued and sent emails to ``email`` (they carry the name and links)."""
-    return db.session.execute(sa.delete(OutboxMessage).where(
-        sa.func.lower(OutboxMessage.recipient) == email.lower())).rowcount or 0
+    return (
+        db.session.execute(
+            sa.delete(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == email.lower())
+        ).rowcount
+        or 0
+    )
 
 
 def list_users() -> list[User]:
@@ -285,14 +332,16 @@ def _raise(exc: Exception):
 
 # ---------------------------------------------------------------- signed links
 
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
 
 
 def make_link_token(user: User, purpose: str) -> str:
     # The hash fragment makes a reset link single-use: once the password changes it is void.
-    return _serializer(purpose).dumps({"id": user.id, "h": user.password_hash[-12:],
-                                       "e": user.email.lower()})
+    return _serializer(purpose).dumps(
+        {"id": user.id, "h": user.password_hash[-12:], "e": user.email.lower()}
+    )
 
 
 def _read_link_token(token: str, purpose: str, max_age: int) -> User:
@@ -303,8 +352,11 @@ def _read_link_token(token: str, purpose: str, max_age: int) -> User:
     except BadSignature as exc:
         raise LinkInvalid() from exc
     user = db.session.get(User, data.get("id"))
-    if user is None or user.password_hash[-12:] != data.get("h") or \
-            user.email.lower() != data.get("e"):
+    if (
+        user is None
+        or user.password_hash[-12:] != data.get("h")
+        or user.email.lower() != data.get("e")
+    ):
         raise LinkInvalid()
     return user
 
@@ -315,10 +367,15 @@ def _link(endpoint: str, token: str) -> str:
 
 def send_verification_email(user: User) -> None:
     with transaction():
-        enqueue("verify_email", to=user.email, language=user.language,
-                subject=_l("Confirm your email address"),
-                template="auth/email/verify.txt", user=user,
-                link=_link("auth.verify_email", make_link_token(user, "verify")))
+        enqueue(
+            "verify_email",
+            to=user.email,
+            language=user.language,
+            subject=_l("Confirm your email address"),
+            template="auth/email/verify.txt",
+            user=user,
+            link=_link("auth.verify_email", make_link_token(user, "verify")),
+        )
 
 
 def verify_email(token: str) -> User:
@@ -342,26 +399,47 @@ def request_password_reset(email: str, *, address: str | None = None) -> None:
         key = _printable((email or "").strip().lower(), 254)
         address = _printable(address, 64) or "unknown"
         window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
-        throttle.reserve([
-            throttle.Rule(f"reset:addr:{address}", config["RESET_THROTTLE_MAX_PER_ADDRESS"],
-                          window, delay),
-            throttle.Rule(f"reset:acct:{key}|{address}",
-                          config["RESET_THROTTLE_MAX_PER_ACCOUNT"], window, delay)])
+        throttle.reserve(
+            [
+                throttle.Rule(
+                    f"reset:addr:{address}", config["RESET_THROTTLE_MAX_PER_ADDRESS"], window, delay
+                ),
+                throttle.Rule(
+                    f"reset:acct:{key}|{address}",
+                    config["RESET_THROTTLE_MAX_PER_ACCOUNT"],
+                    window,
+                    delay,
+                ),
+            ]
+        )
     with transaction():
         user = get_user_by_email(email)
         if user is None or not user.active:
-            stand_in = SimpleNamespace(id=0, name="", email=(email or "").strip().lower(),
-                                       password_hash=_dummy_hash(), language="nl")
+            stand_in = SimpleNamespace(
+                id=0,
+                name="",
+                email=(email or "").strip().lower(),
+                password_hash=_dummy_hash(),
+                language="nl",
+            )
             with force_locale("nl"):
-                render_template("auth/email/reset.txt", user=stand_in,
-                                link=_link("auth.reset_password",
-                                           make_link_token(stand_in, "reset")),
-                                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+                render_template(
+                    "auth/email/reset.txt",
+                    user=stand_in,
+                    link=_link("auth.reset_password", make_link_token(stand_in, "reset")),
+                    minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+                )
             return
-        enqueue("password_reset", to=user.email, language=user.language,
-                subject=_l("Reset your password"), template="auth/email/reset.txt", user=user,
-                link=_link("auth.reset_password", make_link_token(user, "reset")),
-                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+        enqueue(
+            "password_reset",
+            to=user.email,
+            language=user.language,
+            subject=_l("Reset your password"),
+            template="auth/email/reset.txt",
+            user=user,
+            link=_link("auth.reset_password", make_link_token(user, "reset")),
+            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+        )
         audit.record(None, "user.password_reset_requested", user)
 
 
@@ -384,8 +462,9 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(actor: User, current: str, new_password: str, *,
-                    keep_session: str | None = None) -> User:
+def change_password(
+    actor: User, current: str, new_password: str, *, keep_session: str | None = None
+) -> User:
     """Change the password; every other session of the account ends (``keep_session`` is the
     key of the browser that made the change)."""
     with transaction():
@@ -402,6 +481,7 @@ def change_password(actor: User, current: str, new_password: str, *,
 
 # ---------------------------------------------------------------- sessions
 
+
 def start_session(user: User) -> str:
     """A new server-side session for a browser that just logged in; returns its key."""
     key = secrets.token_urlsafe(32)
@@ -415,8 +495,9 @@ def end_session(session_key: str | None) -> None:
     if not session_key:
         return
     with transaction():
-        db.session.execute(sa.delete(UserSession).where(
-            UserSession.key_hash == _token_hash(session_key)))
+        db.session.execute(
+            sa.delete(UserSession).where(UserSession.key_hash == _token_hash(session_key))
+        )
 
 
 def end_all_sessions(actor: User) -> int:
@@ -428,8 +509,14 @@ def end_all_sessions(actor: User) -> int:
 
 
 def count_sessions(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
-                             .where(UserSession.user_id == user.id)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == user.id)
+        )
+        or 0
+    )
 
 
 def _end_sessions(user: User, *, keep: str | None = None) -> int:
@@ -440,6 +527,7 @@ def _end_sessions(user: User, *, keep: str | None = None) -> int:
 
 
 # ---------------------------------------------------------------- login and throttling
+
 
 def _printable(text: str, limit: int) -> str:
     return "".join(c for c in (text or "") if c.isprintable())[:limit]
@@ -453,15 +541,16 @@ def login_rules(email: str, address: str) -> list[throttle.Rule]:
     config = current_app.config
     window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
     return [
-        throttle.Rule(f"login:addr:{address}", config["LOGIN_THROTTLE_MAX_PER_ADDRESS"],
-                      window, delay),
-        throttle.Rule(f"login:acct:{email}|{address}", config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"],
-                      window, delay),
+        throttle.Rule(
+            f"login:addr:{address}", config["LOGIN_THROTTLE_MAX_PER_ADDRESS"], window, delay
+        ),
+        throttle.Rule(
+            f"login:acct:{email}|{address}", config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"], window, delay
+        ),
     ]
 
 
-def authenticate(email: str, password: str, *, address: str,
-                 now: datetime | None = None) -> User:
+def authenticate(email: str, password: str, *, address: str, now: datetime | None = None) -> User:
     """Check credentials, throttled per address and per account-and-address.
 
     The attempt is counted (atomically, in the database or Redis) before the password is
@@ -508,8 +597,13 @@ def set_letter_language(user: User, language: str) -> None:
     with transaction():
         before = user.language
         user.language = language
-        audit.record(user, "user.letter_language_changed", user,
-                     before={"language": before}, after={"language": language})
+        audit.record(
+            user,
+            "user.letter_language_changed",
+            user,
+            before={"language": before},
+            after={"language": language},
+        )
 
 
 # ---------------------------------------------------------------- API tokens
@@ -521,24 +615,37 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(actor: User, user: User, name: str, *,
-                 throttled: bool = False) -> tuple[ApiToken, str]:
+def create_token(
+    actor: User, user: User, name: str, *, throttled: bool = False
+) -> tuple[ApiToken, str]:
     """Create a personal API token; the plain token is returned once and never stored.
     From the web (``throttled``) at most ``TOKEN_THROTTLE_MAX`` per window run at once per
     account, then each waits like a login."""
     require(actor.id == user.id or actor.is_admin)
     if throttled:
         config = current_app.config
-        throttle.reserve([throttle.Rule(f"token:user:{user.id}", config["TOKEN_THROTTLE_MAX"],
-                                        config["LOGIN_THROTTLE_WINDOW"],
-                                        config["LOGIN_THROTTLE_DELAY"])])
+        throttle.reserve(
+            [
+                throttle.Rule(
+                    f"token:user:{user.id}",
+                    config["TOKEN_THROTTLE_MAX"],
+                    config["LOGIN_THROTTLE_WINDOW"],
+                    config["LOGIN_THROTTLE_DELAY"],
+                )
+            ]
+        )
     name = (name or "").strip()[:100] or _("API token")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     with transaction():
-        token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(plain),
-                         prefix=plain[:12], created_at=now,
-                         expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+        token = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=_token_hash(plain),
+            prefix=plain[:12],
+            created_at=now,
+            expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]),
+        )
         db.session.add(token)
         audit.record(actor, "api_token.created", token, after={"user": user.email, "name": name})
     return token, plain
@@ -557,14 +664,24 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
 
 def _revoke_all_tokens(user: User) -> int:
     """A new password revokes every API token: one made with a stolen password stops."""
-    return db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())).rowcount or 0
+    return (
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        ).rowcount
+        or 0
+    )
 
 
 def list_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
-                                   .order_by(ApiToken.created_at.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def user_for_token(plain: str, now: datetime | None = None) -> User | None:
@@ -572,9 +689,13 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     if not plain:
         return None
     now = now or utcnow()
-    token = db.session.scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None),
-        ApiToken.expires_at > now))
+    token = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(plain),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+        )
+    )
     if token is None or not token.user.active:
         return None
     # Write at most once a minute per token, so reads do not all become writes.
@@ -584,5 +705,11 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
     return token.user
 
 
-__all__ = ["AccountInactive", "InvalidCredentials", "LinkExpired", "LinkInvalid",
-           "PermissionDenied", "Throttled"]
+__all__ = [
+    "AccountInactive",
+    "InvalidCredentials",
+    "LinkExpired",
+    "LinkInvalid",
+    "PermissionDenied",
+    "Throttled",
+]

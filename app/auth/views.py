@@ -31,8 +31,9 @@ def _register_user_loader(_state) -> None:
     """Flask-Login finds the session's user through auth, wherever it is asked. The cookie
     carries the user id and a random session key, never part of the password hash; the key
     must have a live row in user_sessions (see app.auth.services.load_user)."""
-    login_manager.user_loader(lambda user_id: services.load_user(user_id,
-                                                                 session.get("session_key")))
+    login_manager.user_loader(
+        lambda user_id: services.load_user(user_id, session.get("session_key"))
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,8 +43,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data,
-                                         address=request.remote_addr or "unknown")
+            user = services.authenticate(
+                form.email.data, form.password.data, address=request.remote_addr or "unknown"
+            )
         except DomainError as exc:
             form.password.errors = [exc.user_message()]
             if isinstance(exc, services.Throttled):
@@ -103,8 +105,9 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            services.request_password_reset(form.email.data,
-                                            address=request.remote_addr or "unknown")
+            services.request_password_reset(
+                form.email.data, address=request.remote_addr or "unknown"
+            )
         except services.Throttled as exc:
             form.email.errors = [exc.user_message()]
             return _too_many(render_template("auth/forgot_password.html", form=form), exc)
@@ -138,13 +141,20 @@ def profile():
 
 def _profile_page(status: int = 200, **forms):
     """The profile with its forms; ``forms`` replaces one with the submitted one."""
-    context = {"password_form": ChangePasswordForm(), "token_form": TokenForm(),
-               "letter_form": LetterLanguageForm(language=current_user.language),
-               "new_token": None, **forms}
-    return render_template("auth/profile.html", tokens=services.list_tokens(current_user),
-                           empty_form=EmptyForm(),
-                           session_count=services.count_sessions(current_user),
-                           **context), status
+    context = {
+        "password_form": ChangePasswordForm(),
+        "token_form": TokenForm(),
+        "letter_form": LetterLanguageForm(language=current_user.language),
+        "new_token": None,
+        **forms,
+    }
+    return render_template(
+        "auth/profile.html",
+        tokens=services.list_tokens(current_user),
+        empty_form=EmptyForm(),
+        session_count=services.count_sessions(current_user),
+        **context,
+    ), status
 
 
 @bp.post("/profile/letter-language")
@@ -157,8 +167,13 @@ def letter_language():
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            flash(_("Your letters will be written in %(language)s.",
-                    language=LETTER_LANGUAGES[current_user.language]), "success")
+            flash(
+                _(
+                    "Your letters will be written in %(language)s.",
+                    language=LETTER_LANGUAGES[current_user.language],
+                ),
+                "success",
+            )
             return redirect(url_for("auth.profile"))
     return _profile_page(422, letter_form=form)
 
@@ -169,9 +184,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data,
-                                     keep_session=session.get("session_key"))
+            services.change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=session.get("session_key"),
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
@@ -203,8 +221,9 @@ def create_token():
     status = 200
     if form.validate_on_submit():
         try:
-            _token, new_token = services.create_token(current_user, current_user,
-                                                      form.name.data, throttled=True)
+            _token, new_token = services.create_token(
+                current_user, current_user, form.name.data, throttled=True
+            )
         except services.Throttled as exc:
             form.name.errors = [exc.user_message()]
             status = 429
@@ -225,8 +244,9 @@ def revoke_token(token_id: int):
 @bp.get("/users")
 @roles_required(Role.admin)
 def users():
-    return render_template("auth/users.html", users=services.list_users(), form=RolesForm(),
-                           empty_form=EmptyForm())
+    return render_template(
+        "auth/users.html", users=services.list_users(), form=RolesForm(), empty_form=EmptyForm()
+    )
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -248,11 +268,14 @@ def set_roles(user_id: int):
 def set_active(user_id: int):
     if EmptyForm().validate_on_submit():
         try:
-            user = services.set_active(current_user, user_id,
-                                       request.form.get("active") == "1")
+            user = services.set_active(current_user, user_id, request.form.get("active") == "1")
         except DomainError as exc:
             flash(exc.user_message(), "error")
         else:
-            flash(_("%(email)s is now active.", email=user.email) if user.active
-                  else _("%(email)s is now deactivated.", email=user.email), "success")
+            flash(
+                _("%(email)s is now active.", email=user.email)
+                if user.active
+                else _("%(email)s is now deactivated.", email=user.email),
+                "success",
+            )
     return redirect(url_for("auth.users"))

@@ -33,8 +33,9 @@ def _amount(option: str, text: str | None):
     try:
         amount = parse_euro(text)
     except InvalidAmount as exc:
-        raise click.ClickException(f"{option}: {text!r} is not an amount in euro "
-                                   f"(at most two decimals).") from exc
+        raise click.ClickException(
+            f"{option}: {text!r} is not an amount in euro (at most two decimals)."
+        ) from exc
     return amount if amount is not None else Decimal("0")
 
 
@@ -45,26 +46,49 @@ def _utc(moment) -> str:
 @calls_cli.command("create")
 @click.option("--code", required=True, help="Call number, e.g. ESF-ELEREN-2027.")
 @click.option("--title", required=True)
-@click.option("--opens", "opens_text", required=True,
-              help='Opening of the submission period, "YYYY-MM-DD HH:MM[:SS]" local time.')
-@click.option("--deadline", "deadline_text", required=True,
-              help='Submission deadline, "YYYY-MM-DD HH:MM:SS" local time.')
-@click.option("--timezone", default="Europe/Brussels", show_default=True,
-              help="Time zone of --opens and --deadline.")
+@click.option(
+    "--opens",
+    "opens_text",
+    required=True,
+    help='Opening of the submission period, "YYYY-MM-DD HH:MM[:SS]" local time.',
+)
+@click.option(
+    "--deadline",
+    "deadline_text",
+    required=True,
+    help='Submission deadline, "YYYY-MM-DD HH:MM:SS" local time.',
+)
+@click.option(
+    "--timezone",
+    default="Europe/Brussels",
+    show_default=True,
+    help="Time zone of --opens and --deadline.",
+)
 @click.option("--budget", default=None, help="Call budget in euro.")
 @click.option("--max-request", default=None, help="Maximum per proposal in euro.")
 @click.option("--description", default="", help="Description shown on the call's page.")
 @click.option("--publish", is_flag=True, help="Publish the call at once (otherwise a draft).")
-def create_call(code: str, title: str, opens_text: str, deadline_text: str, timezone: str,
-                budget: str | None, max_request: str | None, description: str,
-                publish: bool) -> None:
+def create_call(
+    code: str,
+    title: str,
+    opens_text: str,
+    deadline_text: str,
+    timezone: str,
+    budget: str | None,
+    max_request: str | None,
+    description: str,
+    publish: bool,
+) -> None:
     """Create a call (a draft unless --publish); deadlines are stored in UTC."""
     data = services.CallInput(
-        code=code, title=title, description=description,
+        code=code,
+        title=title,
+        description=description,
         opens_at=_moment("--opens", opens_text, timezone),
         deadline=_moment("--deadline", deadline_text, timezone),
         budget_eur=_amount("--budget", budget),
-        max_request_eur=_amount("--max-request", max_request))
+        max_request_eur=_amount("--max-request", max_request),
+    )
     try:
         with transaction():  # create and publish together, or neither
             call = services.create_call(None, data)
@@ -73,10 +97,12 @@ def create_call(code: str, title: str, opens_text: str, deadline_text: str, time
     except PortalError as exc:
         raise _fail(exc) from exc
     click.echo(f"created call {call.code} ({call.status.value}): {call.title}")
-    click.echo(f"  opens     {format_brussels(call.opens_at)} Europe/Brussels"
-               f" = {_utc(call.opens_at)}")
-    click.echo(f"  deadline  {format_brussels(call.deadline)} Europe/Brussels"
-               f" = {_utc(call.deadline)}")
+    click.echo(
+        f"  opens     {format_brussels(call.opens_at)} Europe/Brussels = {_utc(call.opens_at)}"
+    )
+    click.echo(
+        f"  deadline  {format_brussels(call.deadline)} Europe/Brussels = {_utc(call.deadline)}"
+    )
 
 
 @calls_cli.command("list")
@@ -86,5 +112,7 @@ def list_calls() -> None:
     if not calls:
         click.echo("no calls")
     for call in calls:  # operators see drafts too
-        click.echo(f"{call.code}\t{call.status.value}\t"
-                   f"{format_brussels(call.deadline)} Europe/Brussels\t{call.title}")
+        click.echo(
+            f"{call.code}\t{call.status.value}\t"
+            f"{format_brussels(call.deadline)} Europe/Brussels\t{call.title}"
+        )

@@ -23,9 +23,12 @@ def for_everyone(call: Call) -> datetime:
 
 def for_organisation(call: Call, organisation_id: int) -> datetime:
     """The instant after which this organisation can no longer change its proposals."""
-    extension = db.session.scalar(sa.select(DeadlineExtension).where(
-        DeadlineExtension.call_id == call.id,
-        DeadlineExtension.organisation_id == organisation_id))
+    extension = db.session.scalar(
+        sa.select(DeadlineExtension).where(
+            DeadlineExtension.call_id == call.id,
+            DeadlineExtension.organisation_id == organisation_id,
+        )
+    )
     if extension is not None and extension.deadline > call.closes_at:
         return extension.deadline
     return call.closes_at
@@ -50,5 +53,8 @@ def all_passed(call: Call, moment: datetime) -> bool:
 
 def evaluation_may_start(call: Call, moment: datetime) -> bool:
     """A published call that has closed, after its last deadline."""
-    return (call.phase is CallPhase.published and call.status_at(moment) is CallStatus.closed
-            and all_passed(call, moment))
+    return (
+        call.phase is CallPhase.published
+        and call.status_at(moment) is CallStatus.closed
+        and all_passed(call, moment)
+    )

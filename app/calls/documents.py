@@ -22,13 +22,16 @@ MAX_DOCUMENTS = 20
 
 
 def documents_of(call: Call) -> list[CallDocument]:
-    return list(db.session.scalars(sa.select(CallDocument)
-                                   .where(CallDocument.call_id == call.id)
-                                   .order_by(CallDocument.id)))
+    return list(
+        db.session.scalars(
+            sa.select(CallDocument).where(CallDocument.call_id == call.id).order_by(CallDocument.id)
+        )
+    )
 
 
-def add_document(actor: User, code: str, title: str, filename: str,
-                 stream: BinaryIO) -> CallDocument:
+def add_document(
+    actor: User, code: str, title: str, filename: str, stream: BinaryIO
+) -> CallDocument:
     """Store a PDF as a document of the call; a refused file leaves nothing behind."""
     with transaction():
         call = get_call_by_code(actor, code)
@@ -39,32 +42,53 @@ def add_document(actor: User, code: str, title: str, filename: str,
             errors["title"] = _("Enter a title for the document.")
         elif len(title) > 200:
             errors["title"] = _("Use at most 200 characters for the title.")
-        count = db.session.scalar(sa.select(sa.func.count(CallDocument.id))
-                                  .where(CallDocument.call_id == call.id))
+        count = db.session.scalar(
+            sa.select(sa.func.count(CallDocument.id)).where(CallDocument.call_id == call.id)
+        )
         if count >= MAX_DOCUMENTS:
-            errors["file"] = _("A call can have at most %(count)d documents. Remove one first.",
-                               count=MAX_DOCUMENTS)
+            errors["file"] = _(
+                "A call can have at most %(count)d documents. Remove one first.",
+                count=MAX_DOCUMENTS,
+            )
         if errors:
             raise ValidationFailed(errors)
         max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
         try:
             stored = files.store(stream, max_bytes, accept=files.accept_pdf)
         except files.FileTooLarge as exc:
-            raise ValidationFailed({"file": _(
-                "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
-        except files.FileRefused as exc:
-            raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")}
+            raise ValidationFailed(
+                {"file": _("The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}
             ) from exc
-        document = CallDocument(call_id=call.id, title=title,
-                                filename=files.safe_pdf_filename(filename),
-                                sha256=stored.sha256, size=stored.size,
-                                uploaded_by_id=actor.id, uploaded_at=utcnow())
+        except files.FileRefused as exc:
+            raise ValidationFailed(
+                {
+                    "file": _(
+                        "The file is not a PDF. Save or export the document as PDF and try again."
+                    )
+                }
+            ) from exc
+        document = CallDocument(
+            call_id=call.id,
+            title=title,
+            filename=files.safe_pdf_filename(filename),
+            sha256=stored.sha256,
+            size=stored.size,
+            uploaded_by_id=actor.id,
+            uploaded_at=utcnow(),
+        )
         db.session.add(document)
         db.session.flush()
-        audit.record(actor, "call.document_added", call,
-                     after={"title": title, "filename": document.filename,
-                            "sha256": stored.sha256, "size": stored.size})
+        audit.record(
+            actor,
+            "call.document_added",
+            call,
+            after={
+                "title": title,
+                "filename": document.filename,
+                "sha256": stored.sha256,
+                "size": stored.size,
+            },
+        )
     return document
 
 
@@ -76,9 +100,16 @@ def remove_document(actor: User, code: str, document_id: int) -> None:
         if document is None or document.call_id != call.id:
             raise NotFound()
         db.session.delete(document)
-        audit.record(actor, "call.document_removed", call,
-                     before={"title": document.title, "filename": document.filename,
-                             "sha256": document.sha256})
+        audit.record(
+            actor,
+            "call.document_removed",
+            call,
+            before={
+                "title": document.title,
+                "filename": document.filename,
+                "sha256": document.sha256,
+            },
+        )
 
 
 def document_file(actor: User | None, code: str, document_id: int) -> tuple[str, str]:

@@ -49,8 +49,16 @@ def uid_for(call: Call, domain: str) -> str:
     return f"call-{call.id}-deadline@{domain}"
 
 
-def deadline_calendar(call: Call, *, summary: str, description: str, alarm_text: str,
-                      url: str, domain: str, now: datetime) -> str:
+def deadline_calendar(
+    call: Call,
+    *,
+    summary: str,
+    description: str,
+    alarm_text: str,
+    url: str,
+    domain: str,
+    now: datetime,
+) -> str:
     """The .ics text for ``call``'s deadline; texts arrive translated from the view."""
     lines = [
         "BEGIN:VCALENDAR",

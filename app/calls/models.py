@@ -20,9 +20,11 @@ class ProjectType(StrEnum):
 
     @property
     def label(self):
-        return {"convert": _l("Convert an existing training into an e-training"),
-                "adapt": _l("Adapt an existing e-training"),
-                "new": _l("Develop a new e-training")}[self.value]
+        return {
+            "convert": _l("Convert an existing training into an e-training"),
+            "adapt": _l("Adapt an existing e-training"),
+            "new": _l("Develop a new e-training"),
+        }[self.value]
 
     @property
     def short_label(self):
@@ -44,11 +46,17 @@ class Technology(StrEnum):
 
     @property
     def label(self):
-        return {"vr": _l("Virtual reality (VR)"), "ar": _l("Augmented reality (AR)"),
-                "ai": _l("Artificial intelligence (AI)"), "gamification": _l("Gamification"),
-                "webinar": _l("Webinars"), "group_work": _l("Group work"),
-                "lms": _l("Learning platform (LMS)"), "blended": _l("Blended learning"),
-                "other": _l("Other")}[self.value]
+        return {
+            "vr": _l("Virtual reality (VR)"),
+            "ar": _l("Augmented reality (AR)"),
+            "ai": _l("Artificial intelligence (AI)"),
+            "gamification": _l("Gamification"),
+            "webinar": _l("Webinars"),
+            "group_work": _l("Group work"),
+            "lms": _l("Learning platform (LMS)"),
+            "blended": _l("Blended learning"),
+            "other": _l("Other"),
+        }[self.value]
 
 
 class CallPhase(StrEnum):
@@ -70,9 +78,14 @@ class CallStatus(StrEnum):
 
     @property
     def label(self):
-        return {"draft": _l("Draft"), "upcoming": _l("Not yet open"), "open": _l("Open"),
-                "closed": _l("Closed"), "evaluation": _l("In evaluation"),
-                "decided": _l("Decided")}[self.value]
+        return {
+            "draft": _l("Draft"),
+            "upcoming": _l("Not yet open"),
+            "open": _l("Open"),
+            "closed": _l("Closed"),
+            "evaluation": _l("In evaluation"),
+            "decided": _l("Decided"),
+        }[self.value]
 
 
 ALL_PROJECT_TYPES = [t.value for t in ProjectType]
@@ -101,17 +114,19 @@ class Call(db.Model):
     budget_eur: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
     max_request_eur: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
     # Minimum own contribution as a percentage of the total project cost (0 = none).
-    min_own_contribution_pct: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2),
-                                                              default=Decimal("0"))
+    min_own_contribution_pct: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=Decimal("0")
+    )
     # Projects must run within this period (None = no limit).
     project_start_earliest: Mapped[date | None]
     project_end_latest: Mapped[date | None]
-    provider_types: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(
-        ALL_PROVIDER_TYPES))
-    project_types: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(
-        ALL_PROJECT_TYPES))
-    technologies: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(
-        ALL_TECHNOLOGIES))
+    provider_types: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=lambda: list(ALL_PROVIDER_TYPES)
+    )
+    project_types: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=lambda: list(ALL_PROJECT_TYPES)
+    )
+    technologies: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(ALL_TECHNOLOGIES))
     # Who applicants may ask about the call (shown on the public call page).
     contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -122,7 +137,8 @@ class Call(db.Model):
     published_at: Mapped[datetime | None]
 
     extensions: Mapped[list["DeadlineExtension"]] = relationship(
-        back_populates="call", order_by="DeadlineExtension.id")
+        back_populates="call", order_by="DeadlineExtension.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Call {self.code}>"
@@ -173,8 +189,11 @@ class DeadlineExtension(db.Model):
     """One organisation's individual deadline for one call, granted by an official."""
 
     __tablename__ = "deadline_extensions"
-    __table_args__ = (sa.UniqueConstraint("call_id", "organisation_id",
-                                          name="uq_deadline_extensions_call_organisation"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "call_id", "organisation_id", name="uq_deadline_extensions_call_organisation"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)

@@ -64,16 +64,24 @@ class CallInput:
 
 # The rules submitted proposals were written and are judged against: after the deadline
 # a change needs a reason (admissibility, eligibility, budget and funding line).
-FROZEN_RULES = ("budget_eur", "max_request_eur", "min_own_contribution_pct",
-                "project_start_earliest", "project_end_latest", "provider_types",
-                "project_types", "technologies")
+FROZEN_RULES = (
+    "budget_eur",
+    "max_request_eur",
+    "min_own_contribution_pct",
+    "project_start_earliest",
+    "project_end_latest",
+    "provider_types",
+    "project_types",
+    "technologies",
+)
 
 
 def rules_frozen(call: Call, moment: datetime | None = None) -> bool:
     """Whether the call's rules hold submitted proposals: published and past the deadline
     for everyone (proposals submitted on time are final from then on)."""
-    return call.is_published and not before_deadline(moment or utcnow(),
-                                                     deadlines.for_everyone(call))
+    return call.is_published and not before_deadline(
+        moment or utcnow(), deadlines.for_everyone(call)
+    )
 
 
 RULE_CHANGE_ACTIONS = ("call.rules_changed_after_deadline", "call.deadline_brought_forward")
@@ -93,36 +101,58 @@ def rule_changes(call: Call) -> list[RuleChange]:
     """Rules changed after the deadline and deadlines brought forward, with their reasons,
     oldest first (from the audit log): the call's page shows them."""
     records = db.session.scalars(
-        sa.select(AuditRecord).where(AuditRecord.entity_type == Call.__tablename__,
-                                     AuditRecord.entity_id == call.id,
-                                     AuditRecord.action.in_(RULE_CHANGE_ACTIONS))
-        .order_by(AuditRecord.at, AuditRecord.id).limit(200))
+        sa.select(AuditRecord)
+        .where(
+            AuditRecord.entity_type == Call.__tablename__,
+            AuditRecord.entity_id == call.id,
+            AuditRecord.action.in_(RULE_CHANGE_ACTIONS),
+        )
+        .order_by(AuditRecord.at, AuditRecord.id)
+        .limit(200)
+    )
     changes = []
     for record in records:
         if record.action == "call.deadline_brought_forward":
-            changes.append(RuleChange(
-                record.at, "deadline", record.reason or "",
-                old_deadline=datetime.fromisoformat(record.before["deadline"]),
-                new_deadline=datetime.fromisoformat(record.after["deadline"])))
+            changes.append(
+                RuleChange(
+                    record.at,
+                    "deadline",
+                    record.reason or "",
+                    old_deadline=datetime.fromisoformat(record.before["deadline"]),
+                    new_deadline=datetime.fromisoformat(record.after["deadline"]),
+                )
+            )
         else:
-            changes.append(RuleChange(record.at, "rules", record.reason or "",
-                                      rules=tuple(n for n in FROZEN_RULES if n in record.after)))
+            changes.append(
+                RuleChange(
+                    record.at,
+                    "rules",
+                    record.reason or "",
+                    rules=tuple(n for n in FROZEN_RULES if n in record.after),
+                )
+            )
     return changes
 
 
 def _snapshot(call: Call) -> dict:
-    return {"code": call.code, "title": call.title, "phase": call.phase.value,
-            "opens_at": call.opens_at.isoformat(), "deadline": call.deadline.isoformat(),
-            "budget_eur": f"{call.budget_eur:.2f}",
-            "max_request_eur": f"{call.max_request_eur:.2f}",
-            "min_own_contribution_pct": f"{call.min_own_contribution_pct:.2f}",
-            "project_start_earliest": call.project_start_earliest and
-            call.project_start_earliest.isoformat(),
-            "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
-            "provider_types": list(call.provider_types),
-            "project_types": list(call.project_types),
-            "technologies": list(call.technologies),
-            "contact_name": call.contact_name, "contact_email": call.contact_email}
+    return {
+        "code": call.code,
+        "title": call.title,
+        "phase": call.phase.value,
+        "opens_at": call.opens_at.isoformat(),
+        "deadline": call.deadline.isoformat(),
+        "budget_eur": f"{call.budget_eur:.2f}",
+        "max_request_eur": f"{call.max_request_eur:.2f}",
+        "min_own_contribution_pct": f"{call.min_own_contribution_pct:.2f}",
+        "project_start_earliest": call.project_start_earliest
+        and call.project_start_earliest.isoformat(),
+        "project_end_latest": call.project_end_latest and call.project_end_latest.isoformat(),
+        "provider_types": list(call.provider_types),
+        "project_types": list(call.project_types),
+        "technologies": list(call.technologies),
+        "contact_name": call.contact_name,
+        "contact_email": call.contact_email,
+    }
 
 
 def _check(data: CallInput, existing: Call | None) -> str:
@@ -148,8 +178,11 @@ def _check(data: CallInput, existing: Call | None) -> str:
         errors["max_request_eur"] = _("The maximum per proposal cannot exceed the budget.")
     if not Decimal("0") <= data.min_own_contribution_pct <= Decimal("100"):
         errors["min_own_contribution_pct"] = _("Enter a percentage between 0 and 100.")
-    if (data.project_start_earliest and data.project_end_latest
-            and data.project_end_latest <= data.project_start_earliest):
+    if (
+        data.project_start_earliest
+        and data.project_end_latest
+        and data.project_end_latest <= data.project_start_earliest
+    ):
         errors["project_end_latest"] = _("The end of the project period must be after its start.")
     if not data.provider_types or not set(data.provider_types) <= set(ALL_PROVIDER_TYPES):
         errors["provider_types"] = _("Choose at least one eligible provider type.")
@@ -169,7 +202,8 @@ def _check(data: CallInput, existing: Call | None) -> str:
         if data.deadline != existing.deadline and existing.deadline <= now:
             errors["deadline"] = _(
                 "The deadline has passed and cannot be moved. Grant an individual extension "
-                "to an organisation instead.")
+                "to an organisation instead."
+            )
         elif data.deadline != existing.deadline and data.deadline <= now:
             errors["deadline"] = _("A new deadline must lie in the future.")
     if errors:
@@ -220,30 +254,48 @@ def update_call(actor: User, call_id: int, data: CallInput) -> Call:
         now = utcnow()
         frozen = rules_frozen(call, now)
         old_deadline = call.deadline
-        shortened = (call.is_published and data.deadline < old_deadline
-                     and before_deadline(now, old_deadline))
+        shortened = (
+            call.is_published
+            and data.deadline < old_deadline
+            and before_deadline(now, old_deadline)
+        )
         _apply(call, data, code)
         after = _snapshot(call)
-        changed = [name for name in FROZEN_RULES if before[name] != after[name]] \
-            if frozen else []
+        changed = [name for name in FROZEN_RULES if before[name] != after[name]] if frozen else []
         reason = data.change_reason.strip()
         if (changed or shortened) and not reason:
-            raise ValidationFailed({"change_reason": _(
-                "The deadline has passed: submitted proposals were written against these "
-                "rules. Give the reason for changing them; it is shown on the call's page.")
-                if changed else _(
-                "Give the reason for bringing the deadline forward; it is shown on the "
-                "call's page.")})
-        audit.record(actor, "call.updated", call, before=before, after=after,
-                     reason=reason or None)
+            raise ValidationFailed(
+                {
+                    "change_reason": _(
+                        "The deadline has passed: submitted proposals were written against these "
+                        "rules. Give the reason for changing them; it is shown on the call's page."
+                    )
+                    if changed
+                    else _(
+                        "Give the reason for bringing the deadline forward; it is shown on the "
+                        "call's page."
+                    )
+                }
+            )
+        audit.record(actor, "call.updated", call, before=before, after=after, reason=reason or None)
         if changed:
-            audit.record(actor, "call.rules_changed_after_deadline", call,
-                         before={name: before[name] for name in changed},
-                         after={name: after[name] for name in changed}, reason=reason)
+            audit.record(
+                actor,
+                "call.rules_changed_after_deadline",
+                call,
+                before={name: before[name] for name in changed},
+                after={name: after[name] for name in changed},
+                reason=reason,
+            )
         if shortened:
-            audit.record(actor, "call.deadline_brought_forward", call,
-                         before={"deadline": old_deadline.isoformat()},
-                         after={"deadline": call.deadline.isoformat()}, reason=reason)
+            audit.record(
+                actor,
+                "call.deadline_brought_forward",
+                call,
+                before={"deadline": old_deadline.isoformat()},
+                after={"deadline": call.deadline.isoformat()},
+                reason=reason,
+            )
     return call
 
 
@@ -259,8 +311,9 @@ def publish_call(actor: User | None, call_id: int, received_at: datetime | None 
             raise DomainError(_("The deadline has passed; move it before publishing."))
         call.phase = CallPhase.published
         call.published_at = received_at
-        audit.record(actor, "call.published", call, before={"phase": "draft"},
-                     after={"phase": "published"})
+        audit.record(
+            actor, "call.published", call, before={"phase": "draft"}, after={"phase": "published"}
+        )
     return call
 
 
@@ -277,13 +330,20 @@ def close_call(actor: User, call_id: int, reason: str) -> Call:
         # The last second on time is the one before this one: from now on, nothing is accepted.
         call.closed_at = now.replace(microsecond=0) - timedelta(seconds=1)
         call.closed_reason = reason.strip()
-        audit.record(actor, "call.closed", call, before={"closes_at": call.deadline.isoformat()},
-                     after={"closes_at": call.closed_at.isoformat()}, reason=reason.strip())
+        audit.record(
+            actor,
+            "call.closed",
+            call,
+            before={"closes_at": call.deadline.isoformat()},
+            after={"closes_at": call.closed_at.isoformat()},
+            reason=reason.strip(),
+        )
     return call
 
 
-def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: datetime,
-                    reason: str) -> DeadlineExtension:
+def grant_extension(
+    actor: User, call_id: int, organisation_id: int, deadline: datetime, reason: str
+) -> DeadlineExtension:
     """Give one organisation its own, later deadline for this call."""
     require(permissions.can_manage(actor))
     errors: dict[str, str] = {}
@@ -295,13 +355,18 @@ def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: d
         if organisation is None:
             errors["organisation_id"] = _("Choose an organisation.")
         if deadline <= call.deadline:
-            errors["deadline"] = _("The extended deadline must be after the call's deadline "
-                                   "(%(deadline)s).", deadline=format_brussels(call.deadline))
+            errors["deadline"] = _(
+                "The extended deadline must be after the call's deadline (%(deadline)s).",
+                deadline=format_brussels(call.deadline),
+            )
         if errors:
             raise ValidationFailed(errors)
-        extension = db.session.scalar(sa.select(DeadlineExtension).where(
-            DeadlineExtension.call_id == call.id,
-            DeadlineExtension.organisation_id == organisation_id))
+        extension = db.session.scalar(
+            sa.select(DeadlineExtension).where(
+                DeadlineExtension.call_id == call.id,
+                DeadlineExtension.organisation_id == organisation_id,
+            )
+        )
         before = {}
         if extension is None:
             extension = DeadlineExtension(call=call, organisation_id=organisation_id)
@@ -313,16 +378,35 @@ def grant_extension(actor: User, call_id: int, organisation_id: int, deadline: d
         extension.granted_by_id = actor.id
         extension.granted_at = utcnow()
         db.session.flush()
-        audit.record(actor, "call.extension_granted", extension, before=before,
-                     after={"call": call.code, "organisation": organisation.enterprise_number,
-                            "deadline": deadline.isoformat()}, reason=reason.strip())
+        audit.record(
+            actor,
+            "call.extension_granted",
+            extension,
+            before=before,
+            after={
+                "call": call.code,
+                "organisation": organisation.enterprise_number,
+                "deadline": deadline.isoformat(),
+            },
+            reason=reason.strip(),
+        )
         for member in active_members(organisation_id):
-            enqueue("deadline_extension", to=member.email, language=member.language,
-                    dedupe_key=f"extension:{extension.id}:{deadline.isoformat()}:{member.id}",
-                    subject=_l("Your own deadline for %(call)s: %(deadline)s",
-                               call=call.code, deadline=format_brussels(deadline)),
-                    template="calls/email/extension.txt", member=member,
-                    organisation=organisation, call=call, extension=extension)
+            enqueue(
+                "deadline_extension",
+                to=member.email,
+                language=member.language,
+                dedupe_key=f"extension:{extension.id}:{deadline.isoformat()}:{member.id}",
+                subject=_l(
+                    "Your own deadline for %(call)s: %(deadline)s",
+                    call=call.code,
+                    deadline=format_brussels(deadline),
+                ),
+                template="calls/email/extension.txt",
+                member=member,
+                organisation=organisation,
+                call=call,
+                extension=extension,
+            )
     return extension
 
 
@@ -330,16 +414,25 @@ def extensions_for(call: Call, organisation_ids) -> list[DeadlineExtension]:
     """The individual deadlines of these organisations (a user's) in this call."""
     if not organisation_ids:
         return []
-    return list(db.session.scalars(sa.select(DeadlineExtension).where(
-        DeadlineExtension.call_id == call.id,
-        DeadlineExtension.organisation_id.in_(organisation_ids))
-        .order_by(DeadlineExtension.deadline)))
+    return list(
+        db.session.scalars(
+            sa.select(DeadlineExtension)
+            .where(
+                DeadlineExtension.call_id == call.id,
+                DeadlineExtension.organisation_id.in_(organisation_ids),
+            )
+            .order_by(DeadlineExtension.deadline)
+        )
+    )
 
 
 def extension_for(call: Call, organisation_id: int) -> DeadlineExtension | None:
-    return db.session.scalar(sa.select(DeadlineExtension).where(
-        DeadlineExtension.call_id == call.id,
-        DeadlineExtension.organisation_id == organisation_id))
+    return db.session.scalar(
+        sa.select(DeadlineExtension).where(
+            DeadlineExtension.call_id == call.id,
+            DeadlineExtension.organisation_id == organisation_id,
+        )
+    )
 
 
 def deadline_for(call: Call, organisation_id: int) -> datetime:

@@ -40,6 +40,7 @@ def offer_proposal_start(app: Flask, endpoint: str) -> None:
     ``code``."""
     app.extensions[_START_PROPOSAL] = endpoint
 
+
 # GOV.UK tag colours per status; the tag always carries the status in words too.
 STATUS_TAG_CLASSES = {
     CallStatus.draft: "govuk-tag--grey",
@@ -58,9 +59,12 @@ def _percent(value) -> str:
 
 @bp.context_processor
 def _call_helpers():
-    return {"status_tag_class": lambda status: STATUS_TAG_CLASSES.get(status, ""),
-            "euro": euro, "percent": _percent,
-            "can_manage_calls": permissions.can_manage(current_user)}
+    return {
+        "status_tag_class": lambda status: STATUS_TAG_CLASSES.get(status, ""),
+        "euro": euro,
+        "percent": _percent,
+        "can_manage_calls": permissions.can_manage(current_user),
+    }
 
 
 @bp.get("/")
@@ -78,11 +82,15 @@ def new():
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            flash(_("The call %(code)s was saved as a draft. Publish it when it is ready.",
-                    code=call.code), "success")
+            flash(
+                _(
+                    "The call %(code)s was saved as a draft. Publish it when it is ready.",
+                    code=call.code,
+                ),
+                "success",
+            )
             return redirect(url_for(".detail", code=call.code))
-    return render_template("calls/edit.html", form=form, call=None), \
-        422 if form.errors else 200
+    return render_template("calls/edit.html", form=form, call=None), 422 if form.errors else 200
 
 
 _CALL_PANELS = "calls.detail_panels"  # app.extensions key: see add_call_panel
@@ -108,18 +116,27 @@ def detail(code: str):
     status = call.status_at(now)
     is_applicant = has_role(current_user, Role.applicant)
     own = services.extensions_for(call, current_user.organisation_ids) if is_applicant else []
-    extended_open = call.is_published and call.opens_at <= now and any(
-        before_deadline(now, extension.deadline) for extension in own)
+    extended_open = (
+        call.is_published
+        and call.opens_at <= now
+        and any(before_deadline(now, extension.deadline) for extension in own)
+    )
     start = current_app.extensions.get(_START_PROPOSAL)
-    can_start = (status is CallStatus.open or extended_open) and is_applicant \
-        and start is not None
+    can_start = (status is CallStatus.open or extended_open) and is_applicant and start is not None
     return render_template(
-        "calls/detail.html", call=call, status=status,
-        can_start=can_start, start_endpoint=start,
+        "calls/detail.html",
+        call=call,
+        status=status,
+        can_start=can_start,
+        start_endpoint=start,
         provider_types=[ProviderType(value) for value in call.provider_types],
-        documents=documents.documents_of(call), own_extensions=own, **_call_panels(call),
-        rule_changes=services.rule_changes(call), rule_labels=_rule_labels(),
-        empty_form=EmptyForm())
+        documents=documents.documents_of(call),
+        own_extensions=own,
+        **_call_panels(call),
+        rule_changes=services.rule_changes(call),
+        rule_labels=_rule_labels(),
+        empty_form=EmptyForm(),
+    )
 
 
 def _rule_labels() -> dict:
@@ -141,17 +158,21 @@ def manage_documents(code: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            added = documents.add_document(current_user, call.code, form.title.data or "",
-                                           upload.filename or "", upload.stream)
+            added = documents.add_document(
+                current_user, call.code, form.title.data or "", upload.filename or "", upload.stream
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            flash(_("%(title)s was added to the call's documents.", title=added.title),
-                  "success")
+            flash(_("%(title)s was added to the call's documents.", title=added.title), "success")
             return redirect(url_for(".manage_documents", code=call.code))
-    return render_template("calls/documents.html", call=call, form=form,
-                           documents=documents.documents_of(call), empty_form=EmptyForm()), \
-        422 if form.errors else 200
+    return render_template(
+        "calls/documents.html",
+        call=call,
+        form=form,
+        documents=documents.documents_of(call),
+        empty_form=EmptyForm(),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<code>/documents/<int:document_id>/remove")
@@ -171,12 +192,21 @@ def ics_file(code: str):
     base = current_app.config.get("SERVER_BASE_URL") or request.host_url
     domain = urlsplit(base).hostname or "esf-eleren.invalid"
     text = ics.deadline_calendar(
-        call, summary=_("Submission deadline: %(title)s", title=call.title),
-        description=_("Call %(code)s (%(title)s) accepts proposals up to and including "
-                      "%(deadline)s, Brussels time. %(url)s", code=call.code, title=call.title,
-                      deadline=format_brussels(call.deadline), url=page),
+        call,
+        summary=_("Submission deadline: %(title)s", title=call.title),
+        description=_(
+            "Call %(code)s (%(title)s) accepts proposals up to and including "
+            "%(deadline)s, Brussels time. %(url)s",
+            code=call.code,
+            title=call.title,
+            deadline=format_brussels(call.deadline),
+            url=page,
+        ),
         alarm_text=_("Tomorrow is the submission deadline of call %(code)s.", code=call.code),
-        url=page, domain=domain, now=utcnow())
+        url=page,
+        domain=domain,
+        now=utcnow(),
+    )
     return download(text, "text/calendar", f"{call.code.lower()}-deadline.ics")
 
 
@@ -200,9 +230,9 @@ def edit(code: str):
         else:
             flash(_("The call %(code)s has been saved.", code=call.code), "success")
             return redirect(url_for(".detail", code=call.code))
-    return render_template("calls/edit.html", form=form, call=call,
-                           rules_frozen=services.rules_frozen(call)), \
-        422 if form.errors else 200
+    return render_template(
+        "calls/edit.html", form=form, call=call, rules_frozen=services.rules_frozen(call)
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<code>/publish")
@@ -215,8 +245,10 @@ def publish(code: str):
         except DomainError as exc:
             flash(exc.user_message(), "error")
         else:
-            flash(_("The call %(code)s is published: everyone can see it now.",
-                    code=call.code), "success")
+            flash(
+                _("The call %(code)s is published: everyone can see it now.", code=call.code),
+                "success",
+            )
     return redirect(url_for(".detail", code=call.code))
 
 
@@ -226,14 +258,16 @@ def close(code: str):
     call = _managed(code)
     form = CloseForm()
     done = submit_form(
-        form, lambda: services.close_call(current_user, call.id, form.reason.data),
-        success=_("The call %(code)s is closed: no proposal can be submitted any more.",
-                  code=call.code),
-        then=url_for(".detail", code=call.code))
+        form,
+        lambda: services.close_call(current_user, call.id, form.reason.data),
+        success=_(
+            "The call %(code)s is closed: no proposal can be submitted any more.", code=call.code
+        ),
+        then=url_for(".detail", code=call.code),
+    )
     if done:
         return done
-    return render_template("calls/close.html", form=form, call=call), \
-        422 if form.errors else 200
+    return render_template("calls/close.html", form=form, call=call), 422 if form.errors else 200
 
 
 @bp.route("/<code>/extensions", methods=["GET", "POST"])
@@ -243,18 +277,29 @@ def extensions(code: str):
     form = ExtensionForm()
     form.organisation_id.choices = [("", _("Choose an organisation"))] + [
         (o.id, f"{o.legal_name} ({o.enterprise_number})")
-        for o in organisations.list_visible_organisations(current_user)]
+        for o in organisations.list_visible_organisations(current_user)
+    ]
     if form.validate_on_submit():
         try:
-            extension = services.grant_extension(current_user, call.id,
-                                                 form.organisation_id.data,
-                                                 form.deadline.data, form.reason.data)
+            extension = services.grant_extension(
+                current_user,
+                call.id,
+                form.organisation_id.data,
+                form.deadline.data,
+                form.reason.data,
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            flash(_("%(organisation)s may now submit until %(deadline)s (Brussels time).",
+            flash(
+                _(
+                    "%(organisation)s may now submit until %(deadline)s (Brussels time).",
                     organisation=extension.organisation.legal_name,
-                    deadline=format_brussels(extension.deadline)), "success")
+                    deadline=format_brussels(extension.deadline),
+                ),
+                "success",
+            )
             return redirect(url_for(".extensions", code=call.code))
-    return render_template("calls/extensions.html", form=form, call=call,
-                           extensions=call.extensions), 422 if form.errors else 200
+    return render_template(
+        "calls/extensions.html", form=form, call=call, extensions=call.extensions
+    ), 422 if form.errors else 200

@@ -66,11 +66,12 @@ def _sha256(path: Path) -> str:
 def _pg_command(program: str, url: sa.URL) -> tuple[list[str], dict[str, str]]:
     """``program`` with the connection as options; the password in the environment."""
     if shutil.which(program) is None:
-        raise BackupError(f"{program} is not installed (Debian: apt-get install "
-                          "postgresql-client; `make pg-client` does it)")
+        raise BackupError(
+            f"{program} is not installed (Debian: apt-get install "
+            "postgresql-client; `make pg-client` does it)"
+        )
     args = [program, "--no-owner", "--no-privileges"]
-    for option, value in (("--host", url.host), ("--port", url.port),
-                          ("--username", url.username)):
+    for option, value in (("--host", url.host), ("--port", url.port), ("--username", url.username)):
         if value:
             args.append(f"{option}={value}")
     env = dict(os.environ)
@@ -88,6 +89,7 @@ def _scalar(sql: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------- create
+
 
 def create(target: Path) -> Outcome:
     url = db.engine.url
@@ -109,20 +111,31 @@ def create(target: Path) -> Outcome:
             args, env = _pg_command("pg_dump", url)
             subprocess.run(  # noqa: S603 (our own configured database, as options)
                 [*args, "--format=custom", f"--file={database}", f"--dbname={url.database}"],
-                env=env, check=True, capture_output=True)
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         checksums = {database.name: _sha256(database)}
         root = files.storage_root()
         stored = files.stored_files()
         for path in stored:
             checksums[f"uploads/{path.relative_to(root).as_posix()}"] = _sha256(path)
         # The copy's own row count (PostgreSQL's live count would race with writers).
-        tables, rows = _count_rows(database) if dialect == "sqlite" else (
-            len(db.metadata.sorted_tables), None)
+        tables, rows = (
+            _count_rows(database) if dialect == "sqlite" else (len(db.metadata.sorted_tables), None)
+        )
         manifest = {
-            "format": FORMAT, "created_at": utcnow().isoformat(), "database": {
-                "dialect": dialect, "file": database.name, "alembic_revision": revision,
-                "tables": tables, "rows": rows},
-            "audit_chain_head": head, "sha256": checksums,
+            "format": FORMAT,
+            "created_at": utcnow().isoformat(),
+            "database": {
+                "dialect": dialect,
+                "file": database.name,
+                "alembic_revision": revision,
+                "tables": tables,
+                "rows": rows,
+            },
+            "audit_chain_head": head,
+            "sha256": checksums,
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial = folder / "archive.tar.gz"
@@ -148,17 +161,22 @@ def _count_rows(sqlite_copy: Path | None = None) -> tuple[int, int | None]:
     names = [table.name for table in db.metadata.sorted_tables]
     if sqlite_copy is not None:
         with sqlite3.connect(sqlite_copy) as conn:
-            rows = sum(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
-                       for name in names)
+            rows = sum(
+                conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
+                for name in names
+            )
         conn.close()
         return len(names), rows
-    rows = sum(db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0
-               for name in names)
+    rows = sum(
+        db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0
+        for name in names
+    )
     db.session.rollback()
     return len(names), rows
 
 
 # ---------------------------------------------------------------------------- restore
+
 
 def _extract(source: Path, folder: Path) -> dict:
     """Unpack into ``folder`` and check every member against the manifest."""
@@ -178,8 +196,9 @@ def _extract(source: Path, folder: Path) -> dict:
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{source}: unknown archive format {manifest.get('format')!r}")
     expected = manifest["sha256"]
-    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*")
-               if path.is_file()} - {MANIFEST}
+    present = {
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    } - {MANIFEST}
     if missing := sorted(set(expected) - present):
         raise BackupError(f"{source}: {missing[0]} is listed in the manifest but missing")
     if extra := sorted(present - set(expected)):
@@ -212,12 +231,16 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
         folder = Path(work)
         manifest = _extract(source, folder)
         if manifest["database"]["dialect"] != dialect:
-            raise BackupError(f"{source} holds a {manifest['database']['dialect']} database; "
-                              f"this instance uses {dialect}")
+            raise BackupError(
+                f"{source} holds a {manifest['database']['dialect']} database; "
+                f"this instance uses {dialect}"
+            )
         empty, why = instance_is_empty()
         if not empty and not force:
-            raise BackupError(f"refusing to restore into an instance in use ({why}); give "
-                              "--force to replace its database and stored files")
+            raise BackupError(
+                f"refusing to restore into an instance in use ({why}); give "
+                "--force to replace its database and stored files"
+            )
         database = folder / manifest["database"]["file"]
         db.session.remove()
         db.engine.dispose()
@@ -234,7 +257,11 @@ def restore(source: Path, *, force: bool = False) -> Outcome:
             args, env = _pg_command("pg_restore", url)
             result = subprocess.run(  # noqa: S603 (our own configured database, as options)
                 [*args, "--exit-on-error", f"--dbname={url.database}", str(database)],
-                env=env, capture_output=True, text=True, check=False)
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         root = files.storage_root()
@@ -269,18 +296,25 @@ def create_command(path: Path) -> None:
         raise click.ClickException(f"{exc}{': ' + detail.decode() if detail else ''}") from exc
     size = outcome.path.stat().st_size
     rows = f", {outcome.rows} rows" if outcome.rows is not None else ""
-    click.echo(f"Backup {outcome.path}: {outcome.manifest['database']['dialect']} database "
-               f"({outcome.tables} tables{rows}), {outcome.files} stored files, "
-               f"{size / 1_000_000:.1f} MB; audit chain head "
-               f"{outcome.manifest['audit_chain_head']} ({time.perf_counter() - started:.1f} s)")
+    click.echo(
+        f"Backup {outcome.path}: {outcome.manifest['database']['dialect']} database "
+        f"({outcome.tables} tables{rows}), {outcome.files} stored files, "
+        f"{size / 1_000_000:.1f} MB; audit chain head "
+        f"{outcome.manifest['audit_chain_head']} ({time.perf_counter() - started:.1f} s)"
+    )
 
 
 @backup_cli.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True,
-              help="Replace the database and stored files of an instance in use.")
-@click.option("--verify/--no-verify", default=True, show_default=True,
-              help="Run `audit verify` on the restored instance.")
+@click.option(
+    "--force", is_flag=True, help="Replace the database and stored files of an instance in use."
+)
+@click.option(
+    "--verify/--no-verify",
+    default=True,
+    show_default=True,
+    help="Run `audit verify` on the restored instance.",
+)
 @click.pass_context
 def restore_command(ctx: click.Context, path: Path, force: bool, verify: bool) -> None:
     """Restore an archive into an empty instance, after checking it against its manifest."""
@@ -290,13 +324,17 @@ def restore_command(ctx: click.Context, path: Path, force: bool, verify: bool) -
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     database = outcome.manifest["database"]
-    click.echo(f"Restored from {path} (made {outcome.manifest['created_at']}): "
-               f"{database['dialect']} database at revision {database['alembic_revision']} "
-               f"({outcome.tables} tables, {outcome.rows} rows), {outcome.files} stored files; "
-               f"every member matched the manifest ({time.perf_counter() - started:.1f} s)")
+    click.echo(
+        f"Restored from {path} (made {outcome.manifest['created_at']}): "
+        f"{database['dialect']} database at revision {database['alembic_revision']} "
+        f"({outcome.tables} tables, {outcome.rows} rows), {outcome.files} stored files; "
+        f"every member matched the manifest ({time.perf_counter() - started:.1f} s)"
+    )
     if database.get("rows") is not None and outcome.rows != database["rows"]:
-        raise click.ClickException(f"the archive's database had {database.get('rows')} rows; "
-                                   f"the restored one has {outcome.rows}")
+        raise click.ClickException(
+            f"the archive's database had {database.get('rows')} rows; "
+            f"the restored one has {outcome.rows}"
+        )
     if verify:
         audit = current_app.cli.get_command(ctx, "audit")
         verify_command = audit.get_command(ctx, "verify") if audit else None  # type: ignore[attr-defined]

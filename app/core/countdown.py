@@ -10,12 +10,19 @@ from app.core.time import utcnow
 
 def countdown_texts() -> dict[str, str]:
     """The countdown's words in the page's language, shared with portal.js (data-*)."""
-    return {"day": _("day"), "days": _("days"), "hour": _("hour"), "hours": _("hours"),
-            "minute": _("minute"), "minutes": _("minutes"), "second": _("second"),
-            "seconds": _("seconds"),
-            "many": _("%(parts)s and %(last)s left", parts="{parts}", last="{last}"),
-            "one": _("%(last)s left", last="{last}"),
-            "closed": _("The call is closed.")}
+    return {
+        "day": _("day"),
+        "days": _("days"),
+        "hour": _("hour"),
+        "hours": _("hours"),
+        "minute": _("minute"),
+        "minutes": _("minutes"),
+        "second": _("second"),
+        "seconds": _("seconds"),
+        "many": _("%(parts)s and %(last)s left", parts="{parts}", last="{last}"),
+        "one": _("%(last)s left", last="{last}"),
+        "closed": _("The call is closed."),
+    }
 
 
 def remaining_text(seconds: int, texts: dict[str, str] | None = None) -> str:
@@ -66,5 +73,10 @@ def countdown(deadline: datetime, now: datetime | None = None) -> dict:
     now = now or utcnow()
     texts = countdown_texts()
     seconds = seconds_left(deadline, now)
-    return {"deadline_utc": iso_utc(deadline), "now_utc": iso_utc(now, milliseconds=True),
-            "texts": texts, "seconds": seconds, "text": remaining_text(seconds, texts)}
+    return {
+        "deadline_utc": iso_utc(deadline),
+        "now_utc": iso_utc(now, milliseconds=True),
+        "texts": texts,
+        "seconds": seconds,
+        "text": remaining_text(seconds, texts),
+    }

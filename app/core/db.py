@@ -33,13 +33,15 @@ class Base(DeclarativeBase):
     # Flask-SQLAlchemy subclasses this base, so metadata and the type map sit on an
     # explicit registry (a class-level type_annotation_map raises InvalidRequestError).
     registry = sa.orm.registry(
-        metadata=sa.MetaData(naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }),
+        metadata=sa.MetaData(
+            naming_convention={
+                "ix": "ix_%(column_0_label)s",
+                "uq": "uq_%(table_name)s_%(column_0_name)s",
+                "ck": "ck_%(table_name)s_%(constraint_name)s",
+                "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+                "pk": "pk_%(table_name)s",
+            }
+        ),
         type_annotation_map={datetime: UTCDateTime()},
     )
 
@@ -49,8 +51,13 @@ db = SQLAlchemy(model_class=Base)
 
 def str_enum(enum_cls: type[PyEnum]) -> sa.Enum:
     """Store enum *values* as short strings, the same on SQLite and PostgreSQL."""
-    return sa.Enum(enum_cls, native_enum=False, length=32, validate_strings=True,
-                   values_callable=lambda members: [m.value for m in members])
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 @contextmanager

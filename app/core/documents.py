@@ -39,9 +39,14 @@ class Kind:
 _KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, *, allowed: Callable[[Any], bool],
-             render: Callable[[int, dict], tuple[bytes, str]],
-             mimetype: str = "application/pdf", label: Any = "") -> None:
+def register(
+    name: str,
+    *,
+    allowed: Callable[[Any], bool],
+    render: Callable[[int, dict], tuple[bytes, str]],
+    mimetype: str = "application/pdf",
+    label: Any = "",
+) -> None:
     _KINDS[name] = Kind(name, allowed, render, mimetype, label)
 
 
@@ -72,8 +77,9 @@ class Document:
 
 
 def folder() -> Path:
-    path = Path(current_app.config.get("DOCUMENTS_DIR")
-                or Path(current_app.instance_path) / "documents")
+    path = Path(
+        current_app.config.get("DOCUMENTS_DIR") or Path(current_app.instance_path) / "documents"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -107,16 +113,18 @@ def file_of(document: Document) -> Path:
 def visible_to(document: Document | None, user) -> bool:
     """The owner, while still allowed to have documents of its kind."""
     registered = kind(document.kind) if document is not None else None
-    return registered is not None and getattr(user, "id", None) == document.owner_id and \
-        registered.allowed(user)
+    return (
+        registered is not None
+        and getattr(user, "id", None) == document.owner_id
+        and registered.allowed(user)
+    )
 
 
 def prepare(user, kind_name: str, params: dict) -> Document:
     """Record the request and queue the job (in tests it runs at once)."""
     if kind(kind_name) is None:
         raise KeyError(kind_name)
-    document = Document(id=secrets.token_hex(16), kind=kind_name, owner_id=user.id,
-                        params=params)
+    document = Document(id=secrets.token_hex(16), kind=kind_name, owner_id=user.id, params=params)
     _write(document)
     render_document(document.id)
     return get(document.id) or document

@@ -11,8 +11,15 @@ def download(body: bytes | str, mimetype: str, filename: str) -> Response:
     RFC 6266 ``filename*`` for names beyond ASCII), never kept in a cache: exports and
     letters hold confidential data."""
     data = body.encode("utf-8") if isinstance(body, str) else body
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=filename, max_age=0, etag=False, conditional=False)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+        etag=False,
+        conditional=False,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -20,7 +27,14 @@ def download(body: bytes | str, mimetype: str, filename: str) -> Response:
 def download_file(path: str | Path, mimetype: str, filename: str) -> Response:
     """The stored file at ``path`` as an attachment named ``filename``, with the same
     headers as :func:`download`."""
-    response = send_file(path, mimetype=mimetype, as_attachment=True,
-                         download_name=filename, max_age=0, etag=False, conditional=False)
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+        etag=False,
+        conditional=False,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -42,8 +42,9 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
     subject: Mapped[str] = mapped_column(sa.String(250))
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus),
-                                                 default=OutboxStatus.pending, index=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus), default=OutboxStatus.pending, index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
@@ -52,21 +53,31 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
 
 
-def enqueue(kind: str, *, to: str, subject: str, template: str, language: str = "nl",
-            dedupe_key: str | None = None, **context) -> OutboxMessage | None:
+def enqueue(
+    kind: str,
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    language: str = "nl",
+    dedupe_key: str | None = None,
+    **context,
+) -> OutboxMessage | None:
     """Render a plain-text email in the recipient's language and add it to the outbox.
 
     Call inside the service's transaction: the email leaves only if the change commits.
     With ``dedupe_key``, a message already queued under that key is not queued again.
     """
     if dedupe_key and db.session.scalar(
-            sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+        sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    ):
         return None
     with force_locale(language):
         body = render_template(template, **context)
         subject = single_line(str(subject))
-    message = OutboxMessage(kind=kind, recipient=to, subject=subject, body=body,
-                            dedupe_key=dedupe_key)
+    message = OutboxMessage(
+        kind=kind, recipient=to, subject=subject, body=body, dedupe_key=dedupe_key
+    )
     db.session.add(message)
     return message
 
@@ -115,10 +126,15 @@ def send_pending(now: datetime | None = None, limit: int = 200) -> tuple[int, in
     sent = failed = 0
     for _ in range(limit):
         with transaction():
-            query = (sa.select(OutboxMessage)
-                     .where(OutboxMessage.status == OutboxStatus.pending,
-                            OutboxMessage.next_attempt_at <= now)
-                     .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1))
+            query = (
+                sa.select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == OutboxStatus.pending,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(1)
+            )
             if db.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             message = db.session.scalar(query)
@@ -163,11 +179,22 @@ def send_command(limit: int) -> None:
 
 def failed_messages(limit: int = 5) -> tuple[int, list[OutboxMessage]]:
     """How many messages failed for good, and the newest ``limit`` of them."""
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                              .where(OutboxMessage.status == OutboxStatus.failed)) or 0
-    newest = list(db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)
-        .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc()).limit(limit)))
+    count = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.failed)
+        )
+        or 0
+    )
+    newest = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.failed)
+            .order_by(OutboxMessage.next_attempt_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
     return count, newest
 
 
@@ -175,15 +202,18 @@ def failed_messages(limit: int = 5) -> tuple[int, list[OutboxMessage]]:
 @click.option("--limit", default=20, show_default=True, help="List at most this many failed.")
 def status_command(limit: int) -> None:
     """Count messages per status and list the failed ones with their last error."""
-    rows = db.session.execute(sa.select(OutboxMessage.status, sa.func.count())
-                              .group_by(OutboxMessage.status)).all()
+    rows = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ).all()
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({status.value: n for status, n in rows})
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
     _count, failed = failed_messages(limit)
     for message in failed:
-        click.echo(f"failed #{message.id} {message.kind} to {message.recipient!r} after "
-                   f"{message.attempts} attempt(s): {message.last_error}")
+        click.echo(
+            f"failed #{message.id} {message.kind} to {message.recipient!r} after "
+            f"{message.attempts} attempt(s): {message.last_error}"
+        )
 
 
 def external_url(endpoint: str, **values) -> str:

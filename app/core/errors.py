@@ -62,9 +62,14 @@ class Throttled(DomainError):
         if self.message or self.retry_after is None:
             return super().user_message()
         if self.retry_after <= 90:
-            return ngettext("Too many attempts. Try again in %(num)d second.",
-                            "Too many attempts. Try again in %(num)d seconds.", self.retry_after)
+            return ngettext(
+                "Too many attempts. Try again in %(num)d second.",
+                "Too many attempts. Try again in %(num)d seconds.",
+                self.retry_after,
+            )
         minutes = -(-self.retry_after // 60)
-        return ngettext("Too many attempts. Try again in %(num)d minute.",
-                        "Too many attempts. Try again in %(num)d minutes.", minutes)
-
+        return ngettext(
+            "Too many attempts. Try again in %(num)d minute.",
+            "Too many attempts. Try again in %(num)d minutes.",
+            minutes,
+        )

@@ -28,6 +28,7 @@ def neutralise(value: Any) -> Any:
 
 # ---------------------------------------------------------------------------- CSV
 
+
 @dataclass(frozen=True)
 class CsvVariant:
     """How a CSV file is written: Excel set to Dutch (Belgium) opens a file by double-click
@@ -39,8 +40,8 @@ class CsvVariant:
     decimal_comma: bool
 
 
-PLAIN_CSV = CsvVariant("plain", ",", False)   # "CSV (comma, UTF-8)": the default
-EXCEL_CSV = CsvVariant("excel", ";", True)    # "CSV (Excel)": semicolon, decimal comma
+PLAIN_CSV = CsvVariant("plain", ",", False)  # "CSV (comma, UTF-8)": the default
+EXCEL_CSV = CsvVariant("excel", ";", True)  # "CSV (Excel)": semicolon, decimal comma
 CSV_VARIANTS = {variant.key: variant for variant in (PLAIN_CSV, EXCEL_CSV)}
 CSV_PARAMETER = "csv"  # ?csv=excel on any CSV download
 

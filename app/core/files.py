@@ -34,8 +34,9 @@ TRASH_PREFIX = ".trash-"
 
 
 def storage_root() -> Path:
-    root = Path(current_app.config.get("UPLOAD_FOLDER") or
-                Path(current_app.instance_path) / "uploads")
+    root = Path(
+        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    )
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -46,8 +47,9 @@ def path_for(sha256: str) -> Path:
     return storage_root() / sha256[:2] / sha256[2:4] / sha256
 
 
-def store(stream: BinaryIO, max_bytes: int,
-          accept: Callable[[Path, int], None] | None = None) -> StoredFile:
+def store(
+    stream: BinaryIO, max_bytes: int, accept: Callable[[Path, int], None] | None = None
+) -> StoredFile:
     """Copy ``stream`` to storage while hashing it; refuse it past ``max_bytes``.
 
     The file is written to a temporary name in the storage folder, checked there
@@ -108,8 +110,9 @@ def _hash_file(path: Path) -> str:
 def stored_files() -> list[Path]:
     """Every file stored under its hash (temporary ``.upload-*`` files left out)."""
     root = storage_root()
-    return sorted(path for path in root.glob("??/??/*")
-                  if path.is_file() and not path.name.startswith("."))
+    return sorted(
+        path for path in root.glob("??/??/*") if path.is_file() and not path.name.startswith(".")
+    )
 
 
 def verify_stored(referenced: dict[str, str]) -> tuple[int, str | None]:
@@ -120,8 +123,11 @@ def verify_stored(referenced: dict[str, str]) -> tuple[int, str | None]:
         if path.parent.name != path.name[2:4] or path.parent.parent.name != path.name[:2]:
             return count, f"stored file {path.name}: not in its hash's folder (moved)"
         if _hash_file(path) != path.name:
-            return count, f"stored file {path.name}: its content does not match its " \
-                          "SHA-256 (altered or corrupted)"
+            return (
+                count,
+                f"stored file {path.name}: its content does not match its "
+                "SHA-256 (altered or corrupted)",
+            )
         count += 1
     for sha256, owner in sorted(referenced.items()):
         if not path_for(sha256).is_file():
@@ -134,14 +140,19 @@ def safe_pdf_filename(filename: str) -> str:
     ones that reorder or hide text (bidi overrides, isolates, marks, zero-width characters),
     so "factuur\u202efdp.exe" cannot pose as a PDF; always ending in .pdf."""
     name = re.split(r"[\\/]", filename or "")[-1].strip()
-    name = re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]",
-                  "", name)[:200].strip() or "document.pdf"
+    name = (
+        re.sub("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]", "", name)[
+            :200
+        ].strip()
+        or "document.pdf"
+    )
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return name
 
 
 # ---------------------------------------------------------------------------- cleaning
+
 
 @dataclass
 class CleanReport:
@@ -169,13 +180,21 @@ def hashes_in_columns() -> set[str]:
         column = table.columns.get("sha256")
         if column is None:
             continue
-        found.update(value for value in db.session.scalars(
-            sa.select(column).where(column.is_not(None)).distinct()) if value)
+        found.update(
+            value
+            for value in db.session.scalars(sa.select(column).where(column.is_not(None)).distinct())
+            if value
+        )
     return found
 
 
-def clean_storage(referenced: Callable[[], Iterable[str]], *, grace_seconds: float,
-                  dry_run: bool = False, now: float | None = None) -> CleanReport:
+def clean_storage(
+    referenced: Callable[[], Iterable[str]],
+    *,
+    grace_seconds: float,
+    dry_run: bool = False,
+    now: float | None = None,
+) -> CleanReport:
     """Remove temporary files and stored files no row refers to, both older than the grace.
 
     Safe while serving: a file younger than ``grace_seconds`` is never touched (an upload

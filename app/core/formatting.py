@@ -52,8 +52,9 @@ def euro(amount: Decimal | int | str | None, lang: str | None = None) -> str:
     return text.replace("\u00a0", " ")
 
 
-def number(value: Decimal | int | float | None, places: int | None = None,
-           lang: str | None = None) -> str:
+def number(
+    value: Decimal | int | float | None, places: int | None = None, lang: str | None = None
+) -> str:
     """12345 -> '12.345' (nl) / '12,345' (en); a decimal keeps its own digits ('2,5') unless
     ``places`` fixes them; '' for None."""
     if value is None or value == "":
@@ -62,8 +63,9 @@ def number(value: Decimal | int | float | None, places: int | None = None,
         if isinstance(value, Decimal):
             digits = max(0, -int(value.normalize().as_tuple().exponent))
             pattern = "#,##0" + ("." + "0" * digits if digits else "")
-            return babel_decimal(value, format=pattern, locale=language(lang),
-                                 decimal_quantization=False)
+            return babel_decimal(
+                value, format=pattern, locale=language(lang), decimal_quantization=False
+            )
         return babel_decimal(value, locale=language(lang))
     pattern = "#,##0" + ("." + "0" * places if places else "")
     return babel_decimal(Decimal(str(value)), format=pattern, locale=language(lang))
@@ -77,8 +79,14 @@ def plain_number(value: Decimal | int | None, lang: str | None = None) -> str:
     return text.replace(".", ",") if language(lang) == "nl" else text
 
 
-def percent(value: Decimal | int | float | None, places: int | None = 1, *,
-            signed: bool = False, lang: str | None = None, none: str = "") -> str:
+def percent(
+    value: Decimal | int | float | None,
+    places: int | None = 1,
+    *,
+    signed: bool = False,
+    lang: str | None = None,
+    none: str = "",
+) -> str:
     """A figure already in percent (12.5 means 12.5 %): nl '12,5 %', en '12.5%'.
 
     ``places`` decimals (None: the value's own, as for a call's exact 12.5 or 20);
@@ -93,8 +101,9 @@ def percent(value: Decimal | int | float | None, places: int | None = 1, *,
     pattern = f"{body}{suffix}"
     if signed:
         pattern = f"+{body}{suffix};-{body}{suffix}"
-    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=lang,
-                          decimal_quantization=True)
+    return format_percent(
+        Decimal(str(value)) / 100, format=pattern, locale=lang, decimal_quantization=True
+    )
 
 
 def day(value: date | str | None, lang: str | None = None) -> str:
@@ -117,15 +126,13 @@ def moment(value: datetime | None, seconds: bool = True, lang: str | None = None
     if value.tzinfo is None:
         raise ValueError("refusing a naive datetime")
     lang = language(lang)
-    pattern = DATE_PATTERNS.get(lang, DATE_PATTERNS["nl"]) + (" HH:mm:ss" if seconds
-                                                              else " HH:mm")
+    pattern = DATE_PATTERNS.get(lang, DATE_PATTERNS["nl"]) + (" HH:mm:ss" if seconds else " HH:mm")
     return format_datetime(value, pattern, tzinfo=BRUSSELS, locale=lang)
 
 
 def megabytes(size: int, lang: str | None = None) -> str:
     """A size in MB with at most one decimal, grouped in the reader's way ('12,5' in Dutch)."""
-    return babel_decimal(round(size / (1024 * 1024), 1), format="#,##0.#",
-                         locale=language(lang))
+    return babel_decimal(round(size / (1024 * 1024), 1), format="#,##0.#", locale=language(lang))
 
 
 def kilobytes(size: int, lang: str | None = None) -> str:
@@ -134,7 +141,11 @@ def kilobytes(size: int, lang: str | None = None) -> str:
 
 
 FILTERS: dict[str, Any] = {
-    "euro": euro, "number": number, "percent": percent, "day": day, "brussels": moment,
+    "euro": euro,
+    "number": number,
+    "percent": percent,
+    "day": day,
+    "brussels": moment,
     "kilobytes": kilobytes,
 }
 

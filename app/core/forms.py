@@ -37,8 +37,9 @@ def has_forbidden_characters(text: str, *, multi_line: bool = False) -> bool:
 
 def _refuse_single_line(value):
     if isinstance(value, str) and has_forbidden_characters(value):
-        raise ValueError(str(_l("Remove the line breaks and other control characters "
-                                "from this field.")))
+        raise ValueError(
+            str(_l("Remove the line breaks and other control characters from this field."))
+        )
     return value
 
 
@@ -91,10 +92,15 @@ def attach_errors(form: FlaskForm, exc: ValidationFailed) -> None:
             field.errors = [*list(field.errors or []), message]
 
 
-def submit_form(form: FlaskForm, action: Callable[[], Any], *,
-                success: str | Callable[[Any], str], then: str,
-                refused: str | None = None,
-                errors: Callable[[ValidationFailed], ValidationFailed] | None = None):
+def submit_form(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    then: str,
+    refused: str | None = None,
+    errors: Callable[[ValidationFailed], ValidationFailed] | None = None,
+):
     """Validate ``form`` and run ``action`` (the service call), the block every form view
     shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then``. A
     ``DomainError`` (a rule said no): flash it and redirect to ``refused`` (default
@@ -121,8 +127,9 @@ class EuroField(StringField):
 
     def __init__(self, label=None, validators=None, *, message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.message = message or _l("Enter an amount in euro with at most two decimals, "
-                                     "like 12.500,00.")
+        self.message = message or _l(
+            "Enter an amount in euro with at most two decimals, like 12.500,00."
+        )
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -148,8 +155,16 @@ class DecimalTextField(StringField):
 
     LIMIT = Decimal(10) ** 9
 
-    def __init__(self, label=None, validators=None, *, message=None, places: int | None = None,
-                 strip: str = "", **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        message=None,
+        places: int | None = None,
+        strip: str = "",
+        **kwargs,
+    ):
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Enter a number, like 2,5.")
         self.places, self.strip = places, strip
@@ -164,9 +179,14 @@ class DecimalTextField(StringField):
         try:
             value = Decimal(text.replace(",", "."))
             # Nothing the portal stores comes near a billion; 1e30 is a typing error.
-            if not value.is_finite() or abs(value) >= self.LIMIT or (
-                    self.places is not None and value != value.quantize(Decimal(1).scaleb(
-                        -self.places))):
+            if (
+                not value.is_finite()
+                or abs(value) >= self.LIMIT
+                or (
+                    self.places is not None
+                    and value != value.quantize(Decimal(1).scaleb(-self.places))
+                )
+            ):
                 raise ValueError(str(self.message))
         except InvalidOperation:
             raise ValueError(str(self.message)) from None
@@ -226,8 +246,9 @@ class BrusselsMomentField(StringField):
         self.parts: tuple[str, str] | None = None
 
     def process(self, formdata, data=unset_value, extra_filters=None):
-        if formdata is not None and (f"{self.name}-date" in formdata
-                                     or f"{self.name}-time" in formdata):
+        if formdata is not None and (
+            f"{self.name}-date" in formdata or f"{self.name}-time" in formdata
+        ):
             day = (formdata.get(f"{self.name}-date") or "").strip()
             clock = (formdata.get(f"{self.name}-time") or "").strip()
             self.parts = (day, clock)
@@ -256,9 +277,12 @@ class BrusselsMomentField(StringField):
                 parse_local(self.raw_text, "UTC")
             except InvalidLocalTime:
                 raise ValueError(_("Enter a real date and a time like 23:59.")) from exc
-            raise ValueError(_(
-                "This time does not exist in Brussels: the clocks go forward an hour that "
-                "night. Choose another time.")) from exc
+            raise ValueError(
+                _(
+                    "This time does not exist in Brussels: the clocks go forward an hour that "
+                    "night. Choose another time."
+                )
+            ) from exc
 
     def date_value(self) -> str:
         """The date box's value: what was sent, else the stored instant's Brussels date."""

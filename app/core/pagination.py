@@ -79,4 +79,4 @@ class Page:
     def slice(self, rows: Sequence[Any]) -> list[Any]:
         """This page of rows computed elsewhere (for lists whose order needs every row,
         such as the ranking); the rows must be light tuples, never full objects."""
-        return list(rows[self.offset:self.offset + self.per_page])
+        return list(rows[self.offset : self.offset + self.per_page])

@@ -16,8 +16,12 @@ class Role(StrEnum):
     def label(self):
         from flask_babel import lazy_gettext as _l
 
-        return {"applicant": _l("Applicant"), "evaluator": _l("Evaluator"),
-                "official": _l("Official"), "admin": _l("Administrator")}[self.value]
+        return {
+            "applicant": _l("Applicant"),
+            "evaluator": _l("Evaluator"),
+            "official": _l("Official"),
+            "admin": _l("Administrator"),
+        }[self.value]
 
 
 class Actor(Protocol):

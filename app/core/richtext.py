@@ -10,19 +10,22 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                    "breaks": True}) \
-    .disable(["image"])
+_PARSER = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True}
+).disable(["image"])
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote",
-                "code"}
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 # GOV.UK Frontend classes, added after sanitising (nh3 drops class attributes).
-_CLASSES = {"<p>": '<p class="govuk-body">', "<ul>": '<ul class="govuk-list govuk-list--bullet">',
-            "<ol>": '<ol class="govuk-list govuk-list--number">',
-            "<h3>": '<h3 class="govuk-heading-s">', "<h4>": '<h4 class="govuk-heading-s">',
-            "<a ": '<a class="govuk-link" '}
+_CLASSES = {
+    "<p>": '<p class="govuk-body">',
+    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
+    "<ol>": '<ol class="govuk-list govuk-list--number">',
+    "<h3>": '<h3 class="govuk-heading-s">',
+    "<h4>": '<h4 class="govuk-heading-s">',
+    "<a ": '<a class="govuk-link" ',
+}
 
 
 def render(text: str | None) -> Markup:
@@ -32,9 +35,13 @@ def render(text: str | None) -> Markup:
     html = _PARSER.render(source)
     for level in ("1", "2", "5", "6"):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"},
-                      link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above

@@ -28,24 +28,27 @@ class PlainTextConverter(UnicodeConverter):
 
 def install_url_converters(app: Flask) -> None:
     """Call before any route is registered."""
-    app.url_map.converters.update(int=BoundedIntegerConverter, default=PlainTextConverter,
-                                  string=PlainTextConverter)
+    app.url_map.converters.update(
+        int=BoundedIntegerConverter, default=PlainTextConverter, string=PlainTextConverter
+    )
 
 
 def _csp() -> str:
     # No inline script and no inline style: everything comes from our own static files.
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def register_security(app: Flask) -> None:
@@ -54,8 +57,7 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_in_query():
         # PostgreSQL refuses NUL in text: a filter like ?q=%00 is a bad request, not a 500.
-        if any("\x00" in key or "\x00" in value
-               for key, value in request.args.items(multi=True)):
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             abort(400)
 
     @app.after_request
@@ -68,9 +70,14 @@ def register_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security",
-                               f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith("static") and \
-                "Cache-Control" not in headers:
+            headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains",
+            )
+        if (
+            request.endpoint
+            and not request.endpoint.startswith("static")
+            and "Cache-Control" not in headers
+        ):
             headers["Cache-Control"] = "no-store"  # pages hold confidential data
         return response

@@ -81,24 +81,35 @@ def _reserve_one(rule: Rule, now: datetime) -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(key=rule.key, attempts=0, last_at=now, next_at=None)
-                       .on_conflict_do_nothing(index_elements=["key"]))
+    db.session.execute(
+        insert(table)
+        .values(key=rule.key, attempts=0, last_at=now, next_at=None)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
     quiet_since = now - timedelta(seconds=rule.window)
     attempts = db.session.execute(
         sa.update(table)
-        .where(table.c.key == rule.key,
-               sa.or_(table.c.next_at.is_(None), table.c.next_at <= now,
-                      table.c.last_at < quiet_since))
-        .values(attempts=sa.case((table.c.last_at < quiet_since, 1),
-                                 else_=table.c.attempts + 1),
-                last_at=now)
-        .returning(table.c.attempts)).scalar()
+        .where(
+            table.c.key == rule.key,
+            sa.or_(
+                table.c.next_at.is_(None), table.c.next_at <= now, table.c.last_at < quiet_since
+            ),
+        )
+        .values(
+            attempts=sa.case((table.c.last_at < quiet_since, 1), else_=table.c.attempts + 1),
+            last_at=now,
+        )
+        .returning(table.c.attempts)
+    ).scalar()
     if attempts is None:  # still waiting: nothing counted
         next_at = db.session.scalar(sa.select(table.c.next_at).where(table.c.key == rule.key))
         raise _throttled(next_at, now)
     wait = rule.wait_after(attempts)
-    db.session.execute(sa.update(table).where(table.c.key == rule.key).values(
-        next_at=now + timedelta(seconds=wait) if wait is not None else None))
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.key == rule.key)
+        .values(next_at=now + timedelta(seconds=wait) if wait is not None else None)
+    )
 
 
 def release(rule: Rule, *, now: datetime | None = None) -> None:
@@ -109,10 +120,13 @@ def release(rule: Rule, *, now: datetime | None = None) -> None:
         return
     table = ThrottleCounter.__table__
     db.session.execute(
-        sa.update(table).where(table.c.key == rule.key, table.c.attempts > 0)
-        .values(attempts=table.c.attempts - 1,
-                next_at=sa.case((table.c.attempts - 1 < rule.limit, None),
-                                else_=table.c.next_at)))
+        sa.update(table)
+        .where(table.c.key == rule.key, table.c.attempts > 0)
+        .values(
+            attempts=table.c.attempts - 1,
+            next_at=sa.case((table.c.attempts - 1 < rule.limit, None), else_=table.c.next_at),
+        )
+    )
 
 
 def clear(key: str, *, now: datetime | None = None) -> None:
@@ -148,8 +162,10 @@ def attempts(key: str) -> int:
     """Attempts counted under ``key`` (for tests and operators)."""
     if (client := _redis()) is not None:
         return int(client.hget(_redis_key(key), "n") or 0)
-    return db.session.scalar(sa.select(ThrottleCounter.attempts)
-                             .where(ThrottleCounter.key == key)) or 0
+    return (
+        db.session.scalar(sa.select(ThrottleCounter.attempts).where(ThrottleCounter.key == key))
+        or 0
+    )
 
 
 def _throttled(next_at: datetime | None, now: datetime) -> Throttled:
@@ -213,8 +229,15 @@ def _redis_reserve(rules: list[Rule], now: datetime) -> None:
     ms = int(now.timestamp() * 1000)
     counted: list[Rule] = []
     for rule in rules:
-        ok, value = client.eval(_REDIS_RESERVE, 1, _redis_key(rule.key), ms, rule.window * 1000,
-                                rule.limit, rule.delay * 1000)
+        ok, value = client.eval(
+            _REDIS_RESERVE,
+            1,
+            _redis_key(rule.key),
+            ms,
+            rule.window * 1000,
+            rule.limit,
+            rule.delay * 1000,
+        )
         if not ok:
             for done in counted:
                 client.eval(_REDIS_RELEASE, 1, _redis_key(done.key), done.limit)

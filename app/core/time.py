@@ -17,8 +17,9 @@ def to_brussels(moment: datetime) -> datetime:
     return moment.astimezone(BRUSSELS)
 
 
-def brussels(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
-             second: int = 0) -> datetime:
+def brussels(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """An aware UTC instant from a Brussels wall-clock time."""
     return datetime(year, month, day, hour, minute, second, tzinfo=BRUSSELS).astimezone(UTC)
 
@@ -32,8 +33,9 @@ def before_deadline(moment: datetime, deadline: datetime) -> bool:
     return moment < deadline.replace(microsecond=0) + timedelta(seconds=1)
 
 
-def format_brussels(moment: datetime | None, seconds: bool = True,
-                    language: str | None = None) -> str:
+def format_brussels(
+    moment: datetime | None, seconds: bool = True, language: str | None = None
+) -> str:
     """The instant as Brussels wall-clock time in the reader's language (app.core.formatting)."""
     from app.core.formatting import moment as format_moment
 
@@ -48,12 +50,12 @@ class NonexistentLocalTime(InvalidLocalTime):
     """A wall-clock time skipped when the clocks go forward."""
 
 
-_LOCAL_PATTERNS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-                   "%Y-%m-%dT%H:%M")
+_LOCAL_PATTERNS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
 
 
-def parse_local(text: str, timezone: str | ZoneInfo = BRUSSELS, *,
-                offsets: bool = False) -> datetime:
+def parse_local(
+    text: str, timezone: str | ZoneInfo = BRUSSELS, *, offsets: bool = False
+) -> datetime:
     """'2027-03-31 23:59:59' in ``timezone`` (Brussels unless told) -> the aware UTC instant.
 
     Accepts 'YYYY-MM-DD HH:MM' and 'YYYY-MM-DD HH:MM:SS' (or with a 'T'); with ``offsets``
@@ -75,8 +77,7 @@ def parse_local(text: str, timezone: str | ZoneInfo = BRUSSELS, *,
             return moment.astimezone(UTC)
         instant = moment.replace(tzinfo=zone, fold=0).astimezone(UTC)
         if instant.astimezone(zone).replace(tzinfo=None) != moment:
-            raise NonexistentLocalTime(f"{text} does not exist in {zone.key} "
-                                       f"(clocks go forward)")
+            raise NonexistentLocalTime(f"{text} does not exist in {zone.key} (clocks go forward)")
     except OverflowError:
         return (datetime.min if moment.year < 9999 else datetime.max).replace(tzinfo=UTC)
     return instant
@@ -113,8 +114,14 @@ class RecordArrival:
     ``max_queue`` seconds old is ignored.
     """
 
-    def __init__(self, wsgi_app, *, trust_request_start: bool = False,
-                 trusted_proxies: Iterable[str] | str = (), max_queue: float = 60.0) -> None:
+    def __init__(
+        self,
+        wsgi_app,
+        *,
+        trust_request_start: bool = False,
+        trusted_proxies: Iterable[str] | str = (),
+        max_queue: float = 60.0,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.trust_request_start = trust_request_start
         if isinstance(trusted_proxies, str):
@@ -161,4 +168,3 @@ def request_received_at() -> datetime:
     if has_request_context() and RECEIVED_AT_KEY in request.environ:
         return request.environ[RECEIVED_AT_KEY]
     return utcnow()
-

@@ -19,8 +19,13 @@ def _user(email: str):
 
 @click.command("export")
 @click.argument("email")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the JSON to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the JSON to this file instead of standard output.",
+)
 def export_personal_data(email: str, output: Path | None) -> None:
     """Print (or write) everything kept about an account as JSON, as on its profile."""
     body = privacy.to_json(privacy.personal_data(None, _user(email).id))
@@ -38,8 +43,7 @@ def anonymise_account(email: str, yes: bool) -> None:
     """Anonymise an account: placeholders for name and email, no login ever again."""
     user = _user(email)
     if not yes:
-        click.confirm(f"Anonymise {user.email} ({user.name})? This cannot be undone.",
-                      abort=True)
+        click.confirm(f"Anonymise {user.email} ({user.name})? This cannot be undone.", abort=True)
     try:
         user = privacy.anonymise(None, user.id)
     except DomainError as exc:

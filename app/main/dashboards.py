@@ -32,6 +32,7 @@ RECENT = 10
 
 # ------------------------------------------------------------------ applicant
 
+
 def applicant(user: User) -> dict:
     """The newest proposals of the user's organisations, with each organisation's own
     deadline and the outcome of the newest published decision that includes it."""
@@ -47,13 +48,20 @@ def _outcomes(proposals: list[Proposal]) -> dict[int, Outcome]:
     call_ids = {p.call_id for p in proposals}
     if not wanted:
         return {}
-    newest = (sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number)
-                        .label("number"))
-              .where(DecisionRecord.call_id.in_(call_ids))
-              .group_by(DecisionRecord.call_id).subquery())
-    records = db.session.scalars(sa.select(DecisionRecord).join(
-        newest, sa.and_(DecisionRecord.call_id == newest.c.call_id,
-                        DecisionRecord.number == newest.c.number)))
+    newest = (
+        sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number).label("number"))
+        .where(DecisionRecord.call_id.in_(call_ids))
+        .group_by(DecisionRecord.call_id)
+        .subquery()
+    )
+    records = db.session.scalars(
+        sa.select(DecisionRecord).join(
+            newest,
+            sa.and_(
+                DecisionRecord.call_id == newest.c.call_id, DecisionRecord.number == newest.c.number
+            ),
+        )
+    )
     outcomes: dict[int, Outcome] = {}
     for record in records:
         for row in record.data.get("rows", []):
@@ -63,6 +71,7 @@ def _outcomes(proposals: list[Proposal]) -> dict[int, Outcome]:
 
 
 # ------------------------------------------------------------------ evaluator
+
 
 @dataclass
 class EvaluatorWork:
@@ -78,7 +87,8 @@ def evaluator(user: User) -> EvaluatorWork:
         sa.select(Assignment.status, Review.status, sa.func.count(Assignment.id))
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.evaluator_id == user.id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .group_by(Assignment.status, Review.status))
+        .group_by(Assignment.status, Review.status)
+    )
     for assignment_status, review_status, count in rows:
         if assignment_status is AssignmentStatus.awaiting_declaration:
             work.to_declare += count
@@ -90,6 +100,7 @@ def evaluator(user: User) -> EvaluatorWork:
 
 
 # ------------------------------------------------------------------ official
+
 
 @dataclass
 class CallPipeline:
@@ -115,51 +126,76 @@ def official(args) -> Page:
     queries for the page, whatever the number of proposals."""
     total = db.session.scalar(sa.select(sa.func.count(Call.id))) or 0
     page = Page.of(args, total, per_page=RECENT)
-    calls = list(db.session.scalars(sa.select(Call).order_by(Call.deadline.desc(), Call.id)
-                                    .limit(page.per_page).offset(page.offset)))
+    calls = list(
+        db.session.scalars(
+            sa.select(Call)
+            .order_by(Call.deadline.desc(), Call.id)
+            .limit(page.per_page)
+            .offset(page.offset)
+        )
+    )
     lines = {call.id: CallPipeline(call) for call in calls}
     if not lines:
         return page
     ids = list(lines)
     for call_id, status, count in db.session.execute(
-            sa.select(Proposal.call_id, Proposal.status, sa.func.count(Proposal.id))
-            .where(Proposal.call_id.in_(ids)).group_by(Proposal.call_id, Proposal.status)):
-        setattr(lines[call_id], {ProposalStatus.draft: "drafts",
-                                 ProposalStatus.submitted: "submitted",
-                                 ProposalStatus.withdrawn: "withdrawn"}[status], count)
+        sa.select(Proposal.call_id, Proposal.status, sa.func.count(Proposal.id))
+        .where(Proposal.call_id.in_(ids))
+        .group_by(Proposal.call_id, Proposal.status)
+    ):
+        setattr(
+            lines[call_id],
+            {
+                ProposalStatus.draft: "drafts",
+                ProposalStatus.submitted: "submitted",
+                ProposalStatus.withdrawn: "withdrawn",
+            }[status],
+            count,
+        )
     for call_id, result, count in db.session.execute(
-            sa.select(Proposal.call_id, AdmissibilityCheck.result,
-                      sa.func.count(AdmissibilityCheck.id))
-            .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
-            .where(Proposal.call_id.in_(ids),
-                   Proposal.status == ProposalStatus.submitted)
-            .group_by(Proposal.call_id, AdmissibilityCheck.result)):
+        sa.select(Proposal.call_id, AdmissibilityCheck.result, sa.func.count(AdmissibilityCheck.id))
+        .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
+        .where(Proposal.call_id.in_(ids), Proposal.status == ProposalStatus.submitted)
+        .group_by(Proposal.call_id, AdmissibilityCheck.result)
+    ):
         if result is Admissibility.admissible:
             lines[call_id].admissible = count
         else:
             lines[call_id].inadmissible += count
     for call_id, review_status, count in db.session.execute(
-            sa.select(Proposal.call_id, Review.status, sa.func.count(Assignment.id))
-            .join(Proposal, Proposal.id == Assignment.proposal_id)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Proposal.call_id.in_(ids), Assignment.status.in_(ACTIVE_ASSIGNMENT))
-            .group_by(Proposal.call_id, Review.status)):
+        sa.select(Proposal.call_id, Review.status, sa.func.count(Assignment.id))
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Proposal.call_id.in_(ids), Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .group_by(Proposal.call_id, Review.status)
+    ):
         if review_status is ReviewStatus.submitted:
             lines[call_id].reviews_submitted = count
         else:
             lines[call_id].reviews_open += count
     newest: dict[int, DecisionRecord] = {}
-    counts = dict(db.session.execute(
-        sa.select(DecisionRecord.call_id, sa.func.count(DecisionRecord.id))
-        .where(DecisionRecord.call_id.in_(ids)).group_by(DecisionRecord.call_id)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(DecisionRecord.call_id, sa.func.count(DecisionRecord.id))
+            .where(DecisionRecord.call_id.in_(ids))
+            .group_by(DecisionRecord.call_id)
+        ).all()
+    )
     if counts:
-        last = (sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number)
-                          .label("number"))
-                .where(DecisionRecord.call_id.in_(ids)).group_by(DecisionRecord.call_id)
-                .subquery())
-        for record in db.session.scalars(sa.select(DecisionRecord).join(
-                last, sa.and_(DecisionRecord.call_id == last.c.call_id,
-                              DecisionRecord.number == last.c.number))):
+        last = (
+            sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number).label("number"))
+            .where(DecisionRecord.call_id.in_(ids))
+            .group_by(DecisionRecord.call_id)
+            .subquery()
+        )
+        for record in db.session.scalars(
+            sa.select(DecisionRecord).join(
+                last,
+                sa.and_(
+                    DecisionRecord.call_id == last.c.call_id, DecisionRecord.number == last.c.number
+                ),
+            )
+        ):
             newest[record.call_id] = record
     for call_id, count in counts.items():
         line = lines[call_id]
@@ -170,10 +206,11 @@ def official(args) -> Page:
                 tally[row["outcome"]] += 1
         line.outcomes = dict(tally)
     for call_id, count in db.session.execute(
-            sa.select(Proposal.call_id, sa.func.count(Objection.id))
-            .join(Proposal, Proposal.id == Objection.proposal_id)
-            .where(Proposal.call_id.in_(ids), Objection.answered_at.is_(None))
-            .group_by(Proposal.call_id)):
+        sa.select(Proposal.call_id, sa.func.count(Objection.id))
+        .join(Proposal, Proposal.id == Objection.proposal_id)
+        .where(Proposal.call_id.in_(ids), Objection.answered_at.is_(None))
+        .group_by(Proposal.call_id)
+    ):
         lines[call_id].objections_open = count
     page.items = [lines[call.id] for call in calls]
     return page
@@ -181,12 +218,18 @@ def official(args) -> Page:
 
 # ------------------------------------------------------------------ admin
 
+
 def admin() -> dict:
     """Accounts per role, and how many are deactivated (two queries)."""
-    per_role = dict(db.session.execute(
-        sa.select(UserRole.role, sa.func.count(UserRole.user_id))
-        .join(User, User.id == UserRole.user_id).where(User.active.is_(True))
-        .group_by(UserRole.role)).all())
-    inactive = db.session.scalar(sa.select(sa.func.count(User.id))
-                                 .where(User.active.is_(False))) or 0
+    per_role = dict(
+        db.session.execute(
+            sa.select(UserRole.role, sa.func.count(UserRole.user_id))
+            .join(User, User.id == UserRole.user_id)
+            .where(User.active.is_(True))
+            .group_by(UserRole.role)
+        ).all()
+    )
+    inactive = (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.active.is_(False))) or 0
+    )
     return {"per_role": per_role, "inactive": inactive}

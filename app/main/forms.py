@@ -12,5 +12,6 @@ class AnonymiseForm(PortalForm):
     confirm = BooleanField(
         _l("I understand that this cannot be undone: the person can never log in again."),
         widget=GovCheckboxInput(),
-        validators=[DataRequired(_l("Confirm that you want to anonymise this account."))])
+        validators=[DataRequired(_l("Confirm that you want to anonymise this account."))],
+    )
     submit = SubmitField(_l("Anonymise this account"), widget=GovSubmitInput())

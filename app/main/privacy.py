@@ -47,43 +47,86 @@ def personal_data(actor: User | None, user_id: int) -> dict[str, Any]:
         "format": FORMAT,
         "exported_at": utcnow(),
         "account": {
-            "id": user.id, "email": user.email, "name": user.name,
-            "roles": sorted(role.value for role in user.roles), "active": user.active,
-            "language": user.language, "email_verified_at": user.email_verified_at,
-            "created_at": user.created_at, "last_login_at": user.last_login_at,
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "roles": sorted(role.value for role in user.roles),
+            "active": user.active,
+            "language": user.language,
+            "email_verified_at": user.email_verified_at,
+            "created_at": user.created_at,
+            "last_login_at": user.last_login_at,
             "anonymised_at": user.anonymised_at,
         },
         "preferences": {"language": user.language},
-        "sessions": [{"id": row.id, "started_at": row.created_at} for row in db.session.scalars(
-            sa.select(UserSession).where(UserSession.user_id == user.id)
-            .order_by(UserSession.id))],
-        "api_tokens": [{"id": t.id, "name": t.name, "starts_with": t.prefix,
-                        "created_at": t.created_at, "last_used_at": t.last_used_at,
-                        "expires_at": t.expires_at, "revoked_at": t.revoked_at}
-                       for t in db.session.scalars(sa.select(ApiToken).where(
-                           ApiToken.user_id == user.id).order_by(ApiToken.id))],
-        "memberships": [{"organisation_id": m.organisation_id,
-                         "organisation": m.organisation.legal_name,
-                         "enterprise_number": m.organisation.enterprise_number,
-                         "status": m.status, "requested_at": m.requested_at,
-                         "decided_at": m.decided_at}
-                        for m in db.session.scalars(sa.select(Membership).where(
-                            Membership.user_id == user.id).order_by(Membership.id))],
+        "sessions": [
+            {"id": row.id, "started_at": row.created_at}
+            for row in db.session.scalars(
+                sa.select(UserSession)
+                .where(UserSession.user_id == user.id)
+                .order_by(UserSession.id)
+            )
+        ],
+        "api_tokens": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "starts_with": t.prefix,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+                "expires_at": t.expires_at,
+                "revoked_at": t.revoked_at,
+            }
+            for t in db.session.scalars(
+                sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+            )
+        ],
+        "memberships": [
+            {
+                "organisation_id": m.organisation_id,
+                "organisation": m.organisation.legal_name,
+                "enterprise_number": m.organisation.enterprise_number,
+                "status": m.status,
+                "requested_at": m.requested_at,
+                "decided_at": m.decided_at,
+            }
+            for m in db.session.scalars(
+                sa.select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+            )
+        ],
         "proposals": _proposals(user),
         "evaluation": _evaluation(user),
         # enrolment files uploaded for funded projects (the learners in them are pseudonymous)
-        "enrolment_imports": [{"project": row.project.reference, "filename": row.filename,
-                               "uploaded_at": row.created_at, "status": row.status,
-                               "rows": row.rows_total}
-                              for row in db.session.scalars(sa.select(EnrolmentImport).where(
-                                  EnrolmentImport.created_by_id == user.id)
-                                  .order_by(EnrolmentImport.id))],
-        "audit_records": [_audit(record) for record in db.session.scalars(
-            sa.select(AuditRecord).where(sa.or_(
-                AuditRecord.actor_id == user.id,
-                sa.and_(AuditRecord.entity_type == User.__tablename__,
-                        AuditRecord.entity_id == user.id)))
-            .order_by(AuditRecord.id))],
+        "enrolment_imports": [
+            {
+                "project": row.project.reference,
+                "filename": row.filename,
+                "uploaded_at": row.created_at,
+                "status": row.status,
+                "rows": row.rows_total,
+            }
+            for row in db.session.scalars(
+                sa.select(EnrolmentImport)
+                .where(EnrolmentImport.created_by_id == user.id)
+                .order_by(EnrolmentImport.id)
+            )
+        ],
+        "audit_records": [
+            _audit(record)
+            for record in db.session.scalars(
+                sa.select(AuditRecord)
+                .where(
+                    sa.or_(
+                        AuditRecord.actor_id == user.id,
+                        sa.and_(
+                            AuditRecord.entity_type == User.__tablename__,
+                            AuditRecord.entity_id == user.id,
+                        ),
+                    )
+                )
+                .order_by(AuditRecord.id)
+            )
+        ],
     }
 
 
@@ -91,69 +134,129 @@ def _proposals(user: User) -> list[dict[str, Any]]:
     """Proposals the person created, edited or submitted, as the audit trail and the
     proposals' own fields show, each with the person's actions on it."""
     actions: dict[int, list[dict[str, Any]]] = {}
-    for record in db.session.scalars(sa.select(AuditRecord).where(
-            AuditRecord.actor_id == user.id,
-            AuditRecord.entity_type == Proposal.__tablename__).order_by(AuditRecord.id)):
-        actions.setdefault(record.entity_id, []).append({"at": record.at,
-                                                         "action": record.action})
-    ids = set(actions) | set(db.session.scalars(sa.select(Proposal.id).where(sa.or_(
-        Proposal.created_by_id == user.id, Proposal.updated_by_id == user.id))))
-    ids |= set(db.session.scalars(sa.select(ProposalVersion.proposal_id)
-                                  .where(ProposalVersion.submitted_by_id == user.id)))
+    for record in db.session.scalars(
+        sa.select(AuditRecord)
+        .where(AuditRecord.actor_id == user.id, AuditRecord.entity_type == Proposal.__tablename__)
+        .order_by(AuditRecord.id)
+    ):
+        actions.setdefault(record.entity_id, []).append({"at": record.at, "action": record.action})
+    ids = set(actions) | set(
+        db.session.scalars(
+            sa.select(Proposal.id).where(
+                sa.or_(Proposal.created_by_id == user.id, Proposal.updated_by_id == user.id)
+            )
+        )
+    )
+    ids |= set(
+        db.session.scalars(
+            sa.select(ProposalVersion.proposal_id).where(ProposalVersion.submitted_by_id == user.id)
+        )
+    )
     out = []
-    for proposal in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids))
-                                       .order_by(Proposal.id)):
-        out.append({
-            "id": proposal.id, "reference": proposal.reference, "title": proposal.title,
-            "organisation": proposal.organisation.legal_name, "call": proposal.call.code,
-            "status": proposal.status, "created_by_you": proposal.created_by_id == user.id,
-            "versions_you_submitted": [
-                {"number": v.number, "submitted_at": v.submitted_at,
-                 "fingerprint": v.fingerprint}
-                for v in db.session.scalars(sa.select(ProposalVersion).where(
-                    ProposalVersion.proposal_id == proposal.id,
-                    ProposalVersion.submitted_by_id == user.id)
-                    .order_by(ProposalVersion.number))],
-            "your_actions": actions.get(proposal.id, []),
-        })
+    for proposal in db.session.scalars(
+        sa.select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id)
+    ):
+        out.append(
+            {
+                "id": proposal.id,
+                "reference": proposal.reference,
+                "title": proposal.title,
+                "organisation": proposal.organisation.legal_name,
+                "call": proposal.call.code,
+                "status": proposal.status,
+                "created_by_you": proposal.created_by_id == user.id,
+                "versions_you_submitted": [
+                    {
+                        "number": v.number,
+                        "submitted_at": v.submitted_at,
+                        "fingerprint": v.fingerprint,
+                    }
+                    for v in db.session.scalars(
+                        sa.select(ProposalVersion)
+                        .where(
+                            ProposalVersion.proposal_id == proposal.id,
+                            ProposalVersion.submitted_by_id == user.id,
+                        )
+                        .order_by(ProposalVersion.number)
+                    )
+                ],
+                "your_actions": actions.get(proposal.id, []),
+            }
+        )
     return out
 
 
 def _evaluation(user: User) -> dict[str, Any]:
     profile = db.session.get(EvaluatorProfile, user.id)
-    assignments = list(db.session.scalars(sa.select(Assignment).where(
-        Assignment.evaluator_id == user.id).order_by(Assignment.id)))
-    reviews = {review.assignment_id: review for review in db.session.scalars(
-        sa.select(Review).where(Review.assignment_id.in_([a.id for a in assignments])))}
+    assignments = list(
+        db.session.scalars(
+            sa.select(Assignment).where(Assignment.evaluator_id == user.id).order_by(Assignment.id)
+        )
+    )
+    reviews = {
+        review.assignment_id: review
+        for review in db.session.scalars(
+            sa.select(Review).where(Review.assignment_id.in_([a.id for a in assignments]))
+        )
+    }
     return {
         "expertise": profile.expertise if profile else [],
-        "affiliations": [{"organisation": a.organisation_name,
-                          "enterprise_number": a.enterprise_number, "relation": a.relation}
-                         for a in db.session.scalars(sa.select(Affiliation).where(
-                             Affiliation.user_id == user.id).order_by(Affiliation.id))],
-        "assignments": [{
-            "proposal": a.proposal.reference, "status": a.status, "assigned_at": a.assigned_at,
-            "declared_at": a.declared_at, "conflict_reason": a.conflict_reason,
-            "review": _review(reviews.get(a.id)),
-        } for a in assignments],
+        "affiliations": [
+            {
+                "organisation": a.organisation_name,
+                "enterprise_number": a.enterprise_number,
+                "relation": a.relation,
+            }
+            for a in db.session.scalars(
+                sa.select(Affiliation)
+                .where(Affiliation.user_id == user.id)
+                .order_by(Affiliation.id)
+            )
+        ],
+        "assignments": [
+            {
+                "proposal": a.proposal.reference,
+                "status": a.status,
+                "assigned_at": a.assigned_at,
+                "declared_at": a.declared_at,
+                "conflict_reason": a.conflict_reason,
+                "review": _review(reviews.get(a.id)),
+            }
+            for a in assignments
+        ],
     }
 
 
 def _review(review: Review | None) -> dict[str, Any] | None:
     if review is None:
         return None
-    return {"status": review.status, "overall_comment": review.overall_comment,
-            "submitted_at": review.submitted_at,
-            "scores": [{"criterion": score.criterion.name_en, "score": score.score,
-                        "justification": score.justification}
-                       for score in sorted(review.scores, key=lambda s: s.criterion_id)]}
+    return {
+        "status": review.status,
+        "overall_comment": review.overall_comment,
+        "submitted_at": review.submitted_at,
+        "scores": [
+            {
+                "criterion": score.criterion.name_en,
+                "score": score.score,
+                "justification": score.justification,
+            }
+            for score in sorted(review.scores, key=lambda s: s.criterion_id)
+        ],
+    }
 
 
 def _audit(record: AuditRecord) -> dict[str, Any]:
-    return {"id": record.id, "at": record.at, "action": record.action,
-            "entity": record.entity_type, "entity_id": record.entity_id,
-            "before": record.before, "after": record.after, "reason": record.reason,
-            "address": record.address}
+    return {
+        "id": record.id,
+        "at": record.at,
+        "action": record.action,
+        "entity": record.entity_type,
+        "entity_id": record.entity_id,
+        "before": record.before,
+        "after": record.after,
+        "reason": record.reason,
+        "address": record.address,
+    }
 
 
 def _default(value: Any) -> Any:

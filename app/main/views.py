@@ -37,9 +37,13 @@ def index():
     failed_mail = (0, [])
     if current_user.is_authenticated and current_user.is_official:
         failed_mail = email.failed_messages()
-    return render_template("main/index.html", open_calls=calls.open_calls(),
-                           failed_mail_count=failed_mail[0], failed_mail=failed_mail[1],
-                           **_dashboards())
+    return render_template(
+        "main/index.html",
+        open_calls=calls.open_calls(),
+        failed_mail_count=failed_mail[0],
+        failed_mail=failed_mail[1],
+        **_dashboards(),
+    )
 
 
 def _dashboards() -> dict:
@@ -90,9 +94,12 @@ def document(document_id: str):
     the content security policy allows no script) and its download link when ready."""
     found = _document(document_id)
     back = request.args.get("back", "")
-    return render_template("main/document.html", document=found,
-                           kind=documents.kind(found.kind),
-                           back=safe_next(back) if back else "")
+    return render_template(
+        "main/document.html",
+        document=found,
+        kind=documents.kind(found.kind),
+        back=safe_next(back) if back else "",
+    )
 
 
 @bp.get("/documents/<document_id>/file")
@@ -103,15 +110,19 @@ def document_file(document_id: str):
     if found.state != "done" or not path.exists():
         abort(404)
     kind = documents.kind(found.kind)
-    return send_file(path, mimetype=kind.mimetype if kind else "application/octet-stream",
-                     as_attachment=True, download_name=found.filename, max_age=0)
+    return send_file(
+        path,
+        mimetype=kind.mimetype if kind else "application/octet-stream",
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
 
 
 @bp.get("/privacy")
 def privacy_page():
     """Public: what the portal keeps about people, why, for how long, who sees it."""
-    return render_template("main/privacy.html",
-                           token_days=current_app.config["API_TOKEN_DAYS"])
+    return render_template("main/privacy.html", token_days=current_app.config["API_TOKEN_DAYS"])
 
 
 @bp.get("/profile/personal-data")
@@ -119,8 +130,13 @@ def privacy_page():
 def personal_data():
     """The logged-in person's own data as a JSON download (never someone else's)."""
     body = privacy.to_json(privacy.personal_data(current_user, current_user.id))
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="personal-data-{current_user.id}.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="personal-data-{current_user.id}.json"'
+        },
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/anonymise", methods=["GET", "POST"])

@@ -35,12 +35,18 @@ SEED = 20250105
 TARGET = 110_000  # enrolments over all projects and months
 
 TRAINING_TOPICS = [
-    ("Lassen in virtuele realiteit", "blended"), ("Basis Excel", "online"),
-    ("Heftruck veilig besturen", "physical"), ("Digitale klantenservice", "online"),
-    ("Zorg aan huis: tiltechnieken", "blended"), ("Nederlands op de werkvloer", "online"),
-    ("Elektriciteit: veilig werken", "physical"), ("Projectmatig werken", "online"),
-    ("Boekhouden voor starters", "online"), ("CNC-programmeren", "blended"),
-    ("Onthaal en communicatie", "blended"), ("Cyberveiligheid voor kmo's", "online"),
+    ("Lassen in virtuele realiteit", "blended"),
+    ("Basis Excel", "online"),
+    ("Heftruck veilig besturen", "physical"),
+    ("Digitale klantenservice", "online"),
+    ("Zorg aan huis: tiltechnieken", "blended"),
+    ("Nederlands op de werkvloer", "online"),
+    ("Elektriciteit: veilig werken", "physical"),
+    ("Projectmatig werken", "online"),
+    ("Boekhouden voor starters", "online"),
+    ("CNC-programmeren", "blended"),
+    ("Onthaal en communicatie", "blended"),
+    ("Cyberveiligheid voor kmo's", "online"),
 ]
 SEASON = [1.0, 1.1, 1.05, 0.95, 0.9, 0.75, 0.5, 0.45, 1.35, 1.25, 1.15, 0.8]
 
@@ -57,8 +63,10 @@ EDUCATION = (("low", "middle", "high", "unknown"), _cum((25, 40, 26, 9)))
 GENDER = (("f", "m", "x", "unknown"), _cum((52, 45, 1, 2)))
 DISABILITY = (("yes", "no", "unknown"), _cum((7, 83, 10)))
 MIGRATION = (("yes", "no", "unknown"), _cum((19, 69, 12)))
-LABOUR = (("jobseeker_activation", "temporarily_unemployed", "inactive", "employed",
-           "unknown"), _cum((31, 7, 10, 47, 5)))
+LABOUR = (
+    ("jobseeker_activation", "temporarily_unemployed", "inactive", "employed", "unknown"),
+    _cum((31, 7, 10, 47, 5)),
+)
 
 
 def _months(now: datetime) -> list[tuple[int, int]]:
@@ -80,8 +88,13 @@ def decided_call_record(now: datetime) -> DecisionRecord | None:
     from app import demo_proposals
 
     code = demo_proposals.call_code(demo_proposals.open_call_year(now) - 1)
-    return db.session.scalar(sa.select(DecisionRecord).join(Call).where(Call.code == code)
-                             .order_by(DecisionRecord.number.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(DecisionRecord)
+        .join(Call)
+        .where(Call.code == code)
+        .order_by(DecisionRecord.number.desc())
+        .limit(1)
+    )
 
 
 def seed_monitoring(now: datetime | None = None) -> str:
@@ -91,17 +104,27 @@ def seed_monitoring(now: datetime | None = None) -> str:
     if record is None:
         return "monitoring: no published decision, no funded projects"
     services.open_projects_for_decision(None, record)
-    projects = list(db.session.scalars(sa.select(FundedProject).where(
-        FundedProject.call_id == record.call_id).order_by(FundedProject.reference)))
+    projects = list(
+        db.session.scalars(
+            sa.select(FundedProject)
+            .where(FundedProject.call_id == record.call_id)
+            .order_by(FundedProject.reference)
+        )
+    )
     done = set(db.session.scalars(sa.select(Enrolment.project_id).distinct()))
     todo = [p for p in projects if p.id not in done]
     if todo:
         with transaction():
             _seed(todo, len(projects), now)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-        Enrolment.project_id.in_([p.id for p in projects])))
-    return (f"monitoring: {len(projects)} funded projects, {total} enrolments "
-            f"({_months(now)[0][0]}-{now.year}, monthly imports)")
+    total = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.project_id.in_([p.id for p in projects]))
+    )
+    return (
+        f"monitoring: {len(projects)} funded projects, {total} enrolments "
+        f"({_months(now)[0][0]}-{now.year}, monthly imports)"
+    )
 
 
 def _seed(projects: list[FundedProject], count: int, now: datetime) -> None:
@@ -114,37 +137,63 @@ def _seed(projects: list[FundedProject], count: int, now: datetime) -> None:
         _seed_project(project, index, rng, months, cutoff, per_project_month)
 
 
-def _seed_project(project: FundedProject, index: int, rng: random.Random,
-                  months: list[tuple[int, int]], cutoff: date, volume: float) -> None:
+def _seed_project(
+    project: FundedProject,
+    index: int,
+    rng: random.Random,
+    months: list[tuple[int, int]],
+    cutoff: date,
+    volume: float,
+) -> None:
     topics = rng.sample(TRAINING_TOPICS, rng.randint(3, 5))
     prefix = "".join(ch for ch in project.reference if ch.isalnum())[-4:]
-    trainings = [ProjectTraining(project_id=project.id, code=f"{prefix}-T{n + 1}",
-                                 title=title, planned_mode=mode)
-                 for n, (title, mode) in enumerate(topics)]
+    trainings = [
+        ProjectTraining(
+            project_id=project.id, code=f"{prefix}-T{n + 1}", title=title, planned_mode=mode
+        )
+        for n, (title, mode) in enumerate(topics)
+    ]
     db.session.add_all(trainings)
     # one import per month, reported on the 5th of the next month
     import_rows = []
     for year, month in months:
         ny, nm = _next(year, month)
         name = f"inschrijvingen-{year}-{month:02d}.csv"
-        import_rows.append({
-            "project_id": project.id, "filename": name,
-            "sha256": hashlib.sha256(f"{project.reference}/{name}".encode()).hexdigest(),
-            "imported_on": date(ny, nm, 5), "status": ImportStatus.done.value,
-            "rows_total": 0, "rows_done": 0, "created_count": 0, "updated_count": 0,
-            "unchanged_count": 0, "late_count": 0, "errors": [], "error_count": 0,
-            "created_by_id": None,
-            "created_at": datetime(ny, nm, 5, 9, tzinfo=UTC),
-            "finished_at": datetime(ny, nm, 5, 9, 1, tzinfo=UTC)})
+        import_rows.append(
+            {
+                "project_id": project.id,
+                "filename": name,
+                "sha256": hashlib.sha256(f"{project.reference}/{name}".encode()).hexdigest(),
+                "imported_on": date(ny, nm, 5),
+                "status": ImportStatus.done.value,
+                "rows_total": 0,
+                "rows_done": 0,
+                "created_count": 0,
+                "updated_count": 0,
+                "unchanged_count": 0,
+                "late_count": 0,
+                "errors": [],
+                "error_count": 0,
+                "created_by_id": None,
+                "created_at": datetime(ny, nm, 5, 9, tzinfo=UTC),
+                "finished_at": datetime(ny, nm, 5, 9, 1, tzinfo=UTC),
+            }
+        )
     table = EnrolmentImport.__table__
-    result = db.session.execute(sa.insert(table).returning(table.c.id, table.c.imported_on),
-                                import_rows)
+    result = db.session.execute(
+        sa.insert(table).returning(table.c.id, table.c.imported_on), import_rows
+    )
     import_of = {}  # (year, month) of the report -> (import id, reported at)
     for import_id, imported_on in result:
-        y, m = (imported_on.year, imported_on.month - 1) if imported_on.month > 1 else \
-            (imported_on.year - 1, 12)
-        import_of[(y, m)] = (import_id, datetime(imported_on.year, imported_on.month,
-                                                 imported_on.day, 9, tzinfo=UTC))
+        y, m = (
+            (imported_on.year, imported_on.month - 1)
+            if imported_on.month > 1
+            else (imported_on.year - 1, 12)
+        )
+        import_of[(y, m)] = (
+            import_id,
+            datetime(imported_on.year, imported_on.month, imported_on.day, 9, tzinfo=UTC),
+        )
     last_import = import_of[months[-1]]
     size = 0.6 + 0.8 * rng.random()
     partner_share = 0.45 if index % 4 == 1 else 0.12
@@ -157,29 +206,28 @@ def _seed_project(project: FundedProject, index: int, rng: random.Random,
         for _ in range(n):
             title, planned = rng.choice(topics)
             training = trainings[topics.index((title, planned))]
-            mode = planned if rng.random() < 0.8 else rng.choice(("online", "blended",
-                                                                    "physical"))
+            mode = planned if rng.random() < 0.8 else rng.choice(("online", "blended", "physical"))
             # online grows, physical shrinks in the second year
             if year > base_year and mode == "physical" and rng.random() < 0.25:
                 mode = "online"
             if year == base_year and month == 8 and mode == "online":
                 mode = "blended"  # the platforms' summer migration: no online enrolment
             started = date(year, month, rng.randint(1, days))
-            channel = "partner" if mode != "physical" and rng.random() < partner_share \
-                else "own"
+            channel = "partner" if mode != "physical" and rng.random() < partner_share else "own"
             age = int(rng.triangular(17, 64, 31))
             key = f"{year}{month:02d}"
             counters[key] = counters.get(key, 0) + 1
             row = {
                 "enrolment_id": f"{prefix}-{key}-{counters[key]:05d}",
-                "training_code": training.code, "started_on": started, "mode": mode,
+                "training_code": training.code,
+                "started_on": started,
+                "mode": mode,
                 "channel": channel,
                 "education": rng.choices(EDUCATION[0], cum_weights=EDUCATION[1])[0],
                 "birth_year": started.year - age if rng.random() < 0.93 else None,
                 "gender": rng.choices(GENDER[0], cum_weights=GENDER[1])[0],
                 "disability": rng.choices(DISABILITY[0], cum_weights=DISABILITY[1])[0],
-                "migration_background": rng.choices(MIGRATION[0],
-                                                    cum_weights=MIGRATION[1])[0],
+                "migration_background": rng.choices(MIGRATION[0], cum_weights=MIGRATION[1])[0],
                 "labour_status": rng.choices(LABOUR[0], cum_weights=LABOUR[1])[0],
             }
             history = _history(rng, started, cutoff)
@@ -189,33 +237,57 @@ def _seed_project(project: FundedProject, index: int, rng: random.Random,
             import_id, reported_at = import_of.get(report, last_import)
             counts[report if report in counts else months[-1]][0] += 1
             counts[report if report in counts else months[-1]][1] += late
-            enrolment = imports.enrolment_values(row, project_id=project.id,
-                                                 import_id=import_id, now=reported_at,
-                                                 late=late)
+            enrolment = imports.enrolment_values(
+                row, project_id=project.id, import_id=import_id, now=reported_at, late=late
+            )
             enrolment["updated_at"] = reported_at
             values.append(enrolment)
-            histories.append([(status, day, import_of.get((day.year, day.month),
-                                                          last_import)[0])
-                              for status, day in history])
+            histories.append(
+                [
+                    (status, day, import_of.get((day.year, day.month), last_import)[0])
+                    for status, day in history
+                ]
+            )
     db.session.flush()
     pks = imports.insert_enrolments(values)
     changes = []
     for enrolment, history in zip(values, histories, strict=True):
         pk = pks[enrolment["enrolment_id"]]
         for i, (status, day, import_id) in enumerate(history):
-            changes.append({"enrolment_pk": pk, "status": status, "status_on": day,
-                            "until_on": history[i + 1][1] if i + 1 < len(history) else None,
-                            "import_id": max(import_id, enrolment["first_import_id"])})
+            changes.append(
+                {
+                    "enrolment_pk": pk,
+                    "status": status,
+                    "status_on": day,
+                    "until_on": history[i + 1][1] if i + 1 < len(history) else None,
+                    "import_id": max(import_id, enrolment["first_import_id"]),
+                }
+            )
     imports.insert_history(changes)
-    db.session.execute(sa.insert(ReportedMonth.__table__), [
-        {"project_id": project.id, "year": y, "month": m, "first_import_id": import_of[(y, m)][0],
-         "first_reported_at": import_of[(y, m)][1]} for y, m in months])
     db.session.execute(
-        sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(
-            rows_total=sa.bindparam("b_n"), rows_done=sa.bindparam("b_n"),
-            created_count=sa.bindparam("b_n"), late_count=sa.bindparam("b_late")),
-        [{"b_id": import_of[k][0], "b_n": n, "b_late": late} for k, (n, late) in
-         counts.items()])
+        sa.insert(ReportedMonth.__table__),
+        [
+            {
+                "project_id": project.id,
+                "year": y,
+                "month": m,
+                "first_import_id": import_of[(y, m)][0],
+                "first_reported_at": import_of[(y, m)][1],
+            }
+            for y, m in months
+        ],
+    )
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values(
+            rows_total=sa.bindparam("b_n"),
+            rows_done=sa.bindparam("b_n"),
+            created_count=sa.bindparam("b_n"),
+            late_count=sa.bindparam("b_late"),
+        ),
+        [{"b_id": import_of[k][0], "b_n": n, "b_late": late} for k, (n, late) in counts.items()],
+    )
 
 
 def _history(rng: random.Random, started: date, cutoff: date) -> list[tuple[str, date]]:

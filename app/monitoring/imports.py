@@ -48,9 +48,21 @@ from app.monitoring.models import (
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("enrolment_id", "training_code", "started_on", "mode", "status", "status_on",
-           "channel", "education", "birth_year", "gender", "disability",
-           "migration_background", "labour_status")
+COLUMNS = (
+    "enrolment_id",
+    "training_code",
+    "started_on",
+    "mode",
+    "status",
+    "status_on",
+    "channel",
+    "education",
+    "birth_year",
+    "gender",
+    "disability",
+    "migration_background",
+    "labour_status",
+)
 OPTIONAL = frozenset({"status_on", "birth_year"})
 CHOICES: dict[str, tuple[str, ...]] = {
     "mode": tuple(m.value for m in Mode),
@@ -63,8 +75,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "labour_status": tuple(s.value for s in LabourStatus),
 }
 # The profile columns an update compares (status and status_on are handled as history).
-PROFILE = ("training_code", "started_on", "mode", "channel", "education", "birth_year",
-           "gender", "disability", "migration_background", "labour_status")
+PROFILE = (
+    "training_code",
+    "started_on",
+    "mode",
+    "channel",
+    "education",
+    "birth_year",
+    "gender",
+    "disability",
+    "migration_background",
+    "labour_status",
+)
 MAX_ID_LENGTH = 64
 MAX_CODE_LENGTH = 50
 MAX_STORED_ERRORS = 1000
@@ -72,19 +94,68 @@ PROGRESS_EVERY = 5000
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 # Header names that betray personal data, compared without case and separators.
-PERSONAL_HEADERS = frozenset({
-    "naam", "voornaam", "achternaam", "familienaam", "volledigenaam", "roepnaam",
-    "name", "firstname", "lastname", "surname", "givenname", "fullname", "familyname",
-    "email", "mail", "emailadres", "emailaddress", "mailadres", "mailaddress",
-    "rijksregisternummer", "rijksregister", "rrn", "insz", "inszummer", "insznummer",
-    "nationalnumber", "nationalregisternumber", "nationalid", "ssn", "socialsecuritynumber",
-    "telefoon", "telefoonnummer", "gsm", "phone", "phonenumber", "mobile",
-    "adres", "address", "straat", "street",
-    "geboortedatum", "birthdate", "dateofbirth", "dob",
-})
-PERSONAL_PARTS = ("naam", "name", "mail", "rijksregister", "insz", "nationalnumber",
-                  "socialsecurity", "geboortedatum", "birthdate", "dateofbirth", "telefoon",
-                  "phone")
+PERSONAL_HEADERS = frozenset(
+    {
+        "naam",
+        "voornaam",
+        "achternaam",
+        "familienaam",
+        "volledigenaam",
+        "roepnaam",
+        "name",
+        "firstname",
+        "lastname",
+        "surname",
+        "givenname",
+        "fullname",
+        "familyname",
+        "email",
+        "mail",
+        "emailadres",
+        "emailaddress",
+        "mailadres",
+        "mailaddress",
+        "rijksregisternummer",
+        "rijksregister",
+        "rrn",
+        "insz",
+        "inszummer",
+        "insznummer",
+        "nationalnumber",
+        "nationalregisternumber",
+        "nationalid",
+        "ssn",
+        "socialsecuritynumber",
+        "telefoon",
+        "telefoonnummer",
+        "gsm",
+        "phone",
+        "phonenumber",
+        "mobile",
+        "adres",
+        "address",
+        "straat",
+        "street",
+        "geboortedatum",
+        "birthdate",
+        "dateofbirth",
+        "dob",
+    }
+)
+PERSONAL_PARTS = (
+    "naam",
+    "name",
+    "mail",
+    "rijksregister",
+    "insz",
+    "nationalnumber",
+    "socialsecurity",
+    "geboortedatum",
+    "birthdate",
+    "dateofbirth",
+    "telefoon",
+    "phone",
+)
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _NATIONAL_NUMBER = re.compile(r"(\d{2})\.?(\d{2})\.?(\d{2})[-\s.]?(\d{3})\.?(\d{2})")
@@ -99,31 +170,39 @@ MESSAGES = {
     "missing_column": _l("Column %(name)s is missing."),
     "unknown_column": _l("Column %(name)s is not one of the expected columns."),
     "duplicate_column": _l("Column %(name)s appears more than once."),
-    "personal_column": _l("Column %(name)s looks like personal data (a name, an email "
-                          "address or a national number). Enrolment files are "
-                          "pseudonymous: remove this column."),
+    "personal_column": _l(
+        "Column %(name)s looks like personal data (a name, an email "
+        "address or a national number). Enrolment files are "
+        "pseudonymous: remove this column."
+    ),
     "field_count": _l("This line has %(found)s values where the header has %(expected)s."),
     "required": _l("A value is required."),
     "date": _l("'%(value)s' is not a date written as YYYY-MM-DD."),
     "date_range": _l("'%(value)s' lies outside the years 1900 to 2100."),
     "choice": _l("'%(value)s' is not one of: %(allowed)s."),
     "birth_year": _l("'%(value)s' is not a year of four digits."),
-    "birth_year_range": _l("'%(value)s' is not a plausible birth year: from 1900 up to the "
-                           "start year %(year)s."),
+    "birth_year_range": _l(
+        "'%(value)s' is not a plausible birth year: from 1900 up to the start year %(year)s."
+    ),
     "too_long": _l("'%(value)s' is longer than %(max)s characters."),
     "duplicate_id": _l("Enrolment '%(value)s' already appears on line %(first)s."),
-    "unknown_training": _l("Training code '%(value)s' is not one of this project's "
-                           "trainings: add the training on the project's page first."),
-    "personal_email": _l("This value looks like an email address. Enrolment files are "
-                         "pseudonymous."),
-    "personal_national_number": _l("This value looks like a Belgian national number. "
-                                   "Enrolment files are pseudonymous."),
+    "unknown_training": _l(
+        "Training code '%(value)s' is not one of this project's "
+        "trainings: add the training on the project's page first."
+    ),
+    "personal_email": _l(
+        "This value looks like an email address. Enrolment files are pseudonymous."
+    ),
+    "personal_national_number": _l(
+        "This value looks like a Belgian national number. Enrolment files are pseudonymous."
+    ),
     "status_future": _l("The status date %(value)s lies after the import day %(day)s."),
-    "status_before_current": _l("Enrolment '%(value)s' has status '%(status)s' since "
-                                "%(day)s: a new status must take effect on or after that "
-                                "day."),
-    "internal": _l("The import stopped on our side; nothing was changed. Please try again "
-                   "later."),
+    "status_before_current": _l(
+        "Enrolment '%(value)s' has status '%(status)s' since "
+        "%(day)s: a new status must take effect on or after that "
+        "day."
+    ),
+    "internal": _l("The import stopped on our side; nothing was changed. Please try again later."),
 }
 
 
@@ -233,17 +312,21 @@ def check_header(header: list[str], parsed: Parsed) -> list[str] | None:
         elif is_personal_header(original):
             parsed.add(1, original.strip(), "personal_column", name=original.strip())
         else:
-            parsed.add(1, original.strip() or None, "unknown_column",
-                       name=original.strip() or "''")
+            parsed.add(1, original.strip() or None, "unknown_column", name=original.strip() or "''")
     for name in COLUMNS:
         if name not in seen:
             parsed.add(1, name, "missing_column", name=name)
     return None if parsed.error_count else names
 
 
-def parse(lines: Iterator[tuple[int, list[str]]], *, as_of: date, trainings: set[str],
-          on_progress: Callable[[int], None] | None = None,
-          progress_every: int = PROGRESS_EVERY) -> Parsed:
+def parse(
+    lines: Iterator[tuple[int, list[str]]],
+    *,
+    as_of: date,
+    trainings: set[str],
+    on_progress: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> Parsed:
     """Check every line; the typed rows when there is no error."""
     parsed = Parsed()
     try:
@@ -276,10 +359,15 @@ def parse(lines: Iterator[tuple[int, list[str]]], *, as_of: date, trainings: set
             row: dict = {"line": line}
             ok = True
             for column, value in raw.items():
-                if value and (("@" in value and _EMAIL.search(value)) or (
-                        len(value) >= 11 and is_national_number(value))):
-                    add(line, column, "personal_email" if "@" in value
-                        else "personal_national_number")
+                if value and (
+                    ("@" in value and _EMAIL.search(value))
+                    or (len(value) >= 11 and is_national_number(value))
+                ):
+                    add(
+                        line,
+                        column,
+                        "personal_email" if "@" in value else "personal_national_number",
+                    )
                     ok = False
                     raw[column] = None  # checked no further
             for column in ("enrolment_id", "training_code"):
@@ -297,8 +385,13 @@ def parse(lines: Iterator[tuple[int, list[str]]], *, as_of: date, trainings: set
             enrolment_id = row.get("enrolment_id")
             if enrolment_id:
                 if enrolment_id in seen_ids:
-                    add(line, "enrolment_id", "duplicate_id", value=enrolment_id,
-                        first=seen_ids[enrolment_id])
+                    add(
+                        line,
+                        "enrolment_id",
+                        "duplicate_id",
+                        value=enrolment_id,
+                        first=seen_ids[enrolment_id],
+                    )
                     ok = False
                 else:
                     seen_ids[enrolment_id] = line
@@ -339,8 +432,13 @@ def parse(lines: Iterator[tuple[int, list[str]]], *, as_of: date, trainings: set
                 else:
                     row[column] = day
             if row.get("status_on") and row["status_on"] > as_of:
-                add(line, "status_on", "status_future", value=row["status_on"].isoformat(),
-                    day=as_of.isoformat())
+                add(
+                    line,
+                    "status_on",
+                    "status_future",
+                    value=row["status_on"].isoformat(),
+                    day=as_of.isoformat(),
+                )
                 ok = False
             value = raw["birth_year"]
             if value:
@@ -351,8 +449,13 @@ def parse(lines: Iterator[tuple[int, list[str]]], *, as_of: date, trainings: set
                     year = int(value)
                     started = row.get("started_on")
                     if year < FIRST_YEAR or (started is not None and year > started.year):
-                        add(line, "birth_year", "birth_year_range", value=value,
-                            year=started.year if started else LAST_YEAR)
+                        add(
+                            line,
+                            "birth_year",
+                            "birth_year_range",
+                            value=value,
+                            year=started.year if started else LAST_YEAR,
+                        )
                         ok = False
                     row["birth_year"] = year
             elif value is not None:
@@ -392,23 +495,34 @@ class Outcome:
     errors: Parsed = field(default_factory=Parsed)
 
 
-def enrolment_values(row: dict, *, project_id: int, import_id: int, now: datetime,
-                     late: bool) -> dict:
+def enrolment_values(
+    row: dict, *, project_id: int, import_id: int, now: datetime, late: bool
+) -> dict:
     """The columns of a new ``enrolments`` row from a checked file row (also the demo's)."""
     started: date = row["started_on"]
     birth_year = row.get("birth_year")
     return {
-        "project_id": project_id, "enrolment_id": row["enrolment_id"],
-        "training_code": row["training_code"], "started_on": started,
-        "started_year": started.year, "started_month": started.month,
-        "mode": row["mode"], "channel": row["channel"], "education": row["education"],
+        "project_id": project_id,
+        "enrolment_id": row["enrolment_id"],
+        "training_code": row["training_code"],
+        "started_on": started,
+        "started_year": started.year,
+        "started_month": started.month,
+        "mode": row["mode"],
+        "channel": row["channel"],
+        "education": row["education"],
         "birth_year": birth_year,
         "age_at_start": started.year - birth_year if birth_year else None,
-        "gender": row["gender"], "disability": row["disability"],
+        "gender": row["gender"],
+        "disability": row["disability"],
         "migration_background": row["migration_background"],
-        "labour_status": row["labour_status"], "status": row["status"],
-        "status_on": row["status_on"], "late": late, "first_import_id": import_id,
-        "first_reported_at": now, "updated_at": now,
+        "labour_status": row["labour_status"],
+        "status": row["status"],
+        "status_on": row["status_on"],
+        "late": late,
+        "first_import_id": import_id,
+        "first_reported_at": now,
+        "updated_at": now,
     }
 
 
@@ -418,7 +532,8 @@ def insert_enrolments(values: list[dict]) -> dict[str, int]:
         return {}
     table = Enrolment.__table__
     result = db.session.execute(
-        sa.insert(table).returning(table.c.id, table.c.enrolment_id), values)
+        sa.insert(table).returning(table.c.id, table.c.enrolment_id), values
+    )
     return {enrolment_id: pk for pk, enrolment_id in result}
 
 
@@ -429,8 +544,7 @@ def insert_history(values: list[dict]) -> None:
         db.session.execute(sa.insert(EnrolmentStatusChange.__table__), values)
 
 
-def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
-               now: datetime) -> Outcome:
+def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: datetime) -> Outcome:
     """Upsert checked rows into the project's enrolments, inside the caller's transaction.
 
     Reads the project's enrolments and reported months once, then writes with one bulk
@@ -438,19 +552,37 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
     before the current one) come back in ``Outcome.errors``; the caller rolls back then."""
     outcome = Outcome()
     e = Enrolment.__table__.c
-    enums = {"mode", "channel", "education", "gender", "disability", "migration_background",
-             "labour_status", "status"}
+    enums = {
+        "mode",
+        "channel",
+        "education",
+        "gender",
+        "disability",
+        "migration_background",
+        "labour_status",
+        "status",
+    }
 
     def plain(name: str):  # enum columns as their text: no enum object per value
         return sa.type_coerce(e[name], sa.String()).label(name) if name in enums else e[name]
 
     # (id, status, status_on, *PROFILE) by enrolment_id, in one query
-    stored = {r[0]: r[1:] for r in db.session.execute(
-        sa.select(e.enrolment_id, e.id, plain("status"), e.status_on,
-                  *(plain(c) for c in PROFILE)).where(e.project_id == project_id))}
-    reported = {(r.year, r.month) for r in db.session.execute(
-        sa.select(ReportedMonth.year, ReportedMonth.month).where(
-            ReportedMonth.project_id == project_id))}
+    stored = {
+        r[0]: r[1:]
+        for r in db.session.execute(
+            sa.select(
+                e.enrolment_id, e.id, plain("status"), e.status_on, *(plain(c) for c in PROFILE)
+            ).where(e.project_id == project_id)
+        )
+    }
+    reported = {
+        (r.year, r.month)
+        for r in db.session.execute(
+            sa.select(ReportedMonth.year, ReportedMonth.month).where(
+                ReportedMonth.project_id == project_id
+            )
+        )
+    }
     new_values: list[dict] = []
     new_history: list[dict] = []
     updates: list[dict] = []
@@ -466,27 +598,46 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
             late = (started.year, started.month) in reported
             outcome.created += 1
             outcome.late += late
-            new_values.append(enrolment_values(row, project_id=project_id,
-                                               import_id=import_id, now=now, late=late))
-            new_history.append({"enrolment_id": row["enrolment_id"], "status": row["status"],
-                                "status_on": row["status_on"]})
+            new_values.append(
+                enrolment_values(
+                    row, project_id=project_id, import_id=import_id, now=now, late=late
+                )
+            )
+            new_history.append(
+                {
+                    "enrolment_id": row["enrolment_id"],
+                    "status": row["status"],
+                    "status_on": row["status_on"],
+                }
+            )
             continue
         pk, old_status, old_status_on = old[0], old[1], old[2]
         changed = tuple(row[c] for c in PROFILE) != old[3:]
         status, status_on = old_status, old_status_on
         if row["status"] != old_status:
             if row["status_on"] < old_status_on:
-                outcome.errors.add(row["line"], "status_on", "status_before_current",
-                                   value=row["enrolment_id"], status=old_status,
-                                   day=old_status_on.isoformat())
+                outcome.errors.add(
+                    row["line"],
+                    "status_on",
+                    "status_before_current",
+                    value=row["enrolment_id"],
+                    status=old_status,
+                    day=old_status_on.isoformat(),
+                )
                 continue
             if row["status_on"] == old_status_on:
                 corrections.append({"b_pk": pk, "b_status": row["status"]})
             else:
                 closes.append({"b_pk": pk, "b_until": row["status_on"]})
-                appended.append({"enrolment_pk": pk, "status": row["status"],
-                                 "status_on": row["status_on"], "until_on": None,
-                                 "import_id": import_id})
+                appended.append(
+                    {
+                        "enrolment_pk": pk,
+                        "status": row["status"],
+                        "status_on": row["status_on"],
+                        "until_on": None,
+                        "import_id": import_id,
+                    }
+                )
             status, status_on = row["status"], row["status_on"]
             changed = True
         if not changed:
@@ -494,38 +645,78 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *,
             continue
         outcome.updated += 1
         birth_year = row.get("birth_year")
-        updates.append({
-            "b_id": pk, **{f"b_{c}": row[c] for c in PROFILE},
-            "b_started_year": started.year, "b_started_month": started.month,
-            "b_age_at_start": started.year - birth_year if birth_year else None,
-            "b_status": status, "b_status_on": status_on, "b_updated_at": now})
+        updates.append(
+            {
+                "b_id": pk,
+                **{f"b_{c}": row[c] for c in PROFILE},
+                "b_started_year": started.year,
+                "b_started_month": started.month,
+                "b_age_at_start": started.year - birth_year if birth_year else None,
+                "b_status": status,
+                "b_status_on": status_on,
+                "b_updated_at": now,
+            }
+        )
     if outcome.errors.error_count:
         return outcome
     pks = insert_enrolments(new_values)
-    insert_history([{"enrolment_pk": pks[h.pop("enrolment_id")], "until_on": None,
-                     "import_id": import_id, **h} for h in new_history])
+    insert_history(
+        [
+            {
+                "enrolment_pk": pks[h.pop("enrolment_id")],
+                "until_on": None,
+                "import_id": import_id,
+                **h,
+            }
+            for h in new_history
+        ]
+    )
     h = EnrolmentStatusChange.__table__
     if closes:
         db.session.execute(
-            sa.update(h).where(h.c.enrolment_pk == sa.bindparam("b_pk"),
-                               h.c.until_on.is_(None))
-            .values(until_on=sa.bindparam("b_until")), closes)
+            sa.update(h)
+            .where(h.c.enrolment_pk == sa.bindparam("b_pk"), h.c.until_on.is_(None))
+            .values(until_on=sa.bindparam("b_until")),
+            closes,
+        )
     if corrections:
         db.session.execute(
-            sa.update(h).where(h.c.enrolment_pk == sa.bindparam("b_pk"),
-                               h.c.until_on.is_(None))
-            .values(status=sa.bindparam("b_status")), corrections)
+            sa.update(h)
+            .where(h.c.enrolment_pk == sa.bindparam("b_pk"), h.c.until_on.is_(None))
+            .values(status=sa.bindparam("b_status")),
+            corrections,
+        )
     insert_history(appended)
     if updates:
-        columns = (*PROFILE, "started_year", "started_month", "age_at_start", "status",
-                   "status_on", "updated_at")
+        columns = (
+            *PROFILE,
+            "started_year",
+            "started_month",
+            "age_at_start",
+            "status",
+            "status_on",
+            "updated_at",
+        )
         db.session.execute(
-            sa.update(Enrolment.__table__).where(e.id == sa.bindparam("b_id"))
-            .values({c: sa.bindparam(f"b_{c}") for c in columns}), updates)
+            sa.update(Enrolment.__table__)
+            .where(e.id == sa.bindparam("b_id"))
+            .values({c: sa.bindparam(f"b_{c}") for c in columns}),
+            updates,
+        )
     if new_months := sorted(months - reported):
-        db.session.execute(sa.insert(ReportedMonth.__table__), [
-            {"project_id": project_id, "year": y, "month": m, "first_import_id": import_id,
-             "first_reported_at": now} for y, m in new_months])
+        db.session.execute(
+            sa.insert(ReportedMonth.__table__),
+            [
+                {
+                    "project_id": project_id,
+                    "year": y,
+                    "month": m,
+                    "first_import_id": import_id,
+                    "first_reported_at": now,
+                }
+                for y, m in new_months
+            ],
+        )
     return outcome
 
 
@@ -555,20 +746,30 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
     db.session.rollback()  # nothing held open while the file is read
     _set(import_id, status=ImportStatus.running.value, rows_done=0)
     try:
-        trainings = set(db.session.scalars(sa.select(ProjectTraining.code).where(
-            ProjectTraining.project_id == project_id)))
+        trainings = set(
+            db.session.scalars(
+                sa.select(ProjectTraining.code).where(ProjectTraining.project_id == project_id)
+            )
+        )
         db.session.rollback()
-        parsed = parse(read_rows(path, kind), as_of=as_of, trainings=trainings,
-                       on_progress=lambda n: _set(import_id, rows_done=n),
-                       progress_every=progress_every)
+        parsed = parse(
+            read_rows(path, kind),
+            as_of=as_of,
+            trainings=trainings,
+            on_progress=lambda n: _set(import_id, rows_done=n),
+            progress_every=progress_every,
+        )
         if parsed.error_count:
             return _refuse(import_id, parsed)
         outcome = None
         with transaction():
             # Take the project's write lock first: two imports of one project never
             # interleave (a row lock on PostgreSQL, the database write lock on SQLite).
-            db.session.execute(sa.update(FundedProject).where(FundedProject.id == project_id)
-                               .values(id=FundedProject.id))
+            db.session.execute(
+                sa.update(FundedProject)
+                .where(FundedProject.id == project_id)
+                .values(id=FundedProject.id)
+            )
             now = utcnow()
             outcome = apply_rows(project_id, import_id, parsed.rows, now=now)
             if outcome.errors.error_count:
@@ -579,9 +780,17 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
             batch.created_count, batch.updated_count = outcome.created, outcome.updated
             batch.unchanged_count, batch.late_count = outcome.unchanged, outcome.late
             batch.errors, batch.error_count, batch.finished_at = [], 0, now
-            audit.record(_actor(batch), "enrolment_import.done", batch,
-                         after={"created": outcome.created, "updated": outcome.updated,
-                                "unchanged": outcome.unchanged, "late": outcome.late})
+            audit.record(
+                _actor(batch),
+                "enrolment_import.done",
+                batch,
+                after={
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "unchanged": outcome.unchanged,
+                    "late": outcome.late,
+                },
+            )
         return batch
     except _Refused:
         outcome.errors.total = parsed.total
@@ -592,8 +801,10 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
         with transaction():
             batch = db.session.get(EnrolmentImport, import_id)
             batch.status, batch.finished_at = ImportStatus.failed, utcnow()
-            batch.errors, batch.error_count = [{"line": None, "column": None,
-                                                "code": "internal"}], 1
+            batch.errors, batch.error_count = (
+                [{"line": None, "column": None, "code": "internal"}],
+                1,
+            )
             audit.record(_actor(batch), "enrolment_import.failed", batch)
         return batch
 
@@ -616,8 +827,9 @@ def _refuse(import_id: int, parsed: Parsed) -> EnrolmentImport:
         batch.errors, batch.error_count = parsed.errors, parsed.error_count
         batch.created_count = batch.updated_count = batch.unchanged_count = 0
         batch.late_count = 0
-        audit.record(_actor(batch), "enrolment_import.refused", batch,
-                     after={"errors": parsed.error_count})
+        audit.record(
+            _actor(batch), "enrolment_import.refused", batch, after={"errors": parsed.error_count}
+        )
     return batch
 
 
@@ -625,4 +837,3 @@ def translated_errors(batch: EnrolmentImport, limit: int = 200) -> list[dict]:
     """The first ``limit`` errors of an import, each with its message in the user's
     language."""
     return [{**error, "message": error_message(error)} for error in (batch.errors or [])[:limit]]
-

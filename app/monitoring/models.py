@@ -25,8 +25,9 @@ class Mode(StrEnum):
 
     @property
     def label(self):
-        return {"online": _l("Online"), "blended": _l("Blended"),
-                "physical": _l("Physical")}[self.value]
+        return {"online": _l("Online"), "blended": _l("Blended"), "physical": _l("Physical")}[
+            self.value
+        ]
 
 
 class EnrolmentStatus(StrEnum):
@@ -37,8 +38,12 @@ class EnrolmentStatus(StrEnum):
 
     @property
     def label(self):
-        return {"enrolled": _l("Enrolled"), "active": _l("Active"),
-                "completed": _l("Completed"), "dropped": _l("Dropped out")}[self.value]
+        return {
+            "enrolled": _l("Enrolled"),
+            "active": _l("Active"),
+            "completed": _l("Completed"),
+            "dropped": _l("Dropped out"),
+        }[self.value]
 
 
 class Channel(StrEnum):
@@ -97,20 +102,23 @@ class FundedProject(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     decision_record_id: Mapped[int] = mapped_column(sa.ForeignKey("decision_records.id"))
     title: Mapped[str] = mapped_column(sa.String(250), default="")
-    status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus),
-                                                  default=ProjectStatus.active)
+    status: Mapped[ProjectStatus] = mapped_column(
+        str_enum(ProjectStatus), default=ProjectStatus.active
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     trainings: Mapped[list["ProjectTraining"]] = relationship(
-        back_populates="project", order_by="ProjectTraining.code")
+        back_populates="project", order_by="ProjectTraining.code"
+    )
 
 
 class ProjectTraining(db.Model):
     """A training a project delivers: its code in the enrolment files, a title, a planned mode."""
 
     __tablename__ = "project_trainings"
-    __table_args__ = (sa.UniqueConstraint("project_id", "code",
-                                          name="uq_project_trainings_project_code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "code", name="uq_project_trainings_project_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("funded_projects.id"), index=True)
@@ -139,8 +147,9 @@ class EnrolmentImport(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(255))
     sha256: Mapped[str] = mapped_column(sa.String(64))
     imported_on: Mapped[date]  # the default status_on of the file's rows
-    status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus),
-                                                 default=ImportStatus.queued)
+    status: Mapped[ImportStatus] = mapped_column(
+        str_enum(ImportStatus), default=ImportStatus.queued
+    )
     rows_total: Mapped[int] = mapped_column(default=0)
     rows_done: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)
@@ -167,14 +176,16 @@ class Enrolment(db.Model):
 
     __tablename__ = "enrolments"
     __table_args__ = (
-        sa.UniqueConstraint("project_id", "enrolment_id",
-                            name="uq_enrolments_project_enrolment_id"),
+        sa.UniqueConstraint(
+            "project_id", "enrolment_id", name="uq_enrolments_project_enrolment_id"
+        ),
         sa.Index("ix_enrolments_started", "started_year", "started_month", "mode"),
         sa.Index("ix_enrolments_project_started", "project_id", "started_on"),
         sa.Index("ix_enrolments_started_on", "started_on"),
         # covering indexes of the monitoring reports (year over year; modes and channels)
-        sa.Index("ix_enrolments_yoy", "started_year", "started_month", "mode", "late",
-                 "project_id"),
+        sa.Index(
+            "ix_enrolments_yoy", "started_year", "started_month", "mode", "late", "project_id"
+        ),
         sa.Index("ix_enrolments_period_mode", "started_on", "mode", "channel", "project_id"),
     )
 
@@ -211,8 +222,9 @@ class EnrolmentStatusChange(db.Model):
 
     __tablename__ = "enrolment_status_changes"
     __table_args__ = (
-        sa.UniqueConstraint("enrolment_pk", "status_on",
-                            name="uq_enrolment_status_changes_enrolment_day"),
+        sa.UniqueConstraint(
+            "enrolment_pk", "status_on", name="uq_enrolment_status_changes_enrolment_day"
+        ),
         sa.Index("ix_enrolment_status_changes_period", "status_on", "until_on"),
     )
 
@@ -230,8 +242,7 @@ class ReportedMonth(db.Model):
 
     __tablename__ = "reported_months"
 
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("funded_projects.id"),
-                                            primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("funded_projects.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[int] = mapped_column(primary_key=True)
     first_import_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment_imports.id"))

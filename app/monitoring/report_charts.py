@@ -26,10 +26,18 @@ def yoy_chart(yoy: YearOverYear) -> bytes:
         axes = figure.add_subplot()
         width = 0.4
         positions = range(len(months))
-        earlier = axes.bar([p - width / 2 for p in positions], base, width, color="white",
-                           edgecolor=GREY, hatch="\\\\\\\\", label=str(yoy.base))
-        later = axes.bar([p + width / 2 for p in positions], year, width, color=BLUE,
-                         label=str(yoy.year))
+        earlier = axes.bar(
+            [p - width / 2 for p in positions],
+            base,
+            width,
+            color="white",
+            edgecolor=GREY,
+            hatch="\\\\\\\\",
+            label=str(yoy.base),
+        )
+        later = axes.bar(
+            [p + width / 2 for p in positions], year, width, color=BLUE, label=str(yoy.year)
+        )
         if len(months) <= 6:
             axes.bar_label(earlier, padding=2, fontsize=8)
             axes.bar_label(later, padding=2, fontsize=8)

@@ -27,9 +27,17 @@ __all__ = ["CSV_MIMETYPE", "XLSX_MIMETYPE", "tables_csv", "tables_xlsx"]
 
 
 def _about(as_of: datetime, source: str) -> list[tuple[str, str]]:
-    return [("as_of", to_brussels(as_of).isoformat()), ("source", source),
-            ("suppression", _("Counts below 5 are shown as “< 5”; where a total would reveal "
-                              "one, a further count is shown as “x”."))]
+    return [
+        ("as_of", to_brussels(as_of).isoformat()),
+        ("source", source),
+        (
+            "suppression",
+            _(
+                "Counts below 5 are shown as “< 5”; where a total would reveal "
+                "one, a further count is shown as “x”."
+            ),
+        ),
+    ]
 
 
 def tables_csv(tables: list[Table], as_of: datetime, source: str) -> bytes:
@@ -40,8 +48,16 @@ def tables_csv(tables: list[Table], as_of: datetime, source: str) -> bytes:
         for row in table.rows:
             for index, value in enumerate(row.values):
                 column = table.columns[index + 1]
-                rows.append((table.key, row.key, row.label, column.key, column.label,
-                             plain(value, column.kind if column.kind != "share" else "pct")))
+                rows.append(
+                    (
+                        table.key,
+                        row.key,
+                        row.label,
+                        column.key,
+                        column.label,
+                        plain(value, column.kind if column.kind != "share" else "pct"),
+                    )
+                )
     return _csv(rows)
 
 
@@ -61,8 +77,7 @@ def tables_xlsx(tables: list[Table], as_of: datetime, source: str, title: str) -
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
         sheet.append([_text(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([_text(_("As of %(moment)s (Brussels time)",
-                              moment=format_brussels(as_of)))])
+        sheet.append([_text(_("As of %(moment)s (Brussels time)", moment=format_brussels(as_of)))])
         sheet.append([_text(column.label) for column in table.columns])
         for cell in sheet[3]:
             cell.font = bold

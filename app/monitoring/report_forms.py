@@ -56,9 +56,12 @@ class ReportForm(_GetForm):
 
     year = WholeNumberField(_l("Year"), message=YEAR_MESSAGE)
     base = WholeNumberField(_l("Base year"), message=YEAR_MESSAGE)
-    months = MonthsField(_l("Months (none: the whole year)"), coerce=int,
-                                 choices=[(m, str(m)) for m in range(1, 13)],
-                                 validate_choice=False)
+    months = MonthsField(
+        _l("Months (none: the whole year)"),
+        coerce=int,
+        choices=[(m, str(m)) for m in range(1, 13)],
+        validate_choice=False,
+    )
     start = DayField(_l("Period from"))
     end = DayField(_l("Period to"))
 
@@ -71,8 +74,10 @@ class ReportForm(_GetForm):
             if not field.errors:
                 valid = _year_ok(field) and valid
         if not self.year.errors and not self.base.errors and self.year.data == self.base.data:
-            self.base.errors = [*self.base.errors,
-                                str(_l("Choose a base year other than the year."))]
+            self.base.errors = [
+                *self.base.errors,
+                str(_l("Choose a base year other than the year.")),
+            ]
             valid = False
         return _order(self, "start", "end") and valid
 

@@ -8,8 +8,12 @@ from app.reporting.pdf import _data_uri
 
 def reports_pdf(found, tables: dict) -> bytes:
     """The reports page's tables, with the same SVG chart as the page."""
-    return render_pdf("monitoring/report_pdf.html", found=found, tables=tables,
-                      chart=_data_uri(report_charts.yoy_chart(found.yoy)))
+    return render_pdf(
+        "monitoring/report_pdf.html",
+        found=found,
+        tables=tables,
+        chart=_data_uri(report_charts.yoy_chart(found.yoy)),
+    )
 
 
 def answer_sheet_pdf(sheet, tables: dict) -> bytes:

@@ -24,8 +24,9 @@ from app.monitoring.suppression import is_hidden
 from app.reporting.tables import format_change, format_count
 from app.reporting.views import SVG_CSP
 
-reports_bp = Blueprint("monitoring_reports", __name__, template_folder="templates",
-                       url_prefix="/monitoring/reports")
+reports_bp = Blueprint(
+    "monitoring_reports", __name__, template_folder="templates", url_prefix="/monitoring/reports"
+)
 
 EXPORT_PER_PAGE = 10000  # every training in a file (distinct trainings, not enrolments)
 SHEET_TRAININGS = 100
@@ -42,9 +43,14 @@ def figure(value) -> str:
 
 @reports_bp.context_processor
 def _helpers():
-    return {"format_cell": report_tables.cell_text, "format_count": format_count,
-            "figure": figure, "source_note": report_tables.source_note,
-            "month_label": report_tables.month_label, "cell": cell}
+    return {
+        "format_cell": report_tables.cell_text,
+        "format_count": format_count,
+        "figure": figure,
+        "source_note": report_tables.source_note,
+        "month_label": report_tables.month_label,
+        "cell": cell,
+    }
 
 
 def cell(table, row_key: str, index: int = 0):
@@ -53,10 +59,12 @@ def cell(table, row_key: str, index: int = 0):
 
 
 def _service_messages() -> dict[str, str]:
-    return {"year_range": _("Enter a year from 2000 to 2100, like 2026."),
-            "same_year": _("Choose a base year other than the year."),
-            "month_range": _("Choose months from 1 to 12."),
-            "period_order": _("The end must be on or after the start.")}
+    return {
+        "year_range": _("Enter a year from 2000 to 2100, like 2026."),
+        "same_year": _("Choose a base year other than the year."),
+        "month_range": _("Choose months from 1 to 12."),
+        "period_order": _("The end must be on or after the start."),
+    }
 
 
 class BadArgs(Exception):
@@ -78,12 +86,14 @@ def _a_year_earlier(day: date) -> date:
 
 def _scope(form) -> reports.Scope:
     try:
-        return reports.scope_for(current_user, call_code=form.call.data or None,
-                                 project_reference=form.project.data or None)
+        return reports.scope_for(
+            current_user,
+            call_code=form.call.data or None,
+            project_reference=form.project.data or None,
+        )
     except NotFound:
         field = form.project if form.project.data else form.call
-        field.errors = [*field.errors, _("There is no funded project or call with this "
-                                         "reference.")]
+        field.errors = [*field.errors, _("There is no funded project or call with this reference.")]
         raise BadArgs(form) from None
 
 
@@ -95,6 +105,7 @@ def _attach(form, exc: reports.InvalidReportArgs) -> None:
 
 
 # ---------------------------------------------------------------------------- the reports page
+
 
 @dataclass
 class PageReports:
@@ -113,8 +124,9 @@ class PageReports:
         return f"enrolments, enrolment_status_changes, project_trainings; {self.scope.describe()}"
 
 
-def _page_reports(*, trainings_page: int = 1, per_page: int = reports.TRAININGS_PER_PAGE
-                  ) -> PageReports:
+def _page_reports(
+    *, trainings_page: int = 1, per_page: int = reports.TRAININGS_PER_PAGE
+) -> PageReports:
     form = ReportForm(formdata=request.args)
     today = _today()
     for name, default in (("year", today.year),):
@@ -128,8 +140,9 @@ def _page_reports(*, trainings_page: int = 1, per_page: int = reports.TRAININGS_
         raise BadArgs(form)
     year, base = form.year.data, form.base.data
     start = form.start.data or date(year, 1, 1)
-    end = form.end.data or (min(date(year, 12, 31), today) if year == today.year
-                            else date(year, 12, 31))
+    end = form.end.data or (
+        min(date(year, 12, 31), today) if year == today.year else date(year, 12, 31)
+    )
     if end < start:
         form.end.errors = [*form.end.errors, _("The end must be on or after the start.")]
         raise BadArgs(form)
@@ -141,19 +154,39 @@ def _page_reports(*, trainings_page: int = 1, per_page: int = reports.TRAININGS_
         base_start = _shift_years(start, -shift)
         base_end = _shift_years(end, -shift)
         return PageReports(
-            form=form, scope=scope, as_of=as_of,
-            yoy=reports.year_over_year(current_user, year, base,
-                                       months=tuple(form.months.data or ()) or None,
-                                       scope=scope, as_of=as_of),
-            status=reports.status_shares(current_user, start, end, day, scope=scope,
-                                         as_of=as_of),
-            modes=reports.mode_channel(current_user, start, end, base_start=base_start,
-                                       base_end=base_end, scope=scope, as_of=as_of),
-            trainings=reports.trainings(current_user, start, end, scope=scope,
-                                        page=trainings_page, per_page=per_page, as_of=as_of),
+            form=form,
+            scope=scope,
+            as_of=as_of,
+            yoy=reports.year_over_year(
+                current_user,
+                year,
+                base,
+                months=tuple(form.months.data or ()) or None,
+                scope=scope,
+                as_of=as_of,
+            ),
+            status=reports.status_shares(current_user, start, end, day, scope=scope, as_of=as_of),
+            modes=reports.mode_channel(
+                current_user,
+                start,
+                end,
+                base_start=base_start,
+                base_end=base_end,
+                scope=scope,
+                as_of=as_of,
+            ),
+            trainings=reports.trainings(
+                current_user,
+                start,
+                end,
+                scope=scope,
+                page=trainings_page,
+                per_page=per_page,
+                as_of=as_of,
+            ),
             profile=reports.profile(current_user, start, end, day, scope=scope, as_of=as_of),
-            esf=reports.esf_indicators(current_user, start, end, day, scope=scope,
-                                       as_of=as_of))
+            esf=reports.esf_indicators(current_user, start, end, day, scope=scope, as_of=as_of),
+        )
     except reports.InvalidReportArgs as exc:
         _attach(form, exc)
         raise BadArgs(form) from exc
@@ -197,9 +230,11 @@ def _choices():
 
 
 def _link_args() -> dict:
-    return {key: values if len(values) > 1 else values[0]
-            for key, values in request.args.to_dict(flat=False).items()
-            if key != "page" and values}
+    return {
+        key: values if len(values) > 1 else values[0]
+        for key, values in request.args.to_dict(flat=False).items()
+        if key != "page" and values
+    }
 
 
 @reports_bp.get("/")
@@ -213,11 +248,24 @@ def index():
     try:
         found = _page_reports(trainings_page=min(page, 100000))
     except BadArgs as exc:
-        return render_template("monitoring/report_index.html", form=exc.form, found=None,
-                               calls=calls, projects=projects, link_args={}), 400
-    return render_template("monitoring/report_index.html", form=found.form, found=found,
-                           tables=page_tables(found, suppress=False), calls=calls,
-                           projects=projects, link_args=_link_args(), page=page)
+        return render_template(
+            "monitoring/report_index.html",
+            form=exc.form,
+            found=None,
+            calls=calls,
+            projects=projects,
+            link_args={},
+        ), 400
+    return render_template(
+        "monitoring/report_index.html",
+        form=found.form,
+        found=found,
+        tables=page_tables(found, suppress=False),
+        calls=calls,
+        projects=projects,
+        link_args=_link_args(),
+        page=page,
+    )
 
 
 def _or_400(build):
@@ -241,24 +289,34 @@ def chart():
     return response
 
 
-@reports_bp.get("/tables/<any(all, yoy, status, modes, trainings, profile, esf):table>"
-                ".<any(csv, xlsx):fmt>")
+@reports_bp.get(
+    "/tables/<any(all, yoy, status, modes, trainings, profile, esf):table>.<any(csv, xlsx):fmt>"
+)
 @roles_required(Role.official)
 def export(table: str, fmt: str):
     """Every file is the suppressed version: it leaves the officials' role."""
     found = _or_400(lambda: _page_reports(per_page=EXPORT_PER_PAGE))
     tables = page_tables(found, suppress=True)
     if table != "all":
-        tables = {key: t for key, t in tables.items()
-                  if any(key == p or key.startswith(p + "_") for p in EXPORTS[table])}
+        tables = {
+            key: t
+            for key, t in tables.items()
+            if any(key == p or key.startswith(p + "_") for p in EXPORTS[table])
+        }
     name = f"monitoring-{table}-{_stamp(found.as_of)}.{fmt}"
     if fmt == "csv":
-        return download(report_exports.tables_csv(list(tables.values()), found.as_of,
-                                                   found.source),
-                         report_exports.CSV_MIMETYPE, name)
-    return download(report_exports.tables_xlsx(list(tables.values()), found.as_of,
-                                                 found.source, _("Monitoring reports")),
-                     report_exports.XLSX_MIMETYPE, name)
+        return download(
+            report_exports.tables_csv(list(tables.values()), found.as_of, found.source),
+            report_exports.CSV_MIMETYPE,
+            name,
+        )
+    return download(
+        report_exports.tables_xlsx(
+            list(tables.values()), found.as_of, found.source, _("Monitoring reports")
+        ),
+        report_exports.XLSX_MIMETYPE,
+        name,
+    )
 
 
 @reports_bp.get("/report.pdf")
@@ -270,6 +328,7 @@ def report_pdf():
 
 
 # ---------------------------------------------------------------------------- the answer sheet
+
 
 @dataclass
 class AnswerSheet:
@@ -301,8 +360,7 @@ def _answer_sheet() -> AnswerSheet:
     base_start = form.base_start.data or _a_year_earlier(start)
     base_end = form.base_end.data or _a_year_earlier(end)
     if base_end < base_start:
-        form.base_end.errors = [*form.base_end.errors,
-                                _("The end must be on or after the start.")]
+        form.base_end.errors = [*form.base_end.errors, _("The end must be on or after the start.")]
         raise BadArgs(form)
     day = form.day.data or min(end, today)
     scope = _scope(form)
@@ -313,17 +371,32 @@ def _answer_sheet() -> AnswerSheet:
     months = tuple(range(first_month, end.month + 1))
     try:
         return AnswerSheet(
-            form=form, scope=scope, as_of=as_of, start=start, end=end,
-            base_start=base_start, base_end=base_end, day=day,
-            modes=reports.mode_channel(current_user, start, end, base_start=base_start,
-                                       base_end=base_end, scope=scope, as_of=as_of),
-            trainings=reports.trainings(current_user, start, end, scope=scope,
-                                        per_page=SHEET_TRAININGS, as_of=as_of),
+            form=form,
+            scope=scope,
+            as_of=as_of,
+            start=start,
+            end=end,
+            base_start=base_start,
+            base_end=base_end,
+            day=day,
+            modes=reports.mode_channel(
+                current_user,
+                start,
+                end,
+                base_start=base_start,
+                base_end=base_end,
+                scope=scope,
+                as_of=as_of,
+            ),
+            trainings=reports.trainings(
+                current_user, start, end, scope=scope, per_page=SHEET_TRAININGS, as_of=as_of
+            ),
             profile=reports.profile(current_user, start, end, day, scope=scope, as_of=as_of),
-            yoy=reports.year_over_year(current_user, year, base, months=months, scope=scope,
-                                       as_of=as_of),
-            status=reports.status_shares(current_user, start, end, day, scope=scope,
-                                         as_of=as_of))
+            yoy=reports.year_over_year(
+                current_user, year, base, months=months, scope=scope, as_of=as_of
+            ),
+            status=reports.status_shares(current_user, start, end, day, scope=scope, as_of=as_of),
+        )
     except reports.InvalidReportArgs as exc:
         _attach(form, exc)
         raise BadArgs(form) from exc
@@ -351,11 +424,23 @@ def answer_sheet():
     try:
         sheet = _answer_sheet()
     except BadArgs as exc:
-        return render_template("monitoring/answer_sheet.html", form=exc.form, sheet=None,
-                               calls=calls, projects=projects, link_args={}), 400
-    return render_template("monitoring/answer_sheet.html", form=sheet.form, sheet=sheet,
-                           tables=sheet_tables(sheet), calls=calls, projects=projects,
-                           link_args=_link_args())
+        return render_template(
+            "monitoring/answer_sheet.html",
+            form=exc.form,
+            sheet=None,
+            calls=calls,
+            projects=projects,
+            link_args={},
+        ), 400
+    return render_template(
+        "monitoring/answer_sheet.html",
+        form=sheet.form,
+        sheet=sheet,
+        tables=sheet_tables(sheet),
+        calls=calls,
+        projects=projects,
+        link_args=_link_args(),
+    )
 
 
 @reports_bp.get("/answer-sheet.pdf")

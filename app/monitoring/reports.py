@@ -44,8 +44,7 @@ LABOUR = ("jobseeker_activation", "temporarily_unemployed", "inactive", "employe
 # Flemish bands as parliament asks them ("under 25, 25-58, 58+"): 58 itself is in 58+,
 # so "25-58" holds ages 25 to 57. ESF+ bands of Annex I: under 18, 18-29, 30-54, 55+.
 FLEMISH_BANDS = (("under_25", None, 24), ("25_58", 25, 57), ("58_plus", 58, None))
-ESF_BANDS = (("under_18", None, 17), ("18_29", 18, 29), ("30_54", 30, 54),
-             ("55_plus", 55, None))
+ESF_BANDS = (("under_18", None, 17), ("18_29", 18, 29), ("30_54", 30, 54), ("55_plus", 55, None))
 # How many months before the report day may still change through late registrations.
 RECENT_MONTHS = 3
 TRAININGS_PER_PAGE = 50
@@ -64,6 +63,7 @@ _ONE_DECIMAL = Decimal("0.1")
 
 
 # ---------------------------------------------------------------------------- rules
+
 
 def can_view_reports(user) -> bool:
     """Monitoring reports are for officials only (members, evaluators, admins: no)."""
@@ -93,6 +93,7 @@ class InvalidReportArgs(Exception):
 
 # ---------------------------------------------------------------------------- scope
 
+
 @dataclass(frozen=True)
 class Scope:
     """Which projects a report covers: all, one call's or one project."""
@@ -105,9 +106,13 @@ class Scope:
         if self.project is not None:
             found.append(Enrolment.project_id == self.project.id)
         elif self.call is not None:
-            found.append(Enrolment.project_id.in_(
-                sa.select(FundedProject.id).where(FundedProject.call_id == self.call.id)
-                .scalar_subquery()))
+            found.append(
+                Enrolment.project_id.in_(
+                    sa.select(FundedProject.id)
+                    .where(FundedProject.call_id == self.call.id)
+                    .scalar_subquery()
+                )
+            )
         return found
 
     def describe(self) -> str:
@@ -118,8 +123,9 @@ class Scope:
         return _("all funded projects")
 
 
-def scope_for(actor, *, call_code: str | None = None,
-              project_reference: str | None = None) -> Scope:
+def scope_for(
+    actor, *, call_code: str | None = None, project_reference: str | None = None
+) -> Scope:
     """The scope named by a call code and/or a project reference (NotFound if unknown)."""
     require(can_view_reports(actor))
     call = project = None
@@ -128,8 +134,9 @@ def scope_for(actor, *, call_code: str | None = None,
         if call is None:
             raise NotFound()
     if project_reference:
-        project = db.session.scalar(sa.select(FundedProject).where(
-            FundedProject.reference == project_reference.strip()))
+        project = db.session.scalar(
+            sa.select(FundedProject).where(FundedProject.reference == project_reference.strip())
+        )
         if project is None or (call is not None and project.call_id != call.id):
             raise NotFound()
     return Scope(call=call, project=project)
@@ -140,12 +147,15 @@ def report_choices(actor) -> tuple[list[tuple[str, str]], list[tuple[str, str, s
     for the form's selectors: two queries."""
     require(can_view_reports(actor))
     calls = db.session.execute(
-        sa.select(Call.code, Call.title).where(Call.id.in_(
-            sa.select(FundedProject.call_id).scalar_subquery())).order_by(Call.code)).all()
+        sa.select(Call.code, Call.title)
+        .where(Call.id.in_(sa.select(FundedProject.call_id).scalar_subquery()))
+        .order_by(Call.code)
+    ).all()
     projects = db.session.execute(
         sa.select(FundedProject.reference, FundedProject.title, Call.code)
         .join(Call, Call.id == FundedProject.call_id)
-        .order_by(FundedProject.reference)).all()
+        .order_by(FundedProject.reference)
+    ).all()
     return [tuple(row) for row in calls], [tuple(row) for row in projects]
 
 
@@ -159,6 +169,7 @@ def _period_text(start: date, end: date) -> str:
 
 
 # ---------------------------------------------------------------------------- (a) year over year
+
 
 @dataclass(frozen=True)
 class YoyCell:
@@ -201,8 +212,15 @@ def _check_year(name: str, value: int, errors: dict[str, str]) -> None:
         errors[name] = "year_range"
 
 
-def year_over_year(actor, year: int, base: int, *, months: tuple[int, ...] | None = None,
-                   scope: Scope | None = None, as_of: datetime | None = None) -> YearOverYear:
+def year_over_year(
+    actor,
+    year: int,
+    base: int,
+    *,
+    months: tuple[int, ...] | None = None,
+    scope: Scope | None = None,
+    as_of: datetime | None = None,
+) -> YearOverYear:
     """Started enrolments per month and mode for ``year`` against ``base``: one query."""
     require(can_view_reports(actor))
     errors: dict[str, str] = {}
@@ -215,13 +233,22 @@ def year_over_year(actor, year: int, base: int, *, months: tuple[int, ...] | Non
         raise InvalidReportArgs(errors)
     scope = scope or Scope()
     as_of = as_of or utcnow()
-    conditions = [Enrolment.started_year.in_((year, base)),
-                  Enrolment.started_month.in_(months), *scope.conditions()]
+    conditions = [
+        Enrolment.started_year.in_((year, base)),
+        Enrolment.started_month.in_(months),
+        *scope.conditions(),
+    ]
     rows = db.session.execute(
-        sa.select(Enrolment.started_year, Enrolment.started_month, Enrolment.mode,
-                  sa.func.count(), sa.func.sum(sa.case((Enrolment.late, 1), else_=0)))
+        sa.select(
+            Enrolment.started_year,
+            Enrolment.started_month,
+            Enrolment.mode,
+            sa.func.count(),
+            sa.func.sum(sa.case((Enrolment.late, 1), else_=0)),
+        )
         .where(*conditions)
-        .group_by(Enrolment.started_year, Enrolment.started_month, Enrolment.mode)).all()
+        .group_by(Enrolment.started_year, Enrolment.started_month, Enrolment.mode)
+    ).all()
     counts: dict[tuple[int, int, str], int] = {}
     late = 0
     for y, m, mode, n, n_late in rows:
@@ -238,20 +265,44 @@ def year_over_year(actor, year: int, base: int, *, months: tuple[int, ...] | Non
         for mode in (*MODES, "total"):
             cells.append(YoyCell(m, mode, get(base, m, mode), get(year, m, mode)))
     for mode in (*MODES, "total"):
-        cells.append(YoyCell(0, mode, sum(get(base, m, mode) for m in months),
-                             sum(get(year, m, mode) for m in months)))
+        cells.append(
+            YoyCell(
+                0,
+                mode,
+                sum(get(base, m, mode) for m in months),
+                sum(get(year, m, mode) for m in months),
+            )
+        )
     today = to_brussels(as_of).date()
     first_recent = _months_back(today.year, today.month, RECENT_MONTHS - 1)
-    recent = [(y, m) for y in (base, year) for m in months
-              if (y, m) >= first_recent and (y, m) <= (today.year, today.month)]
-    month_text = "" if len(months) == 12 else _("started_month %(months)s",
-                                                 months=", ".join(map(str, months)))
+    recent = [
+        (y, m)
+        for y in (base, year)
+        for m in months
+        if (y, m) >= first_recent and (y, m) <= (today.year, today.month)
+    ]
+    month_text = (
+        ""
+        if len(months) == 12
+        else _("started_month %(months)s", months=", ".join(map(str, months)))
+    )
     return YearOverYear(
-        year=year, base=base, months=months, cells=tuple(cells), late_count=late,
-        recent_from=min(recent) if recent else None, as_of=as_of, scope=scope,
-        source=_source("enrolments", _("started_year %(base)s and %(year)s", base=base,
-                                       year=year), month_text,
-                       scope.describe(), _("counted per started_month and mode")))
+        year=year,
+        base=base,
+        months=months,
+        cells=tuple(cells),
+        late_count=late,
+        recent_from=min(recent) if recent else None,
+        as_of=as_of,
+        scope=scope,
+        source=_source(
+            "enrolments",
+            _("started_year %(base)s and %(year)s", base=base, year=year),
+            month_text,
+            scope.describe(),
+            _("counted per started_month and mode"),
+        ),
+    )
 
 
 def _months_back(year: int, month: int, back: int) -> tuple[int, int]:
@@ -260,6 +311,7 @@ def _months_back(year: int, month: int, back: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------- (b) status shares
+
 
 @dataclass(frozen=True)
 class Share:
@@ -291,8 +343,15 @@ def _check_period(start: date, end: date, errors: dict[str, str]) -> None:
         errors["end"] = "period_order"
 
 
-def status_shares(actor, start: date, end: date, day: date, *, scope: Scope | None = None,
-                  as_of: datetime | None = None) -> StatusShares:
+def status_shares(
+    actor,
+    start: date,
+    end: date,
+    day: date,
+    *,
+    scope: Scope | None = None,
+    as_of: datetime | None = None,
+) -> StatusShares:
     """Enrolments started in [start, end] and by ``day``, by their status on ``day`` (the
     status interval holding that day): one query."""
     require(can_view_reports(actor))
@@ -302,26 +361,43 @@ def status_shares(actor, start: date, end: date, day: date, *, scope: Scope | No
         raise InvalidReportArgs(errors)
     scope = scope or Scope()
     change = EnrolmentStatusChange
-    holding = sa.and_(change.enrolment_pk == Enrolment.id, change.status_on <= day,
-                      sa.or_(change.until_on.is_(None), change.until_on > day))
+    holding = sa.and_(
+        change.enrolment_pk == Enrolment.id,
+        change.status_on <= day,
+        sa.or_(change.until_on.is_(None), change.until_on > day),
+    )
     rows = db.session.execute(
         sa.select(change.status, sa.func.count(Enrolment.id))
-        .select_from(Enrolment).outerjoin(change, holding)
-        .where(Enrolment.started_on >= start, Enrolment.started_on <= min(end, day),
-               *scope.conditions())
-        .group_by(change.status)).all()
+        .select_from(Enrolment)
+        .outerjoin(change, holding)
+        .where(
+            Enrolment.started_on >= start,
+            Enrolment.started_on <= min(end, day),
+            *scope.conditions(),
+        )
+        .group_by(change.status)
+    ).all()
     counts = {(str(status) if status is not None else NOT_REPORTED): n for status, n in rows}
     total = sum(counts.values())
     shares = tuple(Share(key, counts.get(key, 0), total) for key in (*STATUSES, NOT_REPORTED))
     return StatusShares(
-        day=day, start=start, end=end, shares=shares, total=total, as_of=as_of or utcnow(),
-        source=_source("enrolments, enrolment_status_changes",
-                       _period_text(start, min(end, day)),
-                       _("the status in force on %(day)s (status_on <= day < until_on)",
-                         day=day.isoformat()), scope.describe()))
+        day=day,
+        start=start,
+        end=end,
+        shares=shares,
+        total=total,
+        as_of=as_of or utcnow(),
+        source=_source(
+            "enrolments, enrolment_status_changes",
+            _period_text(start, min(end, day)),
+            _("the status in force on %(day)s (status_on <= day < until_on)", day=day.isoformat()),
+            scope.describe(),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- (c) modes, channels
+
 
 @dataclass(frozen=True)
 class ModeChannel:
@@ -357,9 +433,16 @@ class ModeChannel:
         return tuple(Share(c, self.channel(c), self.total) for c in CHANNELS)
 
 
-def mode_channel(actor, start: date, end: date, *, base_start: date | None = None,
-                 base_end: date | None = None, scope: Scope | None = None,
-                 as_of: datetime | None = None) -> ModeChannel:
+def mode_channel(
+    actor,
+    start: date,
+    end: date,
+    *,
+    base_start: date | None = None,
+    base_end: date | None = None,
+    scope: Scope | None = None,
+    as_of: datetime | None = None,
+) -> ModeChannel:
     """Enrolments started in the period (and the base period) by mode and channel: one
     query."""
     require(can_view_reports(actor))
@@ -372,13 +455,17 @@ def mode_channel(actor, start: date, end: date, *, base_start: date | None = Non
     scope = scope or Scope()
     in_period = sa.and_(Enrolment.started_on >= start, Enrolment.started_on <= end)
     has_base = base_start is not None and base_end is not None
-    in_base = sa.and_(Enrolment.started_on >= base_start, Enrolment.started_on <= base_end) \
-        if has_base else sa.false()
+    in_base = (
+        sa.and_(Enrolment.started_on >= base_start, Enrolment.started_on <= base_end)
+        if has_base
+        else sa.false()
+    )
     which = sa.case((in_period, 1), else_=0).label("which")
     rows = db.session.execute(
         sa.select(which, Enrolment.mode, Enrolment.channel, sa.func.count())
         .where(sa.or_(in_period, in_base), *scope.conditions())
-        .group_by(which, Enrolment.mode, Enrolment.channel)).all()
+        .group_by(which, Enrolment.mode, Enrolment.channel)
+    ).all()
     counts: dict[tuple[str, str], int] = {}
     base_counts: dict[tuple[str, str], int] = {}
     for flag, mode, channel, n in rows:
@@ -387,21 +474,32 @@ def mode_channel(actor, start: date, end: date, *, base_start: date | None = Non
         # overlapping periods: the CASE gives shared rows to the period; count the base apart
         base_counts = {}
         for mode, channel, n in db.session.execute(
-                sa.select(Enrolment.mode, Enrolment.channel, sa.func.count())
-                .where(in_base, *scope.conditions())
-                .group_by(Enrolment.mode, Enrolment.channel)).all():
+            sa.select(Enrolment.mode, Enrolment.channel, sa.func.count())
+            .where(in_base, *scope.conditions())
+            .group_by(Enrolment.mode, Enrolment.channel)
+        ).all():
             base_counts[(str(mode), str(channel))] = n
     base_text = _period_text(base_start, base_end) if has_base else ""
     return ModeChannel(
-        start=start, end=end, counts=counts, base_start=base_start if has_base else None,
-        base_end=base_end if has_base else None, base_counts=base_counts,
+        start=start,
+        end=end,
+        counts=counts,
+        base_start=base_start if has_base else None,
+        base_end=base_end if has_base else None,
+        base_counts=base_counts,
         as_of=as_of or utcnow(),
-        source=_source("enrolments", _period_text(start, end),
-                       _("base period: %(period)s", period=base_text) if base_text else "",
-                       scope.describe(), _("counted per mode and channel")))
+        source=_source(
+            "enrolments",
+            _period_text(start, end),
+            _("base period: %(period)s", period=base_text) if base_text else "",
+            scope.describe(),
+            _("counted per mode and channel"),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- (d) trainings
+
 
 @dataclass(frozen=True)
 class TrainingRow:
@@ -428,8 +526,16 @@ class Trainings:
         return max(1, -(-self.total_trainings // self.per_page))
 
 
-def trainings(actor, start: date, end: date, *, scope: Scope | None = None, page: int = 1,
-              per_page: int = TRAININGS_PER_PAGE, as_of: datetime | None = None) -> Trainings:
+def trainings(
+    actor,
+    start: date,
+    end: date,
+    *,
+    scope: Scope | None = None,
+    page: int = 1,
+    per_page: int = TRAININGS_PER_PAGE,
+    as_of: datetime | None = None,
+) -> Trainings:
     """Trainings followed in the period with their participants, most followed first, a
     page at a time: two queries (the page, and the totals)."""
     require(can_view_reports(actor))
@@ -440,31 +546,57 @@ def trainings(actor, start: date, end: date, *, scope: Scope | None = None, page
     scope = scope or Scope()
     page = max(1, page)
     where = [Enrolment.started_on >= start, Enrolment.started_on <= end, *scope.conditions()]
-    grouped = (sa.select(Enrolment.project_id, Enrolment.training_code,
-                         sa.func.count().label("n"))
-               .where(*where).group_by(Enrolment.project_id, Enrolment.training_code)
-               .subquery())
+    grouped = (
+        sa.select(Enrolment.project_id, Enrolment.training_code, sa.func.count().label("n"))
+        .where(*where)
+        .group_by(Enrolment.project_id, Enrolment.training_code)
+        .subquery()
+    )
     rows = db.session.execute(
-        sa.select(FundedProject.reference, grouped.c.training_code,
-                  sa.func.coalesce(ProjectTraining.title, ""), grouped.c.n)
+        sa.select(
+            FundedProject.reference,
+            grouped.c.training_code,
+            sa.func.coalesce(ProjectTraining.title, ""),
+            grouped.c.n,
+        )
         .select_from(grouped)
         .join(FundedProject, FundedProject.id == grouped.c.project_id)
-        .outerjoin(ProjectTraining, sa.and_(ProjectTraining.project_id == grouped.c.project_id,
-                                            ProjectTraining.code == grouped.c.training_code))
+        .outerjoin(
+            ProjectTraining,
+            sa.and_(
+                ProjectTraining.project_id == grouped.c.project_id,
+                ProjectTraining.code == grouped.c.training_code,
+            ),
+        )
         .order_by(grouped.c.n.desc(), FundedProject.reference, grouped.c.training_code)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     total_trainings, total_participants = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(grouped.c.n), 0))
-        .select_from(grouped)).one()
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(grouped.c.n), 0)).select_from(
+            grouped
+        )
+    ).one()
     return Trainings(
-        start=start, end=end, rows=tuple(TrainingRow(*row) for row in rows), page=page,
-        per_page=per_page, total_trainings=total_trainings,
-        total_participants=int(total_participants), as_of=as_of or utcnow(),
-        source=_source("enrolments, project_trainings", _period_text(start, end),
-                       scope.describe(), _("counted per project and training_code")))
+        start=start,
+        end=end,
+        rows=tuple(TrainingRow(*row) for row in rows),
+        page=page,
+        per_page=per_page,
+        total_trainings=total_trainings,
+        total_participants=int(total_participants),
+        as_of=as_of or utcnow(),
+        source=_source(
+            "enrolments, project_trainings",
+            _period_text(start, end),
+            scope.describe(),
+            _("counted per project and training_code"),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- (e) profiles
+
 
 def _band(bands) -> sa.ColumnElement:
     whens = []
@@ -495,8 +627,11 @@ def _breakdown_rows(where: list, *, by_project: bool) -> list:
     selects = []
     for name, column in _dimension_columns().items():
         value = sa.cast(column, sa.String(40)).label("value")
-        columns = [sa.literal(name, sa.String(40)).label("dimension"), value,
-                   sa.func.count().label("n")]
+        columns = [
+            sa.literal(name, sa.String(40)).label("dimension"),
+            value,
+            sa.func.count().label("n"),
+        ]
         group = [column]
         if by_project:
             columns.insert(0, Enrolment.project_id.label("project_id"))
@@ -512,8 +647,10 @@ class Breakdown:
     total: int
 
     def shares(self) -> tuple[Share, ...]:
-        return tuple(Share(key, self.counts[key], self.total)
-                     for key in (*DIMENSIONS[self.dimension], UNKNOWN))
+        return tuple(
+            Share(key, self.counts[key], self.total)
+            for key in (*DIMENSIONS[self.dimension], UNKNOWN)
+        )
 
 
 @dataclass(frozen=True)
@@ -534,12 +671,22 @@ def _fill(dimension: str, found: dict[str, int]) -> Breakdown:
 
 
 def _participants_where(start: date, end: date, day: date, scope: Scope) -> list:
-    return [Enrolment.started_on >= start, Enrolment.started_on <= min(end, day),
-            *scope.conditions()]
+    return [
+        Enrolment.started_on >= start,
+        Enrolment.started_on <= min(end, day),
+        *scope.conditions(),
+    ]
 
 
-def profile(actor, start: date, end: date, day: date | None = None, *,
-            scope: Scope | None = None, as_of: datetime | None = None) -> Profile:
+def profile(
+    actor,
+    start: date,
+    end: date,
+    day: date | None = None,
+    *,
+    scope: Scope | None = None,
+    as_of: datetime | None = None,
+) -> Profile:
     """Participants (enrolments started in [start, end] by ``day``) by each profile
     question, with "did not answer": one query. An end before the start is an empty
     period (every count 0)."""
@@ -547,16 +694,26 @@ def profile(actor, start: date, end: date, day: date | None = None, *,
     scope = scope or Scope()
     day = day or end
     found: dict[str, dict[str, int]] = {name: {} for name in DIMENSIONS}
-    for dimension, value, n in _breakdown_rows(_participants_where(start, end, day, scope),
-                                               by_project=False):
+    for dimension, value, n in _breakdown_rows(
+        _participants_where(start, end, day, scope), by_project=False
+    ):
         key = value or UNKNOWN
         found[dimension][key] = found[dimension].get(key, 0) + n
     breakdowns = {name: _fill(name, found[name]) for name in DIMENSIONS}
     return Profile(
-        start=start, end=end, day=day, total=breakdowns["education"].total,
-        breakdowns=breakdowns, as_of=as_of or utcnow(),
-        source=_source("enrolments", _period_text(start, min(end, day)), scope.describe(),
-                       _("the newest reported answers; age = started_year - birth_year")))
+        start=start,
+        end=end,
+        day=day,
+        total=breakdowns["education"].total,
+        breakdowns=breakdowns,
+        as_of=as_of or utcnow(),
+        source=_source(
+            "enrolments",
+            _period_text(start, min(end, day)),
+            scope.describe(),
+            _("the newest reported answers; age = started_year - birth_year"),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- (f) ESF+
@@ -610,15 +767,29 @@ class EsfReport:
 def _indicators(key: str, title: str, found: dict[str, dict[str, int]]) -> EsfIndicators:
     breakdowns = {name: _fill(name, found.get(name, {})) for name in DIMENSIONS}
     values = tuple(
-        IndicatorValue(code, sum(breakdowns[dim].counts[v] for v in ours),
-                       breakdowns[dim].counts[UNKNOWN])
-        for code, dim, ours in ESF_INDICATORS)
-    return EsfIndicators(key, title, breakdowns["education"].total, values,
-                         {name: dict(b.counts) for name, b in breakdowns.items()})
+        IndicatorValue(
+            code, sum(breakdowns[dim].counts[v] for v in ours), breakdowns[dim].counts[UNKNOWN]
+        )
+        for code, dim, ours in ESF_INDICATORS
+    )
+    return EsfIndicators(
+        key,
+        title,
+        breakdowns["education"].total,
+        values,
+        {name: dict(b.counts) for name, b in breakdowns.items()},
+    )
 
 
-def esf_indicators(actor, start: date, end: date, day: date | None = None, *,
-                   scope: Scope | None = None, as_of: datetime | None = None) -> EsfReport:
+def esf_indicators(
+    actor,
+    start: date,
+    end: date,
+    day: date | None = None,
+    *,
+    scope: Scope | None = None,
+    as_of: datetime | None = None,
+) -> EsfReport:
     """The ESF+ common output indicators per project and for the whole scope: two queries
     (the grouped counts per project, and the projects' references)."""
     require(can_view_reports(actor))
@@ -631,20 +802,39 @@ def esf_indicators(actor, start: date, end: date, day: date | None = None, *,
     per_project: dict[int, dict[str, dict[str, int]]] = {}
     overall: dict[str, dict[str, int]] = {}
     for project_id, dimension, value, n in _breakdown_rows(
-            _participants_where(start, end, day, scope), by_project=True):
+        _participants_where(start, end, day, scope), by_project=True
+    ):
         key = value or UNKNOWN
         bucket = per_project.setdefault(project_id, {}).setdefault(dimension, {})
         bucket[key] = bucket.get(key, 0) + n
         total = overall.setdefault(dimension, {})
         total[key] = total.get(key, 0) + n
-    names = dict(db.session.execute(
-        sa.select(FundedProject.id, FundedProject.reference)
-        .where(FundedProject.id.in_(list(per_project)))).all()) if per_project else {}
+    names = (
+        dict(
+            db.session.execute(
+                sa.select(FundedProject.id, FundedProject.reference).where(
+                    FundedProject.id.in_(list(per_project))
+                )
+            ).all()
+        )
+        if per_project
+        else {}
+    )
     projects = sorted(
         (_indicators(names[pid], names[pid], found) for pid, found in per_project.items()),
-        key=lambda item: item.key)
+        key=lambda item: item.key,
+    )
     return EsfReport(
-        start=start, end=end, day=day, overall=_indicators("", scope.describe(), overall),
-        projects=tuple(projects), as_of=as_of or utcnow(),
-        source=_source("enrolments", _period_text(start, min(end, day)), scope.describe(),
-                       _("counted per project and answer; the mapping under the table")))
+        start=start,
+        end=end,
+        day=day,
+        overall=_indicators("", scope.describe(), overall),
+        projects=tuple(projects),
+        as_of=as_of or utcnow(),
+        source=_source(
+            "enrolments",
+            _period_text(start, min(end, day)),
+            scope.describe(),
+            _("counted per project and answer; the mapping under the table"),
+        ),
+    )

@@ -23,8 +23,9 @@ def is_small(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value < THRESHOLD
 
 
-def suppress_grid(grid: Sequence[Sequence[int]], *, row_totals: bool = True,
-                  column_totals: bool = True) -> list[list[bool]]:
+def suppress_grid(
+    grid: Sequence[Sequence[int]], *, row_totals: bool = True, column_totals: bool = True
+) -> list[list[bool]]:
     """The mask of cells to suppress in ``grid``.
 
     ``row_totals``: the last column holds each row's total; ``column_totals``: the last
@@ -38,11 +39,9 @@ def suppress_grid(grid: Sequence[Sequence[int]], *, row_totals: bool = True,
 
     lines: list[tuple[list[tuple[int, int]], tuple[int, int] | None]] = []
     if row_totals:  # each row (the totals row too) with its total in the last column
-        lines += [([(r, c) for c in range(inner_columns)], (r, columns - 1))
-                  for r in range(rows)]
+        lines += [([(r, c) for c in range(inner_columns)], (r, columns - 1)) for r in range(rows)]
     if column_totals:
-        lines += [([(r, c) for r in range(inner_rows)], (rows - 1, c))
-                  for c in range(columns)]
+        lines += [([(r, c) for r in range(inner_rows)], (rows - 1, c)) for c in range(columns)]
 
     entries = [[*inner, total] for inner, total in lines]
     lines_of: dict[tuple[int, int], list[int]] = {}
@@ -60,9 +59,18 @@ def suppress_grid(grid: Sequence[Sequence[int]], *, row_totals: bool = True,
             if not inner or hidden(index) != 1:
                 continue  # a line of a total alone (an empty list) reveals nothing more
             # prefer a cell whose crossing line needs a second one too, then the smallest
-            shown = [(0 if any(other != index and hidden(other) == 1
-                               for other in lines_of[(r, c)]) else 1, grid[r][c], r, c)
-                     for r, c in inner if not mask[r][c]]
+            shown = [
+                (
+                    0
+                    if any(other != index and hidden(other) == 1 for other in lines_of[(r, c)])
+                    else 1,
+                    grid[r][c],
+                    r,
+                    c,
+                )
+                for r, c in inner
+                if not mask[r][c]
+            ]
             if shown:
                 _crossing, _value, r, c = min(shown)
             else:

@@ -19,13 +19,16 @@ ERRORS_SHOWN = 200
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"fmt_count": lambda n: format_number(n or 0),
-            "project_status_label": _project_status_label}
+    return {
+        "fmt_count": lambda n: format_number(n or 0),
+        "project_status_label": _project_status_label,
+    }
 
 
 def _project_status_label(status) -> str:
-    return {"active": _("Active"), "ended": _("Ended")}.get(getattr(status, "value", status),
-                                                            str(status))
+    return {"active": _("Active"), "ended": _("Ended")}.get(
+        getattr(status, "value", status), str(status)
+    )
 
 
 @bp.get("/projects")
@@ -35,22 +38,37 @@ def projects():
     page = max(args.get("page", 1, type=int), 1)
     call_id = args.get("call", type=int)
     search = (args.get("q") or "").strip()[:40]
-    rows, total = services.list_projects(current_user, call_id=call_id, search=search,
-                                         page=page)
+    rows, total = services.list_projects(current_user, call_id=call_id, search=search, page=page)
     calls = services.list_project_calls(current_user) if current_user.is_official else []
-    return render_template("monitoring/projects.html", rows=rows, total=total, page=page,
-                           per_page=services.PER_PAGE, calls=calls, call_id=call_id,
-                           search=search, args={k: v for k, v in args.items() if v})
+    return render_template(
+        "monitoring/projects.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=services.PER_PAGE,
+        calls=calls,
+        call_id=call_id,
+        search=search,
+        args={k: v for k, v in args.items() if v},
+    )
 
 
 def _project_page(project, form: UploadForm, status: int = 200):
     page = max(request.args.get("page", 1, type=int), 1)
     batches, total = services.list_imports(project.id, page=page)
     return render_template(
-        "monitoring/project.html", project=project, form=form,
-        trainings=services.list_trainings(project.id), imports=batches, imports_total=total,
-        page=page, per_page=services.IMPORTS_PER_PAGE, columns=imports.COLUMNS,
-        choices=imports.CHOICES, max_mb=services.max_upload_bytes() // (1024 * 1024)), status
+        "monitoring/project.html",
+        project=project,
+        form=form,
+        trainings=services.list_trainings(project.id),
+        imports=batches,
+        imports_total=total,
+        page=page,
+        per_page=services.IMPORTS_PER_PAGE,
+        columns=imports.COLUMNS,
+        choices=imports.CHOICES,
+        max_mb=services.max_upload_bytes() // (1024 * 1024),
+    ), status
 
 
 @bp.get("/projects/<int:project_id>")
@@ -68,8 +86,10 @@ def _larger_uploads():
 
 @bp.errorhandler(413)
 def _too_large(_exc):
-    message = _("The file is too large: an enrolment file may be at most %(size)d MB. Nothing "
-                "was saved.", size=services.max_upload_bytes() // (1024 * 1024))
+    message = _(
+        "The file is too large: an enrolment file may be at most %(size)d MB. Nothing was saved.",
+        size=services.max_upload_bytes() // (1024 * 1024),
+    )
     return render_template("errors/error.html", status=413, message=message), 413
 
 
@@ -81,13 +101,13 @@ def upload(project_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            batch = services.queue_import(current_user, project.id, upload.filename or "",
-                                          upload.stream)
+            batch = services.queue_import(
+                current_user, project.id, upload.filename or "", upload.stream
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            return redirect(url_for(".import_detail", project_id=project.id,
-                                    import_id=batch.id))
+            return redirect(url_for(".import_detail", project_id=project.id, import_id=batch.id))
     return _project_page(project, form, 422)
 
 
@@ -96,10 +116,14 @@ def upload(project_id: int):
 def import_detail(project_id: int, import_id: int):
     batch = services.get_import(current_user, project_id, import_id)
     waiting = batch.status in (ImportStatus.queued, ImportStatus.running)
-    return render_template("monitoring/import.html", project=batch.project, batch=batch,
-                           waiting=waiting,
-                           errors=imports.translated_errors(batch, ERRORS_SHOWN),
-                           shown=min(len(batch.errors or []), ERRORS_SHOWN))
+    return render_template(
+        "monitoring/import.html",
+        project=batch.project,
+        batch=batch,
+        waiting=waiting,
+        errors=imports.translated_errors(batch, ERRORS_SHOWN),
+        shown=min(len(batch.errors or []), ERRORS_SHOWN),
+    )
 
 
 @bp.route("/projects/<int:project_id>/trainings", methods=["GET", "POST"])
@@ -119,9 +143,13 @@ def trainings(project_id: int):
             return redirect(url_for(".trainings", project_id=project.id))
     elif not form.planned_mode.data:
         form.planned_mode.data = Mode.blended.value
-    return render_template("monitoring/trainings.html", project=project, form=form,
-                           trainings=services.list_trainings(project.id),
-                           empty_form=EmptyForm()), status
+    return render_template(
+        "monitoring/trainings.html",
+        project=project,
+        form=form,
+        trainings=services.list_trainings(project.id),
+        empty_form=EmptyForm(),
+    ), status
 
 
 @bp.route("/projects/<int:project_id>/trainings/<int:training_id>", methods=["GET", "POST"])
@@ -141,8 +169,9 @@ def edit_training(project_id: int, training_id: int):
         else:
             flash(_("The training was saved."), "success")
             return redirect(url_for(".trainings", project_id=project_id))
-    return render_template("monitoring/trainings_edit.html", project=training.project,
-                           training=training, form=form), status
+    return render_template(
+        "monitoring/trainings_edit.html", project=training.project, training=training, form=form
+    ), status
 
 
 @bp.post("/projects/<int:project_id>/trainings/<int:training_id>/remove")

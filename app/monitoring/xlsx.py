@@ -41,8 +41,11 @@ def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
     for rel in rels.iter(f"{PKG_REL}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else \
-                posixpath.normpath(posixpath.join("xl", target))
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
             return path, date1904
     raise NotAWorkbook("no sheet relation")
 
@@ -72,9 +75,11 @@ def _date_styles(archive: zipfile.ZipFile) -> frozenset[int]:
     xfs = styles.find(f"{MAIN}cellXfs")
     if xfs is None:
         return frozenset()
-    return frozenset(i for i, xf in enumerate(xfs.findall(f"{MAIN}xf"))
-                     if (n := int(xf.get("numFmtId", "0"))) in BUILTIN_DATE_FORMATS
-                     or n in custom)
+    return frozenset(
+        i
+        for i, xf in enumerate(xfs.findall(f"{MAIN}xf"))
+        if (n := int(xf.get("numFmtId", "0"))) in BUILTIN_DATE_FORMATS or n in custom
+    )
 
 
 def _column(letters: str) -> int:
@@ -106,8 +111,9 @@ _ROW_TAG = re.compile(r"<(\w+:)?row\b")
 CHUNK = 4 * 1024 * 1024  # characters of sheet XML read at a time
 
 
-def _sheet_rows(handle, shared: list[str], dates: frozenset[int],
-                epoch: date) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(
+    handle, shared: list[str], dates: frozenset[int], epoch: date
+) -> Iterator[tuple[int, list[str]]]:
     """Rows from the sheet's XML read in chunks, each cut after its last complete row."""
     text = io.TextIOWrapper(handle, encoding="utf-8")
     buffer, number, closing = "", 0, None
@@ -194,6 +200,5 @@ def rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         try:
             with archive.open(sheet) as handle:
                 yield from _sheet_rows(handle, shared, dates, epoch)
-        except (KeyError, IndexError, ValueError, UnicodeDecodeError,
-                zipfile.BadZipFile) as exc:
+        except (KeyError, IndexError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
             raise NotAWorkbook(str(exc)) from None

@@ -22,94 +22,154 @@ REQUIRED = _l("This field is required.")
 
 
 class JoinForm(PortalForm):
-    enterprise_number = StringField(_l("Enterprise number of the organisation"),
-                                    widget=GovTextInput(),
-                                    validators=[DataRequired(REQUIRED), Length(max=20)])
+    enterprise_number = StringField(
+        _l("Enterprise number of the organisation"),
+        widget=GovTextInput(),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+    )
     submit = SubmitField(_l("Ask to join"), widget=GovSubmitInput())
 
 
 class OrganisationForm(PortalForm):
-    legal_name = StringField(_l("Legal name of the organisation"), widget=GovTextInput(),
-                             validators=[DataRequired(REQUIRED), Length(max=200)])
-    enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),
-                                    description=_l("For example 0123.456.749 or BE0123456749."),
-                                    validators=[DataRequired(REQUIRED), Length(max=20)])
-    provider_type = RadioField(_l("Type of training provider"), widget=GovRadioInput(),
-                               choices=[(t.value, t.label) for t in ProviderType],
-                               validators=[DataRequired(REQUIRED)])
-    street = StringField(_l("Street and number"), widget=GovTextInput(),
-                         validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postal code"), widget=GovTextInput(),
-                              validators=[Optional(), Length(max=10)])
-    city = StringField(_l("Municipality"), widget=GovTextInput(),
-                       validators=[Optional(), Length(max=100)])
-    contact_name = StringField(_l("Contact person"), widget=GovTextInput(),
-                               validators=[Optional(), Length(max=200)])
-    contact_email = StringField(_l("Contact email address"), widget=GovTextInput(),
-                                validators=[Optional(), Length(max=254)])
-    contact_phone = StringField(_l("Telephone"), widget=GovTextInput(),
-                                validators=[Optional(), Length(max=40)])
+    legal_name = StringField(
+        _l("Legal name of the organisation"),
+        widget=GovTextInput(),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+    )
+    enterprise_number = StringField(
+        _l("Enterprise number"),
+        widget=GovTextInput(),
+        description=_l("For example 0123.456.749 or BE0123456749."),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+    )
+    provider_type = RadioField(
+        _l("Type of training provider"),
+        widget=GovRadioInput(),
+        choices=[(t.value, t.label) for t in ProviderType],
+        validators=[DataRequired(REQUIRED)],
+    )
+    street = StringField(
+        _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    postal_code = StringField(
+        _l("Postal code"), widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
+    city = StringField(
+        _l("Municipality"), widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+    )
+    contact_name = StringField(
+        _l("Contact person"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    contact_email = StringField(
+        _l("Contact email address"), widget=GovTextInput(), validators=[Optional(), Length(max=254)]
+    )
+    contact_phone = StringField(
+        _l("Telephone"), widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def to_input(self) -> OrganisationInput:
         return OrganisationInput(
-            legal_name=self.legal_name.data, enterprise_number=self.enterprise_number.data,
+            legal_name=self.legal_name.data,
+            enterprise_number=self.enterprise_number.data,
             provider_type=ProviderType(self.provider_type.data),
-            street=self.street.data or "", postal_code=self.postal_code.data or "",
-            city=self.city.data or "", contact_name=self.contact_name.data or "",
+            street=self.street.data or "",
+            postal_code=self.postal_code.data or "",
+            city=self.city.data or "",
+            contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "",
-            contact_phone=self.contact_phone.data or "")
+            contact_phone=self.contact_phone.data or "",
+        )
 
 
 class EvidenceForm(PortalForm):
-    file = FileField(_l("A document showing you may act for the organisation (PDF)"),
-                     widget=GovFileInput(),
-                     description=_l("For example a mandate signed by a director, or the page of "
-                                    "the Belgian Official Gazette naming you."),
-                     validators=[DataRequired(_l("Choose a PDF file to upload."))])
+    file = FileField(
+        _l("A document showing you may act for the organisation (PDF)"),
+        widget=GovFileInput(),
+        description=_l(
+            "For example a mandate signed by a director, or the page of "
+            "the Belgian Official Gazette naming you."
+        ),
+        validators=[DataRequired(_l("Choose a PDF file to upload."))],
+    )
     submit = SubmitField(_l("Upload"), widget=GovSubmitInput())
 
 
 class RefuseOrganisationForm(PortalForm):
-    reason = TextAreaField(_l("Reason for refusing"), widget=GovTextArea(),
-                           description=_l("The applicant receives this reason by email."),
-                           validators=[DataRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for refusing"),
+        widget=GovTextArea(),
+        description=_l("The applicant receives this reason by email."),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
     submit = SubmitField(_l("Refuse the organisation"), widget=GovSubmitInput())
 
 
 class RegisterForm(PortalForm):
-    name = StringField(_l("Your full name"), widget=GovTextInput(),
-                       validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField(_l("Email address"), widget=GovTextInput(),
-                       validators=[DataRequired(REQUIRED), Length(max=254),
-                                   Email(_l("Enter a valid email address."))])
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
-                             description=_l("At least 12 characters; not a common password."),
-                             validators=[DataRequired(REQUIRED)])
-    mode = RadioField(_l("Your organisation"), widget=GovRadioInput(), default="new",
-                      choices=[("new", _l("Register a new organisation")),
-                               ("join", _l("Join an organisation that is already registered"))],
-                      validators=[DataRequired(REQUIRED)])
+    name = StringField(
+        _l("Your full name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+    )
+    email = EmailField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254),
+            Email(_l("Enter a valid email address.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        description=_l("At least 12 characters; not a common password."),
+        validators=[DataRequired(REQUIRED)],
+    )
+    mode = RadioField(
+        _l("Your organisation"),
+        widget=GovRadioInput(),
+        default="new",
+        choices=[
+            ("new", _l("Register a new organisation")),
+            ("join", _l("Join an organisation that is already registered")),
+        ],
+        validators=[DataRequired(REQUIRED)],
+    )
     join_enterprise_number = StringField(
-        _l("Enterprise number of the organisation to join"), widget=GovTextInput(),
-        validators=[Optional(), Length(max=20)])
-    legal_name = StringField(_l("Legal name of the organisation"), widget=GovTextInput(),
-                             validators=[Optional(), Length(max=200)])
+        _l("Enterprise number of the organisation to join"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+    )
+    legal_name = StringField(
+        _l("Legal name of the organisation"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
     enterprise_number = StringField(
-        _l("Enterprise number"), widget=GovTextInput(),
+        _l("Enterprise number"),
+        widget=GovTextInput(),
         description=_l("For example 0123.456.749 or BE0123456749."),
-        validators=[Optional(), Length(max=20)])
-    provider_type = RadioField(_l("Type of training provider"), widget=GovRadioInput(),
-                               choices=[(t.value, t.label) for t in ProviderType],
-                               validators=[Optional()])
-    street = StringField(_l("Street and number"), widget=GovTextInput(),
-                         validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postal code"), widget=GovTextInput(),
-                              validators=[Optional(), Length(max=10)])
-    city = StringField(_l("Municipality"), widget=GovTextInput(),
-                       validators=[Optional(), Length(max=100)])
-    contact_phone = StringField(_l("Telephone"), widget=GovTextInput(),
-                                validators=[Optional(), Length(max=40)])
+        validators=[Optional(), Length(max=20)],
+    )
+    provider_type = RadioField(
+        _l("Type of training provider"),
+        widget=GovRadioInput(),
+        choices=[(t.value, t.label) for t in ProviderType],
+        validators=[Optional()],
+    )
+    street = StringField(
+        _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    postal_code = StringField(
+        _l("Postal code"), widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
+    city = StringField(
+        _l("Municipality"), widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+    )
+    contact_phone = StringField(
+        _l("Telephone"), widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
     submit = SubmitField(_l("Register"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -129,13 +189,22 @@ class RegisterForm(PortalForm):
         return self.mode.data == "join"
 
     def account_input(self, language: str) -> AccountInput:
-        return AccountInput(email=self.email.data, name=self.name.data,
-                            password=self.password.data, language=language)
+        return AccountInput(
+            email=self.email.data,
+            name=self.name.data,
+            password=self.password.data,
+            language=language,
+        )
 
     def organisation_input(self) -> OrganisationInput:
         return OrganisationInput(
-            legal_name=self.legal_name.data, enterprise_number=self.enterprise_number.data,
+            legal_name=self.legal_name.data,
+            enterprise_number=self.enterprise_number.data,
             provider_type=ProviderType(self.provider_type.data),
-            street=self.street.data or "", postal_code=self.postal_code.data or "",
-            city=self.city.data or "", contact_name=self.name.data,
-            contact_email=self.email.data, contact_phone=self.contact_phone.data or "")
+            street=self.street.data or "",
+            postal_code=self.postal_code.data or "",
+            city=self.city.data or "",
+            contact_name=self.name.data,
+            contact_email=self.email.data,
+            contact_phone=self.contact_phone.data or "",
+        )

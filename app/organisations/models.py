@@ -31,8 +31,11 @@ class OrganisationStatus(StrEnum):
 
     @property
     def label(self):
-        return {"pending": _l("Waiting for confirmation"), "confirmed": _l("Confirmed"),
-                "refused": _l("Refused")}[self.value]
+        return {
+            "pending": _l("Waiting for confirmation"),
+            "confirmed": _l("Confirmed"),
+            "refused": _l("Refused"),
+        }[self.value]
 
 
 class MembershipStatus(StrEnum):
@@ -57,7 +60,8 @@ class Organisation(db.Model):
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[OrganisationStatus] = mapped_column(
-        str_enum(OrganisationStatus), default=OrganisationStatus.confirmed, index=True)
+        str_enum(OrganisationStatus), default=OrganisationStatus.confirmed, index=True
+    )
     # Who registered it themselves (becomes a member administrator once it is confirmed).
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
@@ -65,11 +69,14 @@ class Organisation(db.Model):
     refusal_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="organisation", foreign_keys="Membership.organisation_id")
+        back_populates="organisation", foreign_keys="Membership.organisation_id"
+    )
 
     evidence: Mapped[list["OrganisationEvidence"]] = relationship(
-        back_populates="organisation", order_by="OrganisationEvidence.id",
-        cascade="all, delete-orphan")
+        back_populates="organisation",
+        order_by="OrganisationEvidence.id",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_confirmed(self) -> bool:
@@ -81,15 +88,16 @@ class Organisation(db.Model):
 
 class Membership(db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id",
-                                          name="uq_memberships_user_organisation"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_organisation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    status: Mapped[MembershipStatus] = mapped_column(str_enum(MembershipStatus),
-                                                     default=MembershipStatus.pending)
+    status: Mapped[MembershipStatus] = mapped_column(
+        str_enum(MembershipStatus), default=MembershipStatus.pending
+    )
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -97,9 +105,11 @@ class Membership(db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped["User"] = relationship(  # noqa: F821
-        back_populates="memberships", foreign_keys=[user_id])
+        back_populates="memberships", foreign_keys=[user_id]
+    )
     organisation: Mapped[Organisation] = relationship(
-        back_populates="memberships", foreign_keys=[organisation_id], lazy="joined")
+        back_populates="memberships", foreign_keys=[organisation_id], lazy="joined"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -114,7 +124,8 @@ class OrganisationEvidence(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(255))
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]

@@ -11,13 +11,16 @@ def can_view(user, organisation: Organisation) -> bool:
 
 def can_edit(user, organisation: Organisation) -> bool:
     return can_view(user, organisation) and (
-        user.is_official or user.is_admin or organisation.id in user.organisation_ids)
+        user.is_official or user.is_admin or organisation.id in user.organisation_ids
+    )
 
 
 def is_member_admin(user, organisation_id: int) -> bool:
     """An active member administrator of the organisation."""
-    return any(m.organisation_id == organisation_id and m.is_active and m.is_admin
-               for m in getattr(user, "memberships", ()))
+    return any(
+        m.organisation_id == organisation_id and m.is_active and m.is_admin
+        for m in getattr(user, "memberships", ())
+    )
 
 
 def can_decide_membership(user, membership: Membership) -> bool:

@@ -18,11 +18,11 @@ from app.organisations.forms import (
     RegisterForm,
 )
 
-bp = Blueprint("organisations", __name__, template_folder="templates",
-               url_prefix="/organisations")
+bp = Blueprint("organisations", __name__, template_folder="templates", url_prefix="/organisations")
 # Registration keeps its address beside the other account pages.
-registration_bp = Blueprint("registration", __name__, template_folder="templates",
-                            url_prefix="/auth")
+registration_bp = Blueprint(
+    "registration", __name__, template_folder="templates", url_prefix="/auth"
+)
 
 
 @registration_bp.route("/register", methods=["GET", "POST"])
@@ -35,11 +35,13 @@ def register():
         address = request.remote_addr or "unknown"
         try:
             if form.joining:
-                services.register_to_join(account, form.join_enterprise_number.data,
-                                          address=address)
+                services.register_to_join(
+                    account, form.join_enterprise_number.data, address=address
+                )
             else:
-                services.register_with_new_organisation(account, form.organisation_input(),
-                                                        address=address)
+                services.register_with_new_organisation(
+                    account, form.organisation_input(), address=address
+                )
         except Throttled as exc:
             form.email.errors = [exc.user_message()]
             status = 429
@@ -48,16 +50,18 @@ def register():
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
-            return render_template("organisations/registered.html", email=form.email.data,
-                                   joining=form.joining)
+            return render_template(
+                "organisations/registered.html", email=form.email.data, joining=form.joining
+            )
     return render_template("organisations/register.html", form=form), status, headers
 
 
 @bp.get("/mine")
 @roles_required(Role.applicant)
 def mine():
-    return render_template("organisations/mine.html", memberships=current_user.memberships,
-                           join_form=JoinForm())
+    return render_template(
+        "organisations/mine.html", memberships=current_user.memberships, join_form=JoinForm()
+    )
 
 
 @bp.post("/join")
@@ -65,39 +69,47 @@ def mine():
 def join():
     form = JoinForm()
     done = submit_form(
-        form, lambda: services.request_membership(current_user, form.enterprise_number.data),
+        form,
+        lambda: services.request_membership(current_user, form.enterprise_number.data),
         success=_("Your request has been sent to the organisation's members."),
-        then=url_for(".mine"))
+        then=url_for(".mine"),
+    )
     if done:
         return done
-    return render_template("organisations/mine.html", memberships=current_user.memberships,
-                           join_form=form), 422
+    return render_template(
+        "organisations/mine.html", memberships=current_user.memberships, join_form=form
+    ), 422
 
 
 @bp.get("/")
 @roles_required(Role.official, Role.admin)
 def index():
-    return render_template("organisations/index.html",
-                           organisations=services.list_visible_organisations(current_user))
+    return render_template(
+        "organisations/index.html", organisations=services.list_visible_organisations(current_user)
+    )
 
 
 @bp.get("/pending")
 @roles_required(Role.official, Role.admin)
 def pending():
     """The officials' queue of self-registered organisations waiting for confirmation."""
-    return render_template("organisations/pending.html",
-                           page=services.pending_queue(current_user, request.args))
+    return render_template(
+        "organisations/pending.html", page=services.pending_queue(current_user, request.args)
+    )
 
 
 def _detail(organisation, *, evidence_form=None, refuse_form=None, status=200):
     return render_template(
-        "organisations/detail.html", organisation=organisation,
-        memberships=services.list_memberships(organisation.id), empty_form=EmptyForm(),
+        "organisations/detail.html",
+        organisation=organisation,
+        memberships=services.list_memberships(organisation.id),
+        empty_form=EmptyForm(),
         evidence_form=evidence_form or EvidenceForm(formdata=None),
         refuse_form=refuse_form or RefuseOrganisationForm(formdata=None),
         can_decide=lambda m: permissions.can_decide_membership(current_user, m),
         can_confirm=permissions.can_confirm(current_user),
-        is_member=organisation.id in current_user.organisation_ids), status
+        is_member=organisation.id in current_user.organisation_ids,
+    ), status
 
 
 @bp.get("/<int:organisation_id>")
@@ -113,10 +125,13 @@ def upload_evidence(organisation_id: int):
     require(permissions.can_add_evidence(current_user, organisation))
     form = EvidenceForm()
     done = submit_form(
-        form, lambda: services.add_evidence(current_user, organisation.id,
-                                            form.file.data.filename or "", form.file.data.stream),
+        form,
+        lambda: services.add_evidence(
+            current_user, organisation.id, form.file.data.filename or "", form.file.data.stream
+        ),
         success=_("The document was uploaded. The ESF team will check it."),
-        then=url_for(".detail", organisation_id=organisation.id))
+        then=url_for(".detail", organisation_id=organisation.id),
+    )
     return done or _detail(organisation, evidence_form=form, status=422)
 
 
@@ -124,8 +139,13 @@ def upload_evidence(organisation_id: int):
 @login_required
 def evidence(evidence_id: int):
     item = services.get_evidence(current_user, evidence_id)
-    response = send_file(files.path_for(item.sha256), mimetype="application/pdf",
-                         as_attachment=True, download_name=item.filename, max_age=0)
+    response = send_file(
+        files.path_for(item.sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
     return response
 
@@ -134,11 +154,14 @@ def evidence(evidence_id: int):
 @roles_required(Role.official, Role.admin)
 def confirm(organisation_id: int):
     done = submit_form(
-        EmptyForm(), lambda: services.confirm_organisation(current_user, organisation_id),
-        success=lambda organisation: _("%(name)s is confirmed. Its members were told by email.",
-                                       name=organisation.legal_name),
+        EmptyForm(),
+        lambda: services.confirm_organisation(current_user, organisation_id),
+        success=lambda organisation: _(
+            "%(name)s is confirmed. Its members were told by email.", name=organisation.legal_name
+        ),
         then=url_for(".pending"),
-        refused=url_for(".detail", organisation_id=organisation_id))
+        refused=url_for(".detail", organisation_id=organisation_id),
+    )
     return done or redirect(url_for(".pending"))
 
 
@@ -148,12 +171,14 @@ def refuse(organisation_id: int):
     organisation = services.get_organisation(current_user, organisation_id)
     form = RefuseOrganisationForm()
     done = submit_form(
-        form, lambda: services.refuse_organisation(current_user, organisation.id,
-                                                   form.reason.data),
-        success=_("%(name)s is refused. Its members were told why by email.",
-                  name=organisation.legal_name),
+        form,
+        lambda: services.refuse_organisation(current_user, organisation.id, form.reason.data),
+        success=_(
+            "%(name)s is refused. Its members were told why by email.", name=organisation.legal_name
+        ),
         then=url_for(".pending"),
-        refused=url_for(".detail", organisation_id=organisation.id))
+        refused=url_for(".detail", organisation_id=organisation.id),
+    )
     return done or _detail(organisation, refuse_form=form, status=422)
 
 
@@ -164,9 +189,12 @@ def decide_membership(membership_id: int):
         return redirect(url_for(".mine"))
     approve = request.form.get("decision") == "approve"
     membership = services.decide_membership(current_user, membership_id, approve)
-    flash(_("%(name)s can now see and edit the organisation's proposals.",
-            name=membership.user.name) if approve else
-          _("The request of %(name)s was refused.", name=membership.user.name), "success")
+    flash(
+        _("%(name)s can now see and edit the organisation's proposals.", name=membership.user.name)
+        if approve
+        else _("The request of %(name)s was refused.", name=membership.user.name),
+        "success",
+    )
     return redirect(url_for(".detail", organisation_id=membership.organisation_id))
 
 

@@ -25,11 +25,18 @@ def open_drafts(actor: User, call_id: int) -> list[Proposal]:
     """The never-submitted drafts of the actor's organisations in this call, newest first."""
     if not actor.organisation_ids:
         return []
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.draft,
-               Proposal.organisation_id.in_(actor.organisation_ids), _never_submitted())
-        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.call_id == call_id,
+                Proposal.status == ProposalStatus.draft,
+                Proposal.organisation_id.in_(actor.organisation_ids),
+                _never_submitted(),
+            )
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+        )
+    )
 
 
 def is_deletable(proposal: Proposal) -> bool:
@@ -45,12 +52,23 @@ def delete_draft(actor: User, proposal_id: int, received_at: datetime | None = N
         proposal = get_proposal(actor, proposal_id, for_update=True)
         require(permissions.can_edit(actor, proposal))
         if not is_deletable(proposal):
-            raise DomainError(_("Only a draft that was never submitted can be deleted. "
-                                "Withdraw a submitted proposal instead."))
+            raise DomainError(
+                _(
+                    "Only a draft that was never submitted can be deleted. "
+                    "Withdraw a submitted proposal instead."
+                )
+            )
         _check_open(proposal, received_at)
         reference = proposal.reference
-        audit.record(actor, "proposal.deleted", proposal,
-                     before={"reference": reference, "title": proposal.title,
-                             "attachments": [a.sha256 for a in proposal.attachments]})
+        audit.record(
+            actor,
+            "proposal.deleted",
+            proposal,
+            before={
+                "reference": reference,
+                "title": proposal.title,
+                "attachments": [a.sha256 for a in proposal.attachments],
+            },
+        )
         db.session.delete(proposal)
     return reference

@@ -13,19 +13,40 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("general", _l("General"), (
-        "title", "acronym", "project_type", "training_name", "training_current_form",
-        "training_hours", "training_reference")),
-    Section("design", _l("E-learning design"), (
-        "learning_objectives", "content", "didactic_approach", "target_group",
-        "disadvantaged_groups", "practice_oriented", "practice_explanation",
-        "guidance_before", "guidance_during", "guidance_after", "lms_follow_up")),
-    Section("technologies", _l("Technologies and methods"), (
-        "technologies", "technology_other")),
+    Section(
+        "general",
+        _l("General"),
+        (
+            "title",
+            "acronym",
+            "project_type",
+            "training_name",
+            "training_current_form",
+            "training_hours",
+            "training_reference",
+        ),
+    ),
+    Section(
+        "design",
+        _l("E-learning design"),
+        (
+            "learning_objectives",
+            "content",
+            "didactic_approach",
+            "target_group",
+            "disadvantaged_groups",
+            "practice_oriented",
+            "practice_explanation",
+            "guidance_before",
+            "guidance_during",
+            "guidance_after",
+            "lms_follow_up",
+        ),
+    ),
+    Section("technologies", _l("Technologies and methods"), ("technologies", "technology_other")),
     Section("planning", _l("Planning"), ("start_date", "end_date", "milestones")),
     Section("budget", _l("Budget"), ("requested_eur", "own_contribution_eur")),
-    Section("partners", _l("Partners and participants"), (
-        "partners", "expected_participants")),
+    Section("partners", _l("Partners and participants"), ("partners", "expected_participants")),
 )
 
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
@@ -39,8 +60,9 @@ LABELS = {
     "training_name": _l("Training concerned"),
     "training_current_form": _l("Current form of the training"),
     "training_hours": _l("Length of the training in hours"),
-    "training_reference": _l("Reference in the training database of the Flemish training "
-                             "incentives"),
+    "training_reference": _l(
+        "Reference in the training database of the Flemish training incentives"
+    ),
     "learning_objectives": _l("Learning objectives"),
     "content": _l("Learning content"),
     "didactic_approach": _l("Didactic approach"),
@@ -51,8 +73,7 @@ LABELS = {
     "guidance_before": _l("Guidance of learners before the training"),
     "guidance_during": _l("Guidance of learners during the training"),
     "guidance_after": _l("Guidance of learners after the training"),
-    "lms_follow_up": _l("How the blend of online and contact learning is followed up in "
-                        "the LMS"),
+    "lms_follow_up": _l("How the blend of online and contact learning is followed up in the LMS"),
     "technologies": _l("Technologies and methods used"),
     "technology_other": _l("Other technology or method"),
     "start_date": _l("Start date"),

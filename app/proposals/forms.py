@@ -42,8 +42,14 @@ class DayField(DateField):
     """A date typed as YYYY-MM-DD (the browser shows its own date picker)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators or [Optional()], format="%Y-%m-%d",
-                         widget=GovTextInput(), render_kw={"type": "date"}, **kwargs)
+        super().__init__(
+            label,
+            validators or [Optional()],
+            format="%Y-%m-%d",
+            widget=GovTextInput(),
+            render_kw={"type": "date"},
+            **kwargs,
+        )
 
     def process_formdata(self, valuelist):
         try:
@@ -54,22 +60,33 @@ class DayField(DateField):
 
 def _text(name: str, long: bool = True, max_length: int = LONG_TEXT, hint=None):
     widget = GovCharacterCount() if long else GovTextInput()
-    return StringField(LABELS[name], widget=widget, description=hint,
-                       validators=[Optional(), Length(max=max_length)])
+    return StringField(
+        LABELS[name],
+        widget=widget,
+        description=hint,
+        validators=[Optional(), Length(max=max_length)],
+    )
 
 
 class SectionForm(PortalForm):
     """Every section form carries the revision it was opened at (optimistic locking)."""
 
-    revision = HiddenField(validators=[InputRequired(), Regexp(
-        r"^\d{1,9}$", message=_l("This form is out of date. Reload the page and try again."))])
+    revision = HiddenField(
+        validators=[
+            InputRequired(),
+            Regexp(
+                r"^\d{1,9}$", message=_l("This form is out of date. Reload the page and try again.")
+            ),
+        ]
+    )
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
     section: str = ""
 
     def to_input(self) -> SectionInput:
-        return SectionInput({name: self._data_of(name)
-                             for name in SECTION_BY_KEY[self.section].fields},
-                            int(self.revision.data))
+        return SectionInput(
+            {name: self._data_of(name) for name in SECTION_BY_KEY[self.section].fields},
+            int(self.revision.data),
+        )
 
     def _data_of(self, name: str):
         value = getattr(self, name).data
@@ -89,16 +106,31 @@ class GeneralForm(SectionForm):
     section = "general"
     title = _text("title", long=False, max_length=250)
     acronym = _text("acronym", long=False, max_length=40)
-    project_type = RadioField(LABELS["project_type"], widget=GovRadioInput(),
-                              validators=[Optional()], choices=[])
-    training_name = _text("training_name", long=False, max_length=250,
-                          hint=_l("The name of the training this project is about."))
-    training_current_form = _text("training_current_form", hint=_l(
-        "For an existing training: how it is given today (classroom, online, blended)."))
-    training_hours = WholeNumberField(LABELS["training_hours"], widget=GovTextInput(),
-                                      validators=[Optional()], message=WHOLE_NUMBER)
-    training_reference = _text("training_reference", long=False, max_length=40, hint=_l(
-        "Only if the training is already listed there."))
+    project_type = RadioField(
+        LABELS["project_type"], widget=GovRadioInput(), validators=[Optional()], choices=[]
+    )
+    training_name = _text(
+        "training_name",
+        long=False,
+        max_length=250,
+        hint=_l("The name of the training this project is about."),
+    )
+    training_current_form = _text(
+        "training_current_form",
+        hint=_l("For an existing training: how it is given today (classroom, online, blended)."),
+    )
+    training_hours = WholeNumberField(
+        LABELS["training_hours"],
+        widget=GovTextInput(),
+        validators=[Optional()],
+        message=WHOLE_NUMBER,
+    )
+    training_reference = _text(
+        "training_reference",
+        long=False,
+        max_length=40,
+        hint=_l("Only if the training is already listed there."),
+    )
 
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,15 +148,23 @@ class DesignForm(SectionForm):
     section = "design"
     learning_objectives = _text("learning_objectives")
     content = _text("content")
-    didactic_approach = _text("didactic_approach", hint=_l(
-        "The methods you use and why they suit the target group."))
+    didactic_approach = _text(
+        "didactic_approach", hint=_l("The methods you use and why they suit the target group.")
+    )
     target_group = _text("target_group")
-    disadvantaged_groups = _text("disadvantaged_groups", hint=_l(
-        "For example low-skilled learners, jobseekers, people with a disability or a "
-        "migration background."))
-    practice_oriented = RadioField(LABELS["practice_oriented"], widget=GovRadioInput(),
-                                   validators=[Optional()],
-                                   choices=[("yes", _l("Yes")), ("no", _l("No"))])
+    disadvantaged_groups = _text(
+        "disadvantaged_groups",
+        hint=_l(
+            "For example low-skilled learners, jobseekers, people with a disability or a "
+            "migration background."
+        ),
+    )
+    practice_oriented = RadioField(
+        LABELS["practice_oriented"],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+    )
     practice_explanation = _text("practice_explanation")
     guidance_before = _text("guidance_before")
     guidance_during = _text("guidance_during")
@@ -145,10 +185,12 @@ class DesignForm(SectionForm):
 
 class TechnologiesForm(SectionForm):
     section = "technologies"
-    technologies = SelectMultipleField(LABELS["technologies"], widget=GovCheckboxesInput(),
-                                       choices=[], validators=[Optional()])
-    technology_other = _text("technology_other", long=False, max_length=250, hint=_l(
-        "Only when you ticked 'Other'."))
+    technologies = SelectMultipleField(
+        LABELS["technologies"], widget=GovCheckboxesInput(), choices=[], validators=[Optional()]
+    )
+    technology_other = _text(
+        "technology_other", long=False, max_length=250, hint=_l("Only when you ticked 'Other'.")
+    )
 
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,8 +204,9 @@ class TechnologiesForm(SectionForm):
 
 class MilestoneForm(PortalSubForm):
     when = DayField(_l("Date"))
-    description = StringField(_l("Milestone"), widget=GovTextInput(),
-                              validators=[Optional(), Length(max=250)])
+    description = StringField(
+        _l("Milestone"), widget=GovTextInput(), validators=[Optional(), Length(max=250)]
+    )
 
     def validate_description(self, field):
         if field.data and field.data.strip() and not self.when.data:
@@ -182,8 +225,9 @@ class PlanningForm(SectionForm):
             for entry in self.milestones:
                 description = (entry.form.description.data or "").strip()
                 if description:
-                    rows.append({"date": entry.form.when.data.isoformat(),
-                                 "description": description})
+                    rows.append(
+                        {"date": entry.form.when.data.isoformat(), "description": description}
+                    )
             return sorted(rows, key=lambda row: row["date"])
         return super()._data_of(name)
 
@@ -192,8 +236,9 @@ class PlanningForm(SectionForm):
             while len(self.milestones):
                 self.milestones.pop_entry()
             for row in value or []:
-                self.milestones.append_entry({"when": date.fromisoformat(row["date"]),
-                                              "description": row["description"]})
+                self.milestones.append_entry(
+                    {"when": date.fromisoformat(row["date"]), "description": row["description"]}
+                )
             while len(self.milestones) < 6:
                 self.milestones.append_entry()
         else:
@@ -202,19 +247,24 @@ class PlanningForm(SectionForm):
 
 class BudgetForm(SectionForm):
     section = "budget"
-    requested_eur = EuroField(LABELS["requested_eur"], widget=GovTextInput(),
-                              validators=[Optional()])
-    own_contribution_eur = EuroField(LABELS["own_contribution_eur"], widget=GovTextInput(),
-                                     validators=[Optional()])
+    requested_eur = EuroField(
+        LABELS["requested_eur"], widget=GovTextInput(), validators=[Optional()]
+    )
+    own_contribution_eur = EuroField(
+        LABELS["own_contribution_eur"], widget=GovTextInput(), validators=[Optional()]
+    )
 
 
 class PartnerForm(PortalSubForm):
-    name = StringField(_l("Partner"), widget=GovTextInput(),
-                       validators=[Optional(), Length(max=200)])
-    enterprise_number = StringField(_l("Enterprise number"), widget=GovTextInput(),
-                                    validators=[Optional(), Length(max=20)])
-    role = StringField(_l("Role in the project"), widget=GovTextInput(),
-                       validators=[Optional(), Length(max=250)])
+    name = StringField(
+        _l("Partner"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    enterprise_number = StringField(
+        _l("Enterprise number"), widget=GovTextInput(), validators=[Optional(), Length(max=20)]
+    )
+    role = StringField(
+        _l("Role in the project"), widget=GovTextInput(), validators=[Optional(), Length(max=250)]
+    )
 
     def validate_enterprise_number(self, field):
         if field.data and field.data.strip():
@@ -222,7 +272,8 @@ class PartnerForm(PortalSubForm):
                 field.data = normalise(field.data)
             except InvalidEnterpriseNumber:
                 raise ValidationError(
-                    _l("Enter a valid enterprise number, like 0123.456.749.")) from None
+                    _l("Enter a valid enterprise number, like 0123.456.749.")
+                ) from None
         elif self.name.data and self.name.data.strip():
             raise ValidationError(_l("Give the partner's enterprise number."))
 
@@ -230,16 +281,24 @@ class PartnerForm(PortalSubForm):
 class PartnersForm(SectionForm):
     section = "partners"
     partners = FieldList(FormField(PartnerForm), min_entries=4, max_entries=20)
-    expected_participants = WholeNumberField(LABELS["expected_participants"],
-                                             widget=GovTextInput(), validators=[Optional()],
-                                             message=WHOLE_NUMBER)
+    expected_participants = WholeNumberField(
+        LABELS["expected_participants"],
+        widget=GovTextInput(),
+        validators=[Optional()],
+        message=WHOLE_NUMBER,
+    )
 
     def _data_of(self, name: str):
         if name == "partners":
-            return [{"name": e.form.name.data.strip(),
-                     "enterprise_number": e.form.enterprise_number.data,
-                     "role": (e.form.role.data or "").strip()}
-                    for e in self.partners if (e.form.name.data or "").strip()]
+            return [
+                {
+                    "name": e.form.name.data.strip(),
+                    "enterprise_number": e.form.enterprise_number.data,
+                    "role": (e.form.role.data or "").strip(),
+                }
+                for e in self.partners
+                if (e.form.name.data or "").strip()
+            ]
         return super()._data_of(name)
 
     def _load_field(self, name: str, value) -> None:
@@ -255,8 +314,9 @@ class PartnersForm(SectionForm):
 
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
-    form.section: form for form in (GeneralForm, DesignForm, TechnologiesForm, PlanningForm,
-                                    BudgetForm, PartnersForm)}
+    form.section: form
+    for form in (GeneralForm, DesignForm, TechnologiesForm, PlanningForm, BudgetForm, PartnersForm)
+}
 
 
 def section_form(section: str, call: Call, **kwargs) -> SectionForm:
@@ -267,20 +327,32 @@ def section_form(section: str, call: Call, **kwargs) -> SectionForm:
 
 
 class AttachmentForm(PortalForm):
-    file = FileField(_l("Upload a PDF"), widget=GovFileInput(),
-                     validators=[DataRequired(_l("Choose a PDF file to upload."))])
+    file = FileField(
+        _l("Upload a PDF"),
+        widget=GovFileInput(),
+        validators=[DataRequired(_l("Choose a PDF file to upload."))],
+    )
     submit = SubmitField(_l("Upload"), widget=GovSubmitInput())
 
 
 class WithdrawForm(PortalForm):
-    reason = StringField(_l("Why do you withdraw the proposal?"), widget=GovTextArea(),
-                         validators=[DataRequired(_l("Give the reason for withdrawing the "
-                                                     "proposal.")), Length(max=2000)])
+    reason = StringField(
+        _l("Why do you withdraw the proposal?"),
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(_l("Give the reason for withdrawing the proposal.")),
+            Length(max=2000),
+        ],
+    )
     submit = SubmitField(_l("Withdraw the proposal"), widget=GovSubmitInput())
 
 
 class NewProposalForm(PortalForm):
-    organisation_id = RadioField(_l("For which organisation?"), widget=GovRadioInput(),
-                                 coerce=int, choices=[],
-                                 validators=[InputRequired(_l("Choose an organisation."))])
+    organisation_id = RadioField(
+        _l("For which organisation?"),
+        widget=GovRadioInput(),
+        coerce=int,
+        choices=[],
+        validators=[InputRequired(_l("Choose an organisation."))],
+    )
     submit = SubmitField(_l("Start a proposal"), widget=GovSubmitInput())

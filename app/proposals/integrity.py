@@ -15,34 +15,52 @@ def verify_versions() -> CheckResult:
     """Recompute each version's fingerprint as submitting did; compare with the fingerprint
     stored on it and with the one in the audit record of its submission."""
     submitted = {  # (proposal id, version number) -> (fingerprint, audit record id)
-        (row.entity_id, (row.after or {}).get("version")):
-            ((row.after or {}).get("fingerprint"), row.id)
+        (row.entity_id, (row.after or {}).get("version")): (
+            (row.after or {}).get("fingerprint"),
+            row.id,
+        )
         for row in db.session.execute(
-            sa.select(AuditRecord.id, AuditRecord.entity_id, AuditRecord.after)
-            .where(AuditRecord.action == "proposal.submitted"))}
-    query = (sa.select(ProposalVersion).options(joinedload(ProposalVersion.proposal))
-             .order_by(ProposalVersion.id))
+            sa.select(AuditRecord.id, AuditRecord.entity_id, AuditRecord.after).where(
+                AuditRecord.action == "proposal.submitted"
+            )
+        )
+    }
+    query = (
+        sa.select(ProposalVersion)
+        .options(joinedload(ProposalVersion.proposal))
+        .order_by(ProposalVersion.id)
+    )
     earlier = _earlier_enterprise_numbers()
     count = 0
     for row in db.session.scalars(query.execution_options(yield_per=500)):
         name = f"proposal version {row.id} ({row.proposal.reference} version {row.number})"
         if not _matches(row, earlier):
-            return CheckResult("proposal versions", count,
-                               f"{name}: its content does not match its fingerprint (altered)")
+            return CheckResult(
+                "proposal versions",
+                count,
+                f"{name}: its content does not match its fingerprint (altered)",
+            )
         recorded = submitted.pop((row.proposal_id, row.number), None)
         if recorded is None:
-            return CheckResult("proposal versions", count,
-                               f"{name}: no audit record of its submission (inserted)")
+            return CheckResult(
+                "proposal versions", count, f"{name}: no audit record of its submission (inserted)"
+            )
         if recorded[0] != row.fingerprint:
-            return CheckResult("proposal versions", count,
-                               f"{name}: its fingerprint differs from the one in audit record "
-                               f"{recorded[1]} (replaced)")
+            return CheckResult(
+                "proposal versions",
+                count,
+                f"{name}: its fingerprint differs from the one in audit record "
+                f"{recorded[1]} (replaced)",
+            )
         count += 1
     if submitted:
         (proposal_id, number), (_, record_id) = min(submitted.items(), key=lambda i: i[1][1])
-        return CheckResult("proposal versions", count,
-                           f"version {number} of proposal {proposal_id}, submitted in audit "
-                           f"record {record_id}: missing (removed)")
+        return CheckResult(
+            "proposal versions",
+            count,
+            f"version {number} of proposal {proposal_id}, submitted in audit "
+            f"record {record_id}: missing (removed)",
+        )
     return CheckResult("proposal versions", count)
 
 
@@ -55,9 +73,10 @@ def _matches(version: ProposalVersion, earlier: dict[int, set[str]]) -> bool:
     if version.fingerprint_scheme >= 2:
         return False
     header = version_header(version)
-    return any(fingerprint({**header, "organisation": number}, version.data)
-               == version.fingerprint
-               for number in earlier.get(version.proposal.organisation_id, ()))
+    return any(
+        fingerprint({**header, "organisation": number}, version.data) == version.fingerprint
+        for number in earlier.get(version.proposal.organisation_id, ())
+    )
 
 
 def _earlier_enterprise_numbers() -> dict[int, set[str]]:
@@ -66,8 +85,10 @@ def _earlier_enterprise_numbers() -> dict[int, set[str]]:
     corrected since."""
     found: dict[int, set[str]] = {}
     for entity_id, before in db.session.execute(
-            sa.select(AuditRecord.entity_id, AuditRecord.before).where(
-                AuditRecord.action == "organisation.updated")):
+        sa.select(AuditRecord.entity_id, AuditRecord.before).where(
+            AuditRecord.action == "organisation.updated"
+        )
+    ):
         if number := (before or {}).get("enterprise_number"):
             found.setdefault(entity_id, set()).add(number)
     return found
@@ -79,8 +100,8 @@ def referenced_files() -> dict[str, str]:
     for attachment_id, sha256 in db.session.execute(sa.select(Attachment.id, Attachment.sha256)):
         found.setdefault(sha256, f"attachment {attachment_id}")
     for version_id, data in db.session.execute(
-            sa.select(ProposalVersion.id, ProposalVersion.data)
-            .execution_options(yield_per=500)):
+        sa.select(ProposalVersion.id, ProposalVersion.data).execution_options(yield_per=500)
+    ):
         for item in (data or {}).get("attachments") or []:
             found.setdefault(item["sha256"], f"proposal version {version_id}")
     return found

@@ -21,8 +21,9 @@ class ProposalStatus(StrEnum):
 
     @property
     def label(self):
-        return {"draft": _l("Draft"), "submitted": _l("Submitted"),
-                "withdrawn": _l("Withdrawn")}[self.value]
+        return {"draft": _l("Draft"), "submitted": _l("Submitted"), "withdrawn": _l("Withdrawn")}[
+            self.value
+        ]
 
 
 class Proposal(db.Model):
@@ -30,10 +31,13 @@ class Proposal(db.Model):
 
     __tablename__ = "proposals"
     __table_args__ = (
-        sa.CheckConstraint("requested_eur IS NULL OR requested_eur >= 0",
-                           name="requested_not_negative"),
-        sa.CheckConstraint("own_contribution_eur IS NULL OR own_contribution_eur >= 0",
-                           name="own_contribution_not_negative"),
+        sa.CheckConstraint(
+            "requested_eur IS NULL OR requested_eur >= 0", name="requested_not_negative"
+        ),
+        sa.CheckConstraint(
+            "own_contribution_eur IS NULL OR own_contribution_eur >= 0",
+            name="own_contribution_not_negative",
+        ),
         # A call's proposals by status, and the call's last change (statistics' cache key).
         sa.Index("ix_proposals_call_status_updated", "call_id", "status", "updated_at"),
         # The list pages: a call's proposals in reference order.
@@ -44,8 +48,9 @@ class Proposal(db.Model):
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    status: Mapped[ProposalStatus] = mapped_column(str_enum(ProposalStatus),
-                                                   default=ProposalStatus.draft, index=True)
+    status: Mapped[ProposalStatus] = mapped_column(
+        str_enum(ProposalStatus), default=ProposalStatus.draft, index=True
+    )
     # Optimistic locking: every save raises it; a save based on an older one is refused.
     revision: Mapped[int] = mapped_column(default=1)
 
@@ -94,9 +99,11 @@ class Proposal(db.Model):
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
     attachments: Mapped[list["Attachment"]] = relationship(
-        back_populates="proposal", order_by="Attachment.id", cascade="all, delete-orphan")
+        back_populates="proposal", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
     versions: Mapped[list["ProposalVersion"]] = relationship(
-        back_populates="proposal", order_by="ProposalVersion.number")
+        back_populates="proposal", order_by="ProposalVersion.number"
+    )
     updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])  # noqa: F821
 
     __mapper_args__ = {"version_id_col": revision}
@@ -115,8 +122,9 @@ class Attachment(db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"),
-                                             index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(255))
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]
@@ -133,8 +141,9 @@ class ProposalVersion(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("proposal_id", "number", name="uq_proposal_versions_proposal_number"),
         # The version in force at a moment (the last submitted at or before it), per proposal.
-        sa.Index("ix_proposal_versions_proposal_submitted", "proposal_id", "submitted_at",
-                 "number"),
+        sa.Index(
+            "ix_proposal_versions_proposal_submitted", "proposal_id", "submitted_at", "number"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

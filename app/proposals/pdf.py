@@ -10,7 +10,11 @@ from app.proposals.services import deadline_of
 
 def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:
     # The deadline in force when this version was submitted (older versions: today's).
-    pdf = render_pdf("proposals/receipt.html", proposal=proposal, version=version,
-                     deadline=version.deadline_in_force or deadline_of(proposal))
+    pdf = render_pdf(
+        "proposals/receipt.html",
+        proposal=proposal,
+        version=version,
+        deadline=version.deadline_in_force or deadline_of(proposal),
+    )
     filename = f"ontvangstbewijs-{proposal.reference}-v{version.number}.pdf"
     return download(pdf, "application/pdf", filename)

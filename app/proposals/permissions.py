@@ -9,8 +9,10 @@ from app.proposals.models import Proposal
 
 
 def is_member(user, proposal: Proposal) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and \
-        proposal.organisation_id in user.organisation_ids
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and proposal.organisation_id in user.organisation_ids
+    )
 
 
 def can_view(user, proposal: Proposal) -> bool:

@@ -42,10 +42,14 @@ from app.proposals.models import Attachment, Proposal, ProposalStatus, ProposalV
 
 class DeadlinePassed(DomainError):
     def __init__(self, deadline: datetime, received_at: datetime) -> None:
-        super().__init__(_(
-            "The deadline of %(deadline)s (Brussels time) has passed: your request arrived at "
-            "%(received)s. Nothing was changed.",
-            deadline=format_brussels(deadline), received=_precise(received_at)))
+        super().__init__(
+            _(
+                "The deadline of %(deadline)s (Brussels time) has passed: your request arrived at "
+                "%(received)s. Nothing was changed.",
+                deadline=format_brussels(deadline),
+                received=_precise(received_at),
+            )
+        )
         self.deadline = deadline
         self.received_at = received_at
 
@@ -64,11 +68,14 @@ def _precise(moment: datetime) -> str:
 
 # ---------------------------------------------------------------------------- reading
 
+
 def visible_proposals(actor: User, call_id: int | None = None) -> list[Proposal]:
     """The proposals ``actor`` may see: their organisations' for applicants, all for officials."""
-    query = (sa.select(Proposal)
-             .options(selectinload(Proposal.attachments), selectinload(Proposal.versions))
-             .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+    query = (
+        sa.select(Proposal)
+        .options(selectinload(Proposal.attachments), selectinload(Proposal.versions))
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    )
     if not actor.is_official:
         query = query.where(Proposal.organisation_id.in_(actor.organisation_ids or {-1}))
     if call_id is not None:
@@ -78,9 +85,14 @@ def visible_proposals(actor: User, call_id: int | None = None) -> list[Proposal]
 
 def get_proposal(actor: User, proposal_id: int, *, for_update: bool = False) -> Proposal:
     """The proposal, or NotFound for anyone who may not know it exists."""
-    query = (sa.select(Proposal).where(Proposal.id == proposal_id)
-             .options(selectinload(Proposal.attachments),
-                      selectinload(Proposal.versions).joinedload(ProposalVersion.submitted_by)))
+    query = (
+        sa.select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .options(
+            selectinload(Proposal.attachments),
+            selectinload(Proposal.versions).joinedload(ProposalVersion.submitted_by),
+        )
+    )
     if for_update:
         query = query.with_for_update(of=Proposal)
     proposal = db.session.scalar(query)
@@ -96,9 +108,11 @@ def deadline_of(proposal: Proposal) -> datetime:
 
 def is_editable(proposal: Proposal, moment: datetime | None = None) -> bool:
     moment = moment or utcnow()
-    return (proposal.status is not ProposalStatus.withdrawn
-            and proposal.call.opens_at <= moment
-            and before_deadline(moment, deadline_of(proposal)))
+    return (
+        proposal.status is not ProposalStatus.withdrawn
+        and proposal.call.opens_at <= moment
+        and before_deadline(moment, deadline_of(proposal))
+    )
 
 
 def _check_open(proposal: Proposal, received_at: datetime) -> None:
@@ -109,14 +123,17 @@ def _check_open(proposal: Proposal, received_at: datetime) -> None:
     if not before_deadline(received_at, deadline):
         raise DeadlinePassed(deadline, received_at)
     if received_at < proposal.call.opens_at:
-        raise DomainError(_("The call opens on %(moment)s.",
-                            moment=format_brussels(proposal.call.opens_at)))
+        raise DomainError(
+            _("The call opens on %(moment)s.", moment=format_brussels(proposal.call.opens_at))
+        )
 
 
 # ---------------------------------------------------------------------------- drafts
 
-def create_proposal(actor: User, call_id: int, organisation_id: int,
-                    received_at: datetime | None = None) -> Proposal:
+
+def create_proposal(
+    actor: User, call_id: int, organisation_id: int, received_at: datetime | None = None
+) -> Proposal:
     received_at = received_at or utcnow()
     with transaction():
         call = calls.get_call(actor, call_id)
@@ -126,22 +143,41 @@ def create_proposal(actor: User, call_id: int, organisation_id: int,
         require(actor.is_applicant)
         if call.status_at(received_at) is not CallStatus.open:
             deadline = deadlines.for_organisation(call, organisation_id)
-            if call.is_published and call.opens_at <= received_at and \
-                    before_deadline(received_at, deadline):
+            if (
+                call.is_published
+                and call.opens_at <= received_at
+                and before_deadline(received_at, deadline)
+            ):
                 pass  # an individual extension keeps the call open for this organisation
             elif received_at >= call.opens_at:
                 raise DeadlinePassed(deadline, received_at)
             else:
-                raise DomainError(_("The call opens on %(moment)s.",
-                                    moment=format_brussels(call.opens_at)))
-        proposal = Proposal(call=call, organisation=organisation, created_by_id=actor.id,
-                            created_at=received_at, updated_at=received_at,
-                            updated_by_id=actor.id, status=ProposalStatus.draft,
-                            technologies=[], milestones=[], partners=[])
+                raise DomainError(
+                    _("The call opens on %(moment)s.", moment=format_brussels(call.opens_at))
+                )
+        proposal = Proposal(
+            call=call,
+            organisation=organisation,
+            created_by_id=actor.id,
+            created_at=received_at,
+            updated_at=received_at,
+            updated_by_id=actor.id,
+            status=ProposalStatus.draft,
+            technologies=[],
+            milestones=[],
+            partners=[],
+        )
         _insert_with_reference(proposal, call)
-        audit.record(actor, "proposal.created", proposal,
-                     after={"reference": proposal.reference, "call": call.code,
-                            "organisation": organisation.enterprise_number})
+        audit.record(
+            actor,
+            "proposal.created",
+            proposal,
+            after={
+                "reference": proposal.reference,
+                "call": call.code,
+                "organisation": organisation.enterprise_number,
+            },
+        )
     return proposal
 
 
@@ -152,10 +188,12 @@ def _insert_with_reference(proposal: Proposal, call: Call) -> None:
     number already taken by other means is skipped."""
     for _attempt in range(20):
         number = db.session.execute(
-            sa.update(Call).where(Call.id == call.id)
+            sa.update(Call)
+            .where(Call.id == call.id)
             .values(proposals_numbered=Call.proposals_numbered + 1)
             .returning(Call.proposals_numbered)
-            .execution_options(synchronize_session=False)).scalar_one()
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
         proposal.reference = f"{call.code}-{number:04d}"
         savepoint = db.session.begin_nested()
         try:
@@ -179,8 +217,13 @@ class SectionInput:
     revision: int
 
 
-def update_proposal(actor: User, proposal_id: int, changes: Mapping[str, Any],
-                    expected_revision: int, received_at: datetime | None = None) -> Proposal:
+def update_proposal(
+    actor: User,
+    proposal_id: int,
+    changes: Mapping[str, Any],
+    expected_revision: int,
+    received_at: datetime | None = None,
+) -> Proposal:
     """Save some of a draft's fields (``changes`` maps field names to new values, None
     clearing one). Partial data is fine; impossible values are refused per field and
     nothing is saved, so the form can show them again."""
@@ -229,11 +272,24 @@ def _apply(proposal: Proposal, changes: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-_TEXT_FIELDS = {"title", "acronym", "training_name", "training_current_form",
-                "training_reference", "learning_objectives", "content", "didactic_approach",
-                "target_group", "disadvantaged_groups", "practice_explanation",
-                "guidance_before", "guidance_during", "guidance_after", "lms_follow_up",
-                "technology_other"}
+_TEXT_FIELDS = {
+    "title",
+    "acronym",
+    "training_name",
+    "training_current_form",
+    "training_reference",
+    "learning_objectives",
+    "content",
+    "didactic_approach",
+    "target_group",
+    "disadvantaged_groups",
+    "practice_explanation",
+    "guidance_before",
+    "guidance_during",
+    "guidance_after",
+    "lms_follow_up",
+    "technology_other",
+}
 
 
 def _check_shape(call: Call, proposal: Proposal, changes: Mapping[str, Any]) -> None:
@@ -251,8 +307,9 @@ def _check_shape(call: Call, proposal: Proposal, changes: Mapping[str, Any]) -> 
     if data.training_hours is not None and not 0 < data.training_hours <= 10000:
         errors["training_hours"] = _("Enter a number of hours between 1 and 10,000.")
     if data.expected_participants is not None and not 0 < data.expected_participants <= 1000000:
-        errors["expected_participants"] = _("Enter a number of participants between 1 and "
-                                            "1,000,000.")
+        errors["expected_participants"] = _(
+            "Enter a number of participants between 1 and 1,000,000."
+        )
     if data.start_date and data.end_date and data.end_date < data.start_date:
         errors["end_date"] = _("The end date must be on or after the start date.")
     if data.project_type is not None and data.project_type.value not in call.project_types:
@@ -277,6 +334,7 @@ class _Merged:
 
 # ---------------------------------------------------------------------------- eligibility
 
+
 @dataclass(frozen=True)
 class RuleResult:
     key: str
@@ -289,24 +347,40 @@ class RuleResult:
 def check_eligibility(proposal: Proposal) -> list[RuleResult]:
     """The call's eligibility rules, each passed or failed, while the applicant writes."""
     call, organisation = proposal.call, proposal.organisation
-    results = [RuleResult(
-        "provider_type", _("Provider type allowed"),
-        call.allows_provider_type(organisation.provider_type),
-        _("%(type)s providers may apply to this call.",
-          type=organisation.provider_type.label) if call.allows_provider_type(
-            organisation.provider_type) else
-        _("This call is not open to %(type)s providers.",
-          type=str(organisation.provider_type.label).lower()))]
+    results = [
+        RuleResult(
+            "provider_type",
+            _("Provider type allowed"),
+            call.allows_provider_type(organisation.provider_type),
+            _("%(type)s providers may apply to this call.", type=organisation.provider_type.label)
+            if call.allows_provider_type(organisation.provider_type)
+            else _(
+                "This call is not open to %(type)s providers.",
+                type=str(organisation.provider_type.label).lower(),
+            ),
+        )
+    ]
 
     requested = proposal.requested_eur
     within_max = requested is not None and 0 < requested <= call.max_request_eur
-    results.append(RuleResult(
-        "requested", _("Requested amount within the call's maximum"), within_max,
-        _("%(amount)s requested; the maximum is %(max)s.",
-          amount=format_euro(requested), max=format_euro(call.max_request_eur))
-        if requested is not None else _("Enter the requested amount (maximum %(max)s).",
-                                         max=format_euro(call.max_request_eur)),
-        "requested_eur"))
+    results.append(
+        RuleResult(
+            "requested",
+            _("Requested amount within the call's maximum"),
+            within_max,
+            _(
+                "%(amount)s requested; the maximum is %(max)s.",
+                amount=format_euro(requested),
+                max=format_euro(call.max_request_eur),
+            )
+            if requested is not None
+            else _(
+                "Enter the requested amount (maximum %(max)s).",
+                max=format_euro(call.max_request_eur),
+            ),
+            "requested_eur",
+        )
+    )
 
     own = proposal.own_contribution_eur
     minimum_pct = call.min_own_contribution_pct
@@ -317,11 +391,20 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
         total = requested + own
         share = (own / total * 100) if total else Decimal("0")
         own_ok = share >= minimum_pct
-        own_message = _("Own contribution is %(share)s of the total cost; the call asks at "
-                        "least %(minimum)s.", share=formatting.percent(share),
-                        minimum=formatting.percent(minimum_pct))
-    results.append(RuleResult("own_contribution", _("Own contribution within the call's limits"),
-                              own_ok, own_message, "own_contribution_eur"))
+        own_message = _(
+            "Own contribution is %(share)s of the total cost; the call asks at least %(minimum)s.",
+            share=formatting.percent(share),
+            minimum=formatting.percent(minimum_pct),
+        )
+    results.append(
+        RuleResult(
+            "own_contribution",
+            _("Own contribution within the call's limits"),
+            own_ok,
+            own_message,
+            "own_contribution_eur",
+        )
+    )
 
     start, end = proposal.start_date, proposal.end_date
     if start is None or end is None:
@@ -331,34 +414,76 @@ def check_eligibility(proposal: Proposal) -> list[RuleResult]:
         if end < start:
             problems.append(_("the end date is before the start date"))
         if call.project_start_earliest and start < call.project_start_earliest:
-            problems.append(_("the project starts before %(date)s",
-                              date=formatting.day(call.project_start_earliest)))
+            problems.append(
+                _(
+                    "the project starts before %(date)s",
+                    date=formatting.day(call.project_start_earliest),
+                )
+            )
         if call.project_end_latest and end > call.project_end_latest:
-            problems.append(_("the project ends after %(date)s",
-                              date=formatting.day(call.project_end_latest)))
+            problems.append(
+                _("the project ends after %(date)s", date=formatting.day(call.project_end_latest))
+            )
         planning_ok = not problems
-        planning_message = (_("From %(start)s to %(end)s, within the call's period.",
-                              start=formatting.day(start), end=formatting.day(end))
-                            if planning_ok else "; ".join(problems).capitalize() + ".")
-    results.append(RuleResult("planning", _("Planning within the call's period"), planning_ok,
-                              planning_message, "start_date"))
+        planning_message = (
+            _(
+                "From %(start)s to %(end)s, within the call's period.",
+                start=formatting.day(start),
+                end=formatting.day(end),
+            )
+            if planning_ok
+            else "; ".join(problems).capitalize() + "."
+        )
+    results.append(
+        RuleResult(
+            "planning",
+            _("Planning within the call's period"),
+            planning_ok,
+            planning_message,
+            "start_date",
+        )
+    )
 
     identified = bool(proposal.training_name.strip()) and (
-        proposal.project_type is ProjectType.new or bool(proposal.training_current_form.strip()))
-    results.append(RuleResult(
-        "training", _("Training concerned identified"), identified,
-        (_("%(training)s", training=proposal.training_name) +
-         (f" ({proposal.training_reference})" if proposal.training_reference else ""))
-        if identified else _("Name the training and, for an existing training, its current "
-                             "form."), "training_name"))
+        proposal.project_type is ProjectType.new or bool(proposal.training_current_form.strip())
+    )
+    results.append(
+        RuleResult(
+            "training",
+            _("Training concerned identified"),
+            identified,
+            (
+                _("%(training)s", training=proposal.training_name)
+                + (f" ({proposal.training_reference})" if proposal.training_reference else "")
+            )
+            if identified
+            else _("Name the training and, for an existing training, its current form."),
+            "training_name",
+        )
+    )
     return results
 
 
 REQUIRED_FIELDS = (
-    "title", "project_type", "training_name", "learning_objectives", "content",
-    "didactic_approach", "target_group", "disadvantaged_groups", "practice_oriented",
-    "guidance_before", "guidance_during", "guidance_after", "lms_follow_up", "technologies",
-    "start_date", "end_date", "requested_eur", "own_contribution_eur", "expected_participants",
+    "title",
+    "project_type",
+    "training_name",
+    "learning_objectives",
+    "content",
+    "didactic_approach",
+    "target_group",
+    "disadvantaged_groups",
+    "practice_oriented",
+    "guidance_before",
+    "guidance_during",
+    "guidance_after",
+    "lms_follow_up",
+    "technologies",
+    "start_date",
+    "end_date",
+    "requested_eur",
+    "own_contribution_eur",
+    "expected_participants",
 )
 
 
@@ -371,13 +496,15 @@ def submission_problems(proposal: Proposal) -> dict[str, str]:
             problems[name] = _("Fill in “%(field)s”", field=LABELS[name])
     if proposal.project_type in (ProjectType.convert, ProjectType.adapt):
         if not proposal.training_current_form:
-            problems["training_current_form"] = _("Fill in “%(field)s”",
-                                                  field=LABELS["training_current_form"])
+            problems["training_current_form"] = _(
+                "Fill in “%(field)s”", field=LABELS["training_current_form"]
+            )
         if proposal.training_hours is None:
             problems["training_hours"] = _("Fill in “%(field)s”", field=LABELS["training_hours"])
     if proposal.practice_oriented and not proposal.practice_explanation:
-        problems["practice_explanation"] = _("Fill in “%(field)s”",
-                                             field=LABELS["practice_explanation"])
+        problems["practice_explanation"] = _(
+            "Fill in “%(field)s”", field=LABELS["practice_explanation"]
+        )
     if Technology.other.value in (proposal.technologies or []) and not proposal.technology_other:
         problems["technology_other"] = _("Describe the other technology or method.")
     for rule in check_eligibility(proposal):
@@ -388,8 +515,14 @@ def submission_problems(proposal: Proposal) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- attachments
 
-def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryIO,
-                   received_at: datetime | None = None) -> Attachment:
+
+def add_attachment(
+    actor: User,
+    proposal_id: int,
+    filename: str,
+    stream: BinaryIO,
+    received_at: datetime | None = None,
+) -> Attachment:
     received_at = received_at or utcnow()
     config = current_app.config
     with transaction():
@@ -397,9 +530,14 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         require(permissions.can_edit(actor, proposal))
         _check_open(proposal, received_at)
         if len(proposal.attachments) >= config["PROPOSAL_MAX_ATTACHMENTS"]:
-            raise ValidationFailed({"file": _(
-                "A proposal can have at most %(count)d attachments. Remove one first.",
-                count=config["PROPOSAL_MAX_ATTACHMENTS"])})
+            raise ValidationFailed(
+                {
+                    "file": _(
+                        "A proposal can have at most %(count)d attachments. Remove one first.",
+                        count=config["PROPOSAL_MAX_ATTACHMENTS"],
+                    )
+                }
+            )
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
         used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
 
@@ -411,26 +549,46 @@ def add_attachment(actor: User, proposal_id: int, filename: str, stream: BinaryI
         try:
             stored = files.store(stream, max_bytes, accept=accept)
         except files.FileTooLarge as exc:
-            raise ValidationFailed({"file": _(
-                "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}) from exc
+            raise ValidationFailed(
+                {"file": _("The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024))}
+            ) from exc
         except QuotaExceeded as exc:
-            raise ValidationFailed({"file": _(
-                "Your organisation's attachments would take %(total)s MB, more than its "
-                "%(quota)s MB of storage. Remove attachments it no longer needs, or ask the "
-                "call's officials for more room.", total=megabytes(exc.used + exc.size),
-                quota=megabytes(exc.quota))}) from exc
+            raise ValidationFailed(
+                {
+                    "file": _(
+                        "Your organisation's attachments would take %(total)s MB, more than its "
+                        "%(quota)s MB of storage. Remove attachments it no longer needs, or ask the "
+                        "call's officials for more room.",
+                        total=megabytes(exc.used + exc.size),
+                        quota=megabytes(exc.quota),
+                    )
+                }
+            ) from exc
         except files.FileRefused as exc:
-            raise ValidationFailed({"file": _(
-                "The file is not a PDF. Save or export the document as PDF and try again.")}
+            raise ValidationFailed(
+                {
+                    "file": _(
+                        "The file is not a PDF. Save or export the document as PDF and try again."
+                    )
+                }
             ) from exc
         name = files.safe_pdf_filename(filename)
-        attachment = Attachment(proposal=proposal, filename=name, sha256=stored.sha256,
-                                size=stored.size, uploaded_by_id=actor.id,
-                                uploaded_at=received_at)
+        attachment = Attachment(
+            proposal=proposal,
+            filename=name,
+            sha256=stored.sha256,
+            size=stored.size,
+            uploaded_by_id=actor.id,
+            uploaded_at=received_at,
+        )
         db.session.add(attachment)
         db.session.flush()
-        audit.record(actor, "proposal.attachment_added", proposal,
-                     after={"filename": name, "sha256": stored.sha256, "size": stored.size})
+        audit.record(
+            actor,
+            "proposal.attachment_added",
+            proposal,
+            after={"filename": name, "sha256": stored.sha256, "size": stored.size},
+        )
     return attachment
 
 
@@ -448,14 +606,18 @@ def megabytes(size: int) -> str:
 def storage_used(organisation_id: int) -> int:
     """Bytes of the distinct files an organisation's proposals hold: the working copies'
     attachments and those of every submitted version (kept for good)."""
-    sizes = dict(db.session.execute(
-        sa.select(Attachment.sha256, Attachment.size)
-        .join(Proposal, Proposal.id == Attachment.proposal_id)
-        .where(Proposal.organisation_id == organisation_id)).all())
+    sizes = dict(
+        db.session.execute(
+            sa.select(Attachment.sha256, Attachment.size)
+            .join(Proposal, Proposal.id == Attachment.proposal_id)
+            .where(Proposal.organisation_id == organisation_id)
+        ).all()
+    )
     for data in db.session.scalars(
-            sa.select(ProposalVersion.data["attachments"])
-            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
-            .where(Proposal.organisation_id == organisation_id)):
+        sa.select(ProposalVersion.data["attachments"])
+        .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+        .where(Proposal.organisation_id == organisation_id)
+    ):
         for item in data or []:
             sizes.setdefault(item["sha256"], int(item.get("size") or 0))
     return sum(sizes.values())
@@ -469,8 +631,9 @@ def version_file_hashes() -> set[str]:
     return found
 
 
-def remove_attachment(actor: User, proposal_id: int, attachment_id: int,
-                      received_at: datetime | None = None) -> None:
+def remove_attachment(
+    actor: User, proposal_id: int, attachment_id: int, received_at: datetime | None = None
+) -> None:
     received_at = received_at or utcnow()
     with transaction():
         proposal = get_proposal(actor, proposal_id, for_update=True)
@@ -480,33 +643,42 @@ def remove_attachment(actor: User, proposal_id: int, attachment_id: int,
         if attachment is None:
             raise NotFound()
         proposal.attachments.remove(attachment)
-        audit.record(actor, "proposal.attachment_removed", proposal,
-                     before={"filename": attachment.filename, "sha256": attachment.sha256})
+        audit.record(
+            actor,
+            "proposal.attachment_removed",
+            proposal,
+            before={"filename": attachment.filename, "sha256": attachment.sha256},
+        )
 
 
 def attachment_file(actor: User, proposal_id: int, sha256: str) -> tuple[str, str]:
     """(path, filename) of a file of this proposal, current or in any submitted version."""
     proposal = get_proposal(actor, proposal_id)
     names = [a.filename for a in proposal.attachments if a.sha256 == sha256] + [
-        item["filename"] for version in proposal.versions
-        for item in version.data.get("attachments", []) if item["sha256"] == sha256]
+        item["filename"]
+        for version in proposal.versions
+        for item in version.data.get("attachments", [])
+        if item["sha256"] == sha256
+    ]
     if not names:
         raise NotFound()
-    log_confidential_read(actor, proposal, "attachment", {"sha256": sha256,
-                                                          "filename": names[0]})
+    log_confidential_read(actor, proposal, "attachment", {"sha256": sha256, "filename": names[0]})
     return str(files.path_for(sha256)), names[0]
 
 
-def log_confidential_read(actor: User, proposal: Proposal, document: str,
-                          details: Mapping[str, Any] | None = None) -> None:
+def log_confidential_read(
+    actor: User, proposal: Proposal, document: str, details: Mapping[str, Any] | None = None
+) -> None:
     """Anyone but a member of the proposal's organisation reading one of its confidential
     documents leaves an audit record (``read.<document>``) the officials can see."""
     if not permissions.is_member(actor, proposal):
-        audit.record_read(actor, document, proposal,
-                          {"reference": proposal.reference, **(details or {})})
+        audit.record_read(
+            actor, document, proposal, {"reference": proposal.reference, **(details or {})}
+        )
 
 
 # ---------------------------------------------------------------------------- submission
+
 
 def snapshot(proposal: Proposal) -> dict[str, Any]:
     """All fields and attachment hashes, as plain JSON values."""
@@ -520,18 +692,22 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
         elif hasattr(value, "value"):
             value = value.value
         data[name] = value
-    data["attachments"] = [{"filename": a.filename, "sha256": a.sha256, "size": a.size}
-                           for a in proposal.attachments]
+    data["attachments"] = [
+        {"filename": a.filename, "sha256": a.sha256, "size": a.size} for a in proposal.attachments
+    ]
     return data
 
 
 def organisation_snapshot(organisation: Organisation) -> dict[str, str]:
     """The organisation's identifying data as a submitted version keeps it."""
-    return {"legal_name": organisation.legal_name,
-            "enterprise_number": organisation.enterprise_number,
-            "provider_type": organisation.provider_type.value,
-            "street": organisation.street or "", "postal_code": organisation.postal_code or "",
-            "city": organisation.city or ""}
+    return {
+        "legal_name": organisation.legal_name,
+        "enterprise_number": organisation.enterprise_number,
+        "provider_type": organisation.provider_type.value,
+        "street": organisation.street or "",
+        "postal_code": organisation.postal_code or "",
+        "city": organisation.city or "",
+    }
 
 
 def version_header(version: ProposalVersion) -> dict[str, Any]:
@@ -541,9 +717,12 @@ def version_header(version: ProposalVersion) -> dict[str, Any]:
     by its enterprise number; scheme 2 covers the whole frozen organisation."""
     organisation = version.organisation_data
     header: dict[str, Any] = {
-        "reference": version.proposal.reference, "call": version.proposal.call.code,
+        "reference": version.proposal.reference,
+        "call": version.proposal.call.code,
         "organisation": organisation.get("enterprise_number", ""),
-        "version": version.number, "submitted_at": version.submitted_at.isoformat()}
+        "version": version.number,
+        "submitted_at": version.submitted_at.isoformat(),
+    }
     if version.fingerprint_scheme >= 2:
         header["organisation"] = organisation
         header["scheme"] = version.fingerprint_scheme
@@ -556,13 +735,18 @@ def fingerprint_matches(version: ProposalVersion) -> bool:
 
 
 def fingerprint(header: dict[str, Any], data: dict[str, Any]) -> str:
-    canonical = json.dumps({"header": header, "content": data}, sort_keys=True,
-                           ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        {"header": header, "content": data},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def submit_proposal(actor: User, proposal_id: int,
-                    received_at: datetime | None = None) -> ProposalVersion:
+def submit_proposal(
+    actor: User, proposal_id: int, received_at: datetime | None = None
+) -> ProposalVersion:
     """Freeze version n+1 if the request arrived before the organisation's deadline."""
     received_at = received_at or utcnow()
     with transaction():
@@ -572,45 +756,81 @@ def submit_proposal(actor: User, proposal_id: int,
         if blocked := submission_block(proposal.organisation):  # pending or refused
             raise DomainError(blocked)
         if actor.email_verified_at is None:
-            raise DomainError(_("Confirm your email address before you submit: the receipt "
-                                "and every message about the proposal go there. Use the link "
-                                "in the email we sent, or ask for a new one on your profile."))
+            raise DomainError(
+                _(
+                    "Confirm your email address before you submit: the receipt "
+                    "and every message about the proposal go there. Use the link "
+                    "in the email we sent, or ask for a new one on your profile."
+                )
+            )
         problems = submission_problems(proposal)
         if problems:
             raise ValidationFailed(problems)
         data = snapshot(proposal)
         latest = proposal.versions[-1] if proposal.versions else None
-        if latest is not None and latest.data == data and \
-                proposal.status is ProposalStatus.submitted:
-            raise DomainError(_("Nothing has changed since version %(number)d, which counts.",
-                                number=latest.number))
+        if (
+            latest is not None
+            and latest.data == data
+            and proposal.status is ProposalStatus.submitted
+        ):
+            raise DomainError(
+                _(
+                    "Nothing has changed since version %(number)d, which counts.",
+                    number=latest.number,
+                )
+            )
         number = (latest.number if latest else 0) + 1
-        version = ProposalVersion(proposal=proposal, number=number, submitted_at=received_at,
-                                  submitted_by_id=actor.id, data=data,
-                                  organisation=organisation_snapshot(proposal.organisation),
-                                  fingerprint_scheme=2, deadline_in_force=deadline_of(proposal))
+        version = ProposalVersion(
+            proposal=proposal,
+            number=number,
+            submitted_at=received_at,
+            submitted_by_id=actor.id,
+            data=data,
+            organisation=organisation_snapshot(proposal.organisation),
+            fingerprint_scheme=2,
+            deadline_in_force=deadline_of(proposal),
+        )
         version.fingerprint = fingerprint(version_header(version), data)
         db.session.add(version)
         before_status = proposal.status.value
         proposal.status = ProposalStatus.submitted
         proposal.submitted_at = received_at
         db.session.flush()
-        audit.record(actor, "proposal.submitted", proposal, before={"status": before_status},
-                     after={"status": "submitted", "version": number,
-                            "fingerprint": version.fingerprint,
-                            "received_at": received_at.isoformat()})
+        audit.record(
+            actor,
+            "proposal.submitted",
+            proposal,
+            before={"status": before_status},
+            after={
+                "status": "submitted",
+                "version": number,
+                "fingerprint": version.fingerprint,
+                "received_at": received_at.isoformat(),
+            },
+        )
         for member in active_members(proposal.organisation_id):
-            enqueue("proposal_submitted", to=member.email, language=member.language,
-                    dedupe_key=f"proposal-submitted:{version.id}:{member.id}",
-                    subject=_l("Received: %(reference)s version %(number)d",
-                              reference=proposal.reference, number=number),
-                    template="proposals/email/submitted.txt", member=member,
-                    proposal=proposal, version=version, submitter=actor)
+            enqueue(
+                "proposal_submitted",
+                to=member.email,
+                language=member.language,
+                dedupe_key=f"proposal-submitted:{version.id}:{member.id}",
+                subject=_l(
+                    "Received: %(reference)s version %(number)d",
+                    reference=proposal.reference,
+                    number=number,
+                ),
+                template="proposals/email/submitted.txt",
+                member=member,
+                proposal=proposal,
+                version=version,
+                submitter=actor,
+            )
     return version
 
 
-def withdraw_proposal(actor: User, proposal_id: int, reason: str,
-                      received_at: datetime | None = None) -> Proposal:
+def withdraw_proposal(
+    actor: User, proposal_id: int, reason: str, received_at: datetime | None = None
+) -> Proposal:
     received_at = received_at or utcnow()
     if not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for withdrawing the proposal.")})
@@ -624,19 +844,32 @@ def withdraw_proposal(actor: User, proposal_id: int, reason: str,
         proposal.withdrawal_reason = reason.strip()
         proposal.updated_by_id = actor.id
         db.session.flush()
-        audit.record(actor, "proposal.withdrawn", proposal, before={"status": before},
-                     after={"status": "withdrawn"}, reason=reason.strip())
+        audit.record(
+            actor,
+            "proposal.withdrawn",
+            proposal,
+            before={"status": before},
+            after={"status": "withdrawn"},
+            reason=reason.strip(),
+        )
         for member in active_members(proposal.organisation_id):
-            enqueue("proposal_withdrawn", to=member.email, language=member.language,
-                    dedupe_key=f"proposal-withdrawn:{proposal.id}:{member.id}",
-                    subject=_l("Withdrawn: %(reference)s", reference=proposal.reference),
-                    template="proposals/email/withdrawn.txt", member=member,
-                    proposal=proposal, withdrawn_by=actor)
+            enqueue(
+                "proposal_withdrawn",
+                to=member.email,
+                language=member.language,
+                dedupe_key=f"proposal-withdrawn:{proposal.id}:{member.id}",
+                subject=_l("Withdrawn: %(reference)s", reference=proposal.reference),
+                template="proposals/email/withdrawn.txt",
+                member=member,
+                proposal=proposal,
+                withdrawn_by=actor,
+            )
     return proposal
 
 
-def counting_version(proposal: Proposal,
-                     deadline: datetime | None = None) -> ProposalVersion | None:
+def counting_version(
+    proposal: Proposal, deadline: datetime | None = None
+) -> ProposalVersion | None:
     """The last version submitted before the organisation's deadline: the one evaluated.
 
     Pass ``deadline`` (see ``app.calls.deadlines.by_organisation``) when handling many
@@ -707,12 +940,15 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
     queued = 0
     with transaction():
         drafts = db.session.scalars(
-            sa.select(Proposal).where(Proposal.status == ProposalStatus.draft)
-            .order_by(Proposal.organisation_id, Proposal.id)).all()
+            sa.select(Proposal)
+            .where(Proposal.status == ProposalStatus.draft)
+            .order_by(Proposal.organisation_id, Proposal.id)
+        ).all()
         by_organisation: dict[tuple[int, int], list[Proposal]] = {}
         for proposal in drafts:
-            by_organisation.setdefault((proposal.call_id, proposal.organisation_id),
-                                       []).append(proposal)
+            by_organisation.setdefault((proposal.call_id, proposal.organisation_id), []).append(
+                proposal
+            )
         for (_call_id, organisation_id), proposals in by_organisation.items():
             call = proposals[0].call
             if not call.is_published or now < call.opens_at:
@@ -726,13 +962,22 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                 continue
             for member in active_members(organisation_id):
                 message = enqueue(
-                    "deadline_reminder", to=member.email, language=member.language,
+                    "deadline_reminder",
+                    to=member.email,
+                    language=member.language,
                     dedupe_key=f"deadline-reminder:{call.id}:{organisation_id}:{window}:"
-                               f"{member.id}",
-                    subject=_l("Reminder: the call %(call)s closes on %(deadline)s",
-                              call=call.title,
-                              deadline=format_brussels(deadline, language=member.language)),
-                    template="proposals/email/reminder.txt", member=member, call=call,
-                    deadline=deadline, proposals=proposals, window=window)
+                    f"{member.id}",
+                    subject=_l(
+                        "Reminder: the call %(call)s closes on %(deadline)s",
+                        call=call.title,
+                        deadline=format_brussels(deadline, language=member.language),
+                    ),
+                    template="proposals/email/reminder.txt",
+                    member=member,
+                    call=call,
+                    deadline=deadline,
+                    proposals=proposals,
+                    window=window,
+                )
                 queued += message is not None
     return queued

@@ -46,9 +46,13 @@ def _on_the_call_page(state) -> None:
 @login_required
 def index():
     page, filters = listing.proposal_page(current_user, request.args)
-    return render_template("proposals/index.html", page=page, filters=filters,
-                           calls=listing.calls_with_proposals(current_user),
-                           statuses=list(ProposalStatus))
+    return render_template(
+        "proposals/index.html",
+        page=page,
+        filters=filters,
+        calls=listing.calls_with_proposals(current_user),
+        statuses=list(ProposalStatus),
+    )
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
@@ -61,10 +65,14 @@ def new(code: str):
         flash(_("Join or register an organisation before you start a proposal."), "error")
         return redirect(url_for("organisations.mine"))
     form = NewProposalForm()
-    form.organisation_id.choices = [(o.id, f"{o.legal_name} ({o.enterprise_number})")
-                                    for o in organisations]
-    if request.method == "POST" and len(organisations) == 1 and \
-            "organisation_id" not in request.form:
+    form.organisation_id.choices = [
+        (o.id, f"{o.legal_name} ({o.enterprise_number})") for o in organisations
+    ]
+    if (
+        request.method == "POST"
+        and len(organisations) == 1
+        and "organisation_id" not in request.form
+    ):
         form.organisation_id.data = organisations[0].id
         form.organisation_id.raw_data = [str(organisations[0].id)]
     existing = drafts.open_drafts(current_user, call.id)
@@ -73,13 +81,21 @@ def new(code: str):
         # than a second, empty draft).
         return redirect(url_for(".new", code=call.code), 303)
     if form.validate_on_submit():
-        proposal = services.create_proposal(current_user, call.id, form.organisation_id.data,
-                                            received_at=request_received_at())
-        flash(_("Your draft proposal %(reference)s was created. Save each part as you go; "
-                "nothing is sent until you submit it.", reference=proposal.reference), "success")
+        proposal = services.create_proposal(
+            current_user, call.id, form.organisation_id.data, received_at=request_received_at()
+        )
+        flash(
+            _(
+                "Your draft proposal %(reference)s was created. Save each part as you go; "
+                "nothing is sent until you submit it.",
+                reference=proposal.reference,
+            ),
+            "success",
+        )
         return redirect(url_for(".detail", proposal_id=proposal.id))
-    return render_template("proposals/new.html", call=call, form=form, drafts=existing), \
-        422 if form.errors else 200
+    return render_template(
+        "proposals/new.html", call=call, form=form, drafts=existing
+    ), 422 if form.errors else 200
 
 
 def _editable(proposal) -> bool:
@@ -115,15 +131,21 @@ def detail(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
     problems, sections = _overview(proposal)
     return render_template(
-        "proposals/detail.html", proposal=proposal, sections=sections, problems=problems,
+        "proposals/detail.html",
+        proposal=proposal,
+        sections=sections,
+        problems=problems,
         **_detail_panels(proposal),
         rules=services.check_eligibility(proposal),
         deadline=services.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),
-        editable=_editable(proposal), deletable=drafts.is_deletable(proposal),
+        editable=_editable(proposal),
+        deletable=drafts.is_deletable(proposal),
         counting=services.counting_version(proposal),
         unsubmitted_changes=services.has_unsubmitted_changes(proposal),
-        history=services.version_history(proposal), labels=LABELS)
+        history=services.version_history(proposal),
+        labels=LABELS,
+    )
 
 
 @bp.route("/<int:proposal_id>/edit/<section>", methods=["GET", "POST"])
@@ -138,15 +160,23 @@ def edit(proposal_id: int, section: str):
     if request.method == "GET":
         form.load(proposal)
     if not services.is_editable(proposal):
-        flash(_("This proposal was withdrawn and can no longer change.")
-              if proposal.status is ProposalStatus.withdrawn
-              else _("The deadline has passed: this proposal can no longer change."), "error")
+        flash(
+            _("This proposal was withdrawn and can no longer change.")
+            if proposal.status is ProposalStatus.withdrawn
+            else _("The deadline has passed: this proposal can no longer change."),
+            "error",
+        )
         return redirect(url_for(".detail", proposal_id=proposal.id))
     if form.validate_on_submit():
         try:
             typed = form.to_input()
-            services.update_proposal(current_user, proposal.id, typed.changes, typed.revision,
-                                     received_at=request_received_at())
+            services.update_proposal(
+                current_user,
+                proposal.id,
+                typed.changes,
+                typed.revision,
+                received_at=request_received_at(),
+            )
         except services.EditConflict as exc:
             return _conflict(exc.proposal, form, section)
         except ValidationFailed as exc:
@@ -155,14 +185,14 @@ def edit(proposal_id: int, section: str):
             flash(_("Saved: %(section)s.", section=SECTION_BY_KEY[section].title), "success")
             if request.form.get("then") == "next":
                 keys = [s.key for s in SECTIONS]
-                following = keys[keys.index(section) + 1:]
+                following = keys[keys.index(section) + 1 :]
                 if following:
-                    return redirect(url_for(".edit", proposal_id=proposal.id,
-                                            section=following[0]))
+                    return redirect(url_for(".edit", proposal_id=proposal.id, section=following[0]))
             return redirect(url_for(".detail", proposal_id=proposal.id))
     status = 422 if form.errors else 200
-    return render_template("proposals/edit.html", proposal=proposal, form=form,
-                           section=SECTION_BY_KEY[section]), status
+    return render_template(
+        "proposals/edit.html", proposal=proposal, form=form, section=SECTION_BY_KEY[section]
+    ), status
 
 
 def _conflict(current, form, section: str):
@@ -170,12 +200,22 @@ def _conflict(current, form, section: str):
     latest revision, so saving again deliberately replaces the other person's text."""
     mine = form.to_input().changes
     theirs = {name: getattr(current, name) for name in SECTION_BY_KEY[section].fields}
-    differing = [name for name in SECTION_BY_KEY[section].fields
-                 if _comparable(mine.get(name)) != _comparable(theirs.get(name))]
+    differing = [
+        name
+        for name in SECTION_BY_KEY[section].fields
+        if _comparable(mine.get(name)) != _comparable(theirs.get(name))
+    ]
     form.revision.data = str(current.revision)
-    return render_template("proposals/conflict.html", proposal=current, form=form,
-                           section=SECTION_BY_KEY[section], mine=mine, theirs=theirs,
-                           differing=differing, labels=LABELS), 409
+    return render_template(
+        "proposals/conflict.html",
+        proposal=current,
+        form=form,
+        section=SECTION_BY_KEY[section],
+        mine=mine,
+        theirs=theirs,
+        differing=differing,
+        labels=LABELS,
+    ), 409
 
 
 def _comparable(value):
@@ -197,19 +237,27 @@ def attachments(proposal_id: int):
             upload = form.file.data
             try:
                 attachment = services.add_attachment(
-                    current_user, proposal.id, upload.filename or "", upload.stream,
-                    received_at=request_received_at())
+                    current_user,
+                    proposal.id,
+                    upload.filename or "",
+                    upload.stream,
+                    received_at=request_received_at(),
+                )
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             else:
                 flash(_("%(name)s was attached.", name=attachment.filename), "success")
                 return redirect(url_for(".attachments", proposal_id=proposal.id))
         status = 422
-    return render_template("proposals/attachments.html", proposal=proposal, form=form,
-                           editable=editable, empty_form=EmptyForm(),
-                           storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
-                           storage_quota=services.megabytes(
-                               current_app.config["ORGANISATION_STORAGE_BYTES"])), status
+    return render_template(
+        "proposals/attachments.html",
+        proposal=proposal,
+        form=form,
+        editable=editable,
+        empty_form=EmptyForm(),
+        storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
+        storage_quota=services.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
+    ), status
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")
@@ -217,8 +265,9 @@ def attachments(proposal_id: int):
 def remove_attachment(proposal_id: int, attachment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.remove_attachment(current_user, proposal_id, attachment_id,
-                               received_at=request_received_at())
+    services.remove_attachment(
+        current_user, proposal_id, attachment_id, received_at=request_received_at()
+    )
     flash(_("The attachment was removed."), "success")
     return redirect(url_for(".attachments", proposal_id=proposal_id))
 
@@ -227,8 +276,9 @@ def remove_attachment(proposal_id: int, attachment_id: int):
 @login_required
 def download(proposal_id: int, sha256: str):
     path, filename = services.attachment_file(current_user, proposal_id, sha256)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=filename, max_age=0)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
     return response
 
@@ -244,11 +294,18 @@ def _check_page(proposal, errors: dict[str, str] | None = None):
     problems, sections = _overview(proposal)
     problems = {**problems, **(errors or {})}
     return render_template(
-        "proposals/check.html", proposal=proposal, problems=problems, sections=sections,
-        rules=services.check_eligibility(proposal), deadline=services.deadline_of(proposal),
-        editable=_editable(proposal), labels=LABELS, section_of=SECTION_OF,
+        "proposals/check.html",
+        proposal=proposal,
+        problems=problems,
+        sections=sections,
+        rules=services.check_eligibility(proposal),
+        deadline=services.deadline_of(proposal),
+        editable=_editable(proposal),
+        labels=LABELS,
+        section_of=SECTION_OF,
         submit_form=EmptyForm(),
-        submission_block=submission_block(proposal.organisation)), 422 if errors else 200
+        submission_block=submission_block(proposal.organisation),
+    ), 422 if errors else 200
 
 
 @bp.post("/<int:proposal_id>/submit")
@@ -262,14 +319,21 @@ def submit(proposal_id: int):
     except ValidationFailed as exc:
         return _check_page(services.get_proposal(current_user, proposal_id), exc.errors)
     except services.DeadlinePassed as exc:
-        return render_template("proposals/refused.html", message=exc.user_message(),
-                               proposal_id=proposal_id), 409
+        return render_template(
+            "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
+        ), 409
     except DomainError as exc:
         flash(exc.user_message(), "error")
         return redirect(url_for(".detail", proposal_id=proposal_id))
-    flash(_("Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "
+    flash(
+        _(
+            "Version %(number)d was submitted at %(moment)s (Brussels time). A receipt is "
             "ready to download and a confirmation email is on its way.",
-            number=version.number, moment=format_brussels(version.submitted_at)), "success")
+            number=version.number,
+            moment=format_brussels(version.submitted_at),
+        ),
+        "success",
+    )
     return redirect(url_for(".detail", proposal_id=proposal_id))
 
 
@@ -282,18 +346,24 @@ def withdraw(proposal_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            services.withdraw_proposal(current_user, proposal.id, form.reason.data,
-                                       received_at=request_received_at())
+            services.withdraw_proposal(
+                current_user, proposal.id, form.reason.data, received_at=request_received_at()
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except services.DeadlinePassed as exc:
-            return render_template("proposals/refused.html", message=exc.user_message(),
-                                   proposal_id=proposal_id), 409
+            return render_template(
+                "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
+            ), 409
         else:
             flash(_("The proposal was withdrawn."), "success")
             return redirect(url_for(".detail", proposal_id=proposal.id))
-    return render_template("proposals/withdraw.html", proposal=proposal, form=form,
-                           deadline=services.deadline_of(proposal)), 422 if form.errors else 200
+    return render_template(
+        "proposals/withdraw.html",
+        proposal=proposal,
+        form=form,
+        deadline=services.deadline_of(proposal),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:proposal_id>/delete", methods=["GET", "POST"])
@@ -306,11 +376,13 @@ def delete(proposal_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            reference = drafts.delete_draft(current_user, proposal.id,
-                                            received_at=request_received_at())
+            reference = drafts.delete_draft(
+                current_user, proposal.id, received_at=request_received_at()
+            )
         except services.DeadlinePassed as exc:
-            return render_template("proposals/refused.html", message=exc.user_message(),
-                                   proposal_id=proposal_id), 409
+            return render_template(
+                "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
+            ), 409
         flash(_("The draft %(reference)s was deleted.", reference=reference), "success")
         return redirect(url_for(".index"))
     return render_template("proposals/delete.html", proposal=proposal, form=form)
@@ -321,11 +393,15 @@ def delete(proposal_id: int):
 def version(proposal_id: int, number: int):
     proposal, version = services.get_version(current_user, proposal_id, number)
     previous = next((v for v in proposal.versions if v.number == number - 1), None)
-    return render_template("proposals/version.html", proposal=proposal, version=version,
-                           changes=services.changes_between(previous and previous.data,
-                                                            version.data),
-                           counting=services.counting_version(proposal), labels=LABELS,
-                           sections=SECTIONS)
+    return render_template(
+        "proposals/version.html",
+        proposal=proposal,
+        version=version,
+        changes=services.changes_between(previous and previous.data, version.data),
+        counting=services.counting_version(proposal),
+        labels=LABELS,
+        sections=SECTIONS,
+    )
 
 
 @bp.get("/<int:proposal_id>/versions/<int:number>/receipt.pdf")
@@ -334,4 +410,3 @@ def receipt(proposal_id: int, number: int):
     proposal, version = services.get_version(current_user, proposal_id, number)
     response = receipt_pdf(proposal, version)
     return response
-

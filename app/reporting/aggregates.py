@@ -60,26 +60,25 @@ def _sql(dialect: str) -> dict[str, str]:
             # the organisation as the version froze it (older versions: as it is now)
             "provider": "COALESCE(pv.organisation::jsonb ->> 'provider_type', o.provider_type)",
             "practice": "CASE WHEN (pv.data ->> 'practice_oriented')::boolean "
-                        "THEN 'yes' ELSE 'no' END",
+            "THEN 'yes' ELSE 'no' END",
             "amount": "NULLIF(pv.data ->> 'requested_eur', '')::numeric",
             "declared": "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN "
-                        "jsonb_typeof(cur.data::jsonb -> 'technologies') = 'array' THEN "
-                        "cur.data::jsonb -> 'technologies' ELSE '[]'::jsonb END) AS e(value)",
+            "jsonb_typeof(cur.data::jsonb -> 'technologies') = 'array' THEN "
+            "cur.data::jsonb -> 'technologies' ELSE '[]'::jsonb END) AS e(value)",
             "checked": "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN "
-                       "jsonb_typeof(ver.technologies::jsonb) = 'array' THEN "
-                       "ver.technologies::jsonb ELSE '[]'::jsonb END) AS e(value)",
+            "jsonb_typeof(ver.technologies::jsonb) = 'array' THEN "
+            "ver.technologies::jsonb ELSE '[]'::jsonb END) AS e(value)",
             "hour": "to_char(date_trunc('hour', {column}), 'YYYY-MM-DD HH24')",
         }
     return {
         "provider": "COALESCE(json_extract(pv.organisation, '$.provider_type'), o.provider_type)",
         "project_type": "json_extract(pv.data, '$.project_type')",
         "practice": "CASE WHEN json_extract(pv.data, '$.practice_oriented') "
-                    "THEN 'yes' ELSE 'no' END",
+        "THEN 'yes' ELSE 'no' END",
         # whole cents, so the sum is exact
         "amount": "CAST(ROUND(CAST(NULLIF(json_extract(pv.data, '$.requested_eur'), '') "
-                  "AS REAL) * 100) AS INTEGER)",
-        "declared": "JOIN json_each(cur.data, '$.technologies') AS e "
-                    "ON json_valid(cur.data)",
+        "AS REAL) * 100) AS INTEGER)",
+        "declared": "JOIN json_each(cur.data, '$.technologies') AS e ON json_valid(cur.data)",
         "checked": "JOIN json_each(ver.technologies) AS e ON json_valid(ver.technologies)",
         "hour": "strftime('%Y-%m-%d %H', {column})",
     }
@@ -243,23 +242,35 @@ def figures(call: Call, as_of: datetime) -> Figures:
             single[kind] = count
 
     return Figures(
-        by_status={"draft": int(drafts or 0), "submitted": submitted,
-                   "withdrawn": int(withdrawn or 0)},
-        by_technology=declared, verified_by_technology=verified,
+        by_status={
+            "draft": int(drafts or 0),
+            "submitted": submitted,
+            "withdrawn": int(withdrawn or 0),
+        },
+        by_technology=declared,
+        verified_by_technology=verified,
         verified_count=verified_count,
-        vr_or_ai=single.get("declared_vr_or_ai", 0), vr_and_ai=single.get("declared_vr_ai", 0),
+        vr_or_ai=single.get("declared_vr_or_ai", 0),
+        vr_and_ai=single.get("declared_vr_ai", 0),
         verified_vr_or_ai=single.get("checked_vr_or_ai", 0),
         verified_vr_and_ai=single.get("checked_vr_ai", 0),
-        by_project_type=dict(by_project_type), by_provider_type=dict(by_provider_type),
-        by_practice=dict(by_practice), technology_by_project_type=tech_project,
-        technology_by_provider_type=tech_provider, technology_by_practice=tech_practice,
-        budget_by_technology=budget, requested_budget=total,
-        day_events=_day_events(call, as_of, sql))
+        by_project_type=dict(by_project_type),
+        by_provider_type=dict(by_provider_type),
+        by_practice=dict(by_practice),
+        technology_by_project_type=tech_project,
+        technology_by_provider_type=tech_provider,
+        technology_by_practice=tech_practice,
+        budget_by_technology=budget,
+        requested_budget=total,
+        day_events=_day_events(call, as_of, sql),
+    )
 
 
 def _day_events(call: Call, as_of: datetime, sql: dict[str, str]) -> dict[date, list[int]]:
-    statement = _DAYS.format(version_hour=sql["hour"].format(column="pv.submitted_at"),
-                             withdrawn_hour=sql["hour"].format(column="p.withdrawn_at"))
+    statement = _DAYS.format(
+        version_hour=sql["hour"].format(column="pv.submitted_at"),
+        withdrawn_hour=sql["hour"].format(column="p.withdrawn_at"),
+    )
     events: dict[date, list[int]] = {}
     for kind, hour, first, second in _run(statement, call, as_of):
         day = to_brussels(datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)).date()

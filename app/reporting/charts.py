@@ -50,8 +50,12 @@ CHARTS = ("technologies", "submissions", "comparison")
 def _save(figure: Figure) -> bytes:
     FigureCanvasSVG(figure)
     out = io.BytesIO()
-    figure.savefig(out, format="svg", bbox_inches="tight",
-                   metadata={"Date": None, "Creator": "ESF e-learning portal"})
+    figure.savefig(
+        out,
+        format="svg",
+        bbox_inches="tight",
+        metadata={"Date": None, "Creator": "ESF e-learning portal"},
+    )
     return out.getvalue()
 
 
@@ -69,13 +73,20 @@ def technologies_chart(stats: CallStatistics) -> bytes:
         positions = range(len(codes))
         height = 0.38 if show_verified else 0.6
         offset = height / 2 if show_verified else 0
-        bars = axes.barh([p + offset for p in positions], declared, height, color=BLUE,
-                         label=_("Declared"))
+        bars = axes.barh(
+            [p + offset for p in positions], declared, height, color=BLUE, label=_("Declared")
+        )
         axes.bar_label(bars, padding=3, fontsize=9)
         if show_verified:
-            bars = axes.barh([p - offset for p in positions], verified, height,
-                             color="white", edgecolor=GREEN, hatch="////",
-                             label=_("Verified by an official"))
+            bars = axes.barh(
+                [p - offset for p in positions],
+                verified,
+                height,
+                color="white",
+                edgecolor=GREEN,
+                hatch="////",
+                label=_("Verified by an official"),
+            )
             axes.bar_label(bars, padding=3, fontsize=9)
         axes.set_yticks(list(positions), labels)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -103,24 +114,51 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         total_axes = axes.twinx()
         total_axes.spines["right"].set_visible(True)
         new = [(noon, row) for noon, row in zip(noons, stats.days, strict=True) if row.new]
-        again = [(noon, row) for noon, row in zip(noons, stats.days, strict=True)
-                 if row.resubmitted]  # only days with bars: no empty outlines at zero
-        axes.bar([n for n, _row in new], [row.new for _n, row in new], width=0.8, color=BLUE,
-                 label=_("First submissions per day"))
-        axes.bar([n for n, _row in again], [row.resubmitted for _n, row in again], width=0.8,
-                 bottom=[row.new for _n, row in again], color="white", edgecolor=BLUE,
-                 hatch="////", label=_("Resubmissions per day"))
+        again = [
+            (noon, row) for noon, row in zip(noons, stats.days, strict=True) if row.resubmitted
+        ]  # only days with bars: no empty outlines at zero
+        axes.bar(
+            [n for n, _row in new],
+            [row.new for _n, row in new],
+            width=0.8,
+            color=BLUE,
+            label=_("First submissions per day"),
+        )
+        axes.bar(
+            [n for n, _row in again],
+            [row.resubmitted for _n, row in again],
+            width=0.8,
+            bottom=[row.new for _n, row in again],
+            color="white",
+            edgecolor=BLUE,
+            hatch="////",
+            label=_("Resubmissions per day"),
+        )
         if stats.days:  # the total at the end of each day, held through that day
             steps = [midnight(row.day) for row in stats.days]
             steps.append(steps[-1] + timedelta(days=1))
             totals = [row.cumulative for row in stats.days]
-            total_axes.step(steps, [*totals, totals[-1]], where="post", color=BLACK,
-                            linewidth=2, label=_("Submitted proposals (total)"))
+            total_axes.step(
+                steps,
+                [*totals, totals[-1]],
+                where="post",
+                color=BLACK,
+                linewidth=2,
+                label=_("Submitted proposals (total)"),
+            )
         deadline = midnight(to_brussels(call.deadline).date()) + timedelta(days=1)
         axes.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
-        axes.annotate(_("Deadline"), xy=(deadline, 1), xycoords=("data", "axes fraction"),
-                      xytext=(-4, -2), textcoords="offset points", ha="right", va="top",
-                      fontsize=9, color=GREY)
+        axes.annotate(
+            _("Deadline"),
+            xy=(deadline, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, -2),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=9,
+            color=GREY,
+        )
         axes.set_xlim(midnight(start) - timedelta(days=1), midnight(end) + timedelta(days=2))
         axes.set_ylim(0, max([row.new + row.resubmitted for row in stats.days] + [1]) * 1.15)
         total_axes.set_ylim(0, max([row.cumulative for row in stats.days] + [1]) * 1.15)
@@ -130,13 +168,21 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.xaxis.set_major_formatter(DateFormatter("%d-%m"))
         axes.set_ylabel(_("Per day"))
         total_axes.set_ylabel(_("Total"))
-        handles = [Patch(facecolor=BLUE, label=_("First submissions per day")),
-                   Patch(facecolor="white", edgecolor=BLUE, hatch="////",
-                         label=_("Resubmissions per day")),
-                   Line2D([], [], color=BLACK, linewidth=2,
-                          label=_("Submitted proposals (total)"))]
-        axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
-                    frameon=False, fontsize=9)
+        handles = [
+            Patch(facecolor=BLUE, label=_("First submissions per day")),
+            Patch(
+                facecolor="white", edgecolor=BLUE, hatch="////", label=_("Resubmissions per day")
+            ),
+            Line2D([], [], color=BLACK, linewidth=2, label=_("Submitted proposals (total)")),
+        ]
+        axes.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=3,
+            frameon=False,
+            fontsize=9,
+        )
         return _save(figure)
 
 
@@ -151,11 +197,22 @@ def comparison_chart(comparison: Comparison) -> bytes:
         axes = figure.add_subplot()
         positions = range(len(rows))
         height = 0.38
-        earlier = axes.barh([p - height / 2 for p in positions], [r.earlier for r in rows],
-                            height, color="white", edgecolor=GREY, hatch="\\\\\\\\",
-                            label=earlier_label)
-        later = axes.barh([p + height / 2 for p in positions], [r.later for r in rows], height,
-                          color=BLUE, label=later_label)
+        earlier = axes.barh(
+            [p - height / 2 for p in positions],
+            [r.earlier for r in rows],
+            height,
+            color="white",
+            edgecolor=GREY,
+            hatch="\\\\\\\\",
+            label=earlier_label,
+        )
+        later = axes.barh(
+            [p + height / 2 for p in positions],
+            [r.later for r in rows],
+            height,
+            color=BLUE,
+            label=later_label,
+        )
         axes.bar_label(earlier, padding=3, fontsize=9)
         axes.bar_label(later, padding=3, fontsize=9)
         axes.set_yticks(list(positions), [r.label for r in rows])
@@ -163,6 +220,12 @@ def comparison_chart(comparison: Comparison) -> bytes:
         axes.set_xlim(0, max([r.earlier for r in rows] + [r.later for r in rows] + [1]) * 1.15)
         axes.set_xlabel(_("Submitted proposals"))
         handles, labels = axes.get_legend_handles_labels()
-        axes.legend(handles[::-1], labels[::-1], loc="upper center", bbox_to_anchor=(0.5, -0.14),
-                    ncol=2, frameon=False)
+        axes.legend(
+            handles[::-1],
+            labels[::-1],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncol=2,
+            frameon=False,
+        )
         return _save(figure)

@@ -38,12 +38,18 @@ def about_rows(stats: CallStatistics) -> list[tuple[str, str]]:
         ("call", stats.call.code),
         ("call_title", stats.call.title),
         ("as_of", _iso(stats.as_of)),
-        ("note", _("Counts are of submitted proposals unless stated otherwise; withdrawn "
-                   "proposals are excluded. Times are Brussels time.")),
+        (
+            "note",
+            _(
+                "Counts are of submitted proposals unless stated otherwise; withdrawn "
+                "proposals are excluded. Times are Brussels time."
+            ),
+        ),
     ]
 
 
 # ---------------------------------------------------------------------------- CSV
+
 
 def _csv(rows: Iterable[Sequence[Any]]) -> bytes:
     """In the variant the download link asked for (app.core.exports.write_csv)."""
@@ -52,44 +58,74 @@ def _csv(rows: Iterable[Sequence[Any]]) -> bytes:
 
 def figures_csv(stats: CallStatistics, tables: list[Table]) -> bytes:
     """Long format, one figure a line: table, row, row label, column, column label, value."""
-    rows: list[Sequence[Any]] = [("table", "row", "row_label", "column", "column_label",
-                                  "value")]
+    rows: list[Sequence[Any]] = [("table", "row", "row_label", "column", "column_label", "value")]
     rows += [("about", key, "", "", "", value) for key, value in about_rows(stats)]
     for table in tables:
         for row in table.rows:
             for index, value in enumerate(row.values):
                 column = table.columns[index + 1]
-                rows.append((table.key, row.key, row.label, column.key, column.label,
-                             plain(value, cell_kind(table, row, index))))
+                rows.append(
+                    (
+                        table.key,
+                        row.key,
+                        row.label,
+                        column.key,
+                        column.label,
+                        plain(value, cell_kind(table, row, index)),
+                    )
+                )
     return _csv(rows)
 
 
 PROPOSAL_COLUMNS = (
-    "reference", "title", "organisation", "enterprise_number", "provider_type",
-    "project_type", "practice_oriented", "requested_eur", "declared_technologies",
-    "verified_technologies", "verified_by", "verified_at", "verified_version", "version",
-    "first_submitted_at", "submitted_at", "training_name", "training_reference",
-    "expected_participants", "partners", "own_contribution_eur",
+    "reference",
+    "title",
+    "organisation",
+    "enterprise_number",
+    "provider_type",
+    "project_type",
+    "practice_oriented",
+    "requested_eur",
+    "declared_technologies",
+    "verified_technologies",
+    "verified_by",
+    "verified_at",
+    "verified_version",
+    "version",
+    "first_submitted_at",
+    "submitted_at",
+    "training_name",
+    "training_reference",
+    "expected_participants",
+    "partners",
+    "own_contribution_eur",
 )
 
 
 def proposal_record(row: ProposalRow) -> dict[str, Any]:
     """One submitted proposal as plain values (codes, ISO times, exact amounts)."""
     return {
-        "reference": row.reference, "title": row.title, "organisation": row.organisation,
-        "enterprise_number": row.enterprise_number, "provider_type": row.provider_type,
+        "reference": row.reference,
+        "title": row.title,
+        "organisation": row.organisation,
+        "enterprise_number": row.enterprise_number,
+        "provider_type": row.provider_type,
         "project_type": row.project_type or "",
         "practice_oriented": row.practice_oriented,
         "requested_eur": row.requested_eur,
         "declared_technologies": list(row.technologies),
         "verified_technologies": list(row.verified) if row.verified is not None else None,
         "verified_by": row.verified_by or None,
-        "verified_at": row.verified_at, "verified_version": row.verified_version,
-        "version": row.version_number, "first_submitted_at": row.first_submitted_at,
+        "verified_at": row.verified_at,
+        "verified_version": row.verified_version,
+        "version": row.version_number,
+        "first_submitted_at": row.first_submitted_at,
         "submitted_at": row.submitted_at,
-        "training_name": row.training_name, "training_reference": row.training_reference,
+        "training_name": row.training_name,
+        "training_reference": row.training_reference,
         "expected_participants": row.expected_participants,
-        "partners": "; ".join(row.partners), "own_contribution_eur": row.own_contribution_eur,
+        "partners": "; ".join(row.partners),
+        "own_contribution_eur": row.own_contribution_eur,
     }
 
 
@@ -109,8 +145,12 @@ def _flat(value: Any) -> Any:
 
 def proposals_csv(rows: list[ProposalRow]) -> bytes:
     records = [proposal_record(row) for row in rows]
-    return _csv([PROPOSAL_COLUMNS,
-                 *[[_flat(record[key]) for key in PROPOSAL_COLUMNS] for record in records]])
+    return _csv(
+        [
+            PROPOSAL_COLUMNS,
+            *[[_flat(record[key]) for key in PROPOSAL_COLUMNS] for record in records],
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------- XLSX
@@ -141,8 +181,9 @@ def _widths(sheet, minimum: int = 8, maximum: int = 60) -> None:
             if cell.value is not None:
                 widths[cell.column] = max(widths.get(cell.column, 0), len(str(cell.value)))
     for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = \
-            max(minimum, min(maximum, width + 2))
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            minimum, min(maximum, width + 2)
+        )
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -167,8 +208,9 @@ def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
         sheet.append([_text(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([_text(_("As of %(moment)s (Brussels time)",
-                              moment=format_brussels(stats.as_of)))])
+        sheet.append(
+            [_text(_("As of %(moment)s (Brussels time)", moment=format_brussels(stats.as_of)))]
+        )
         sheet.append([_text(column.label) for column in table.columns])
         for cell in sheet[3]:
             cell.font = bold
@@ -224,9 +266,16 @@ def proposals_xlsx(stats_as_of: datetime, rows: list[ProposalRow]) -> bytes:
             elif isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
     sheet.append([])
-    sheet.append([_text(_("Submitted proposals as of %(moment)s (Brussels time); times in "
-                          "Brussels time.",
-                          moment=format_brussels(stats_as_of)))])
+    sheet.append(
+        [
+            _text(
+                _(
+                    "Submitted proposals as of %(moment)s (Brussels time); times in Brussels time.",
+                    moment=format_brussels(stats_as_of),
+                )
+            )
+        ]
+    )
     sheet.freeze_panes = "B2"
     _widths(sheet)
     return _save(workbook)

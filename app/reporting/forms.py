@@ -12,14 +12,18 @@ from app.core.forms import PortalForm
 class VerifyForm(PortalForm):
     """The official's judgement of the technologies one submitted version really uses."""
 
-    version = HiddenField(validators=[
-        InputRequired(_l("Open the proposal's verification page again and verify it there.")),
-        Regexp(r"^\d{1,6}$", message=_l("Open the proposal's verification page again."))])
+    version = HiddenField(
+        validators=[
+            InputRequired(_l("Open the proposal's verification page again and verify it there.")),
+            Regexp(r"^\d{1,6}$", message=_l("Open the proposal's verification page again.")),
+        ]
+    )
     technologies = SelectMultipleField(
-        _l("Technologies and methods the proposal really uses"), widget=GovCheckboxesInput(),
-        validate_choice=True)
-    note = TextAreaField(_l("Note (optional)"), widget=GovTextArea(),
-                         validators=[Length(max=2000)])
+        _l("Technologies and methods the proposal really uses"),
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
+    )
+    note = TextAreaField(_l("Note (optional)"), widget=GovTextArea(), validators=[Length(max=2000)])
     submit = SubmitField(_l("Save verification"), widget=GovSubmitInput())
 
     @classmethod

@@ -54,6 +54,7 @@ STATUSES, VR_OR_AI, PRACTICE = aggregates.STATUSES, aggregates.VR_OR_AI, aggrega
 
 # ---------------------------------------------------------------------------- rows
 
+
 @dataclass
 class ProposalRow:
     """One proposal of the call as it stood at the moment."""
@@ -91,8 +92,11 @@ class ProposalRow:
     @property
     def verification_outdated(self) -> bool:
         """Verified on an earlier version than the one in force."""
-        return self.verified_version is not None and self.version_number is not None and \
-            self.verified_version < self.version_number
+        return (
+            self.verified_version is not None
+            and self.version_number is not None
+            and self.verified_version < self.version_number
+        )
 
 
 @dataclass
@@ -150,6 +154,7 @@ class CallStatistics:
 
 # ---------------------------------------------------------------------------- moments
 
+
 class InvalidMoment(DomainError):
     default_message = _l("Enter a date and time like 2027-03-31 23:59:59.")
 
@@ -171,17 +176,28 @@ def parse_moment(text: str | None, *, now: datetime | None = None) -> datetime:
     try:
         moment = parse_local(text, offsets=True)
     except NonexistentLocalTime:
-        raise NonexistentMoment(_("%(text)s does not exist in Brussels time: the clocks go "
-                                  "forward an hour that night.", text=text[:40])) from None
+        raise NonexistentMoment(
+            _(
+                "%(text)s does not exist in Brussels time: the clocks go "
+                "forward an hour that night.",
+                text=text[:40],
+            )
+        ) from None
     except InvalidLocalTime:
-        raise InvalidMoment(_("“%(text)s” is not a date and time. Use ISO 8601, for example "
-                              "2027-03-31T23:59:59+02:00, or 2027-03-31 23:59:59 in Brussels "
-                              "time.", text=text[:40])) from None
+        raise InvalidMoment(
+            _(
+                "“%(text)s” is not a date and time. Use ISO 8601, for example "
+                "2027-03-31T23:59:59+02:00, or 2027-03-31 23:59:59 in Brussels "
+                "time.",
+                text=text[:40],
+            )
+        ) from None
     return min(moment, now)
 
 
-def comparison_moment(main: Call, other: Call, as_of: datetime,
-                      now: datetime | None = None) -> datetime:
+def comparison_moment(
+    main: Call, other: Call, as_of: datetime, now: datetime | None = None
+) -> datetime:
     """The same point in ``other``'s submission period as ``as_of`` is in ``main``'s:
     as long before (or after) its own deadline, and never later than now."""
     now = now or utcnow()
@@ -190,6 +206,7 @@ def comparison_moment(main: Call, other: Call, as_of: datetime,
 
 
 # ---------------------------------------------------------------------------- loading
+
 
 def _decimal(text: str | None) -> Decimal | None:
     if text in (None, ""):
@@ -203,44 +220,88 @@ def _partner(partner: dict) -> str:
     return f"{name} ({number})" if number else name
 
 
-def _load_rows(call: Call, as_of: datetime,
-               ids: Sequence[int] | None = None) -> list[ProposalRow]:
+def _load_rows(call: Call, as_of: datetime, ids: Sequence[int] | None = None) -> list[ProposalRow]:
     """Three selects: the call's proposals (those of ``ids`` only, in that order, when
     given), their versions and verifications up to ``as_of``."""
     rows: dict[int, ProposalRow] = {}
     only = (Proposal.id.in_(ids or [-1]),) if ids is not None else ()
     proposal_query = (
-        sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.created_at,
-                  Proposal.withdrawn_at, Organisation.legal_name,
-                  Organisation.enterprise_number, Organisation.provider_type)
+        sa.select(
+            Proposal.id,
+            Proposal.reference,
+            Proposal.title,
+            Proposal.created_at,
+            Proposal.withdrawn_at,
+            Organisation.legal_name,
+            Organisation.enterprise_number,
+            Organisation.provider_type,
+        )
         .join(Organisation, Organisation.id == Proposal.organisation_id)
         .where(Proposal.call_id == call.id, *only)
-        .order_by(Proposal.reference))
+        .order_by(Proposal.reference)
+    )
     created: dict[int, datetime] = {}
-    for pid, reference, title, created_at, withdrawn_at, name, number, provider in \
-            db.session.execute(proposal_query):
+    for (
+        pid,
+        reference,
+        title,
+        created_at,
+        withdrawn_at,
+        name,
+        number,
+        provider,
+    ) in db.session.execute(proposal_query):
         created[pid] = created_at
         rows[pid] = ProposalRow(
-            id=pid, reference=reference, title=title, organisation=name,
-            enterprise_number=number, provider_type=provider.value,
-            withdrawn_at=withdrawn_at if withdrawn_at is not None and withdrawn_at <= as_of
-            else None)
+            id=pid,
+            reference=reference,
+            title=title,
+            organisation=name,
+            enterprise_number=number,
+            provider_type=provider.value,
+            withdrawn_at=withdrawn_at
+            if withdrawn_at is not None and withdrawn_at <= as_of
+            else None,
+        )
 
     data = ProposalVersion.data
     version_query = (
-        sa.select(ProposalVersion.proposal_id, ProposalVersion.number,
-                  ProposalVersion.submitted_at, data["title"].as_string(),
-                  data["project_type"].as_string(), data["technologies"],
-                  data["practice_oriented"].as_boolean(), data["requested_eur"].as_string(),
-                  data["training_name"].as_string(), data["training_reference"].as_string(),
-                  data["expected_participants"], data["partners"],
-                  data["own_contribution_eur"].as_string(), ProposalVersion.organisation)
+        sa.select(
+            ProposalVersion.proposal_id,
+            ProposalVersion.number,
+            ProposalVersion.submitted_at,
+            data["title"].as_string(),
+            data["project_type"].as_string(),
+            data["technologies"],
+            data["practice_oriented"].as_boolean(),
+            data["requested_eur"].as_string(),
+            data["training_name"].as_string(),
+            data["training_reference"].as_string(),
+            data["expected_participants"],
+            data["partners"],
+            data["own_contribution_eur"].as_string(),
+            ProposalVersion.organisation,
+        )
         .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
         .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of, *only)
-        .order_by(ProposalVersion.proposal_id, ProposalVersion.number))
-    for (pid, number, submitted_at, title, project_type, technologies, practice, requested,
-         training, training_reference, participants, partners, own, organisation) in \
-            db.session.execute(version_query):
+        .order_by(ProposalVersion.proposal_id, ProposalVersion.number)
+    )
+    for (
+        pid,
+        number,
+        submitted_at,
+        title,
+        project_type,
+        technologies,
+        practice,
+        requested,
+        training,
+        training_reference,
+        participants,
+        partners,
+        own,
+        organisation,
+    ) in db.session.execute(version_query):
         row = rows.get(pid)
         if row is None:  # pragma: no cover - a version cannot predate its proposal
             continue
@@ -259,27 +320,38 @@ def _load_rows(call: Call, as_of: datetime,
         row.own_contribution_eur = _decimal(own)
         if organisation:  # as frozen at submission, not as the organisation reads today
             row.organisation = organisation.get("legal_name") or row.organisation
-            row.enterprise_number = organisation.get("enterprise_number") or \
-                row.enterprise_number
+            row.enterprise_number = organisation.get("enterprise_number") or row.enterprise_number
             row.provider_type = organisation.get("provider_type") or row.provider_type
 
     verification_query = (
-        sa.select(TechnologyVerification.proposal_id, TechnologyVerification.technologies,
-                  TechnologyVerification.verified_at, TechnologyVerification.version_number,
-                  User.name)
+        sa.select(
+            TechnologyVerification.proposal_id,
+            TechnologyVerification.technologies,
+            TechnologyVerification.verified_at,
+            TechnologyVerification.version_number,
+            User.name,
+        )
         .join(Proposal, Proposal.id == TechnologyVerification.proposal_id)
         .outerjoin(User, User.id == TechnologyVerification.verified_by_id)
         .where(Proposal.call_id == call.id, TechnologyVerification.verified_at <= as_of, *only)
-        .order_by(TechnologyVerification.proposal_id, TechnologyVerification.verified_at,
-                  TechnologyVerification.id))
-    for pid, technologies, verified_at, version_number, name in \
-            db.session.execute(verification_query):
+        .order_by(
+            TechnologyVerification.proposal_id,
+            TechnologyVerification.verified_at,
+            TechnologyVerification.id,
+        )
+    )
+    for pid, technologies, verified_at, version_number, name in db.session.execute(
+        verification_query
+    ):
         row = rows.get(pid)
         if row is None:  # pragma: no cover
             continue
         row.verified = [code for code in ALL_TECHNOLOGIES if code in (technologies or [])]
-        row.verified_at, row.verified_version, row.verified_by = verified_at, version_number, \
-            name or ""
+        row.verified_at, row.verified_version, row.verified_by = (
+            verified_at,
+            version_number,
+            name or "",
+        )
 
     existing = []
     ordered = rows.values() if ids is None else [rows[pid] for pid in ids if pid in rows]
@@ -297,6 +369,7 @@ def _load_rows(call: Call, as_of: datetime,
 
 
 # ---------------------------------------------------------------------------- statistics
+
 
 def get_call(actor: User, code: str) -> Call:
     require(permissions.can_view_statistics(actor))
@@ -326,14 +399,19 @@ def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> C
     statistics = aggregate_statistics(call, as_of)
     statistics.evaluation = evaluation_counts(call, as_of)
     stored = replace(statistics, call=None, loaded_rows=None)
-    store.set(f"{key}:now" if as_of == now else f"{key}:{as_of.isoformat()}",
-              (as_of, stored))
+    store.set(f"{key}:now" if as_of == now else f"{key}:{as_of.isoformat()}", (as_of, stored))
     return statistics
 
 
 # Actions after which figures of a call may change without a row of the call changing.
-_CHANGES_ELSEWHERE = ("organisation.updated", "call.updated", "call.closed", "call.published",
-                      "call.extension_granted", "call.criteria_set")
+_CHANGES_ELSEWHERE = (
+    "organisation.updated",
+    "call.updated",
+    "call.closed",
+    "call.published",
+    "call.extension_granted",
+    "call.criteria_set",
+)
 
 
 def change_key(call: Call) -> str:
@@ -347,40 +425,61 @@ def change_key(call: Call) -> str:
         return sa.select(column).where(of_call).scalar_subquery()
 
     def joined(column, model):
-        return sa.select(column).join(Proposal, Proposal.id == model.proposal_id) \
-            .where(of_call).scalar_subquery()
+        return (
+            sa.select(column)
+            .join(Proposal, Proposal.id == model.proposal_id)
+            .where(of_call)
+            .scalar_subquery()
+        )
 
-    row = db.session.execute(sa.select(
-        proposals_(sa.func.count(Proposal.id)), proposals_(sa.func.max(Proposal.id)),
-        proposals_(sa.func.max(Proposal.updated_at)),
-        proposals_(sa.func.max(Proposal.withdrawn_at)),
-        joined(sa.func.max(ProposalVersion.id), ProposalVersion),
-        joined(sa.func.max(TechnologyVerification.id), TechnologyVerification),
-        joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
-        joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
-        sa.select(sa.func.max(DecisionRecord.id)).where(DecisionRecord.call_id == call.id)
-        .scalar_subquery(),
-        sa.select(sa.func.max(AuditRecord.id))
-        .where(AuditRecord.action.in_(_CHANGES_ELSEWHERE)).scalar_subquery(),
-    )).one()
+    row = db.session.execute(
+        sa.select(
+            proposals_(sa.func.count(Proposal.id)),
+            proposals_(sa.func.max(Proposal.id)),
+            proposals_(sa.func.max(Proposal.updated_at)),
+            proposals_(sa.func.max(Proposal.withdrawn_at)),
+            joined(sa.func.max(ProposalVersion.id), ProposalVersion),
+            joined(sa.func.max(TechnologyVerification.id), TechnologyVerification),
+            joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
+            joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
+            sa.select(sa.func.max(DecisionRecord.id))
+            .where(DecisionRecord.call_id == call.id)
+            .scalar_subquery(),
+            sa.select(sa.func.max(AuditRecord.id))
+            .where(AuditRecord.action.in_(_CHANGES_ELSEWHERE))
+            .scalar_subquery(),
+        )
+    ).one()
     return "|".join(str(value) for value in row)
 
 
-EVALUATION_STATES = ("admissible", "inadmissible", "funded", "reserve", "rejected",
-                     "below_threshold")
+EVALUATION_STATES = (
+    "admissible",
+    "inadmissible",
+    "funded",
+    "reserve",
+    "rejected",
+    "below_threshold",
+)
 
 
 def evaluation_counts(call: Call, as_of: datetime) -> dict[str, int]:
     """Admissibility decided and decision outcomes published by ``as_of``: two queries."""
     counts = Counter(dict.fromkeys(EVALUATION_STATES, 0))
-    counts.update(result.value for result in db.session.scalars(
-        sa.select(AdmissibilityCheck.result)
-        .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
-        .where(Proposal.call_id == call.id, AdmissibilityCheck.checked_at <= as_of)))
+    counts.update(
+        result.value
+        for result in db.session.scalars(
+            sa.select(AdmissibilityCheck.result)
+            .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
+            .where(Proposal.call_id == call.id, AdmissibilityCheck.checked_at <= as_of)
+        )
+    )
     record = db.session.scalar(
-        sa.select(DecisionRecord).where(DecisionRecord.call_id == call.id,
-                                        DecisionRecord.published_at <= as_of)
-        .order_by(DecisionRecord.number.desc()).limit(1))
+        sa.select(DecisionRecord)
+        .where(DecisionRecord.call_id == call.id, DecisionRecord.published_at <= as_of)
+        .order_by(DecisionRecord.number.desc())
+        .limit(1)
+    )
     if record is not None:
         counts.update(row["outcome"] for row in record.data["rows"] if row.get("outcome"))
     if not any(counts.values()):
@@ -398,21 +497,34 @@ def aggregate_statistics(call: Call, as_of: datetime) -> CallStatistics:
     """The figures of ``compute_statistics`` by GROUP BY queries in the database, without
     loading the call's rows (see app/reporting/aggregates.py)."""
     found = aggregates.figures(call, as_of)
-    days = [DayRow(day, new, again, gone, running) for day, new, again, gone, running
-            in aggregates.days_from_events(call, found.day_events, as_of)]
+    days = [
+        DayRow(day, new, again, gone, running)
+        for day, new, again, gone, running in aggregates.days_from_events(
+            call, found.day_events, as_of
+        )
+    ]
     return CallStatistics(
-        call=call, as_of=as_of, technologies=list(call.technologies),
-        by_status=found.by_status, by_technology=found.by_technology,
+        call=call,
+        as_of=as_of,
+        technologies=list(call.technologies),
+        by_status=found.by_status,
+        by_technology=found.by_technology,
         verified_by_technology=found.verified_by_technology,
-        verified_count=found.verified_count, vr_or_ai=found.vr_or_ai,
-        vr_and_ai=found.vr_and_ai, verified_vr_or_ai=found.verified_vr_or_ai,
-        verified_vr_and_ai=found.verified_vr_and_ai, by_project_type=found.by_project_type,
-        by_provider_type=found.by_provider_type, by_practice=found.by_practice,
+        verified_count=found.verified_count,
+        vr_or_ai=found.vr_or_ai,
+        vr_and_ai=found.vr_and_ai,
+        verified_vr_or_ai=found.verified_vr_or_ai,
+        verified_vr_and_ai=found.verified_vr_and_ai,
+        by_project_type=found.by_project_type,
+        by_provider_type=found.by_provider_type,
+        by_practice=found.by_practice,
         technology_by_project_type=found.technology_by_project_type,
         technology_by_provider_type=found.technology_by_provider_type,
         technology_by_practice=found.technology_by_practice,
         budget_by_technology=found.budget_by_technology,
-        requested_budget=found.requested_budget, days=days)
+        requested_budget=found.requested_budget,
+        days=days,
+    )
 
 
 def compute_statistics(call: Call, rows: list[ProposalRow], as_of: datetime) -> CallStatistics:
@@ -463,17 +575,28 @@ def compute_statistics(call: Call, rows: list[ProposalRow], as_of: datetime) -> 
                 verified[code] += code in checked
 
     return CallStatistics(
-        call=call, as_of=as_of, technologies=codes, loaded_rows=rows,
+        call=call,
+        as_of=as_of,
+        technologies=codes,
+        loaded_rows=rows,
         by_status={status: by_status[status] for status in STATUSES},
         by_technology={code: declared[code] for code in codes},
         verified_by_technology={code: verified[code] for code in codes},
-        verified_count=verified_count, vr_or_ai=vr_or_ai, vr_and_ai=vr_and_ai,
-        verified_vr_or_ai=verified_vr_or_ai, verified_vr_and_ai=verified_vr_and_ai,
-        by_project_type=dict(by_project_type), by_provider_type=dict(by_provider_type),
-        by_practice=dict(by_practice), technology_by_project_type=tech_project,
-        technology_by_provider_type=tech_provider, technology_by_practice=tech_practice,
-        budget_by_technology=budget, requested_budget=total,
-        days=submissions_per_day(call, rows, as_of))
+        verified_count=verified_count,
+        vr_or_ai=vr_or_ai,
+        vr_and_ai=vr_and_ai,
+        verified_vr_or_ai=verified_vr_or_ai,
+        verified_vr_and_ai=verified_vr_and_ai,
+        by_project_type=dict(by_project_type),
+        by_provider_type=dict(by_provider_type),
+        by_practice=dict(by_practice),
+        technology_by_project_type=tech_project,
+        technology_by_provider_type=tech_provider,
+        technology_by_practice=tech_practice,
+        budget_by_technology=budget,
+        requested_budget=total,
+        days=submissions_per_day(call, rows, as_of),
+    )
 
 
 def submissions_per_day(call: Call, rows: Iterable[ProposalRow], as_of: datetime) -> list[DayRow]:
@@ -516,6 +639,7 @@ def submissions_per_day(call: Call, rows: Iterable[ProposalRow], as_of: datetime
 
 # ---------------------------------------------------------------------------- comparison
 
+
 def percent_change(old: int | Decimal, new: int | Decimal) -> Decimal | None:
     """(new - old) / old in percent, to one decimal; None ("n/a") when the base is zero."""
     old, new = Decimal(old), Decimal(new)
@@ -550,37 +674,58 @@ def comparison_call_statistics(actor: User, main: CallStatistics, other: Call) -
 
 
 def compare(a: CallStatistics, b: CallStatistics) -> Comparison:
-    earlier, later = (a, b) if (a.call.deadline, a.call.id) <= (b.call.deadline, b.call.id) \
-        else (b, a)
+    earlier, later = (
+        (a, b) if (a.call.deadline, a.call.id) <= (b.call.deadline, b.call.id) else (b, a)
+    )
     rows: list[ComparisonRow] = []
 
     def add(key: str, label, old, new, money: bool = False) -> None:
         rows.append(ComparisonRow(key, str(label), old, new, percent_change(old, new), money))
 
-    add("submitted", _l("Submitted proposals"), earlier.by_status["submitted"],
-        later.by_status["submitted"])
+    add(
+        "submitted",
+        _l("Submitted proposals"),
+        earlier.by_status["submitted"],
+        later.by_status["submitted"],
+    )
     add("draft", _l("Drafts"), earlier.by_status["draft"], later.by_status["draft"])
-    add("withdrawn", _l("Withdrawn"), earlier.by_status["withdrawn"],
-        later.by_status["withdrawn"])
+    add("withdrawn", _l("Withdrawn"), earlier.by_status["withdrawn"], later.by_status["withdrawn"])
     add("vr_or_ai", _l("VR or AI (distinct proposals)"), earlier.vr_or_ai, later.vr_or_ai)
     add("vr_and_ai", _l("Both VR and AI"), earlier.vr_and_ai, later.vr_and_ai)
     for code in ALL_TECHNOLOGIES:
         if code in earlier.by_technology or code in later.by_technology:
-            add(f"technology.{code}", technology_label(code),
-                earlier.by_technology.get(code, 0), later.by_technology.get(code, 0))
+            add(
+                f"technology.{code}",
+                technology_label(code),
+                earlier.by_technology.get(code, 0),
+                later.by_technology.get(code, 0),
+            )
     for code in ALL_PROJECT_TYPES:
-        add(f"project_type.{code}", _("Project type: %(type)s", type=project_type_label(code)),
-            earlier.by_project_type[code], later.by_project_type[code])
+        add(
+            f"project_type.{code}",
+            _("Project type: %(type)s", type=project_type_label(code)),
+            earlier.by_project_type[code],
+            later.by_project_type[code],
+        )
     for code in ALL_PROVIDER_TYPES:
-        add(f"provider_type.{code}", _("Provider type: %(type)s",
-                                       type=provider_type_label(code)),
-            earlier.by_provider_type[code], later.by_provider_type[code])
-    add("requested_budget_eur", _l("Requested budget (EUR)"), earlier.requested_budget,
-        later.requested_budget, money=True)
+        add(
+            f"provider_type.{code}",
+            _("Provider type: %(type)s", type=provider_type_label(code)),
+            earlier.by_provider_type[code],
+            later.by_provider_type[code],
+        )
+    add(
+        "requested_budget_eur",
+        _l("Requested budget (EUR)"),
+        earlier.requested_budget,
+        later.requested_budget,
+        money=True,
+    )
     return Comparison(earlier, later, rows)
 
 
 # ---------------------------------------------------------------------------- labels
+
 
 def technology_label(code: str) -> str:
     from app.calls.models import Technology
@@ -610,8 +755,10 @@ def status_label(status: str) -> str:
 
 # ---------------------------------------------------------------------------- proposal list
 
-def submitted_proposals(actor: User, call: Call, as_of: datetime | None = None
-                        ) -> list[ProposalRow]:
+
+def submitted_proposals(
+    actor: User, call: Call, as_of: datetime | None = None
+) -> list[ProposalRow]:
     """The submitted proposals at ``as_of``, as they then stood, by reference."""
     require(permissions.can_view_statistics(actor))
     return [row for row in _load_rows(call, as_of or utcnow()) if row.status == "submitted"]
@@ -621,8 +768,7 @@ PROPOSAL_LIST_SORTS = ("reference", "organisation")
 PROPOSAL_LIST_FILTERS = ("all", "unverified")
 
 
-def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None = None
-                             ) -> Page:
+def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None = None) -> Page:
     """One page of the submitted proposals as they stand now, chosen, filtered (``show``:
     all or unverified, i.e. never verified or verified on an earlier version), sorted
     (``sort``: reference or organisation) and counted in SQL; items are ProposalRow."""
@@ -630,30 +776,42 @@ def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None
     now = now or utcnow()
     sort = choice(args, "sort", PROPOSAL_LIST_SORTS, "reference")
     show = choice(args, "show", PROPOSAL_LIST_FILTERS, "all")
-    latest_version = (sa.select(sa.func.max(ProposalVersion.number))
-                      .where(ProposalVersion.proposal_id == Proposal.id,
-                             ProposalVersion.submitted_at <= now)
-                      .correlate(Proposal).scalar_subquery())
-    query = (sa.select(Proposal.id)
-             .join(Organisation, Organisation.id == Proposal.organisation_id)
-             .where(Proposal.call_id == call.id, latest_version.is_not(None),
-                    sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now)))
+    latest_version = (
+        sa.select(sa.func.max(ProposalVersion.number))
+        .where(ProposalVersion.proposal_id == Proposal.id, ProposalVersion.submitted_at <= now)
+        .correlate(Proposal)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Proposal.id)
+        .join(Organisation, Organisation.id == Proposal.organisation_id)
+        .where(
+            Proposal.call_id == call.id,
+            latest_version.is_not(None),
+            sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now),
+        )
+    )
     if show == "unverified":
         verified_version = (
             sa.select(TechnologyVerification.version_number)
-            .where(TechnologyVerification.proposal_id == Proposal.id,
-                   TechnologyVerification.verified_at <= now)
-            .order_by(TechnologyVerification.verified_at.desc(),
-                      TechnologyVerification.id.desc())
-            .limit(1).correlate(Proposal).scalar_subquery())
-        query = query.where(sa.or_(verified_version.is_(None),
-                                   verified_version < latest_version))
+            .where(
+                TechnologyVerification.proposal_id == Proposal.id,
+                TechnologyVerification.verified_at <= now,
+            )
+            .order_by(TechnologyVerification.verified_at.desc(), TechnologyVerification.id.desc())
+            .limit(1)
+            .correlate(Proposal)
+            .scalar_subquery()
+        )
+        query = query.where(sa.or_(verified_version.is_(None), verified_version < latest_version))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = Page.of(args, total)
-    order = (Proposal.reference,) if sort == "reference" else \
-        (Organisation.legal_name, Proposal.reference)
-    ids = list(db.session.scalars(query.order_by(*order).limit(page.per_page)
-                                  .offset(page.offset)))
+    order = (
+        (Proposal.reference,)
+        if sort == "reference"
+        else (Organisation.legal_name, Proposal.reference)
+    )
+    ids = list(db.session.scalars(query.order_by(*order).limit(page.per_page).offset(page.offset)))
     page.items = _load_rows(call, now, ids)
     return page
 
@@ -666,23 +824,66 @@ def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None
 # Not searched: the LMS and blended learning, which every e-training of this call uses
 # (the form itself asks how the LMS follows learners up), nor everyday words like group work.
 TERMS: dict[str, tuple[str, ...]] = {
-    "vr": ("VR", "VR-bril(?:len)?", "VR headsets?", "virtuele realiteit",
-           "virtuele werkelijkheid", "virtual reality", "360 graden video's?"),
-    "ar": ("AR", "AR-bril(?:len)?", "augmented reality", "toegevoegde realiteit",
-           "aangevulde realiteit", "verrijkte realiteit", "mixed reality"),
-    "ai": ("AI", "A\\.I\\.", "artifici[eë]le intelligentie", "kunstmatige intelligentie",
-           "artificial intelligence", "chatbots?", "ChatGPT", "generatieve AI",
-           "machine learning", "taalmodel(?:len)?", "language models?"),
-    "gamification": ("gamification", "gamificatie", "serious games?", "game-based learning",
-                     "spelelementen", "escape rooms?"),
+    "vr": (
+        "VR",
+        "VR-bril(?:len)?",
+        "VR headsets?",
+        "virtuele realiteit",
+        "virtuele werkelijkheid",
+        "virtual reality",
+        "360 graden video's?",
+    ),
+    "ar": (
+        "AR",
+        "AR-bril(?:len)?",
+        "augmented reality",
+        "toegevoegde realiteit",
+        "aangevulde realiteit",
+        "verrijkte realiteit",
+        "mixed reality",
+    ),
+    "ai": (
+        "AI",
+        "A\\.I\\.",
+        "artifici[eë]le intelligentie",
+        "kunstmatige intelligentie",
+        "artificial intelligence",
+        "chatbots?",
+        "ChatGPT",
+        "generatieve AI",
+        "machine learning",
+        "taalmodel(?:len)?",
+        "language models?",
+    ),
+    "gamification": (
+        "gamification",
+        "gamificatie",
+        "serious games?",
+        "game-based learning",
+        "spelelementen",
+        "escape rooms?",
+    ),
     "webinar": ("webinars?", "webinaries?", "live-?streams?"),
 }
 
 # The texts searched: every free-text field of the submitted version.
-TEXT_FIELDS = ("title", "acronym", "training_name", "training_current_form",
-               "learning_objectives", "content", "didactic_approach", "target_group",
-               "disadvantaged_groups", "practice_explanation", "guidance_before",
-               "guidance_during", "guidance_after", "lms_follow_up", "technology_other")
+TEXT_FIELDS = (
+    "title",
+    "acronym",
+    "training_name",
+    "training_current_form",
+    "learning_objectives",
+    "content",
+    "didactic_approach",
+    "target_group",
+    "disadvantaged_groups",
+    "practice_explanation",
+    "guidance_before",
+    "guidance_during",
+    "guidance_after",
+    "lms_follow_up",
+    "technology_other",
+)
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
@@ -722,8 +923,9 @@ class Excerpt:
     after: str
 
 
-def text_mentions(data: dict, technologies: Iterable[str] | None = None
-                  ) -> list[tuple[str, Excerpt]]:
+def text_mentions(
+    data: dict, technologies: Iterable[str] | None = None
+) -> list[tuple[str, Excerpt]]:
     """(technology, excerpt) for every mention in a version's texts, field by field."""
     found = []
     for name in TEXT_FIELDS:
@@ -746,14 +948,20 @@ class MentionReview:
 
 def excerpt(name: str, text: str, mention: Mention, width: int = 60) -> Excerpt:
     start, end = max(0, mention.start - width), min(len(text), mention.end + width)
-    before = ("…" if start else "") + text[start:mention.start]
-    after = text[mention.end:end] + ("…" if end < len(text) else "")
-    return Excerpt(name, str(LABELS[name]), re.sub(r"\s+", " ", before),
-                   mention.term, re.sub(r"\s+", " ", after))
+    before = ("…" if start else "") + text[start : mention.start]
+    after = text[mention.end : end] + ("…" if end < len(text) else "")
+    return Excerpt(
+        name,
+        str(LABELS[name]),
+        re.sub(r"\s+", " ", before),
+        mention.term,
+        re.sub(r"\s+", " ", after),
+    )
 
 
-def undeclared_mentions(actor: User, call: Call, as_of: datetime | None = None
-                        ) -> list[MentionReview]:
+def undeclared_mentions(
+    actor: User, call: Call, as_of: datetime | None = None
+) -> list[MentionReview]:
     """Submitted proposals whose texts mention a technology of the call they did not declare,
     for an official to review. Not yet reviewed ones first."""
     require(permissions.can_view_statistics(actor))
@@ -761,23 +969,32 @@ def undeclared_mentions(actor: User, call: Call, as_of: datetime | None = None
     rows = {row.id: row for row in _load_rows(call, as_of) if row.status == "submitted"}
     if not rows:
         return []
-    last = (sa.select(ProposalVersion.proposal_id,
-                      sa.func.max(ProposalVersion.number).label("number"))
-            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
-            .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of)
-            .group_by(ProposalVersion.proposal_id).subquery())
+    last = (
+        sa.select(ProposalVersion.proposal_id, sa.func.max(ProposalVersion.number).label("number"))
+        .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+        .where(Proposal.call_id == call.id, ProposalVersion.submitted_at <= as_of)
+        .group_by(ProposalVersion.proposal_id)
+        .subquery()
+    )
     texts = db.session.execute(
         sa.select(ProposalVersion.proposal_id, ProposalVersion.data)
-        .join(last, sa.and_(last.c.proposal_id == ProposalVersion.proposal_id,
-                            last.c.number == ProposalVersion.number))
-        .order_by(ProposalVersion.proposal_id))
+        .join(
+            last,
+            sa.and_(
+                last.c.proposal_id == ProposalVersion.proposal_id,
+                last.c.number == ProposalVersion.number,
+            ),
+        )
+        .order_by(ProposalVersion.proposal_id)
+    )
     reviews = []
     for pid, data in texts:
         row = rows.get(pid)
         if row is None:  # withdrawn by then
             continue
-        wanted = [code for code in call.technologies if code in PATTERNS
-                  and code not in row.technologies]
+        wanted = [
+            code for code in call.technologies if code in PATTERNS and code not in row.technologies
+        ]
         undeclared: dict[str, list[Excerpt]] = {}
         for code, found in text_mentions(data, wanted):
             undeclared.setdefault(code, []).append(found)
@@ -789,19 +1006,24 @@ def undeclared_mentions(actor: User, call: Call, as_of: datetime | None = None
 
 # ---------------------------------------------------------------------------- verification
 
+
 def latest_verification(proposal_id: int) -> TechnologyVerification | None:
     return db.session.scalar(
         sa.select(TechnologyVerification)
         .where(TechnologyVerification.proposal_id == proposal_id)
         .order_by(TechnologyVerification.verified_at.desc(), TechnologyVerification.id.desc())
-        .limit(1))
+        .limit(1)
+    )
 
 
 def verification_history(proposal_id: int) -> list[TechnologyVerification]:
-    return list(db.session.scalars(
-        sa.select(TechnologyVerification)
-        .where(TechnologyVerification.proposal_id == proposal_id)
-        .order_by(TechnologyVerification.verified_at.desc(), TechnologyVerification.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(TechnologyVerification)
+            .where(TechnologyVerification.proposal_id == proposal_id)
+            .order_by(TechnologyVerification.verified_at.desc(), TechnologyVerification.id.desc())
+        )
+    )
 
 
 def get_proposal_for_verification(actor: User, proposal_id: int) -> Proposal:
@@ -809,9 +1031,15 @@ def get_proposal_for_verification(actor: User, proposal_id: int) -> Proposal:
     return proposals.get_proposal(actor, proposal_id)
 
 
-def verify_technologies(actor: User, proposal_id: int, technologies: Sequence[str], *,
-                        version_number: int, note: str = "",
-                        received_at: datetime | None = None) -> TechnologyVerification:
+def verify_technologies(
+    actor: User,
+    proposal_id: int,
+    technologies: Sequence[str],
+    *,
+    version_number: int,
+    note: str = "",
+    received_at: datetime | None = None,
+) -> TechnologyVerification:
     """Record which technologies the submitted version really uses, as an official judged.
 
     ``version_number`` is the version the official looked at; if the applicant submitted a
@@ -825,29 +1053,41 @@ def verify_technologies(actor: User, proposal_id: int, technologies: Sequence[st
             raise DomainError(_("Only submitted proposals can be verified."))
         latest = proposal.versions[-1]
         if version_number != latest.number:
-            raise DomainError(_(
-                "Version %(number)d of this proposal was submitted after you opened the page. "
-                "Nothing was saved; check the new version and verify again.",
-                number=latest.number))
+            raise DomainError(
+                _(
+                    "Version %(number)d of this proposal was submitted after you opened the page. "
+                    "Nothing was saved; check the new version and verify again.",
+                    number=latest.number,
+                )
+            )
         allowed = list(proposal.call.technologies)
         unknown = sorted(set(technologies) - set(allowed))
         if unknown:
-            raise ValidationFailed({"technologies": _(
-                "Choose technologies from the call's list.")})
+            raise ValidationFailed({"technologies": _("Choose technologies from the call's list.")})
         codes = [code for code in allowed if code in technologies]
         declared = [code for code in allowed if code in (latest.data.get("technologies") or [])]
         previous = latest_verification(proposal.id)
         verification = TechnologyVerification(
-            proposal_id=proposal.id, version_number=latest.number, technologies=codes,
-            note=note.strip(), verified_at=received_at, verified_by_id=actor.id)
+            proposal_id=proposal.id,
+            version_number=latest.number,
+            technologies=codes,
+            note=note.strip(),
+            verified_at=received_at,
+            verified_by_id=actor.id,
+        )
         db.session.add(verification)
         db.session.flush()
         audit.record(
-            actor, "proposal.technologies_verified", proposal,
-            before={"declared": declared,
-                    "verified": previous.technologies if previous else None},
-            after={"verified": codes, "version": latest.number,
-                   "added": [c for c in codes if c not in declared],
-                   "removed": [c for c in declared if c not in codes]},
-            reason=note.strip() or None)
+            actor,
+            "proposal.technologies_verified",
+            proposal,
+            before={"declared": declared, "verified": previous.technologies if previous else None},
+            after={
+                "verified": codes,
+                "version": latest.number,
+                "added": [c for c in codes if c not in declared],
+                "removed": [c for c in declared if c not in codes],
+            },
+            reason=note.strip() or None,
+        )
     return verification

@@ -55,85 +55,188 @@ class Table:
     money_rows: frozenset[str] = frozenset()  # rows whose figures are euro amounts
 
 
-def figure_tables(stats: CallStatistics, comparison: Comparison | None = None,
-                  *, with_days: bool = True) -> list[Table]:
+def figure_tables(
+    stats: CallStatistics, comparison: Comparison | None = None, *, with_days: bool = True
+) -> list[Table]:
     codes = stats.technologies
     count = stats.submitted_count
     tables = [
-        Table("status", _("Proposals by status"),
-              [Column("status", _("Status"), "text"), Column("proposals", _("Proposals"))],
-              [Row(s, status_label(s), (stats.by_status[s],)) for s in STATUSES],
-              note=_("Each proposal counts once, whatever its number of versions.")),
+        Table(
+            "status",
+            _("Proposals by status"),
+            [Column("status", _("Status"), "text"), Column("proposals", _("Proposals"))],
+            [Row(s, status_label(s), (stats.by_status[s],)) for s in STATUSES],
+            note=_("Each proposal counts once, whatever its number of versions."),
+        ),
     ]
     if stats.evaluation:
-        tables.append(Table(
-            "evaluation", _("Proposals in the evaluation"),
-            [Column("state", _("Status"), "text"), Column("proposals", _("Proposals"))],
-            [Row(state, evaluation_state_label(state), (count_,))
-             for state, count_ in stats.evaluation.items()],
-            note=_("Admissibility as decided by the moment; outcomes of the newest decision "
-                   "published by then.")))
+        tables.append(
+            Table(
+                "evaluation",
+                _("Proposals in the evaluation"),
+                [Column("state", _("Status"), "text"), Column("proposals", _("Proposals"))],
+                [
+                    Row(state, evaluation_state_label(state), (count_,))
+                    for state, count_ in stats.evaluation.items()
+                ],
+                note=_(
+                    "Admissibility as decided by the moment; outcomes of the newest decision "
+                    "published by then."
+                ),
+            )
+        )
 
     technologies = Table(
-        "technologies", _("Technologies of submitted proposals"),
-        [Column("technology", _("Technology or method"), "text"),
-         Column("declared", _("Declared")), Column("verified", _("Verified by an official"))],
-        [Row(code, technology_label(code),
-             (stats.by_technology[code], stats.verified_by_technology[code]))
-         for code in codes],
-        note=_("%(verified)s of %(count)s submitted proposals verified so far. A proposal "
-               "with several technologies counts under each of them.",
-               verified=stats.verified_count, count=count))
+        "technologies",
+        _("Technologies of submitted proposals"),
+        [
+            Column("technology", _("Technology or method"), "text"),
+            Column("declared", _("Declared")),
+            Column("verified", _("Verified by an official")),
+        ],
+        [
+            Row(
+                code,
+                technology_label(code),
+                (stats.by_technology[code], stats.verified_by_technology[code]),
+            )
+            for code in codes
+        ],
+        note=_(
+            "%(verified)s of %(count)s submitted proposals verified so far. A proposal "
+            "with several technologies counts under each of them.",
+            verified=stats.verified_count,
+            count=count,
+        ),
+    )
     technologies.rows += [
-        Row("vr_or_ai", _("VR or AI (distinct proposals)"),
-            (stats.vr_or_ai, stats.verified_vr_or_ai), total=True),
-        Row("vr_and_ai", _("Both VR and AI"), (stats.vr_and_ai, stats.verified_vr_and_ai),
-            total=True),
+        Row(
+            "vr_or_ai",
+            _("VR or AI (distinct proposals)"),
+            (stats.vr_or_ai, stats.verified_vr_or_ai),
+            total=True,
+        ),
+        Row(
+            "vr_and_ai",
+            _("Both VR and AI"),
+            (stats.vr_and_ai, stats.verified_vr_and_ai),
+            total=True,
+        ),
     ]
     tables.append(technologies)
 
-    tables.append(Table(
-        "technology_by_project_type", _("Technology by project type"),
-        [Column("technology", _("Technology or method"), "text"),
-         *[Column(code, project_type_label(code)) for code in ALL_PROJECT_TYPES]],
-        [*[Row(code, technology_label(code),
-               tuple(stats.technology_by_project_type[code][pt] for pt in ALL_PROJECT_TYPES))
-           for code in codes],
-         Row("all", _("All submitted proposals"),
-             tuple(stats.by_project_type[pt] for pt in ALL_PROJECT_TYPES), total=True)]))
+    tables.append(
+        Table(
+            "technology_by_project_type",
+            _("Technology by project type"),
+            [
+                Column("technology", _("Technology or method"), "text"),
+                *[Column(code, project_type_label(code)) for code in ALL_PROJECT_TYPES],
+            ],
+            [
+                *[
+                    Row(
+                        code,
+                        technology_label(code),
+                        tuple(
+                            stats.technology_by_project_type[code][pt] for pt in ALL_PROJECT_TYPES
+                        ),
+                    )
+                    for code in codes
+                ],
+                Row(
+                    "all",
+                    _("All submitted proposals"),
+                    tuple(stats.by_project_type[pt] for pt in ALL_PROJECT_TYPES),
+                    total=True,
+                ),
+            ],
+        )
+    )
 
     providers = [p.value for p in ProviderType]
-    tables.append(Table(
-        "technology_by_provider_type", _("Technology by provider type"),
-        [Column("technology", _("Technology or method"), "text"),
-         *[Column(code, provider_type_label(code)) for code in providers]],
-        [*[Row(code, technology_label(code),
-               tuple(stats.technology_by_provider_type[code][p] for p in providers))
-           for code in codes],
-         Row("all", _("All submitted proposals"),
-             tuple(stats.by_provider_type[p] for p in providers), total=True)]))
+    tables.append(
+        Table(
+            "technology_by_provider_type",
+            _("Technology by provider type"),
+            [
+                Column("technology", _("Technology or method"), "text"),
+                *[Column(code, provider_type_label(code)) for code in providers],
+            ],
+            [
+                *[
+                    Row(
+                        code,
+                        technology_label(code),
+                        tuple(stats.technology_by_provider_type[code][p] for p in providers),
+                    )
+                    for code in codes
+                ],
+                Row(
+                    "all",
+                    _("All submitted proposals"),
+                    tuple(stats.by_provider_type[p] for p in providers),
+                    total=True,
+                ),
+            ],
+        )
+    )
 
-    tables.append(Table(
-        "technology_by_practice", _("Technology by practice orientation"),
-        [Column("technology", _("Technology or method"), "text"),
-         *[Column(key, practice_label(key)) for key in PRACTICE]],
-        [*[Row(code, technology_label(code),
-               tuple(stats.technology_by_practice[code][k] for k in PRACTICE))
-           for code in codes],
-         Row("all", _("All submitted proposals"),
-             tuple(stats.by_practice[k] for k in PRACTICE), total=True)]))
+    tables.append(
+        Table(
+            "technology_by_practice",
+            _("Technology by practice orientation"),
+            [
+                Column("technology", _("Technology or method"), "text"),
+                *[Column(key, practice_label(key)) for key in PRACTICE],
+            ],
+            [
+                *[
+                    Row(
+                        code,
+                        technology_label(code),
+                        tuple(stats.technology_by_practice[code][k] for k in PRACTICE),
+                    )
+                    for code in codes
+                ],
+                Row(
+                    "all",
+                    _("All submitted proposals"),
+                    tuple(stats.by_practice[k] for k in PRACTICE),
+                    total=True,
+                ),
+            ],
+        )
+    )
 
-    tables.append(Table(
-        "budget", _("Requested budget per technology"),
-        [Column("technology", _("Technology or method"), "text"),
-         Column("proposals", _("Proposals")), Column("requested_eur", _("Requested"), "eur")],
-        [*[Row(code, technology_label(code),
-               (stats.by_technology[code], stats.budget_by_technology[code]))
-           for code in codes],
-         Row("all", _("All submitted proposals"), (count, stats.requested_budget),
-             total=True)],
-        note=_("A proposal with several technologies counts under each of them, so the "
-               "rows add up to more than the total.")))
+    tables.append(
+        Table(
+            "budget",
+            _("Requested budget per technology"),
+            [
+                Column("technology", _("Technology or method"), "text"),
+                Column("proposals", _("Proposals")),
+                Column("requested_eur", _("Requested"), "eur"),
+            ],
+            [
+                *[
+                    Row(
+                        code,
+                        technology_label(code),
+                        (stats.by_technology[code], stats.budget_by_technology[code]),
+                    )
+                    for code in codes
+                ],
+                Row(
+                    "all", _("All submitted proposals"), (count, stats.requested_budget), total=True
+                ),
+            ],
+            note=_(
+                "A proposal with several technologies counts under each of them, so the "
+                "rows add up to more than the total."
+            ),
+        )
+    )
 
     if with_days:
         tables.append(days_table(stats))
@@ -144,15 +247,28 @@ def figure_tables(stats: CallStatistics, comparison: Comparison | None = None,
 
 def days_table(stats: CallStatistics) -> Table:
     return Table(
-        "submissions_per_day", _("Submissions per day"),
-        [Column("day", _("Day"), "date"), Column("new", _("First submissions")),
-         Column("resubmitted", _("Resubmissions")), Column("withdrawn", _("Withdrawn")),
-         Column("cumulative", _("Submitted proposals (total)"))],
-        [Row(row.day.isoformat(), formatting.day(row.day),
-             (row.new, row.resubmitted, row.withdrawn, row.cumulative))
-         for row in stats.days],
-        note=_("Days in Brussels time. The total counts submitted proposals at the end of each "
-               "day, without those withdrawn by then."))
+        "submissions_per_day",
+        _("Submissions per day"),
+        [
+            Column("day", _("Day"), "date"),
+            Column("new", _("First submissions")),
+            Column("resubmitted", _("Resubmissions")),
+            Column("withdrawn", _("Withdrawn")),
+            Column("cumulative", _("Submitted proposals (total)")),
+        ],
+        [
+            Row(
+                row.day.isoformat(),
+                formatting.day(row.day),
+                (row.new, row.resubmitted, row.withdrawn, row.cumulative),
+            )
+            for row in stats.days
+        ],
+        note=_(
+            "Days in Brussels time. The total counts submitted proposals at the end of each "
+            "day, without those withdrawn by then."
+        ),
+    )
 
 
 def active_days_table(stats: CallStatistics) -> Table:
@@ -164,21 +280,40 @@ def active_days_table(stats: CallStatistics) -> Table:
 
 def comparison_table(comparison: Comparison) -> Table:
     earlier, later = comparison.earlier, comparison.later
-    rows = [Row(row.key, row.label, (row.earlier, row.later, row.change))
-            for row in comparison.rows]
+    rows = [
+        Row(row.key, row.label, (row.earlier, row.later, row.change)) for row in comparison.rows
+    ]
     return Table(
-        "comparison", _("Comparison of two calls"),
-        [Column("figure", _("Figure"), "text"),
-         Column("earlier", _("%(code)s (as of %(moment)s)", code=earlier.call.code,
-                                moment=format_brussels(earlier.as_of, seconds=False))),
-         Column("later", _("%(code)s (as of %(moment)s)", code=later.call.code,
-                              moment=format_brussels(later.as_of, seconds=False))),
-         Column("change_pct", _("Change"), "pct")],
+        "comparison",
+        _("Comparison of two calls"),
+        [
+            Column("figure", _("Figure"), "text"),
+            Column(
+                "earlier",
+                _(
+                    "%(code)s (as of %(moment)s)",
+                    code=earlier.call.code,
+                    moment=format_brussels(earlier.as_of, seconds=False),
+                ),
+            ),
+            Column(
+                "later",
+                _(
+                    "%(code)s (as of %(moment)s)",
+                    code=later.call.code,
+                    moment=format_brussels(later.as_of, seconds=False),
+                ),
+            ),
+            Column("change_pct", _("Change"), "pct"),
+        ],
         rows,
-        note=_("Change in percent against the earlier call, %(code)s; n/a where that figure "
-               "is zero. Each call is taken at the same point of its submission period.",
-               code=earlier.call.code),
-        money_rows=frozenset(row.key for row in comparison.rows if row.money))
+        note=_(
+            "Change in percent against the earlier call, %(code)s; n/a where that figure "
+            "is zero. Each call is taken at the same point of its submission period.",
+            code=earlier.call.code,
+        ),
+        money_rows=frozenset(row.key for row in comparison.rows if row.money),
+    )
 
 
 def cell_kind(table: Table, row: Row, index: int) -> str:
@@ -202,6 +337,7 @@ def plain(value: Any, kind: str) -> str:
 
 
 # ---------------------------------------------------------------------------- display
+
 
 def language() -> str:
     return formatting.language()

@@ -50,17 +50,23 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 # ---------------------------------------------------------------------------- helpers
 
+
 def technology_names(codes) -> str:
     return ", ".join(services.technology_label(code) for code in codes) if codes else _("none")
 
 
 @bp.context_processor
 def _helpers():
-    return {"format_cell": format_cell, "format_count": format_count,
-            "format_change": format_change, "euro_amount": formatting.euro,
-            "technology_label": services.technology_label, "technology_names": technology_names,
-            "project_type_label": services.project_type_label,
-            "provider_type_label": services.provider_type_label}
+    return {
+        "format_cell": format_cell,
+        "format_count": format_count,
+        "format_change": format_change,
+        "euro_amount": formatting.euro,
+        "technology_label": services.technology_label,
+        "technology_names": technology_names,
+        "project_type_label": services.project_type_label,
+        "provider_type_label": services.provider_type_label,
+    }
 
 
 class BadRequestArgs(Exception):
@@ -75,9 +81,14 @@ def _moment() -> datetime:
     except services.NonexistentMoment as exc:
         raise BadRequestArgs({"as_of": exc.user_message()}) from exc
     except services.InvalidMoment as exc:
-        raise BadRequestArgs({"as_of": _(
-            "Enter a date and time like 2027-03-15 17:00 (Brussels time), or leave it empty "
-            "for now.")}) from exc
+        raise BadRequestArgs(
+            {
+                "as_of": _(
+                    "Enter a date and time like 2027-03-15 17:00 (Brussels time), or leave it empty "
+                    "for now."
+                )
+            }
+        ) from exc
 
 
 def _other_call(call: Call, calls: list[Call] | None = None, user=None) -> Call | None:
@@ -89,8 +100,9 @@ def _other_call(call: Call, calls: list[Call] | None = None, user=None) -> Call 
         try:
             found = call_services.get_call_by_code(user or current_user, code)
         except NotFound as exc:
-            raise BadRequestArgs({"compare": _("There is no call %(code)s.",
-                                               code=code[:40])}) from exc
+            raise BadRequestArgs(
+                {"compare": _("There is no call %(code)s.", code=code[:40])}
+            ) from exc
     return found
 
 
@@ -118,6 +130,7 @@ def _stamp(stats) -> str:
 
 # ---------------------------------------------------------------------------- pages
 
+
 @bp.get("/")
 @roles_required(Role.official)
 def index():
@@ -141,13 +154,28 @@ def dashboard(code: str):
         call, stats, comparison = _statistics(code, calls)
     except BadRequestArgs as exc:
         call = services.get_call(current_user, code)
-        return render_template("reporting/dashboard.html", call=call, calls=calls,
-                               errors=exc.errors, args=request.args, stats=None), 400
+        return render_template(
+            "reporting/dashboard.html",
+            call=call,
+            calls=calls,
+            errors=exc.errors,
+            args=request.args,
+            stats=None,
+        ), 400
     tables = {table.key: table for table in figure_tables(stats, comparison, with_days=False)}
     days = active_days_table(stats)
-    return render_template("reporting/dashboard.html", call=call, calls=calls, stats=stats,
-                           comparison=comparison, tables=tables, days=days, errors={},
-                           args=request.args, link_args=_link_args(stats, comparison))
+    return render_template(
+        "reporting/dashboard.html",
+        call=call,
+        calls=calls,
+        stats=stats,
+        comparison=comparison,
+        tables=tables,
+        days=days,
+        errors={},
+        args=request.args,
+        link_args=_link_args(stats, comparison),
+    )
 
 
 @bp.get("/calls/<code>/charts/<any(technologies, submissions, comparison):name>.svg")
@@ -224,8 +252,12 @@ def _render_report(owner_id: int, params: dict) -> tuple[bytes, str]:
     return pdf, f"stand-van-zaken-{call.code}-{_stamp(stats)}.pdf"
 
 
-documents.register("statistics_pdf", allowed=permissions.can_view_statistics,
-                   render=_render_report, label=_l("Report “State of play” (PDF)"))
+documents.register(
+    "statistics_pdf",
+    allowed=permissions.can_view_statistics,
+    render=_render_report,
+    label=_l("Report “State of play” (PDF)"),
+)
 
 
 @bp.post("/calls/<code>/report.pdf/prepare")
@@ -238,8 +270,12 @@ def prepare_report(code: str):
         _other_call(call)
     except BadRequestArgs as exc:
         abort(400, "; ".join(exc.errors.values()))
-    params = {"code": call.code, "as_of": as_of.isoformat(), "lang": formatting.language(),
-              "compare": (request.args.get("compare") or "").strip().upper()}
+    params = {
+        "code": call.code,
+        "as_of": as_of.isoformat(),
+        "lang": formatting.language(),
+        "compare": (request.args.get("compare") or "").strip().upper(),
+    }
     document = documents.prepare(current_user, "statistics_pdf", params)
     back = url_for("reporting.dashboard", code=call.code, **request.args)
     return redirect(url_for("main.document", document_id=document.id, back=back))
@@ -252,9 +288,15 @@ def proposals(code: str):
     call = services.get_call(current_user, code)
     page = services.submitted_proposals_page(current_user, call, request.args)
     list_args = {key: request.args[key] for key in ("show", "sort") if request.args.get(key)}
-    return render_template("reporting/proposals.html", call=call, page=page, rows=page.items,
-                           show=request.args.get("show") or "all",
-                           sort=request.args.get("sort") or "reference", list_args=list_args)
+    return render_template(
+        "reporting/proposals.html",
+        call=call,
+        page=page,
+        rows=page.items,
+        show=request.args.get("show") or "all",
+        sort=request.args.get("sort") or "reference",
+        list_args=list_args,
+    )
 
 
 @bp.get("/calls/<code>/mentions")
@@ -275,26 +317,39 @@ def verify(proposal_id: int):
     form = VerifyForm.for_call(proposal.call)
     if request.method == "GET" and latest is not None:
         form.version.data = str(latest.number)
-        form.technologies.data = list(current.technologies) if current else \
-            list(latest.data.get("technologies") or [])
+        form.technologies.data = (
+            list(current.technologies) if current else list(latest.data.get("technologies") or [])
+        )
     next_url = request.values.get("next") or url_for(".proposals", code=proposal.call.code)
     if form.validate_on_submit():
         try:
             services.verify_technologies(
-                current_user, proposal.id, form.technologies.data or [],
-                version_number=int(form.version.data), note=form.note.data or "",
-                received_at=request_received_at())
+                current_user,
+                proposal.id,
+                form.technologies.data or [],
+                version_number=int(form.version.data),
+                note=form.note.data or "",
+                received_at=request_received_at(),
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
             flash(exc.user_message(), "error")
             return redirect(url_for(".verify", proposal_id=proposal.id, next=next_url))
         else:
-            flash(_("The technologies of %(reference)s were verified.",
-                    reference=proposal.reference), "success")
+            flash(
+                _("The technologies of %(reference)s were verified.", reference=proposal.reference),
+                "success",
+            )
             return redirect(safe_next(next_url))
     mentions = services.text_mentions(latest.data) if latest is not None else []
     return render_template(
-        "reporting/verify.html", proposal=proposal, latest=latest, current=current,
-        history=services.verification_history(proposal.id), form=form, mentions=mentions,
-        next_url=safe_next(next_url)), 422 if form.errors else 200
+        "reporting/verify.html",
+        proposal=proposal,
+        latest=latest,
+        current=current,
+        history=services.verification_history(proposal.id),
+        form=form,
+        mentions=mentions,
+        next_url=safe_next(next_url),
+    ), 422 if form.errors else 200

@@ -19,16 +19,25 @@ from app.reviews.view_helpers import call_by_code, list_args, proposal_of
 
 # ---------------------------------------------------------------------------- admissibility
 
+
 def _admissibility_page(call: Call, failed: tuple[int, AdmissibilityForm] | None = None):
     result = list_pages.admissibility_page(current_user, call, request.args)
     forms = {failed[0]: failed[1]} if failed else {}  # the other rows: plain fields
     return render_template(
-        "reviews/official/admissibility.html", call=call, page=result.page,
-        rows=result.page.items, forms=forms, failed=failed[1] if failed else None,
+        "reviews/official/admissibility.html",
+        call=call,
+        page=result.page,
+        rows=result.page.items,
+        forms=forms,
+        failed=failed[1] if failed else None,
         open_for_decisions=deadlines.all_passed(call, utcnow()),
-        decided=result.decided, submitted=result.submitted,
-        list_args=list_args("sort", "state"), sort=request.args.get("sort") or "reference",
-        state=request.args.get("state") or "all", states=list_pages.ADMISSIBILITY_STATES)
+        decided=result.decided,
+        submitted=result.submitted,
+        list_args=list_args("sort", "state"),
+        sort=request.args.get("sort") or "reference",
+        state=request.args.get("state") or "all",
+        states=list_pages.ADMISSIBILITY_STATES,
+    )
 
 
 @bp.get("/calls/<code>/admissibility")
@@ -44,13 +53,23 @@ def decide_admissibility(code: str, proposal_id: int):
     proposal = proposal_of(call, proposal_id)
     form = AdmissibilityForm(prefix=f"p{proposal.id}")
     done = submit_form(
-        form, lambda: admissibility_rules.decide_admissibility(
-            current_user, proposal.id, Admissibility(form.result.data), form.reason.data or ""),
-        success=lambda _check: _("%(reference)s: %(result)s.", reference=proposal.reference,
-                                 result=Admissibility(form.result.data).label),
-        then=url_for(".admissibility", code=call.code, _anchor=f"proposal-{proposal.id}",
-                     **list_args("sort", "state")),
-        refused=url_for(".admissibility", code=call.code, **list_args("sort", "state")))
+        form,
+        lambda: admissibility_rules.decide_admissibility(
+            current_user, proposal.id, Admissibility(form.result.data), form.reason.data or ""
+        ),
+        success=lambda _check: _(
+            "%(reference)s: %(result)s.",
+            reference=proposal.reference,
+            result=Admissibility(form.result.data).label,
+        ),
+        then=url_for(
+            ".admissibility",
+            code=call.code,
+            _anchor=f"proposal-{proposal.id}",
+            **list_args("sort", "state"),
+        ),
+        refused=url_for(".admissibility", code=call.code, **list_args("sort", "state")),
+    )
     if done:
         return done
     return _admissibility_page(call, failed=(proposal.id, form)), 422

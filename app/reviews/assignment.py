@@ -41,27 +41,34 @@ class Plan:
     short: dict[int, int] = field(default_factory=dict)  # proposal -> evaluators missing
 
 
-def eligible(proposal: ProposalInfo, evaluator: EvaluatorInfo,
-             conflicts: set[tuple[int, int]]) -> bool:
-    return ((proposal.id, evaluator.id) not in conflicts
-            and not (proposal.enterprise_numbers & evaluator.affiliations))
+def eligible(
+    proposal: ProposalInfo, evaluator: EvaluatorInfo, conflicts: set[tuple[int, int]]
+) -> bool:
+    return (proposal.id, evaluator.id) not in conflicts and not (
+        proposal.enterprise_numbers & evaluator.affiliations
+    )
 
 
-def plan(proposals: Iterable[ProposalInfo], evaluators: Iterable[EvaluatorInfo], *,
-         per_proposal: int = 3, kept: Mapping[int, Iterable[int]] | None = None,
-         conflicts: Iterable[tuple[int, int]] = ()) -> Plan:
+def plan(
+    proposals: Iterable[ProposalInfo],
+    evaluators: Iterable[EvaluatorInfo],
+    *,
+    per_proposal: int = 3,
+    kept: Mapping[int, Iterable[int]] | None = None,
+    conflicts: Iterable[tuple[int, int]] = (),
+) -> Plan:
     proposals = sorted(proposals, key=lambda p: p.id)
     evaluators = sorted(evaluators, key=lambda e: e.id)
     conflict_set = set(conflicts)
     by_id = {e.id: e for e in evaluators}
     assignments: dict[int, list[int]] = {
-        p.id: [e for e in (kept or {}).get(p.id, ()) if e in by_id] for p in proposals}
+        p.id: [e for e in (kept or {}).get(p.id, ()) if e in by_id] for p in proposals
+    }
     load = dict.fromkeys(by_id, 0)
     for ids in assignments.values():
         for evaluator_id in ids:
             load[evaluator_id] += 1
-    candidates = {p.id: [e for e in evaluators if eligible(p, e, conflict_set)]
-                  for p in proposals}
+    candidates = {p.id: [e for e in evaluators if eligible(p, e, conflict_set)] for p in proposals}
     result = Plan(assignments=assignments)
     # Round by round (first evaluator of every proposal, then the second, ...), hardest
     # proposals first, so that scarce evaluators go where nobody else can.
@@ -74,9 +81,9 @@ def plan(proposals: Iterable[ProposalInfo], evaluators: Iterable[EvaluatorInfo],
             options = [e for e in candidates[proposal.id] if e.id not in chosen]
             if not options:
                 continue
-            best = min(options, key=lambda e: (load[e.id],
-                                               -len(e.expertise & proposal.technologies),
-                                               e.id))
+            best = min(
+                options, key=lambda e: (load[e.id], -len(e.expertise & proposal.technologies), e.id)
+            )
             chosen.append(best.id)
             load[best.id] += 1
             result.new.append((proposal.id, best.id))
@@ -88,8 +95,13 @@ def plan(proposals: Iterable[ProposalInfo], evaluators: Iterable[EvaluatorInfo],
     return result
 
 
-def _rebalance(result: Plan, proposals: list[ProposalInfo], evaluators: list[EvaluatorInfo],
-               candidates: dict[int, list[EvaluatorInfo]], load: dict[int, int]) -> None:
+def _rebalance(
+    result: Plan,
+    proposals: list[ProposalInfo],
+    evaluators: list[EvaluatorInfo],
+    candidates: dict[int, list[EvaluatorInfo]],
+    load: dict[int, int],
+) -> None:
     """Move new assignments along chains from busy to idle evaluators.
 
     A chain a -> y1 -> ... -> b gives one of a's new proposals to y1, one of y1's to the
@@ -121,9 +133,14 @@ def _rebalance(result: Plan, proposals: list[ProposalInfo], evaluators: list[Eva
             return
 
 
-def _chain(start: int, targets: set[int], movable: dict[int, list[int]],
-           eligible_ids: dict[int, set[int]], assignments: dict[int, list[int]],
-           order: list[int]) -> list[tuple[int, int, int]] | None:
+def _chain(
+    start: int,
+    targets: set[int],
+    movable: dict[int, list[int]],
+    eligible_ids: dict[int, set[int]],
+    assignments: dict[int, list[int]],
+    order: list[int],
+) -> list[tuple[int, int, int]] | None:
     """Breadth-first: the shortest chain of (giver, taker, proposal) from start to a target."""
     previous: dict[int, tuple[int, int] | None] = {start: None}
     queue = [start]
@@ -131,8 +148,11 @@ def _chain(start: int, targets: set[int], movable: dict[int, list[int]],
         giver = queue.pop(0)
         for proposal_id in sorted(movable.get(giver, [])):
             for taker in order:
-                if taker in previous or taker not in eligible_ids[proposal_id] \
-                        or taker in assignments[proposal_id]:
+                if (
+                    taker in previous
+                    or taker not in eligible_ids[proposal_id]
+                    or taker in assignments[proposal_id]
+                ):
                     continue
                 previous[taker] = (giver, proposal_id)
                 if taker in targets:

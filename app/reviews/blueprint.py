@@ -21,8 +21,10 @@ bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="t
 def proposal_panel(proposal: Proposal) -> dict:
     """The published decision on the proposal (outcome, legal clock) and the official's
     admissibility decision, each None until there is one: one query each."""
-    return {"evaluation": queries.published_result(proposal, str(get_locale() or "nl")),
-            "admissibility": admissibility_rules.admissibility_of(proposal.id)}
+    return {
+        "evaluation": queries.published_result(proposal, str(get_locale() or "nl")),
+        "admissibility": admissibility_rules.admissibility_of(proposal.id),
+    }
 
 
 @bp.record_once
@@ -33,13 +35,19 @@ def _on_the_proposal_page(state) -> None:
 def call_panel(call: Call) -> dict:
     """The award criteria with their weights and thresholds, on the call's public page once
     the call is published (drafts are for officials only): two queries."""
-    items = list(db.session.scalars(sa.select(Criterion).where(Criterion.call_id == call.id)
-                                    .order_by(Criterion.position)))
+    items = list(
+        db.session.scalars(
+            sa.select(Criterion).where(Criterion.call_id == call.id).order_by(Criterion.position)
+        )
+    )
     if not items:
         return {"criteria": None}
     settings = db.session.get(EvaluationSettings, call.id)
-    total = (settings.total_threshold if settings is not None
-             else EvaluationSettings.__table__.c.total_threshold.default.arg)
+    total = (
+        settings.total_threshold
+        if settings is not None
+        else EvaluationSettings.__table__.c.total_threshold.default.arg
+    )
     return {"criteria": {"rows": items, "number": format_decimal, "total_threshold": total}}
 
 

@@ -32,31 +32,40 @@ def _submitted_scores(call_id: int) -> dict[int, dict[int, dict[int, Decimal]]]:
     """proposal id -> evaluator id -> criterion id -> score (two queries)."""
     result: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(dict)
     for assignment in db.session.scalars(
-            sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-            .where(Proposal.call_id == call_id, Assignment.status == AssignmentStatus.accepted)
-            .options(selectinload(Assignment.review).selectinload(Review.scores))):
+        sa.select(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status == AssignmentStatus.accepted)
+        .options(selectinload(Assignment.review).selectinload(Review.scores))
+    ):
         review = assignment.review
         if review is None or review.status is not ReviewStatus.submitted:
             continue
         result[assignment.proposal_id][assignment.evaluator_id] = {
-            s.criterion_id: Decimal(s.score) for s in review.scores if s.score is not None}
+            s.criterion_id: Decimal(s.score) for s in review.scores if s.score is not None
+        }
     return result
 
 
-def offsets(scores: Mapping[int, Mapping[int, Mapping[int, Decimal]]]
-            ) -> dict[tuple[int, int], Offset]:
+def offsets(
+    scores: Mapping[int, Mapping[int, Mapping[int, Decimal]]],
+) -> dict[tuple[int, int], Offset]:
     """(evaluator id, criterion id) -> the evaluator's offset on the criterion."""
     differences: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
     for per_evaluator in scores.values():
         for evaluator_id, mine in per_evaluator.items():
             for criterion_id, score in mine.items():
-                others = [s[criterion_id] for e, s in per_evaluator.items()
-                          if e != evaluator_id and criterion_id in s]
+                others = [
+                    s[criterion_id]
+                    for e, s in per_evaluator.items()
+                    if e != evaluator_id and criterion_id in s
+                ]
                 if others:
                     differences[(evaluator_id, criterion_id)].append(
-                        score - sum(others) / len(others))
-    return {key: Offset(sum(values) / len(values), len(values))
-            for key, values in differences.items()}
+                        score - sum(others) / len(others)
+                    )
+    return {
+        key: Offset(sum(values) / len(values), len(values)) for key, values in differences.items()
+    }
 
 
 def suggest(calibrated_mean: Decimal, criterion: Criterion) -> Decimal:
@@ -81,8 +90,9 @@ class CalibratedScore:
 
     @property
     def shown_offset(self) -> Decimal | None:
-        return None if self.offset is None else self.offset.value.quantize(TWO_PLACES,
-                                                                          ROUND_HALF_UP)
+        return (
+            None if self.offset is None else self.offset.value.quantize(TWO_PLACES, ROUND_HALF_UP)
+        )
 
 
 @dataclass(frozen=True)
@@ -93,33 +103,39 @@ class CriterionCalibration:
     @property
     def raw_mean(self) -> Decimal:
         return (sum(s.score for s in self.scores) / len(self.scores)).quantize(
-            TWO_PLACES, ROUND_HALF_UP)
+            TWO_PLACES, ROUND_HALF_UP
+        )
 
     @property
     def calibrated_mean(self) -> Decimal:
         return (sum(s.calibrated for s in self.scores) / len(self.scores)).quantize(
-            TWO_PLACES, ROUND_HALF_UP)
+            TWO_PLACES, ROUND_HALF_UP
+        )
 
     @property
     def suggestion(self) -> Decimal:
-        return suggest(sum(s.calibrated for s in self.scores) / len(self.scores),
-                       self.criterion)
+        return suggest(sum(s.calibrated for s in self.scores) / len(self.scores), self.criterion)
 
     def of(self, evaluator_id: int) -> CalibratedScore | None:
         return next((s for s in self.scores if s.evaluator_id == evaluator_id), None)
 
 
-def for_proposal(call_id: int, proposal_id: int,
-                 criteria: Sequence[Criterion]) -> dict[int, CriterionCalibration]:
+def for_proposal(
+    call_id: int, proposal_id: int, criteria: Sequence[Criterion]
+) -> dict[int, CriterionCalibration]:
     """Criterion id -> the proposal's submitted scores with their evaluators' offsets."""
     scores = _submitted_scores(call_id)
     found = offsets(scores)
     mine = scores.get(proposal_id, {})
     result = {}
     for criterion in criteria:
-        items = [CalibratedScore(evaluator_id, per[criterion.id],
-                                 found.get((evaluator_id, criterion.id)))
-                 for evaluator_id, per in sorted(mine.items()) if criterion.id in per]
+        items = [
+            CalibratedScore(
+                evaluator_id, per[criterion.id], found.get((evaluator_id, criterion.id))
+            )
+            for evaluator_id, per in sorted(mine.items())
+            if criterion.id in per
+        ]
         if items:
             result[criterion.id] = CriterionCalibration(criterion, items)
     return result

@@ -42,18 +42,24 @@ class DecisionClock:
         return self.decided_on is not None
 
 
-def clock_of(call: Call, decided_on: date | None = None,
-             today: date | None = None) -> DecisionClock:
-    return DecisionClock(decision_due(call), today or utcnow().astimezone(BRUSSELS).date(),
-                         decided_on)
+def clock_of(
+    call: Call, decided_on: date | None = None, today: date | None = None
+) -> DecisionClock:
+    return DecisionClock(
+        decision_due(call), today or utcnow().astimezone(BRUSSELS).date(), decided_on
+    )
 
 
 def record_fields(call: Call, decided_on: date) -> dict:
     """The clock as frozen in a decision record."""
     clock = clock_of(call, decided_on)
-    return {"decision_due": clock.due.isoformat(), "decided_on": decided_on.isoformat(),
-            "decision_weeks": DECISION_WEEKS, "decided_in_time": not clock.overdue,
-            "days_before_due": clock.days_left}
+    return {
+        "decision_due": clock.due.isoformat(),
+        "decided_on": decided_on.isoformat(),
+        "decision_weeks": DECISION_WEEKS,
+        "decided_in_time": not clock.overdue,
+        "days_before_due": clock.days_left,
+    }
 
 
 def first_decision_day(call_id: int, latest: DecisionRecord | None = None) -> date | None:
@@ -61,5 +67,8 @@ def first_decision_day(call_id: int, latest: DecisionRecord | None = None) -> da
     none when ``latest`` is already the first)."""
     if latest is not None and latest.number == 1:
         return latest.notified_on
-    return db.session.scalar(sa.select(DecisionRecord.notified_on).where(
-        DecisionRecord.call_id == call_id, DecisionRecord.number == 1))
+    return db.session.scalar(
+        sa.select(DecisionRecord.notified_on).where(
+            DecisionRecord.call_id == call_id, DecisionRecord.number == 1
+        )
+    )

@@ -20,6 +20,7 @@ from app.reviews.view_helpers import call_by_code, list_args, proposal_of
 
 # ---------------------------------------------------------------------------- reviews
 
+
 @bp.get("/calls/<code>/overview")
 @roles_required(Role.official)
 def overview(code: str):
@@ -28,19 +29,30 @@ def overview(code: str):
     call = call_by_code(code)
     result = list_pages.overview_page(current_user, call, request.args)
     evaluators, spreads = review_overview.calibration(current_user, call.id)
-    return render_template("reviews/official/overview.html", call=call, page=result.page,
-                           rows=result.page.items, lines=result.lines,
-                           admissible=result.admissible, evaluators=evaluators,
-                           spreads=spreads, criteria=facts.criteria_of(call.id),
-                           settings=facts.settings_of(call),
-                           list_args=list_args("sort", "state"),
-                           sort=request.args.get("sort") or "reference",
-                           state=request.args.get("state") or "all",
-                           states=list_pages.OVERVIEW_STATES)
+    return render_template(
+        "reviews/official/overview.html",
+        call=call,
+        page=result.page,
+        rows=result.page.items,
+        lines=result.lines,
+        admissible=result.admissible,
+        evaluators=evaluators,
+        spreads=spreads,
+        criteria=facts.criteria_of(call.id),
+        settings=facts.settings_of(call),
+        list_args=list_args("sort", "state"),
+        sort=request.args.get("sort") or "reference",
+        state=request.args.get("state") or "all",
+        states=list_pages.OVERVIEW_STATES,
+    )
 
 
-def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
-                    quorum_form: QuorumOverrideForm | None = None):
+def _consensus_page(
+    call: Call,
+    sheet: queries.ConsensusSheet,
+    form=None,
+    quorum_form: QuorumOverrideForm | None = None,
+):
     calibrated = calibration.for_proposal(call.id, sheet.proposal.id, sheet.criteria)
     if form is None:
         form = consensus_form(sheet.criteria, formdata=None)
@@ -52,11 +64,19 @@ def _consensus_page(call: Call, sheet: queries.ConsensusSheet, form=None,
     quorum = consensus_rules.review_quorum(sheet.proposal)
     if quorum_form is None:
         quorum_form = QuorumOverrideForm(
-            formdata=None, reason=quorum.override.reason if quorum.override else "")
+            formdata=None, reason=quorum.override.reason if quorum.override else ""
+        )
     return render_template(
-        "reviews/official/consensus.html", call=call, sheet=sheet, proposal=sheet.proposal,
-        form=form, total=facts.weighted_total(sheet.consensus.values(), sheet.criteria)
-        if complete else None, quorum=quorum, quorum_form=quorum_form, calibrated=calibrated)
+        "reviews/official/consensus.html",
+        call=call,
+        sheet=sheet,
+        proposal=sheet.proposal,
+        form=form,
+        total=facts.weighted_total(sheet.consensus.values(), sheet.criteria) if complete else None,
+        quorum=quorum,
+        quorum_form=quorum_form,
+        calibrated=calibrated,
+    )
 
 
 @bp.route("/calls/<code>/proposals/<int:proposal_id>/consensus", methods=["GET", "POST"])
@@ -70,14 +90,21 @@ def consensus(code: str, proposal_id: int):
     form = consensus_form(sheet.criteria)
     names = {str(c.id): c.name for c in sheet.criteria}
     done = submit_form(
-        form, lambda: consensus_rules.record_consensus_set(current_user, proposal.id,
-                                                           form.to_input().items),
+        form,
+        lambda: consensus_rules.record_consensus_set(
+            current_user, proposal.id, form.to_input().items
+        ),
         success=_("The consensus on %(reference)s was saved.", reference=proposal.reference),
         then=url_for(".consensus", code=call.code, proposal_id=proposal.id),
-        errors=lambda exc: ValidationFailed({  # say which criterion in the summary
-            key: f"{names[key.rsplit('-', 1)[1]]}: {message}"
-            if key.rsplit("-", 1)[-1] in names else message
-            for key, message in exc.errors.items()}))
+        errors=lambda exc: ValidationFailed(
+            {  # say which criterion in the summary
+                key: f"{names[key.rsplit('-', 1)[1]]}: {message}"
+                if key.rsplit("-", 1)[-1] in names
+                else message
+                for key, message in exc.errors.items()
+            }
+        ),
+    )
     if done:
         return done
     return _consensus_page(call, sheet, form), 422
@@ -91,14 +118,22 @@ def reopen_review(code: str, review_id: int):
     proposal = review.assignment.proposal
     form = ReasonForm()
     done = submit_form(
-        form, lambda: scoring_rules.reopen_review(current_user, review.id, form.reason.data),
-        success=_("The review of %(name)s on %(reference)s is open again; they can change "
-                  "and submit it.", name=review.assignment.evaluator.name,
-                  reference=proposal.reference),
-        then=url_for(".consensus", code=call.code, proposal_id=proposal.id))
+        form,
+        lambda: scoring_rules.reopen_review(current_user, review.id, form.reason.data),
+        success=_(
+            "The review of %(name)s on %(reference)s is open again; they can change and submit it.",
+            name=review.assignment.evaluator.name,
+            reference=proposal.reference,
+        ),
+        then=url_for(".consensus", code=call.code, proposal_id=proposal.id),
+    )
     if done:
         return done
-    return render_template("reviews/official/reopen.html", call=call, review=review,
-                           proposal=proposal, form=form,
-                           total=facts.weighted_total(review.scores)), \
-        422 if form.errors else 200
+    return render_template(
+        "reviews/official/reopen.html",
+        call=call,
+        review=review,
+        proposal=proposal,
+        form=form,
+        total=facts.weighted_total(review.scores),
+    ), 422 if form.errors else 200

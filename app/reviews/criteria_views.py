@@ -17,8 +17,10 @@ from app.reviews.view_helpers import call_by_code
 
 # ---------------------------------------------------------------------------- criteria
 
-def _criteria_page(call: Call, criteria_form: CriteriaForm | None = None,
-                   settings_form: SettingsForm | None = None):
+
+def _criteria_page(
+    call: Call, criteria_form: CriteriaForm | None = None, settings_form: SettingsForm | None = None
+):
     criteria = facts.criteria_of(call.id)
     settings = facts.settings_of(call)
     if criteria_form is None:
@@ -26,26 +28,38 @@ def _criteria_page(call: Call, criteria_form: CriteriaForm | None = None,
         criteria_form.load(criteria)
     if settings_form is None:
         settings_form = SettingsForm(
-            formdata=None, reviews_per_proposal=settings.reviews_per_proposal,
+            formdata=None,
+            reviews_per_proposal=settings.reviews_per_proposal,
             total_threshold=settings.total_threshold,
             disagreement_spread=settings.disagreement_spread,
-            reserve_size=settings.reserve_size, objection_days=settings.objection_days,
-            criterion_spread_percent=None if settings.criterion_spread_share is None
-            else settings.criterion_spread_share * 100)
-    return render_template("reviews/official/criteria.html", call=call, criteria=criteria,
-                           settings=settings, form=criteria_form,
-                           settings_form=settings_form,
-                           locked=criteria_rules.scoring_started(call.id),
-                           default_form=EmptyForm(formdata=None),
-                           weight_sum=sum(c.weight for c in criteria))
+            reserve_size=settings.reserve_size,
+            objection_days=settings.objection_days,
+            criterion_spread_percent=None
+            if settings.criterion_spread_share is None
+            else settings.criterion_spread_share * 100,
+        )
+    return render_template(
+        "reviews/official/criteria.html",
+        call=call,
+        criteria=criteria,
+        settings=settings,
+        form=criteria_form,
+        settings_form=settings_form,
+        locked=criteria_rules.scoring_started(call.id),
+        default_form=EmptyForm(formdata=None),
+        weight_sum=sum(c.weight for c in criteria),
+    )
 
 
-_ROW_FIELDS = {"name": ("name_nl", "name_en"), "weight": ("weight",), "scale": ("scale_max",),
-               "threshold": ("threshold",)}
+_ROW_FIELDS = {
+    "name": ("name_nl", "name_en"),
+    "weight": ("weight",),
+    "scale": ("scale_max",),
+    "threshold": ("threshold",),
+}
 
 
-def _attach_row_errors(form: CriteriaForm, exc: ValidationFailed,
-                       indices: list[int]) -> None:
+def _attach_row_errors(form: CriteriaForm, exc: ValidationFailed, indices: list[int]) -> None:
     """The service names rows by their place among the filled rows: back to form rows."""
     for key, message in exc.errors.items():
         parts = key.split("-")
@@ -113,8 +127,10 @@ def default_criteria(code: str):
     except DomainError as exc:
         flash(exc.user_message(), "error")
     else:
-        flash(_("The default criteria for e-learning projects are in place. Adapt them if "
-                "needed."), "success")
+        flash(
+            _("The default criteria for e-learning projects are in place. Adapt them if needed."),
+            "success",
+        )
     return redirect(url_for(".criteria", code=call.code))
 
 
@@ -124,9 +140,11 @@ def settings(code: str):
     call = call_by_code(code)
     form = SettingsForm()
     done = submit_form(
-        form, lambda: criteria_rules.update_settings(current_user, call.id, form.to_input()),
+        form,
+        lambda: criteria_rules.update_settings(current_user, call.id, form.to_input()),
         success=_("The evaluation settings of %(code)s were saved.", code=call.code),
-        then=url_for(".criteria", code=call.code))
+        then=url_for(".criteria", code=call.code),
+    )
     if done:
         return done
     return _criteria_page(call, settings_form=form), 422

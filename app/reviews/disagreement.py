@@ -38,22 +38,29 @@ class CriterionSpread:
         return self.spread > self.limit
 
 
-def criterion_spreads(per_criterion: Mapping[int, Iterable[Decimal]],
-                      criteria: Sequence[Criterion],
-                      settings: EvaluationSettings) -> list[CriterionSpread]:
+def criterion_spreads(
+    per_criterion: Mapping[int, Iterable[Decimal]],
+    criteria: Sequence[Criterion],
+    settings: EvaluationSettings,
+) -> list[CriterionSpread]:
     """Per criterion with at least two scores: the spread and whether it is flagged."""
     result = []
     for criterion in criteria:
         values = [Decimal(v) for v in per_criterion.get(criterion.id, ()) if v is not None]
         if len(values) > 1:
-            result.append(CriterionSpread(criterion, min(values), max(values),
-                                          spread_limit(criterion, settings)))
+            result.append(
+                CriterionSpread(
+                    criterion, min(values), max(values), spread_limit(criterion, settings)
+                )
+            )
     return result
 
 
-def flagged_criteria(per_criterion: Mapping[int, Iterable[Decimal]],
-                     criteria: Sequence[Criterion],
-                     settings: EvaluationSettings) -> list[CriterionSpread]:
+def flagged_criteria(
+    per_criterion: Mapping[int, Iterable[Decimal]],
+    criteria: Sequence[Criterion],
+    settings: EvaluationSettings,
+) -> list[CriterionSpread]:
     return [s for s in criterion_spreads(per_criterion, criteria, settings) if s.flagged]
 
 
@@ -65,18 +72,21 @@ class DisagreementSummary:
     per_criterion: dict[int, int]  # criterion id -> proposals flagged on it
 
 
-def summarise(rows: Sequence, criteria: Sequence[Criterion],
-              settings: EvaluationSettings) -> tuple[DisagreementSummary,
-                                                     dict[int, list[CriterionSpread]]]:
+def summarise(
+    rows: Sequence, criteria: Sequence[Criterion], settings: EvaluationSettings
+) -> tuple[DisagreementSummary, dict[int, list[CriterionSpread]]]:
     """From the review overview's rows (``ProposalScores``): the flags per proposal and
     the counts for the overview's summary."""
-    flags = {row.proposal.id: flagged_criteria(row.per_criterion, criteria, settings)
-             for row in rows}
-    per_criterion = {c.id: sum(1 for found in flags.values()
-                               if any(s.criterion.id == c.id for s in found))
-                     for c in criteria}
+    flags = {
+        row.proposal.id: flagged_criteria(row.per_criterion, criteria, settings) for row in rows
+    }
+    per_criterion = {
+        c.id: sum(1 for found in flags.values() if any(s.criterion.id == c.id for s in found))
+        for c in criteria
+    }
     return DisagreementSummary(
         proposals_flagged=sum(1 for row in rows if row.flagged),
         proposals_with_criterion_flags=sum(1 for found in flags.values() if found),
         criterion_flags=sum(len(found) for found in flags.values()),
-        per_criterion=per_criterion), flags
+        per_criterion=per_criterion,
+    ), flags

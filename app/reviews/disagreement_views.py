@@ -24,8 +24,10 @@ def sheet_disagreement(sheet) -> dict:
             if score.score is not None:
                 per_criterion.setdefault(criterion_id, []).append(score.score)
     settings = facts.settings_of(sheet.proposal.call)
-    return {s.criterion.id: s for s in disagreement.criterion_spreads(
-        per_criterion, sheet.criteria, settings)}
+    return {
+        s.criterion.id: s
+        for s in disagreement.criterion_spreads(per_criterion, sheet.criteria, settings)
+    }
 
 
 @bp.app_template_global("criterion_spread_limit")

@@ -25,10 +25,12 @@ from app.reviews.rules import scoring as scoring_rules
 
 
 def _state_labels() -> dict[str, tuple[str, str]]:
-    return {"awaiting_declaration": ("govuk-tag--yellow", _("Declaration needed")),
-            "to_score": ("govuk-tag--blue", _("To score")),
-            "draft": ("govuk-tag--grey", _("Draft")),
-            "submitted": ("govuk-tag--green", _("Submitted"))}
+    return {
+        "awaiting_declaration": ("govuk-tag--yellow", _("Declaration needed")),
+        "to_score": ("govuk-tag--blue", _("To score")),
+        "draft": ("govuk-tag--grey", _("Draft")),
+        "submitted": ("govuk-tag--green", _("Submitted")),
+    }
 
 
 @bp.get("/")
@@ -36,8 +38,7 @@ def _state_labels() -> dict[str, tuple[str, str]]:
 def mine():
     rows = queries.assignment_overview(current_user)
     groups = [(call, list(items)) for call, items in groupby(rows, key=lambda r: r.call)]
-    return render_template("reviews/evaluator/mine.html", groups=groups,
-                           states=_state_labels())
+    return render_template("reviews/evaluator/mine.html", groups=groups, states=_state_labels())
 
 
 @bp.route("/assignments/<int:assignment_id>/declare", methods=["GET", "POST"])
@@ -51,8 +52,9 @@ def declare(assignment_id: int):
     if form.validate_on_submit():
         conflict = form.conflict
         try:
-            conflicts_rules.declare(current_user, assignment.id, conflict,
-                                    (form.reason.data or "") if conflict else "")
+            conflicts_rules.declare(
+                current_user, assignment.id, conflict, (form.reason.data or "") if conflict else ""
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
@@ -60,17 +62,31 @@ def declare(assignment_id: int):
             return redirect(url_for(".mine"))
         else:
             if conflict:
-                flash(_("You declared a conflict of interest on %(reference)s. The officials "
+                flash(
+                    _(
+                        "You declared a conflict of interest on %(reference)s. The officials "
                         "have been told and will ask another evaluator; the proposal is no "
-                        "longer on your list.", reference=assignment.proposal.reference),
-                      "success")
+                        "longer on your list.",
+                        reference=assignment.proposal.reference,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".mine"))
-            flash(_("Thank you. You can now read and score %(reference)s.",
-                    reference=assignment.proposal.reference), "success")
+            flash(
+                _(
+                    "Thank you. You can now read and score %(reference)s.",
+                    reference=assignment.proposal.reference,
+                ),
+                "success",
+            )
             return redirect(url_for(".review", assignment_id=assignment.id))
-    return render_template("reviews/evaluator/declare.html", facts=facts,
-                           assignment=assignment, proposal=assignment.proposal,
-                           form=form), 422 if form.errors else 200
+    return render_template(
+        "reviews/evaluator/declare.html",
+        facts=facts,
+        assignment=assignment,
+        proposal=assignment.proposal,
+        form=form,
+    ), 422 if form.errors else 200
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -88,19 +104,20 @@ def review(assignment_id: int):
     status = 200
     if request.method == "POST":
         if locked:
-            flash(_("This review is submitted and locked. Ask an official to reopen it."),
-                  "error")
+            flash(_("This review is submitted and locked. Ask an official to reopen it."), "error")
             return redirect(url_for(".review", assignment_id=assignment.id))
         if form.validate_on_submit():
             submitting = request.form.get("action") == "submit"
             typed = form.to_input()
             try:
                 if submitting:
-                    scoring_rules.submit_typed_review(current_user, assignment.id, typed.scores,
-                                                      typed.overall_comment)
+                    scoring_rules.submit_typed_review(
+                        current_user, assignment.id, typed.scores, typed.overall_comment
+                    )
                 else:
-                    scoring_rules.save_review(current_user, assignment.id, typed.scores,
-                                              typed.overall_comment)
+                    scoring_rules.save_review(
+                        current_user, assignment.id, typed.scores, typed.overall_comment
+                    )
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
@@ -108,31 +125,54 @@ def review(assignment_id: int):
                 return redirect(url_for(".review", assignment_id=assignment.id))
             else:
                 if submitting:
-                    flash(_("Your review was submitted and is now locked. You can read the "
-                            "other evaluators' reviews."), "success")
+                    flash(
+                        _(
+                            "Your review was submitted and is now locked. You can read the "
+                            "other evaluators' reviews."
+                        ),
+                        "success",
+                    )
                 else:
-                    flash(_("Your draft was saved. Nothing is submitted until you choose "
-                            "“Submit review”."), "success")
+                    flash(
+                        _(
+                            "Your draft was saved. Nothing is submitted until you choose "
+                            "“Submit review”."
+                        ),
+                        "success",
+                    )
                 return redirect(url_for(".review", assignment_id=assignment.id))
         status = 422
     elif own is not None:
         form.load(own, format_decimal)
     total = review_facts.weighted_total(own.scores, criteria) if locked else None
     return render_template(
-        "reviews/evaluator/review.html", assignment=assignment, proposal=assignment.proposal,
-        version=version, criteria=criteria, form=form, review=own, locked=locked, total=total,
+        "reviews/evaluator/review.html",
+        assignment=assignment,
+        proposal=assignment.proposal,
+        version=version,
+        criteria=criteria,
+        form=form,
+        review=own,
+        locked=locked,
+        total=total,
         scores={s.criterion_id: s for s in own.scores} if own else {},
-        sections=SECTIONS, labels=LABELS, score_text=format_decimal,
-        score_hints={c.id: _score_hint(c) for c in criteria}), status
+        sections=SECTIONS,
+        labels=LABELS,
+        score_text=format_decimal,
+        score_hints={c.id: _score_hint(c) for c in criteria},
+    ), status
 
 
 def _score_hint(criterion) -> str:
     example = criterion.scale_max - 3 * criterion.step
     if example < 0:
         example = criterion.scale_max
-    return _("From 0 to %(max)s in steps of %(step)s, for example %(example)s.",
-             max=format_decimal(criterion.scale_max), step=format_decimal(criterion.step),
-             example=format_decimal(example))
+    return _(
+        "From 0 to %(max)s in steps of %(step)s, for example %(example)s.",
+        max=format_decimal(criterion.scale_max),
+        step=format_decimal(criterion.step),
+        example=format_decimal(example),
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>/others")
@@ -149,21 +189,28 @@ def others(assignment_id: int):
     # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
     columns = [{"label": _("You"), "review": own}] + [
         {"label": _("Evaluator %(n)d", n=n), "review": r}
-        for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)]
+        for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)
+    ]
     for column in columns:
         column["scores"] = {s.criterion_id: s for s in column["review"].scores}
         column["total"] = review_facts.weighted_total(column["review"].scores, criteria)
-    return render_template("reviews/evaluator/others.html", assignment=assignment,
-                           proposal=assignment.proposal, criteria=criteria, columns=columns,
-                           score_text=format_decimal)
+    return render_template(
+        "reviews/evaluator/others.html",
+        assignment=assignment,
+        proposal=assignment.proposal,
+        criteria=criteria,
+        columns=columns,
+        score_text=format_decimal,
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>/files/<sha256>")
 @roles_required(Role.evaluator)
 def download(assignment_id: int, sha256: str):
     path, filename = scoring_rules.evaluator_attachment(current_user, assignment_id, sha256)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=filename, max_age=0)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
     return response
 
@@ -178,8 +225,9 @@ def profile():
     elif form.validate_on_submit():
         rows = form.filled_rows()
         try:
-            conflicts_rules.update_profile(current_user, form.expertise.data or [],
-                                           [row.to_input() for _index, row in rows])
+            conflicts_rules.update_profile(
+                current_user, form.expertise.data or [], [row.to_input() for _index, row in rows]
+            )
         except ValidationFailed as exc:
             _attach_row_errors(form, exc, [index for index, _row in rows])
             status = 422

@@ -37,65 +37,107 @@ from app.reviews.models import (
 
 
 def criteria_of(call_id: int) -> list[Criterion]:
-    return list(db.session.scalars(sa.select(Criterion).where(Criterion.call_id == call_id)
-                                   .order_by(Criterion.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Criterion).where(Criterion.call_id == call_id).order_by(Criterion.position)
+        )
+    )
 
 
 def settings_of(call: Call) -> EvaluationSettings:
     settings = db.session.get(EvaluationSettings, call.id)
     if settings is None:
-        settings = EvaluationSettings(call_id=call.id, reviews_per_proposal=3,
-                                      total_threshold=Decimal("60"),
-                                      disagreement_spread=Decimal("20"), objection_days=15,
-                                      reserve_size=5)
+        settings = EvaluationSettings(
+            call_id=call.id,
+            reviews_per_proposal=3,
+            total_threshold=Decimal("60"),
+            disagreement_spread=Decimal("20"),
+            objection_days=15,
+            reserve_size=5,
+        )
         db.session.add(settings)
         db.session.flush()
     return settings
 
 
 def scores_exist(call_id: int) -> bool:
-    return bool(db.session.scalar(
-        sa.select(Score.id).join(Criterion, Score.criterion_id == Criterion.id)
-        .where(Criterion.call_id == call_id, Score.score.is_not(None)).limit(1)))
+    return bool(
+        db.session.scalar(
+            sa.select(Score.id)
+            .join(Criterion, Score.criterion_id == Criterion.id)
+            .where(Criterion.call_id == call_id, Score.score.is_not(None))
+            .limit(1)
+        )
+    )
+
+
 def evaluated_version(proposal: Proposal, deadline: datetime | None = None) -> ProposalVersion:
     version = proposals.counting_version(proposal, deadline)
     if version is None:
         raise DomainError(_("This proposal has no version submitted before the deadline."))
     return version
 
+
 def missing_in_version(data: Mapping) -> list[str]:
     return [name for name in proposals.REQUIRED_FIELDS if data.get(name) in (None, "", [])]
 
+
 def admissible_proposals(call_id: int) -> list[Proposal]:
-    return list(db.session.scalars(
-        sa.select(Proposal).join(AdmissibilityCheck,
-                                 AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
-               AdmissibilityCheck.result == Admissibility.admissible)
-        .options(selectinload(Proposal.versions))
-        .order_by(Proposal.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+            .where(
+                Proposal.call_id == call_id,
+                Proposal.status == ProposalStatus.submitted,
+                AdmissibilityCheck.result == Admissibility.admissible,
+            )
+            .options(selectinload(Proposal.versions))
+            .order_by(Proposal.id)
+        )
+    )
+
 
 def affiliations_of(user_id: int) -> list[Affiliation]:
-    return list(db.session.scalars(sa.select(Affiliation).where(Affiliation.user_id == user_id)
-                                   .order_by(Affiliation.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Affiliation).where(Affiliation.user_id == user_id).order_by(Affiliation.id)
+        )
+    )
 
 
 def evaluators() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.evaluator, User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.evaluator, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
     ids = [u.id for u in users]
-    profiles = {p.user_id: p for p in db.session.scalars(
-        sa.select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(ids or [-1])))}
+    profiles = {
+        p.user_id: p
+        for p in db.session.scalars(
+            sa.select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(ids or [-1]))
+        )
+    }
     numbers: dict[int, set[str]] = defaultdict(set)
-    for affiliation in db.session.scalars(sa.select(Affiliation).where(
-            Affiliation.user_id.in_(ids or [-1]))):
+    for affiliation in db.session.scalars(
+        sa.select(Affiliation).where(Affiliation.user_id.in_(ids or [-1]))
+    ):
         numbers[affiliation.user_id].add(affiliation.enterprise_number)
-    return [EvaluatorInfo(u.id, frozenset(profiles[u.id].expertise if u.id in profiles else ()),
-                          frozenset(numbers[u.id])) for u in users]
+    return [
+        EvaluatorInfo(
+            u.id,
+            frozenset(profiles[u.id].expertise if u.id in profiles else ()),
+            frozenset(numbers[u.id]),
+        )
+        for u in users
+    ]
 
 
 def proposal_info(proposal: Proposal, deadline: datetime | None = None) -> ProposalInfo:
@@ -104,25 +146,29 @@ def proposal_info(proposal: Proposal, deadline: datetime | None = None) -> Propo
     for partner in data.get("partners") or []:
         if partner.get("enterprise_number"):
             numbers.add(partner["enterprise_number"])
-    return ProposalInfo(proposal.id, frozenset(data.get("technologies") or ()),
-                        frozenset(numbers))
+    return ProposalInfo(proposal.id, frozenset(data.get("technologies") or ()), frozenset(numbers))
 
 
 def proposal_infos(call: Call, candidates: Sequence[Proposal]) -> list[ProposalInfo]:
     """The planning facts of many proposals, with one query for the individual deadlines."""
     deadlines = proposals.deadlines_by_organisation(call)
-    return [proposal_info(p, deadlines.get(p.organisation_id, call.closes_at))
-            for p in candidates]
+    return [proposal_info(p, deadlines.get(p.organisation_id, call.closes_at)) for p in candidates]
 
 
 def assignments_of(call_id: int) -> list[Assignment]:
-    return list(db.session.scalars(
-        sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-        .where(Proposal.call_id == call_id).order_by(Assignment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Proposal, Proposal.id == Assignment.proposal_id)
+            .where(Proposal.call_id == call_id)
+            .order_by(Assignment.id)
+        )
+    )
 
 
-def kept_and_excluded(existing: Iterable[Assignment]) -> tuple[dict[int, list[int]],
-                                                                 set[tuple[int, int]]]:
+def kept_and_excluded(
+    existing: Iterable[Assignment],
+) -> tuple[dict[int, list[int]], set[tuple[int, int]]]:
     """Active assignments stay; conflicted or removed pairs are never planned again."""
     kept: dict[int, list[int]] = defaultdict(list)
     excluded = set()
@@ -133,12 +179,17 @@ def kept_and_excluded(existing: Iterable[Assignment]) -> tuple[dict[int, list[in
             excluded.add((assignment.proposal_id, assignment.evaluator_id))
     return kept, excluded
 
+
 def my_assignments(actor: User) -> list[Assignment]:
     require(actor.is_evaluator)
-    return list(db.session.scalars(
-        sa.select(Assignment).where(Assignment.evaluator_id == actor.id,
-                                    Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .options(selectinload(Assignment.review)).order_by(Assignment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.evaluator_id == actor.id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+            .options(selectinload(Assignment.review))
+            .order_by(Assignment.id)
+        )
+    )
 
 
 def get_assignment(actor: User, assignment_id: int) -> Assignment:
@@ -155,9 +206,13 @@ def replacement_for(proposal_id: int) -> User | None:
     kept, conflicts = kept_and_excluded(assignments_of(proposal.call_id))
     others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
     current = len(kept[proposal.id])
-    result = plan(proposal_infos(proposal.call, [proposal, *others]),
-                  evaluator_infos(evaluators()), per_proposal=current + 1, kept=kept,
-                  conflicts=conflicts)
+    result = plan(
+        proposal_infos(proposal.call, [proposal, *others]),
+        evaluator_infos(evaluators()),
+        per_proposal=current + 1,
+        kept=kept,
+        conflicts=conflicts,
+    )
     new = [e for p, e in result.new if p == proposal.id]
     return db.session.get(User, new[0]) if new else None
 
@@ -171,8 +226,13 @@ def weighted_total(scores: Iterable, criteria: Sequence[Criterion] | None = None
 
 
 def latest_decision(call_id: int) -> DecisionRecord | None:
-    return db.session.scalar(sa.select(DecisionRecord).where(DecisionRecord.call_id == call_id)
-                             .order_by(DecisionRecord.number.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(DecisionRecord)
+        .where(DecisionRecord.call_id == call_id)
+        .order_by(DecisionRecord.number.desc())
+        .limit(1)
+    )
+
 
 def last_deadline(call: Call) -> datetime:
     """The instant after which no organisation can submit any more (extensions included)."""

@@ -15,33 +15,54 @@ def verify_decision_records() -> CheckResult:
     published = {  # decision record id -> (fingerprint, audit record id)
         row.entity_id: ((row.after or {}).get("fingerprint"), row.id)
         for row in db.session.execute(
-            sa.select(AuditRecord.id, AuditRecord.entity_id, AuditRecord.after)
-            .where(AuditRecord.action == "call.decision_published"))}
+            sa.select(AuditRecord.id, AuditRecord.entity_id, AuditRecord.after).where(
+                AuditRecord.action == "call.decision_published"
+            )
+        )
+    }
     count = 0
     for row in db.session.execute(
-            sa.select(DecisionRecord.id, DecisionRecord.number, DecisionRecord.data,
-                      DecisionRecord.fingerprint).order_by(DecisionRecord.id)):
+        sa.select(
+            DecisionRecord.id,
+            DecisionRecord.number,
+            DecisionRecord.data,
+            DecisionRecord.fingerprint,
+        ).order_by(DecisionRecord.id)
+    ):
         name = f"decision record {row.id} (number {row.number})"
         if fingerprint(row.data) != row.fingerprint:
-            return CheckResult("decision records", count,
-                               f"{name}: its content does not match its fingerprint (altered)")
+            return CheckResult(
+                "decision records",
+                count,
+                f"{name}: its content does not match its fingerprint (altered)",
+            )
         recorded = published.pop(row.id, None)
         if recorded is None:
-            return CheckResult("decision records", count,
-                               f"{name}: no audit record of its publication (inserted)")
+            return CheckResult(
+                "decision records", count, f"{name}: no audit record of its publication (inserted)"
+            )
         if recorded[0] != row.fingerprint:
-            return CheckResult("decision records", count,
-                               f"{name}: its fingerprint differs from the one in audit record "
-                               f"{recorded[1]} (replaced)")
+            return CheckResult(
+                "decision records",
+                count,
+                f"{name}: its fingerprint differs from the one in audit record "
+                f"{recorded[1]} (replaced)",
+            )
         count += 1
     if published:
         record_id, (_, audit_id) = min(published.items(), key=lambda item: item[1][1])
-        return CheckResult("decision records", count,
-                           f"decision record {record_id}, published in audit record "
-                           f"{audit_id}: missing (removed)")
+        return CheckResult(
+            "decision records",
+            count,
+            f"decision record {record_id}, published in audit record {audit_id}: missing (removed)",
+        )
     return CheckResult("decision records", count)
 
 
 def referenced_files() -> dict[str, str]:
-    return {sha256: f"objection {objection_id}" for objection_id, sha256 in db.session.execute(
-        sa.select(Objection.id, Objection.sha256).where(Objection.sha256.is_not(None)))}
+    return {
+        sha256: f"objection {objection_id}"
+        for objection_id, sha256 in db.session.execute(
+            sa.select(Objection.id, Objection.sha256).where(Objection.sha256.is_not(None))
+        )
+    }

@@ -46,15 +46,24 @@ def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     """The page of proposal ids that ``query`` (a select of Proposal.id) yields, sorted."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = Page.of(args, total)
-    ids = list(db.session.scalars(
-        query.join(Organisation, Organisation.id == Proposal.organisation_id)
-        .order_by(*PROPOSAL_SORTS[sort]).limit(page.per_page).offset(page.offset)))
+    ids = list(
+        db.session.scalars(
+            query.join(Organisation, Organisation.id == Proposal.organisation_id)
+            .order_by(*PROPOSAL_SORTS[sort])
+            .limit(page.per_page)
+            .offset(page.offset)
+        )
+    )
     return page, ids
 
 
 def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:
-    return {p.id: p for p in db.session.scalars(
-        sa.select(Proposal).where(Proposal.id.in_(ids or [-1])).options(*options))}
+    return {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Proposal).where(Proposal.id.in_(ids or [-1])).options(*options)
+        )
+    }
 
 
 ADMISSIBILITY_STATES = ("all", "undecided", "admissible", "inadmissible")
@@ -74,40 +83,51 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
     sort = choice(args, "sort", tuple(PROPOSAL_SORTS), "reference")
     state = choice(args, "state", ADMISSIBILITY_STATES, "all")
     submitted = (Proposal.call_id == call.id, Proposal.status == ProposalStatus.submitted)
-    query = sa.select(Proposal.id).where(*submitted).outerjoin(
-        AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+    query = (
+        sa.select(Proposal.id)
+        .where(*submitted)
+        .outerjoin(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+    )
     if state == "undecided":
         query = query.where(AdmissibilityCheck.id.is_(None))
     elif state != "all":
         query = query.where(AdmissibilityCheck.result == Admissibility(state))
     page, ids = _page_of_proposals(query, args, sort)
     found = _proposals_by_id(ids, selectinload(Proposal.versions))
-    decisions = {c.proposal_id: c for c in db.session.scalars(
-        sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id.in_(ids or [-1])))}
+    decisions = {
+        c.proposal_id: c
+        for c in db.session.scalars(
+            sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id.in_(ids or [-1]))
+        )
+    }
     deadlines = proposals.deadlines_by_organisation(call)
     for pid in ids:
         proposal = found[pid]
         version = proposals.counting_version(
-            proposal, deadlines.get(proposal.organisation_id, call.closes_at))
+            proposal, deadlines.get(proposal.organisation_id, call.closes_at)
+        )
         requested = Decimal(version.data.get("requested_eur") or "0") if version else None
         checks = {
             "on_time": version is not None,
             "complete": version is not None and not missing_in_version(version.data),
             "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
-            "budget": requested is not None and Decimal("0") < requested
-            <= call.max_request_eur,
+            "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
         }
         page.items.append(AdmissibilityRow(proposal, checks, decisions.get(pid), version))
     counts = db.session.execute(
         sa.select(sa.func.count(Proposal.id), sa.func.count(AdmissibilityCheck.id))
         .outerjoin(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(*submitted)).one()
+        .where(*submitted)
+    ).one()
     return AdmissibilityPage(page, counts[0], counts[1])
 
 
 def _admissible(call_id: int) -> tuple:
-    return (Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
-            AdmissibilityCheck.result == Admissibility.admissible)
+    return (
+        Proposal.call_id == call_id,
+        Proposal.status == ProposalStatus.submitted,
+        AdmissibilityCheck.result == Admissibility.admissible,
+    )
 
 
 ASSIGNMENT_STATES = ("all", "short", "conflict")
@@ -124,10 +144,15 @@ class AssignmentPage:
 
 def _active_counts(call_id: int):
     """Per admissible proposal of the call, its number of active assignments (subquery)."""
-    return (sa.select(Assignment.proposal_id.label("proposal_id"),
-                      sa.func.count(Assignment.id).label("active"))
-            .where(Assignment.status.in_(ACTIVE_ASSIGNMENT))
-            .group_by(Assignment.proposal_id).subquery())
+    return (
+        sa.select(
+            Assignment.proposal_id.label("proposal_id"),
+            sa.func.count(Assignment.id).label("active"),
+        )
+        .where(Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .group_by(Assignment.proposal_id)
+        .subquery()
+    )
 
 
 def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
@@ -139,26 +164,36 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
     sort = choice(args, "sort", tuple(PROPOSAL_SORTS), "reference")
     state = choice(args, "state", ASSIGNMENT_STATES, "all")
     active = _active_counts(call.id)
-    base = (sa.select(Proposal.id)
-            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .outerjoin(active, active.c.proposal_id == Proposal.id)
-            .where(*_admissible(call.id)))
+    base = (
+        sa.select(Proposal.id)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .outerjoin(active, active.c.proposal_id == Proposal.id)
+        .where(*_admissible(call.id))
+    )
     is_short = sa.func.coalesce(active.c.active, 0) < settings.reviews_per_proposal
-    query = sa.select(Proposal.id).join(
-        AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id).where(
-        *_admissible(call.id))
+    query = (
+        sa.select(Proposal.id)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(*_admissible(call.id))
+    )
     if state == "short":
         query = base.where(is_short)
     elif state == "conflict":
-        query = query.where(sa.exists().where(Assignment.proposal_id == Proposal.id,
-                                              Assignment.status == AssignmentStatus.conflict))
+        query = query.where(
+            sa.exists().where(
+                Assignment.proposal_id == Proposal.id,
+                Assignment.status == AssignmentStatus.conflict,
+            )
+        )
     page, ids = _page_of_proposals(query, args, sort)
     found = _proposals_by_id(ids)
     by_proposal: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in db.session.scalars(
-            sa.select(Assignment).where(Assignment.proposal_id.in_(ids or [-1]))
-            .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
-            .order_by(Assignment.id)):
+        sa.select(Assignment)
+        .where(Assignment.proposal_id.in_(ids or [-1]))
+        .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
+        .order_by(Assignment.id)
+    ):
         by_proposal[assignment.proposal_id].append(assignment)
     for pid in ids:
         row = ProposalAssignments(found[pid], by_proposal.get(pid, []))
@@ -166,17 +201,27 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
         row.short = max(0, settings.reviews_per_proposal - row.active)
         page.items.append(row)
     admissible, short = db.session.execute(
-        base.with_only_columns(sa.func.count(Proposal.id),
-                               sa.func.coalesce(sa.func.sum(sa.case((is_short, 1), else_=0)),
-                                                0))).one()
-    loads = dict(db.session.execute(
-        sa.select(Assignment.evaluator_id, sa.func.count(Assignment.id))
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(*_admissible(call.id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .group_by(Assignment.evaluator_id)).all())
-    return AssignmentPage(page, [(user, loads.get(user.id, 0)) for user in evaluators()],
-                          settings.reviews_per_proposal, admissible, short)
+        base.with_only_columns(
+            sa.func.count(Proposal.id),
+            sa.func.coalesce(sa.func.sum(sa.case((is_short, 1), else_=0)), 0),
+        )
+    ).one()
+    loads = dict(
+        db.session.execute(
+            sa.select(Assignment.evaluator_id, sa.func.count(Assignment.id))
+            .join(Proposal, Proposal.id == Assignment.proposal_id)
+            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+            .where(*_admissible(call.id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
+            .group_by(Assignment.evaluator_id)
+        ).all()
+    )
+    return AssignmentPage(
+        page,
+        [(user, loads.get(user.id, 0)) for user in evaluators()],
+        settings.reviews_per_proposal,
+        admissible,
+        short,
+    )
 
 
 def proposal_assignments(actor: User, call: Call, proposal_id: int) -> ProposalAssignments:
@@ -184,16 +229,24 @@ def proposal_assignments(actor: User, call: Call, proposal_id: int) -> ProposalA
     the evaluator the rules propose instead (its own page: the rules plan the whole call)."""
     require(permissions.can_manage(actor))
     proposal = db.session.scalar(
-        sa.select(Proposal).join(AdmissibilityCheck,
-                                 AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(Proposal.id == proposal_id, *_admissible(call.id)))
+        sa.select(Proposal)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(Proposal.id == proposal_id, *_admissible(call.id))
+    )
     if proposal is None:
         raise NotFound()
     settings = settings_of(call)
-    row = ProposalAssignments(proposal, list(db.session.scalars(
-        sa.select(Assignment).where(Assignment.proposal_id == proposal.id)
-        .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
-        .order_by(Assignment.id))))
+    row = ProposalAssignments(
+        proposal,
+        list(
+            db.session.scalars(
+                sa.select(Assignment)
+                .where(Assignment.proposal_id == proposal.id)
+                .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
+                .order_by(Assignment.id)
+            )
+        ),
+    )
     row.active = sum(1 for a in row.assignments if a.is_active)
     row.short = max(0, settings.reviews_per_proposal - row.active)
     if row.short and any(a.status is AssignmentStatus.conflict for a in row.assignments):
@@ -217,15 +270,25 @@ def overview_page(actor: User, call: Call, args) -> OverviewPage:
     require(permissions.can_manage(actor))
     sort = choice(args, "sort", tuple(PROPOSAL_SORTS), "reference")
     state = choice(args, "state", OVERVIEW_STATES, "all")
-    base = (sa.select(Proposal.id)
-            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .where(*_admissible(call.id)))
+    base = (
+        sa.select(Proposal.id)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(*_admissible(call.id))
+    )
     pending = sa.exists().where(
-        Assignment.proposal_id == Proposal.id, Assignment.status.in_(ACTIVE_ASSIGNMENT),
-        ~sa.exists().where(Review.assignment_id == Assignment.id,
-                           Review.status == ReviewStatus.submitted))
-    query = base.where(pending) if state == "pending" else \
-        base.where(~pending) if state == "complete" else base
+        Assignment.proposal_id == Proposal.id,
+        Assignment.status.in_(ACTIVE_ASSIGNMENT),
+        ~sa.exists().where(
+            Review.assignment_id == Assignment.id, Review.status == ReviewStatus.submitted
+        ),
+    )
+    query = (
+        base.where(pending)
+        if state == "pending"
+        else base.where(~pending)
+        if state == "complete"
+        else base
+    )
     page, ids = _page_of_proposals(query, args, sort)
     page.items = review_overview(actor, call.id, ids)
     lines = review_lines(actor, call.id, ids)

@@ -57,8 +57,7 @@ class EvaluationSettings(db.Model):
     reviews_per_proposal: Mapped[int] = mapped_column(default=3)
     total_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("60"))
     # Reviews of one proposal whose weighted totals differ more than this are flagged.
-    disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2),
-                                                         default=Decimal("20"))
+    disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("20"))
     objection_days: Mapped[int] = mapped_column(default=15)
     # A criterion of one proposal is flagged when its individual scores spread more than
     # this share of the criterion's scale; None means a third.
@@ -97,26 +96,31 @@ class AdmissibilityCheck(db.Model):
 class EvaluatorProfile(db.Model):
     __tablename__ = "evaluator_profiles"
 
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     expertise: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # technology codes
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     affiliations: Mapped[list["Affiliation"]] = relationship(
         primaryjoin="EvaluatorProfile.user_id == foreign(Affiliation.user_id)",
-        order_by="Affiliation.id", viewonly=True)
+        order_by="Affiliation.id",
+        viewonly=True,
+    )
 
 
 class Affiliation(db.Model):
     """An organisation an evaluator works for or with: matched on its enterprise number."""
 
     __tablename__ = "evaluator_affiliations"
-    __table_args__ = (sa.UniqueConstraint("user_id", "enterprise_number",
-                                          name="uq_evaluator_affiliations_user_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id", "enterprise_number", name="uq_evaluator_affiliations_user_number"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_name: Mapped[str] = mapped_column(sa.String(200))
     enterprise_number: Mapped[str] = mapped_column(sa.String(12), index=True)
     relation: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -131,9 +135,12 @@ class AssignmentStatus(StrEnum):
 
     @property
     def label(self):
-        return {"awaiting_declaration": _l("Awaiting declaration"),
-                "accepted": _l("No conflict of interest declared"),
-                "conflict": _l("Conflict of interest"), "removed": _l("Removed")}[self.value]
+        return {
+            "awaiting_declaration": _l("Awaiting declaration"),
+            "accepted": _l("No conflict of interest declared"),
+            "conflict": _l("Conflict of interest"),
+            "removed": _l("Removed"),
+        }[self.value]
 
 
 ACTIVE_ASSIGNMENT = (AssignmentStatus.awaiting_declaration, AssignmentStatus.accepted)
@@ -141,14 +148,18 @@ ACTIVE_ASSIGNMENT = (AssignmentStatus.awaiting_declaration, AssignmentStatus.acc
 
 class Assignment(db.Model):
     __tablename__ = "assignments"
-    __table_args__ = (sa.UniqueConstraint("proposal_id", "evaluator_id",
-                                          name="uq_assignments_proposal_evaluator"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "proposal_id", "evaluator_id", name="uq_assignments_proposal_evaluator"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
     evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     status: Mapped[AssignmentStatus] = mapped_column(
-        str_enum(AssignmentStatus), default=AssignmentStatus.awaiting_declaration)
+        str_enum(AssignmentStatus), default=AssignmentStatus.awaiting_declaration
+    )
     automatic: Mapped[bool] = mapped_column(default=False)
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -180,26 +191,28 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), unique=True)
-    status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus),
-                                                 default=ReviewStatus.draft)
+    status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus), default=ReviewStatus.draft)
     overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
 
     assignment: Mapped[Assignment] = relationship(back_populates="review")
-    scores: Mapped[list["Score"]] = relationship(back_populates="review",
-                                                 cascade="all, delete-orphan")
+    scores: Mapped[list["Score"]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
 
 
 class Score(db.Model):
     __tablename__ = "review_scores"
-    __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id",
-                                          name="uq_review_scores_review_criterion"),)
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(sa.ForeignKey("reviews.id", ondelete="CASCADE"),
-                                           index=True)
+    review_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id"))
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 1))
     justification: Mapped[str] = mapped_column(sa.Text, default="")
@@ -212,8 +225,11 @@ class ConsensusScore(db.Model):
     """The final score per criterion, recorded by an official with a consensus text."""
 
     __tablename__ = "consensus_scores"
-    __table_args__ = (sa.UniqueConstraint("proposal_id", "criterion_id",
-                                          name="uq_consensus_scores_proposal_criterion"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "proposal_id", "criterion_id", name="uq_consensus_scores_proposal_criterion"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
@@ -235,9 +251,12 @@ class Outcome(StrEnum):
 
     @property
     def label(self):
-        return {"funded": _l("Approved"), "reserve": _l("Reserve list"),
-                "rejected": _l("Rejected"),
-                "below_threshold": _l("Below a threshold")}[self.value]
+        return {
+            "funded": _l("Approved"),
+            "reserve": _l("Reserve list"),
+            "rejected": _l("Rejected"),
+            "below_threshold": _l("Below a threshold"),
+        }[self.value]
 
 
 class OutcomeOverride(db.Model):
@@ -257,8 +276,9 @@ class DecisionRecord(db.Model):
     """The frozen basis of a published decision: scores, consensus texts, ranking."""
 
     __tablename__ = "decision_records"
-    __table_args__ = (sa.UniqueConstraint("call_id", "number",
-                                          name="uq_decision_records_call_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "number", name="uq_decision_records_call_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)

@@ -19,8 +19,9 @@ class ObjectionKind(StrEnum):
 
     @property
     def label(self):
-        return {"explanation": _l("Request for explanation"),
-                "objection": _l("Objection")}[self.value]
+        return {"explanation": _l("Request for explanation"), "objection": _l("Objection")}[
+            self.value
+        ]
 
 
 class ObjectionOutcome(StrEnum):
@@ -40,8 +41,9 @@ class Objection(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
-    decision_record_id: Mapped[int] = mapped_column(sa.ForeignKey("decision_records.id"),
-                                                    index=True)
+    decision_record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("decision_records.id"), index=True
+    )
     kind: Mapped[ObjectionKind] = mapped_column(str_enum(ObjectionKind))
     text: Mapped[str] = mapped_column(sa.Text)
     filename: Mapped[str | None] = mapped_column(sa.String(200))

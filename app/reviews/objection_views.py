@@ -49,29 +49,44 @@ def lodge_objection(proposal_id: int):
         status = 422
         if form.validate():
             try:
-                objection = objections.lodge_objection(current_user, proposal.id,
-                                                       form.to_input())
+                objection = objections.lodge_objection(current_user, proposal.id, form.to_input())
             except ValidationFailed as exc:
                 attach_errors(form, exc)
             except DomainError as exc:
                 flash(exc.user_message(), "error")
             else:
-                flash(_("Sent: %(kind)s. An official answers it in the portal; you will get "
-                        "an email.", kind=objection.kind.label), "success")
+                flash(
+                    _(
+                        "Sent: %(kind)s. An official answers it in the portal; you will get "
+                        "an email.",
+                        kind=objection.kind.label,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".objection", objection_id=objection.id))
-    return render_template("reviews/objection_new.html", proposal=proposal, record=record,
-                           form=form, open=objections.window_open(record, today),
-                           days_left=objections.days_left(record, today)), status
+    return render_template(
+        "reviews/objection_new.html",
+        proposal=proposal,
+        record=record,
+        form=form,
+        open=objections.window_open(record, today),
+        days_left=objections.days_left(record, today),
+    ), status
 
 
 def _objection_page(objection, answer_form=None, status=200):
     if answer_form is None:
         answer_form = ObjectionAnswerForm(formdata=None)
     return render_template(
-        "reviews/objection.html", objection=objection, proposal=objection.proposal,
-        record=objection.record, answer_form=answer_form, republish_form=EmptyForm(),
+        "reviews/objection.html",
+        objection=objection,
+        proposal=objection.proposal,
+        record=objection.record,
+        answer_form=answer_form,
+        republish_form=EmptyForm(),
         days_left=objections.days_left(objection.record, objections.brussels_today()),
-        ObjectionOutcome=ObjectionOutcome), status
+        ObjectionOutcome=ObjectionOutcome,
+    ), status
 
 
 @bp.get("/objections/<int:objection_id>")
@@ -84,8 +99,9 @@ def objection(objection_id: int):
 @login_required
 def objection_file(objection_id: int):
     path, filename = objections.objection_file(current_user, objection_id)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=filename, max_age=0)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0
+    )
 
 
 @bp.post("/objections/<int:objection_id>/answer")
@@ -96,8 +112,11 @@ def answer_objection(objection_id: int):
     if form.validate_on_submit():
         try:
             objections.answer_objection(
-                current_user, objection.id, form.answer.data or "",
-                ObjectionOutcome(form.outcome.data) if form.outcome.data else None)
+                current_user,
+                objection.id,
+                form.answer.data or "",
+                ObjectionOutcome(form.outcome.data) if form.outcome.data else None,
+            )
         except ValidationFailed as exc:
             attach_errors(form, exc)
         except DomainError as exc:
@@ -120,9 +139,15 @@ def republish_after_objection(objection_id: int):
     except DomainError as exc:
         flash(exc.user_message(), "error")
     else:
-        flash(_("Decision %(number)d is published: every applicant is notified and may "
-                "object until %(date)s.", number=record.number,
-                date=formatting.day(record.objection_until)), "success")
+        flash(
+            _(
+                "Decision %(number)d is published: every applicant is notified and may "
+                "object until %(date)s.",
+                number=record.number,
+                date=formatting.day(record.objection_until),
+            ),
+            "success",
+        )
     return redirect(url_for(".objection", objection_id=objection.id))
 
 
@@ -130,5 +155,8 @@ def republish_after_objection(objection_id: int):
 @roles_required(Role.official)
 def objections_queue(code: str):
     call = call_by_code(code)
-    return render_template("reviews/objection_queue.html", call=call,
-                           rows=objections.objection_queue(current_user, call.id))
+    return render_template(
+        "reviews/objection_queue.html",
+        call=call,
+        rows=objections.objection_queue(current_user, call.id),
+    )

@@ -45,11 +45,14 @@ def brussels_today() -> date:
 
 def record_for(proposal: Proposal) -> DecisionRecord | None:
     """The newest decision record that gives ``proposal`` an outcome (one query)."""
-    for record in db.session.scalars(sa.select(DecisionRecord).where(
-            DecisionRecord.call_id == proposal.call_id)
-            .order_by(DecisionRecord.number.desc())):
-        if any(row["proposal_id"] == proposal.id and row.get("outcome")
-               for row in record.data["rows"]):
+    for record in db.session.scalars(
+        sa.select(DecisionRecord)
+        .where(DecisionRecord.call_id == proposal.call_id)
+        .order_by(DecisionRecord.number.desc())
+    ):
+        if any(
+            row["proposal_id"] == proposal.id and row.get("outcome") for row in record.data["rows"]
+        ):
             return record
     return None
 
@@ -73,8 +76,9 @@ class ObjectionInput:
     stream: BinaryIO | None = None
 
 
-def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
-                    today: date | None = None) -> Objection:
+def lodge_objection(
+    actor: User, proposal_id: int, data: ObjectionInput, today: date | None = None
+) -> Objection:
     """A member of the applicant's organisation asks for an explanation or objects."""
     today = today or brussels_today()
     errors: dict[str, str] = {}
@@ -90,51 +94,94 @@ def lodge_objection(actor: User, proposal_id: int, data: ObjectionInput,
         if record is None:
             raise NotFound()
         if not window_open(record, today):
-            raise DomainError(_("The period to ask for an explanation or to object ended on "
-                                "%(date)s.", date=formatting.day(record.objection_until)))
+            raise DomainError(
+                _(
+                    "The period to ask for an explanation or to object ended on %(date)s.",
+                    date=formatting.day(record.objection_until),
+                )
+            )
         stored = None
         if data.stream is not None and data.filename:
             max_bytes = current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
             try:
                 stored = files.store(data.stream, max_bytes, accept=files.accept_pdf)
             except files.FileTooLarge:
-                errors["file"] = _("The file is larger than %(size)s MB.",
-                                   size=max_bytes // (1024 * 1024))
+                errors["file"] = _(
+                    "The file is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)
+                )
             except files.FileRefused:
-                errors["file"] = _("The file is not a PDF. Save or export the document as "
-                                   "PDF and try again.")
+                errors["file"] = _(
+                    "The file is not a PDF. Save or export the document as PDF and try again."
+                )
         if errors:
             raise ValidationFailed(errors)
         objection = Objection(
-            proposal_id=proposal.id, decision_record_id=record.id, kind=data.kind,
-            text=data.text.strip(), lodged_by_id=actor.id, lodged_at=utcnow(),
+            proposal_id=proposal.id,
+            decision_record_id=record.id,
+            kind=data.kind,
+            text=data.text.strip(),
+            lodged_by_id=actor.id,
+            lodged_at=utcnow(),
             filename=files.safe_pdf_filename(data.filename) if stored else None,
-            sha256=stored.sha256 if stored else None, size=stored.size if stored else None)
+            sha256=stored.sha256 if stored else None,
+            size=stored.size if stored else None,
+        )
         db.session.add(objection)
         db.session.flush()
-        audit.record(actor, f"proposal.{data.kind.value}_lodged", proposal,
-                     after={"objection_id": objection.id, "decision": record.number,
-                            "file": objection.sha256})
+        audit.record(
+            actor,
+            f"proposal.{data.kind.value}_lodged",
+            proposal,
+            after={
+                "objection_id": objection.id,
+                "decision": record.number,
+                "file": objection.sha256,
+            },
+        )
         for official in conflicts_rules._officials():
-            enqueue("objection_lodged", to=official.email, language=official.language,
-                    dedupe_key=f"objection:{objection.id}:{official.id}",
-                    subject=_("%(kind)s on %(reference)s", kind=data.kind.label,
-                              reference=proposal.reference),
-                    template="reviews/email/objection_lodged.txt", official=official,
-                    objection=objection, proposal=proposal, record=record)
-        _notify_members(objection, proposal, "objection_received",
-                        _("We received your %(kind)s on %(reference)s",
-                          kind=str(data.kind.label).lower(), reference=proposal.reference),
-                        "reviews/email/objection_received.txt")
+            enqueue(
+                "objection_lodged",
+                to=official.email,
+                language=official.language,
+                dedupe_key=f"objection:{objection.id}:{official.id}",
+                subject=_(
+                    "%(kind)s on %(reference)s", kind=data.kind.label, reference=proposal.reference
+                ),
+                template="reviews/email/objection_lodged.txt",
+                official=official,
+                objection=objection,
+                proposal=proposal,
+                record=record,
+            )
+        _notify_members(
+            objection,
+            proposal,
+            "objection_received",
+            _(
+                "We received your %(kind)s on %(reference)s",
+                kind=str(data.kind.label).lower(),
+                reference=proposal.reference,
+            ),
+            "reviews/email/objection_received.txt",
+        )
     return objection
 
 
-def _notify_members(objection: Objection, proposal: Proposal, kind: str, subject: str,
-                    template: str) -> None:
+def _notify_members(
+    objection: Objection, proposal: Proposal, kind: str, subject: str, template: str
+) -> None:
     for member in active_members(proposal.organisation_id):
-        enqueue(kind, to=member.email, language=member.language,
-                dedupe_key=f"{kind}:{objection.id}:{member.id}", subject=subject,
-                template=template, member=member, objection=objection, proposal=proposal)
+        enqueue(
+            kind,
+            to=member.email,
+            language=member.language,
+            dedupe_key=f"{kind}:{objection.id}:{member.id}",
+            subject=subject,
+            template=template,
+            member=member,
+            objection=objection,
+            proposal=proposal,
+        )
 
 
 def get_objection(actor: User, objection_id: int) -> Objection:
@@ -152,8 +199,12 @@ def objection_file(actor: User, objection_id: int) -> tuple[str, str]:
     objection = get_objection(actor, objection_id)
     if not objection.sha256:
         raise NotFound()
-    proposals.log_confidential_read(actor, objection.proposal, "objection_file", {
-        "objection": objection.id, "sha256": objection.sha256})
+    proposals.log_confidential_read(
+        actor,
+        objection.proposal,
+        "objection_file",
+        {"objection": objection.id, "sha256": objection.sha256},
+    )
     return str(files.path_for(objection.sha256)), objection.filename or "bijlage.pdf"
 
 
@@ -161,12 +212,16 @@ def objections_of(actor: User, proposal: Proposal) -> list[Objection]:
     """What the proposal's organisation lodged (members and officials only)."""
     if not (proposal_permissions.is_member(actor, proposal) or permissions.can_manage(actor)):
         return []
-    return list(db.session.scalars(sa.select(Objection).where(
-        Objection.proposal_id == proposal.id).order_by(Objection.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Objection).where(Objection.proposal_id == proposal.id).order_by(Objection.id)
+        )
+    )
 
 
-def answer_objection(actor: User, objection_id: int, answer: str,
-                     outcome: ObjectionOutcome | None) -> Objection:
+def answer_objection(
+    actor: User, objection_id: int, answer: str, outcome: ObjectionOutcome | None
+) -> Objection:
     """The official's answer; an objection needs its outcome (upheld or rejected)."""
     require(permissions.can_manage(actor))
     errors: dict[str, str] = {}
@@ -185,13 +240,23 @@ def answer_objection(actor: User, objection_id: int, answer: str,
         objection.answered_by_id = actor.id
         objection.answered_at = utcnow()
         db.session.flush()
-        audit.record(actor, f"proposal.{objection.kind.value}_answered", objection.proposal,
-                     after={"objection_id": objection.id,
-                            "outcome": objection.outcome.value if objection.outcome else None},
-                     reason=objection.answer)
-        _notify_members(objection, objection.proposal, "objection_answered",
-                        _("Answer on %(reference)s", reference=objection.proposal.reference),
-                        "reviews/email/objection_answered.txt")
+        audit.record(
+            actor,
+            f"proposal.{objection.kind.value}_answered",
+            objection.proposal,
+            after={
+                "objection_id": objection.id,
+                "outcome": objection.outcome.value if objection.outcome else None,
+            },
+            reason=objection.answer,
+        )
+        _notify_members(
+            objection,
+            objection.proposal,
+            "objection_answered",
+            _("Answer on %(reference)s", reference=objection.proposal.reference),
+            "reviews/email/objection_answered.txt",
+        )
     return objection
 
 
@@ -204,14 +269,25 @@ def republish_after_objection(actor: User, objection_id: int) -> DecisionRecord:
         if objection.outcome is not ObjectionOutcome.upheld:
             raise DomainError(_("Only an upheld objection leads to a new decision."))
         if objection.new_decision_number is not None:
-            raise DomainError(_("Decision %(number)d was already published for this "
-                                "objection.", number=objection.new_decision_number))
-        reason = _("Objection of %(reference)s upheld: %(answer)s",
-                   reference=objection.proposal.reference, answer=objection.answer)
+            raise DomainError(
+                _(
+                    "Decision %(number)d was already published for this objection.",
+                    number=objection.new_decision_number,
+                )
+            )
+        reason = _(
+            "Objection of %(reference)s upheld: %(answer)s",
+            reference=objection.proposal.reference,
+            answer=objection.answer,
+        )
         record = decisions_rules.publish_decision(actor, objection.proposal.call_id, reason)
         objection.new_decision_number = record.number
-        audit.record(actor, "proposal.objection_decision_published", objection.proposal,
-                     after={"objection_id": objection.id, "decision": record.number})
+        audit.record(
+            actor,
+            "proposal.objection_decision_published",
+            objection.proposal,
+            after={"objection_id": objection.id, "decision": record.number},
+        )
     return record
 
 
@@ -226,11 +302,16 @@ def objection_queue(actor: User, call_id: int, today: date | None = None) -> lis
     require(permissions.can_manage(actor))
     today = today or brussels_today()
     items = db.session.scalars(
-        sa.select(Objection).join(Proposal, Proposal.id == Objection.proposal_id)
+        sa.select(Objection)
+        .join(Proposal, Proposal.id == Objection.proposal_id)
         .where(Proposal.call_id == call_id)
-        .options(selectinload(Objection.record), selectinload(Objection.proposal),
-                 selectinload(Objection.lodged_by))
-        .order_by(Objection.answered_at.is_not(None), Objection.lodged_at, Objection.id))
+        .options(
+            selectinload(Objection.record),
+            selectinload(Objection.proposal),
+            selectinload(Objection.lodged_by),
+        )
+        .order_by(Objection.answered_at.is_not(None), Objection.lodged_at, Objection.id)
+    )
     return [QueueRow(o, days_left(o.record, today)) for o in items]
 
 
@@ -244,8 +325,9 @@ class ApplicantObjections:
     items: list[Objection]
 
 
-def for_proposal_page(actor: User, proposal: Proposal, today: date | None = None,
-                      record: DecisionRecord | None = None) -> ApplicantObjections | None:
+def for_proposal_page(
+    actor: User, proposal: Proposal, today: date | None = None, record: DecisionRecord | None = None
+) -> ApplicantObjections | None:
     """None for anyone who is neither a member nor an official, or before any decision.
     ``record``: the newest decision record that includes the proposal, when known."""
     if not (proposal_permissions.is_member(actor, proposal) or permissions.can_manage(actor)):
@@ -254,6 +336,9 @@ def for_proposal_page(actor: User, proposal: Proposal, today: date | None = None
     if record is None:
         return None
     today = today or brussels_today()
-    return ApplicantObjections(record, window_open(record, today)
-                               and proposal_permissions.is_member(actor, proposal),
-                               days_left(record, today), objections_of(actor, proposal))
+    return ApplicantObjections(
+        record,
+        window_open(record, today) and proposal_permissions.is_member(actor, proposal),
+        days_left(record, today),
+        objections_of(actor, proposal),
+    )

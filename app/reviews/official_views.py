@@ -23,11 +23,13 @@ from app.reviews.view_helpers import call_by_code
 
 # ---------------------------------------------------------------------------- index, home
 
+
 @bp.get("/calls")
 @roles_required(Role.official)
 def index():
-    return render_template("reviews/official/index.html",
-                           rows=queries.evaluation_index(current_user), now=utcnow())
+    return render_template(
+        "reviews/official/index.html", rows=queries.evaluation_index(current_user), now=utcnow()
+    )
 
 
 @bp.get("/calls/<code>")
@@ -36,10 +38,14 @@ def call(code: str):
     call = call_by_code(code)
     progress = queries.evaluation_progress(current_user, call)
     now = utcnow()
-    return render_template("reviews/official/call.html", call=call, progress=progress,
-                           status=call.status_at(now),
-                           can_start=deadlines.evaluation_may_start(call, now),
-                           form=EmptyForm())
+    return render_template(
+        "reviews/official/call.html",
+        call=call,
+        progress=progress,
+        status=call.status_at(now),
+        can_start=deadlines.evaluation_may_start(call, now),
+        form=EmptyForm(),
+    )
 
 
 @bp.post("/calls/<code>/start")

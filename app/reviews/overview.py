@@ -46,8 +46,9 @@ class ProposalScores:
     per_criterion: dict[int, list[Decimal]] = field(default_factory=dict)
 
 
-def review_overview(actor: User, call_id: int,
-                    proposal_ids: Sequence[int] | None = None) -> list[ProposalScores]:
+def review_overview(
+    actor: User, call_id: int, proposal_ids: Sequence[int] | None = None
+) -> list[ProposalScores]:
     """Every admissible proposal (or those of ``proposal_ids``, one page of the list, in
     that order) with its reviews' totals, spread and disagreement flag.
 
@@ -61,12 +62,21 @@ def review_overview(actor: User, call_id: int,
     if proposal_ids is None:
         rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id)}
     else:
-        found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(
-            Proposal.id.in_(proposal_ids or [-1]), Proposal.call_id == call_id))}
+        found = {
+            p.id: p
+            for p in db.session.scalars(
+                sa.select(Proposal).where(
+                    Proposal.id.in_(proposal_ids or [-1]), Proposal.call_id == call_id
+                )
+            )
+        }
         rows = {pid: ProposalScores(found[pid]) for pid in proposal_ids if pid in found}
-    query = (sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-             .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
-             .options(selectinload(Assignment.review).selectinload(Review.scores)))
+    query = (
+        sa.select(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .options(selectinload(Assignment.review).selectinload(Review.scores))
+    )
     if proposal_ids is not None:
         query = query.where(Assignment.proposal_id.in_(list(rows) or [-1]))
     assignments = db.session.scalars(query).all()
@@ -100,13 +110,16 @@ def disagreement_summary(actor: User, call_id: int) -> disagreement.Disagreement
         raise NotFound()
     settings = settings_of(call)
     criteria = criteria_of(call_id)
-    key = (f"disagreement:{call_id}:{_reviews_changed(call_id)}:"
-           f"{settings.disagreement_spread}:{settings.criterion_spread_share}:"
-           f"{[(c.id, c.scale_max) for c in criteria]}")
+    key = (
+        f"disagreement:{call_id}:{_reviews_changed(call_id)}:"
+        f"{settings.disagreement_spread}:{settings.criterion_spread_share}:"
+        f"{[(c.id, c.scale_max) for c in criteria]}"
+    )
     summary = cache().get(key)
     if summary is None:
-        summary, _flags = disagreement.summarise(review_overview(actor, call_id), criteria,
-                                                 settings)
+        summary, _flags = disagreement.summarise(
+            review_overview(actor, call_id), criteria, settings
+        )
         cache().set(key, summary)
     return summary
 
@@ -129,20 +142,25 @@ def _sql_decimal(value) -> Decimal:
 def _reviews_changed(call_id: int) -> str:
     """The call's last change of anything calibration reads, in one query."""
     row = db.session.execute(
-        sa.select(sa.func.count(Review.id), sa.func.max(Review.updated_at),
-                  sa.func.max(Review.submitted_at), sa.func.count(Assignment.id),
-                  sa.func.max(Assignment.id), sa.func.max(Assignment.declared_at),
-                  sa.func.sum(sa.case((Assignment.status == AssignmentStatus.accepted, 1),
-                                      else_=0)),
-                  sa.func.sum(sa.case((Review.status == ReviewStatus.submitted, 1), else_=0)))
-        .select_from(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
+        sa.select(
+            sa.func.count(Review.id),
+            sa.func.max(Review.updated_at),
+            sa.func.max(Review.submitted_at),
+            sa.func.count(Assignment.id),
+            sa.func.max(Assignment.id),
+            sa.func.max(Assignment.declared_at),
+            sa.func.sum(sa.case((Assignment.status == AssignmentStatus.accepted, 1), else_=0)),
+            sa.func.sum(sa.case((Review.status == ReviewStatus.submitted, 1), else_=0)),
+        )
+        .select_from(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Proposal.call_id == call_id)).one()
+        .where(Proposal.call_id == call_id)
+    ).one()
     return "|".join(str(value) for value in row)
 
 
-def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration],
-                                                    dict[int, Decimal]]:
+def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
     """Per evaluator: mean total and mean difference from the others on the same proposals;
     per criterion: the mean spread of scores across proposals (where evaluators disagree).
 
@@ -153,36 +171,54 @@ def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration],
     cached = cache().get(key)
     if cached is not None:
         figures, spreads = cached
-        users = {u.id: u for u in db.session.scalars(
-            sa.select(User).where(User.id.in_([f[0] for f in figures] or [-1])))}
+        users = {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.id.in_([f[0] for f in figures] or [-1]))
+            )
+        }
         return [EvaluatorCalibration(users[uid], *rest) for uid, *rest in figures], spreads
     result, spreads = _calibration(call_id)
-    cache().set(key, ([(c.evaluator.id, c.reviews, c.mean_total, c.mean_difference)
-                       for c in result], spreads))
+    cache().set(
+        key,
+        ([(c.evaluator.id, c.reviews, c.mean_total, c.mean_difference) for c in result], spreads),
+    )
     return result, spreads
 
 
 def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
     criteria = criteria_of(call_id)
     weight_sum = sum((c.weight for c in criteria), Decimal("0"))
-    scored = (sa.select(Assignment.proposal_id, Assignment.evaluator_id, Review.id, Score)
-              .join(Proposal, Proposal.id == Assignment.proposal_id)
-              .join(Review, Review.assignment_id == Assignment.id)
-              .join(Score, Score.review_id == Review.id)
-              .join(Criterion, Criterion.id == Score.criterion_id)
-              .where(Proposal.call_id == call_id, Criterion.call_id == call_id,
-                     Assignment.status == AssignmentStatus.accepted,
-                     Review.status == ReviewStatus.submitted))
-    points = sa.func.sum(sa.case((Score.score.is_not(None),
-                                  Criterion.weight * Score.score / Criterion.scale_max),
-                                 else_=0))
+    scored = (
+        sa.select(Assignment.proposal_id, Assignment.evaluator_id, Review.id, Score)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .join(Score, Score.review_id == Review.id)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .where(
+            Proposal.call_id == call_id,
+            Criterion.call_id == call_id,
+            Assignment.status == AssignmentStatus.accepted,
+            Review.status == ReviewStatus.submitted,
+        )
+    )
+    points = sa.func.sum(
+        sa.case(
+            (Score.score.is_not(None), Criterion.weight * Score.score / Criterion.scale_max),
+            else_=0,
+        )
+    )
     totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for proposal_id, evaluator_id, value in db.session.execute(
-            scored.with_only_columns(Assignment.proposal_id, Assignment.evaluator_id, points)
-            .group_by(Review.id, Assignment.proposal_id, Assignment.evaluator_id)):
-        totals[proposal_id][evaluator_id] = \
-            (_sql_decimal(value) / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP) \
-            if weight_sum else Decimal("0")
+        scored.with_only_columns(Assignment.proposal_id, Assignment.evaluator_id, points).group_by(
+            Review.id, Assignment.proposal_id, Assignment.evaluator_id
+        )
+    ):
+        totals[proposal_id][evaluator_id] = (
+            (_sql_decimal(value) / weight_sum * HUNDRED).quantize(TWO_PLACES, ROUND_HALF_UP)
+            if weight_sum
+            else Decimal("0")
+        )
     mine: dict[int, list[Decimal]] = defaultdict(list)
     differences: dict[int, list[Decimal]] = defaultdict(list)
     for per_evaluator in totals.values():
@@ -191,22 +227,36 @@ def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, De
             mine[evaluator_id].append(total)
             if count > 1:
                 differences[evaluator_id].append(total - (whole - total) / (count - 1))
-    users = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(User.id.in_(list(mine) or [-1])))}
+    users = {
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(list(mine) or [-1])))
+    }
     result = []
     for evaluator_id in sorted(mine):
         values, diffs = mine[evaluator_id], differences[evaluator_id]
-        result.append(EvaluatorCalibration(
-            users[evaluator_id], len(values), (sum(values) / len(values)).quantize(TWO_PLACES),
-            (sum(diffs) / len(diffs)).quantize(TWO_PLACES) if diffs else None))
+        result.append(
+            EvaluatorCalibration(
+                users[evaluator_id],
+                len(values),
+                (sum(values) / len(values)).quantize(TWO_PLACES),
+                (sum(diffs) / len(diffs)).quantize(TWO_PLACES) if diffs else None,
+            )
+        )
     per_proposal = (
         scored.where(Score.score.is_not(None))
-        .with_only_columns(Score.criterion_id.label("criterion_id"),
-                           (sa.func.max(Score.score) - sa.func.min(Score.score)).label("spread"))
+        .with_only_columns(
+            Score.criterion_id.label("criterion_id"),
+            (sa.func.max(Score.score) - sa.func.min(Score.score)).label("spread"),
+        )
         .group_by(Score.criterion_id, Assignment.proposal_id)
-        .having(sa.func.count(Score.id) > 1).subquery())
-    spreads = {criterion_id: _sql_decimal(value).quantize(TWO_PLACES)
-               for criterion_id, value in db.session.execute(
-                   sa.select(per_proposal.c.criterion_id, sa.func.avg(per_proposal.c.spread))
-                   .group_by(per_proposal.c.criterion_id))}
+        .having(sa.func.count(Score.id) > 1)
+        .subquery()
+    )
+    spreads = {
+        criterion_id: _sql_decimal(value).quantize(TWO_PLACES)
+        for criterion_id, value in db.session.execute(
+            sa.select(per_proposal.c.criterion_id, sa.func.avg(per_proposal.c.spread)).group_by(
+                per_proposal.c.criterion_id
+            )
+        )
+    }
     return result, spreads

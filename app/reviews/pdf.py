@@ -13,12 +13,24 @@ from app.reviews.rules.ranking import TIE_BREAK, Ranking
 
 
 def summary_pdf(proposal: Proposal, result: PublishedResult) -> bytes:
-    return render_pdf("reviews/summary.html", proposal=proposal, result=result,
-                      version=counting_version(proposal), Outcome=Outcome)
+    return render_pdf(
+        "reviews/summary.html",
+        proposal=proposal,
+        result=result,
+        version=counting_version(proposal),
+        Outcome=Outcome,
+    )
 
 
 def ranking_pdf(call: Call, rows: Ranking) -> bytes:
-    return render_pdf("reviews/ranking_pdf.html", call=call, ranked=rows.ranked,
-                      unranked=[row for row in rows if row.rank is None],
-                      last_funded=rows.last_funded_id, funded_total=rows.funded_total,
-                      settings=settings_of(call), tie_break=TIE_BREAK, as_of=utcnow())
+    return render_pdf(
+        "reviews/ranking_pdf.html",
+        call=call,
+        ranked=rows.ranked,
+        unranked=[row for row in rows if row.rank is None],
+        last_funded=rows.last_funded_id,
+        funded_total=rows.funded_total,
+        settings=settings_of(call),
+        tie_break=TIE_BREAK,
+        as_of=utcnow(),
+    )

@@ -9,8 +9,12 @@ def can_manage(user) -> bool:
 
 
 def is_assigned(user, assignment: Assignment) -> bool:
-    return (bool(getattr(user, "is_authenticated", False)) and user.is_evaluator
-            and assignment.evaluator_id == user.id and assignment.is_active)
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.is_evaluator
+        and assignment.evaluator_id == user.id
+        and assignment.is_active
+    )
 
 
 def can_read_content(user, assignment: Assignment) -> bool:

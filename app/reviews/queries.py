@@ -71,8 +71,14 @@ class AssignmentSummary:
 def _partners_in(version: ProposalVersion | None) -> list[dict]:
     if version is None:
         return []
-    return [{"name": p.get("name") or "", "enterprise_number": p.get("enterprise_number") or "",
-             "role": p.get("role") or ""} for p in version.data.get("partners") or []]
+    return [
+        {
+            "name": p.get("name") or "",
+            "enterprise_number": p.get("enterprise_number") or "",
+            "role": p.get("role") or "",
+        }
+        for p in version.data.get("partners") or []
+    ]
 
 
 def assignment_state(assignment: Assignment) -> str:
@@ -87,24 +93,43 @@ def assignment_overview(actor: User) -> list[AssignmentSummary]:
     """The evaluator's active assignments, by call, oldest first."""
     assignments = my_assignments(actor)
     # the proposals with their versions, and the individual deadlines: one query each
-    found = {p.id: p for p in db.session.scalars(
-        sa.select(Proposal).where(Proposal.id.in_({a.proposal_id for a in assignments} or {-1}))
-        .options(selectinload(Proposal.versions)))}
-    extended = {(e.call_id, e.organisation_id): e.deadline for e in db.session.scalars(
-        sa.select(DeadlineExtension).where(DeadlineExtension.call_id.in_(
-            {p.call_id for p in found.values()} or {-1})))}
+    found = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.id.in_({a.proposal_id for a in assignments} or {-1}))
+            .options(selectinload(Proposal.versions))
+        )
+    }
+    extended = {
+        (e.call_id, e.organisation_id): e.deadline
+        for e in db.session.scalars(
+            sa.select(DeadlineExtension).where(
+                DeadlineExtension.call_id.in_({p.call_id for p in found.values()} or {-1})
+            )
+        )
+    }
     rows = []
     for assignment in assignments:
         proposal = found[assignment.proposal_id]
-        deadline = max(extended.get((proposal.call_id, proposal.organisation_id),
-                                    proposal.call.closes_at), proposal.call.closes_at)
+        deadline = max(
+            extended.get((proposal.call_id, proposal.organisation_id), proposal.call.closes_at),
+            proposal.call.closes_at,
+        )
         version = proposals.counting_version(proposal, deadline)
         readable = permissions.can_read_content(actor, assignment)
-        rows.append(AssignmentSummary(
-            assignment, proposal.call, proposal.reference, proposal.organisation.legal_name,
-            proposal.organisation.enterprise_number, _partners_in(version),
-            (version.data.get("title") or proposal.title) if readable and version else None,
-            assignment_state(assignment)))
+        rows.append(
+            AssignmentSummary(
+                assignment,
+                proposal.call,
+                proposal.reference,
+                proposal.organisation.legal_name,
+                proposal.organisation.enterprise_number,
+                _partners_in(version),
+                (version.data.get("title") or proposal.title) if readable and version else None,
+                assignment_state(assignment),
+            )
+        )
     return sorted(rows, key=lambda r: (r.call.deadline, r.call.id, r.assignment.id))
 
 
@@ -127,11 +152,16 @@ def conflict_facts(actor: User, assignment_id: int) -> ConflictFacts:
     partners = _partners_in(proposals.counting_version(proposal))
     affiliations = affiliations_of(actor.id)
     numbers = {proposal.organisation.enterprise_number} | {
-        p["enterprise_number"] for p in partners if p["enterprise_number"]}
-    return ConflictFacts(assignment, proposal.organisation.legal_name,
-                         proposal.organisation.enterprise_number, partners, affiliations,
-                         frozenset(a.enterprise_number for a in affiliations
-                                   if a.enterprise_number in numbers))
+        p["enterprise_number"] for p in partners if p["enterprise_number"]
+    }
+    return ConflictFacts(
+        assignment,
+        proposal.organisation.legal_name,
+        proposal.organisation.enterprise_number,
+        partners,
+        affiliations,
+        frozenset(a.enterprise_number for a in affiliations if a.enterprise_number in numbers),
+    )
 
 
 def evaluator_profile(actor: User) -> tuple[list[str], list[Affiliation]]:
@@ -143,10 +173,14 @@ def evaluator_profile(actor: User) -> tuple[list[str], list[Affiliation]]:
 
 def submitted_proposals(call_id: int) -> list[Proposal]:
     """The call's submitted proposals (withdrawn ones excluded), by reference."""
-    return list(db.session.scalars(
-        sa.select(Proposal).where(Proposal.call_id == call_id,
-                                  Proposal.status == ProposalStatus.submitted)
-        .options(selectinload(Proposal.versions)).order_by(Proposal.reference)))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted)
+            .options(selectinload(Proposal.versions))
+            .order_by(Proposal.reference)
+        )
+    )
 
 
 @dataclass
@@ -161,22 +195,26 @@ def admissibility_overview(actor: User, call: Call) -> list[AdmissibilityRow]:
     """Every submitted proposal with the facts to weigh and the decision taken, if any."""
     require(permissions.can_manage(actor))
     candidates = submitted_proposals(call.id)
-    decisions = {c.proposal_id: c for c in db.session.scalars(
-        sa.select(AdmissibilityCheck).join(Proposal,
-                                           Proposal.id == AdmissibilityCheck.proposal_id)
-        .where(Proposal.call_id == call.id))}
+    decisions = {
+        c.proposal_id: c
+        for c in db.session.scalars(
+            sa.select(AdmissibilityCheck)
+            .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
+            .where(Proposal.call_id == call.id)
+        )
+    }
     deadlines = proposals.deadlines_by_organisation(call)
     rows = []
     for proposal in candidates:
         version = proposals.counting_version(
-            proposal, deadlines.get(proposal.organisation_id, call.closes_at))
+            proposal, deadlines.get(proposal.organisation_id, call.closes_at)
+        )
         requested = Decimal(version.data.get("requested_eur") or "0") if version else None
         checks = {
             "on_time": version is not None,
             "complete": version is not None and not missing_in_version(version.data),
             "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
-            "budget": requested is not None and Decimal("0") < requested
-            <= call.max_request_eur,
+            "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
         }
         rows.append(AdmissibilityRow(proposal, checks, decisions.get(proposal.id), version))
     return rows
@@ -206,10 +244,12 @@ def call_assignments(actor: User, call: Call) -> AssignmentOverview:
     candidates = admissible_proposals(call.id)
     by_proposal: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in db.session.scalars(
-            sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-            .where(Proposal.call_id == call.id)
-            .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
-            .order_by(Assignment.id)):
+        sa.select(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call.id)
+        .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
+        .order_by(Assignment.id)
+    ):
         by_proposal[assignment.proposal_id].append(assignment)
     people = evaluators()
     loads = {user.id: 0 for user in people}
@@ -225,8 +265,9 @@ def call_assignments(actor: User, call: Call) -> AssignmentOverview:
         if row.short and any(a.status is AssignmentStatus.conflict for a in assignments):
             row.replacement = replacement_for(proposal.id)
         rows.append(row)
-    return AssignmentOverview(rows, [(user, loads[user.id]) for user in people],
-                              settings.reviews_per_proposal)
+    return AssignmentOverview(
+        rows, [(user, loads[user.id]) for user in people], settings.reviews_per_proposal
+    )
 
 
 @dataclass
@@ -237,8 +278,9 @@ class ReviewLine:
     total: Decimal | None  # the weighted total of a submitted review
 
 
-def review_lines(actor: User, call_id: int,
-                 proposal_ids: list[int] | None = None) -> dict[int, list[ReviewLine]]:
+def review_lines(
+    actor: User, call_id: int, proposal_ids: list[int] | None = None
+) -> dict[int, list[ReviewLine]]:
     """Per proposal (of ``proposal_ids`` when given), each active assignment with its
     evaluator and (submitted) total.
 
@@ -246,19 +288,28 @@ def review_lines(actor: User, call_id: int,
     require(permissions.can_manage(actor))
     criteria = criteria_of(call_id)
     lines: dict[int, list[ReviewLine]] = defaultdict(list)
-    query = (sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-             .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
-             .options(selectinload(Assignment.evaluator),
-                      selectinload(Assignment.review).selectinload(Review.scores))
-             .order_by(Assignment.id))
+    query = (
+        sa.select(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .options(
+            selectinload(Assignment.evaluator),
+            selectinload(Assignment.review).selectinload(Review.scores),
+        )
+        .order_by(Assignment.id)
+    )
     if proposal_ids is not None:
         query = query.where(Assignment.proposal_id.in_(proposal_ids or [-1]))
     for assignment in db.session.scalars(query):
         review = assignment.review
-        total = weighted_total(review.scores, criteria) \
-            if review is not None and review.status is ReviewStatus.submitted else None
+        total = (
+            weighted_total(review.scores, criteria)
+            if review is not None and review.status is ReviewStatus.submitted
+            else None
+        )
         lines[assignment.proposal_id].append(
-            ReviewLine(assignment, assignment.evaluator, review, total))
+            ReviewLine(assignment, assignment.evaluator, review, total)
+        )
     return lines
 
 
@@ -276,20 +327,32 @@ def consensus_sheet(actor: User, proposal_id: int) -> ConsensusSheet:
     """What an official needs to record the consensus on one admissible proposal."""
     require(permissions.can_manage(actor))
     proposal = proposals.get_proposal(actor, proposal_id)
-    check = db.session.scalar(sa.select(AdmissibilityCheck).where(
-        AdmissibilityCheck.proposal_id == proposal.id))
-    if proposal.status is not ProposalStatus.submitted or check is None \
-            or check.result is not Admissibility.admissible:
+    check = db.session.scalar(
+        sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == proposal.id)
+    )
+    if (
+        proposal.status is not ProposalStatus.submitted
+        or check is None
+        or check.result is not Admissibility.admissible
+    ):
         raise NotFound()
     criteria = criteria_of(proposal.call_id)
     lines = review_lines(actor, proposal.call_id, [proposal.id]).get(proposal.id, [])
     submitted = [line for line in lines if line.total is not None]
-    consensus = {c.criterion_id: c for c in db.session.scalars(
-        sa.select(ConsensusScore).where(ConsensusScore.proposal_id == proposal.id))}
+    consensus = {
+        c.criterion_id: c
+        for c in db.session.scalars(
+            sa.select(ConsensusScore).where(ConsensusScore.proposal_id == proposal.id)
+        )
+    }
     return ConsensusSheet(
-        proposal, criteria, submitted, [line for line in lines if line.total is None],
-        consensus, {line.review.id: {s.criterion_id: s for s in line.review.scores}
-                    for line in submitted})
+        proposal,
+        criteria,
+        submitted,
+        [line for line in lines if line.total is None],
+        consensus,
+        {line.review.id: {s.criterion_id: s for s in line.review.scores} for line in submitted},
+    )
 
 
 def review_of_call(actor: User, call_id: int, review_id: int) -> Review:
@@ -345,46 +408,60 @@ def evaluation_progress(actor: User, call: Call) -> EvaluationProgress:
     """How far the evaluation of ``call`` is, step by step (a fixed number of queries)."""
     require(permissions.can_manage(actor))
     settings = settings_of(call)
-    progress = EvaluationProgress(call, per_proposal=settings.reviews_per_proposal,
-                                  last_deadline=last_deadline(call))
+    progress = EvaluationProgress(
+        call, per_proposal=settings.reviews_per_proposal, last_deadline=last_deadline(call)
+    )
     criteria_ids = [c.id for c in criteria_of(call.id)]
     progress.criteria = len(criteria_ids)
-    progress.submitted = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
-        Proposal.call_id == call.id, Proposal.status == ProposalStatus.submitted)) or 0
+    progress.submitted = (
+        db.session.scalar(
+            sa.select(sa.func.count(Proposal.id)).where(
+                Proposal.call_id == call.id, Proposal.status == ProposalStatus.submitted
+            )
+        )
+        or 0
+    )
     results = db.session.execute(
         sa.select(AdmissibilityCheck.result, sa.func.count(AdmissibilityCheck.id))
         .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
         .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.submitted)
-        .group_by(AdmissibilityCheck.result)).all()
+        .group_by(AdmissibilityCheck.result)
+    ).all()
     progress.decided = sum(count for _result, count in results)
-    progress.admissible = sum(count for result, count in results
-                              if result is Admissibility.admissible)
+    progress.admissible = sum(
+        count for result, count in results if result is Admissibility.admissible
+    )
     admissible_ids = [p.id for p in admissible_proposals(call.id)]
     active: dict[int, int] = defaultdict(int)
     for assignment in db.session.scalars(
-            sa.select(Assignment).join(Proposal, Proposal.id == Assignment.proposal_id)
-            .where(Proposal.call_id == call.id)
-            .options(selectinload(Assignment.review))):
+        sa.select(Assignment)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call.id)
+        .options(selectinload(Assignment.review))
+    ):
         if assignment.proposal_id not in admissible_ids:
             continue
         if assignment.is_active:
             active[assignment.proposal_id] += 1
             progress.assignments += 1
-            if assignment.review is not None and \
-                    assignment.review.status is ReviewStatus.submitted:
+            if assignment.review is not None and assignment.review.status is ReviewStatus.submitted:
                 progress.reviews_submitted += 1
         elif assignment.status is AssignmentStatus.conflict:
             progress.conflicts += 1
-    progress.short = sum(1 for pid in admissible_ids
-                         if active[pid] < settings.reviews_per_proposal)
-    counts = dict(db.session.execute(
-        sa.select(ConsensusScore.proposal_id, sa.func.count(ConsensusScore.id))
-        .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
-        .where(Proposal.call_id == call.id,
-               ConsensusScore.criterion_id.in_(criteria_ids or [-1]))
-        .group_by(ConsensusScore.proposal_id)).all())
+    progress.short = sum(1 for pid in admissible_ids if active[pid] < settings.reviews_per_proposal)
+    counts = dict(
+        db.session.execute(
+            sa.select(ConsensusScore.proposal_id, sa.func.count(ConsensusScore.id))
+            .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
+            .where(
+                Proposal.call_id == call.id, ConsensusScore.criterion_id.in_(criteria_ids or [-1])
+            )
+            .group_by(ConsensusScore.proposal_id)
+        ).all()
+    )
     progress.consensus_complete = sum(
-        1 for pid in admissible_ids if criteria_ids and counts.get(pid, 0) >= len(criteria_ids))
+        1 for pid in admissible_ids if criteria_ids and counts.get(pid, 0) >= len(criteria_ids)
+    )
     progress.decision = latest_decision(call.id)
     return progress
 
@@ -400,34 +477,59 @@ class CallEvaluationRow:
 def evaluation_index(actor: User) -> list[CallEvaluationRow]:
     """Every published call with its counts and latest decision (four queries)."""
     require(permissions.can_manage(actor))
-    calls = list(db.session.scalars(sa.select(Call).where(Call.phase != CallPhase.draft)
-                                    .order_by(Call.deadline.desc(), Call.id)))
-    submitted = dict(db.session.execute(
-        sa.select(Proposal.call_id, sa.func.count(Proposal.id))
-        .where(Proposal.status == ProposalStatus.submitted)
-        .group_by(Proposal.call_id)).all())
-    admissible = dict(db.session.execute(
-        sa.select(Proposal.call_id, sa.func.count(Proposal.id))
-        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-        .where(Proposal.status == ProposalStatus.submitted,
-               AdmissibilityCheck.result == Admissibility.admissible)
-        .group_by(Proposal.call_id)).all())
+    calls = list(
+        db.session.scalars(
+            sa.select(Call)
+            .where(Call.phase != CallPhase.draft)
+            .order_by(Call.deadline.desc(), Call.id)
+        )
+    )
+    submitted = dict(
+        db.session.execute(
+            sa.select(Proposal.call_id, sa.func.count(Proposal.id))
+            .where(Proposal.status == ProposalStatus.submitted)
+            .group_by(Proposal.call_id)
+        ).all()
+    )
+    admissible = dict(
+        db.session.execute(
+            sa.select(Proposal.call_id, sa.func.count(Proposal.id))
+            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+            .where(
+                Proposal.status == ProposalStatus.submitted,
+                AdmissibilityCheck.result == Admissibility.admissible,
+            )
+            .group_by(Proposal.call_id)
+        ).all()
+    )
     latest: dict[int, DecisionRecord] = {}
     for record in db.session.scalars(sa.select(DecisionRecord).order_by(DecisionRecord.number)):
         latest[record.call_id] = record
-    return [CallEvaluationRow(call, submitted.get(call.id, 0), admissible.get(call.id, 0),
-                              latest.get(call.id)) for call in calls]
+    return [
+        CallEvaluationRow(
+            call, submitted.get(call.id, 0), admissible.get(call.id, 0), latest.get(call.id)
+        )
+        for call in calls
+    ]
 
 
 def decision_records(call_id: int) -> list[DecisionRecord]:
-    return list(db.session.scalars(sa.select(DecisionRecord).where(
-        DecisionRecord.call_id == call_id).order_by(DecisionRecord.number.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(DecisionRecord)
+            .where(DecisionRecord.call_id == call_id)
+            .order_by(DecisionRecord.number.desc())
+        )
+    )
 
 
 def get_decision_record(actor: User, call_id: int, number: int) -> DecisionRecord:
     require(permissions.can_manage(actor))
-    record = db.session.scalar(sa.select(DecisionRecord).where(
-        DecisionRecord.call_id == call_id, DecisionRecord.number == number))
+    record = db.session.scalar(
+        sa.select(DecisionRecord).where(
+            DecisionRecord.call_id == call_id, DecisionRecord.number == number
+        )
+    )
     if record is None:
         raise NotFound()
     return record
@@ -475,9 +577,11 @@ class PublishedResult:
 
 def published_result(proposal: Proposal, language: str = "nl") -> PublishedResult | None:
     """From the newest decision record of the call that includes ``proposal`` (one query)."""
-    for record in db.session.scalars(sa.select(DecisionRecord).where(
-            DecisionRecord.call_id == proposal.call_id)
-            .order_by(DecisionRecord.number.desc())):
+    for record in db.session.scalars(
+        sa.select(DecisionRecord)
+        .where(DecisionRecord.call_id == proposal.call_id)
+        .order_by(DecisionRecord.number.desc())
+    ):
         data = record.data
         row = next((r for r in data["rows"] if r["proposal_id"] == proposal.id), None)
         if row is None or not row.get("outcome"):
@@ -488,25 +592,35 @@ def published_result(proposal: Proposal, language: str = "nl") -> PublishedResul
             criterion = criteria.get(item["criterion_id"])
             if criterion is None:
                 continue
-            results.append(CriterionResult(
-                criterion["name_en"] if language == "en" else criterion["name_nl"],
-                Decimal(criterion["weight"]), Decimal(criterion["scale_max"]),
-                None if criterion["threshold"] is None else Decimal(criterion["threshold"]),
-                Decimal(item["score"]), item["justification"]))
+            results.append(
+                CriterionResult(
+                    criterion["name_en"] if language == "en" else criterion["name_nl"],
+                    Decimal(criterion["weight"]),
+                    Decimal(criterion["scale_max"]),
+                    None if criterion["threshold"] is None else Decimal(criterion["threshold"]),
+                    Decimal(item["score"]),
+                    item["justification"],
+                )
+            )
         return PublishedResult(
-            record=record, rank=row["rank"],
+            record=record,
+            rank=row["rank"],
             ranked=sum(1 for r in data["rows"] if r["rank"] is not None),
             score=None if row["score"] is None else Decimal(row["score"]),
-            total_threshold=Decimal(data["total_threshold"]), outcome=Outcome(row["outcome"]),
-            override_reason=row.get("override_reason"), criteria=results,
+            total_threshold=Decimal(data["total_threshold"]),
+            outcome=Outcome(row["outcome"]),
+            override_reason=row.get("override_reason"),
+            criteria=results,
             reviews_submitted=row.get("reviews_submitted"),
             reviews_required=row.get("reviews_required"),
-            review_override_reason=row.get("review_override_reason"))
+            review_override_reason=row.get("review_override_reason"),
+        )
     return None
 
 
-def summary_of(actor: User, proposal_id: int,
-               language: str = "nl") -> tuple[Proposal, PublishedResult]:
+def summary_of(
+    actor: User, proposal_id: int, language: str = "nl"
+) -> tuple[Proposal, PublishedResult]:
     """The evaluation summary of a proposal: its organisation's members and officials, only
     once a decision that includes it is published; NotFound for everyone else."""
     proposal = proposals.get_proposal(actor, proposal_id)

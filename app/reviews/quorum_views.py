@@ -23,11 +23,14 @@ def override_review_quorum(code: str, proposal_id: int):
     sheet = queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
     form = QuorumOverrideForm()
     done = submit_form(
-        form, lambda: consensus_rules.override_review_quorum(current_user, proposal.id,
-                                                             form.reason.data),
-        success=_("%(reference)s: the consensus may go ahead with fewer reviews; the reason "
-                  "is recorded.", reference=proposal.reference),
-        then=url_for(".consensus", code=call.code, proposal_id=proposal.id))
+        form,
+        lambda: consensus_rules.override_review_quorum(current_user, proposal.id, form.reason.data),
+        success=_(
+            "%(reference)s: the consensus may go ahead with fewer reviews; the reason is recorded.",
+            reference=proposal.reference,
+        ),
+        then=url_for(".consensus", code=call.code, proposal_id=proposal.id),
+    )
     if done:
         return done
     return _consensus_page(call, sheet, quorum_form=form), 422

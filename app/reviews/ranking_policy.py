@@ -88,8 +88,14 @@ def tie_break_order(criteria: Iterable[CriterionLike]) -> list[CriterionLike]:
     return sorted(criteria, key=lambda c: (-c.weight, c.position))
 
 
-def rank(candidates: Iterable[Candidate], criteria: Sequence[CriterionLike], *,
-         budget: Decimal, reserve_size: int, total_threshold: Decimal) -> list[Placement]:
+def rank(
+    candidates: Iterable[Candidate],
+    criteria: Sequence[CriterionLike],
+    *,
+    budget: Decimal,
+    reserve_size: int,
+    total_threshold: Decimal,
+) -> list[Placement]:
     """The ranked proposals in rank order, then the unranked ones (see the module's policy)."""
     criteria = list(criteria)
     assessed = []
@@ -99,23 +105,29 @@ def rank(candidates: Iterable[Candidate], criteria: Sequence[CriterionLike], *,
             assessed.append(Placement(candidate, None, (), False))
             continue
         total = total_score(candidate.scores, criteria)
-        failed = tuple(c for c in criteria
-                       if c.threshold is not None and candidate.scores[c.id] < c.threshold)
+        failed = tuple(
+            c for c in criteria if c.threshold is not None and candidate.scores[c.id] < c.threshold
+        )
         assessed.append(Placement(candidate, total, failed, total < total_threshold))
     by_weight = tie_break_order(criteria)
 
     def order(placement: Placement):
         scores = placement.candidate.scores
-        return (-placement.score, *(-scores[c.id] for c in by_weight),
-                placement.candidate.submitted_at, placement.candidate.reference)
+        return (
+            -placement.score,
+            *(-scores[c.id] for c in by_weight),
+            placement.candidate.submitted_at,
+            placement.candidate.reference,
+        )
 
     ranked = []
     budget_left = budget
     cumulative = Decimal("0")
     funding_open = True
     reserve_left = reserve_size
-    for position, placement in enumerate(sorted((p for p in assessed if p.passed), key=order),
-                                         start=1):
+    for position, placement in enumerate(
+        sorted((p for p in assessed if p.passed), key=order), start=1
+    ):
         requested = placement.candidate.requested
         if funding_open and requested <= budget_left:
             budget_left -= requested
@@ -129,17 +141,36 @@ def rank(candidates: Iterable[Candidate], criteria: Sequence[CriterionLike], *,
                 reserve_left -= 1
             else:
                 computed = Outcome.rejected
-        ranked.append(Placement(placement.candidate, placement.score, placement.failed,
-                                placement.total_failed, position, running, computed))
-    others = sorted((p for p in assessed if not p.passed),
-                    key=lambda p: (p.score is None, -(p.score or 0), p.candidate.reference))
-    unranked = [Placement(p.candidate, p.score, p.failed, p.total_failed,
-                          computed=Outcome.below_threshold if p.score is not None else None)
-                for p in others]
+        ranked.append(
+            Placement(
+                placement.candidate,
+                placement.score,
+                placement.failed,
+                placement.total_failed,
+                position,
+                running,
+                computed,
+            )
+        )
+    others = sorted(
+        (p for p in assessed if not p.passed),
+        key=lambda p: (p.score is None, -(p.score or 0), p.candidate.reference),
+    )
+    unranked = [
+        Placement(
+            p.candidate,
+            p.score,
+            p.failed,
+            p.total_failed,
+            computed=Outcome.below_threshold if p.score is not None else None,
+        )
+        for p in others
+    ]
     return ranked + unranked
 
 
 def fingerprint(data: Mapping) -> str:
     """SHA-256 of a decision's data in one canonical JSON form (sorted keys, no spaces)."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()

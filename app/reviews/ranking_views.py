@@ -41,40 +41,60 @@ from app.reviews.view_helpers import call_by_code, download, language, proposal_
 RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
 
 
-def _ranking_page(call: Call, override_form: OverrideForm | None = None,
-                  publish_form: PublishForm | None = None):
+def _ranking_page(
+    call: Call, override_form: OverrideForm | None = None, publish_form: PublishForm | None = None
+):
     """One page of the ranking. The order and the budget line need every row, so the
     ranking is computed whole from light rows (no version texts); the totals come from
     all of them, never from the page's rows."""
     rows = ranking_rules.ranking(call.id)
     records = queries.decision_records(call.id)
     shown_filter = choice(request.args, "outcome", RANKING_FILTERS, "all")
-    shown = rows if shown_filter == "all" else [
-        row for row in rows if (row.outcome.value if row.outcome else "incomplete")
-        == shown_filter]
+    shown = (
+        rows
+        if shown_filter == "all"
+        else [
+            row
+            for row in rows
+            if (row.outcome.value if row.outcome else "incomplete") == shown_filter
+        ]
+    )
     page = Page.of(request.args, len(shown))
     page.items = page.slice(shown)
     if override_form is None:
         override_form = OverrideForm(formdata=None)
     override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
         (row.proposal.id, f"{row.proposal.reference} – {row.proposal.display_title}")
-        for row in page.items if row.computed is not None]
+        for row in page.items
+        if row.computed is not None
+    ]
     last_funded = rows.last_funded_id
     return render_template(
-        "reviews/official/ranking.html", call=call, page=page,
+        "reviews/official/ranking.html",
+        call=call,
+        page=page,
         ranked=[row for row in page.items if row.rank is not None],
         ranked_count=len(rows.ranked),
         unranked=[row for row in page.items if row.rank is None],
-        last_funded=last_funded, last_funded_rank=rows.last_funded_rank,
-        funded_total=rows.funded_total, funded_count=len(rows.funded),
-        budget_line_here=shown_filter == "all" and (
+        last_funded=last_funded,
+        last_funded_rank=rows.last_funded_rank,
+        funded_total=rows.funded_total,
+        funded_count=len(rows.funded),
+        budget_line_here=shown_filter == "all"
+        and (
             (last_funded is None and page.number == 1)
-            or any(row.proposal.id == last_funded for row in page.items)),
-        settings=facts.settings_of(call), records=records, tie_break=ranking_rules.TIE_BREAK,
-        override_form=override_form, publish_form=publish_form or PublishForm(formdata=None),
+            or any(row.proposal.id == last_funded for row in page.items)
+        ),
+        settings=facts.settings_of(call),
+        records=records,
+        tie_break=ranking_rules.TIE_BREAK,
+        override_form=override_form,
+        publish_form=publish_form or PublishForm(formdata=None),
         complete=rows.complete,
         list_args={"outcome": shown_filter} if shown_filter != "all" else {},
-        outcome_filter=shown_filter, filters=RANKING_FILTERS)
+        outcome_filter=shown_filter,
+        filters=RANKING_FILTERS,
+    )
 
 
 @bp.get("/calls/<code>/ranking")
@@ -100,10 +120,14 @@ def override(code: str):
             flash(exc.user_message(), "error")
             return redirect(url_for(".ranking", code=call.code))
         else:
-            flash(_("%(reference)s: the outcome in force is now “%(outcome)s”.",
+            flash(
+                _(
+                    "%(reference)s: the outcome in force is now “%(outcome)s”.",
                     reference=proposal.reference,
-                    outcome=outcome.label if outcome else _("the computed outcome")),
-                  "success")
+                    outcome=outcome.label if outcome else _("the computed outcome"),
+                ),
+                "success",
+            )
             return redirect(url_for(".ranking", code=call.code))
     return _ranking_page(call, override_form=form), 422
 
@@ -114,14 +138,18 @@ def publish(code: str):
     call = call_by_code(code)
     form = PublishForm()
     done = submit_form(
-        form, lambda: decisions_rules.publish_decision(current_user, call.id,
-                                                       form.reason.data or ""),
+        form,
+        lambda: decisions_rules.publish_decision(current_user, call.id, form.reason.data or ""),
         success=lambda record: _(
             "Decision %(number)d on %(code)s is published: every applicant is notified and "
-            "may object until %(date)s.", number=record.number, code=call.code,
-            date=formatting.day(record.objection_until)),
+            "may object until %(date)s.",
+            number=record.number,
+            code=call.code,
+            date=formatting.day(record.objection_until),
+        ),
         then=url_for(".ranking", code=call.code, _anchor="decisions"),
-        refused=url_for(".ranking", code=call.code))
+        refused=url_for(".ranking", code=call.code),
+    )
     if done:
         return done
     return _ranking_page(call, publish_form=form), 422
@@ -134,27 +162,42 @@ def decision_record(code: str, number: int):
     serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
     call = call_by_code(code)
     record = queries.get_decision_record(current_user, call.id, number)
-    audit.record_read(current_user, "decision_record", record,
-                      {"call": call.code, "number": record.number})
+    audit.record_read(
+        current_user, "decision_record", record, {"call": call.code, "number": record.number}
+    )
     body = {
-        "call": call.code, "number": record.number,
+        "call": call.code,
+        "number": record.number,
         "published_at": to_brussels(record.published_at).isoformat(),
-        "published_by_id": record.published_by_id, "reason": record.reason,
+        "published_by_id": record.published_by_id,
+        "reason": record.reason,
         "notified_on": record.notified_on.isoformat(),
         "objection_until": record.objection_until.isoformat(),
         "fingerprint": record.fingerprint,
         "fingerprint_method": "sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, "
-                              "separators=(',', ':')).encode('utf-8'))",
+        "separators=(',', ':')).encode('utf-8'))",
         "data": record.data,
     }
     text = json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True)
-    return download(text.encode("utf-8"), "application/json",
-                     f"beslissing-{call.code}-{record.number}.json")
+    return download(
+        text.encode("utf-8"), "application/json", f"beslissing-{call.code}-{record.number}.json"
+    )
 
 
-RANKING_COLUMNS = ("rank", "reference", "title", "organisation", "enterprise_number", "score",
-                   "requested_eur", "cumulative_eur", "computed_outcome", "outcome",
-                   "override_reason", "failed_thresholds")
+RANKING_COLUMNS = (
+    "rank",
+    "reference",
+    "title",
+    "organisation",
+    "enterprise_number",
+    "score",
+    "requested_eur",
+    "cumulative_eur",
+    "computed_outcome",
+    "outcome",
+    "override_reason",
+    "failed_thresholds",
+)
 
 
 def _with_consensus(call: Call, rows, records: list[dict]) -> tuple[list[str], list[dict]]:
@@ -163,22 +206,34 @@ def _with_consensus(call: Call, rows, records: list[dict]) -> tuple[list[str], l
     consensus = review_exports.consensus_by_proposal(call.id)
     headers = review_exports.consensus_headers(criteria)
     for row, record in zip(rows, records, strict=True):
-        record.update(zip(headers, review_exports.consensus_values(
-            row.proposal.id, criteria, consensus), strict=True))
+        record.update(
+            zip(
+                headers,
+                review_exports.consensus_values(row.proposal.id, criteria, consensus),
+                strict=True,
+            )
+        )
     return [*RANKING_COLUMNS, *headers], records
 
 
 def _ranking_records(rows) -> list[dict]:
-    return [{
-        "rank": row.rank, "reference": row.proposal.reference,
-        "title": row.proposal.display_title, "organisation": row.proposal.organisation.legal_name,
-        "enterprise_number": row.proposal.organisation.enterprise_number,
-        "score": row.score, "requested_eur": row.requested, "cumulative_eur": row.cumulative,
-        "computed_outcome": row.computed.value if row.computed else "",
-        "outcome": row.outcome.value if row.outcome else "",
-        "override_reason": row.override.reason if row.override else "",
-        "failed_thresholds": ", ".join(str(name) for name in row.failed),
-    } for row in rows]
+    return [
+        {
+            "rank": row.rank,
+            "reference": row.proposal.reference,
+            "title": row.proposal.display_title,
+            "organisation": row.proposal.organisation.legal_name,
+            "enterprise_number": row.proposal.organisation.enterprise_number,
+            "score": row.score,
+            "requested_eur": row.requested,
+            "cumulative_eur": row.cumulative,
+            "computed_outcome": row.computed.value if row.computed else "",
+            "outcome": row.outcome.value if row.outcome else "",
+            "override_reason": row.override.reason if row.override else "",
+            "failed_thresholds": ", ".join(str(name) for name in row.failed),
+        }
+        for row in rows
+    ]
 
 
 def _flat(value) -> str | int:
@@ -192,8 +247,9 @@ def _flat(value) -> str | int:
 def _ranking_csv(rows, call: Call) -> bytes:
     """In the variant the link asked for (app.core.exports.write_csv)."""
     columns, records = _with_consensus(call, rows, _ranking_records(rows))
-    return exports.write_csv([columns, *[[_flat(record[key]) for key in columns]
-                                         for record in records]])
+    return exports.write_csv(
+        [columns, *[[_flat(record[key]) for key in columns] for record in records]]
+    )
 
 
 def _ranking_xlsx(call: Call, rows) -> bytes:
@@ -207,8 +263,13 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     budget_line_done = False
     for row, record in zip(rows, records, strict=True):
         if not budget_line_done and row.computed is not Outcome.funded:
-            sheet.append([exports.neutralise(_("Budget line: %(budget)s",
-                                               budget=formatting.euro(call.budget_eur)))])
+            sheet.append(
+                [
+                    exports.neutralise(
+                        _("Budget line: %(budget)s", budget=formatting.euro(call.budget_eur))
+                    )
+                ]
+            )
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             budget_line_done = True
         values = []
@@ -220,15 +281,26 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
             if isinstance(cell.value, Decimal | float):
                 cell.number_format = exports.EURO_FORMAT
     if not budget_line_done:
-        sheet.append([exports.neutralise(_("Budget line: %(budget)s",
-                                           budget=formatting.euro(call.budget_eur)))])
+        sheet.append(
+            [
+                exports.neutralise(
+                    _("Budget line: %(budget)s", budget=formatting.euro(call.budget_eur))
+                )
+            ]
+        )
     sheet.append([])
     sheet.append([exports.neutralise(str(ranking_rules.TIE_BREAK))])
-    sheet.append([exports.neutralise(_("As of %(moment)s (Brussels time).",
-                                       moment=format_brussels(utcnow())))])
+    sheet.append(
+        [
+            exports.neutralise(
+                _("As of %(moment)s (Brussels time).", moment=format_brussels(utcnow()))
+            )
+        ]
+    )
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKL", (6, 16, 40, 30, 14, 8, 14, 14, 16, 16, 30, 30),
-                             strict=True):
+    for column, width in zip(
+        "ABCDEFGHIJKL", (6, 16, 40, 30, 14, 8, 14, 14, 16, 16, 30, 30), strict=True
+    ):
         sheet.column_dimensions[column].width = width
     _individual_sheet(workbook, call, rows)
     out = io.BytesIO()
@@ -243,8 +315,9 @@ def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
     sheet.append(review_exports.individual_headers())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for values in review_exports.individual_rows(call.id, [r.proposal.id for r in rows],
-                                                 facts.criteria_of(call.id)):
+    for values in review_exports.individual_rows(
+        call.id, [r.proposal.id for r in rows], facts.criteria_of(call.id)
+    ):
         sheet.append([exports.neutralise(v) if isinstance(v, str) else v for v in values])
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDE", (16, 14, 40, 8, 80), strict=True):
@@ -276,14 +349,19 @@ def _render_ranking_pdf(owner_id: int, params: dict) -> tuple[bytes, str]:
     with current_app.test_request_context(path), force_locale(params.get("lang") or "nl"):
         call = calls.get_call_by_code(user, params["code"])
         body = ranking_pdf(call, ranking_rules.ranking(call.id))
-    audit.record_read(user, "ranking_export", call,
-                      {"call": call.code, "format": "pdf", "prepared": True})
+    audit.record_read(
+        user, "ranking_export", call, {"call": call.code, "format": "pdf", "prepared": True}
+    )
     stamp = to_brussels(utcnow()).strftime("%Y%m%d-%H%M")
     return body, f"rangschikking-{call.code}-{stamp}.pdf"
 
 
-documents.register("ranking_pdf", allowed=permissions.can_manage, render=_render_ranking_pdf,
-                   label=_l("Ranking (PDF)"))
+documents.register(
+    "ranking_pdf",
+    allowed=permissions.can_manage,
+    render=_render_ranking_pdf,
+    label=_l("Ranking (PDF)"),
+)
 
 
 @bp.post("/calls/<code>/ranking.pdf/prepare")
@@ -291,13 +369,16 @@ documents.register("ranking_pdf", allowed=permissions.can_manage, render=_render
 def prepare_ranking_pdf(code: str):
     """Queue the ranking PDF as a background job and follow it on the document's page."""
     call = call_by_code(code)
-    document = documents.prepare(current_user, "ranking_pdf",
-                                 {"code": call.code, "lang": language()})
-    return redirect(url_for("main.document", document_id=document.id,
-                            back=url_for(".ranking", code=call.code)))
+    document = documents.prepare(
+        current_user, "ranking_pdf", {"code": call.code, "lang": language()}
+    )
+    return redirect(
+        url_for("main.document", document_id=document.id, back=url_for(".ranking", code=call.code))
+    )
 
 
 # ---------------------------------------------------------------------------- the applicant's
+
 
 @bp.get("/summary/<int:proposal_id>.pdf")
 @login_required
@@ -306,5 +387,8 @@ def summary_report(proposal_id: int):
     decision is published; 404 for everyone else. Never an evaluator's name."""
     proposal, result = queries.summary_of(current_user, proposal_id, language())
     proposals.log_confidential_read(current_user, proposal, "summary_report")
-    return download(summary_pdf(proposal, result), "application/pdf",
-                     f"beoordelingsverslag-{proposal.reference}.pdf")
+    return download(
+        summary_pdf(proposal, result),
+        "application/pdf",
+        f"beoordelingsverslag-{proposal.reference}.pdf",
+    )

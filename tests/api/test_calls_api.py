@@ -18,12 +18,23 @@ def _calls(client) -> dict[str, dict]:
 
 
 def test_the_list_is_public_and_has_the_documented_shape(client):
-    make_call(code="ESF-2027", title="ESF e-leren 2027", opens_at=parse_local("2026-01-15 09:00"),
-              deadline=parse_local("2027-03-31 23:59:59"))
+    make_call(
+        code="ESF-2027",
+        title="ESF e-leren 2027",
+        opens_at=parse_local("2026-01-15 09:00"),
+        deadline=parse_local("2027-03-31 23:59:59"),
+    )
     calls = _calls(client)  # no Authorization header
     call = calls["ESF-2027"]
-    assert set(call) == {"code", "title", "status", "opens_at", "deadline", "deadline_utc",
-                         "seconds_until_deadline"}
+    assert set(call) == {
+        "code",
+        "title",
+        "status",
+        "opens_at",
+        "deadline",
+        "deadline_utc",
+        "seconds_until_deadline",
+    }
     assert call["title"] == "ESF e-leren 2027"
     assert call["opens_at"] == "2026-01-15T09:00:00+01:00"  # winter: UTC+1
     assert call["deadline"] == "2027-03-31T23:59:59+02:00"  # summer: UTC+2
@@ -46,8 +57,11 @@ def test_the_times_are_the_same_instant(client):
 
 def test_seconds_until_deadline_is_zero_once_passed(client):
     now = utcnow()
-    make_call(code="ESF-2021", opens_at=parse_local("2021-01-15 09:00"),
-              deadline=parse_local("2021-03-31 23:59:59"))
+    make_call(
+        code="ESF-2021",
+        opens_at=parse_local("2021-01-15 09:00"),
+        deadline=parse_local("2021-03-31 23:59:59"),
+    )
     make_call(code="ESF-NET", opens_at=now - timedelta(days=3), deadline=now - timedelta(seconds=2))
     calls = _calls(client)
     assert calls["ESF-2021"]["seconds_until_deadline"] == 0
@@ -73,8 +87,14 @@ def test_the_path_is_in_the_openapi_document_without_security(client):
     assert "200" in operation["responses"]
     schemas = spec["components"]["schemas"]
     summary = schemas["CallSummary"]
-    assert set(summary["required"]) == {"code", "title", "status", "opens_at", "deadline",
-                                        "deadline_utc", "seconds_until_deadline"}
+    assert set(summary["required"]) == {
+        "code",
+        "title",
+        "status",
+        "opens_at",
+        "deadline",
+        "deadline_utc",
+        "seconds_until_deadline",
+    }
     assert summary["properties"]["deadline_utc"]["format"] == "date-time"
     assert summary["properties"]["seconds_until_deadline"]["type"] == "integer"
-

@@ -12,8 +12,10 @@ def test_openapi_document_lists_me_with_bearer_security(client):
     assert response.status_code == 200
     spec = response.get_json()
     assert spec["openapi"].startswith("3.")
-    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http",
-                                                                    "scheme": "bearer"}
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
     me = spec["paths"]["/api/v1/me"]["get"]
     assert me["security"] == [{"bearerAuth": []}]
     assert "200" in me["responses"]
@@ -38,9 +40,11 @@ def test_every_api_operation_conforms_to_its_schema(app):
 
     statuses: list[int] = []
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=10, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case):
             response = case.call_and_validate(headers=headers)
             statuses.append(response.status_code)

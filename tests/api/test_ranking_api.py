@@ -34,8 +34,9 @@ def world():
     world = _world(count=5)
     settings = facts.settings_of(world.call)
     settings.reserve_size = 1
-    ranking_rules.override_outcome(world.official, world.proposals[3].id, Outcome.reserve,
-                                   "Regionale spreiding")
+    ranking_rules.override_outcome(
+        world.official, world.proposals[3].id, Outcome.reserve, "Regionale spreiding"
+    )
     return world
 
 
@@ -47,14 +48,35 @@ def test_ranking_has_exactly_the_documented_shape(client, world):
     assert body["call"] == CODE
     assert body["budget_eur"] == "200000.00"
     for row in body["rows"]:
-        assert set(row) == {"rank", "proposal", "organisation", "score", "requested_eur",
-                            "cumulative_eur", "outcome", "reviews_submitted",
-                            "reviews_required", "override_reason"}
-        assert (row["reviews_submitted"], row["reviews_required"],
-                row["override_reason"]) == (3, 3, None)
+        assert set(row) == {
+            "rank",
+            "proposal",
+            "organisation",
+            "score",
+            "requested_eur",
+            "cumulative_eur",
+            "outcome",
+            "reviews_submitted",
+            "reviews_required",
+            "override_reason",
+        }
+        assert (row["reviews_submitted"], row["reviews_required"], row["override_reason"]) == (
+            3,
+            3,
+            None,
+        )
     p1, p2, p3, p4, p5 = world.proposals
-    assert [(r["proposal"], r["rank"], r["score"], r["requested_eur"], r["cumulative_eur"],
-             r["outcome"]) for r in body["rows"]] == [
+    assert [
+        (
+            r["proposal"],
+            r["rank"],
+            r["score"],
+            r["requested_eur"],
+            r["cumulative_eur"],
+            r["outcome"],
+        )
+        for r in body["rows"]
+    ] == [
         (p3.reference, 1, "76.00", "50000.00", "50000.00", "funded"),
         (p1.reference, 2, "72.00", "90000.00", "140000.00", "funded"),  # earlier submission
         (p2.reference, 3, "72.00", "90000.00", None, "reserve"),
@@ -95,7 +117,11 @@ def test_ranking_is_in_the_openapi_document(client):
     assert operation["security"] == [{"bearerAuth": []}]
     assert {"200", "401", "403", "404"} <= set(operation["responses"])
     schema = spec["components"]["schemas"]["RankingRow"]
-    assert schema["properties"]["outcome"]["enum"] == ["funded", "reserve", "rejected",
-                                                       "below_threshold"]
+    assert schema["properties"]["outcome"]["enum"] == [
+        "funded",
+        "reserve",
+        "rejected",
+        "below_threshold",
+    ]
     assert schema["properties"]["score"]["type"] == "string"
     assert "two decimals" in schema["properties"]["score"]["description"]

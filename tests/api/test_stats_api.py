@@ -41,9 +41,19 @@ def test_stats_have_exactly_the_documented_shape(client, world, headers):
     response = client.get(STATS, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
-    assert set(body) == {"call", "as_of", "proposals", "by_technology",
-                         "verified_by_technology", "vr_or_ai", "vr_and_ai", "by_project_type",
-                         "by_provider_type", "requested_budget_eur", "verified_vr_or_ai"}
+    assert set(body) == {
+        "call",
+        "as_of",
+        "proposals",
+        "by_technology",
+        "verified_by_technology",
+        "vr_or_ai",
+        "vr_and_ai",
+        "by_project_type",
+        "by_provider_type",
+        "requested_budget_eur",
+        "verified_vr_or_ai",
+    }
     assert body["verified_vr_or_ai"] == 0  # nothing verified yet
     assert body["call"] == "ESF-2021"
     assert body["proposals"] == {"draft": 1, "submitted": 3, "withdrawn": 1}
@@ -59,18 +69,19 @@ def test_stats_have_exactly_the_documented_shape(client, world, headers):
 
 
 def test_stats_as_of_a_moment(client, world, headers):
-    body = client.get(STATS, query_string={"as_of": "2021-03-15T12:00:00+01:00"},
-                      headers=headers).get_json()
+    body = client.get(
+        STATS, query_string={"as_of": "2021-03-15T12:00:00+01:00"}, headers=headers
+    ).get_json()
     assert body["as_of"] == "2021-03-15T12:00:00+01:00"
     assert body["proposals"]["submitted"] == 3
     assert body["vr_or_ai"] == 3
     assert body["requested_budget_eur"] == "160000.00"
     # UTC and naive Brussels time name the same instant
     for text in ("2021-03-15T11:00:00Z", "2021-03-15T12:00:00"):
-        assert client.get(STATS, query_string={"as_of": text},
-                          headers=headers).get_json() == body
-    before = client.get(STATS, query_string={"as_of": "2021-03-01T00:00:00Z"},
-                        headers=headers).get_json()
+        assert client.get(STATS, query_string={"as_of": text}, headers=headers).get_json() == body
+    before = client.get(
+        STATS, query_string={"as_of": "2021-03-01T00:00:00Z"}, headers=headers
+    ).get_json()
     assert before["proposals"]["submitted"] == 0 and before["vr_or_ai"] == 0
     assert before["requested_budget_eur"] == "0.00"
 
@@ -91,8 +102,9 @@ def test_bad_as_of_is_400_with_a_clear_message(client, world, headers):
 
 
 def test_future_as_of_means_now(client, world, headers):
-    body = client.get(STATS, query_string={"as_of": "2999-01-01T00:00:00Z"},
-                      headers=headers).get_json()
+    body = client.get(
+        STATS, query_string={"as_of": "2999-01-01T00:00:00Z"}, headers=headers
+    ).get_json()
     assert body["as_of"] < "2999"
     assert body["proposals"]["submitted"] == 3
 
@@ -121,8 +133,13 @@ def test_proposals_with_declared_and_verified_technologies(client, world, header
     response = client.get(PROPOSALS, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
-    assert {k: body[k] for k in ("call", "page", "per_page", "pages", "total")} == \
-        {"call": "ESF-2021", "page": 1, "per_page": 100, "pages": 1, "total": 3}
+    assert {k: body[k] for k in ("call", "page", "per_page", "pages", "total")} == {
+        "call": "ESF-2021",
+        "page": 1,
+        "per_page": 100,
+        "pages": 1,
+        "total": 3,
+    }
     by_reference = {p["reference"]: p for p in body["proposals"]}
     assert list(by_reference) == sorted(by_reference)
     p1 = by_reference[world.p1.reference]
@@ -144,14 +161,16 @@ def test_proposals_with_declared_and_verified_technologies(client, world, header
 
 def test_proposals_paginate_and_go_back_in_time(client, world, headers):
     first = client.get(PROPOSALS, query_string={"per_page": 2}, headers=headers).get_json()
-    second = client.get(PROPOSALS, query_string={"per_page": 2, "page": 2},
-                        headers=headers).get_json()
+    second = client.get(
+        PROPOSALS, query_string={"per_page": 2, "page": 2}, headers=headers
+    ).get_json()
     assert (first["pages"], first["total"]) == (2, 3)
     assert len(first["proposals"]) == 2 and len(second["proposals"]) == 1
     references = [p["reference"] for p in first["proposals"] + second["proposals"]]
     assert len(set(references)) == 3
-    past = client.get(PROPOSALS, query_string={"as_of": "2021-03-15T12:00:00+01:00"},
-                      headers=headers).get_json()
+    past = client.get(
+        PROPOSALS, query_string={"as_of": "2021-03-15T12:00:00+01:00"}, headers=headers
+    ).get_json()
     rows = {p["reference"]: p for p in past["proposals"]}
     assert world.p3.reference in rows  # not yet withdrawn then
     assert rows[world.p2.reference]["declared_technologies"] == ["vr", "lms"]
@@ -166,16 +185,26 @@ def test_openapi_documents_both_endpoints(client):
         operation = spec["paths"][path]["get"]
         assert operation["security"] == [{"bearerAuth": []}]
         assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
-        names = {p["name"] for p in operation["parameters"] + spec["paths"][path].get(
-            "parameters", [])}
+        names = {
+            p["name"] for p in operation["parameters"] + spec["paths"][path].get("parameters", [])
+        }
         assert {"as_of", "code"} <= names
     proposals = spec["paths"]["/api/v1/calls/{code}/proposals"]["get"]
     assert {"page", "per_page"} <= {p["name"] for p in proposals["parameters"]}
     schema = spec["components"]["schemas"]["CallStats"]
-    assert set(schema["required"]) == {"call", "as_of", "proposals", "by_technology",
-                                       "verified_by_technology", "vr_or_ai", "vr_and_ai",
-                                       "by_project_type", "by_provider_type",
-                                       "requested_budget_eur", "verified_vr_or_ai"}
+    assert set(schema["required"]) == {
+        "call",
+        "as_of",
+        "proposals",
+        "by_technology",
+        "verified_by_technology",
+        "vr_or_ai",
+        "vr_and_ai",
+        "by_project_type",
+        "by_provider_type",
+        "requested_budget_eur",
+        "verified_vr_or_ai",
+    }
 
 
 def _count(client, url, headers):
@@ -196,12 +225,12 @@ def _count(client, url, headers):
 def test_api_runs_a_fixed_number_of_queries(client, world, headers):
     def add(n):
         for i in range(n):
-            proposal = write(world.private_user, world.call, at(2), title=f"Extra {i}",
-                             technologies=["vr", "ai"])
+            proposal = write(
+                world.private_user, world.call, at(2), title=f"Extra {i}", technologies=["vr", "ai"]
+            )
             submit(world.private_user, proposal, at(3))
             submit(world.private_user, proposal, at(6), technologies=["ai"])
-            services.verify_technologies(world.official, proposal.id, ["ai"],
-                                         version_number=2)
+            services.verify_technologies(world.official, proposal.id, ["ai"], version_number=2)
 
     # The first use of a token records it (a write, at most once a minute): not measured.
     client.get("/api/v1/me", headers=headers)

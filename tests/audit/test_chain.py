@@ -31,12 +31,18 @@ def _raw(sql: str, *, disable: str | None = None, **params) -> None:
     protecting trigger switched off for the statement)."""
     with db.engine.begin() as conn:
         if disable and _postgresql():
-            conn.execute(sa.text(f"ALTER TABLE {disable.split(':')[0]} DISABLE TRIGGER "
-                                 f"{disable.split(':')[1]}"))
+            conn.execute(
+                sa.text(
+                    f"ALTER TABLE {disable.split(':')[0]} DISABLE TRIGGER {disable.split(':')[1]}"
+                )
+            )
         conn.execute(sa.text(sql), params)
         if disable and _postgresql():
-            conn.execute(sa.text(f"ALTER TABLE {disable.split(':')[0]} ENABLE TRIGGER "
-                                 f"{disable.split(':')[1]}"))
+            conn.execute(
+                sa.text(
+                    f"ALTER TABLE {disable.split(':')[0]} ENABLE TRIGGER {disable.split(':')[1]}"
+                )
+            )
 
 
 AUDIT = "audit_records:audit_records_append_only"
@@ -49,8 +55,13 @@ def world():
     """A decided call: versions, an attachment, reviews, consensus, a decision record."""
     world = _world(count=2)
     applicant, proposal = world.applicants[0], world.proposals[0]
-    proposals.add_attachment(applicant, proposal.id, "plan.pdf", io.BytesIO(PDF),
-                             received_at=datetime(2021, 3, 1, tzinfo=UTC))
+    proposals.add_attachment(
+        applicant,
+        proposal.id,
+        "plan.pdf",
+        io.BytesIO(PDF),
+        received_at=datetime(2021, 3, 1, tzinfo=UTC),
+    )
     decisions_rules.publish_decision(world.official, world.call.id)
     db.session.remove()
     return world
@@ -91,8 +102,10 @@ def test_an_intact_world_verifies_with_a_one_line_summary(world, runner):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     total = len(_ids())
-    assert lines[0].startswith(f"Intact: {total} audit records, 2 proposal versions, "
-                               "1 decision records, 1 stored files; audit chain head ")
+    assert lines[0].startswith(
+        f"Intact: {total} audit records, 2 proposal versions, "
+        "1 decision records, 1 stored files; audit chain head "
+    )
 
 
 def test_an_altered_field_is_named(world, runner):
@@ -113,20 +126,25 @@ def test_a_removed_record_is_named_by_the_one_after_it(world, runner):
 
 
 def test_a_forged_record_is_named(world, runner):
-    head = db.session.execute(sa.select(AuditRecord.id, AuditRecord.hash)
-                              .order_by(AuditRecord.id.desc()).limit(1)).one()
-    _raw("INSERT INTO audit_records (id, at, action, entity_type, entity_id, before, after, "
-         "previous_hash, hash) VALUES (:id, :at, 'proposal.submitted', 'proposals', 1, '{}', "
-         "'{}', :previous, :hash)", id=head.id + 1, at=datetime(2021, 3, 1),
-         previous=head.hash, hash="f" * 64)
+    head = db.session.execute(
+        sa.select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)
+    ).one()
+    _raw(
+        "INSERT INTO audit_records (id, at, action, entity_type, entity_id, before, after, "
+        "previous_hash, hash) VALUES (:id, :at, 'proposal.submitted', 'proposals', 1, '{}', "
+        "'{}', :previous, :hash)",
+        id=head.id + 1,
+        at=datetime(2021, 3, 1),
+        previous=head.hash,
+        hash="f" * 64,
+    )
     result = _verify(runner)
     assert result.exit_code == 1
     assert f"audit record {head.id + 1}: its content does not match its hash" in result.output
 
 
 def test_a_rewritten_chain_fails_against_a_noted_anchor(world, runner):
-    anchor = db.session.scalar(sa.select(AuditRecord.hash).order_by(AuditRecord.id.desc())
-                               .limit(1))
+    anchor = db.session.scalar(sa.select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
     first = _ids()[0]
     # The attacker alters a record and recomputes every hash after it.
     _raw("UPDATE audit_records SET reason = 'forged' WHERE id = :id", disable=AUDIT, id=first)
@@ -139,8 +157,11 @@ def test_a_rewritten_chain_fails_against_a_noted_anchor(world, runner):
         previous = digest
     db.session.rollback()
     for update in updates:
-        _raw("UPDATE audit_records SET previous_hash = :p, hash = :h WHERE id = :id",
-             disable=AUDIT, **update)
+        _raw(
+            "UPDATE audit_records SET previous_hash = :p, hash = :h WHERE id = :id",
+            disable=AUDIT,
+            **update,
+        )
     assert _verify(runner).exit_code == 0  # without an anchor a full rewrite cannot show
     result = runner.invoke(args=["audit", "verify", "--anchor", anchor])
     assert result.exit_code == 1
@@ -149,8 +170,12 @@ def test_a_rewritten_chain_fails_against_a_noted_anchor(world, runner):
 
 def test_an_altered_version_is_named(world, runner):
     version_id = db.session.scalar(sa.text("SELECT min(id) FROM proposal_versions"))
-    _raw("UPDATE proposal_versions SET data = :data WHERE id = :id", disable=VERSIONS,
-         id=version_id, data='{"title": "Een ander project"}')
+    _raw(
+        "UPDATE proposal_versions SET data = :data WHERE id = :id",
+        disable=VERSIONS,
+        id=version_id,
+        data='{"title": "Een ander project"}',
+    )
     result = _verify(runner)
     assert result.exit_code == 1
     assert f"proposal version {version_id} (" in result.output
@@ -159,13 +184,21 @@ def test_an_altered_version_is_named(world, runner):
 
 def test_a_version_re_fingerprinted_still_differs_from_its_audit_record(world, runner):
     version_id = db.session.scalar(sa.text("SELECT min(id) FROM proposal_versions"))
-    _raw("UPDATE proposal_versions SET submitted_at = :at WHERE id = :id", disable=VERSIONS,
-         id=version_id, at=datetime(2021, 3, 2))
+    _raw(
+        "UPDATE proposal_versions SET submitted_at = :at WHERE id = :id",
+        disable=VERSIONS,
+        id=version_id,
+        at=datetime(2021, 3, 2),
+    )
     version = db.session.get(proposals.ProposalVersion, version_id)
     forged = proposals.fingerprint(proposals.version_header(version), version.data)
     db.session.rollback()
-    _raw("UPDATE proposal_versions SET fingerprint = :f WHERE id = :id", disable=VERSIONS,
-         id=version_id, f=forged)
+    _raw(
+        "UPDATE proposal_versions SET fingerprint = :f WHERE id = :id",
+        disable=VERSIONS,
+        id=version_id,
+        f=forged,
+    )
     result = _verify(runner)
     assert result.exit_code == 1
     assert f"proposal version {version_id} (" in result.output
@@ -191,12 +224,15 @@ def test_a_removed_version_is_named(world, runner):
 
 def test_an_altered_decision_record_is_named(world, runner):
     record_id = db.session.scalar(sa.text("SELECT id FROM decision_records"))
-    _raw("UPDATE decision_records SET data = :data WHERE id = :id", disable=DECISIONS,
-         id=record_id, data='{"ranking": []}')
+    _raw(
+        "UPDATE decision_records SET data = :data WHERE id = :id",
+        disable=DECISIONS,
+        id=record_id,
+        data='{"ranking": []}',
+    )
     result = _verify(runner)
     assert result.exit_code == 1
-    assert f"decision record {record_id} (number 1): its content does not match" \
-        in result.output
+    assert f"decision record {record_id} (number 1): its content does not match" in result.output
 
 
 def test_a_forged_decision_record_is_named(world, runner):
@@ -205,14 +241,16 @@ def test_a_forged_decision_record_is_named(world, runner):
     data.update(id=row["id"] + 1, number=2)
     columns = ", ".join(data)
     db.session.rollback()
-    _raw(f"INSERT INTO decision_records ({columns}) VALUES "
-         f"({', '.join(':' + c for c in data)})",
-         **{k: (v if not isinstance(v, dict) else json.dumps(v))
-            for k, v in data.items()})
+    _raw(
+        f"INSERT INTO decision_records ({columns}) VALUES ({', '.join(':' + c for c in data)})",
+        **{k: (v if not isinstance(v, dict) else json.dumps(v)) for k, v in data.items()},
+    )
     result = _verify(runner)
     assert result.exit_code == 1
-    assert f"decision record {row['id'] + 1} (number 2): no audit record of its " \
-           "publication (inserted)" in result.output
+    assert (
+        f"decision record {row['id'] + 1} (number 2): no audit record of its "
+        "publication (inserted)" in result.output
+    )
 
 
 def test_a_corrupted_file_is_named(world, runner):
@@ -279,13 +317,18 @@ def test_an_enterprise_number_corrected_after_submission_is_no_alarm(world, runn
     from app.organisations.models import Organisation
     from tests.factories import make_user, valid_enterprise_number
 
-    organisation = db.session.get(Organisation, db.session.scalar(
-        sa.select(proposals.Proposal.organisation_id).limit(1)))
+    organisation = db.session.get(
+        Organisation, db.session.scalar(sa.select(proposals.Proposal.organisation_id).limit(1))
+    )
     official = make_user("official")
     data = organisations.OrganisationInput(
-        legal_name=organisation.legal_name, enterprise_number=valid_enterprise_number(999),
-        provider_type=organisation.provider_type, street=organisation.street,
-        postal_code=organisation.postal_code, city=organisation.city)
+        legal_name=organisation.legal_name,
+        enterprise_number=valid_enterprise_number(999),
+        provider_type=organisation.provider_type,
+        street=organisation.street,
+        postal_code=organisation.postal_code,
+        city=organisation.city,
+    )
     organisations.update_organisation(official, organisation.id, data)
     result = _verify(runner)
     assert result.exit_code == 0, result.output

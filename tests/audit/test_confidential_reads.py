@@ -2,7 +2,6 @@
 the ranking export, a decision record) by anyone but the owner-applicant is audited, and the
 officials see it in the audit log."""
 
-
 import pytest
 import sqlalchemy as sa
 
@@ -76,8 +75,7 @@ def test_an_evaluator_downloading_an_attachment_is_audited():
     assert read.after["version"] == 1
 
 
-def test_the_summary_report_the_ranking_export_and_the_decision_record(client, login,
-                                                                       decided):
+def test_the_summary_report_the_ranking_export_and_the_decision_record(client, login, decided):
     proposal, applicant = decided.proposals[0], decided.applicants[0]
     login(applicant)
     assert client.get(f"/evaluation/summary/{proposal.id}.pdf").status_code == 200
@@ -89,11 +87,12 @@ def test_the_summary_report_the_ranking_export_and_the_decision_record(client, l
     assert client.get(f"{BASE}/ranking.csv").status_code == 200
     assert client.get(f"{BASE}/decisions/1.json").status_code == 200
     actions = [(r.action, r.actor_id) for r in _reads()]
-    assert actions == [("read.summary_report", decided.official.id),
-                       ("read.ranking_export", decided.official.id),
-                       ("read.decision_record", decided.official.id)]
-    assert _reads("read.ranking_export")[0].after == {"call": decided.call.code,
-                                                      "format": "csv"}
+    assert actions == [
+        ("read.summary_report", decided.official.id),
+        ("read.ranking_export", decided.official.id),
+        ("read.decision_record", decided.official.id),
+    ]
+    assert _reads("read.ranking_export")[0].after == {"call": decided.call.code, "format": "csv"}
 
     page = client.get("/audit/", query_string={"action": "read."}).get_data(as_text=True)
     for action in ("read.summary_report", "read.ranking_export", "read.decision_record"):

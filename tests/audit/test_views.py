@@ -13,18 +13,22 @@ from tests.factories import make_user
 ROW_ACTION = re.compile(r'data-action="([a-z_]+\.[a-z_.]+)"')
 
 
-
-
-
-
 def row_actions(response) -> list[str]:
     assert response.status_code == 200
     return ROW_ACTION.findall(response.get_data(as_text=True))
 
 
 def add_record(action: str, at: datetime, entity_id: int = 1) -> None:
-    db.session.add(AuditRecord(at=at, action=action, entity_type="organisations",
-                               entity_id=entity_id, before={}, after={"note": action}))
+    db.session.add(
+        AuditRecord(
+            at=at,
+            action=action,
+            entity_type="organisations",
+            entity_id=entity_id,
+            before={},
+            after={"note": action},
+        )
+    )
     db.session.commit()
 
 
@@ -44,8 +48,9 @@ def test_official_sees_the_records(official_client):
 def test_filter_by_action(official_client):
     add_record("test.alpha", datetime(2024, 3, 1, 10, tzinfo=UTC))
     add_record("test.beta", datetime(2024, 3, 1, 11, tzinfo=UTC))
-    assert row_actions(official_client.get("/audit/", query_string={"action": "test.alpha"})) \
-        == ["test.alpha"]
+    assert row_actions(official_client.get("/audit/", query_string={"action": "test.alpha"})) == [
+        "test.alpha"
+    ]
     # the filter matches a prefix, e.g. every user.* action
     actions = row_actions(official_client.get("/audit/", query_string={"action": "user."}))
     assert actions and all(a.startswith("user.") for a in actions)
@@ -58,11 +63,16 @@ def test_filter_by_date_in_brussels_time(official_client):
     add_record("test.after", datetime(2024, 3, 1, 23, 30, tzinfo=UTC))  # 2 Mar 00:30
 
     def actions(**args):
-        return [a for a in row_actions(official_client.get("/audit/", query_string=args))
-                if a.startswith("test.")]
+        return [
+            a
+            for a in row_actions(official_client.get("/audit/", query_string=args))
+            if a.startswith("test.")
+        ]
 
     assert actions(since="2024-03-01", until="2024-03-01") == [
-        "test.late_that_day", "test.on_the_day"]  # newest first
+        "test.late_that_day",
+        "test.on_the_day",
+    ]  # newest first
     assert actions(since="2024-03-02") == ["test.after"]
     assert actions(until="2024-02-29") == ["test.before"]
     # a malformed date is ignored rather than an error
@@ -72,8 +82,11 @@ def test_filter_by_date_in_brussels_time(official_client):
 def test_filter_by_object(official_client):
     add_record("test.one", datetime(2024, 3, 1, tzinfo=UTC), entity_id=41)
     add_record("test.two", datetime(2024, 3, 1, tzinfo=UTC), entity_id=42)
-    actions = row_actions(official_client.get(
-        "/audit/", query_string={"entity_type": "organisations", "entity_id": "42"}))
+    actions = row_actions(
+        official_client.get(
+            "/audit/", query_string={"entity_type": "organisations", "entity_id": "42"}
+        )
+    )
     assert actions == ["test.two"]
 
 
@@ -101,8 +114,14 @@ def test_records_cannot_be_updated():
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.commit()
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord).where(
-        AuditRecord.action == "tampered")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "tampered")
+        )
+        == 0
+    )
 
 
 def test_records_cannot_be_deleted():
@@ -116,8 +135,9 @@ def test_records_cannot_be_deleted():
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)) == total
 
 
-@pytest.mark.parametrize("statement", [
-    sa.update(AuditRecord).values(action="tampered"), sa.delete(AuditRecord)])
+@pytest.mark.parametrize(
+    "statement", [sa.update(AuditRecord).values(action="tampered"), sa.delete(AuditRecord)]
+)
 def test_bulk_statements_cannot_change_records_on_postgresql(statement):
     """A database trigger guards PostgreSQL; on SQLite only the ORM refuses."""
     if db.engine.dialect.name != "postgresql":
@@ -131,11 +151,16 @@ def test_bulk_statements_cannot_change_records_on_postgresql(statement):
         db.session.rollback()
 
 
-@pytest.mark.parametrize(("language", "saved", "unknown", "kind"), [
-    ("nl", "Voorstel opgeslagen", "Proposal draft deleted", "Organisatie"),
-    ("en", "Proposal saved", "Proposal draft deleted", "Organisation")])
+@pytest.mark.parametrize(
+    ("language", "saved", "unknown", "kind"),
+    [
+        ("nl", "Voorstel opgeslagen", "Proposal draft deleted", "Organisatie"),
+        ("en", "Proposal saved", "Proposal draft deleted", "Organisation"),
+    ],
+)
 def test_actions_are_shown_by_name_in_the_readers_language(
-        official_client, language, saved, unknown, kind):
+    official_client, language, saved, unknown, kind
+):
     add_record("proposal.saved", datetime(2027, 1, 5, tzinfo=UTC))
     add_record("proposal.draft_deleted", datetime(2027, 1, 6, tzinfo=UTC))  # no name yet
     official_client.post("/language", data={"language": language})

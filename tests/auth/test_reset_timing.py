@@ -37,5 +37,6 @@ def test_the_page_says_the_same_either_way(client):
     known = client.post("/auth/forgot-password", data={"email": user.email})
     unknown = client.post("/auth/forgot-password", data={"email": "niemand@example.org"})
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True).replace(user.email, "X") == \
-        unknown.get_data(as_text=True).replace("niemand@example.org", "X")
+    assert known.get_data(as_text=True).replace(user.email, "X") == unknown.get_data(
+        as_text=True
+    ).replace("niemand@example.org", "X")

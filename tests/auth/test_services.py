@@ -38,8 +38,9 @@ def test_self_registration_with_a_taken_address_tells_its_owner_not_the_registra
     assert "/auth/forgot-password" in message.body
 
 
-@pytest.mark.parametrize("password", ["kort-wacht", "password1234", "aaaaaaaaaaaaaaaa",
-                                      "qwertyuiop123"])
+@pytest.mark.parametrize(
+    "password", ["kort-wacht", "password1234", "aaaaaaaaaaaaaaaa", "qwertyuiop123"]
+)
 def test_weak_passwords_are_refused(password):
     with pytest.raises(ValidationFailed) as exc:
         services.register_applicant(account(password=password))
@@ -64,9 +65,13 @@ def test_password_hash_is_strong_and_never_the_password(app, monkeypatch):
 def test_registration_with_a_new_organisation_is_one_transaction():
     number = valid_enterprise_number()
     user = organisations.register_with_new_organisation(
-        account(), organisations.OrganisationInput(
-            legal_name="Leerhuis vzw", enterprise_number=number.replace(".", ""),
-            provider_type=ProviderType.private))
+        account(),
+        organisations.OrganisationInput(
+            legal_name="Leerhuis vzw",
+            enterprise_number=number.replace(".", ""),
+            provider_type=ProviderType.private,
+        ),
+    )
     assert user.organisations[0].enterprise_number == number
     assert user.memberships[0].status is MembershipStatus.active
     assert db.session.scalar(sa.select(OutboxMessage.kind)) == "verify_email"
@@ -77,9 +82,13 @@ def test_registration_with_a_new_organisation_is_one_transaction():
 def test_registration_with_a_bad_enterprise_number_creates_nothing():
     with pytest.raises(ValidationFailed) as exc:
         organisations.register_with_new_organisation(
-            account(), organisations.OrganisationInput(
-                legal_name="Leerhuis vzw", enterprise_number="0403.170.702",
-                provider_type=ProviderType.private))
+            account(),
+            organisations.OrganisationInput(
+                legal_name="Leerhuis vzw",
+                enterprise_number="0403.170.702",
+                provider_type=ProviderType.private,
+            ),
+        )
     assert "enterprise_number" in exc.value.errors
     assert services.get_user_by_email("nieuw@example.org") is None
 
@@ -109,8 +118,9 @@ def test_throttling_slows_the_same_address_down_and_forgets_after_a_quiet_window
     assert exc.value.retry_after == 30
     # After a window without attempts the account works again and the count is gone.
     later = now + timedelta(minutes=16)
-    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1",
-                                 now=later) == user
+    assert (
+        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
+    )
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 0
 
 
@@ -170,7 +180,8 @@ def test_only_admins_manage_roles():
     admin = make_user(Role.admin)
     services.set_roles(admin, other.id, {Role.evaluator, Role.official})
     assert other.roles == {Role.evaluator, Role.official}
-    record = db.session.scalars(sa.select(AuditRecord).where(
-        AuditRecord.action == "user.roles_changed")).one()
+    record = db.session.scalars(
+        sa.select(AuditRecord).where(AuditRecord.action == "user.roles_changed")
+    ).one()
     assert record.before == {"roles": ["evaluator"]}
     assert record.after == {"roles": ["evaluator", "official"]}

@@ -1,7 +1,6 @@
 """Server-side sessions: logging out, logging out everywhere and a password change end
 sessions at once, even for a cookie copied before; the cookie holds no part of the hash."""
 
-
 from app.auth import services
 from app.auth.models import User
 from app.core.db import db
@@ -85,8 +84,10 @@ def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, client)
     _login(laptop, user)
     copied = _cookie(app, laptop)
 
-    response = client.post("/auth/profile/password", data={
-        "current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD})
+    response = client.post(
+        "/auth/profile/password",
+        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
+    )
 
     assert response.status_code == 302
     assert _logged_in(client)

@@ -45,14 +45,17 @@ def counted_checks(monkeypatch):
 
 # ---------------------------------------------------------------- the rule, as services
 
+
 def test_the_owner_on_another_address_is_never_refused():
     owner = make_user()
     now = utcnow()
     for _ in range(60):  # an attacker far beyond every limit, on one address
         with pytest.raises((services.InvalidCredentials, Throttled)):
             services.authenticate(owner.email, WRONG, address="203.0.113.9", now=now)
-    assert services.authenticate(owner.email, DEFAULT_PASSWORD, address="198.51.100.7",
-                                 now=now) == owner
+    assert (
+        services.authenticate(owner.email, DEFAULT_PASSWORD, address="198.51.100.7", now=now)
+        == owner
+    )
 
 
 def test_the_owner_on_the_same_address_waits_a_growing_delay_never_a_lock():
@@ -73,8 +76,9 @@ def test_the_owner_on_the_same_address_waits_a_growing_delay_never_a_lock():
     with pytest.raises(Throttled):
         services.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
     now += timedelta(seconds=900)  # the right password, once allowed, logs in
-    assert services.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1",
-                                 now=now) == owner
+    assert (
+        services.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now) == owner
+    )
     # ... and forgets the failures of that address
     assert throttle.attempts(f"login:acct:{owner.email}|10.0.0.1") == 0
 
@@ -97,22 +101,29 @@ def test_an_address_trying_many_accounts_is_slowed_down_per_address():
     victims = [make_user() for _ in range(3)]
     for i in range(20):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(victims[i % 3].email if i % 2 else f"gok{i}@example.org",
-                                  WRONG, address="203.0.113.9", now=now)
+            services.authenticate(
+                victims[i % 3].email if i % 2 else f"gok{i}@example.org",
+                WRONG,
+                address="203.0.113.9",
+                now=now,
+            )
     with pytest.raises(Throttled):
-        services.authenticate(victims[0].email, DEFAULT_PASSWORD, address="203.0.113.9",
-                              now=now)
+        services.authenticate(victims[0].email, DEFAULT_PASSWORD, address="203.0.113.9", now=now)
     for victim in victims:  # the accounts themselves are untouched elsewhere
-        assert services.authenticate(victim.email, DEFAULT_PASSWORD, address="10.1.1.1",
-                                     now=now) == victim
+        assert (
+            services.authenticate(victim.email, DEFAULT_PASSWORD, address="10.1.1.1", now=now)
+            == victim
+        )
 
 
 def test_successful_logins_from_one_office_address_do_not_use_up_its_limit():
     now = utcnow()
     staff = [make_user() for _ in range(25)]
     for member in staff:
-        assert services.authenticate(member.email, DEFAULT_PASSWORD, address="192.0.2.1",
-                                     now=now) == member
+        assert (
+            services.authenticate(member.email, DEFAULT_PASSWORD, address="192.0.2.1", now=now)
+            == member
+        )
     assert throttle.attempts("login:addr:192.0.2.1") == 0
 
 
@@ -129,8 +140,9 @@ def test_a_password_reset_forgets_the_failures_on_every_address():
 def test_counters_quiet_for_a_day_are_pruned():
     now = utcnow()
     with pytest.raises(services.InvalidCredentials):
-        services.authenticate("gok@example.org", WRONG, address="10.0.0.9",
-                              now=now - timedelta(days=2))
+        services.authenticate(
+            "gok@example.org", WRONG, address="10.0.0.9", now=now - timedelta(days=2)
+        )
     user = make_user()
     assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
     assert throttle.attempts("login:addr:10.0.0.9") == 0
@@ -168,6 +180,7 @@ def test_token_creation_on_the_web_is_throttled_per_account():
 
 # ---------------------------------------------------------------- requests
 
+
 def english(client):
     assert client.post("/language", data={"language": "en"}).status_code == 302
 
@@ -198,8 +211,10 @@ def test_the_owner_logs_in_after_the_wait(client, monkeypatch):
 def test_forgot_password_throttled_answers_429(client):
     english(client)
     for _ in range(3):
-        assert client.post("/auth/forgot-password",
-                           data={"email": "iemand@example.org"}).status_code == 200
+        assert (
+            client.post("/auth/forgot-password", data={"email": "iemand@example.org"}).status_code
+            == 200
+        )
     response = client.post("/auth/forgot-password", data={"email": "iemand@example.org"})
     assert response.status_code == 429
     assert "Too many attempts. Try again in" in response.get_data(as_text=True)
@@ -215,31 +230,46 @@ def test_token_creation_throttled_answers_429(client, login):
 def test_behind_the_readme_proxy_one_attackers_failures_block_no_one_else(app):
     """nginx forwards everyone from 10.0.0.2 and sets X-Forwarded-For; with
     PORTAL_PROXY_FIX_X_FOR=1 (as in the README) each client counts on its own address."""
-    portal = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-                         "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
-                         "PROXY_FIX_X_FOR": 1, "PROXY_FIX_X_PROTO": 1})
+    portal = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
+            "PROXY_FIX_X_FOR": 1,
+            "PROXY_FIX_X_PROTO": 1,
+        }
+    )
     owner, colleague = make_user(), make_user()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
     def post(client, email, password, client_address):
-        return client.post("/auth/login", data={"email": email, "password": password},
-                           environ_base=proxy,
-                           headers={"X-Forwarded-For": client_address,
-                                    "X-Forwarded-Proto": "https"})
+        return client.post(
+            "/auth/login",
+            data={"email": email, "password": password},
+            environ_base=proxy,
+            headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https"},
+        )
 
     attacker = portal.test_client()
-    statuses = [post(attacker, email, WRONG, "203.0.113.9").status_code
-                for email in [owner.email] * 10 + [f"gok{i}@example.org" for i in range(30)]]
+    statuses = [
+        post(attacker, email, WRONG, "203.0.113.9").status_code
+        for email in [owner.email] * 10 + [f"gok{i}@example.org" for i in range(30)]
+    ]
     assert 429 in statuses
-    assert post(portal.test_client(), owner.email, DEFAULT_PASSWORD,
-                "198.51.100.7").status_code == 302
-    assert post(portal.test_client(), colleague.email, DEFAULT_PASSWORD,
-                "198.51.100.8").status_code == 302
+    assert (
+        post(portal.test_client(), owner.email, DEFAULT_PASSWORD, "198.51.100.7").status_code == 302
+    )
+    assert (
+        post(portal.test_client(), colleague.email, DEFAULT_PASSWORD, "198.51.100.8").status_code
+        == 302
+    )
 
 
 # ---------------------------------------------------------------- parallel, over real HTTP
+
 
 @pytest.fixture
 def live_url(app):
@@ -260,7 +290,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def _post_login(url: str, email: str, password: str) -> int:
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+    )
     data = urllib.parse.urlencode({"email": email, "password": password}).encode()
     try:
         with opener.open(urllib.request.Request(f"{url}/auth/login", data=data), timeout=60) as r:
@@ -287,15 +318,17 @@ def test_40_parallel_wrong_tries_check_at_most_the_limit(live_url, counted_check
     assert sorted(statuses) == [200] * 5 + [429] * 35
 
 
-def test_40_parallel_tries_on_many_accounts_check_at_most_the_address_limit(live_url,
-                                                                            counted_checks):
+def test_40_parallel_tries_on_many_accounts_check_at_most_the_address_limit(
+    live_url, counted_checks
+):
     statuses = _burst(live_url, [f"gok{i}@example.org" for i in range(40)])
     assert counted_checks["n"] == 20
     assert sorted(statuses) == [200] * 20 + [429] * 20
 
 
-def test_parallel_right_and_wrong_passwords_on_one_address_never_fail_or_deadlock(live_url,
-                                                                                 counted_checks):
+def test_parallel_right_and_wrong_passwords_on_one_address_never_fail_or_deadlock(
+    live_url, counted_checks
+):
     """Logins that succeed give back and clear counters while others count on the same
     rows: no error, every right password logs in, the wrong ones check at most the limit."""
     staff = [make_user() for _ in range(10)]
@@ -309,14 +342,16 @@ def test_parallel_right_and_wrong_passwords_on_one_address_never_fail_or_deadloc
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         results = list(pool.map(one, jobs))
-    assert sorted(status for password, status in results if password == DEFAULT_PASSWORD) == \
-        [302] * 10
+    assert (
+        sorted(status for password, status in results if password == DEFAULT_PASSWORD) == [302] * 10
+    )
     wrong = sorted(status for password, status in results if password == WRONG)
     assert wrong == [200] * 5 + [429] * 5
     assert counted_checks["n"] == 15
 
 
 # ---------------------------------------------------------------- Redis, when REDIS_URL is set
+
 
 @pytest.fixture
 def redis_url(app, tmp_path):
@@ -326,9 +361,23 @@ def redis_url(app, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 
@@ -371,17 +420,21 @@ def test_with_redis_parallel_tries_check_at_most_the_limit(app, redis_url, count
     # the owner elsewhere logs in; then on this address after the wait
     assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.2") == user
     later = utcnow() + timedelta(seconds=31)
-    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1",
-                                 now=later) == user
+    assert (
+        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
+    )
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 0
 
 
-@pytest.mark.parametrize(("seconds", "english", "dutch"), [
-    (1, "Try again in 1 second.", "Probeer het opnieuw over 1 seconde."),
-    (90, "Try again in 90 seconds.", "Probeer het opnieuw over 90 seconden."),
-    (91, "Try again in 2 minutes.", "Probeer het opnieuw over 2 minuten."),
-    (900, "Try again in 15 minutes.", "Probeer het opnieuw over 15 minuten."),
-])
+@pytest.mark.parametrize(
+    ("seconds", "english", "dutch"),
+    [
+        (1, "Try again in 1 second.", "Probeer het opnieuw over 1 seconde."),
+        (90, "Try again in 90 seconds.", "Probeer het opnieuw over 90 seconden."),
+        (91, "Try again in 2 minutes.", "Probeer het opnieuw over 2 minuten."),
+        (900, "Try again in 15 minutes.", "Probeer het opnieuw over 15 minuten."),
+    ],
+)
 def test_the_wait_is_said_in_seconds_or_minutes_in_the_users_language(seconds, english, dutch):
     from flask_babel import force_locale
 

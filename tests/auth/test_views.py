@@ -19,10 +19,6 @@ THROTTLED = "Too many attempts. Try again in"
 NEW_PASSWORD = "Nieuw-Fietsslot-Kompas-42"
 
 
-
-
-
-
 def english(client):
     """Switch the client's session to English so messages can be compared."""
     assert client.post("/language", data={"language": "en"}).status_code == 302
@@ -33,11 +29,18 @@ def post_login(client, email, password, **kwargs):
 
 
 def registration(**overrides):
-    data = {"name": "Nele Nieuw", "email": "nele@example.org", "password": DEFAULT_PASSWORD,
-            "mode": "new", "legal_name": "Leerhuis vzw",
-            "enterprise_number": valid_enterprise_number().replace(".", ""),
-            "provider_type": "private", "street": "Veldstraat 1", "postal_code": "9000",
-            "city": "Gent"}
+    data = {
+        "name": "Nele Nieuw",
+        "email": "nele@example.org",
+        "password": DEFAULT_PASSWORD,
+        "mode": "new",
+        "legal_name": "Leerhuis vzw",
+        "enterprise_number": valid_enterprise_number().replace(".", ""),
+        "provider_type": "private",
+        "street": "Veldstraat 1",
+        "postal_code": "9000",
+        "city": "Gent",
+    }
     data.update(overrides)
     return data
 
@@ -53,6 +56,7 @@ def link_in(body: str, path: str) -> str:
 
 
 # ---------------------------------------------------------------- logging in
+
 
 def test_wrong_password_shows_the_message(client):
     user = make_user()
@@ -93,15 +97,17 @@ def test_login_is_throttled_per_client_address(client):
     english(client)
     attacker = {"REMOTE_ADDR": "203.0.113.9"}
     for n in range(20):
-        response = post_login(client, f"gok{n}@example.org", "Fout-Wachtwoord-123",
-                              environ_base=attacker)
+        response = post_login(
+            client, f"gok{n}@example.org", "Fout-Wachtwoord-123", environ_base=attacker
+        )
         assert response.status_code == 200
     response = post_login(client, user.email, DEFAULT_PASSWORD, environ_base=attacker)
     assert response.status_code == 429
     assert THROTTLED in response.get_data(as_text=True)
     # the same account from another address is not blocked
-    response = post_login(client, user.email, DEFAULT_PASSWORD,
-                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = post_login(
+        client, user.email, DEFAULT_PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
     assert response.status_code == 302
 
 
@@ -116,12 +122,17 @@ def test_inactive_user_cannot_log_in(client):
     assert client.get("/auth/profile").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
-                                    "https:/evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "https:/evil.example", "javascript:alert(1)"],
+)
 def test_login_refuses_an_open_redirect(client, target):
     user = make_user()
-    response = client.post("/auth/login", query_string={"next": target},
-                           data={"email": user.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/auth/login",
+        query_string={"next": target},
+        data={"email": user.email, "password": DEFAULT_PASSWORD},
+    )
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert not location.netloc or location.netloc == "localhost"
@@ -130,8 +141,11 @@ def test_login_refuses_an_open_redirect(client, target):
 
 def test_login_follows_a_local_next(client):
     user = make_user()
-    response = client.post("/auth/login", query_string={"next": "/auth/profile"},
-                           data={"email": user.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/auth/login",
+        query_string={"next": "/auth/profile"},
+        data={"email": user.email, "password": DEFAULT_PASSWORD},
+    )
     assert urlsplit(response.headers["Location"]).path == "/auth/profile"
 
 
@@ -172,6 +186,7 @@ def test_logout_ends_the_session(client, login):
 
 
 # ---------------------------------------------------------------- registration
+
 
 def test_registration_with_a_new_organisation(client):
     data = registration(email="Nele@Example.org")
@@ -219,8 +234,7 @@ def test_tampered_verification_link_is_refused(client):
 
 def test_registration_refuses_an_invalid_enterprise_number(client):
     english(client)
-    response = client.post("/auth/register",
-                           data=registration(enterprise_number="0123.456.748"))
+    response = client.post("/auth/register", data=registration(enterprise_number="0123.456.748"))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert 'id="enterprise_number-error"' in body
@@ -232,10 +246,13 @@ def test_registration_refuses_an_invalid_enterprise_number(client):
     assert count(AuditRecord) == 0
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("Kort-1", "Use at least 12 characters."),
-    ("password1234", "This password is too common."),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Kort-1", "Use at least 12 characters."),
+        ("password1234", "This password is too common."),
+    ],
+)
 def test_registration_enforces_the_password_policy(client, password, message):
     english(client)
     response = client.post("/auth/register", data=registration(password=password))
@@ -248,11 +265,13 @@ def test_registration_enforces_the_password_policy(client, password, message):
 
 # ---------------------------------------------------------------- password reset
 
+
 def request_reset(client, user) -> str:
     response = client.post("/auth/forgot-password", data={"email": user.email})
     assert response.status_code == 200
-    message = db.session.scalar(sa.select(OutboxMessage).where(
-        OutboxMessage.kind == "password_reset"))
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "password_reset")
+    )
     return link_in(message.body, "/auth/reset-password/")
 
 
@@ -314,6 +333,7 @@ def test_a_verify_link_is_not_a_reset_link(client):
 
 # ---------------------------------------------------------------- language
 
+
 def test_language_switch(client):
     assert 'lang="nl"' in client.get("/").get_data(as_text=True)
     response = client.post("/language", data={"language": "en"})
@@ -322,8 +342,7 @@ def test_language_switch(client):
 
 
 def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
-    response = client.post("/language", data={"language": "xx",
-                                              "next": "https://evil.example/"})
+    response = client.post("/language", data={"language": "xx", "next": "https://evil.example/"})
     assert urlsplit(response.headers["Location"]).path == "/"
     assert not urlsplit(response.headers["Location"]).netloc.endswith("evil.example")
     assert '<html lang="nl"' in client.get("/").get_data(as_text=True)
@@ -337,8 +356,9 @@ def test_the_language_switch_does_not_change_the_language_of_letters(client, log
     assert '<html lang="en"' in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("page_language", "shown"), [("nl", "Taal van brieven"),
-                                                     ("en", "Language of letters")])
+@pytest.mark.parametrize(
+    ("page_language", "shown"), [("nl", "Taal van brieven"), ("en", "Language of letters")]
+)
 def test_the_profile_shows_the_language_of_letters(client, login, page_language, shown):
     login(make_user(language="en"))
     client.post("/language", data={"language": page_language})
@@ -354,8 +374,9 @@ def test_the_profile_sets_the_language_of_letters_and_audits_it(client, login):
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.language == "en"
-    record = db.session.scalars(sa.select(AuditRecord).filter_by(
-        action="user.letter_language_changed")).one()
+    record = db.session.scalars(
+        sa.select(AuditRecord).filter_by(action="user.letter_language_changed")
+    ).one()
     assert (record.before, record.after) == ({"language": "nl"}, {"language": "en"})
     # the pages stay Dutch: only the letters changed
     assert '<html lang="nl"' in client.get("/auth/profile").get_data(as_text=True)
@@ -378,12 +399,14 @@ def test_logging_in_keeps_the_page_language_chosen_before(client):
 
 # ---------------------------------------------------------------- API tokens
 
+
 def test_create_and_revoke_an_api_token(client, login):
     user = login(make_user())
     response = client.post("/auth/profile/tokens", data={"name": "rapportage"})
     assert response.status_code == 200
-    match = re.search(r'id="new-token"[^>]*>(esf_[A-Za-z0-9_\-]+)<',
-                      response.get_data(as_text=True))
+    match = re.search(
+        r'id="new-token"[^>]*>(esf_[A-Za-z0-9_\-]+)<', response.get_data(as_text=True)
+    )
     assert match, "the new token is shown"
     plain = match.group(1)
 
@@ -402,7 +425,8 @@ def test_create_and_revoke_an_api_token(client, login):
     assert response.status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert {"api_token.created", "api_token.revoked"} <= set(
-        db.session.scalars(sa.select(AuditRecord.action)))
+        db.session.scalars(sa.select(AuditRecord.action))
+    )
 
 
 def test_a_token_without_a_name_is_not_created(client, login):

@@ -18,14 +18,33 @@ def _calls() -> list[Call]:
 
 
 def _create(runner, *extra, opens="2026-01-15 09:00", deadline="2027-03-31 23:59:59"):
-    return runner.invoke(args=["calls", "create", "--code", "ESF-ELEREN-2027",
-                               "--title", "ESF e-leren 2027", "--opens", opens,
-                               "--deadline", deadline, *extra])
+    return runner.invoke(
+        args=[
+            "calls",
+            "create",
+            "--code",
+            "ESF-ELEREN-2027",
+            "--title",
+            "ESF e-leren 2027",
+            "--opens",
+            opens,
+            "--deadline",
+            deadline,
+            *extra,
+        ]
+    )
 
 
 def test_create_stores_the_deadline_in_utc_and_prints_both(runner):
-    result = _create(runner, "--budget", "2.000.000,00", "--max-request", "150000",
-                     "--description", "Oproep voor e-learningprojecten.")
+    result = _create(
+        runner,
+        "--budget",
+        "2.000.000,00",
+        "--max-request",
+        "150000",
+        "--description",
+        "Oproep voor e-learningprojecten.",
+    )
     assert result.exit_code == 0, result.output
     [call] = _calls()
     assert call.code == "ESF-ELEREN-2027"
@@ -44,8 +63,9 @@ def test_create_stores_the_deadline_in_utc_and_prints_both(runner):
 
 def test_create_and_publish(runner):
     deadline = brussels_input(utcnow() + timedelta(days=60))
-    result = _create(runner, "--publish", opens=brussels_input(utcnow() - timedelta(days=1)),
-                     deadline=deadline)
+    result = _create(
+        runner, "--publish", opens=brussels_input(utcnow() - timedelta(days=1)), deadline=deadline
+    )
     assert result.exit_code == 0, result.output
     [call] = _calls()
     assert call.phase is CallPhase.published
@@ -101,8 +121,7 @@ def test_a_bad_amount_is_refused(runner):
 
 
 def test_publishing_a_call_whose_deadline_passed_creates_nothing(runner):
-    result = _create(runner, "--publish", opens="2020-01-15 09:00",
-                     deadline="2020-03-31 23:59:59")
+    result = _create(runner, "--publish", opens="2020-01-15 09:00", deadline="2020-03-31 23:59:59")
     assert result.exit_code != 0
     assert "Error:" in result.output
     assert _calls() == []  # create and publish are one transaction

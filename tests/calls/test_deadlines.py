@@ -13,8 +13,9 @@ def test_one_organisation_all_organisations_and_the_last_deadline():
     official = make_user("official")
     call = make_call()
     late, plain = make_organisation(), make_organisation()
-    services.grant_extension(official, call.id, late.id, call.deadline + timedelta(days=2),
-                             "Storing")
+    services.grant_extension(
+        official, call.id, late.id, call.deadline + timedelta(days=2), "Storing"
+    )
 
     assert deadlines.for_everyone(call) == call.deadline
     assert deadlines.for_organisation(call, plain.id) == call.deadline
@@ -27,8 +28,9 @@ def test_the_evaluation_may_start_only_after_the_last_deadline():
     official = make_user("official")
     call = make_call()
     organisation = make_organisation()
-    services.grant_extension(official, call.id, organisation.id,
-                             call.deadline + timedelta(days=1), "Storing")
+    services.grant_extension(
+        official, call.id, organisation.id, call.deadline + timedelta(days=1), "Storing"
+    )
     services.close_call(official, call.id, "Noodsluiting")
     last = deadlines.last(call)
     assert last == call.deadline + timedelta(days=1)  # the extension survives the close
@@ -41,8 +43,7 @@ def test_the_evaluation_may_start_only_after_the_last_deadline():
 
 def test_one_parser_for_brussels_text():
     assert parse_local("2027-03-31 23:59:59") == brussels(2027, 3, 31, 23, 59, 59)
-    assert parse_local("2027-03-31T21:59:59Z", offsets=True) == \
-        brussels(2027, 3, 31, 23, 59, 59)
+    assert parse_local("2027-03-31T21:59:59Z", offsets=True) == brussels(2027, 3, 31, 23, 59, 59)
     for text in ("2027-03-31T21:59:59Z", "2027-03-31"):  # offsets only when asked
         with pytest.raises(InvalidLocalTime):
             parse_local(text)

@@ -21,19 +21,27 @@ from tests.factories import make_call, make_proposal, make_user
 
 def _input(call: Call, **changes) -> calls.CallInput:
     data = calls.CallInput(
-        code=call.code, title=call.title, opens_at=call.opens_at, deadline=call.deadline,
-        description=call.description, budget_eur=call.budget_eur,
+        code=call.code,
+        title=call.title,
+        opens_at=call.opens_at,
+        deadline=call.deadline,
+        description=call.description,
+        budget_eur=call.budget_eur,
         max_request_eur=call.max_request_eur,
         min_own_contribution_pct=call.min_own_contribution_pct,
         project_start_earliest=call.project_start_earliest,
-        project_end_latest=call.project_end_latest, provider_types=list(call.provider_types),
-        project_types=list(call.project_types), technologies=list(call.technologies))
+        project_end_latest=call.project_end_latest,
+        provider_types=list(call.provider_types),
+        project_types=list(call.project_types),
+        technologies=list(call.technologies),
+    )
     return replace(data, **changes)
 
 
 def _past_deadline(call: Call) -> Call:
-    db.session.execute(sa.update(Call).where(Call.id == call.id)
-                       .values(deadline=utcnow() - timedelta(hours=1)))
+    db.session.execute(
+        sa.update(Call).where(Call.id == call.id).values(deadline=utcnow() - timedelta(hours=1))
+    )
     db.session.commit()
     db.session.expire_all()
     return db.session.get(Call, call.id)
@@ -44,9 +52,13 @@ def _local(moment) -> str:
 
 
 def _actions(call: Call) -> list[str]:
-    return list(db.session.scalars(sa.select(AuditRecord.action).where(
-        AuditRecord.entity_type == "calls", AuditRecord.entity_id == call.id)
-        .order_by(AuditRecord.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditRecord.action)
+            .where(AuditRecord.entity_type == "calls", AuditRecord.entity_id == call.id)
+            .order_by(AuditRecord.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -55,13 +67,15 @@ def closed_call_with_fifteen_proposals():
     submitted = []
     for _ in range(15):
         applicant = make_user("applicant")
-        submitted.append(make_proposal(call, applicant, submit=True,
-                                       requested_eur=Decimal("90000.00")))
+        submitted.append(
+            make_proposal(call, applicant, submit=True, requested_eur=Decimal("90000.00"))
+        )
     return _past_deadline(call), submitted
 
 
 def test_cutting_the_maximum_after_the_deadline_without_a_reason_is_refused(
-        closed_call_with_fifteen_proposals):
+    closed_call_with_fifteen_proposals,
+):
     call, submitted = closed_call_with_fifteen_proposals
     official = make_user("official")
 
@@ -77,16 +91,21 @@ def test_cutting_the_maximum_after_the_deadline_without_a_reason_is_refused(
 
 
 def test_with_a_reason_the_change_is_audited_and_shown_on_the_call(
-        client, closed_call_with_fifteen_proposals):
+    client, closed_call_with_fifteen_proposals
+):
     call, _submitted = closed_call_with_fifteen_proposals
     official = make_user("official")
     reason = "Beslissing van de minister van 2 april: het budget werd verlaagd."
 
-    calls.update_call(official, call.id, _input(call, max_request_eur=Decimal("50000"),
-                                                title="Nieuwe titel", change_reason=reason))
+    calls.update_call(
+        official,
+        call.id,
+        _input(call, max_request_eur=Decimal("50000"), title="Nieuwe titel", change_reason=reason),
+    )
 
-    record = db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "call.rules_changed_after_deadline"))
+    record = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "call.rules_changed_after_deadline")
+    )
     assert record.reason == reason and record.actor_id == official.id
     assert record.before == {"max_request_eur": "150000.00"}
     assert record.after == {"max_request_eur": "50000.00"}
@@ -101,8 +120,9 @@ def test_with_a_reason_the_change_is_audited_and_shown_on_the_call(
 def test_other_fields_change_after_the_deadline_without_a_reason():
     call = _past_deadline(make_call())
     official = make_user("official")
-    calls.update_call(official, call.id, _input(call, title="Betere titel",
-                                                description="Verduidelijking."))
+    calls.update_call(
+        official, call.id, _input(call, title="Betere titel", description="Verduidelijking.")
+    )
     assert _actions(call)[-1] == "call.updated"
     assert calls.rule_changes(call) == []
 
@@ -124,8 +144,9 @@ def test_bringing_an_open_deadline_forward_needs_a_reason():
     assert "change_reason" in refused.value.errors
 
     old = call.deadline
-    calls.update_call(official, call.id, _input(call, deadline=earlier,
-                                                change_reason="Fout in de aankondiging."))
+    calls.update_call(
+        official, call.id, _input(call, deadline=earlier, change_reason="Fout in de aankondiging.")
+    )
     [change] = calls.rule_changes(call)
     assert change.kind == "deadline" and change.reason == "Fout in de aankondiging."
     assert (change.old_deadline, change.new_deadline) == (old, earlier)
@@ -139,11 +160,19 @@ def test_the_edit_page_refuses_without_a_reason_and_keeps_the_input(client, logi
     login(make_user("official"))
     page = client.get("/calls/ESF-VAST/edit").get_data(as_text=True)
     assert 'name="change_reason"' in page
-    form = {"code": "ESF-VAST", "title": call.title, "description": call.description,
-            "opens_at": _local(call.opens_at), "deadline": _local(call.deadline),
-            "budget_eur": "1000000", "max_request_eur": "43210",
-            "min_own_contribution_pct": "10", "provider_types": list(call.provider_types),
-            "project_types": list(call.project_types), "technologies": list(call.technologies)}
+    form = {
+        "code": "ESF-VAST",
+        "title": call.title,
+        "description": call.description,
+        "opens_at": _local(call.opens_at),
+        "deadline": _local(call.deadline),
+        "budget_eur": "1000000",
+        "max_request_eur": "43210",
+        "min_own_contribution_pct": "10",
+        "provider_types": list(call.provider_types),
+        "project_types": list(call.project_types),
+        "technologies": list(call.technologies),
+    }
     response = client.post("/calls/ESF-VAST/edit", data=form)
     assert response.status_code == 422
     text = response.get_data(as_text=True)

@@ -38,27 +38,37 @@ def _page(response) -> str:
 
 # ------------------------------------------------------------------ formatted text
 
+
 def test_formatting_keeps_paragraphs_lists_bold_and_links():
-    html = str(render("Eerste **alinea**\nmet een regel.\n\nTweede *alinea*.\n\n"
-                      "- een\n- twee\n\n1. drie\n\n[Meer](https://www.vlaanderen.be/esf)"))
+    html = str(
+        render(
+            "Eerste **alinea**\nmet een regel.\n\nTweede *alinea*.\n\n"
+            "- een\n- twee\n\n1. drie\n\n[Meer](https://www.vlaanderen.be/esf)"
+        )
+    )
     assert '<p class="govuk-body">Eerste <strong>alinea</strong><br>' in html
     assert "<em>alinea</em>" in html
     assert '<ul class="govuk-list govuk-list--bullet">' in html and "<li>twee</li>" in html
     assert '<ol class="govuk-list govuk-list--number">' in html
-    assert ('<a class="govuk-link" href="https://www.vlaanderen.be/esf" '
-            'rel="noopener noreferrer nofollow">Meer</a>') in html
+    assert (
+        '<a class="govuk-link" href="https://www.vlaanderen.be/esf" '
+        'rel="noopener noreferrer nofollow">Meer</a>'
+    ) in html
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    "[klik](javascript:alert(1))",
-    '<a href="javascript:alert(1)">klik</a>',
-    "[klik](data:text/html;base64,PHNjcmlwdD4=)",
-    '<iframe src="https://evil.example"></iframe>',
-    "![beeld](https://evil.example/x.png)",
-    '<p style="position:fixed">x</p>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[klik](javascript:alert(1))",
+        '<a href="javascript:alert(1)">klik</a>',
+        "[klik](data:text/html;base64,PHNjcmlwdD4=)",
+        '<iframe src="https://evil.example"></iframe>',
+        "![beeld](https://evil.example/x.png)",
+        '<p style="position:fixed">x</p>',
+    ],
+)
 def test_formatting_never_lets_markup_or_scripts_through(hostile):
     elements = _Elements()
     elements.feed(str(render(hostile)))
@@ -95,6 +105,7 @@ def test_the_call_page_shows_the_formatted_description(client):
 
 # ------------------------------------------------------------------ published or not
 
+
 def test_a_draft_call_says_it_is_not_published_yet(client, login):
     make_call(code="DRAFT-1", publish=False)
     login(make_user("official"))
@@ -113,6 +124,7 @@ def test_a_visitor_is_invited_to_create_an_account(client):
 
 # ------------------------------------------------------------------ criteria and contact
 
+
 def test_the_public_page_shows_the_award_criteria_with_weights_and_thresholds(client):
     call = make_call(code="CRIT-1")
     reviews.set_criteria(None, call.id, reviews.DEFAULT_CRITERIA)
@@ -121,8 +133,14 @@ def test_the_public_page_shows_the_award_criteria_with_weights_and_thresholds(cl
     for criterion in reviews.DEFAULT_CRITERIA:
         assert str(escape(criterion.name_nl)) in page
     # the default total threshold (60) and a criterion threshold (2) are stated
-    assert _nl("A proposal needs a weighted total of at least %(total)s, and at least the "
-               "minimum score on each criterion that has one, to be ranked.", total="60") in page
+    assert (
+        _nl(
+            "A proposal needs a weighted total of at least %(total)s, and at least the "
+            "minimum score on each criterion that has one, to be ranked.",
+            total="60",
+        )
+        in page
+    )
     client.post("/language", data={"language": "en", "next": "/"})
     page = _page(client.get("/calls/CRIT-1"))
     assert "Evaluation criteria" in page
@@ -135,8 +153,11 @@ def test_a_call_without_criteria_shows_no_criteria_table(client):
 
 
 def test_the_contact_is_saved_and_shown(client, login):
-    make_call(code="CONTACT-1", contact_name="ESF-Agentschap, team e-leren",
-              contact_email="eleren@esf.example")
+    make_call(
+        code="CONTACT-1",
+        contact_name="ESF-Agentschap, team e-leren",
+        contact_email="eleren@esf.example",
+    )
     page = _page(client.get("/calls/CONTACT-1"))
     assert "ESF-Agentschap, team e-leren" in page
     assert 'href="mailto:eleren@esf.example"' in page
@@ -147,12 +168,21 @@ def test_a_malformed_contact_email_is_refused_and_the_input_kept(client, login):
     login(make_user("official"))
     page = _page(client.get(f"/calls/{call.code}/edit"))
     assert _nl("Contact email address") in page
-    form = {"code": call.code, "title": call.title, "description": "",
-            "opens_at": "2020-01-01 09:00:00", "deadline": "2099-03-31 23:59:59",
-            "budget_eur": "1000000", "max_request_eur": "150000",
-            "min_own_contribution_pct": "10", "provider_types": ["public", "private"],
-            "project_types": ["convert"], "technologies": ["vr"],
-            "contact_name": "Team", "contact_email": "geen adres"}
+    form = {
+        "code": call.code,
+        "title": call.title,
+        "description": "",
+        "opens_at": "2020-01-01 09:00:00",
+        "deadline": "2099-03-31 23:59:59",
+        "budget_eur": "1000000",
+        "max_request_eur": "150000",
+        "min_own_contribution_pct": "10",
+        "provider_types": ["public", "private"],
+        "project_types": ["convert"],
+        "technologies": ["vr"],
+        "contact_name": "Team",
+        "contact_email": "geen adres",
+    }
     response = client.post(f"/calls/{call.code}/edit", data=form)
     assert response.status_code == 422
     page = _page(response)
@@ -162,18 +192,24 @@ def test_a_malformed_contact_email_is_refused_and_the_input_kept(client, login):
 
 # ------------------------------------------------------------------ documents
 
+
 def test_an_official_adds_a_document_that_everyone_downloads(client, login):
     call = make_call(code="DOC-1")
     login(make_user("official"))
-    response = client.post(f"/calls/{call.code}/documents",
-                           data={"title": "Oproeptekst",
-                                 "file": (io.BytesIO(PDF), "oproep\u202etxt.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/calls/{call.code}/documents",
+        data={"title": "Oproeptekst", "file": (io.BytesIO(PDF), "oproep\u202etxt.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     document = db.session.scalar(sa.select(CallDocument))
     assert document.title == "Oproeptekst" and document.filename == "oproeptxt.pdf"
-    assert db.session.scalar(sa.select(AuditRecord.action)
-                             .where(AuditRecord.action == "call.document_added")) is not None
+    assert (
+        db.session.scalar(
+            sa.select(AuditRecord.action).where(AuditRecord.action == "call.document_added")
+        )
+        is not None
+    )
     client.post("/auth/logout")
     page = _page(client.get("/calls/DOC-1"))
     assert "Oproeptekst" in page
@@ -186,9 +222,11 @@ def test_an_official_adds_a_document_that_everyone_downloads(client, login):
 def test_a_non_pdf_is_refused_with_the_title_kept(client, login):
     call = make_call(code="DOC-2")
     login(make_user("official"))
-    response = client.post(f"/calls/{call.code}/documents",
-                           data={"title": "Begroting", "file": (io.BytesIO(b"MZ\x90"), "x.exe")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/calls/{call.code}/documents",
+        data={"title": "Begroting", "file": (io.BytesIO(b"MZ\x90"), "x.exe")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = _page(response)
     assert _nl("The file is not a PDF. Save or export the document as PDF and try again.") in page
@@ -241,8 +279,9 @@ def test_the_number_of_documents_is_limited():
     official = make_user("official")
     make_call(code="DOC-8")
     for n in range(documents.MAX_DOCUMENTS):
-        documents.add_document(official, "DOC-8", f"D{n}", "d.pdf",
-                               io.BytesIO(PDF + str(n).encode()))
+        documents.add_document(
+            official, "DOC-8", f"D{n}", "d.pdf", io.BytesIO(PDF + str(n).encode())
+        )
     with pytest.raises(ValidationFailed) as caught:
         documents.add_document(official, "DOC-8", "Nog een", "d.pdf", io.BytesIO(PDF))
     assert "file" in caught.value.errors
@@ -251,28 +290,48 @@ def test_the_number_of_documents_is_limited():
 
 # ------------------------------------------------------------------ individual extensions
 
+
 def test_an_extension_is_emailed_and_shown_to_the_organisation(client, login):
     call = make_call(code="EXT-1", deadline=utcnow() + timedelta(hours=1))
     organisation = make_organisation()
     member = make_user("applicant", organisation=organisation)
     outsider = make_user("applicant")
     new_deadline = call.deadline + timedelta(days=2)
-    calls.grant_extension(make_user("official"), call.id, organisation.id, new_deadline,
-                          "Overmacht: brand in het opleidingscentrum")
-    messages = list(db.session.scalars(sa.select(OutboxMessage)
-                                       .where(OutboxMessage.kind == "deadline_extension")))
+    calls.grant_extension(
+        make_user("official"),
+        call.id,
+        organisation.id,
+        new_deadline,
+        "Overmacht: brand in het opleidingscentrum",
+    )
+    messages = list(
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "deadline_extension")
+        )
+    )
     assert [m.recipient for m in messages] == [member.email]
     assert "Overmacht: brand" in messages[0].body and "EXT-1" in messages[0].subject
     # granting the same deadline again sends nothing more; a new deadline is news
     calls.grant_extension(make_user("official"), call.id, organisation.id, new_deadline, "Idem")
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))
-                             .where(OutboxMessage.kind == "deadline_extension")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(
+                OutboxMessage.kind == "deadline_extension"
+            )
+        )
+        == 1
+    )
 
     login(member)
     page = _page(client.get("/calls/EXT-1"))
-    assert _nl("%(organisation)s has its own deadline: %(deadline)s (Brussels time).",
-               organisation=organisation.legal_name,
-               deadline=format_brussels(new_deadline)) in page
+    assert (
+        _nl(
+            "%(organisation)s has its own deadline: %(deadline)s (Brussels time).",
+            organisation=organisation.legal_name,
+            deadline=format_brussels(new_deadline),
+        )
+        in page
+    )
     client.post("/auth/logout")
     login(outsider)
     assert _nl("Extended") not in _page(client.get("/calls/EXT-1"))
@@ -285,7 +344,12 @@ def test_after_the_call_deadline_an_extended_organisation_can_still_start(client
     login(make_user("applicant"))  # another organisation: the call is closed for them
     assert 'action="/proposals/new/EXT-2"' not in _page(client.get("/calls/EXT-2"))
     client.post("/auth/logout")
-    calls.grant_extension(make_user("official"), call.id, organisation.id,
-                          call.deadline + timedelta(days=2), "Overmacht")
+    calls.grant_extension(
+        make_user("official"),
+        call.id,
+        organisation.id,
+        call.deadline + timedelta(days=2),
+        "Overmacht",
+    )
     login(member)
     assert 'action="/proposals/new/EXT-2"' in _page(client.get("/calls/EXT-2"))

@@ -18,19 +18,28 @@ from tests.factories import make_call, make_organisation, make_user
 
 def _input(**overrides) -> CallInput:
     now = utcnow().replace(microsecond=0)
-    data = {"code": "ESF-ELEREN-2027", "title": "ESF e-leren 2027",
-            "opens_at": now - timedelta(days=1), "deadline": now + timedelta(days=60),
-            "budget_eur": Decimal("2000000.00"), "max_request_eur": Decimal("150000.00")}
+    data = {
+        "code": "ESF-ELEREN-2027",
+        "title": "ESF e-leren 2027",
+        "opens_at": now - timedelta(days=1),
+        "deadline": now + timedelta(days=60),
+        "budget_eur": Decimal("2000000.00"),
+        "max_request_eur": Decimal("150000.00"),
+    }
     data.update(overrides)
     return CallInput(**data)
 
 
 def _audit(action: str) -> list[AuditRecord]:
-    return list(db.session.scalars(sa.select(AuditRecord).where(AuditRecord.action == action)
-                                   .order_by(AuditRecord.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)
+        )
+    )
 
 
 # ------------------------------------------------------------------ parse_local
+
 
 def test_31_march_2021_just_before_midnight_in_brussels_is_21_59_59_utc():
     assert parse_local("2021-03-31 23:59:59") == datetime(2021, 3, 31, 21, 59, 59, tzinfo=UTC)
@@ -59,8 +68,10 @@ def test_a_time_that_occurs_twice_in_autumn_means_the_first():
     assert parse_local("2027-10-31 02:30") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text", ["", "morgen", "31-03-2027 23:59:59", "2027-02-30 12:00",
-                                  "2027-03-31 24:00:00", "2027-03-31"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "morgen", "31-03-2027 23:59:59", "2027-02-30 12:00", "2027-03-31 24:00:00", "2027-03-31"],
+)
 def test_bad_text_is_refused(text):
     with pytest.raises(InvalidLocalTime):
         parse_local(text)
@@ -72,11 +83,13 @@ def test_an_unknown_time_zone_is_refused():
 
 
 def test_other_time_zones_are_honoured():
-    assert parse_local("2027-03-31 23:59:59", "UTC") == datetime(2027, 3, 31, 23, 59, 59,
-                                                                 tzinfo=UTC)
+    assert parse_local("2027-03-31 23:59:59", "UTC") == datetime(
+        2027, 3, 31, 23, 59, 59, tzinfo=UTC
+    )
 
 
 # ------------------------------------------------------------------ create and update
+
 
 def test_an_official_creates_a_draft_with_an_audit_record():
     official = make_user("official")
@@ -110,18 +123,21 @@ def test_a_code_in_use_is_refused_whatever_its_case():
     assert set(caught.value.errors) == {"code"}
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"code": ""}, "code"),
-    ({"code": "ESF 2027"}, "code"),
-    ({"title": "  "}, "title"),
-    ({"budget_eur": Decimal("-1")}, "budget_eur"),
-    ({"max_request_eur": Decimal("-1")}, "max_request_eur"),
-    ({"budget_eur": Decimal("100"), "max_request_eur": Decimal("200")}, "max_request_eur"),
-    ({"min_own_contribution_pct": Decimal("101")}, "min_own_contribution_pct"),
-    ({"provider_types": []}, "provider_types"),
-    ({"project_types": ["rebuild"]}, "project_types"),
-    ({"technologies": []}, "technologies"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"code": ""}, "code"),
+        ({"code": "ESF 2027"}, "code"),
+        ({"title": "  "}, "title"),
+        ({"budget_eur": Decimal("-1")}, "budget_eur"),
+        ({"max_request_eur": Decimal("-1")}, "max_request_eur"),
+        ({"budget_eur": Decimal("100"), "max_request_eur": Decimal("200")}, "max_request_eur"),
+        ({"min_own_contribution_pct": Decimal("101")}, "min_own_contribution_pct"),
+        ({"provider_types": []}, "provider_types"),
+        ({"project_types": ["rebuild"]}, "project_types"),
+        ({"technologies": []}, "technologies"),
+    ],
+)
 def test_invalid_input_is_refused_on_its_field(overrides, field):
     with pytest.raises(ValidationFailed) as caught:
         services.create_call(None, _input(**overrides))
@@ -133,8 +149,10 @@ def test_the_project_period_must_end_after_it_starts():
     from datetime import date
 
     with pytest.raises(ValidationFailed) as caught:
-        services.create_call(None, _input(project_start_earliest=date(2028, 1, 1),
-                                          project_end_latest=date(2027, 12, 31)))
+        services.create_call(
+            None,
+            _input(project_start_earliest=date(2028, 1, 1), project_end_latest=date(2027, 12, 31)),
+        )
     assert set(caught.value.errors) == {"project_end_latest"}
 
 
@@ -154,8 +172,11 @@ def test_a_deadline_that_has_passed_cannot_move():
     call = make_call(opens_at=now - timedelta(days=40), deadline=now - timedelta(seconds=1))
     assert call.status is CallStatus.closed
     with pytest.raises(ValidationFailed) as caught:
-        services.update_call(official, call.id, _input(
-            code=call.code, opens_at=call.opens_at, deadline=now + timedelta(days=1)))
+        services.update_call(
+            official,
+            call.id,
+            _input(code=call.code, opens_at=call.opens_at, deadline=now + timedelta(days=1)),
+        )
     assert set(caught.value.errors) == {"deadline"}
     db.session.expire_all()
     assert call.deadline == now - timedelta(seconds=1)
@@ -166,8 +187,11 @@ def test_an_open_calls_deadline_cannot_move_into_the_past():
     official = make_user("official")
     call = make_call()
     with pytest.raises(ValidationFailed) as caught:
-        services.update_call(official, call.id, _input(
-            code=call.code, opens_at=call.opens_at, deadline=utcnow() - timedelta(hours=1)))
+        services.update_call(
+            official,
+            call.id,
+            _input(code=call.code, opens_at=call.opens_at, deadline=utcnow() - timedelta(hours=1)),
+        )
     assert "deadline" in caught.value.errors
 
 
@@ -175,12 +199,14 @@ def test_an_open_calls_deadline_can_be_postponed():
     official = make_user("official")
     call = make_call()
     later = call.deadline + timedelta(days=7)
-    services.update_call(official, call.id, _input(code=call.code, opens_at=call.opens_at,
-                                                   deadline=later))
+    services.update_call(
+        official, call.id, _input(code=call.code, opens_at=call.opens_at, deadline=later)
+    )
     assert call.deadline == later
 
 
 # ------------------------------------------------------------------ publish and close
+
 
 def test_publishing_makes_a_draft_public_once():
     official = make_user("official")
@@ -201,8 +227,9 @@ def test_publishing_makes_a_draft_public_once():
 
 def test_a_call_whose_deadline_has_passed_cannot_be_published():
     now = utcnow()
-    call = make_call(publish=False, opens_at=now - timedelta(days=2),
-                     deadline=now - timedelta(days=1))
+    call = make_call(
+        publish=False, opens_at=now - timedelta(days=2), deadline=now - timedelta(days=1)
+    )
     with pytest.raises(DomainError):
         services.publish_call(make_user("official"), call.id)
     assert call.phase is CallPhase.draft
@@ -225,11 +252,12 @@ def test_closing_early_needs_a_reason_and_is_audited():
     services.close_call(official, call.id, "Fout in de oproepfiche")
     assert call.closes_at == call.closed_at < call.deadline
     # closed from the next second on (a deadline's stated second is included)
-    assert call.status_at(call.closed_at.replace(microsecond=0) + timedelta(seconds=1)) \
+    assert (
+        call.status_at(call.closed_at.replace(microsecond=0) + timedelta(seconds=1))
         is CallStatus.closed
+    )
     [record] = _audit("call.closed")
     assert record.reason == "Fout in de oproepfiche"
-
 
 
 def test_only_officials_close():
@@ -239,6 +267,7 @@ def test_only_officials_close():
 
 
 # ------------------------------------------------------------------ extensions
+
 
 def test_an_extension_must_lie_after_the_calls_deadline():
     official = make_user("official")
@@ -256,8 +285,9 @@ def test_an_extension_applies_to_one_organisation_and_is_audited_with_its_reason
     call = make_call()
     organisation, other = make_organisation(), make_organisation()
     later = call.deadline + timedelta(days=2)
-    extension = services.grant_extension(official, call.id, organisation.id, later,
-                                         "Storing bij de indiening")
+    extension = services.grant_extension(
+        official, call.id, organisation.id, later, "Storing bij de indiening"
+    )
     assert services.deadline_for(call, organisation.id) == later
     assert services.deadline_for(call, other.id) == call.deadline
     [record] = _audit("call.extension_granted")
@@ -267,8 +297,9 @@ def test_an_extension_applies_to_one_organisation_and_is_audited_with_its_reason
     assert record.after["organisation"] == organisation.enterprise_number
 
     # granting again replaces the deadline, with the old one in the audit
-    services.grant_extension(official, call.id, organisation.id, later + timedelta(days=1),
-                             "Nog een dag")
+    services.grant_extension(
+        official, call.id, organisation.id, later + timedelta(days=1), "Nog een dag"
+    )
     assert services.deadline_for(call, organisation.id) == later + timedelta(days=1)
     assert _audit("call.extension_granted")[-1].before["deadline"] == later.isoformat()
 
@@ -276,16 +307,22 @@ def test_an_extension_applies_to_one_organisation_and_is_audited_with_its_reason
 def test_an_extension_needs_a_reason_and_an_organisation():
     call = make_call()
     with pytest.raises(ValidationFailed) as caught:
-        services.grant_extension(make_user("official"), call.id, 999999,
-                                 call.deadline + timedelta(days=1), "")
+        services.grant_extension(
+            make_user("official"), call.id, 999999, call.deadline + timedelta(days=1), ""
+        )
     assert set(caught.value.errors) == {"reason", "organisation_id"}
 
 
 def test_only_officials_grant_extensions():
     call = make_call()
     with pytest.raises(PermissionDenied):
-        services.grant_extension(make_user("applicant"), call.id, make_organisation().id,
-                                 call.deadline + timedelta(days=1), "Graag")
+        services.grant_extension(
+            make_user("applicant"),
+            call.id,
+            make_organisation().id,
+            call.deadline + timedelta(days=1),
+            "Graag",
+        )
 
 
 def test_an_extension_survives_an_early_close():
@@ -319,7 +356,6 @@ def test_a_call_past_its_deadline_cannot_be_closed_early():
 def test_closing_early_takes_effect_within_the_same_second():
     import time_machine
 
-
     official = make_user("official")
     call = make_call()
     moment = utcnow().replace(microsecond=400000)
@@ -327,5 +363,6 @@ def test_closing_early_takes_effect_within_the_same_second():
         services.close_call(official, call.id, "Fout in de oproeptekst")
     assert call.status_at(moment) is CallStatus.closed
     assert call.status_at(moment.replace(microsecond=900000)) is CallStatus.closed
-    assert call.status_at(moment.replace(microsecond=0) - timedelta(microseconds=1)) \
-        is CallStatus.open
+    assert (
+        call.status_at(moment.replace(microsecond=0) - timedelta(microseconds=1)) is CallStatus.open
+    )

@@ -26,14 +26,21 @@ def _nl(message: str, **variables) -> str:
 
 
 def _form(**overrides) -> dict:
-    data = {"code": "ESF-ELEREN-2027", "title": "ESF e-leren 2027",
-            "description": "Oproep voor e-learningprojecten.\n\nTweede alinea.",
-            "opens_at": "2027-01-15 09:00:00", "deadline": "2027-03-31 23:59:59",
-            "budget_eur": "2.000.000,00", "max_request_eur": "150000",
-            "min_own_contribution_pct": "12,5",
-            "project_start_earliest": "2027-09-01", "project_end_latest": "2029-08-31",
-            "provider_types": ["public", "private"], "project_types": ["convert", "new"],
-            "technologies": ["vr", "ar", "ai", "lms"]}
+    data = {
+        "code": "ESF-ELEREN-2027",
+        "title": "ESF e-leren 2027",
+        "description": "Oproep voor e-learningprojecten.\n\nTweede alinea.",
+        "opens_at": "2027-01-15 09:00:00",
+        "deadline": "2027-03-31 23:59:59",
+        "budget_eur": "2.000.000,00",
+        "max_request_eur": "150000",
+        "min_own_contribution_pct": "12,5",
+        "project_start_earliest": "2027-09-01",
+        "project_end_latest": "2029-08-31",
+        "provider_types": ["public", "private"],
+        "project_types": ["convert", "new"],
+        "technologies": ["vr", "ar", "ai", "lms"],
+    }
     data.update(overrides)
     return _as_boxes(data, "opens_at", "deadline")
 
@@ -56,6 +63,7 @@ def _page(response) -> str:
 
 
 # ------------------------------------------------------------------ creating a call
+
 
 def test_an_official_creates_a_call_through_the_form(client, as_role):
     official = as_role("official")
@@ -85,19 +93,33 @@ def test_bad_input_is_shown_in_dutch_on_its_fields_and_nothing_is_saved(client, 
     if _nl("There is a problem") == "There is a problem":
         pytest.skip("the Dutch catalogue is not compiled (make translations)")
     as_role("official")
-    response = client.post("/calls/new", data=_form(
-        title="", opens_at="2027-02-30 09:00", deadline="2027-03-28 02:30:00", budget_eur="veel",
-        technologies=[]))
+    response = client.post(
+        "/calls/new",
+        data=_form(
+            title="",
+            opens_at="2027-02-30 09:00",
+            deadline="2027-03-28 02:30:00",
+            budget_eur="veel",
+            technologies=[],
+        ),
+    )
     assert response.status_code == 422
     page = _page(response)
     assert 'lang="nl"' in page
     assert "Er is een probleem" in page  # the error summary
     assert _nl("Enter a title for the call.") in page
     assert _nl("Enter a real date and a time like 23:59.") in page
-    assert _nl("This time does not exist in Brussels: the clocks go forward an hour that "
-               "night. Choose another time.") in page
-    assert _nl("Enter an amount in euro, for example 150000 or 150.000,00, with at most two "
-               "decimals.") in page
+    assert (
+        _nl(
+            "This time does not exist in Brussels: the clocks go forward an hour that "
+            "night. Choose another time."
+        )
+        in page
+    )
+    assert (
+        _nl("Enter an amount in euro, for example 150000 or 150.000,00, with at most two decimals.")
+        in page
+    )
     assert _nl("Choose at least one technology.") in page
     assert 'href="#deadline"' in page  # the summary links to the field
     assert 'value="2027-03-28"' in page and 'value="02:30:00"' in page  # kept as typed
@@ -107,8 +129,9 @@ def test_bad_input_is_shown_in_dutch_on_its_fields_and_nothing_is_saved(client, 
 def test_the_services_rules_show_on_the_form(client, as_role):
     as_role("official")
     make_call(code="ESF-BEZET")
-    response = client.post("/calls/new", data=_form(code="esf-bezet",
-                                                    deadline="2027-01-01 00:00:00"))
+    response = client.post(
+        "/calls/new", data=_form(code="esf-bezet", deadline="2027-01-01 00:00:00")
+    )
     assert response.status_code == 422
     page = _page(response)
     assert _nl("The deadline must be after the opening moment.") in page
@@ -140,6 +163,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 # ------------------------------------------------------------------ who sees what
 
+
 def test_drafts_are_404_for_everyone_but_officials(client, login):
     make_call(code="ESF-CONCEPT", title="Geheim concept", publish=False)
     for path in ("/calls/ESF-CONCEPT", "/calls/ESF-CONCEPT/deadline.ics"):
@@ -163,8 +187,12 @@ def test_officials_see_drafts_in_the_list_with_a_new_call_button(client, as_role
 
 
 def test_the_public_list_shows_status_and_deadline_in_brussels_time(client):
-    make_call(code="ESF-2021", title="Oproep 2021", opens_at=parse_local("2021-01-15 09:00"),
-              deadline=parse_local("2021-03-31 23:59:59"))
+    make_call(
+        code="ESF-2021",
+        title="Oproep 2021",
+        opens_at=parse_local("2021-01-15 09:00"),
+        deadline=parse_local("2021-03-31 23:59:59"),
+    )
     page = _page(client.get("/calls/"))
     assert "Oproep 2021" in page
     assert "31-03-2021 23:59:59" in page
@@ -173,10 +201,16 @@ def test_the_public_list_shows_status_and_deadline_in_brussels_time(client):
 
 
 def test_the_detail_page_shows_the_deadline_in_brussels_time(client):
-    make_call(code="ESF-2021", opens_at=parse_local("2021-01-15 09:00"),
-              deadline=parse_local("2021-03-31 23:59:59"), description="Over e-leren.",
-              budget_eur=Decimal("2500000.00"), max_request_eur=Decimal("150000.00"),
-              technologies=["vr", "ai"], provider_types=["private"])
+    make_call(
+        code="ESF-2021",
+        opens_at=parse_local("2021-01-15 09:00"),
+        deadline=parse_local("2021-03-31 23:59:59"),
+        description="Over e-leren.",
+        budget_eur=Decimal("2500000.00"),
+        max_request_eur=Decimal("150000.00"),
+        technologies=["vr", "ai"],
+        provider_types=["private"],
+    )
     response = client.get("/calls/esf-2021")  # the code is not case-sensitive
     assert response.status_code == 200
     page = _page(response)
@@ -202,14 +236,17 @@ def test_an_open_call_has_a_live_countdown(client):
     assert match and re.search(r"\b2 (dagen|days)\b", match.group(1)), page
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (0, "The call is closed."),
-    (-5, "The call is closed."),
-    (1, "1 second left"),
-    (61, "1 minute and 1 second left"),
-    (3600, "1 hour, 0 minutes and 0 seconds left"),
-    (2 * 86400 + 3 * 3600 + 4 * 60 + 5, "2 days, 3 hours, 4 minutes and 5 seconds left"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "The call is closed."),
+        (-5, "The call is closed."),
+        (1, "1 second left"),
+        (61, "1 minute and 1 second left"),
+        (3600, "1 hour, 0 minutes and 0 seconds left"),
+        (2 * 86400 + 3 * 3600 + 4 * 60 + 5, "2 days, 3 hours, 4 minutes and 5 seconds left"),
+    ],
+)
 def test_the_remaining_time_in_words(app, seconds, text):
     from app.core.countdown import remaining_text
 
@@ -250,8 +287,12 @@ def test_no_start_button_for_officials_or_on_closed_calls(client, login):
 def test_the_home_page_lists_open_calls_for_anonymous_visitors(client):
     now = utcnow()
     make_call(code="ESF-OPEN", title="Open oproep")
-    make_call(code="ESF-DICHT", title="Gesloten oproep", opens_at=now - timedelta(days=9),
-              deadline=now - timedelta(days=1))
+    make_call(
+        code="ESF-DICHT",
+        title="Gesloten oproep",
+        opens_at=now - timedelta(days=9),
+        deadline=now - timedelta(days=1),
+    )
     make_call(code="ESF-CONCEPT", title="Concept oproep", publish=False)
     page = _page(client.get("/"))
     assert "Open oproep" in page
@@ -268,10 +309,14 @@ def test_the_menu_has_calls_for_everyone_logged_in(client, as_role):
 
 # ------------------------------------------------------------------ the .ics file
 
+
 def test_the_ics_file_has_the_deadline_in_utc_and_an_alarm_a_day_before(client):
-    call = make_call(code="ESF-2027", title="ESF e-leren 2027; blended, met VR",
-                     opens_at=parse_local("2027-01-15 09:00"),
-                     deadline=parse_local("2027-03-31 23:59:59"))
+    call = make_call(
+        code="ESF-2027",
+        title="ESF e-leren 2027; blended, met VR",
+        opens_at=parse_local("2027-01-15 09:00"),
+        deadline=parse_local("2027-03-31 23:59:59"),
+    )
     response = client.get("/calls/ESF-2027/deadline.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -299,9 +344,13 @@ def test_the_ics_file_has_the_deadline_in_utc_and_an_alarm_a_day_before(client):
     assert uid == f"UID:call-{call.id}-deadline@localhost"
 
     # the UID stays when the call number changes
-    services.update_call(make_user("official"), call.id, services.CallInput(
-        code="ESF-2027-B", title=call.title, opens_at=call.opens_at,
-        deadline=call.deadline))
+    services.update_call(
+        make_user("official"),
+        call.id,
+        services.CallInput(
+            code="ESF-2027-B", title=call.title, opens_at=call.opens_at, deadline=call.deadline
+        ),
+    )
     again = client.get("/calls/ESF-2027-B/deadline.ics").get_data(as_text=True)
     assert uid + "\r\n" in again
 
@@ -320,9 +369,14 @@ def test_long_ics_lines_are_folded_without_splitting_characters():
 
 # ------------------------------------------------------------------ edit, publish, close
 
+
 def test_the_edit_form_shows_the_times_in_brussels_with_seconds(client, as_role):
-    make_call(code="ESF-2027", opens_at=parse_local("2027-01-15 09:00"),
-              deadline=parse_local("2027-03-31 23:59:59"), publish=False)
+    make_call(
+        code="ESF-2027",
+        opens_at=parse_local("2027-01-15 09:00"),
+        deadline=parse_local("2027-03-31 23:59:59"),
+        publish=False,
+    )
     as_role("official")
     page = _page(client.get("/calls/ESF-2027/edit"))
     assert 'name="deadline-date" type="date" value="2027-03-31"' in page
@@ -336,9 +390,15 @@ def test_an_official_edits_publishes_and_closes_a_call(client, as_role):
     now = utcnow()
     call = make_call(code="ESF-2027", publish=False, opens_at=now - timedelta(days=1))
     as_role("official")
-    response = client.post("/calls/ESF-2027/edit", data=_form(
-        code="ESF-2027", title="Nieuwe titel", opens_at=services.brussels_input(call.opens_at),
-        deadline=services.brussels_input(call.deadline)))
+    response = client.post(
+        "/calls/ESF-2027/edit",
+        data=_form(
+            code="ESF-2027",
+            title="Nieuwe titel",
+            opens_at=services.brussels_input(call.opens_at),
+            deadline=services.brussels_input(call.deadline),
+        ),
+    )
     assert response.status_code == 302, _page(response)
     db.session.refresh(call)
     assert call.title == "Nieuwe titel"
@@ -371,46 +431,80 @@ def test_publishing_twice_explains_instead_of_failing(client, as_role):
 
 
 def test_an_official_grants_an_extension(client, as_role):
-    call = make_call(code="ESF-2027", opens_at=parse_local("2026-01-15 09:00"),
-                     deadline=parse_local("2027-03-31 23:59:59"))
+    call = make_call(
+        code="ESF-2027",
+        opens_at=parse_local("2026-01-15 09:00"),
+        deadline=parse_local("2027-03-31 23:59:59"),
+    )
     organisation = make_organisation(legal_name="Leerhuis vzw")
     as_role("official")
     page = _page(client.get("/calls/ESF-2027/extensions"))
     assert f"Leerhuis vzw ({organisation.enterprise_number})" in page
 
-    response = client.post("/calls/ESF-2027/extensions", data={
-        "organisation_id": str(organisation.id), "deadline": "2027-03-31 23:59:59",
-        "reason": "Storing"})
+    response = client.post(
+        "/calls/ESF-2027/extensions",
+        data={
+            "organisation_id": str(organisation.id),
+            "deadline": "2027-03-31 23:59:59",
+            "reason": "Storing",
+        },
+    )
     assert response.status_code == 422
-    assert _nl("The extended deadline must be after the call's deadline (%(deadline)s).",
-               deadline="31-03-2027 23:59:59") in _page(response)
+    assert _nl(
+        "The extended deadline must be after the call's deadline (%(deadline)s).",
+        deadline="31-03-2027 23:59:59",
+    ) in _page(response)
 
-    response = client.post("/calls/ESF-2027/extensions", data={
-        "organisation_id": str(organisation.id), "deadline-date": "2027-04-02",
-        "deadline-time": "12:00", "reason": "Storing bij de indiening"})
+    response = client.post(
+        "/calls/ESF-2027/extensions",
+        data={
+            "organisation_id": str(organisation.id),
+            "deadline-date": "2027-04-02",
+            "deadline-time": "12:00",
+            "reason": "Storing bij de indiening",
+        },
+    )
     assert response.status_code == 302
     assert services.deadline_for(call, organisation.id) == parse_local("2027-04-02 12:00")
     page = _page(client.get("/calls/ESF-2027/extensions"))
     assert "02-04-2027 12:00:00" in page
     assert "Storing bij de indiening" in page
-    record = db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "call.extension_granted"))
+    record = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "call.extension_granted")
+    )
     assert record.reason == "Storing bij de indiening"
 
 
-@pytest.mark.parametrize(("boxes", "message"), [
-    ({"deadline-date": "", "deadline-time": "12:00"}, "Enter the date, for example 31-03-2027."),
-    ({"deadline-date": "2027-04-02", "deadline-time": ""}, "Enter the time, for example 23:59."),
-    ({"deadline-date": "2027-03-28", "deadline-time": "02:30"},
-     "This time does not exist in Brussels: the clocks go forward an hour that night. "
-     "Choose another time.")])
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        (
+            {"deadline-date": "", "deadline-time": "12:00"},
+            "Enter the date, for example 31-03-2027.",
+        ),
+        (
+            {"deadline-date": "2027-04-02", "deadline-time": ""},
+            "Enter the time, for example 23:59.",
+        ),
+        (
+            {"deadline-date": "2027-03-28", "deadline-time": "02:30"},
+            "This time does not exist in Brussels: the clocks go forward an hour that night. "
+            "Choose another time.",
+        ),
+    ],
+)
 def test_the_extension_deadline_boxes_explain_what_is_missing(client, as_role, boxes, message):
-    make_call(code="ESF-2027", opens_at=parse_local("2026-01-15 09:00"),
-              deadline=parse_local("2027-03-27 23:59:59"))
+    make_call(
+        code="ESF-2027",
+        opens_at=parse_local("2026-01-15 09:00"),
+        deadline=parse_local("2027-03-27 23:59:59"),
+    )
     organisation = make_organisation()
     as_role("official")
-    response = client.post("/calls/ESF-2027/extensions", data={
-        "organisation_id": str(organisation.id), "reason": "Storing", **boxes})
+    response = client.post(
+        "/calls/ESF-2027/extensions",
+        data={"organisation_id": str(organisation.id), "reason": "Storing", **boxes},
+    )
     assert response.status_code == 422
     page = _page(response)
     assert _nl(message) in page
@@ -428,8 +522,10 @@ def test_the_extension_form_speaks_english_too(client, as_role):
 def test_an_extension_needs_an_organisation(client, as_role):
     make_call(code="ESF-2027")
     as_role("official")
-    response = client.post("/calls/ESF-2027/extensions", data={
-        "organisation_id": "", "deadline": "2099-01-01 00:00:00", "reason": "x"})
+    response = client.post(
+        "/calls/ESF-2027/extensions",
+        data={"organisation_id": "", "deadline": "2099-01-01 00:00:00", "reason": "x"},
+    )
     assert response.status_code == 422
     assert _nl("Choose an organisation.") in _page(response)
 
@@ -439,10 +535,17 @@ def test_editing_an_open_call_keeps_its_times_when_they_are_not_changed(client, 
     opens_at, deadline = call.opens_at, call.deadline
     assert opens_at.microsecond or deadline.microsecond
     as_role("official")
-    response = client.post("/calls/ESF-OPEN/edit", data=_form(
-        code="ESF-OPEN", title="Andere titel", opens_at=services.brussels_input(opens_at),
-        deadline=services.brussels_input(deadline), budget_eur="1000000",
-        max_request_eur="150000"))
+    response = client.post(
+        "/calls/ESF-OPEN/edit",
+        data=_form(
+            code="ESF-OPEN",
+            title="Andere titel",
+            opens_at=services.brussels_input(opens_at),
+            deadline=services.brussels_input(deadline),
+            budget_eur="1000000",
+            max_request_eur="150000",
+        ),
+    )
     assert response.status_code == 302, _page(response)
     db.session.refresh(call)
     assert call.title == "Andere titel"

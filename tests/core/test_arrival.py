@@ -22,12 +22,16 @@ def _arrival(headers: dict, trust: bool) -> datetime:
     return seen["at"]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("t=1617227999.900", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
-    ("1617227999900", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
-    ("1617227999900000", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
-    ("t=nonsense", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("t=1617227999.900", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
+        ("1617227999900", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
+        ("1617227999900000", datetime(2021, 3, 31, 21, 59, 59, 900000, tzinfo=UTC)),
+        ("t=nonsense", None),
+        ("", None),
+    ],
+)
 def test_parse_request_start(value, expected):
     assert parse_request_start(value) == expected
 

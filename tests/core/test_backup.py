@@ -26,8 +26,13 @@ def world(app, client, login, tmp_path, monkeypatch):
     (reads included); files in this test's own upload folder."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     world = _world(count=2)
-    proposals.add_attachment(world.applicants[0], world.proposals[0].id, "plan.pdf",
-                             io.BytesIO(PDF), received_at=datetime(2021, 3, 1, tzinfo=UTC))
+    proposals.add_attachment(
+        world.applicants[0],
+        world.proposals[0].id,
+        "plan.pdf",
+        io.BytesIO(PDF),
+        received_at=datetime(2021, 3, 1, tzinfo=UTC),
+    )
     decisions_rules.publish_decision(world.official, world.call.id)
     login(world.official)
     assert client.get(f"{BASE}/decisions/1.json").status_code == 200
@@ -46,10 +51,12 @@ def _fresh_database(app, tmp_path: Path) -> str:
 
     name = f"{url.database}_restore"
     maintenance = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(maintenance.render_as_string(hide_password=False),
-                         autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                     .format(sql.Identifier(name)))
+    with psycopg.connect(
+        maintenance.render_as_string(hide_password=False), autocommit=True
+    ) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return url.set(database=name).render_as_string(hide_password=False)
 
@@ -57,11 +64,23 @@ def _fresh_database(app, tmp_path: Path) -> str:
 @pytest.fixture
 def target(app, tmp_path):
     """A second instance of the portal on a fresh database and an empty upload folder."""
-    other = create_app({**{key: app.config[key] for key in (
-        "TESTING", "SECRET_KEY", "WTF_CSRF_ENABLED", "MAIL_BACKEND", "SERVER_BASE_URL",
-        "PASSWORD_HASH_METHOD")},
-        "SQLALCHEMY_DATABASE_URI": _fresh_database(app, tmp_path),
-        "UPLOAD_FOLDER": str(tmp_path / "restored-uploads")})
+    other = create_app(
+        {
+            **{
+                key: app.config[key]
+                for key in (
+                    "TESTING",
+                    "SECRET_KEY",
+                    "WTF_CSRF_ENABLED",
+                    "MAIL_BACKEND",
+                    "SERVER_BASE_URL",
+                    "PASSWORD_HASH_METHOD",
+                )
+            },
+            "SQLALCHEMY_DATABASE_URI": _fresh_database(app, tmp_path),
+            "UPLOAD_FOLDER": str(tmp_path / "restored-uploads"),
+        }
+    )
     yield other
     with other.app_context():
         db.session.remove()
@@ -76,18 +95,23 @@ def _invoke(app, *args: str):
 
 def _rows(engine: sa.Engine) -> dict[str, list]:
     with engine.connect() as conn:
-        return {table.name: conn.execute(
-            table.select().order_by(*table.primary_key.columns)).all()
-            for table in db.metadata.sorted_tables}
+        return {
+            table.name: conn.execute(table.select().order_by(*table.primary_key.columns)).all()
+            for table in db.metadata.sorted_tables
+        }
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in root.rglob("*") if path.is_file() and not path.name.startswith(".")}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
 
 
-def test_a_restored_instance_is_the_same_row_by_row_and_file_by_file(world, runner, target,
-                                                                    tmp_path):
+def test_a_restored_instance_is_the_same_row_by_row_and_file_by_file(
+    world, runner, target, tmp_path
+):
     archive = tmp_path / "backup.tar.gz"
     result = runner.invoke(args=["backup", "create", str(archive)])
     assert result.exit_code == 0, result.output
@@ -117,8 +141,7 @@ def test_a_restored_instance_is_the_same_row_by_row_and_file_by_file(world, runn
     assert "refusing to restore into an instance in use" in again.output
 
 
-def test_a_tampered_archive_is_refused_before_anything_is_written(world, runner, target,
-                                                                 tmp_path):
+def test_a_tampered_archive_is_refused_before_anything_is_written(world, runner, target, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     assert runner.invoke(args=["backup", "create", str(archive)]).exit_code == 0
     unpacked = tmp_path / "unpacked"
@@ -150,4 +173,5 @@ def test_the_manifest_lists_every_member_and_the_chain_head(world, runner, tmp_p
     head = db.session.scalar(sa.text("SELECT hash FROM audit_records ORDER BY id DESC LIMIT 1"))
     assert manifest["audit_chain_head"] == head
     assert manifest["database"]["alembic_revision"] == db.session.scalar(
-        sa.text("SELECT version_num FROM alembic_version"))
+        sa.text("SELECT version_num FROM alembic_version")
+    )

@@ -35,8 +35,9 @@ def _all_form_classes():
 def test_every_form_of_the_app_has_the_guard():
     classes = list(_all_form_classes())
     assert len(classes) > 20
-    unguarded = [cls.__qualname__ for cls in classes
-                 if not issubclass(cls, PortalForm | PortalSubForm)]
+    unguarded = [
+        cls.__qualname__ for cls in classes if not issubclass(cls, PortalForm | PortalSubForm)
+    ]
     assert unguarded == []
 
 
@@ -72,11 +73,18 @@ def test_multi_line_fields_keep_line_breaks_but_refuse_nul(app):
 
 
 def _registration(**overrides):
-    data = {"name": "Nele Nieuw", "email": "nele@example.org", "password": DEFAULT_PASSWORD,
-            "mode": "new", "legal_name": "Leerhuis vzw",
-            "enterprise_number": valid_enterprise_number().replace(".", ""),
-            "provider_type": "private", "street": "Veldstraat 1", "postal_code": "9000",
-            "city": "Gent"}
+    data = {
+        "name": "Nele Nieuw",
+        "email": "nele@example.org",
+        "password": DEFAULT_PASSWORD,
+        "mode": "new",
+        "legal_name": "Leerhuis vzw",
+        "enterprise_number": valid_enterprise_number().replace(".", ""),
+        "provider_type": "private",
+        "street": "Veldstraat 1",
+        "postal_code": "9000",
+        "city": "Gent",
+    }
     data.update(overrides)
     return data
 

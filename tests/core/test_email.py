@@ -19,8 +19,9 @@ class CollectingHandler:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                     policy=default_policy)))
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy))
+        )
         return "250 Message accepted for delivery"
 
 
@@ -63,10 +64,15 @@ def dead_smtp(mail_config):
 
 def _enqueue(to="ontvanger@example.org", dedupe_key=None):
     with transaction():
-        message = enqueue("verify_email", to=to, subject="Bevestig uw e-mailadres",
-                          template="auth/email/verify.txt", dedupe_key=dedupe_key,
-                          user=type("U", (), {"name": "Els", "email": to})(),
-                          link="http://localhost/auth/verify/abc")
+        message = enqueue(
+            "verify_email",
+            to=to,
+            subject="Bevestig uw e-mailadres",
+            template="auth/email/verify.txt",
+            dedupe_key=dedupe_key,
+            user=type("U", (), {"name": "Els", "email": to})(),
+            link="http://localhost/auth/verify/abc",
+        )
     return message
 
 
@@ -161,9 +167,14 @@ INJECTED = "Leerhuis vzw\r\nBcc: iedereen@example.org"
 
 def _enqueue_subject(subject: str, to="ontvanger@example.org"):
     with transaction():
-        message = enqueue("receipt", to=to, subject=subject, template="auth/email/verify.txt",
-                          user=type("U", (), {"name": "Els", "email": to})(),
-                          link="http://localhost/auth/verify/abc")
+        message = enqueue(
+            "receipt",
+            to=to,
+            subject=subject,
+            template="auth/email/verify.txt",
+            user=type("U", (), {"name": "Els", "email": to})(),
+            link="http://localhost/auth/verify/abc",
+        )
     return message.id
 
 
@@ -190,8 +201,9 @@ def test_a_line_break_in_a_subject_never_adds_a_header(smtp_server):
 
 def test_a_message_that_cannot_be_built_fails_at_once_and_the_queue_moves_on(smtp_server):
     bad = _raw_message(recipient="ontvanger@example.org", subject=f"Ontvangstbewijs {INJECTED}")
-    bad_address = _raw_message(recipient="x@example.org\r\nBcc: iedereen@example.org",
-                               subject="Ontvangstbewijs")
+    bad_address = _raw_message(
+        recipient="x@example.org\r\nBcc: iedereen@example.org", subject="Ontvangstbewijs"
+    )
     good = _enqueue_subject("Wachtwoord herstellen", to="els@example.org")
 
     assert send_pending() == (1, 2)
@@ -206,8 +218,7 @@ def test_a_message_that_cannot_be_built_fails_at_once_and_the_queue_moves_on(smt
     assert send_pending() == (0, 0)  # never tried again
 
 
-def test_any_delivery_error_is_recorded_and_backed_off_per_message(app, smtp_server,
-                                                                   monkeypatch):
+def test_any_delivery_error_is_recorded_and_backed_off_per_message(app, smtp_server, monkeypatch):
     import app.core.email as email_module
 
     real_deliver = email_module._deliver

@@ -7,10 +7,13 @@ from app.core.email import OutboxMessage
 from tests.factories import make_call, make_proposal, make_user
 
 
-@pytest.mark.parametrize(("language", "subject", "greeting"), [
-    ("en", "Received: ", "Hello "), ("nl", "Ontvangen: ", "Beste ")])
+@pytest.mark.parametrize(
+    ("language", "subject", "greeting"),
+    [("en", "Received: ", "Hello "), ("nl", "Ontvangen: ", "Beste ")],
+)
 def test_the_receipt_email_has_subject_and_body_in_the_recipients_language(
-        language, subject, greeting):
+    language, subject, greeting
+):
     user = make_user("applicant", language=language)
     with force_locale("nl" if language == "en" else "en"):  # the sender's session speaks the other
         make_proposal(make_call(), user, submit=True)
@@ -19,8 +22,9 @@ def test_the_receipt_email_has_subject_and_body_in_the_recipients_language(
     assert message.body.startswith(greeting)
 
 
-@pytest.mark.parametrize(("language", "written"), [
-    ("en", "31 Mar 2027 23:59:59"), ("nl", "31-03-2027 23:59:59")])
+@pytest.mark.parametrize(
+    ("language", "written"), [("en", "31 Mar 2027 23:59:59"), ("nl", "31-03-2027 23:59:59")]
+)
 def test_the_reminders_deadline_is_written_the_recipients_way(language, written):
     from datetime import timedelta
 

@@ -5,8 +5,9 @@ import pytest
 from tests.factories import make_user
 
 
-@pytest.mark.parametrize(("language", "heading"), [
-    ("nl", "Pagina niet gevonden"), ("en", "Page not found")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("nl", "Pagina niet gevonden"), ("en", "Page not found")]
+)
 def test_not_found(client, language, heading):
     client.post("/language", data={"language": language})
     response = client.get("/bestaat-niet")
@@ -23,8 +24,9 @@ def test_forbidden_and_other_statuses_share_the_template(client, login):
     assert '<h1 class="govuk-heading-l">Niet toegestaan</h1>' in forbidden.get_data(as_text=True)
     not_allowed = client.delete("/")
     assert not_allowed.status_code == 405
-    assert '<h1 class="govuk-heading-l">Dit is niet gelukt</h1>' in \
-        not_allowed.get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Dit is niet gelukt</h1>' in not_allowed.get_data(
+        as_text=True
+    )
 
 
 def test_the_api_still_answers_in_json(client):

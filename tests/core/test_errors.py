@@ -50,9 +50,11 @@ def test_validation_errors_go_on_the_fields_and_the_view_renders_again(app):
     def invalid():
         raise ValidationFailed({"name": "Too short", "other": "Elsewhere"})
 
-    form, response, flashed = _post(app, invalid,
-                                    errors=lambda exc: ValidationFailed(
-                                        {k: v.upper() for k, v in exc.errors.items()}))
+    form, response, flashed = _post(
+        app,
+        invalid,
+        errors=lambda exc: ValidationFailed({k: v.upper() for k, v in exc.errors.items()}),
+    )
     assert response is None
     assert form.name.errors == ["TOO SHORT"] and flashed == [("error", "ELSEWHERE")]
 

@@ -16,8 +16,7 @@ def test_the_plain_variant_has_commas_and_decimal_points():
 
 
 def test_the_excel_variant_has_semicolons_and_decimal_commas():
-    data = write_csv([("name", "amount", "share"), ("a; b", Decimal("1234.50"), 12.5)],
-                     EXCEL_CSV)
+    data = write_csv([("name", "amount", "share"), ("a; b", Decimal("1234.50"), 12.5)], EXCEL_CSV)
     assert _text(data) == 'name;amount;share\r\n"a; b";1234,50;12,5\r\n'
 
 

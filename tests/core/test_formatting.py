@@ -13,23 +13,26 @@ from app.core.time import brussels
 NBSP = "\u00a0"
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("nl", "€ 12.500,50"), ("en", "€12,500.50")])
+@pytest.mark.parametrize(("language", "expected"), [("nl", "€ 12.500,50"), ("en", "€12,500.50")])
 def test_euro(language, expected):
     assert formatting.euro(Decimal("12500.5"), language) == expected
     assert formatting.euro(None, language) == ""
 
 
-@pytest.mark.parametrize(("language", "whole", "exact", "fixed"), [
-    ("nl", "12.345", "2,5", "1.234,50"), ("en", "12,345", "2.5", "1,234.50")])
+@pytest.mark.parametrize(
+    ("language", "whole", "exact", "fixed"),
+    [("nl", "12.345", "2,5", "1.234,50"), ("en", "12,345", "2.5", "1,234.50")],
+)
 def test_numbers(language, whole, exact, fixed):
     assert formatting.number(12345, lang=language) == whole
     assert formatting.number(Decimal("2.50"), lang=language) == exact
     assert formatting.number(Decimal("1234.5"), 2, lang=language) == fixed
 
 
-@pytest.mark.parametrize(("language", "share", "change", "whole"), [
-    ("nl", f"12,5{NBSP}%", f"-3,0{NBSP}%", f"10{NBSP}%"), ("en", "12.5%", "-3.0%", "10%")])
+@pytest.mark.parametrize(
+    ("language", "share", "change", "whole"),
+    [("nl", f"12,5{NBSP}%", f"-3,0{NBSP}%", f"10{NBSP}%"), ("en", "12.5%", "-3.0%", "10%")],
+)
 def test_percentages(language, share, change, whole):
     assert formatting.percent(Decimal("12.5"), lang=language) == share
     assert formatting.percent(Decimal("-3"), signed=True, lang=language) == change
@@ -41,9 +44,13 @@ def test_a_positive_change_has_its_sign():
     assert formatting.percent(Decimal("12.5"), signed=True, lang="nl") == f"+12,5{NBSP}%"
 
 
-@pytest.mark.parametrize(("language", "day", "moment", "minute"), [
-    ("nl", "31-03-2027", "31-03-2027 23:59:59", "31-03-2027 23:59"),
-    ("en", "31 Mar 2027", "31 Mar 2027 23:59:59", "31 Mar 2027 23:59")])
+@pytest.mark.parametrize(
+    ("language", "day", "moment", "minute"),
+    [
+        ("nl", "31-03-2027", "31-03-2027 23:59:59", "31-03-2027 23:59"),
+        ("en", "31 Mar 2027", "31 Mar 2027 23:59:59", "31 Mar 2027 23:59"),
+    ],
+)
 def test_dates_and_times_in_brussels(language, day, moment, minute):
     instant = brussels(2027, 3, 31, 23, 59, 59)  # 21:59:59 UTC
     assert formatting.day(date(2027, 3, 31), language) == day
@@ -59,23 +66,33 @@ def test_a_naive_datetime_is_refused():
         formatting.moment(datetime(2027, 3, 31, 12, 0))
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("nl", f"€ 1.250,00 · 3,5 · 12,5{NBSP}% · 31-03-2027 · 2{NBSP}kB"),
-    ("en", f"€1,250.00 · 3.5 · 12.5% · 31 Mar 2027 · 2{NBSP}kB")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", f"€ 1.250,00 · 3,5 · 12,5{NBSP}% · 31-03-2027 · 2{NBSP}kB"),
+        ("en", f"€1,250.00 · 3.5 · 12.5% · 31 Mar 2027 · 2{NBSP}kB"),
+    ],
+)
 def test_the_template_filters_follow_the_page_language(app, language, expected):
     with app.test_request_context(), force_locale(language):
         text = render_template_string(
             "{{ amount | euro }} · {{ score | number }} · {{ share | percent }} · "
-            "{{ when | day }} · {{ size | kilobytes }}", amount=Decimal("1250"),
-            score=Decimal("3.5"), share=Decimal("12.5"), when=date(2027, 3, 31), size=2100)
+            "{{ when | day }} · {{ size | kilobytes }}",
+            amount=Decimal("1250"),
+            score=Decimal("3.5"),
+            share=Decimal("12.5"),
+            when=date(2027, 3, 31),
+            size=2100,
+        )
     assert text == expected
 
 
-@pytest.mark.parametrize(("language", "one", "many"), [
-    ("nl", "1 registratie", "1.234 registraties"), ("en", "1 record", "1,234 records")])
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [("nl", "1 registratie", "1.234 registraties"), ("en", "1 record", "1,234 records")],
+)
 def test_plurals_with_a_formatted_count(app, language, one, many):
-    template = ('{{ ngettext("%(count)s record", "%(count)s records", n, '
-                'count=n | number) }}')
+    template = '{{ ngettext("%(count)s record", "%(count)s records", n, count=n | number) }}'
     with app.test_request_context(), force_locale(language):
         assert render_template_string(template, n=1) == one
         assert render_template_string(template, n=1234) == many

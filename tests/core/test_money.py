@@ -5,11 +5,21 @@ import pytest
 from app.core.money import InvalidAmount, format_euro, parse_euro
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12.500,50", "12500.50"), ("12500.50", "12500.50"), ("€ 12 500", "12500.00"),
-    ("150.000", "150000.00"), ("1.250.000,00", "1250000.00"), ("150000", "150000.00"),
-    ("0,5", "0.50"), ("1,250,000.75", "1250000.75"), ("", None), ("  ", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.500,50", "12500.50"),
+        ("12500.50", "12500.50"),
+        ("€ 12 500", "12500.00"),
+        ("150.000", "150000.00"),
+        ("1.250.000,00", "1250000.00"),
+        ("150000", "150000.00"),
+        ("0,5", "0.50"),
+        ("1,250,000.75", "1250000.75"),
+        ("", None),
+        ("  ", None),
+    ],
+)
 def test_parse_euro(text, expected):
     result = parse_euro(text)
     assert (None if result is None else str(result)) == expected

@@ -11,18 +11,29 @@ FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
 
 
 def _app(app, **overrides):
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], **overrides})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            **overrides,
+        }
+    )
 
 
 def _failed_login(portal):
-    portal.test_client().post("/auth/login", headers=FORWARDED, data={
-        "email": "niemand@example.org", "password": "Fout-Wachtwoord-123"},
-        environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    portal.test_client().post(
+        "/auth/login",
+        headers=FORWARDED,
+        data={"email": "niemand@example.org", "password": "Fout-Wachtwoord-123"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
     db.session.expire_all()
-    key = db.session.scalar(sa.select(ThrottleCounter.key)
-                            .where(ThrottleCounter.key.like("login:addr:%")))
+    key = db.session.scalar(
+        sa.select(ThrottleCounter.key).where(ThrottleCounter.key.like("login:addr:%"))
+    )
     return key.removeprefix("login:addr:")
 
 

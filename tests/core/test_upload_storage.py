@@ -41,12 +41,12 @@ def test_six_refused_uploads_leave_nothing_on_disk(app, storage, monkeypatch):
     user = make_user("applicant")
     proposal = make_proposal(make_call(), user, complete=False)
     refused = [
-        b"MZ\x90\x00 not a pdf" * 1000,                # an executable
-        b"",                                           # empty
-        b"%PDF-1.4 no end marker" + b"x" * 500_000,    # truncated PDF
-        _pdf(4 * 1024 * 1024 + 1),                     # one byte over the size limit
-        _pdf(3 * 1024 * 1024 + 1),                     # over the organisation's quota
-        b"<html>%%EOF</html>" * 10_000,                # HTML posing as PDF
+        b"MZ\x90\x00 not a pdf" * 1000,  # an executable
+        b"",  # empty
+        b"%PDF-1.4 no end marker" + b"x" * 500_000,  # truncated PDF
+        _pdf(4 * 1024 * 1024 + 1),  # one byte over the size limit
+        _pdf(3 * 1024 * 1024 + 1),  # over the organisation's quota
+        b"<html>%%EOF</html>" * 10_000,  # HTML posing as PDF
     ]
     for content in refused:
         with pytest.raises(ValidationFailed):
@@ -91,18 +91,22 @@ def test_the_quota_counts_the_organisations_distinct_files(app, storage, monkeyp
     assert "opslagruimte" in refused.value.errors["file"]
     # Another organisation has its own quota.
     other = make_user("applicant")
-    services.add_attachment(other, make_proposal(call, other, complete=False).id, "c.pdf",
-                            io.BytesIO(_pdf(400)))
+    services.add_attachment(
+        other, make_proposal(call, other, complete=False).id, "c.pdf", io.BytesIO(_pdf(400))
+    )
 
 
-def test_the_quota_error_shows_on_the_attachment_form_in_dutch(app, client, login, storage,
-                                                               monkeypatch):
+def test_the_quota_error_shows_on_the_attachment_form_in_dutch(
+    app, client, login, storage, monkeypatch
+):
     monkeypatch.setitem(app.config, "ORGANISATION_STORAGE_BYTES", 100)
     user = login(make_user("applicant"))
     proposal = make_proposal(make_call(), user, complete=False)
-    response = client.post(f"/proposals/{proposal.id}/attachments",
-                           data={"file": (io.BytesIO(_pdf(2000)), "plan.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/proposals/{proposal.id}/attachments",
+        data={"file": (io.BytesIO(_pdf(2000)), "plan.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "opslagruimte" in page and "govuk-error-summary" in page
@@ -110,6 +114,7 @@ def test_the_quota_error_shows_on_the_attachment_form_in_dutch(app, client, logi
 
 
 # ---------------------------------------------------------------------------- cleaning
+
 
 def _age(path, seconds: float) -> None:
     moment = time.time() - seconds

@@ -13,8 +13,13 @@ from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _require_chromium() -> None:
@@ -53,8 +58,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="nl-BE",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server, locale="nl-BE", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
@@ -78,16 +84,21 @@ def check_page(page, request):
         slug = re.sub(r"[^a-z0-9]+", "-", name)
         page.screenshot(path=str(ARTIFACTS / f"{slug.strip('-')}.png"), full_page=True)
         results = axe.run(page)
-        serious = [v for v in results.response["violations"]
-                   if v.get("impact") in ("serious", "critical")]
+        serious = [
+            v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+        ]
         if serious:
             lines = [f"axe: {len(serious)} serious/critical violation(s) on {label} ({page.url}):"]
             for violation in serious:
-                lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}"
-                             f" ({violation['helpUrl']})")
+                lines.append(
+                    f"- [{violation['impact']}] {violation['id']}: {violation['help']}"
+                    f" ({violation['helpUrl']})"
+                )
                 for node in violation["nodes"][:5]:
-                    lines.append(f"    {', '.join(map(str, node['target']))}: "
-                                 f"{node.get('failureSummary', '').splitlines()[-1:]}")
+                    lines.append(
+                        f"    {', '.join(map(str, node['target']))}: "
+                        f"{node.get('failureSummary', '').splitlines()[-1:]}"
+                    )
             pytest.fail("\n".join(lines), pytrace=False)
 
     return _check

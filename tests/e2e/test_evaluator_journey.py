@@ -35,39 +35,63 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _scene():
     """A closed call with the default criteria, one admissible proposal (a partner, an
     attachment), our evaluator and two others who have already submitted their reviews."""
-    call = make_call(code="ESF-ELEREN-2021", title="ESF e-leren 2021",
-                     opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59))
+    call = make_call(
+        code="ESF-ELEREN-2021",
+        title="ESF e-leren 2021",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+    )
     criteria = criteria_rules.set_criteria(None, call.id, criteria_rules.DEFAULT_CRITERIA)
     partner = make_organisation(legal_name="Werkplaats Lassen vzw")
     applicant = make_user("applicant")
-    proposal = proposals.create_proposal(applicant, call.id, sorted(applicant.organisation_ids)[0],
-                                         received_at=OPEN)
-    proposals.update_proposal(applicant, proposal.id, complete_fields(partners=[
-        {"name": partner.legal_name, "role": "praktijkpartner",
-         "enterprise_number": partner.enterprise_number}]), proposal.revision,
-        received_at=OPEN)
-    proposals.add_attachment(applicant, proposal.id, "projectplan.pdf", io.BytesIO(PDF),
-                             received_at=OPEN)
+    proposal = proposals.create_proposal(
+        applicant, call.id, sorted(applicant.organisation_ids)[0], received_at=OPEN
+    )
+    proposals.update_proposal(
+        applicant,
+        proposal.id,
+        complete_fields(
+            partners=[
+                {
+                    "name": partner.legal_name,
+                    "role": "praktijkpartner",
+                    "enterprise_number": partner.enterprise_number,
+                }
+            ]
+        ),
+        proposal.revision,
+        received_at=OPEN,
+    )
+    proposals.add_attachment(
+        applicant, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=OPEN
+    )
     proposals.submit_proposal(applicant, proposal.id, received_at=OPEN)
     official = make_user("official")
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluator = make_user("evaluator", email="lies.claes@expert.example", name="Lies Claes")
     others = [make_user("evaluator", name=name) for name in ("Jan Peeters", "Sara Wouters")]
-    assignments = [assignment_rules.assign(official, proposal.id, e.id)
-                   for e in (evaluator, *others)]
+    assignments = [
+        assignment_rules.assign(official, proposal.id, e.id) for e in (evaluator, *others)
+    ]
     for other, assignment, (score, text) in zip(
-            others, assignments[1:], (("3", "Redelijk uitgewerkt."), ("4", "Sterk plan.")),
-            strict=True):
+        others, assignments[1:], (("3", "Redelijk uitgewerkt."), ("4", "Sterk plan.")), strict=True
+    ):
         conflicts_rules.declare(other, assignment.id, False)
-        scoring_rules.save_review(other, assignment.id, {c.id: (score, text) for c in criteria},
-                                  "Samen met de werkvloer ontwikkeld.")
+        scoring_rules.save_review(
+            other,
+            assignment.id,
+            {c.id: (score, text) for c in criteria},
+            "Samen met de werkvloer ontwikkeld.",
+        )
         scoring_rules.submit_review(other, assignment.id)
     return call, criteria, proposal, evaluator, assignments[0]
 
@@ -99,8 +123,9 @@ def test_evaluator_declares_scores_submits_and_reads_the_others(page, check_page
     page.check("input[name=expertise][value=vr]")
     page.check("input[name=expertise][value=gamification]")
     page.fill("input[name='affiliations-0-organisation_name']", "Hogeschool West")
-    page.fill("input[name='affiliations-0-enterprise_number']",
-              make_organisation().enterprise_number)
+    page.fill(
+        "input[name='affiliations-0-enterprise_number']", make_organisation().enterprise_number
+    )
     page.fill("input[name='affiliations-0-relation']", "Gastdocent")
     check_page("profile")
     _click(page, "main form button[type=submit], main form input[type=submit]")
@@ -134,8 +159,10 @@ def test_evaluator_declares_scores_submits_and_reads_the_others(page, check_page
     # A draft with a decimal comma.
     first, second = criteria[0], criteria[1]
     page.fill(f"input[name='score-{first.id}']", "3,5")
-    page.fill(f"textarea[name='justification-{first.id}']",
-              "Sluit aan bij een reële nood aan lassers; veel oefening in VR.")
+    page.fill(
+        f"textarea[name='justification-{first.id}']",
+        "Sluit aan bij een reële nood aan lassers; veel oefening in VR.",
+    )
     page.fill(f"input[name='score-{second.id}']", "4")
     _click(page, "main button[name=action][value=draft]")
     assert page.locator(".govuk-notification-banner--success").is_visible()
@@ -153,8 +180,10 @@ def test_evaluator_declares_scores_submits_and_reads_the_others(page, check_page
 
     for index, criterion in enumerate(criteria):
         page.fill(f"input[name='score-{criterion.id}']", ["3,5", "4", "3", "4,5", "2"][index])
-        page.fill(f"textarea[name='justification-{criterion.id}']",
-                  f"Motivering voor criterium {index + 1}.")
+        page.fill(
+            f"textarea[name='justification-{criterion.id}']",
+            f"Motivering voor criterium {index + 1}.",
+        )
     _click(page, "main button[name=action][value=submit]")
     assert urlsplit(page.url).path == base
     assert page.locator(".govuk-notification-banner--success").is_visible()
@@ -174,5 +203,10 @@ def test_evaluator_declares_scores_submits_and_reads_the_others(page, check_page
     assert review.status is ReviewStatus.submitted
     assert review.assignment.status is AssignmentStatus.accepted
     assert sorted(s.score for s in review.scores) == [
-        Decimal("2"), Decimal("3"), Decimal("3.5"), Decimal("4"), Decimal("4.5")]
+        Decimal("2"),
+        Decimal("3"),
+        Decimal("3.5"),
+        Decimal("4"),
+        Decimal("4.5"),
+    ]
     assert db.session.get(EvaluatorProfile, evaluator.id).expertise == ["vr", "gamification"]

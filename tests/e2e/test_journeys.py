@@ -19,8 +19,11 @@ def _submit(page) -> None:
 
 def _verification_link(email: str) -> str:
     db.session.expire_all()
-    message = db.session.scalar(sa.select(OutboxMessage).where(
-        OutboxMessage.kind == "verify_email", OutboxMessage.recipient == email))
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "verify_email", OutboxMessage.recipient == email
+        )
+    )
     assert message is not None, "no verification email in the outbox"
     link = next(word for word in message.body.split() if "/auth/verify/" in word)
     return urlsplit(link).path  # the path on the live server, whatever SERVER_BASE_URL says

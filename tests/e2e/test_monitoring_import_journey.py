@@ -13,8 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_member_uploads_a_file_with_an_error_fixes_it_and_imports(page, check_page, tmp_path):
     project, member = make_funded_project(title="Lassen leren in VR")
-    add_training(project, "LAS-1", title="Lassen in virtuele realiteit",
-                 planned_mode="blended")
+    add_training(project, "LAS-1", title="Lassen in virtuele realiteit", planned_mode="blended")
 
     page.goto("/monitoring/projects")
     assert urlsplit(page.url).path == "/auth/login"
@@ -30,8 +29,15 @@ def test_member_uploads_a_file_with_an_error_fixes_it_and_imports(page, check_pa
     assert page.locator("h1").inner_text() == "Lassen leren in VR"
     check_page("project")
 
-    rows = [file_row(n, training_code="LAS-1", started_on=f"2026-01-{n + 10:02d}",
-                     status_on=f"2026-01-{n + 10:02d}") for n in range(1, 6)]
+    rows = [
+        file_row(
+            n,
+            training_code="LAS-1",
+            started_on=f"2026-01-{n + 10:02d}",
+            status_on=f"2026-01-{n + 10:02d}",
+        )
+        for n in range(1, 6)
+    ]
     wrong = [*rows[:3], {**rows[3], "mode": "afstand"}, rows[4]]
     bad_file = tmp_path / "inschrijvingen-januari.csv"
     bad_file.write_bytes(csv_bytes(wrong))

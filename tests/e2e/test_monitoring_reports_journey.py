@@ -38,7 +38,8 @@ def test_official_opens_year_over_year_and_the_answer_sheet(page, check_page, la
     assert january.locator("[data-column=base_count]").inner_text() == "14"
     assert january.locator("[data-column=count]").inner_text() == "17"
     assert january.locator("[data-column=change_pct]").inner_text() == (
-        "+21,4\u00a0%" if language == "nl" else "+21.4%")
+        "+21,4\u00a0%" if language == "nl" else "+21.4%"
+    )
     page.wait_for_load_state("load")
     chart = page.locator("img[src*='charts/yoy.svg']")
     assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -52,8 +53,10 @@ def test_official_opens_year_over_year_and_the_answer_sheet(page, check_page, la
     assert page.locator("input[name=year]").input_value() == "abc"
     check_page(f"reports-error-{language}")
 
-    page.goto("/monitoring/reports/answer-sheet?start=2026-01-01&end=2026-02-28"
-              "&base_start=2025-01-01&base_end=2025-02-28&day=2026-02-28")
+    page.goto(
+        "/monitoring/reports/answer-sheet?start=2026-01-01&end=2026-02-28"
+        "&base_start=2025-01-01&base_end=2025-02-28&day=2026-02-28"
+    )
     assert page.locator("#q6").is_visible()
     assert "< 5" in page.locator("#q6").inner_text()  # small counts hidden
     check_page(f"answer-sheet-{language}-1280")

@@ -35,9 +35,13 @@ def _submitted(call, title: str, amount: str):
     user = make_user("applicant", name=f"Aanvrager {title}")
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(user, proposal.id,
-                              complete_fields(title=title, requested_eur=Decimal(amount)),
-                              proposal.revision, received_at=OPEN)
+    proposals.update_proposal(
+        user,
+        proposal.id,
+        complete_fields(title=title, requested_eur=Decimal(amount)),
+        proposal.revision,
+        received_at=OPEN,
+    )
     proposals.submit_proposal(user, proposal.id, received_at=OPEN)
     return proposal, user
 
@@ -62,20 +66,33 @@ def _evaluators_review(call) -> None:
         evaluator = next(u for u in facts.evaluators() if u.name == name)
         for assignment in facts.my_assignments(evaluator):
             conflicts_rules.declare(evaluator, assignment.id, False)
-            scoring_rules.save_review(evaluator, assignment.id, {
-                     c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
-                     for c in criteria}, "Een degelijk voorstel.")
+            scoring_rules.save_review(
+                evaluator,
+                assignment.id,
+                {
+                    c.id: (str(3 + n * Decimal("0.5")), f"Motivering van {name} bij {c.name_nl}")
+                    for c in criteria
+                },
+                "Een degelijk voorstel.",
+            )
             scoring_rules.submit_review(evaluator, assignment.id)
 
 
-def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, check_page,
-                                                                       tmp_path):
-    call = make_call(code=CODE, title="E-leren: oproep 2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59),
-                     budget_eur=Decimal("200000.00"))
-    made = [_submitted(call, "Lassen met VR", "90000.00"),
-            _submitted(call, "Klantgesprekken met AI", "90000.00"),
-            _submitted(call, "Heftruck in AR", "90000.00")]
+def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(
+    page, check_page, tmp_path
+):
+    call = make_call(
+        code=CODE,
+        title="E-leren: oproep 2021",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        budget_eur=Decimal("200000.00"),
+    )
+    made = [
+        _submitted(call, "Lassen met VR", "90000.00"),
+        _submitted(call, "Klantgesprekken met AI", "90000.00"),
+        _submitted(call, "Heftruck in AR", "90000.00"),
+    ]
     for name in EVALUATORS:
         make_user("evaluator", name=name)
     official = make_user("official", name="Olivia Official")
@@ -98,8 +115,10 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     page.wait_for_load_state("load")
     check_page("criteria-empty")
     _submit(page, "main form[action$='/criteria/default']")
-    assert page.locator("input[name='criteria-4-name_en']").input_value() == \
-        "Reach of disadvantaged groups"
+    assert (
+        page.locator("input[name='criteria-4-name_en']").input_value()
+        == "Reach of disadvantaged groups"
+    )
     check_page("criteria")
 
     # Admissibility: every proposal admissible.
@@ -139,15 +158,18 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
             page.fill(f"input[name='score-{criteria[0].id}']", "7")
             page.fill(f"textarea[name='justification-{criteria[0].id}']", "Te hoog")
             _submit(page, "main form[method=post]")
-            assert page.locator(
-                f".govuk-error-summary a[href='#score-{criteria[0].id}']").count() == 1
+            assert (
+                page.locator(f".govuk-error-summary a[href='#score-{criteria[0].id}']").count() == 1
+            )
             assert page.locator(f"input[name='score-{criteria[0].id}']").input_value() == "7"
             check_page("consensus-error")
         score = ("4", "3,5", "3")[index]
         for criterion in criteria:
             page.fill(f"input[name='score-{criterion.id}']", score)
-            page.fill(f"textarea[name='justification-{criterion.id}']",
-                      f"Het panel is het eens over {criterion.name_nl.lower()}.")
+            page.fill(
+                f"textarea[name='justification-{criterion.id}']",
+                f"Het panel is het eens over {criterion.name_nl.lower()}.",
+            )
         page.fill(f"textarea[name='minority-{criteria[2].id}']", "Eén evaluator gaf 2.")
         _submit(page, "main form[method=post]")
         assert page.locator(".govuk-notification-banner").count() == 1
@@ -187,8 +209,9 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     if shutil.which("pdftotext"):
         path = tmp_path / "summary.pdf"
         path.write_bytes(data)
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert proposal.reference in text  # the report is readable
         for name in (*EVALUATORS, official.name):
             assert name not in text
@@ -202,8 +225,9 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(page, c
     assert page.locator(".govuk-error-summary").count() == 1
     check_page("objection-error")
     page.check("input[name=kind][value=objection]")
-    page.fill("textarea[name=text]", "Het praktijkluik staat op pagina 4 en werd over het "
-                                     "hoofd gezien.")
+    page.fill(
+        "textarea[name=text]", "Het praktijkluik staat op pagina 4 en werd over het hoofd gezien."
+    )
     _submit(page, "main form[method=post]")
     assert page.locator(".govuk-notification-banner").count() == 1
     check_page("objection-lodged")

@@ -10,8 +10,10 @@ from tests.factories import DEFAULT_PASSWORD, make_call, make_user
 
 pytestmark = pytest.mark.browser
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _save_and_continue(page) -> None:
@@ -54,9 +56,18 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     check_page("general")
     _save_and_continue(page)
 
-    for name in ("learning_objectives", "content", "didactic_approach", "target_group",
-                 "disadvantaged_groups", "practice_explanation", "guidance_before",
-                 "guidance_during", "guidance_after", "lms_follow_up"):
+    for name in (
+        "learning_objectives",
+        "content",
+        "didactic_approach",
+        "target_group",
+        "disadvantaged_groups",
+        "practice_explanation",
+        "guidance_before",
+        "guidance_during",
+        "guidance_after",
+        "lms_follow_up",
+    ):
         page.fill(f"textarea[name={name}]", f"Tekst voor {name.replace('_', ' ')}.")
     page.check("input[name=practice_oriented][value=yes]")
     check_page("design")
@@ -90,8 +101,10 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     # Attach a PDF.
     page.click("main a[href$='/attachments']")
     page.wait_for_load_state("load")
-    page.set_input_files("input[type=file]", files=[
-        {"name": "projectplan.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "projectplan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     page.click("main form[enctype] button[type=submit], main form[enctype] input[type=submit]")
     page.wait_for_load_state("load")
     assert "projectplan.pdf" in page.locator("main").inner_text()

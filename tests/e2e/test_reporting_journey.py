@@ -29,8 +29,12 @@ def _proposal(user, call, at, technologies, **fields):
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=at)
     proposal = proposals.update_proposal(
-        user, proposal.id, complete_fields(technologies=technologies, **fields),
-        proposal.revision, received_at=at)
+        user,
+        proposal.id,
+        complete_fields(technologies=technologies, **fields),
+        proposal.revision,
+        received_at=at,
+    )
     proposals.submit_proposal(user, proposal.id, received_at=at + timedelta(hours=1))
     return proposal
 
@@ -39,12 +43,24 @@ def _proposal(user, call, at, technologies, **fields):
 def open_call():
     """A call open now, with proposals submitted over the last days (VR 3, AI 3, both 1)."""
     now = utcnow()
-    call = make_call(code="ESF-ELEREN-LIVE", title="E-leren: oproep dit jaar",
-                     opens_at=now - timedelta(days=20), deadline=now + timedelta(days=10))
-    public = make_user("applicant", organisation=make_organisation(
-        legal_name="VDAB-partner", provider_type=ProviderType.public))
-    private = make_user("applicant", organisation=make_organisation(
-        legal_name="Leerhuis bv", provider_type=ProviderType.private))
+    call = make_call(
+        code="ESF-ELEREN-LIVE",
+        title="E-leren: oproep dit jaar",
+        opens_at=now - timedelta(days=20),
+        deadline=now + timedelta(days=10),
+    )
+    public = make_user(
+        "applicant",
+        organisation=make_organisation(
+            legal_name="VDAB-partner", provider_type=ProviderType.public
+        ),
+    )
+    private = make_user(
+        "applicant",
+        organisation=make_organisation(
+            legal_name="Leerhuis bv", provider_type=ProviderType.private
+        ),
+    )
     plan = [
         (public, 18, ["vr", "lms"], ProjectType.convert, "60000.00"),
         (private, 15, ["ai", "blended"], ProjectType.new, "45000.00"),
@@ -59,11 +75,20 @@ def open_call():
         if project_type is ProjectType.new:
             fields.update(training_current_form="", training_hours=None)
         _proposal(user, call, now - timedelta(days=days_ago, hours=3), technologies, **fields)
-    mention = _proposal(private, call, now - timedelta(days=1, hours=3), ["webinar"],
-                        title="Klantgesprekken oefenen",
-                        content="Cursisten oefenen gesprekken met een chatbot.")
-    last_year = make_call(code="ESF-ELEREN-VORIG", title="E-leren: oproep vorig jaar",
-                          opens_at=now - timedelta(days=385), deadline=now - timedelta(days=355))
+    mention = _proposal(
+        private,
+        call,
+        now - timedelta(days=1, hours=3),
+        ["webinar"],
+        title="Klantgesprekken oefenen",
+        content="Cursisten oefenen gesprekken met een chatbot.",
+    )
+    last_year = make_call(
+        code="ESF-ELEREN-VORIG",
+        title="E-leren: oproep vorig jaar",
+        opens_at=now - timedelta(days=385),
+        deadline=now - timedelta(days=355),
+    )
     _proposal(public, last_year, now - timedelta(days=370), ["vr", "ai"])
     _proposal(private, last_year, now - timedelta(days=368), ["lms"])
     official = make_user("official", name="Olivia Official", email="olivia@esf.example")
@@ -98,8 +123,10 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
     assert download.suggested_filename.startswith(f"cijfers-{call.code}-")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     delimiter = ";" if ";" in text.splitlines()[0] else ","  # the Excel variant for Dutch
-    values = {(r["table"], r["row"], r["column"]): r["value"]
-              for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)}
+    values = {
+        (r["table"], r["row"], r["column"]): r["value"]
+        for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    }
     assert values[("technologies", "vr_or_ai", "declared")] == "5"
     assert values[("technologies", "vr_and_ai", "declared")] == "1"
     assert values[("technologies", "vr", "declared")] == "3"
@@ -130,8 +157,9 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
 
     # Compare with last year's call at the same point of its submission period.
     page.select_option("select#compare", "ESF-ELEREN-VORIG")
-    page.locator("select#compare").locator("xpath=ancestor::form") \
-        .locator("button[type=submit]").click()
+    page.locator("select#compare").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
     page.wait_for_load_state("load")
     comparison = page.locator("#table-comparison tr[data-row=vr_or_ai] td")
     assert comparison.all_inner_texts() == ["1", "5", "+400,0\u00a0%"]
@@ -140,8 +168,9 @@ def test_official_reads_vr_and_ai_counts_and_exports(page, check_page, open_call
 
     # A moment that is not a date: the form says so.
     page.fill("input#as_of", "gisteren")
-    page.locator("input#as_of").locator("xpath=ancestor::form") \
-        .locator("button[type=submit]").click()
+    page.locator("input#as_of").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
     page.wait_for_load_state("load")
     assert page.locator(".govuk-error-summary a[href='#as_of']").count() == 1
     check_page("bad-moment")

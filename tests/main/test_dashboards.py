@@ -41,11 +41,19 @@ def _queries(client) -> int:
 
 def _decide(call, outcomes: dict) -> DecisionRecord:
     record = DecisionRecord(
-        call_id=call.id, number=1, published_at=utcnow(), reason="",
-        data={"rows": [{"proposal_id": pid, "outcome": outcome.value}
-                       for pid, outcome in outcomes.items()]},
-        fingerprint="0" * 64, notified_on=date.today(),
-        objection_until=date.today() + timedelta(days=15))
+        call_id=call.id,
+        number=1,
+        published_at=utcnow(),
+        reason="",
+        data={
+            "rows": [
+                {"proposal_id": pid, "outcome": outcome.value} for pid, outcome in outcomes.items()
+            ]
+        },
+        fingerprint="0" * 64,
+        notified_on=date.today(),
+        objection_until=date.today() + timedelta(days=15),
+    )
     db.session.add(record)
     db.session.commit()
     return record
@@ -71,8 +79,13 @@ def test_an_evaluator_sees_open_work_first(client, login):
     evaluator = login(make_user("evaluator"))
     for _ in range(2):
         proposal = make_proposal(call, make_user("applicant"), submit=True)
-        db.session.add(Assignment(proposal_id=proposal.id, evaluator_id=evaluator.id,
-                                  status=AssignmentStatus.awaiting_declaration))
+        db.session.add(
+            Assignment(
+                proposal_id=proposal.id,
+                evaluator_id=evaluator.id,
+                status=AssignmentStatus.awaiting_declaration,
+            )
+        )
     db.session.commit()
     work = dashboards.evaluator(evaluator)
     assert (work.to_declare, work.to_score, work.submitted) == (2, 0, 0)
@@ -107,8 +120,9 @@ def test_the_officials_home_costs_the_same_queries_at_two_sizes(client, login):
     login(make_user("official"))
     small = _queries(client)
     for n in range(6):
-        proposal = make_proposal(make_call(code=f"SIZE-{n + 2}"), make_user("applicant"),
-                                 submit=True)
+        proposal = make_proposal(
+            make_call(code=f"SIZE-{n + 2}"), make_user("applicant"), submit=True
+        )
         make_proposal(proposal.call, make_user("applicant"), complete=False)
     assert _queries(client) == small
 
@@ -134,6 +148,10 @@ def test_an_admin_sees_the_accounts_per_role(client, login):
 
 def test_a_visitor_sees_no_dashboard(client):
     page = _home(client)
-    for heading in ("Calls in progress", "Your evaluation work", "Your organisation's proposals",
-                    "Manage the accounts"):
+    for heading in (
+        "Calls in progress",
+        "Your evaluation work",
+        "Your organisation's proposals",
+        "Manage the accounts",
+    ):
         assert _nl(heading) not in page

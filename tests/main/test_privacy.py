@@ -43,32 +43,53 @@ def _login(client, user, password=DEFAULT_PASSWORD):
 
 
 def _applicant_with_a_submitted_proposal():
-    organisation = make_organisation(contact_name="Els Peeters",
-                                     contact_email="els@example.org",
-                                     contact_phone="+32 9 123 45 67")
-    user = make_user("applicant", organisation=organisation, email="els@example.org",
-                     name="Els Peeters")
+    organisation = make_organisation(
+        contact_name="Els Peeters", contact_email="els@example.org", contact_phone="+32 9 123 45 67"
+    )
+    user = make_user(
+        "applicant", organisation=organisation, email="els@example.org", name="Els Peeters"
+    )
     proposal = make_proposal(make_call(), user, submit=True)
     return user, organisation, proposal
 
 
 def _audit_rows() -> list[tuple]:
-    return [tuple(row) for row in db.session.execute(sa.select(
-        AuditRecord.id, AuditRecord.at, AuditRecord.actor_id, AuditRecord.action,
-        AuditRecord.entity_type, AuditRecord.entity_id, AuditRecord.before, AuditRecord.after,
-        AuditRecord.reason, AuditRecord.address).order_by(AuditRecord.id))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(
+                AuditRecord.id,
+                AuditRecord.at,
+                AuditRecord.actor_id,
+                AuditRecord.action,
+                AuditRecord.entity_type,
+                AuditRecord.entity_id,
+                AuditRecord.before,
+                AuditRecord.after,
+                AuditRecord.reason,
+                AuditRecord.address,
+            ).order_by(AuditRecord.id)
+        )
+    ]
 
 
 # ---------------------------------------------------------------- export
+
 
 def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
     user, organisation, proposal = _applicant_with_a_submitted_proposal()
     auth.start_session(user)
     auth.create_token(user, user, "rapport")
     project, _member = make_funded_project(member=user)
-    db.session.add(EnrolmentImport(project_id=project.id, filename="inschrijvingen.csv",
-                                   sha256="0" * 64, imported_on=date(2026, 1, 31),
-                                   created_by_id=user.id))
+    db.session.add(
+        EnrolmentImport(
+            project_id=project.id,
+            filename="inschrijvingen.csv",
+            sha256="0" * 64,
+            imported_on=date(2026, 1, 31),
+            created_by_id=user.id,
+        )
+    )
     db.session.commit()
     data = json.loads(privacy.to_json(privacy.personal_data(user, user.id)))
     assert data["account"]["email"] == "els@example.org"
@@ -83,7 +104,8 @@ def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
     assert {"proposal.created", "proposal.saved"} <= {a["action"] for a in mine["your_actions"]}
     assert {"user.created", "proposal.created"} <= {r["action"] for r in data["audit_records"]}
     assert [(i["project"], i["filename"]) for i in data["enrolment_imports"]] == [
-        (project.reference, "inschrijvingen.csv")]
+        (project.reference, "inschrijvingen.csv")
+    ]
     # never secrets: no password hash, no session key or token hash
     text = json.dumps(data)
     assert user.password_hash not in text
@@ -95,15 +117,19 @@ def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
 
 
 def test_the_export_of_an_evaluator_holds_assignments_declarations_and_scores():
-    call = make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59))
-    criterion, = criteria.set_criteria(None, call.id, [CriterionInput("Kwaliteit", "Quality",
-                                                                     Decimal("100"))])
+    call = make_call(
+        code="ESF-2021", opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59)
+    )
+    (criterion,) = criteria.set_criteria(
+        None, call.id, [CriterionInput("Kwaliteit", "Quality", Decimal("100"))]
+    )
     applicant = make_user("applicant")
-    proposal = proposals.create_proposal(applicant, call.id, sorted(applicant.organisation_ids)[0],
-                                         received_at=OPEN)
-    proposals.update_proposal(applicant, proposal.id, complete_fields(), proposal.revision,
-                              received_at=OPEN)
+    proposal = proposals.create_proposal(
+        applicant, call.id, sorted(applicant.organisation_ids)[0], received_at=OPEN
+    )
+    proposals.update_proposal(
+        applicant, proposal.id, complete_fields(), proposal.revision, received_at=OPEN
+    )
     proposals.submit_proposal(applicant, proposal.id, received_at=OPEN)
     official = make_user("official")
     admissibility.decide_admissibility(official, proposal.id, Admissibility.admissible)
@@ -115,8 +141,9 @@ def test_the_export_of_an_evaluator_holds_assignments_declarations_and_scores():
         data = json.loads(privacy.to_json(privacy.personal_data(evaluator, evaluator.id)))
     [mine] = data["evaluation"]["assignments"]
     assert mine["proposal"] == proposal.reference and mine["status"] == "accepted"
-    assert mine["review"]["scores"] == [{"criterion": "Quality", "score": "4.0",
-                                         "justification": "Sterk praktijkgericht"}]
+    assert mine["review"]["scores"] == [
+        {"criterion": "Quality", "score": "4.0", "justification": "Sterk praktijkgericht"}
+    ]
     assert data["proposals"] == []  # the applicant's proposal is not the evaluator's own
 
 
@@ -165,13 +192,15 @@ def test_the_cli_export_prints_the_same_json(runner, tmp_path):
 
 # ---------------------------------------------------------------- anonymising
 
+
 def test_an_admin_anonymises_an_account_without_touching_versions_or_the_audit_trail(app):
     user, organisation, proposal = _applicant_with_a_submitted_proposal()
     session_key = auth.start_session(user)
     _token, plain = auth.create_token(user, user, "rapport")
     auth.request_password_reset(user.email)  # an email waiting in the outbox
-    version = db.session.scalar(sa.select(ProposalVersion)
-                                .where(ProposalVersion.proposal_id == proposal.id))
+    version = db.session.scalar(
+        sa.select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+    )
     frozen = (version.fingerprint, json.dumps(version.data, sort_keys=True))
     audit_before = _audit_rows()
     admin = make_user("admin")
@@ -184,8 +213,11 @@ def test_an_admin_anonymises_an_account_without_touching_versions_or_the_audit_t
     assert user.name == f"anonymised-{user.id}"
     assert not user.active and user.anonymised_at is not None
     organisation = db.session.get(Organisation, organisation.id)
-    assert (organisation.contact_name, organisation.contact_email,
-            organisation.contact_phone) == (user.name, user.email, "")
+    assert (organisation.contact_name, organisation.contact_email, organisation.contact_phone) == (
+        user.name,
+        user.email,
+        "",
+    )
     # login impossible, with either address and any password
     for email in ("els@example.org", user.email):
         with pytest.raises(auth.InvalidCredentials):
@@ -194,16 +226,22 @@ def test_an_admin_anonymises_an_account_without_touching_versions_or_the_audit_t
         auth.authenticate(user.email, "!anonymised", address="10.0.0.2")
     assert auth.load_user(str(user.id), session_key) is None
     assert auth.user_for_token(plain) is None
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.recipient == "els@example.org")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.recipient == "els@example.org")
+        )
+        == 0
+    )
     # what was frozen stays; earlier audit records unchanged, one new record without the address
     version = db.session.get(ProposalVersion, version.id)
     assert (version.fingerprint, json.dumps(version.data, sort_keys=True)) == frozen
     after = _audit_rows()
-    assert after[:len(audit_before)] == audit_before
-    new = [row[3] for row in after[len(audit_before):]]
+    assert after[: len(audit_before)] == audit_before
+    new = [row[3] for row in after[len(audit_before) :]]
     assert "user.anonymised" in new and "organisation.contact_anonymised" in new
-    assert "els@example.org" not in json.dumps([row[6:8] for row in after[len(audit_before):]])
+    assert "els@example.org" not in json.dumps([row[6:8] for row in after[len(audit_before) :]])
     # an anonymised account cannot be activated again, nor anonymised twice
     with pytest.raises(DomainError):
         auth.set_active(admin, user.id, True)
@@ -247,8 +285,9 @@ def test_no_one_else_reaches_the_page(client, role):
     user, _organisation, _proposal = _applicant_with_a_submitted_proposal()
     _login(client, make_user(role))
     assert client.get(f"/admin/users/{user.id}/anonymise").status_code == 403
-    assert client.post(f"/admin/users/{user.id}/anonymise",
-                       data={"confirm": "y"}).status_code == 403
+    assert (
+        client.post(f"/admin/users/{user.id}/anonymise", data={"confirm": "y"}).status_code == 403
+    )
     assert db.session.get(User, user.id).anonymised_at is None
 
 
@@ -258,8 +297,9 @@ def test_the_anonymised_person_is_logged_out_at_once(app, client):
     assert client.get("/auth/profile").status_code == 200
     privacy.anonymise(None, user.id)
     assert client.get("/auth/profile").status_code == 302
-    response = client.post("/auth/login", data={"email": "els@example.org",
-                                                "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/auth/login", data={"email": "els@example.org", "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 200  # the form again, with an error
 
 
@@ -278,6 +318,7 @@ def test_the_cli_anonymises_after_confirmation(runner):
 
 
 # ---------------------------------------------------------------- the privacy page
+
 
 def test_the_privacy_page_is_public_and_linked_in_the_footer(client):
     home = client.get("/").get_data(as_text=True)

@@ -30,16 +30,25 @@ def make_funded_project(*, member=None, call=None, title: str = "Lassen leren in
     call = call or make_call()
     proposal = make_proposal(call, member, submit=True, title=title)
     record = DecisionRecord(
-        call_id=call.id, number=db.session.query(DecisionRecord).filter_by(
-            call_id=call.id).count() + 1,
-        published_at=utcnow(), reason="", data={"proposals": [proposal.reference]},
+        call_id=call.id,
+        number=db.session.query(DecisionRecord).filter_by(call_id=call.id).count() + 1,
+        published_at=utcnow(),
+        reason="",
+        data={"proposals": [proposal.reference]},
         fingerprint=hashlib.sha256(proposal.reference.encode()).hexdigest(),
-        notified_on=date.today(), objection_until=date.today())
+        notified_on=date.today(),
+        objection_until=date.today(),
+    )
     db.session.add(record)
     db.session.flush()
-    project = FundedProject(reference=proposal.reference, proposal_id=proposal.id,
-                            call_id=call.id, organisation_id=proposal.organisation_id,
-                            decision_record_id=record.id, title=title)
+    project = FundedProject(
+        reference=proposal.reference,
+        proposal_id=proposal.id,
+        call_id=call.id,
+        organisation_id=proposal.organisation_id,
+        decision_record_id=record.id,
+        title=title,
+    )
     db.session.add(project)
     db.session.commit()
     return project, member
@@ -49,11 +58,17 @@ def add_enrolments(project, rows, *, reported_at: datetime | None = None):
     """Write enrolments as an import would: ``rows`` are dicts with the file's columns
     (strings or typed values); ``history`` may list earlier (status, status_on) pairs."""
     reported_at = reported_at or datetime(2000, 1, 1, tzinfo=UTC)
-    batch = EnrolmentImport(project_id=project.id, filename="fixture.csv",
-                            sha256=f"{next(_counter):064d}", imported_on=reported_at.date(),
-                            status=ImportStatus.done, rows_total=len(rows),
-                            rows_done=len(rows), created_count=len(rows),
-                            finished_at=reported_at)
+    batch = EnrolmentImport(
+        project_id=project.id,
+        filename="fixture.csv",
+        sha256=f"{next(_counter):064d}",
+        imported_on=reported_at.date(),
+        status=ImportStatus.done,
+        rows_total=len(rows),
+        rows_done=len(rows),
+        created_count=len(rows),
+        finished_at=reported_at,
+    )
     db.session.add(batch)
     db.session.flush()
     made = []
@@ -63,25 +78,41 @@ def add_enrolments(project, rows, *, reported_at: datetime | None = None):
         history = [(s, _date(d)) for s, d in row.get("history", [])]
         history.append((row.get("status", "enrolled"), _date(row.get("status_on", started))))
         enrolment = Enrolment(
-            project_id=project.id, enrolment_id=str(row.get("enrolment_id", f"E{n:06d}")),
-            training_code=row.get("training_code", "T1"), started_on=started,
-            started_year=started.year, started_month=started.month,
-            mode=row.get("mode", "online"), channel=row.get("channel", "own"),
+            project_id=project.id,
+            enrolment_id=str(row.get("enrolment_id", f"E{n:06d}")),
+            training_code=row.get("training_code", "T1"),
+            started_on=started,
+            started_year=started.year,
+            started_month=started.month,
+            mode=row.get("mode", "online"),
+            channel=row.get("channel", "own"),
             education=row.get("education", "unknown"),
             birth_year=int(birth_year) if birth_year else None,
             age_at_start=started.year - int(birth_year) if birth_year else None,
-            gender=row.get("gender", "unknown"), disability=row.get("disability", "unknown"),
+            gender=row.get("gender", "unknown"),
+            disability=row.get("disability", "unknown"),
             migration_background=row.get("migration_background", "unknown"),
             labour_status=row.get("labour_status", "unknown"),
-            status=history[-1][0], status_on=history[-1][1], late=row.get("late", False),
-            first_import_id=batch.id, first_reported_at=reported_at, updated_at=reported_at)
+            status=history[-1][0],
+            status_on=history[-1][1],
+            late=row.get("late", False),
+            first_import_id=batch.id,
+            first_reported_at=reported_at,
+            updated_at=reported_at,
+        )
         db.session.add(enrolment)
         db.session.flush()
         for i, (status, status_on) in enumerate(history):
             until = history[i + 1][1] if i + 1 < len(history) else None
-            db.session.add(EnrolmentStatusChange(enrolment_pk=enrolment.id, status=status,
-                                                 status_on=status_on, until_on=until,
-                                                 import_id=batch.id))
+            db.session.add(
+                EnrolmentStatusChange(
+                    enrolment_pk=enrolment.id,
+                    status=status,
+                    status_on=status_on,
+                    until_on=until,
+                    import_id=batch.id,
+                )
+            )
         made.append(enrolment)
     db.session.commit()
     return made
@@ -93,17 +124,34 @@ def _date(value) -> date:
 
 # ---------------------------------------------------------------- enrolment files
 
-FILE_COLUMNS = ("enrolment_id", "training_code", "started_on", "mode", "status", "status_on",
-                "channel", "education", "birth_year", "gender", "disability",
-                "migration_background", "labour_status")
+FILE_COLUMNS = (
+    "enrolment_id",
+    "training_code",
+    "started_on",
+    "mode",
+    "status",
+    "status_on",
+    "channel",
+    "education",
+    "birth_year",
+    "gender",
+    "disability",
+    "migration_background",
+    "labour_status",
+)
 
 
-def add_training(project, code: str = "T1", *, title: str | None = None,
-                 planned_mode: str = "online"):
+def add_training(
+    project, code: str = "T1", *, title: str | None = None, planned_mode: str = "online"
+):
     from app.monitoring.models import ProjectTraining
 
-    training = ProjectTraining(project_id=project.id, code=code,
-                               title=title or f"Training {code}", planned_mode=planned_mode)
+    training = ProjectTraining(
+        project_id=project.id,
+        code=code,
+        title=title or f"Training {code}",
+        planned_mode=planned_mode,
+    )
     db.session.add(training)
     db.session.commit()
     return training
@@ -111,11 +159,21 @@ def add_training(project, code: str = "T1", *, title: str | None = None,
 
 def file_row(n: int = 1, **overrides) -> dict:
     """One valid line of an enrolment file, as strings."""
-    row = {"enrolment_id": f"E{n:06d}", "training_code": "T1", "started_on": "2026-01-12",
-           "mode": "online", "status": "enrolled", "status_on": "2026-01-12",
-           "channel": "own", "education": "middle", "birth_year": "1990", "gender": "f",
-           "disability": "no", "migration_background": "unknown",
-           "labour_status": "employed"}
+    row = {
+        "enrolment_id": f"E{n:06d}",
+        "training_code": "T1",
+        "started_on": "2026-01-12",
+        "mode": "online",
+        "status": "enrolled",
+        "status_on": "2026-01-12",
+        "channel": "own",
+        "education": "middle",
+        "birth_year": "1990",
+        "gender": "f",
+        "disability": "no",
+        "migration_background": "unknown",
+        "labour_status": "employed",
+    }
     row.update({k: str(v) for k, v in overrides.items()})
     return row
 
@@ -158,8 +216,10 @@ def xlsx_bytes(rows, columns=FILE_COLUMNS, *, typed: bool = False) -> bytes:
 
 def enrolment_rows(count: int, started_on: str, **fields) -> list[dict]:
     """``count`` rows alike (each its own enrolment_id), for ``add_enrolments``."""
-    return [{"enrolment_id": f"R{next(_counter):07d}", "started_on": started_on, **fields}
-            for _ in range(count)]
+    return [
+        {"enrolment_id": f"R{next(_counter):07d}", "started_on": started_on, **fields}
+        for _ in range(count)
+    ]
 
 
 def report_world():
@@ -171,14 +231,16 @@ def report_world():
     """
     project_a, _member = make_funded_project(title="Project A")
     project_b, _other = make_funded_project(call=_call_of(project_a), title="Project B")
-    rows = (enrolment_rows(4, "2025-01-10", mode="online")
-            + enrolment_rows(10, "2025-01-20", mode="physical")
-            + enrolment_rows(6, "2026-01-05", mode="online", channel="partner")
-            + enrolment_rows(2, "2026-01-06", mode="blended")
-            + enrolment_rows(8, "2026-01-07", mode="physical")
-            + enrolment_rows(3, "2025-02-03", mode="blended")
-            + enrolment_rows(5, "2026-02-03", mode="online")
-            + enrolment_rows(3, "2026-02-04", mode="blended"))
+    rows = (
+        enrolment_rows(4, "2025-01-10", mode="online")
+        + enrolment_rows(10, "2025-01-20", mode="physical")
+        + enrolment_rows(6, "2026-01-05", mode="online", channel="partner")
+        + enrolment_rows(2, "2026-01-06", mode="blended")
+        + enrolment_rows(8, "2026-01-07", mode="physical")
+        + enrolment_rows(3, "2025-02-03", mode="blended")
+        + enrolment_rows(5, "2026-02-03", mode="online")
+        + enrolment_rows(3, "2026-02-04", mode="blended")
+    )
     add_enrolments(project_a, rows)
     add_enrolments(project_b, enrolment_rows(1, "2026-01-09", mode="physical", late=True))
     return _call_of(project_a), project_a, project_b

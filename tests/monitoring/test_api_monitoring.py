@@ -31,8 +31,13 @@ def test_yoy_has_exactly_the_documented_shape_and_known_answers(client, headers)
     assert len(body["rows"]) == 8
     rows = {(r["month"], r["mode"]): r for r in body["rows"]}
     assert set(rows[(1, "online")]) == {"month", "mode", "base_count", "count", "change_pct"}
-    assert rows[(1, "online")] == {"month": 1, "mode": "online", "base_count": 4, "count": 6,
-                                   "change_pct": 50.0}
+    assert rows[(1, "online")] == {
+        "month": 1,
+        "mode": "online",
+        "base_count": 4,
+        "count": 6,
+        "change_pct": 50.0,
+    }
     assert rows[(1, "physical")]["change_pct"] == -10.0  # a drop
     assert rows[(1, "blended")]["change_pct"] is None  # a zero base
     assert rows[(2, "online")]["change_pct"] is None
@@ -45,9 +50,17 @@ def test_yoy_all_months_by_default(client, headers):
     assert [r["month"] for r in body["rows"]][::4] == list(range(1, 13))
 
 
-@pytest.mark.parametrize("query", ["", "?year=2026", "?year=x&base=2025", "?year=1&base=2025",
-                                   "?year=2026&base=2025&months=13",
-                                   "?year=2026&base=2025&months=a,b"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?year=2026",
+        "?year=x&base=2025",
+        "?year=1&base=2025",
+        "?year=2026&base=2025&months=13",
+        "?year=2026&base=2025&months=a,b",
+    ],
+)
 def test_yoy_invalid_parameters_are_422(client, headers, query):
     assert client.get(YOY + query, headers=headers).status_code == 422
 
@@ -56,19 +69,28 @@ def test_profile_known_answers(client, headers):
     project, _member = make_funded_project()
     from tests.monitoring.factories import add_enrolments
 
-    add_enrolments(project, [
-        {"started_on": "2026-03-01", "birth_year": 2000, "education": "low", "gender": "f"},
-        {"started_on": "2026-03-02", "birth_year": 1968, "labour_status": "employed"},
-        {"started_on": "2025-03-01"}])
-    response = client.get(f"{PROFILE}?from=2026-01-01&to=2026-12-31&project="
-                          f"{project.reference}", headers=headers)
+    add_enrolments(
+        project,
+        [
+            {"started_on": "2026-03-01", "birth_year": 2000, "education": "low", "gender": "f"},
+            {"started_on": "2026-03-02", "birth_year": 1968, "labour_status": "employed"},
+            {"started_on": "2025-03-01"},
+        ],
+    )
+    response = client.get(
+        f"{PROFILE}?from=2026-01-01&to=2026-12-31&project={project.reference}", headers=headers
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert set(body) == {"from", "to", "project", "as_of", "total", "breakdowns"}
     assert body["total"] == 2 and body["project"] == project.reference
     assert body["breakdowns"]["education"] == {"low": 1, "middle": 0, "high": 0, "unknown": 1}
-    assert body["breakdowns"]["age_flemish"] == {"under_25": 0, "25_58": 1, "58_plus": 1,
-                                                 "unknown": 0}
+    assert body["breakdowns"]["age_flemish"] == {
+        "under_25": 0,
+        "25_58": 1,
+        "58_plus": 1,
+        "unknown": 0,
+    }
     assert body["breakdowns"]["age_esf"]["55_plus"] == 1
     assert body["breakdowns"]["labour_status"]["employed"] == 1
 
@@ -77,16 +99,21 @@ def test_profile_parameters(client, headers):
     empty = client.get(f"{PROFILE}?from=2026-05-01&to=2026-01-01", headers=headers)
     assert empty.status_code == 200 and empty.get_json()["total"] == 0
     assert client.get(f"{PROFILE}?from=x&to=2026-01-01", headers=headers).status_code == 422
-    assert client.get(f"{PROFILE}?from=2026-01-01&to=2026-12-31&project=NOPE",
-                      headers=headers).status_code == 404
+    assert (
+        client.get(
+            f"{PROFILE}?from=2026-01-01&to=2026-12-31&project=NOPE", headers=headers
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_only_officials_tokens(client, role):
     headers = _bearer(make_user(role))
     assert client.get(f"{YOY}?year=2026&base=2025", headers=headers).status_code == 403
-    assert client.get(f"{PROFILE}?from=2026-01-01&to=2026-12-31",
-                      headers=headers).status_code == 403
+    assert (
+        client.get(f"{PROFILE}?from=2026-01-01&to=2026-12-31", headers=headers).status_code == 403
+    )
 
 
 def test_no_token_is_401(client):

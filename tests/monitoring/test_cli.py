@@ -36,8 +36,9 @@ def test_import_a_file_with_an_import_day(runner, tmp_path):
     add_training(project, "T1")
     path = tmp_path / "januari.xlsx"
     path.write_bytes(xlsx_bytes([file_row(1, status_on=""), file_row(2)]))
-    result = runner.invoke(args=["monitoring", "import", project.reference, str(path),
-                                 "--as-of", "2026-02-03"])
+    result = runner.invoke(
+        args=["monitoring", "import", project.reference, str(path), "--as-of", "2026-02-03"]
+    )
     assert result.exit_code == 0, result.output
     assert "2 new" in result.output
     enrolment = db.session.scalar(sa.select(Enrolment).filter_by(enrolment_id="E000001"))
@@ -72,21 +73,35 @@ def test_a_real_job_worker_runs_an_import_queued_from_the_command_line(app, tmp_
     path = tmp_path / "wachtrij.csv"
     path.write_bytes(csv_bytes([file_row(n) for n in range(1, 21)]))
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PORTAL_JOBS_FILE": str(tmp_path / "jobs.sqlite"),
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "PORTAL_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-           "PORTAL_SECRET_KEY": "worker-test"}
+    env = {
+        **os.environ,
+        "PORTAL_JOBS_FILE": str(tmp_path / "jobs.sqlite"),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "PORTAL_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "PORTAL_SECRET_KEY": "worker-test",
+    }
     env.pop("REDIS_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    queued = subprocess.run([*flask, "monitoring", "import", project.reference, str(path),
-                             "--queue"], cwd=root, env=env, capture_output=True, text=True,
-                            timeout=120, check=False)
+    queued = subprocess.run(
+        [*flask, "monitoring", "import", project.reference, str(path), "--queue"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert queued.returncode == 0, queued.stderr
     batch_id = int(queued.stdout.split()[1])
     db.session.expire_all()
     assert db.session.get(EnrolmentImport, batch_id).status is ImportStatus.queued
-    worker = subprocess.Popen([*flask, "jobs", "worker", "--workers", "1"], cwd=root,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [*flask, "jobs", "worker", "--workers", "1"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 120
         status = ImportStatus.queued

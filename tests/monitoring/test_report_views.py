@@ -33,8 +33,11 @@ def _csv_rows(response):
 
 # ---------------------------------------------------------------------------- access
 
-@pytest.mark.parametrize("path", ["", "charts/yoy.svg", "tables/yoy.csv", "report.pdf",
-                                  "answer-sheet", "answer-sheet.pdf"])
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "charts/yoy.svg", "tables/yoy.csv", "report.pdf", "answer-sheet", "answer-sheet.pdf"],
+)
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_others_are_refused(client, as_role, path, role):
     as_role(role)
@@ -54,6 +57,7 @@ def test_anonymous_is_sent_to_log_in(client):
 
 
 # ---------------------------------------------------------------------------- the page
+
 
 def test_official_sees_exact_figures(client, as_role, world):
     as_role("official")
@@ -77,11 +81,20 @@ def test_page_in_english(client, as_role, world):
     assert "Year over year" in html
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("?year=abc", "year"), ("?year=1999", "year"), ("?year=2026&base=2026", "base"),
-    ("?months=13", "months"), ("?months=x", "months"), ("?start=2026-13-01", "start"),
-    ("?start=2026-05-01&end=2026-04-01", "end"), ("?project=NOPE", "project"),
-    ("?day=yesterday", "day")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?year=abc", "year"),
+        ("?year=1999", "year"),
+        ("?year=2026&base=2026", "base"),
+        ("?months=13", "months"),
+        ("?months=x", "months"),
+        ("?start=2026-13-01", "start"),
+        ("?start=2026-05-01&end=2026-04-01", "end"),
+        ("?project=NOPE", "project"),
+        ("?day=yesterday", "day"),
+    ],
+)
 def test_bad_input_gives_a_form_error_and_keeps_it(client, as_role, world, query, field):
     as_role("official")
     response = client.get(PAGE + query)
@@ -110,6 +123,7 @@ def test_chart_is_the_same_svg_as_the_pdf_gets(client, as_role, world, app):
 
 # ---------------------------------------------------------------------------- files (suppressed)
 
+
 def test_csv_suppresses_small_counts(client, as_role, world):
     as_role("official")
     response = client.get(PAGE + "tables/yoy.csv" + ARGS)
@@ -126,8 +140,11 @@ def test_csv_suppresses_small_counts(client, as_role, world):
     assert "enrolments" in about["source"]
     # no single hidden cell in any month row of the base year
     for month in range(1, 13):
-        hidden = [mode for mode in ("online", "blended", "physical", "total")
-                  if figures[("yoy", f"{month}.{mode}", "base_count")] in ("< 5", "x")]
+        hidden = [
+            mode
+            for mode in ("online", "blended", "physical", "total")
+            if figures[("yoy", f"{month}.{mode}", "base_count")] in ("< 5", "x")
+        ]
         assert len(hidden) != 1, (month, hidden)
 
 
@@ -151,10 +168,13 @@ def test_reports_pdf_and_answer_sheet_pdf(client, as_role, world):
 
 # ---------------------------------------------------------------------------- answer sheet
 
+
 def test_answer_sheet_answers_in_order_with_sources_and_suppression(client, as_role, world):
     as_role("official")
-    response = client.get(PAGE + "answer-sheet?start=2026-01-01&end=2026-02-28"
-                          "&base_start=2025-01-01&base_end=2025-02-28&day=2026-02-28")
+    response = client.get(
+        PAGE + "answer-sheet?start=2026-01-01&end=2026-02-28"
+        "&base_start=2025-01-01&base_end=2025-02-28&day=2026-02-28"
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     positions = [html.index(f'id="q{n}"') for n in range(1, 7)]
@@ -173,6 +193,7 @@ def test_answer_sheet_bad_period(client, as_role):
 
 
 # ---------------------------------------------------------------------------- queries
+
 
 def _count(fn):
     statements = []
@@ -193,9 +214,14 @@ def test_page_queries_do_not_grow_with_the_data(client, as_role):
     project, _member = make_funded_project()
     add_enrolments(project, enrolment_rows(2, "2026-03-01"))
     small = _count(lambda: client.get(PAGE + ARGS))
-    add_enrolments(project, [row for month in range(1, 13)
-                             for row in enrolment_rows(5, f"2026-{month:02d}-02",
-                                                       training_code=f"T{month}")])
+    add_enrolments(
+        project,
+        [
+            row
+            for month in range(1, 13)
+            for row in enrolment_rows(5, f"2026-{month:02d}-02", training_code=f"T{month}")
+        ],
+    )
     large = _count(lambda: client.get(PAGE + ARGS))
     assert small == large
 

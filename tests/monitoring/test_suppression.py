@@ -23,9 +23,11 @@ def test_nothing_small_nothing_hidden():
 
 def test_a_small_cell_hides_a_second_one_in_its_row_and_column():
     #           a   b   total
-    grid = [[3, 20, 23],   # row 0: 3 is small
-            [12, 7, 19],
-            [15, 27, 42]]  # column totals
+    grid = [
+        [3, 20, 23],  # row 0: 3 is small
+        [12, 7, 19],
+        [15, 27, 42],
+    ]  # column totals
     mask = suppress_grid(grid)
     hidden = _hidden(mask)
     assert (0, 0) in hidden
@@ -36,10 +38,7 @@ def test_a_small_cell_hides_a_second_one_in_its_row_and_column():
 
 
 def test_the_smallest_shown_cell_is_chosen_as_the_second():
-    grid = [[2, 50, 9, 61],
-            [40, 60, 70, 170],
-            [30, 80, 90, 200],
-            [72, 190, 169, 431]]
+    grid = [[2, 50, 9, 61], [40, 60, 70, 170], [30, 80, 90, 200], [72, 190, 169, 431]]
     mask = suppress_grid(grid)
     assert mask[0][2]  # 9 is the smallest shown cell in row 0
     assert not mask[0][1]
@@ -75,8 +74,7 @@ def test_a_breakdown_keeps_its_total_and_hides_a_second_value():
     assert mask == [True, True, False, False]
     assert not total_hidden
     # the 7 is hidden only to protect the 2: it shows as "x", never as an untrue "< 5"
-    assert [shown(v, h) for v, h in zip(values, mask, strict=True)] == [HIDDEN, SUPPRESSED,
-                                                                       30, 11]
+    assert [shown(v, h) for v, h in zip(values, mask, strict=True)] == [HIDDEN, SUPPRESSED, 30, 11]
 
 
 def test_a_breakdown_of_one_value_must_hide_its_total():

@@ -26,9 +26,11 @@ def project():
 
 
 def _upload(client, project, data: bytes, name: str = "inschrijvingen.csv"):
-    return client.post(f"/monitoring/projects/{project.id}/imports",
-                       data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/monitoring/projects/{project.id}/imports",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_member_uploads_a_file_with_errors_then_the_fixed_file(client, login, project):
@@ -54,23 +56,32 @@ def test_a_member_uploads_a_file_with_errors_then_the_fixed_file(client, login, 
 def test_a_queued_import_page_refreshes_every_two_seconds(client, login, project):
     from datetime import date
 
-    batch = EnrolmentImport(project_id=project.id, filename="a.csv", sha256="0" * 64,
-                            imported_on=date(2026, 2, 1), status=ImportStatus.running,
-                            rows_total=0, rows_done=5000)
+    batch = EnrolmentImport(
+        project_id=project.id,
+        filename="a.csv",
+        sha256="0" * 64,
+        imported_on=date(2026, 2, 1),
+        status=ImportStatus.running,
+        rows_total=0,
+        rows_done=5000,
+    )
     db.session.add(batch)
     db.session.commit()
     login(project.member)
     html = client.get(f"/monitoring/projects/{project.id}/imports/{batch.id}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert '<meta http-equiv="refresh" content="2">' in html
     assert "5.000" in html
 
 
-def test_an_upload_without_a_file_or_of_the_wrong_type_is_refused_on_the_page(client, login,
-                                                                            project):
+def test_an_upload_without_a_file_or_of_the_wrong_type_is_refused_on_the_page(
+    client, login, project
+):
     login(project.member)
-    response = client.post(f"/monitoring/projects/{project.id}/imports", data={},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/monitoring/projects/{project.id}/imports", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     response = _upload(client, project, b"x", name="notities.txt")
     assert response.status_code == 422
@@ -78,8 +89,7 @@ def test_an_upload_without_a_file_or_of_the_wrong_type_is_refused_on_the_page(cl
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EnrolmentImport)) == 0
 
 
-def test_the_upload_route_has_its_own_request_limit(app, client, login, project,
-                                                    monkeypatch):
+def test_the_upload_route_has_its_own_request_limit(app, client, login, project, monkeypatch):
     login(project.member)
     rows = [file_row(n) for n in range(1, 40)]
     data = csv_bytes(rows)
@@ -94,13 +104,14 @@ def test_the_upload_route_has_its_own_request_limit(app, client, login, project,
     assert "0 MB" in response.get_data(as_text=True)
 
 
-def test_another_organisation_gets_404_for_the_project_and_its_imports(client, login,
-                                                                      project):
+def test_another_organisation_gets_404_for_the_project_and_its_imports(client, login, project):
     response = _upload(client, project, csv_bytes([file_row(1)]))  # anonymous
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     login(make_user("applicant"))
-    for url in (f"/monitoring/projects/{project.id}",
-                f"/monitoring/projects/{project.id}/trainings"):
+    for url in (
+        f"/monitoring/projects/{project.id}",
+        f"/monitoring/projects/{project.id}/trainings",
+    ):
         response = client.get(url)
         assert response.status_code == 404
         assert b"Lassen leren in VR" not in response.data
@@ -128,22 +139,25 @@ def test_the_list_shows_members_their_projects_and_officials_all(client, login, 
 
 def test_trainings_are_managed_on_their_page(client, login, project):
     login(project.member)
-    response = client.post(f"/monitoring/projects/{project.id}/trainings",
-                           data={"code": "", "title": "", "planned_mode": "online"})
+    response = client.post(
+        f"/monitoring/projects/{project.id}/trainings",
+        data={"code": "", "title": "", "planned_mode": "online"},
+    )
     assert response.status_code == 422
-    response = client.post(f"/monitoring/projects/{project.id}/trainings",
-                           data={"code": "VR-2", "title": "VR deel 2",
-                                 "planned_mode": "blended"})
+    response = client.post(
+        f"/monitoring/projects/{project.id}/trainings",
+        data={"code": "VR-2", "title": "VR deel 2", "planned_mode": "blended"},
+    )
     assert response.status_code == 302
     training = db.session.scalar(sa.select(ProjectTraining).filter_by(code="VR-2"))
-    response = client.post(f"/monitoring/projects/{project.id}/trainings/{training.id}",
-                           data={"code": "VR-2", "title": "VR, deel twee",
-                                 "planned_mode": "online"})
+    response = client.post(
+        f"/monitoring/projects/{project.id}/trainings/{training.id}",
+        data={"code": "VR-2", "title": "VR, deel twee", "planned_mode": "online"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert training.title == "VR, deel twee"
-    response = client.post(
-        f"/monitoring/projects/{project.id}/trainings/{training.id}/remove")
+    response = client.post(f"/monitoring/projects/{project.id}/trainings/{training.id}/remove")
     assert response.status_code == 302
     assert db.session.get(ProjectTraining, training.id) is None
 
@@ -163,22 +177,27 @@ def _queries(client, url) -> int:
     return len(statements)
 
 
-def test_page_queries_do_not_grow_with_projects_imports_or_enrolments(client, login,
-                                                                      project):
+def test_page_queries_do_not_grow_with_projects_imports_or_enrolments(client, login, project):
     from tests.monitoring.factories import add_enrolments
 
     official = login(make_user("official"))
     assert official
-    small = (_queries(client, "/monitoring/projects"),
-             _queries(client, f"/monitoring/projects/{project.id}"))
+    small = (
+        _queries(client, "/monitoring/projects"),
+        _queries(client, f"/monitoring/projects/{project.id}"),
+    )
     for n in range(4):
         other, _ = make_funded_project(title=f"Project {n}")
         add_training(other, "T1")
     add_training(project, "T2")
-    add_enrolments(project, [{"started_on": "2026-01-05", "enrolment_id": f"X{n}"}
-                             for n in range(30)])
-    add_enrolments(project, [{"started_on": "2026-02-05", "enrolment_id": f"Y{n}"}
-                             for n in range(3)])
-    large = (_queries(client, "/monitoring/projects"),
-             _queries(client, f"/monitoring/projects/{project.id}"))
+    add_enrolments(
+        project, [{"started_on": "2026-01-05", "enrolment_id": f"X{n}"} for n in range(30)]
+    )
+    add_enrolments(
+        project, [{"started_on": "2026-02-05", "enrolment_id": f"Y{n}"} for n in range(3)]
+    )
+    large = (
+        _queries(client, "/monitoring/projects"),
+        _queries(client, f"/monitoring/projects/{project.id}"),
+    )
     assert small == large

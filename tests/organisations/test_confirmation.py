@@ -40,9 +40,12 @@ def register(email="nele@example.org", legal_name="Leerhuis vzw"):
     """A self-registered applicant (email confirmed) and their pending organisation."""
     user = services.register_with_new_organisation(
         auth_services.AccountInput(email=email, name="Nele Nieuw", password=DEFAULT_PASSWORD),
-        services.OrganisationInput(legal_name=legal_name,
-                                   enterprise_number=valid_enterprise_number(),
-                                   provider_type=ProviderType.private))
+        services.OrganisationInput(
+            legal_name=legal_name,
+            enterprise_number=valid_enterprise_number(),
+            provider_type=ProviderType.private,
+        ),
+    )
     auth_services.verify_email(auth_services.make_link_token(user, "verify"))
     return user, user.memberships[0].organisation
 
@@ -61,12 +64,18 @@ def actions() -> list[str]:
 
 # ---------------------------------------------------------------- organisations made by staff
 
+
 def test_organisations_made_by_officials_and_the_command_line_are_confirmed():
     assert make_organisation().status is OrganisationStatus.confirmed
     official = make_user("official")
-    organisation = services.create_organisation(official, services.OrganisationInput(
-        legal_name="Door ESF", enterprise_number=valid_enterprise_number(),
-        provider_type=ProviderType.public))
+    organisation = services.create_organisation(
+        official,
+        services.OrganisationInput(
+            legal_name="Door ESF",
+            enterprise_number=valid_enterprise_number(),
+            provider_type=ProviderType.public,
+        ),
+    )
     assert organisation.status is OrganisationStatus.confirmed
 
 
@@ -80,10 +89,10 @@ def test_the_first_member_added_by_an_operator_is_a_member_administrator():
 
 # ---------------------------------------------------------------- evidence
 
+
 def test_a_member_of_a_pending_organisation_uploads_a_pdf():
     user, organisation = register()
-    evidence = services.add_evidence(user, organisation.id, "mandaat\u202efdp.pdf",
-                                     io.BytesIO(PDF))
+    evidence = services.add_evidence(user, organisation.id, "mandaat\u202efdp.pdf", io.BytesIO(PDF))
     assert evidence.filename == "mandaatfdp.pdf"  # invisible reordering characters removed
     assert "organisation.evidence_added" in actions()
 
@@ -112,6 +121,7 @@ def test_who_may_not_upload_evidence():
 
 # ---------------------------------------------------------------- confirming and refusing
 
+
 def test_an_official_confirms_on_evidence_and_the_registrant_becomes_administrator():
     user, organisation = register()
     official = make_user("official")
@@ -123,8 +133,9 @@ def test_an_official_confirms_on_evidence_and_the_registrant_becomes_administrat
     assert organisation.decided_by_id == official.id
     assert [u.id for u in services.member_admins(organisation.id)] == [user.id]
     assert "organisation.confirmed" in actions()
-    message = db.session.scalar(sa.select(OutboxMessage).where(
-        OutboxMessage.kind == "organisation_decided"))
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "organisation_decided")
+    )
     assert message.recipient == user.email
     with pytest.raises(DomainError):  # decided once
         services.refuse_organisation(official, organisation.id, "Toch niet.")
@@ -138,8 +149,9 @@ def test_an_official_refuses_with_a_reason_the_members_receive():
     services.refuse_organisation(official, organisation.id, "Het mandaat is niet ondertekend.")
     assert organisation.status is OrganisationStatus.refused
     assert "organisation.refused" in actions()
-    message = db.session.scalar(sa.select(OutboxMessage).where(
-        OutboxMessage.kind == "organisation_decided"))
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "organisation_decided")
+    )
     assert "Het mandaat is niet ondertekend." in message.body
 
 
@@ -147,8 +159,11 @@ def test_an_official_refuses_with_a_reason_the_members_receive():
 def test_who_may_not_confirm_or_refuse(who):
     user, organisation = register()
     services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
-    actor = {"member": user, "other_admin": make_user(organisation=make_organisation()),
-             "evaluator": make_user("evaluator")}[who]
+    actor = {
+        "member": user,
+        "other_admin": make_user(organisation=make_organisation()),
+        "evaluator": make_user("evaluator"),
+    }[who]
     with pytest.raises(PermissionDenied):
         services.confirm_organisation(actor, organisation.id)
     with pytest.raises(PermissionDenied):
@@ -157,6 +172,7 @@ def test_who_may_not_confirm_or_refuse(who):
 
 
 # ---------------------------------------------------------------- submitting
+
 
 def test_a_pending_organisation_drafts_but_cannot_submit_until_confirmed():
     user, organisation = register()
@@ -192,15 +208,18 @@ def test_the_submit_page_says_why_in_dutch_and_english(app):
     proposal = make_proposal(make_call(), user)
     client = logged_in(app, user)
     body = client.post(f"/proposals/{proposal.id}/submit", follow_redirects=True).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Your organisation is waiting for confirmation by the ESF team" in body
     client.post("/language", data={"language": "nl"})
     body = client.post(f"/proposals/{proposal.id}/submit", follow_redirects=True).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "wacht nog op bevestiging" in body
 
 
 # ---------------------------------------------------------------- the officials' queue
+
 
 def test_the_queue_lists_pending_organisations_one_page_at_a_time(app):
     for n in range(52):
@@ -228,13 +247,17 @@ def test_an_official_confirms_and_refuses_through_the_pages(app):
     user, organisation = register()
     other_user, other = register(email="b@example.org", legal_name="Tweede vzw")
     member = logged_in(app, user)
-    response = member.post(f"/organisations/{organisation.id}/evidence",
-                           data={"file": (io.BytesIO(PDF), "mandaat.pdf")},
-                           content_type="multipart/form-data")
+    response = member.post(
+        f"/organisations/{organisation.id}/evidence",
+        data={"file": (io.BytesIO(PDF), "mandaat.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
-    response = member.post(f"/organisations/{organisation.id}/evidence",
-                           data={"file": (io.BytesIO(b"GIF89a"), "foto.pdf")},
-                           content_type="multipart/form-data")
+    response = member.post(
+        f"/organisations/{organisation.id}/evidence",
+        data={"file": (io.BytesIO(b"GIF89a"), "foto.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "The file is not a PDF" in response.get_data(as_text=True)
     assert member.post(f"/organisations/{organisation.id}/confirm").status_code == 403
@@ -254,8 +277,7 @@ def test_an_official_confirms_and_refuses_through_the_pages(app):
 
     response = official.post(f"/organisations/{other.id}/refuse", data={"reason": ""})
     assert response.status_code == 422
-    response = official.post(f"/organisations/{other.id}/refuse",
-                             data={"reason": "Geen mandaat."})
+    response = official.post(f"/organisations/{other.id}/refuse", data={"reason": "Geen mandaat."})
     assert response.status_code == 302
     db.session.refresh(other)
     assert other.status is OrganisationStatus.refused
@@ -268,12 +290,18 @@ def test_evidence_is_not_shown_to_another_organisation(app):
     evidence = services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
     client = logged_in(app, make_user())
     assert client.get(f"/organisations/evidence/{evidence.id}").status_code == 404
-    assert client.post(f"/organisations/{organisation.id}/evidence",
-                       data={"file": (io.BytesIO(PDF), "x.pdf")},
-                       content_type="multipart/form-data").status_code == 404
+    assert (
+        client.post(
+            f"/organisations/{organisation.id}/evidence",
+            data={"file": (io.BytesIO(PDF), "x.pdf")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )
 
 
 # ---------------------------------------------------------------- join requests
+
 
 def _join_request(organisation):
     requester = make_user()
@@ -318,16 +346,23 @@ def test_a_plain_member_sees_no_decision_buttons(app):
     client = logged_in(app, plain)
     page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
     assert f"/organisations/memberships/{membership.id}/decide" not in page
-    assert client.post(f"/organisations/memberships/{membership.id}/decide",
-                       data={"decision": "approve"}).status_code == 403
+    assert (
+        client.post(
+            f"/organisations/memberships/{membership.id}/decide", data={"decision": "approve"}
+        ).status_code
+        == 403
+    )
 
 
 def test_a_join_request_to_a_pending_organisation_goes_to_the_officials():
     _user, organisation = register()
     official = make_user("official")
     _requester, membership = _join_request(organisation)
-    recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient).where(
-        OutboxMessage.kind == "membership_requested")))
+    recipients = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.kind == "membership_requested")
+        )
+    )
     assert recipients == {official.email}
     assert db.session.get(Membership, membership.id).status is MembershipStatus.pending
 
@@ -335,9 +370,11 @@ def test_a_join_request_to_a_pending_organisation_goes_to_the_officials():
 def test_a_member_cannot_move_a_confirmed_organisation_to_another_number():
     organisation = make_organisation(legal_name="Leerhuis vzw")
     member = make_user(organisation=organisation)
-    data = services.OrganisationInput(legal_name="Leerhuis vzw",
-                                      enterprise_number=valid_enterprise_number(),
-                                      provider_type=ProviderType.private)
+    data = services.OrganisationInput(
+        legal_name="Leerhuis vzw",
+        enterprise_number=valid_enterprise_number(),
+        provider_type=ProviderType.private,
+    )
     with pytest.raises(ValidationFailed) as exc:
         services.update_organisation(member, organisation.id, data)
     assert "enterprise_number" in exc.value.errors

@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, is_valid, normalise
 
 
-@pytest.mark.parametrize("raw", ["0403.170.701", "0403170701", "BE0403170701", "be 0403.170.701",
-                                 " 0403 170 701 "])
+@pytest.mark.parametrize(
+    "raw", ["0403.170.701", "0403170701", "BE0403170701", "be 0403.170.701", " 0403 170 701 "]
+)
 def test_accepted_forms_become_one_canonical_form(raw):
     assert normalise(raw) == "0403.170.701"
 
@@ -17,8 +18,19 @@ def test_numbers_starting_with_1_are_accepted():
     assert normalise(number) == f"{number[:4]}.{number[4:7]}.{number[7:]}"
 
 
-@pytest.mark.parametrize("raw", ["0403.170.702", "2403.170.701", "403.170.701", "BE403170701",
-                                 "0403.170.70", "", "abcd.efg.hij", "NL0403170701"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0403.170.702",
+        "2403.170.701",
+        "403.170.701",
+        "BE403170701",
+        "0403.170.70",
+        "",
+        "abcd.efg.hij",
+        "NL0403170701",
+    ],
+)
 def test_wrong_check_digits_or_shapes_are_refused(raw):
     with pytest.raises(InvalidEnterpriseNumber):
         normalise(raw)

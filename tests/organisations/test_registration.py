@@ -19,11 +19,18 @@ from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user, vali
 
 
 def registration(**overrides):
-    data = {"name": "Nele Nieuw", "email": "nele@example.org", "password": DEFAULT_PASSWORD,
-            "mode": "new", "legal_name": "Leerhuis vzw",
-            "enterprise_number": valid_enterprise_number().replace(".", ""),
-            "provider_type": "private", "street": "Veldstraat 1", "postal_code": "9000",
-            "city": "Gent"}
+    data = {
+        "name": "Nele Nieuw",
+        "email": "nele@example.org",
+        "password": DEFAULT_PASSWORD,
+        "mode": "new",
+        "legal_name": "Leerhuis vzw",
+        "enterprise_number": valid_enterprise_number().replace(".", ""),
+        "provider_type": "private",
+        "street": "Veldstraat 1",
+        "postal_code": "9000",
+        "city": "Gent",
+    }
     data.update(overrides)
     return data
 
@@ -38,8 +45,9 @@ def english(client):
 
 def _same_page(one, other, email_one, email_other):
     assert one.status_code == other.status_code == 200
-    assert one.get_data(as_text=True).replace(email_one, "X") == \
-        other.get_data(as_text=True).replace(email_other, "X")
+    assert one.get_data(as_text=True).replace(email_one, "X") == other.get_data(
+        as_text=True
+    ).replace(email_other, "X")
 
 
 @pytest.mark.parametrize("mode", ["new", "join"])
@@ -48,8 +56,7 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(client
     organisation = make_organisation()
     english(client)
     extra = {"mode": mode, "join_enterprise_number": organisation.enterprise_number}
-    taken = client.post("/auth/register",
-                        data=registration(email="els@example.ORG", **extra))
+    taken = client.post("/auth/register", data=registration(email="els@example.ORG", **extra))
     new = client.post("/auth/register", data=registration(email="nieuw@example.org", **extra))
     _same_page(taken, new, "els@example.ORG", "nieuw@example.org")
     assert "already exists" not in taken.get_data(as_text=True)
@@ -77,14 +84,18 @@ def test_the_password_is_hashed_whether_or_not_the_address_has_an_account(monkey
     make_user(email="els@example.org")
     hashed = []
     real = auth_services.hash_password
-    monkeypatch.setattr(auth_services, "hash_password",
-                        lambda password: hashed.append(password) or real(password))
+    monkeypatch.setattr(
+        auth_services, "hash_password", lambda password: hashed.append(password) or real(password)
+    )
     for email in ("els@example.org", "nieuw@example.org"):
         services.register_with_new_organisation(
             auth_services.AccountInput(email=email, name="Nele", password=DEFAULT_PASSWORD),
-            services.OrganisationInput(legal_name="Leerhuis vzw",
-                                       enterprise_number=valid_enterprise_number(),
-                                       provider_type=ProviderType.private))
+            services.OrganisationInput(
+                legal_name="Leerhuis vzw",
+                enterprise_number=valid_enterprise_number(),
+                provider_type=ProviderType.private,
+            ),
+        )
     assert hashed == [DEFAULT_PASSWORD, DEFAULT_PASSWORD]
 
 
@@ -97,9 +108,12 @@ def test_registration_timing_is_similar_with_the_production_hash(app, monkeypatc
         start = time.perf_counter()
         services.register_with_new_organisation(
             auth_services.AccountInput(email=email, name="Nele", password=DEFAULT_PASSWORD),
-            services.OrganisationInput(legal_name="Leerhuis vzw",
-                                       enterprise_number=valid_enterprise_number(),
-                                       provider_type=ProviderType.private))
+            services.OrganisationInput(
+                legal_name="Leerhuis vzw",
+                enterprise_number=valid_enterprise_number(),
+                provider_type=ProviderType.private,
+            ),
+        )
         return time.perf_counter() - start
 
     taken = min(timed("els@example.org") for _ in range(3))
@@ -111,17 +125,27 @@ def test_registrations_are_throttled_per_email_address(client, app):
     english(client)
     limit = app.config["REGISTRATION_THROTTLE_MAX_PER_EMAIL"]
     for n in range(limit):  # invalid forms count too
-        client.post("/auth/register", data=registration(password="kort", name=f"N{n}"),
-                    environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
-    response = client.post("/auth/register", data=registration(),
-                           environ_base={"REMOTE_ADDR": "10.0.1.1"})
+        client.post(
+            "/auth/register",
+            data=registration(password="kort", name=f"N{n}"),
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        )
+    response = client.post(
+        "/auth/register", data=registration(), environ_base={"REMOTE_ADDR": "10.0.1.1"}
+    )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert "Too many attempts. Try again in" in response.get_data(as_text=True)
     assert count(User) == 0
     # another address is not affected
-    assert client.post("/auth/register", data=registration(email="ander@example.org"),
-                       environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 200
+    assert (
+        client.post(
+            "/auth/register",
+            data=registration(email="ander@example.org"),
+            environ_base={"REMOTE_ADDR": "10.0.1.1"},
+        ).status_code
+        == 200
+    )
     assert count(User) == 1
 
 
@@ -153,8 +177,9 @@ def test_a_self_registered_organisation_is_pending_and_its_registrant_not_yet_ad
 def test_registering_a_known_number_as_new_is_refused_with_a_hint_to_join(client):
     organisation = make_organisation()
     english(client)
-    response = client.post("/auth/register",
-                           data=registration(enterprise_number=organisation.enterprise_number))
+    response = client.post(
+        "/auth/register", data=registration(enterprise_number=organisation.enterprise_number)
+    )
     assert "Ask to join it instead." in response.get_data(as_text=True)
     assert count(User) == 0
 
@@ -163,13 +188,18 @@ def test_registering_to_join_does_not_join_but_asks_the_member_administrators(cl
     organisation = make_organisation()
     admin = make_user(organisation=organisation)
     plain = make_user(organisation=organisation)
-    response = client.post("/auth/register", data=registration(
-        mode="join", join_enterprise_number=organisation.enterprise_number))
+    response = client.post(
+        "/auth/register",
+        data=registration(mode="join", join_enterprise_number=organisation.enterprise_number),
+    )
     assert response.status_code == 200
     user = db.session.scalar(sa.select(User).where(User.email == "nele@example.org"))
     assert user.organisation_ids == frozenset()
-    recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient).where(
-        OutboxMessage.kind == "membership_requested")))
+    recipients = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.kind == "membership_requested")
+        )
+    )
     assert recipients == {admin.email}
     assert plain.email not in recipients
 
@@ -178,17 +208,23 @@ def test_a_refused_number_can_be_registered_again_and_the_old_members_lose_it(cl
     official = make_user("official")
     number = valid_enterprise_number()
     squatter = services.register_with_new_organisation(
-        auth_services.AccountInput(email="kaper@example.org", name="Kaper",
-                                   password=DEFAULT_PASSWORD),
-        services.OrganisationInput(legal_name="Echte vzw", enterprise_number=number,
-                                   provider_type=ProviderType.private))
+        auth_services.AccountInput(
+            email="kaper@example.org", name="Kaper", password=DEFAULT_PASSWORD
+        ),
+        services.OrganisationInput(
+            legal_name="Echte vzw", enterprise_number=number, provider_type=ProviderType.private
+        ),
+    )
     organisation = squatter.memberships[0].organisation
     services.refuse_organisation(official, organisation.id, "Geen mandaat.")
     user = services.register_with_new_organisation(
-        auth_services.AccountInput(email="echt@example.org", name="Echt",
-                                   password=DEFAULT_PASSWORD),
-        services.OrganisationInput(legal_name="Echte vzw", enterprise_number=number,
-                                   provider_type=ProviderType.private))
+        auth_services.AccountInput(
+            email="echt@example.org", name="Echt", password=DEFAULT_PASSWORD
+        ),
+        services.OrganisationInput(
+            legal_name="Echte vzw", enterprise_number=number, provider_type=ProviderType.private
+        ),
+    )
     db.session.refresh(organisation)
     db.session.refresh(squatter)
     assert organisation.status is OrganisationStatus.pending

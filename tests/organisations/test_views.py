@@ -19,8 +19,6 @@ def logged_in_client(app, user):
     return client
 
 
-
-
 def test_applicant_of_another_organisation_gets_404(app):
     organisation = make_organisation(legal_name="Geheime Academie vzw")
     make_user("applicant", organisation=organisation)
@@ -30,9 +28,14 @@ def test_applicant_of_another_organisation_gets_404(app):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Geheime Academie" not in response.get_data(as_text=True)
-    response = client.post(f"/organisations/{organisation.id}/edit",
-                           data={"legal_name": "Overgenomen", "provider_type": "private",
-                                 "enterprise_number": organisation.enterprise_number})
+    response = client.post(
+        f"/organisations/{organisation.id}/edit",
+        data={
+            "legal_name": "Overgenomen",
+            "provider_type": "private",
+            "enterprise_number": organisation.enterprise_number,
+        },
+    )
     assert response.status_code == 404
     db.session.refresh(organisation)
     assert organisation.legal_name == "Geheime Academie vzw"
@@ -53,20 +56,33 @@ def test_join_request_flow(app):
     requester = make_user("applicant", name="Rik Vrager")  # member of another organisation
 
     requester_client = logged_in_client(app, requester)
-    response = requester_client.post("/organisations/join",
-                                     data={"enterprise_number": organisation.enterprise_number})
+    response = requester_client.post(
+        "/organisations/join", data={"enterprise_number": organisation.enterprise_number}
+    )
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/organisations/mine"
-    membership = db.session.scalar(sa.select(Membership).where(
-        Membership.user_id == requester.id, Membership.organisation_id == organisation.id))
+    membership = db.session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == requester.id, Membership.organisation_id == organisation.id
+        )
+    )
     assert membership.status is MembershipStatus.pending
     # pending: not yet visible
     assert requester_client.get(f"/organisations/{organisation.id}").status_code == 404
     # asking twice is refused
-    requester_client.post("/organisations/join",
-                          data={"enterprise_number": organisation.enterprise_number})
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.user_id == requester.id, Membership.organisation_id == organisation.id)) == 1
+    requester_client.post(
+        "/organisations/join", data={"enterprise_number": organisation.enterprise_number}
+    )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(
+                Membership.user_id == requester.id, Membership.organisation_id == organisation.id
+            )
+        )
+        == 1
+    )
 
     # the member sees the request on the organisation's page and approves it there
     member_client = logged_in_client(app, member)
@@ -88,17 +104,24 @@ def test_join_request_flow(app):
     response = requester_client.get(f"/organisations/{organisation.id}")
     assert response.status_code == 200
     assert "Leerhuis Gent vzw" in response.get_data(as_text=True)
-    assert "Leerhuis Gent vzw" in requester_client.get("/organisations/mine").get_data(
-        as_text=True)
+    assert "Leerhuis Gent vzw" in requester_client.get("/organisations/mine").get_data(as_text=True)
 
 
 def test_join_with_an_unknown_or_invalid_number_is_refused(app):
     client = logged_in_client(app, make_user("applicant"))
     for number in ("0123.456.748", ""):
-        assert client.post("/organisations/join",
-                           data={"enterprise_number": number}).status_code == 422
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.status == MembershipStatus.pending)) == 0
+        assert (
+            client.post("/organisations/join", data={"enterprise_number": number}).status_code
+            == 422
+        )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.status == MembershipStatus.pending)
+        )
+        == 0
+    )
 
 
 def test_pending_requester_cannot_approve_themselves(app):
@@ -108,8 +131,9 @@ def test_pending_requester_cannot_approve_themselves(app):
     membership = services.request_membership(requester, organisation.enterprise_number)
     client = logged_in_client(app, requester)
     # a pending requester cannot even see the organisation: 404, not 403
-    response = client.post(f"/organisations/memberships/{membership.id}/decide",
-                           data={"decision": "approve"})
+    response = client.post(
+        f"/organisations/memberships/{membership.id}/decide", data={"decision": "approve"}
+    )
     assert response.status_code == 404
     db.session.refresh(membership)
     assert membership.status is MembershipStatus.pending
@@ -123,8 +147,9 @@ def test_requester_who_can_see_the_organisation_still_cannot_approve_themselves(
     auth_services.set_roles(admin, requester.id, {Role.applicant, Role.official})
     membership = services.request_membership(requester, organisation.enterprise_number)
     client = logged_in_client(app, requester)
-    response = client.post(f"/organisations/memberships/{membership.id}/decide",
-                           data={"decision": "approve"})
+    response = client.post(
+        f"/organisations/memberships/{membership.id}/decide", data={"decision": "approve"}
+    )
     assert response.status_code == 403
     db.session.refresh(membership)
     assert membership.status is MembershipStatus.pending
@@ -136,8 +161,12 @@ def test_member_of_another_organisation_cannot_decide(app):
     membership = services.request_membership(requester, make_organisation().enterprise_number)
     outsider = make_user("applicant", organisation=organisation)
     client = logged_in_client(app, outsider)
-    assert client.post(f"/organisations/memberships/{membership.id}/decide",
-                       data={"decision": "approve"}).status_code == 404
+    assert (
+        client.post(
+            f"/organisations/memberships/{membership.id}/decide", data={"decision": "approve"}
+        ).status_code
+        == 404
+    )
     db.session.refresh(membership)
     assert membership.status is MembershipStatus.pending
 

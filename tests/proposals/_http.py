@@ -48,8 +48,11 @@ class PortalServer:
         with open(self.log_path, "rb") as log:
             log.seek(since)
             text = log.read().decode(errors="replace")
-        return [line for line in text.splitlines()
-                if "Traceback" in line or re.search(r'" 5\d\d ', line)]
+        return [
+            line
+            for line in text.splitlines()
+            if "Traceback" in line or re.search(r'" 5\d\d ', line)
+        ]
 
 
 def _free_port() -> int:
@@ -86,21 +89,29 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn_server(database_url: str, workdir: Path, *, workers: int = 4,
-                    threads: int = 8) -> Iterator[PortalServer]:
+def gunicorn_server(
+    database_url: str, workdir: Path, *, workers: int = 4, threads: int = 8
+) -> Iterator[PortalServer]:
     """``gunicorn 'app:create_app()'`` on a free local port; stopped whatever happens."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("PORTAL_") and key not in ("DATABASE_URL", "REDIS_URL")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PORTAL_") and key not in ("DATABASE_URL", "REDIS_URL")
+    }
     uploads = workdir / "uploads"
     uploads.mkdir(exist_ok=True)
-    env.update({
-        "DATABASE_URL": database_url,
-        "PORTAL_SECRET_KEY": "load-test-secret",
-        "PORTAL_UPLOAD_FOLDER": str(uploads),
-        "PORTAL_MAIL_BACKEND": "smtp", "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": "1",
-        "PORTAL_SERVER_BASE_URL": "http://localhost",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "PORTAL_SECRET_KEY": "load-test-secret",
+            "PORTAL_UPLOAD_FOLDER": str(uploads),
+            "PORTAL_MAIL_BACKEND": "smtp",
+            "PORTAL_MAIL_SERVER": "127.0.0.1",
+            "PORTAL_MAIL_PORT": "1",
+            "PORTAL_SERVER_BASE_URL": "http://localhost",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env["LOAD_TEST_PARENT_PID"] = str(os.getpid())  # read by the watchdog only
     config = workdir / "gunicorn_watchdog.py"
     config.write_text(_WATCHDOG)
@@ -110,13 +121,36 @@ def gunicorn_server(database_url: str, workdir: Path, *, workers: int = 4,
         port = _free_port()
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", str(config),
-                 "--workers", str(workers),
-                 "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-                 "--timeout", "60", "--graceful-timeout", "5", "--keep-alive", "30",
-                 "--access-logfile", "-", "--error-logfile", "-", "app:create_app()"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--config",
+                    str(config),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "60",
+                    "--graceful-timeout",
+                    "5",
+                    "--keep-alive",
+                    "30",
+                    "--access-logfile",
+                    "-",
+                    "--error-logfile",
+                    "-",
+                    "app:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         server = PortalServer(f"http://127.0.0.1:{port}", process, log_path)
         try:
             if _wait_until_healthy(server):
@@ -164,15 +198,23 @@ def hidden_inputs(html: str) -> dict[str, str]:
     return parser.values
 
 
-def logged_in_session(base_url: str, email: str, password: str = DEFAULT_PASSWORD
-                      ) -> requests.Session:
+def logged_in_session(
+    base_url: str, email: str, password: str = DEFAULT_PASSWORD
+) -> requests.Session:
     """A cookie jar logged in through the real login form (CSRF token included)."""
     session = requests.Session()
     page = session.get(f"{base_url}/auth/login", timeout=30)
     page.raise_for_status()
-    response = session.post(f"{base_url}/auth/login", timeout=30, allow_redirects=False, data={
-        "email": email, "password": password,
-        "csrf_token": hidden_inputs(page.text).get("csrf_token", "")})
+    response = session.post(
+        f"{base_url}/auth/login",
+        timeout=30,
+        allow_redirects=False,
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": hidden_inputs(page.text).get("csrf_token", ""),
+        },
+    )
     if response.status_code != 302:
         raise AssertionError(f"login of {email} answered {response.status_code}")
     return session
@@ -190,8 +232,12 @@ def arrival_in_refusal(html: str, near: datetime) -> datetime:
     if len(found) != 1:
         raise AssertionError(f"expected one precise moment in the refusal page, found {found}")
     day, month, year, hour, minute, second, micro = map(int, found[0])
-    readings = [datetime(year, month, day, hour, minute, second, micro, tzinfo=BRUSSELS,
-                         fold=fold).astimezone(UTC) for fold in (0, 1)]
+    readings = [
+        datetime(
+            year, month, day, hour, minute, second, micro, tzinfo=BRUSSELS, fold=fold
+        ).astimezone(UTC)
+        for fold in (0, 1)
+    ]
     return min(readings, key=lambda moment: abs(moment - near))
 
 
@@ -268,16 +314,24 @@ def nginx_proxy(upstream: str, workdir: Path) -> Iterator[ProxyServer]:
     for _attempt in range(3):
         port = _free_port()
         conf = workdir / "nginx.conf"
-        conf.write_text(_NGINX_CONF.format(
-            user="user root;" if os.geteuid() == 0 else "", work=workdir, upstream=upstream,
-            port=port))
+        conf.write_text(
+            _NGINX_CONF.format(
+                user="user root;" if os.geteuid() == 0 else "",
+                work=workdir,
+                upstream=upstream,
+                port=port,
+            )
+        )
         error_log = workdir / "nginx-error.log"
-        process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir),
-                                    "-e", str(error_log)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        proxy = ProxyServer(f"http://127.0.0.1:{port}", process, workdir / "nginx-access.log",
-                            error_log)
+        process = subprocess.Popen(
+            [NGINX, "-c", str(conf), "-p", str(workdir), "-e", str(error_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        proxy = ProxyServer(
+            f"http://127.0.0.1:{port}", process, workdir / "nginx-access.log", error_log
+        )
         try:
             if _wait_for_proxy(proxy):
                 proxy.access_log.write_text("")  # only what the test sends

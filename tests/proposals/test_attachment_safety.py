@@ -21,13 +21,16 @@ def test_a_download_is_never_stored_in_a_cache(client, login):
     assert "no-store" in response.headers["Cache-Control"]
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("factuur\u202efdp.exe", "factuurfdp.exe.pdf"),         # right-to-left override
-    ("\u2066plan\u2069.pdf", "plan.pdf"),                     # isolates
-    ("plan\u200f\u200e\u061c.pdf", "plan.pdf"),               # marks
-    ("begroting\u202a\u202b\u202c\u202d.pdf", "begroting.pdf"),  # embeddings
-    ("plan\ufeff\u200b.pdf", "plan.pdf"),                     # zero-width
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("factuur\u202efdp.exe", "factuurfdp.exe.pdf"),  # right-to-left override
+        ("\u2066plan\u2069.pdf", "plan.pdf"),  # isolates
+        ("plan\u200f\u200e\u061c.pdf", "plan.pdf"),  # marks
+        ("begroting\u202a\u202b\u202c\u202d.pdf", "begroting.pdf"),  # embeddings
+        ("plan\ufeff\u200b.pdf", "plan.pdf"),  # zero-width
+    ],
+)
 def test_attachment_names_lose_invisible_direction_characters(typed, stored):
     user = make_user("applicant")
     proposal = make_proposal(make_call(), user, complete=False)

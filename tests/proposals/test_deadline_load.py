@@ -47,8 +47,9 @@ def one_password_hash(monkeypatch):
 
     Logging in still checks it with scrypt on the server, as in production.
     """
-    monkeypatch.setattr(auth_services, "hash_password",
-                        functools.cache(auth_services.hash_password))
+    monkeypatch.setattr(
+        auth_services, "hash_password", functools.cache(auth_services.hash_password)
+    )
 
 
 def _fresh() -> None:
@@ -93,8 +94,10 @@ CROWD = timedelta(milliseconds=50)
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the load test targets PostgreSQL "
-                                              "(TEST_DATABASE_URL=postgresql://...)")
+@pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="the load test targets PostgreSQL (TEST_DATABASE_URL=postgresql://...)",
+)
 def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_hash):
     """Fifty organisations submit around the deadline: exactly those that arrived before
     the end of the deadline's second are accepted, each once, completely; the others
@@ -130,8 +133,10 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
     # whatever the machine's load; the other half crowd the end itself (within 50 ms),
     # where the requests truly overlap.
     even, crowd = SUBMITTERS // 2, SUBMITTERS - SUBMITTERS // 2
-    schedule = sorted([end - SPREAD + i * (2 * SPREAD / (even - 1)) for i in range(even)]
-                      + [end - CROWD + i * (2 * CROWD / (crowd - 1)) for i in range(crowd)])
+    schedule = sorted(
+        [end - SPREAD + i * (2 * SPREAD / (even - 1)) for i in range(even)]
+        + [end - CROWD + i * (2 * CROWD / (crowd - 1)) for i in range(crowd)]
+    )
     assert utcnow() < schedule[0] - timedelta(seconds=0.5), "setup overran the schedule"
     ready = threading.Barrier(SUBMITTERS)
 
@@ -140,8 +145,12 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
         ready.wait(timeout=30)
         time.sleep(max(0.0, (schedule[i] - utcnow()).total_seconds()))
         sent = utcnow()
-        response = session.post(f"{portal.url}/proposals/{ids[i]}/submit", timeout=60,
-                                data={"csrf_token": token}, allow_redirects=False)
+        response = session.post(
+            f"{portal.url}/proposals/{ids[i]}/submit",
+            timeout=60,
+            data={"csrf_token": token},
+            allow_redirects=False,
+        )
         return sent, response
 
     started = time.monotonic()
@@ -158,14 +167,20 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
     accepted, refused, lags = [], [], []
     for i, (sent, response) in enumerate(outcomes):
         proposal = db.session.get(Proposal, ids[i])
-        versions = db.session.scalars(sa.select(ProposalVersion).where(
-            ProposalVersion.proposal_id == proposal.id)).all()
-        submitted = db.session.scalars(sa.select(AuditRecord).where(
-            AuditRecord.action == "proposal.submitted",
-            AuditRecord.entity_id == proposal.id)).all()
-        messages = db.session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.kind == "proposal_submitted",
-            OutboxMessage.dedupe_key.like(f"proposal-submitted:%:{users[i].id}"))).all()
+        versions = db.session.scalars(
+            sa.select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+        ).all()
+        submitted = db.session.scalars(
+            sa.select(AuditRecord).where(
+                AuditRecord.action == "proposal.submitted", AuditRecord.entity_id == proposal.id
+            )
+        ).all()
+        messages = db.session.scalars(
+            sa.select(OutboxMessage).where(
+                OutboxMessage.kind == "proposal_submitted",
+                OutboxMessage.dedupe_key.like(f"proposal-submitted:%:{users[i].id}"),
+            )
+        ).all()
         if response.status_code == 302:
             assert response.headers["Location"].endswith(f"/proposals/{proposal.id}")
             assert len(versions) == 1, (i, versions)
@@ -175,8 +190,9 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
             assert len(version.fingerprint) == 64
             assert proposal.status is ProposalStatus.submitted
             assert proposal.submitted_at == arrival
-            assert [m.dedupe_key for m in messages] == \
-                [f"proposal-submitted:{version.id}:{users[i].id}"]
+            assert [m.dedupe_key for m in messages] == [
+                f"proposal-submitted:{version.id}:{users[i].id}"
+            ]
             assert messages[0].recipient == emails[i]
             assert len(submitted) == 1
             assert submitted[0].after["received_at"] == arrival.isoformat()
@@ -195,26 +211,40 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
         assert arrival >= sent - timedelta(milliseconds=5), (i, sent, arrival)
         lags.append((arrival - sent).total_seconds())
         # Exactly those received before the end of the deadline's second are accepted.
-        assert (response.status_code == 302) == before_deadline(arrival, deadline), \
-            (i, response.status_code, arrival, deadline)
+        assert (response.status_code == 302) == before_deadline(arrival, deadline), (
+            i,
+            response.status_code,
+            arrival,
+            deadline,
+        )
 
     # Nothing else slipped in: totals match the accepted ones.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalVersion)) == \
-        len(accepted)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.kind == "proposal_submitted")) == len(accepted)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord).where(
-        AuditRecord.action == "proposal.submitted")) == len(accepted)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalVersion)) == len(
+        accepted
+    )
+    assert db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind == "proposal_submitted")
+    ) == len(accepted)
+    assert db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditRecord)
+        .where(AuditRecord.action == "proposal.submitted")
+    ) == len(accepted)
     assert accepted and refused, (len(accepted), len(refused))
     assert not portal.server_errors(since=log_start), portal.log_tail()
-    sent_in_time = sum(sent < end for i, (sent, _response) in enumerate(outcomes)
-                       if i in refused)
-    print(f"\n{sent_in_time} refused request(s) left the client before the end but reached "
-          f"the application after it")
-    print(f"accepted {len(accepted)}, refused {len(refused)}; setup {setup_seconds:.1f} s, "
-          f"logins {login_seconds:.1f} s, firing {firing_seconds:.1f} s, checks "
-          f"{time.monotonic() - started - firing_seconds:.1f} s; arrival after sending: median "
-          f"{sorted(lags)[len(lags) // 2] * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms")
+    sent_in_time = sum(sent < end for i, (sent, _response) in enumerate(outcomes) if i in refused)
+    print(
+        f"\n{sent_in_time} refused request(s) left the client before the end but reached "
+        f"the application after it"
+    )
+    print(
+        f"accepted {len(accepted)}, refused {len(refused)}; setup {setup_seconds:.1f} s, "
+        f"logins {login_seconds:.1f} s, firing {firing_seconds:.1f} s, checks "
+        f"{time.monotonic() - started - firing_seconds:.1f} s; arrival after sending: median "
+        f"{sorted(lags)[len(lags) // 2] * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms"
+    )
 
 
 # ------------------------------------------------------------------------- optimistic locking
@@ -223,11 +253,18 @@ ROUNDS = 10
 
 
 def _general(title: str, revision: str, token: str) -> dict[str, str]:
-    return {"csrf_token": token, "revision": revision, "then": "overview", "title": title,
-            "acronym": "VR-LAS", "project_type": "convert",
-            "training_name": "Basisopleiding lassen",
-            "training_current_form": "Klassikale opleiding in het atelier",
-            "training_hours": "40", "training_reference": "OPL-12345"}
+    return {
+        "csrf_token": token,
+        "revision": revision,
+        "then": "overview",
+        "title": title,
+        "acronym": "VR-LAS",
+        "project_type": "convert",
+        "training_name": "Basisopleiding lassen",
+        "training_current_form": "Klassikale opleiding in het atelier",
+        "training_hours": "40",
+        "training_reference": "OPL-12345",
+    }
 
 
 def test_two_members_saving_the_same_draft_at_once(portal, one_password_hash):
@@ -235,8 +272,9 @@ def test_two_members_saving_the_same_draft_at_once(portal, one_password_hash):
     times over: one save wins, the other gets the conflict page with both texts, and
     nothing is overwritten silently."""
     organisation = make_organisation()
-    members = [make_user(organisation=organisation, name=name)
-               for name in ("Anna Peeters", "Bram Claes")]
+    members = [
+        make_user(organisation=organisation, name=name) for name in ("Anna Peeters", "Bram Claes")
+    ]
     proposal = make_proposal(make_call(code="LOAD-2"), members[0])
     proposal_id = proposal.id
     db.session.commit()
@@ -249,9 +287,14 @@ def test_two_members_saving_the_same_draft_at_once(portal, one_password_hash):
         for session in sessions:
             session.close()
 
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord).where(
-        AuditRecord.action == "proposal.saved", AuditRecord.entity_id == proposal_id)) == \
-        1 + ROUNDS  # make_proposal's save, then one per round
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "proposal.saved", AuditRecord.entity_id == proposal_id)
+        )
+        == 1 + ROUNDS
+    )  # make_proposal's save, then one per round
     assert not portal.server_errors(since=log_start), portal.log_tail()
     print(f"\nwinners per round (0 = {members[0].name}, 1 = {members[1].name}): {winners}")
 
@@ -294,10 +337,13 @@ def _race_rounds(portal, sessions, proposal_id, members) -> list[int]:
 def test_helpers_read_the_refusal_moment():
     """The refusal page's moment is Brussels time; both autumn readings are handled."""
     page = "<p>... om 31-03-2027 23:59:59.000001 toe. ...</p>"
-    assert arrival_in_refusal(page, near=datetime(2027, 3, 31, 22, tzinfo=UTC)) == \
-        datetime(2027, 3, 31, 21, 59, 59, 1, tzinfo=UTC)
+    assert arrival_in_refusal(page, near=datetime(2027, 3, 31, 22, tzinfo=UTC)) == datetime(
+        2027, 3, 31, 21, 59, 59, 1, tzinfo=UTC
+    )
     twice = "31-10-2027 02:30:00.000000"
-    assert arrival_in_refusal(twice, near=datetime(2027, 10, 31, 1, 29, tzinfo=UTC)) == \
-        datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
-    assert arrival_in_refusal(twice, near=datetime(2027, 10, 31, 0, 29, tzinfo=UTC)) == \
-        datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert arrival_in_refusal(twice, near=datetime(2027, 10, 31, 1, 29, tzinfo=UTC)) == datetime(
+        2027, 10, 31, 1, 30, tzinfo=UTC
+    )
+    assert arrival_in_refusal(twice, near=datetime(2027, 10, 31, 0, 29, tzinfo=UTC)) == datetime(
+        2027, 10, 31, 0, 30, tzinfo=UTC
+    )

@@ -51,15 +51,18 @@ def production(app, database_url, tmp_path_factory):
     """gunicorn with few workers (so requests queue in the burst) behind nginx."""
     _require_nginx()
     work = tmp_path_factory.mktemp("proxied")
-    with gunicorn_server(database_url, work, workers=2, threads=2) as portal, \
-            nginx_proxy(portal.url.removeprefix("http://"), work / "nginx") as proxy:
+    with (
+        gunicorn_server(database_url, work, workers=2, threads=2) as portal,
+        nginx_proxy(portal.url.removeprefix("http://"), work / "nginx") as proxy,
+    ):
         yield portal, proxy
 
 
 @pytest.fixture
 def one_password_hash(monkeypatch):
-    monkeypatch.setattr(auth_services, "hash_password",
-                        functools.cache(auth_services.hash_password))
+    monkeypatch.setattr(
+        auth_services, "hash_password", functools.cache(auth_services.hash_password)
+    )
 
 
 def _in_parallel(count: int, work):
@@ -83,10 +86,13 @@ def _in_parallel(count: int, work):
     return results
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the load test targets PostgreSQL "
-                                              "(TEST_DATABASE_URL=postgresql://...)")
+@pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="the load test targets PostgreSQL (TEST_DATABASE_URL=postgresql://...)",
+)
 def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
-        production, one_password_hash):
+    production, one_password_hash
+):
     portal, proxy = production
     log_start = portal.log_size()
     call = make_call(code="PROXY-1", deadline=utcnow() + timedelta(hours=1))
@@ -108,10 +114,15 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
     deadline = (utcnow() + timedelta(seconds=2.6)).replace(microsecond=0)
     end = deadline + timedelta(seconds=1)  # the deadline's whole second counts
     schedule = sorted(
-        [end - timedelta(seconds=1) + i * timedelta(seconds=0.95) / (BEFORE - 1)
-         for i in range(BEFORE)]
-        + [end + timedelta(seconds=0.05) + i * timedelta(seconds=0.25) / (AFTER - 1)
-           for i in range(AFTER)])
+        [
+            end - timedelta(seconds=1) + i * timedelta(seconds=0.95) / (BEFORE - 1)
+            for i in range(BEFORE)
+        ]
+        + [
+            end + timedelta(seconds=0.05) + i * timedelta(seconds=0.25) / (AFTER - 1)
+            for i in range(AFTER)
+        ]
+    )
     db.session.execute(sa.update(Call).where(Call.id == call.id).values(deadline=deadline))
     db.session.commit()
     assert utcnow() < schedule[0] - timedelta(seconds=0.3), "setup overran the schedule"
@@ -122,8 +133,12 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
         ready.wait(timeout=30)
         time.sleep(max(0.0, (schedule[i] - utcnow()).total_seconds()))
         sent = utcnow()
-        response = session.post(f"{proxy.url}/proposals/{ids[i]}/submit", timeout=120,
-                                data={"csrf_token": token}, allow_redirects=False)
+        response = session.post(
+            f"{proxy.url}/proposals/{ids[i]}/submit",
+            timeout=120,
+            data={"csrf_token": token},
+            allow_redirects=False,
+        )
         session.close()
         return sent, response
 
@@ -147,8 +162,9 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
         assert stamped >= sent - timedelta(milliseconds=5), (i, sent, stamped)
         on_time = before_deadline(stamped, deadline)
         proposal = db.session.get(Proposal, ids[i])
-        versions = db.session.scalars(sa.select(ProposalVersion).where(
-            ProposalVersion.proposal_id == proposal.id)).all()
+        versions = db.session.scalars(
+            sa.select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+        ).all()
         if response.status_code == 302:
             accepted += 1
             wrongly_accepted += not on_time
@@ -161,10 +177,12 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
             wrongly_refused += on_time
             assert arrival_in_refusal(response.text, near=sent) == stamped, i
             assert versions == [] and proposal.status is ProposalStatus.draft
-    print(f"\nthrough nginx: accepted {accepted}, refused {refused}; wrongly refused "
-          f"{wrongly_refused}, wrongly accepted {wrongly_accepted}; {answered_after_end} "
-          f"accepted request(s) were answered only after the end of the deadline's second; "
-          f"slowest answer {max(s for _t, s, _st in stamps.values()) * 1000:.0f} ms")
+    print(
+        f"\nthrough nginx: accepted {accepted}, refused {refused}; wrongly refused "
+        f"{wrongly_refused}, wrongly accepted {wrongly_accepted}; {answered_after_end} "
+        f"accepted request(s) were answered only after the end of the deadline's second; "
+        f"slowest answer {max(s for _t, s, _st in stamps.values()) * 1000:.0f} ms"
+    )
     assert wrongly_refused == 0 and wrongly_accepted == 0
     # Those sent after the end cannot carry an earlier stamp; the early ones make it.
     assert accepted >= 1 and refused >= AFTER

@@ -33,6 +33,7 @@ def _count() -> int:
 
 # ------------------------------------------------------------------ resuming a draft
 
+
 def test_starting_again_offers_the_waiting_draft_instead_of_a_new_one(client, login):
     call = make_call()
     login(make_user("applicant"))
@@ -70,6 +71,7 @@ def test_another_organisations_drafts_are_never_offered():
 
 # ------------------------------------------------------------------ deleting a draft
 
+
 def test_a_member_deletes_a_never_submitted_draft_after_confirming(client, login):
     call = make_call()
     user = login(make_user("applicant"))
@@ -85,11 +87,13 @@ def test_a_member_deletes_a_never_submitted_draft_after_confirming(client, login
     assert response.status_code == 302 and response.location.endswith("/proposals/")
     assert _count() == 0
     assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
-    record = db.session.scalar(sa.select(AuditRecord)
-                               .where(AuditRecord.action == "proposal.deleted"))
+    record = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "proposal.deleted")
+    )
     assert record.before["reference"] == reference and record.actor_id == user.id
-    assert _nl("The draft %(reference)s was deleted.", reference=reference) in \
-        client.get("/proposals/").get_data(as_text=True)
+    assert _nl("The draft %(reference)s was deleted.", reference=reference) in client.get(
+        "/proposals/"
+    ).get_data(as_text=True)
 
 
 def test_a_deleted_drafts_reference_is_never_given_again():
@@ -132,8 +136,7 @@ def test_after_the_deadline_a_draft_stays_as_it_is():
     call = make_call(deadline=utcnow() + timedelta(days=1))
     user = make_user("applicant")
     proposal = make_proposal(call, user, complete=False)
-    with time_machine.travel(utcnow() + timedelta(days=2)), \
-            pytest.raises(services.DeadlinePassed):
+    with time_machine.travel(utcnow() + timedelta(days=2)), pytest.raises(services.DeadlinePassed):
         drafts.delete_draft(user, proposal.id)
     assert _count() == 1
 
@@ -149,6 +152,7 @@ def test_a_member_of_the_same_organisation_may_delete_it():
 
 
 # ------------------------------------------------------------------ withdrawn
+
 
 def test_a_withdrawn_proposals_edit_page_says_it_was_withdrawn(client, login):
     call = make_call()

@@ -21,17 +21,23 @@ from tests.factories import make_call, make_organisation, make_proposal, make_us
 
 def _edit_organisation(user, organisation, **changes):
     data = organisations.OrganisationInput(
-        legal_name=organisation.legal_name, enterprise_number=organisation.enterprise_number,
-        provider_type=organisation.provider_type, street=organisation.street,
-        postal_code=organisation.postal_code, city=organisation.city)
+        legal_name=organisation.legal_name,
+        enterprise_number=organisation.enterprise_number,
+        provider_type=organisation.provider_type,
+        street=organisation.street,
+        postal_code=organisation.postal_code,
+        city=organisation.city,
+    )
     values = {**asdict(data), **changes}
-    return organisations.update_organisation(user, organisation.id,
-                                             organisations.OrganisationInput(**values))
+    return organisations.update_organisation(
+        user, organisation.id, organisations.OrganisationInput(**values)
+    )
 
 
 def _receipt_text(monkeypatch, proposal, version) -> str:
-    monkeypatch.setattr(pdf, "render_pdf",
-                        lambda name, **context: render_template(name, **context).encode())
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda name, **context: render_template(name, **context).encode()
+    )
     with current_app.test_request_context():  # the download helper answers a request
         response = pdf.receipt_pdf(proposal, version)
         response.direct_passthrough = False  # read the streamed file here, as a client would
@@ -39,8 +45,9 @@ def _receipt_text(monkeypatch, proposal, version) -> str:
 
 
 def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypatch):
-    organisation = make_organisation(legal_name="Leercentrum Noord",
-                                     provider_type=ProviderType.private)
+    organisation = make_organisation(
+        legal_name="Leercentrum Noord", provider_type=ProviderType.private
+    )
     applicant = make_user("applicant", organisation=organisation)
     official = make_user("official")
     call = make_call()
@@ -56,11 +63,17 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     csv_before = exports.proposals_csv(rows_before)
 
     new_number = make_organisation().enterprise_number  # a valid number, then freed
-    db.session.execute(sa.text("DELETE FROM organisations WHERE enterprise_number = :n"),
-                       {"n": new_number})
+    db.session.execute(
+        sa.text("DELETE FROM organisations WHERE enterprise_number = :n"), {"n": new_number}
+    )
     # only the ESF team changes a confirmed organisation's enterprise number
-    _edit_organisation(official, organisation, enterprise_number=new_number,
-                       legal_name="Leercentrum Zuid", provider_type=ProviderType.public)
+    _edit_organisation(
+        official,
+        organisation,
+        enterprise_number=new_number,
+        legal_name="Leercentrum Zuid",
+        provider_type=ProviderType.public,
+    )
     db.session.expire_all()
     version = db.session.get(ProposalVersion, version.id)
 
@@ -71,8 +84,9 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     stats_after = reporting.call_statistics(official, call, as_of)
     assert stats_after.by_provider_type == stats_before.by_provider_type
     rows_after = reporting.submitted_proposals(official, call, as_of)
-    assert [(r.organisation, r.enterprise_number, r.provider_type) for r in rows_after] == \
-        [("Leercentrum Noord", old_number, "private")]
+    assert [(r.organisation, r.enterprise_number, r.provider_type) for r in rows_after] == [
+        ("Leercentrum Noord", old_number, "private")
+    ]
     assert exports.proposals_csv(rows_after) == csv_before
     assert services.fingerprint_matches(version)
 
@@ -108,9 +122,15 @@ def test_a_version_of_the_first_scheme_still_verifies():
     db.session.expunge(version)
     version.fingerprint_scheme = 1
     version.fingerprint = services.fingerprint(
-        {"reference": proposal.reference, "call": proposal.call.code,
-         "organisation": proposal.organisation.enterprise_number, "version": 1,
-         "submitted_at": version.submitted_at.isoformat()}, version.data)
+        {
+            "reference": proposal.reference,
+            "call": proposal.call.code,
+            "organisation": proposal.organisation.enterprise_number,
+            "version": 1,
+            "submitted_at": version.submitted_at.isoformat(),
+        },
+        version.data,
+    )
     assert services.fingerprint_matches(version)
 
 
@@ -125,29 +145,48 @@ def test_the_migration_fills_in_existing_versions_and_they_still_verify():
     submitted_at = utcnow()
     data = services.snapshot(proposal)
     old_fingerprint = services.fingerprint(
-        {"reference": proposal.reference, "call": proposal.call.code,
-         "organisation": organisation.enterprise_number, "version": 1,
-         "submitted_at": submitted_at.isoformat()}, data)
+        {
+            "reference": proposal.reference,
+            "call": proposal.call.code,
+            "organisation": organisation.enterprise_number,
+            "version": 1,
+            "submitted_at": submitted_at.isoformat(),
+        },
+        data,
+    )
     proposal_id, number = proposal.id, organisation.enterprise_number
     db.session.commit()
     db.session.remove()
     flask_migrate.downgrade(revision="5e1f0c7a9b21")
     try:
         db.session.execute(
-            sa.text("INSERT INTO proposal_versions (proposal_id, number, submitted_at, data, "
-                    "fingerprint) VALUES (:p, 1, :at, :data, :fp)"),
-            {"p": proposal_id, "at": submitted_at.replace(tzinfo=None)
-             if db.engine.dialect.name == "sqlite" else submitted_at,
-             "data": __import__("json").dumps(data), "fp": old_fingerprint})
+            sa.text(
+                "INSERT INTO proposal_versions (proposal_id, number, submitted_at, data, "
+                "fingerprint) VALUES (:p, 1, :at, :data, :fp)"
+            ),
+            {
+                "p": proposal_id,
+                "at": submitted_at.replace(tzinfo=None)
+                if db.engine.dialect.name == "sqlite"
+                else submitted_at,
+                "data": __import__("json").dumps(data),
+                "fp": old_fingerprint,
+            },
+        )
         db.session.commit()
     finally:
         db.session.remove()
         flask_migrate.upgrade()
-    version = db.session.scalar(sa.select(ProposalVersion)
-                                .where(ProposalVersion.proposal_id == proposal_id))
+    version = db.session.scalar(
+        sa.select(ProposalVersion).where(ProposalVersion.proposal_id == proposal_id)
+    )
     assert version.fingerprint_scheme == 1
     assert version.organisation == {
-        "legal_name": "Oud Centrum", "enterprise_number": number,
-        "provider_type": "private", "street": "Kouter 1", "postal_code": "9000",
-        "city": "Gent"}
+        "legal_name": "Oud Centrum",
+        "enterprise_number": number,
+        "provider_type": "private",
+        "street": "Kouter 1",
+        "postal_code": "9000",
+        "city": "Gent",
+    }
     assert services.fingerprint_matches(version)

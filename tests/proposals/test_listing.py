@@ -79,22 +79,31 @@ def test_an_extension_shows_as_the_organisations_own_deadline(client, login):
     organisation = make_organisation()
     user = login(make_user("applicant", organisation=organisation))
     make_proposal(call, user, complete=False)
-    calls.grant_extension(make_user("official"), call.id, organisation.id,
-                          call.deadline + timedelta(days=3), "Overmacht: brand")
+    calls.grant_extension(
+        make_user("official"),
+        call.id,
+        organisation.id,
+        call.deadline + timedelta(days=3),
+        "Overmacht: brand",
+    )
     rows = listing.proposal_page(user, {})[0].items
     assert rows[0].extended and rows[0].deadline == call.deadline + timedelta(days=3)
     assert "Verlengd" in _page(client) or "Extended" in _page(client)
 
 
 def test_sorting_by_reference_and_deadline():
-    early, late = make_call(code="E", deadline=utcnow() + timedelta(days=2)), \
-        make_call(code="L", deadline=utcnow() + timedelta(days=9))
+    early, late = (
+        make_call(code="E", deadline=utcnow() + timedelta(days=2)),
+        make_call(code="L", deadline=utcnow() + timedelta(days=9)),
+    )
     user = make_user("applicant")
     b = make_proposal(late, user, complete=False)
     a = make_proposal(early, user, complete=False)
-    by_deadline = [r.proposal.id
-                   for r in listing.proposal_page(user, {"sort": "deadline"})[0].items]
+    by_deadline = [
+        r.proposal.id for r in listing.proposal_page(user, {"sort": "deadline"})[0].items
+    ]
     assert by_deadline == [a.id, b.id]
-    by_reference = [r.proposal.reference
-                    for r in listing.proposal_page(user, {"sort": "reference"})[0].items]
+    by_reference = [
+        r.proposal.reference for r in listing.proposal_page(user, {"sort": "reference"})[0].items
+    ]
     assert by_reference == sorted(by_reference)

@@ -18,11 +18,13 @@ def test_the_version_keeps_the_deadline_in_force(monkeypatch):
     [version] = proposal.versions
     assert version.deadline_in_force == call.deadline
     later = call.deadline + timedelta(days=7)
-    calls.grant_extension(make_user("official"), call.id, proposal.organisation_id, later,
-                          "Overmacht: stroompanne")
+    calls.grant_extension(
+        make_user("official"), call.id, proposal.organisation_id, later, "Overmacht: stroompanne"
+    )
     # The PDF is WeasyPrint's rendering of this HTML: read the HTML it is given.
-    monkeypatch.setattr(pdf, "render_pdf",
-                        lambda name, **context: render_template(name, **context).encode())
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda name, **context: render_template(name, **context).encode()
+    )
     with current_app.test_request_context():  # a download answers a request
         response = pdf.receipt_pdf(proposal, version)
         response.direct_passthrough = False

@@ -32,8 +32,9 @@ def _english():
 
 @pytest.fixture
 def call_2021():
-    return make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59))
+    return make_call(
+        code="ESF-2021", opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59)
+    )
 
 
 @pytest.fixture
@@ -46,8 +47,9 @@ def _draft(call, user):
     organisation_id = sorted(user.organisation_ids)[0]
     at = datetime(2021, 3, 1, tzinfo=UTC)
     proposal = services.create_proposal(user, call.id, organisation_id, received_at=at)
-    return services.update_proposal(user, proposal.id, complete_fields(), proposal.revision,
-                                    received_at=at)
+    return services.update_proposal(
+        user, proposal.id, complete_fields(), proposal.revision, received_at=at
+    )
 
 
 def test_brussels_deadline_is_2159_59_utc(call_2021):
@@ -67,8 +69,9 @@ def test_submit_at_the_deadline_instant_is_refused_and_changes_nothing(call_2021
     proposal = _draft(call_2021, applicant)
     revision = proposal.revision
     with pytest.raises(services.DeadlinePassed) as refused:
-        services.submit_proposal(applicant, proposal.id,
-                                 received_at=datetime(2021, 3, 31, 22, 0, 0, tzinfo=UTC))
+        services.submit_proposal(
+            applicant, proposal.id, received_at=datetime(2021, 3, 31, 22, 0, 0, tzinfo=UTC)
+        )
     assert "23:59:59" in refused.value.user_message()
     assert "00:00:00.000000" in refused.value.user_message()  # 22:00 UTC = midnight Brussels
     db.session.expire_all()
@@ -79,32 +82,40 @@ def test_submit_at_the_deadline_instant_is_refused_and_changes_nothing(call_2021
 
 def test_after_the_deadline_nothing_changes(call_2021, applicant):
     proposal = _draft(call_2021, applicant)
-    services.submit_proposal(applicant, proposal.id,
-                             received_at=datetime(2021, 3, 30, tzinfo=UTC))
+    services.submit_proposal(applicant, proposal.id, received_at=datetime(2021, 3, 30, tzinfo=UTC))
     late = datetime(2021, 4, 1, tzinfo=UTC)
     with pytest.raises(services.DeadlinePassed):
-        services.update_proposal(applicant, proposal.id, {"title": "Te laat"},
-                                 proposal.revision, received_at=late)
+        services.update_proposal(
+            applicant, proposal.id, {"title": "Te laat"}, proposal.revision, received_at=late
+        )
     with pytest.raises(services.DeadlinePassed):
-        services.add_attachment(applicant, proposal.id, "x.pdf", io.BytesIO(PDF),
-                                received_at=late)
+        services.add_attachment(applicant, proposal.id, "x.pdf", io.BytesIO(PDF), received_at=late)
     with pytest.raises(services.DeadlinePassed):
         services.withdraw_proposal(applicant, proposal.id, "reden", received_at=late)
     with pytest.raises(services.DeadlinePassed):
-        services.create_proposal(applicant, call_2021.id, sorted(applicant.organisation_ids)[0],
-                                 received_at=late)
+        services.create_proposal(
+            applicant, call_2021.id, sorted(applicant.organisation_ids)[0], received_at=late
+        )
     assert not services.is_editable(proposal, late)
 
 
 def test_resubmission_makes_version_two_and_the_last_before_the_deadline_counts(
-        call_2021, applicant):
+    call_2021, applicant
+):
     proposal = _draft(call_2021, applicant)
-    first = services.submit_proposal(applicant, proposal.id,
-                                     received_at=datetime(2021, 3, 20, tzinfo=UTC))
-    services.update_proposal(applicant, proposal.id, {"title": "Lassen in VR, herwerkt"},
-                             proposal.revision, received_at=datetime(2021, 3, 21, tzinfo=UTC))
-    second = services.submit_proposal(applicant, proposal.id,
-                                      received_at=datetime(2021, 3, 31, 21, 0, tzinfo=UTC))
+    first = services.submit_proposal(
+        applicant, proposal.id, received_at=datetime(2021, 3, 20, tzinfo=UTC)
+    )
+    services.update_proposal(
+        applicant,
+        proposal.id,
+        {"title": "Lassen in VR, herwerkt"},
+        proposal.revision,
+        received_at=datetime(2021, 3, 21, tzinfo=UTC),
+    )
+    second = services.submit_proposal(
+        applicant, proposal.id, received_at=datetime(2021, 3, 31, 21, 0, tzinfo=UTC)
+    )
     assert (first.number, second.number) == (1, 2)
     assert first.fingerprint != second.fingerprint
     assert first.data["title"] == "Lassen leren met virtuele realiteit"  # frozen
@@ -123,8 +134,9 @@ def test_resubmitting_without_changes_is_refused(call_2021, applicant):
 
 def test_versions_are_immutable(call_2021, applicant):
     proposal = _draft(call_2021, applicant)
-    version = services.submit_proposal(applicant, proposal.id,
-                                       received_at=datetime(2021, 3, 20, tzinfo=UTC))
+    version = services.submit_proposal(
+        applicant, proposal.id, received_at=datetime(2021, 3, 20, tzinfo=UTC)
+    )
     version.fingerprint = "0" * 64
     with pytest.raises(RuntimeError, match="immutable"):
         db.session.commit()
@@ -139,15 +151,20 @@ def test_extension_lets_one_organisation_submit_later(call_2021, applicant):
     late = datetime(2021, 4, 1, 10, tzinfo=UTC)
     with pytest.raises(services.DeadlinePassed):
         services.submit_proposal(applicant, proposal.id, received_at=late)
-    calls.grant_extension(official, call_2021.id, proposal.organisation_id,
-                          datetime(2021, 4, 2, 21, 59, 59, tzinfo=UTC),
-                          "Storing bij de burgerlijke stand")
+    calls.grant_extension(
+        official,
+        call_2021.id,
+        proposal.organisation_id,
+        datetime(2021, 4, 2, 21, 59, 59, tzinfo=UTC),
+        "Storing bij de burgerlijke stand",
+    )
     version = services.submit_proposal(applicant, proposal.id, received_at=late)
     assert services.counting_version(proposal) == version
     with pytest.raises(services.DeadlinePassed):
         services.submit_proposal(other, other_proposal.id, received_at=late)
-    action = db.session.scalar(sa.select(AuditRecord.action).where(
-        AuditRecord.action == "call.extension_granted"))
+    action = db.session.scalar(
+        sa.select(AuditRecord.action).where(AuditRecord.action == "call.extension_granted")
+    )
     assert action == "call.extension_granted"
 
 
@@ -170,8 +187,15 @@ def test_submission_lists_every_problem(applicant):
     with pytest.raises(ValidationFailed) as failed:
         services.submit_proposal(applicant, proposal.id)
     errors = failed.value.errors
-    for name in ("title", "project_type", "learning_objectives", "technologies", "start_date",
-                 "requested_eur", "expected_participants"):
+    for name in (
+        "title",
+        "project_type",
+        "learning_objectives",
+        "technologies",
+        "start_date",
+        "requested_eur",
+        "expected_participants",
+    ):
         assert name in errors
 
 
@@ -179,11 +203,17 @@ def test_confirmation_email_and_audit_on_submit(applicant):
     call = make_call()
     colleague = make_user("applicant", organisation=applicant.organisations[0])
     proposal = make_proposal(call, applicant, submit=True)
-    recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient).where(
-        OutboxMessage.kind == "proposal_submitted")))
+    recipients = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.kind == "proposal_submitted")
+        )
+    )
     assert recipients == {applicant.email, colleague.email}
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "proposal.submitted", AuditRecord.entity_id == proposal.id))
+    assert db.session.scalar(
+        sa.select(AuditRecord).where(
+            AuditRecord.action == "proposal.submitted", AuditRecord.entity_id == proposal.id
+        )
+    )
 
 
 def test_stale_revision_is_a_conflict_and_saves_nothing(applicant):
@@ -201,24 +231,41 @@ def test_shape_rules_on_drafts(applicant):
     call = make_call()
     proposal = make_proposal(call, applicant, complete=False)
     with pytest.raises(ValidationFailed) as failed:
-        services.update_proposal(applicant, proposal.id, {
-            "requested_eur": Decimal("-1"), "start_date": complete_fields()["end_date"],
-            "end_date": complete_fields()["start_date"]}, proposal.revision)
+        services.update_proposal(
+            applicant,
+            proposal.id,
+            {
+                "requested_eur": Decimal("-1"),
+                "start_date": complete_fields()["end_date"],
+                "end_date": complete_fields()["start_date"],
+            },
+            proposal.revision,
+        )
     assert set(failed.value.errors) == {"requested_eur", "end_date"}
 
 
 def test_eligibility_rules(applicant):
-    call = make_call(provider_types=["public"], max_request_eur=Decimal("50000.00"),
-                     min_own_contribution_pct=Decimal("20"))
-    proposal = make_proposal(call, applicant, requested_eur=Decimal("60000.00"),
-                             own_contribution_eur=Decimal("1000.00"))
+    call = make_call(
+        provider_types=["public"],
+        max_request_eur=Decimal("50000.00"),
+        min_own_contribution_pct=Decimal("20"),
+    )
+    proposal = make_proposal(
+        call, applicant, requested_eur=Decimal("60000.00"), own_contribution_eur=Decimal("1000.00")
+    )
     results = {rule.key: rule.passed for rule in services.check_eligibility(proposal)}
-    assert results == {"provider_type": False, "requested": False, "own_contribution": False,
-                       "planning": True, "training": True}
+    assert results == {
+        "provider_type": False,
+        "requested": False,
+        "own_contribution": False,
+        "planning": True,
+        "training": True,
+    }
     public = make_organisation(provider_type=ProviderType.public)
     member = make_user("applicant", organisation=public)
-    ok = make_proposal(call, member, requested_eur=Decimal("50000.00"),
-                       own_contribution_eur=Decimal("12500.00"))
+    ok = make_proposal(
+        call, member, requested_eur=Decimal("50000.00"), own_contribution_eur=Decimal("12500.00")
+    )
     assert all(rule.passed for rule in services.check_eligibility(ok))
 
 
@@ -234,8 +281,7 @@ def test_attachments_pdf_only_limits_and_hash(app, applicant):
     app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"] = 100
     try:
         with pytest.raises(ValidationFailed) as failed:
-            services.add_attachment(applicant, proposal.id, "big.pdf",
-                                    io.BytesIO(PDF + b"0" * 200))
+            services.add_attachment(applicant, proposal.id, "big.pdf", io.BytesIO(PDF + b"0" * 200))
         assert "larger" in failed.value.errors["file"]
     finally:
         app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"] = 10 * 1024 * 1024
@@ -294,5 +340,6 @@ def test_references_stay_unique_when_numbers_collide(applicant):
 def test_a_version_in_the_deadlines_last_second_counts(call_2021, applicant):
     proposal = _draft(call_2021, applicant)
     version = services.submit_proposal(
-        applicant, proposal.id, received_at=datetime(2021, 3, 31, 21, 59, 59, 500000, tzinfo=UTC))
+        applicant, proposal.id, received_at=datetime(2021, 3, 31, 21, 59, 59, 500000, tzinfo=UTC)
+    )
     assert services.counting_version(proposal) == version

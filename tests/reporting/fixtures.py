@@ -23,14 +23,16 @@ def write(user, call, received_at: datetime, **fields):
     """A complete proposal written (not submitted) at ``received_at``."""
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=received_at)
-    return proposals.update_proposal(user, proposal.id, complete_fields(**fields),
-                                     proposal.revision, received_at=received_at)
+    return proposals.update_proposal(
+        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=received_at
+    )
 
 
 def submit(user, proposal, received_at: datetime, **changes):
     if changes:
-        proposal = proposals.update_proposal(user, proposal.id, changes, proposal.revision,
-                                             received_at=received_at)
+        proposal = proposals.update_proposal(
+            user, proposal.id, changes, proposal.revision, received_at=received_at
+        )
     return proposals.submit_proposal(user, proposal.id, received_at=received_at)
 
 
@@ -48,35 +50,77 @@ class World:
 
 
 def build_world() -> World:
-    call = make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59))
+    call = make_call(
+        code="ESF-2021", opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59)
+    )
     official = make_user("official", name="Olivia Official")
-    public_user = make_user("applicant", organisation=make_organisation(
-        legal_name="Stad Gent", provider_type=ProviderType.public))
-    private_user = make_user("applicant", organisation=make_organisation(
-        legal_name="Leerhuis bv", provider_type=ProviderType.private))
+    public_user = make_user(
+        "applicant",
+        organisation=make_organisation(legal_name="Stad Gent", provider_type=ProviderType.public),
+    )
+    private_user = make_user(
+        "applicant",
+        organisation=make_organisation(
+            legal_name="Leerhuis bv", provider_type=ProviderType.private
+        ),
+    )
 
-    p1 = write(public_user, call, at(9), title="Lassen in VR", technologies=["vr", "ai"],
-               project_type=ProjectType.convert, practice_oriented=True,
-               requested_eur=Decimal("90000.00"))
+    p1 = write(
+        public_user,
+        call,
+        at(9),
+        title="Lassen in VR",
+        technologies=["vr", "ai"],
+        project_type=ProjectType.convert,
+        practice_oriented=True,
+        requested_eur=Decimal("90000.00"),
+    )
     submit(public_user, p1, at(10))
 
-    p2 = write(private_user, call, at(4), title="Heftruck", technologies=["vr", "lms"],
-               project_type=ProjectType.convert, requested_eur=Decimal("40000.00"))
+    p2 = write(
+        private_user,
+        call,
+        at(4),
+        title="Heftruck",
+        technologies=["vr", "lms"],
+        project_type=ProjectType.convert,
+        requested_eur=Decimal("40000.00"),
+    )
     submit(private_user, p2, at(5))
-    submit(private_user, p2, at(20), technologies=["ai"], project_type=ProjectType.adapt,
-           requested_eur=Decimal("50000.50"))
+    submit(
+        private_user,
+        p2,
+        at(20),
+        technologies=["ai"],
+        project_type=ProjectType.adapt,
+        requested_eur=Decimal("50000.50"),
+    )
 
-    p3 = write(private_user, call, at(11), title="Boekhouden", technologies=["ai", "lms"],
-               project_type=ProjectType.new, training_current_form="", training_hours=None,
-               practice_oriented=False, practice_explanation="",
-               requested_eur=Decimal("30000.00"))
+    p3 = write(
+        private_user,
+        call,
+        at(11),
+        title="Boekhouden",
+        technologies=["ai", "lms"],
+        project_type=ProjectType.new,
+        training_current_form="",
+        training_hours=None,
+        practice_oriented=False,
+        practice_explanation="",
+        requested_eur=Decimal("30000.00"),
+    )
     submit(private_user, p3, at(12))
     proposals.withdraw_proposal(private_user, p3.id, "Partner haakt af", received_at=at(25))
 
     p4 = write(public_user, call, at(15), title="Nog niet klaar")
-    p5 = write(public_user, call, at(31, 9), title="Kassa-escape", technologies=["gamification"],
-               requested_eur=Decimal("12345.67"),
-               content="Cursisten oefenen met een chatbot en een VR-bril; geen detail vergeten.")
+    p5 = write(
+        public_user,
+        call,
+        at(31, 9),
+        title="Kassa-escape",
+        technologies=["gamification"],
+        requested_eur=Decimal("12345.67"),
+        content="Cursisten oefenen met een chatbot en een VR-bril; geen detail vergeten.",
+    )
     submit(public_user, p5, at(31, 23))
     return World(call, official, public_user, private_user, p1, p2, p3, p4, p5)

@@ -26,8 +26,13 @@ def _random_world(seed: int):
     opens, deadline = brussels(2021, 3, 1), brussels(2021, 4, 2, 23, 59, 59)
     call = make_call(code=f"RAND-{seed}", opens_at=opens, deadline=deadline)
     official = make_user("official")
-    users = [make_user("applicant", organisation=make_organisation(
-        provider_type=rng.choice(list(ProviderType)))) for _ in range(4)]
+    users = [
+        make_user(
+            "applicant",
+            organisation=make_organisation(provider_type=rng.choice(list(ProviderType))),
+        )
+        for _ in range(4)
+    ]
     span = (deadline - opens).total_seconds() - 3600
 
     def moment(after):
@@ -36,10 +41,13 @@ def _random_world(seed: int):
 
     def fields_():
         amount = Decimal(rng.randint(1_000_00, 90_000_00)) / 100
-        return {"technologies": rng.sample(ALL_TECHNOLOGIES, rng.randint(1, 4)),
-                "technology_other": "Een eigen simulator",
-                "project_type": rng.choice(list(ProjectType)),
-                "practice_oriented": rng.random() < 0.6, "requested_eur": amount}
+        return {
+            "technologies": rng.sample(ALL_TECHNOLOGIES, rng.randint(1, 4)),
+            "technology_other": "Een eigen simulator",
+            "project_type": rng.choice(list(ProjectType)),
+            "practice_oriented": rng.random() < 0.6,
+            "requested_eur": amount,
+        }
 
     for n in range(rng.randint(12, 20)):
         user = rng.choice(users)
@@ -48,8 +56,9 @@ def _random_world(seed: int):
         if rng.random() < 0.15:  # a draft, perhaps withdrawn
             if rng.random() < 0.5:
                 with contextlib.suppress(DomainError):  # if a draft cannot be withdrawn
-                    proposals.withdraw_proposal(user, proposal.id, "Geen tijd",
-                                                received_at=moment(when))
+                    proposals.withdraw_proposal(
+                        user, proposal.id, "Geen tijd", received_at=moment(when)
+                    )
             continue
         when = moment(when)
         submit(user, proposal, when)
@@ -58,8 +67,12 @@ def _random_world(seed: int):
             if rng.random() < 0.5:
                 when = moment(when)
                 services.verify_technologies(
-                    official, proposal.id, rng.sample(ALL_TECHNOLOGIES, rng.randint(0, 3)),
-                    version_number=versions, received_at=when)
+                    official,
+                    proposal.id,
+                    rng.sample(ALL_TECHNOLOGIES, rng.randint(0, 3)),
+                    version_number=versions,
+                    received_at=when,
+                )
             when = moment(when)
             proposal = proposals.get_proposal(user, proposal.id)
             submit(user, proposal, when, **fields_())
@@ -67,20 +80,34 @@ def _random_world(seed: int):
         for _ in range(rng.choice((0, 1, 2))):
             when = moment(when)
             services.verify_technologies(
-                official, proposal.id, rng.sample(ALL_TECHNOLOGIES, rng.randint(0, 3)),
-                version_number=versions, received_at=when)
+                official,
+                proposal.id,
+                rng.sample(ALL_TECHNOLOGIES, rng.randint(0, 3)),
+                version_number=versions,
+                received_at=when,
+            )
         if rng.random() < 0.2:
-            proposals.withdraw_proposal(user, proposal.id, "Partner haakt af",
-                                        received_at=moment(when))
-    moments = [opens - timedelta(days=1), opens, deadline, brussels(2021, 3, 28, 1),
-               brussels(2021, 3, 28, 3), deadline + timedelta(days=5)]
+            proposals.withdraw_proposal(
+                user, proposal.id, "Partner haakt af", received_at=moment(when)
+            )
+    moments = [
+        opens - timedelta(days=1),
+        opens,
+        deadline,
+        brussels(2021, 3, 28, 1),
+        brussels(2021, 3, 28, 3),
+        deadline + timedelta(days=5),
+    ]
     moments += [opens + timedelta(seconds=rng.uniform(0, span)) for _ in range(6)]
     return call, official, moments
 
 
 def _figures(stats) -> dict:
-    return {f.name: getattr(stats, f.name) for f in fields(stats)
-            if f.name not in ("call", "loaded_rows", "evaluation")}
+    return {
+        f.name: getattr(stats, f.name)
+        for f in fields(stats)
+        if f.name not in ("call", "loaded_rows", "evaluation")
+    }
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -98,5 +125,8 @@ def test_rows_are_loaded_only_when_asked_for(world):
     stats = services.call_statistics(world.official, world.call)
     assert stats.loaded_rows is None
     assert {row.reference for row in stats.submitted} == {
-        world.p1.reference, world.p2.reference, world.p5.reference}
+        world.p1.reference,
+        world.p2.reference,
+        world.p5.reference,
+    }
     assert stats.loaded_rows is not None

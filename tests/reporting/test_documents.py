@@ -34,14 +34,14 @@ def test_the_official_prepares_follows_and_downloads_the_report(client, login, w
     assert download.status_code == 200
     assert download.mimetype == "application/pdf"
     assert download.data.startswith(b"%PDF")
-    assert "stand-van-zaken-ESF-2021-20210315-1200.pdf" in download.headers[
-        "Content-Disposition"]
+    assert "stand-van-zaken-ESF-2021-20210315-1200.pdf" in download.headers["Content-Disposition"]
 
 
 def test_a_document_being_made_refreshes_its_page(client, login, world):
     login(world.official)
-    document = documents.Document(id="a" * 32, kind="statistics_pdf",
-                                  owner_id=world.official.id, params={"code": "ESF-2021"})
+    document = documents.Document(
+        id="a" * 32, kind="statistics_pdf", owner_id=world.official.id, params={"code": "ESF-2021"}
+    )
     documents._write(document)
     html = client.get(f"/documents/{document.id}").get_data(as_text=True)
     assert 'http-equiv="refresh" content="2"' in html
@@ -52,8 +52,12 @@ def test_only_the_official_who_asked_sees_the_document(client, login, world):
     login(world.official)
     document_id, _location = _prepare(client)
     client.post("/auth/logout")
-    for user in (make_user("official"), make_user("evaluator"), make_user("admin"),
-                 world.public_user):
+    for user in (
+        make_user("official"),
+        make_user("evaluator"),
+        make_user("admin"),
+        world.public_user,
+    ):
         login(user)
         assert client.get(f"/documents/{document_id}").status_code == 404, user.email
         assert client.get(f"/documents/{document_id}/file").status_code == 404, user.email

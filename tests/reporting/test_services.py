@@ -23,6 +23,7 @@ def _stats(world, as_of=None):
 
 # ---------------------------------------------------------------------------- counts
 
+
 def test_final_counts(world):
     stats = _stats(world)
     assert stats.by_status == {"draft": 1, "submitted": 3, "withdrawn": 1}
@@ -122,14 +123,14 @@ def test_only_officials_see_statistics(world):
 
 # ---------------------------------------------------------------------------- moments
 
+
 def test_parse_moment():
     now = utcnow()
     assert services.parse_moment("", now=now) == now
     assert services.parse_moment("2021-03-31 23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
     assert services.parse_moment("2021-03-31T23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
     assert services.parse_moment("2021-03-31T21:59:59Z") == brussels(2021, 3, 31, 23, 59, 59)
-    assert services.parse_moment("2021-03-31T23:59:59+02:00") == \
-        brussels(2021, 3, 31, 23, 59, 59)
+    assert services.parse_moment("2021-03-31T23:59:59+02:00") == brussels(2021, 3, 31, 23, 59, 59)
     for bad in ("gisteren", "2021-13-01", "2021-03-28 02:30"):  # the last: clocks go forward
         with pytest.raises(services.InvalidMoment):
             services.parse_moment(bad)
@@ -141,6 +142,7 @@ def test_parse_moment():
 
 # ---------------------------------------------------------------------------- comparison
 
+
 def test_percent_change_against_the_earlier_value():
     assert services.percent_change(20, 25) == Decimal("25.0")
     assert services.percent_change(3, 2) == Decimal("-33.3")
@@ -150,8 +152,9 @@ def test_percent_change_against_the_earlier_value():
 
 
 def test_comparison_with_the_earlier_call_at_the_same_point(world):
-    call_2022 = make_call(code="ESF-2022", opens_at=brussels(2022, 1, 1),
-                          deadline=brussels(2022, 3, 31, 23, 59, 59))
+    call_2022 = make_call(
+        code="ESF-2022", opens_at=brussels(2022, 1, 1), deadline=brussels(2022, 3, 31, 23, 59, 59)
+    )
     p = write(world.public_user, call_2022, brussels(2022, 3, 1), technologies=["vr"])
     submit(world.public_user, p, brussels(2022, 3, 2))
     late = write(world.private_user, call_2022, brussels(2022, 3, 1), technologies=["ar"])
@@ -172,19 +175,25 @@ def test_comparison_with_the_earlier_call_at_the_same_point(world):
 
 
 def test_comparison_moment_is_never_in_the_future(world):
-    future = make_call(code="ESF-LATER", opens_at=utcnow() - timedelta(days=1),
-                       deadline=utcnow() + timedelta(days=400))
+    future = make_call(
+        code="ESF-LATER",
+        opens_at=utcnow() - timedelta(days=1),
+        deadline=utcnow() + timedelta(days=400),
+    )
     assert services.comparison_moment(world.call, future, utcnow()) <= utcnow()
 
 
 # ---------------------------------------------------------------------------- verification
 
+
 def test_verify_and_correct_technologies_is_audited_and_counted(world):
-    version = services.verify_technologies(world.official, world.p1.id, ["vr"],
-                                           version_number=1, note="Geen AI in de aanpak")
+    version = services.verify_technologies(
+        world.official, world.p1.id, ["vr"], version_number=1, note="Geen AI in de aanpak"
+    )
     assert version.technologies == ["vr"]
-    record = db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "proposal.technologies_verified"))
+    record = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "proposal.technologies_verified")
+    )
     assert record.entity_type == "proposals" and record.entity_id == world.p1.id
     assert record.actor_id == world.official.id
     assert record.before == {"declared": ["vr", "ai"], "verified": None}
@@ -198,8 +207,7 @@ def test_verify_and_correct_technologies_is_audited_and_counted(world):
     assert stats.verified_vr_or_ai == 1 and stats.verified_vr_and_ai == 0
     assert stats.by_technology["ai"] == 2  # declared figures do not change
 
-    services.verify_technologies(world.official, world.p1.id, ["vr", "ai", "lms"],
-                                 version_number=1)
+    services.verify_technologies(world.official, world.p1.id, ["vr", "ai", "lms"], version_number=1)
     assert _stats(world).verified_by_technology["lms"] == 1
     assert len(services.verification_history(world.p1.id)) == 2
 
@@ -219,14 +227,16 @@ def test_verification_refusals(world):
     with pytest.raises(DomainError):  # withdrawn
         services.verify_technologies(world.official, world.p3.id, ["ai"], version_number=1)
     with pytest.raises(ValidationFailed):
-        services.verify_technologies(world.official, world.p1.id, ["vr", "hologram"],
-                                     version_number=1)
+        services.verify_technologies(
+            world.official, world.p1.id, ["vr", "hologram"], version_number=1
+        )
     assert db.session.scalar(sa.select(sa.func.count(TechnologyVerification.id))) == 0
 
 
 def test_verifications_are_append_only(world):
-    verification = services.verify_technologies(world.official, world.p1.id, ["vr"],
-                                                version_number=1)
+    verification = services.verify_technologies(
+        world.official, world.p1.id, ["vr"], version_number=1
+    )
     verification.note = "changed"
     with pytest.raises(RuntimeError):
         db.session.commit()
@@ -235,23 +245,33 @@ def test_verifications_are_append_only(world):
 
 # ---------------------------------------------------------------------------- mentions
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Een detail over Maillot en de kaai", []),
-    ("We zetten AI in", [("ai", "AI")]),
-    ("AI-gestuurde feedback", [("ai", "AI")]),
-    ("de ai van het platform", [("ai", "ai")]),
-    ("Met Artificiële Intelligentie en een chatbot", [("ai", "Artificiële Intelligentie"),
-                                                      ("ai", "chatbot")]),
-    ("chatbots helpen", [("ai", "chatbots")]),
-    ("Elke cursist krijgt een VR-bril.", [("vr", "VR-bril")]),
-    ("VR-brillen voor iedereen", [("vr", "VR-brillen")]),
-    ("virtuele  realiteit", [("vr", "virtuele  realiteit")]),
-    ("Virtual reality and augmented reality", [("vr", "Virtual reality"),
-                                               ("ar", "augmented reality")]),
-    ("een serious game en serious games", [("gamification", "serious game"),
-                                           ("gamification", "serious games")]),
-    ("PRIVATE, VRAAG, AIRCO, TAIWAN, SAIL", []),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Een detail over Maillot en de kaai", []),
+        ("We zetten AI in", [("ai", "AI")]),
+        ("AI-gestuurde feedback", [("ai", "AI")]),
+        ("de ai van het platform", [("ai", "ai")]),
+        (
+            "Met Artificiële Intelligentie en een chatbot",
+            [("ai", "Artificiële Intelligentie"), ("ai", "chatbot")],
+        ),
+        ("chatbots helpen", [("ai", "chatbots")]),
+        ("Elke cursist krijgt een VR-bril.", [("vr", "VR-bril")]),
+        ("VR-brillen voor iedereen", [("vr", "VR-brillen")]),
+        ("virtuele  realiteit", [("vr", "virtuele  realiteit")]),
+        (
+            "Virtual reality and augmented reality",
+            [("vr", "Virtual reality"), ("ar", "augmented reality")],
+        ),
+        (
+            "een serious game en serious games",
+            [("gamification", "serious game"), ("gamification", "serious games")],
+        ),
+        ("PRIVATE, VRAAG, AIRCO, TAIWAN, SAIL", []),
+    ],
+)
 def test_find_mentions_whole_words(text, expected):
     assert [(m.technology, m.term) for m in services.find_mentions(text)] == expected
 
@@ -270,14 +290,16 @@ def test_undeclared_mentions_for_review(world):
     assert chatbot.before.endswith("oefenen met een ")
     assert not p5.reviewed
 
-    services.verify_technologies(world.official, world.p5.id, ["gamification", "ai"],
-                                 version_number=1)
+    services.verify_technologies(
+        world.official, world.p5.id, ["gamification", "ai"], version_number=1
+    )
     reviews = services.undeclared_mentions(world.official, world.call)
     assert [r.row.reference for r in reviews][-1] == world.p5.reference  # reviewed: last
     assert reviews[-1].reviewed
 
 
 # ---------------------------------------------------------------------------- queries
+
 
 def _count(fn):
     statements = []
@@ -327,36 +349,49 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
     from app.reviews.rules import decisions as decisions_rules
     from tests.factories import complete_fields, make_call, make_user
 
-    call = make_call(code="EVAL-STATS", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59),
-                     budget_eur=Decimal("100000.00"), max_request_eur=Decimal("90000.00"))
+    call = make_call(
+        code="EVAL-STATS",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        budget_eur=Decimal("100000.00"),
+        max_request_eur=Decimal("90000.00"),
+    )
     official = make_user("official")
     at = datetime(2021, 3, 1, tzinfo=UTC)
     made = []
     for _ in range(3):
         user = make_user("applicant")
-        proposal = proposal_services.create_proposal(user, call.id,
-                                                     sorted(user.organisation_ids)[0],
-                                                     received_at=at)
-        proposal_services.update_proposal(user, proposal.id, complete_fields(),
-                                          proposal.revision, received_at=at)
+        proposal = proposal_services.create_proposal(
+            user, call.id, sorted(user.organisation_ids)[0], received_at=at
+        )
+        proposal_services.update_proposal(
+            user, proposal.id, complete_fields(), proposal.revision, received_at=at
+        )
         proposal_services.submit_proposal(user, proposal.id, received_at=at)
         made.append(proposal)
     assert reporting.call_statistics(official, call).evaluation == {}
-    [criterion] = criteria_rules.set_criteria(None, call.id, [criteria_rules.CriterionInput(
-        "Kwaliteit", "Quality", Decimal("1"))])
+    [criterion] = criteria_rules.set_criteria(
+        None, call.id, [criteria_rules.CriterionInput("Kwaliteit", "Quality", Decimal("1"))]
+    )
     admissibility_rules.decide_admissibility(official, made[0].id, Admissibility.admissible)
     admissibility_rules.decide_admissibility(official, made[1].id, Admissibility.admissible)
-    admissibility_rules.decide_admissibility(official, made[2].id, Admissibility.inadmissible,
-                                             "Te laat")
+    admissibility_rules.decide_admissibility(
+        official, made[2].id, Admissibility.inadmissible, "Te laat"
+    )
     allow_fewer_reviews(official, made[0], made[1])
     for proposal, score in ((made[0], "5"), (made[1], "4")):
         consensus_rules.record_consensus(official, proposal.id, criterion.id, score, "Eens")
     with force_locale("en"):
         decisions_rules.publish_decision(official, call.id)
     counts = reporting.call_statistics(official, call).evaluation
-    assert counts == {"admissible": 2, "inadmissible": 1, "funded": 1, "reserve": 1,
-                      "rejected": 0, "below_threshold": 0}
+    assert counts == {
+        "admissible": 2,
+        "inadmissible": 1,
+        "funded": 1,
+        "reserve": 1,
+        "rejected": 0,
+        "below_threshold": 0,
+    }
     assert reporting.call_statistics(official, call, at).evaluation == {}
 
 
@@ -365,8 +400,7 @@ def test_statistics_are_cached_until_the_call_changes(world):
     first = services.call_statistics(world.official, world.call)
     # the same figures later, and as of a moment between: one query (the call's last change)
     assert _count(lambda: services.call_statistics(world.official, world.call)) == 1
-    assert _count(lambda: services.call_statistics(world.official, world.call,
-                                                   first.as_of)) == 1
+    assert _count(lambda: services.call_statistics(world.official, world.call, first.as_of)) == 1
     again = services.call_statistics(world.official, world.call)
     assert again.by_technology == first.by_technology and again.as_of > first.as_of
     # a moment before the computation is computed (then cached under that moment)
@@ -377,8 +411,9 @@ def test_statistics_are_cached_until_the_call_changes(world):
     before = first.by_status["submitted"]
     proposal = write(world.private_user, world.call, at(2), title="Nieuw")
     submit(world.private_user, proposal, at(3))
-    assert services.call_statistics(world.official, world.call) \
-        .by_status["submitted"] == before + 1
+    assert services.call_statistics(world.official, world.call).by_status["submitted"] == before + 1
     services.verify_technologies(world.official, proposal.id, ["vr"], version_number=1)
-    assert services.call_statistics(world.official, world.call).verified_count == \
-        first.verified_count + 1
+    assert (
+        services.call_statistics(world.official, world.call).verified_count
+        == first.verified_count + 1
+    )

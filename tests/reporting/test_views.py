@@ -44,6 +44,7 @@ def _cell(page: str, table: str, row: str, column: str) -> str:
 
 # ---------------------------------------------------------------------------- dashboard
 
+
 def test_dashboard_shows_the_live_counts(client, official, world):
     response = client.get(DASHBOARD)
     assert response.status_code == 200
@@ -98,8 +99,9 @@ def test_dashboard_in_english(client, official, world):
 
 
 def test_comparison_with_another_call(client, official, world):
-    call_2022 = make_call(code="ESF-2022", opens_at=brussels(2022, 1, 1),
-                          deadline=brussels(2022, 3, 31, 23, 59, 59))
+    call_2022 = make_call(
+        code="ESF-2022", opens_at=brussels(2022, 1, 1), deadline=brussels(2022, 3, 31, 23, 59, 59)
+    )
     proposal = write(world.public_user, call_2022, brussels(2022, 3, 1), technologies=["ar"])
     submit(world.public_user, proposal, brussels(2022, 3, 2))
     response = client.get("/reporting/calls/ESF-2022", query_string={"compare": "esf-2021"})
@@ -112,8 +114,12 @@ def test_comparison_with_another_call(client, official, world):
     # "n/a" until the Dutch catalog has "n.v.t."
     assert _cell(page, "comparison", "technology.ar", "change_pct") in ("n.v.t.", "n/a")
     assert "compare=ESF-2021" in page
-    assert client.get("/reporting/calls/ESF-2022/charts/comparison.svg",
-                      query_string={"compare": "ESF-2021"}).status_code == 200
+    assert (
+        client.get(
+            "/reporting/calls/ESF-2022/charts/comparison.svg", query_string={"compare": "ESF-2021"}
+        ).status_code
+        == 200
+    )
 
     response = client.get("/reporting/calls/ESF-2022", query_string={"compare": "NOPE"})
     assert response.status_code == 400
@@ -124,8 +130,9 @@ def test_index_goes_to_the_chosen_or_newest_call(client, official, world):
     response = client.get("/reporting/")
     assert response.status_code == 302
     assert response.location.endswith("/reporting/calls/ESF-2021")
-    response = client.get("/reporting/", query_string={"call": "esf-2021", "as_of": "2021-03-15",
-                                                       "compare": ""})
+    response = client.get(
+        "/reporting/", query_string={"call": "esf-2021", "as_of": "2021-03-15", "compare": ""}
+    )
     assert response.location.endswith("/reporting/calls/ESF-2021?as_of=2021-03-15")
 
 
@@ -141,13 +148,15 @@ def test_unknown_call_is_404(client, official, world):
 
 # ---------------------------------------------------------------------------- charts
 
+
 def test_charts_are_svg_and_deterministic(client, official, world):
     url = "/reporting/calls/ESF-2021/charts/technologies.svg?as_of=2021-04-01T00:00:00Z"
     first = client.get(url)
     assert first.status_code == 200
     assert first.mimetype == "image/svg+xml"
-    assert first.headers["Content-Security-Policy"] == "default-src 'none'; style-src " \
-                                                      "'unsafe-inline'"
+    assert (
+        first.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    )
     assert b"<svg" in first.data and b"<script" not in first.data
     assert client.get(url).data == first.data
     submissions = client.get("/reporting/calls/ESF-2021/charts/submissions.svg")
@@ -155,11 +164,11 @@ def test_charts_are_svg_and_deterministic(client, official, world):
     # a comparison chart needs a second call
     assert client.get("/reporting/calls/ESF-2021/charts/comparison.svg").status_code == 404
     assert client.get("/reporting/calls/ESF-2021/charts/other.svg").status_code == 404
-    assert client.get("/reporting/calls/ESF-2021/charts/submissions.svg?as_of=x") \
-        .status_code == 400
+    assert client.get("/reporting/calls/ESF-2021/charts/submissions.svg?as_of=x").status_code == 400
 
 
 # ---------------------------------------------------------------------------- exports
+
 
 def _rows(data: bytes) -> list[list[str]]:
     text = data.decode("utf-8")
@@ -175,8 +184,9 @@ def _filename(response) -> str:
 
 
 def test_figures_csv(client, official, world):
-    response = client.get("/reporting/calls/ESF-2021/figures.csv",
-                          query_string={"as_of": "2021-03-15T12:00:00+01:00"})
+    response = client.get(
+        "/reporting/calls/ESF-2021/figures.csv", query_string={"as_of": "2021-03-15T12:00:00+01:00"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert _filename(response) == "cijfers-ESF-2021-20210315-1200.csv"
@@ -192,9 +202,11 @@ def test_figures_csv(client, official, world):
 
 
 def test_figures_csv_for_excel_set_to_dutch(client, official, world):
-    """"CSV (Excel)": semicolons, a decimal comma and the byte-order mark, same figures."""
-    response = client.get("/reporting/calls/ESF-2021/figures.csv",
-                          query_string={"as_of": "2021-03-15T12:00:00+01:00", "csv": "excel"})
+    """ "CSV (Excel)": semicolons, a decimal comma and the byte-order mark, same figures."""
+    response = client.get(
+        "/reporting/calls/ESF-2021/figures.csv",
+        query_string={"as_of": "2021-03-15T12:00:00+01:00", "csv": "excel"},
+    )
     assert response.status_code == 200
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
@@ -212,10 +224,12 @@ def test_the_dashboard_offers_both_csv_variants(client, official, world):
 
 
 def test_figures_xlsx_with_comparison(client, official, world):
-    make_call(code="ESF-2022", opens_at=brussels(2022, 1, 1),
-              deadline=brussels(2022, 3, 31, 23, 59, 59))
-    response = client.get("/reporting/calls/ESF-2021/figures.xlsx",
-                          query_string={"compare": "ESF-2022"})
+    make_call(
+        code="ESF-2022", opens_at=brussels(2022, 1, 1), deadline=brussels(2022, 3, 31, 23, 59, 59)
+    )
+    response = client.get(
+        "/reporting/calls/ESF-2021/figures.xlsx", query_string={"compare": "ESF-2022"}
+    )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert "ESF-2021" in book.worksheets[0]["A1"].value  # "About": the call and the moment
@@ -230,8 +244,9 @@ def test_figures_xlsx_with_comparison(client, official, world):
 
 def test_proposal_list_exports_neutralise_formulas(client, official, world):
     tricky = make_user("applicant", organisation=make_organisation(legal_name="@SUM(A1:A9)"))
-    proposal = write(tricky, world.call, at(20), title="=HYPERLINK(\"http://x\",\"klik\")",
-                     technologies=["vr"])
+    proposal = write(
+        tricky, world.call, at(20), title='=HYPERLINK("http://x","klik")', technologies=["vr"]
+    )
     submit(tricky, proposal, at(21))
     response = client.get("/reporting/calls/ESF-2021/proposals.csv")
     assert response.status_code == 200
@@ -239,21 +254,28 @@ def test_proposal_list_exports_neutralise_formulas(client, official, world):
     header = rows[0]
     records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
     mine = next(r for r in records if r["reference"] == proposal.reference)
-    assert mine["title"] == "'=HYPERLINK(\"http://x\",\"klik\")"
+    assert mine["title"] == '\'=HYPERLINK("http://x","klik")'
     assert mine["organisation"] == "'@SUM(A1:A9)"
     assert mine["declared_technologies"] == "vr"
     assert mine["requested_eur"] == "90000.00"
-    assert (mine["training_name"], mine["expected_participants"], mine["partners"],
-            mine["own_contribution_eur"]) == ("Basisopleiding lassen", "120", "", "20000.00")
+    assert (
+        mine["training_name"],
+        mine["expected_participants"],
+        mine["partners"],
+        mine["own_contribution_eur"],
+    ) == ("Basisopleiding lassen", "120", "", "20000.00")
     assert len(records) == 4  # submitted only
-    assert all(not value.startswith(("=", "+", "-", "@", "\t", "\r"))
-               for record in records for value in record.values())
+    assert all(
+        not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for record in records
+        for value in record.values()
+    )
 
     response = client.get("/reporting/calls/ESF-2021/proposals.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
     titles = {row[0].value: row for row in sheet.iter_rows(min_row=2) if row[0].value}
     cell = titles[proposal.reference][1]
-    assert cell.value == "'=HYPERLINK(\"http://x\",\"klik\")"
+    assert cell.value == '\'=HYPERLINK("http://x","klik")'
     assert cell.data_type == "s"
     assert titles[proposal.reference][2].value == "'@SUM(A1:A9)"
 
@@ -268,8 +290,9 @@ def test_neutralise():
 
 
 def test_pdf_report(client, official, world, tmp_path):
-    response = client.get("/reporting/calls/ESF-2021/report.pdf",
-                          query_string={"as_of": "2021-04-01 12:00"})
+    response = client.get(
+        "/reporting/calls/ESF-2021/report.pdf", query_string={"as_of": "2021-04-01 12:00"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
@@ -277,8 +300,9 @@ def test_pdf_report(client, official, world, tmp_path):
     if shutil.which("pdftotext"):
         path = tmp_path / "report.pdf"
         path.write_bytes(response.data)
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "Stand van zaken" in text or "State of play" in text  # nl once translated
         assert "01-04-2021 12:00:00" in text
         assert "152.346,17" in text
@@ -286,14 +310,14 @@ def test_pdf_report(client, official, world, tmp_path):
 
 # ---------------------------------------------------------------------------- verification
 
+
 def test_proposals_to_verify(client, official, world):
     page = client.get("/reporting/calls/ESF-2021/proposals").get_data(as_text=True)
     for p in (world.p1, world.p2, world.p5):
         assert f'data-reference="{p.reference}"' in page
     assert world.p3.reference not in page and world.p4.reference not in page
     services.verify_technologies(world.official, world.p1.id, ["vr"], version_number=1)
-    page = client.get("/reporting/calls/ESF-2021/proposals?show=unverified") \
-        .get_data(as_text=True)
+    page = client.get("/reporting/calls/ESF-2021/proposals?show=unverified").get_data(as_text=True)
     assert world.p1.reference not in page
     assert world.p2.reference in page
 
@@ -303,16 +327,23 @@ def test_verify_a_proposal(client, official, world):
     page = client.get(url).get_data(as_text=True)
     assert "<mark>chatbot</mark>" in page
     assert re.search(r'<input [^>]*name="version" type="hidden" value="1"', page)
-    response = client.post(url, data={"version": "1", "technologies": ["gamification", "ai"],
-                                      "note": "Chatbot als oefenpartner",
-                                      "next": "/reporting/calls/ESF-2021/mentions"})
+    response = client.post(
+        url,
+        data={
+            "version": "1",
+            "technologies": ["gamification", "ai"],
+            "note": "Chatbot als oefenpartner",
+            "next": "/reporting/calls/ESF-2021/mentions",
+        },
+    )
     assert response.status_code == 302
     assert response.location.endswith("/reporting/calls/ESF-2021/mentions")
     verification = db.session.scalar(sa.select(TechnologyVerification))
     assert verification.technologies == ["ai", "gamification"]
     assert verification.verified_by_id == world.official.id
-    record = db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "proposal.technologies_verified"))
+    record = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "proposal.technologies_verified")
+    )
     assert record.after["added"] == ["ai"]
     assert "Chatbot als oefenpartner" in client.get(url).get_data(as_text=True)
 
@@ -324,12 +355,15 @@ def test_verify_refusals(client, official, world):
     assert response.status_code == 302
     assert f"/reporting/proposals/{world.p2.id}/technologies" in response.location
     assert "govuk-error-summary" in client.get(response.location).get_data(as_text=True)
-    assert client.post(url, data={"version": "2", "technologies": ["hologram"]}) \
-        .status_code == 422
+    assert client.post(url, data={"version": "2", "technologies": ["hologram"]}).status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(TechnologyVerification.id))) == 0
     assert client.get(f"/reporting/proposals/{world.p4.id}/technologies").status_code == 200
-    assert client.post(f"/reporting/proposals/{world.p4.id}/technologies",
-                       data={"version": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/reporting/proposals/{world.p4.id}/technologies", data={"version": "1"}
+        ).status_code
+        == 302
+    )
     assert db.session.scalar(sa.select(sa.func.count(TechnologyVerification.id))) == 0
     assert client.get("/reporting/proposals/999999/technologies").status_code == 404
 
@@ -345,10 +379,18 @@ def test_mentions_page(client, official, world):
 
 # ---------------------------------------------------------------------------- who may not
 
-PAGES = [DASHBOARD, "/reporting/", f"{DASHBOARD}/charts/technologies.svg",
-         f"{DASHBOARD}/figures.csv", f"{DASHBOARD}/figures.xlsx", f"{DASHBOARD}/proposals.csv",
-         f"{DASHBOARD}/proposals.xlsx", f"{DASHBOARD}/report.pdf", f"{DASHBOARD}/proposals",
-         f"{DASHBOARD}/mentions"]
+PAGES = [
+    DASHBOARD,
+    "/reporting/",
+    f"{DASHBOARD}/charts/technologies.svg",
+    f"{DASHBOARD}/figures.csv",
+    f"{DASHBOARD}/figures.xlsx",
+    f"{DASHBOARD}/proposals.csv",
+    f"{DASHBOARD}/proposals.xlsx",
+    f"{DASHBOARD}/report.pdf",
+    f"{DASHBOARD}/proposals",
+    f"{DASHBOARD}/mentions",
+]
 
 
 def test_anonymous_users_are_sent_to_log_in(client, world):
@@ -356,8 +398,10 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/auth/login" in response.location
-    response = client.post(f"/reporting/proposals/{world.p1.id}/technologies",
-                           data={"version": "1", "technologies": ["vr"]})
+    response = client.post(
+        f"/reporting/proposals/{world.p1.id}/technologies",
+        data={"version": "1", "technologies": ["vr"]},
+    )
     assert response.status_code == 302 and "/auth/login" in response.location
 
 
@@ -365,21 +409,25 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
 def test_others_are_refused(client, as_role, world, role):
     user = world.public_user if role == "applicant" else None
     if user is not None:
-        client.post("/auth/login", data={"email": user.email,
-                                         "password": "Correct-Paard-Batterij-9"})
+        client.post(
+            "/auth/login", data={"email": user.email, "password": "Correct-Paard-Batterij-9"}
+        )
     else:
         as_role(role)
     for url in [*PAGES, f"/reporting/proposals/{world.p1.id}/technologies"]:
         response = client.get(url)
         assert response.status_code == 403, (role, url)
         assert b"152" not in response.data
-    response = client.post(f"/reporting/proposals/{world.p1.id}/technologies",
-                           data={"version": "1", "technologies": ["vr"]})
+    response = client.post(
+        f"/reporting/proposals/{world.p1.id}/technologies",
+        data={"version": "1", "technologies": ["vr"]},
+    )
     assert response.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(TechnologyVerification.id))) == 0
 
 
 # ---------------------------------------------------------------------------- queries
+
 
 def _count_queries(client, url):
     statements = []
@@ -399,8 +447,9 @@ def _count_queries(client, url):
 
 def _add_proposals(world, n: int) -> None:
     for i in range(n):
-        proposal = write(world.private_user, world.call, at(2), title=f"Extra {i}",
-                         technologies=["vr", "ai"])
+        proposal = write(
+            world.private_user, world.call, at(2), title=f"Extra {i}", technologies=["vr", "ai"]
+        )
         submit(world.private_user, proposal, at(3))
         submit(world.private_user, proposal, at(6), technologies=["ai"])
         services.verify_technologies(world.official, proposal.id, ["ai"], version_number=2)
@@ -411,11 +460,18 @@ def test_pages_run_a_fixed_number_of_queries(client, login):
 
     world = build_world()
     login(world.official)
-    make_call(code="ESF-2022", opens_at=brussels(2022, 1, 1),
-              deadline=brussels(2022, 3, 31, 23, 59, 59))
-    urls = [DASHBOARD, f"{DASHBOARD}?compare=ESF-2022", f"{DASHBOARD}/proposals",
-            f"{DASHBOARD}/mentions", f"{DASHBOARD}/figures.csv", f"{DASHBOARD}/proposals.csv",
-            f"{DASHBOARD}/charts/technologies.svg"]
+    make_call(
+        code="ESF-2022", opens_at=brussels(2022, 1, 1), deadline=brussels(2022, 3, 31, 23, 59, 59)
+    )
+    urls = [
+        DASHBOARD,
+        f"{DASHBOARD}?compare=ESF-2022",
+        f"{DASHBOARD}/proposals",
+        f"{DASHBOARD}/mentions",
+        f"{DASHBOARD}/figures.csv",
+        f"{DASHBOARD}/proposals.csv",
+        f"{DASHBOARD}/charts/technologies.svg",
+    ]
     _add_proposals(world, 2)
     small = {url: _count_queries(client, url) for url in urls}
     _add_proposals(world, 8)
@@ -426,8 +482,11 @@ def test_pages_run_a_fixed_number_of_queries(client, login):
 
 
 def test_the_proposals_export_names_the_partners(client, official, world):
-    partner = {"name": "Lascentrum Kempen vzw", "enterprise_number": "0123.456.749",
-               "role": "Praktijklocatie"}
+    partner = {
+        "name": "Lascentrum Kempen vzw",
+        "enterprise_number": "0123.456.749",
+        "role": "Praktijklocatie",
+    }
     user = make_user("applicant")
     proposal = write(user, world.call, at(20), partners=[partner])
     submit(user, proposal, at(21))

@@ -10,21 +10,35 @@ from app.reviews.assignment import EvaluatorInfo, ProposalInfo, eligible, plan
 CODES = ["vr", "ar", "ai", "gamification", "lms"]
 NUMBERS = [f"0{n}00.000.000" for n in range(1, 9)]
 
-proposals_st = st.lists(st.builds(
-    ProposalInfo, id=st.integers(1, 10_000),
-    technologies=st.frozensets(st.sampled_from(CODES), max_size=3),
-    enterprise_numbers=st.frozensets(st.sampled_from(NUMBERS), min_size=1, max_size=2)),
-    max_size=25, unique_by=lambda p: p.id)
-evaluators_st = st.lists(st.builds(
-    EvaluatorInfo, id=st.integers(1, 10_000),
-    expertise=st.frozensets(st.sampled_from(CODES), max_size=3),
-    affiliations=st.frozensets(st.sampled_from(NUMBERS), max_size=2)),
-    max_size=12, unique_by=lambda e: e.id)
+proposals_st = st.lists(
+    st.builds(
+        ProposalInfo,
+        id=st.integers(1, 10_000),
+        technologies=st.frozensets(st.sampled_from(CODES), max_size=3),
+        enterprise_numbers=st.frozensets(st.sampled_from(NUMBERS), min_size=1, max_size=2),
+    ),
+    max_size=25,
+    unique_by=lambda p: p.id,
+)
+evaluators_st = st.lists(
+    st.builds(
+        EvaluatorInfo,
+        id=st.integers(1, 10_000),
+        expertise=st.frozensets(st.sampled_from(CODES), max_size=3),
+        affiliations=st.frozensets(st.sampled_from(NUMBERS), max_size=2),
+    ),
+    max_size=12,
+    unique_by=lambda e: e.id,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(proposals_st, evaluators_st, st.integers(1, 4),
-       st.sets(st.tuples(st.integers(1, 10_000), st.integers(1, 10_000)), max_size=5))
+@given(
+    proposals_st,
+    evaluators_st,
+    st.integers(1, 4),
+    st.sets(st.tuples(st.integers(1, 10_000), st.integers(1, 10_000)), max_size=5),
+)
 def test_plan_properties(proposals, evaluators, n, conflicts):
     result = plan(proposals, evaluators, per_proposal=n, conflicts=conflicts)
     by_id = {e.id: e for e in evaluators}
@@ -44,11 +58,13 @@ def test_plan_properties(proposals, evaluators, n, conflicts):
             if load[a.id] >= load[b.id] + 2:
                 for proposal in proposals:
                     if a.id in result.assignments[proposal.id]:
-                        assert (b.id in result.assignments[proposal.id]
-                                or not eligible(proposal, b, conflicts))
+                        assert b.id in result.assignments[proposal.id] or not eligible(
+                            proposal, b, conflicts
+                        )
     # determinism, whatever the input order
-    again = plan(list(reversed(proposals)), list(reversed(evaluators)), per_proposal=n,
-                 conflicts=conflicts)
+    again = plan(
+        list(reversed(proposals)), list(reversed(evaluators)), per_proposal=n, conflicts=conflicts
+    )
     assert again.assignments == result.assignments
 
 
@@ -62,10 +78,13 @@ def test_rerunning_keeps_what_is_valid(proposals, evaluators, n):
     if proposals and first.assignments[proposals[0].id]:
         # one evaluator declares a conflict: only that slot is refilled
         victim = first.assignments[proposals[0].id][0]
-        kept = {pid: [e for e in ids if (pid, e) != (proposals[0].id, victim)]
-                for pid, ids in first.assignments.items()}
-        third = plan(proposals, evaluators, per_proposal=n, kept=kept,
-                     conflicts={(proposals[0].id, victim)})
+        kept = {
+            pid: [e for e in ids if (pid, e) != (proposals[0].id, victim)]
+            for pid, ids in first.assignments.items()
+        }
+        third = plan(
+            proposals, evaluators, per_proposal=n, kept=kept, conflicts={(proposals[0].id, victim)}
+        )
         for pid, ids in kept.items():
             assert set(ids) <= set(third.assignments[pid])
         assert all(pid == proposals[0].id for pid, _e in third.new)
@@ -83,15 +102,18 @@ def test_no_conflicts_means_loads_within_one():
 
 def test_expertise_breaks_ties():
     proposal = ProposalInfo(1, frozenset({"vr", "ai"}), frozenset({"0100.000.000"}))
-    evaluators = [EvaluatorInfo(1, frozenset({"lms"})), EvaluatorInfo(2, frozenset({"vr"})),
-                  EvaluatorInfo(3, frozenset({"vr", "ai"})), EvaluatorInfo(4)]
+    evaluators = [
+        EvaluatorInfo(1, frozenset({"lms"})),
+        EvaluatorInfo(2, frozenset({"vr"})),
+        EvaluatorInfo(3, frozenset({"vr", "ai"})),
+        EvaluatorInfo(4),
+    ]
     assert plan([proposal], evaluators, per_proposal=2).assignments == {1: [3, 2]}
 
 
 def test_affiliated_evaluators_are_never_chosen():
     proposal = ProposalInfo(1, frozenset(), frozenset({"0100.000.000", "0200.000.000"}))
-    evaluators = [EvaluatorInfo(1, affiliations=frozenset({"0200.000.000"})),
-                  EvaluatorInfo(2)]
+    evaluators = [EvaluatorInfo(1, affiliations=frozenset({"0200.000.000"})), EvaluatorInfo(2)]
     result = plan([proposal], evaluators, per_proposal=2)
     assert result.assignments == {1: [2]}
     assert result.short == {1: 1}
@@ -100,8 +122,9 @@ def test_affiliated_evaluators_are_never_chosen():
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 30), st.integers(1, 12), st.integers(1, 4))
 def test_without_affiliations_loads_differ_by_at_most_one(n_proposals, n_evaluators, n):
-    proposals = [ProposalInfo(i, enterprise_numbers=frozenset({f"p{i}"}))
-                 for i in range(1, n_proposals + 1)]
+    proposals = [
+        ProposalInfo(i, enterprise_numbers=frozenset({f"p{i}"})) for i in range(1, n_proposals + 1)
+    ]
     evaluators = [EvaluatorInfo(i) for i in range(1, n_evaluators + 1)]
     result = plan(proposals, evaluators, per_proposal=n)
     load = Counter({e.id: 0 for e in evaluators})

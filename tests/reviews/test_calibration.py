@@ -20,11 +20,13 @@ def _english():
 
 
 def _review(world, evaluator, proposal, first):
-    [assignment] = [a for a in facts.my_assignments(evaluator)
-                    if a.proposal_id == proposal.id]
+    [assignment] = [a for a in facts.my_assignments(evaluator) if a.proposal_id == proposal.id]
     conflicts_rules.declare(evaluator, assignment.id, False)
-    scoring_rules.save_review(evaluator, assignment.id, {
-             world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")})
+    scoring_rules.save_review(
+        evaluator,
+        assignment.id,
+        {world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: ("3", "Degelijk")},
+    )
     scoring_rules.submit_review(evaluator, assignment.id)
 
 
@@ -50,10 +52,12 @@ def test_offsets_calibrated_mean_and_suggestion_on_known_numbers(scored):
     item = result[first.id]
     # A: (4 - 2.5 + 5 - 3) / 2 = 1.75; B: (3 - 3 + 3 - 5) / 2 = -1; C: 2 - 3.5 = -1.5
     assert {s.evaluator_id: (s.offset.value, s.offset.reviews) for s in item.scores} == {
-        a.id: (Decimal("1.75"), 2), b.id: (Decimal("-1"), 2), c.id: (Decimal("-1.5"), 1)}
+        a.id: (Decimal("1.75"), 2),
+        b.id: (Decimal("-1"), 2),
+        c.id: (Decimal("-1.5"), 1),
+    }
     # calibrated: 4 - 1.75 = 2.25, 3 + 1 = 4, 2 + 1.5 = 3.5; mean 3.25 against a raw 3.00
-    assert [s.calibrated for s in item.scores] == [Decimal("2.25"), Decimal("4"),
-                                                   Decimal("3.5")]
+    assert [s.calibrated for s in item.scores] == [Decimal("2.25"), Decimal("4"), Decimal("3.5")]
     assert (item.raw_mean, item.calibrated_mean) == (Decimal("3.00"), Decimal("3.25"))
     assert item.suggestion == Decimal("3.5")  # 3.25 on steps of 0.5, half up
     # where everyone gives 3, offsets are 0 and the suggestion is the mean
@@ -68,7 +72,8 @@ def test_the_suggestion_stays_on_the_scale():
 
 
 def test_the_consensus_page_shows_the_calibration_and_fills_in_the_suggestion(
-        client, login, scored):
+    client, login, scored
+):
     login(scored.official)
     with client.session_transaction() as session:
         session["language"] = "en"
@@ -79,13 +84,20 @@ def test_the_consensus_page_shows_the_calibration_and_fills_in_the_suggestion(
     assert "an evaluator's offset on a criterion is the mean difference" in page
     assert 'value="3.5"' in page  # to accept or change
     # the official changes it: the recorded score is theirs
-    response = client.post(url, data={
-        f"score-{scored.criteria[0].id}": "3", f"justification-{scored.criteria[0].id}": "Eens",
-        f"score-{scored.criteria[1].id}": "3", f"justification-{scored.criteria[1].id}": "Eens"})
+    response = client.post(
+        url,
+        data={
+            f"score-{scored.criteria[0].id}": "3",
+            f"justification-{scored.criteria[0].id}": "Eens",
+            f"score-{scored.criteria[1].id}": "3",
+            f"justification-{scored.criteria[1].id}": "Eens",
+        },
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert f'name="score-{scored.criteria[0].id}" type="text" value="3"' in page \
-        or 'value="3"' in page
+    assert (
+        f'name="score-{scored.criteria[0].id}" type="text" value="3"' in page or 'value="3"' in page
+    )
     with client.session_transaction() as session:
         session["language"] = "nl"
     page = client.get(url).get_data(as_text=True)

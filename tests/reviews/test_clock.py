@@ -28,10 +28,15 @@ def test_the_decision_record_states_the_decision_date_against_the_clock():
     world = _world(count=1)
     record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     assert record.data["decision_clock"] == {
-        "decision_due": "2021-06-23", "decided_on": "2021-06-01", "decision_weeks": 12,
-        "decided_in_time": True, "days_before_due": 22}
-    late = decisions_rules.publish_decision(world.official, world.call.id, "Bezwaar gegrond",
-                                            today=date(2021, 6, 30))
+        "decision_due": "2021-06-23",
+        "decided_on": "2021-06-01",
+        "decision_weeks": 12,
+        "decided_in_time": True,
+        "days_before_due": 22,
+    }
+    late = decisions_rules.publish_decision(
+        world.official, world.call.id, "Bezwaar gegrond", today=date(2021, 6, 30)
+    )
     assert late.data["decision_clock"]["decided_in_time"] is False
 
 
@@ -48,14 +53,15 @@ def test_the_officials_pages_state_days_left_and_overdue_in_words(client, login)
     with time_machine.travel(datetime(2021, 6, 13, 10, tzinfo=UTC), tick=False):
         login(world.official)
         assert "Decision due by 23 Jun 2021: 10 days left." in _page(
-            client, f"/evaluation/calls/{CODE}", "en")
+            client, f"/evaluation/calls/{CODE}", "en"
+        )
         assert "Beslissing uiterlijk op 23-06-2021: nog 10 dagen." in _page(
-            client, "/evaluation/calls", "nl")
+            client, "/evaluation/calls", "nl"
+        )
     with time_machine.travel(datetime(2021, 6, 25, 10, tzinfo=UTC), tick=False):
         login(world.official)
         page = _page(client, f"/evaluation/calls/{CODE}", "en")
-        assert "Overdue" in page and "The decision was due on 23 Jun 2021: 2 days overdue." \
-            in page
+        assert "Overdue" in page and "The decision was due on 23 Jun 2021: 2 days overdue." in page
         with force_locale("en"):
             decisions_rules.publish_decision(world.official, world.call.id)
         page = _page(client, "/evaluation/calls", "en")

@@ -40,15 +40,17 @@ def _english():
 
 @pytest.fixture
 def world():
-    call = make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59))
+    call = make_call(
+        code="ESF-2021", opens_at=brussels(2021, 1, 1), deadline=brussels(2021, 3, 31, 23, 59, 59)
+    )
     assert call.deadline == CALL_DEADLINE
     applicant = make_user("applicant")
     official = make_user("official")
     organisation_id = sorted(applicant.organisation_ids)[0]
     proposal = proposals.create_proposal(applicant, call.id, organisation_id, received_at=WRITTEN)
-    proposal = proposals.update_proposal(applicant, proposal.id, complete_fields(),
-                                         proposal.revision, received_at=WRITTEN)
+    proposal = proposals.update_proposal(
+        applicant, proposal.id, complete_fields(), proposal.revision, received_at=WRITTEN
+    )
     calls.grant_extension(official, call.id, organisation_id, EXTENDED, "Storing bij de bank")
     return call, applicant, official, proposal
 
@@ -59,18 +61,22 @@ def _versions() -> int:
 
 def test_a_submit_in_the_last_microsecond_of_an_extension_is_the_version_ranked(world):
     call, applicant, official, proposal = world
-    proposals.submit_proposal(applicant, proposal.id, received_at=datetime(2021, 3, 20,
-                                                                           tzinfo=UTC))
-    proposals.update_proposal(applicant, proposal.id,
-                              {"requested_eur": Decimal("80000.00")}, proposal.revision,
-                              received_at=EXTENDED)
+    proposals.submit_proposal(applicant, proposal.id, received_at=datetime(2021, 3, 20, tzinfo=UTC))
+    proposals.update_proposal(
+        applicant,
+        proposal.id,
+        {"requested_eur": Decimal("80000.00")},
+        proposal.revision,
+        received_at=EXTENDED,
+    )
     last = proposals.submit_proposal(applicant, proposal.id, received_at=LAST_MICROSECOND)
     assert last.number == 2 and last.submitted_at == LAST_MICROSECOND
     deadline = proposals.deadlines_by_organisation(call)[proposal.organisation_id]
     assert proposals.counting_version(proposal, deadline) == last
     # through admissibility and consensus into the ranking: the extended version counts
-    [criterion] = criteria_rules.set_criteria(None, call.id, [
-        CriterionInput("Kwaliteit", "Quality", Decimal("1"))])
+    [criterion] = criteria_rules.set_criteria(
+        None, call.id, [CriterionInput("Kwaliteit", "Quality", Decimal("1"))]
+    )
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     allow_fewer_reviews(official, proposal)
     consensus_rules.record_consensus(official, proposal.id, criterion.id, "4", "Sterk voorstel")
@@ -81,14 +87,20 @@ def test_a_submit_in_the_last_microsecond_of_an_extension_is_the_version_ranked(
 
 def test_a_submit_arriving_the_instant_an_extension_ends_is_refused_and_changes_nothing(world):
     _, applicant, _, proposal = world
-    proposals.update_proposal(applicant, proposal.id, {"title": "Laatste versie"},
-                              proposal.revision, received_at=LAST_MICROSECOND)
+    proposals.update_proposal(
+        applicant,
+        proposal.id,
+        {"title": "Laatste versie"},
+        proposal.revision,
+        received_at=LAST_MICROSECOND,
+    )
     revision = proposal.revision
     with pytest.raises(proposals.DeadlinePassed):
         proposals.submit_proposal(applicant, proposal.id, received_at=INSTANT)
     with pytest.raises(proposals.DeadlinePassed):
-        proposals.update_proposal(applicant, proposal.id, {"title": "Te laat"}, revision,
-                                  received_at=INSTANT)
+        proposals.update_proposal(
+            applicant, proposal.id, {"title": "Te laat"}, revision, received_at=INSTANT
+        )
     db.session.expire_all()
     assert proposal.revision == revision and proposal.title == "Laatste versie"
     assert _versions() == 0
@@ -101,13 +113,14 @@ def test_an_extension_lets_its_organisation_start_a_proposal_to_the_last_microse
     others = make_user("applicant")
     other_organisation = sorted(others.organisation_ids)[0]
     with pytest.raises(proposals.DeadlinePassed):  # the call itself has closed
-        proposals.create_proposal(others, call.id, other_organisation,
-                                  received_at=CALL_DEADLINE + timedelta(seconds=1))
-    assert proposals.create_proposal(applicant, call.id, proposal.organisation_id,
-                                     received_at=LAST_MICROSECOND)
+        proposals.create_proposal(
+            others, call.id, other_organisation, received_at=CALL_DEADLINE + timedelta(seconds=1)
+        )
+    assert proposals.create_proposal(
+        applicant, call.id, proposal.organisation_id, received_at=LAST_MICROSECOND
+    )
     with pytest.raises(proposals.DeadlinePassed):
-        proposals.create_proposal(applicant, call.id, proposal.organisation_id,
-                                  received_at=INSTANT)
+        proposals.create_proposal(applicant, call.id, proposal.organisation_id, received_at=INSTANT)
 
 
 def test_the_evaluation_starts_at_the_instant_the_last_extension_ends(world):

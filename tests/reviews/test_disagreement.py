@@ -30,8 +30,11 @@ def _scored(world, pairs=EQUAL_TOTALS):
     for evaluator, (first, second) in zip(world.evaluators, pairs, strict=True):
         [assignment] = facts.my_assignments(evaluator)
         conflicts_rules.declare(evaluator, assignment.id, False)
-        scoring_rules.save_review(evaluator, assignment.id, {
-                 world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")})
+        scoring_rules.save_review(
+            evaluator,
+            assignment.id,
+            {world.criteria[0].id: (first, "Motivering"), world.criteria[1].id: (second, "M")},
+        )
         scoring_rules.submit_review(evaluator, assignment.id)
     return proposal
 
@@ -45,9 +48,14 @@ def test_a_criterion_is_flagged_when_the_totals_agree():
     summary, flags = disagreement.summarise([row], world.criteria, settings)
     found = flags[row.proposal.id]
     assert [(f.criterion.id, f.spread) for f in found] == [
-        (world.criteria[0].id, Decimal("2")), (world.criteria[1].id, Decimal("3"))]
-    assert (summary.proposals_flagged, summary.proposals_with_criterion_flags,
-            summary.criterion_flags) == (0, 1, 2)
+        (world.criteria[0].id, Decimal("2")),
+        (world.criteria[1].id, Decimal("3")),
+    ]
+    assert (
+        summary.proposals_flagged,
+        summary.proposals_with_criterion_flags,
+        summary.criterion_flags,
+    ) == (0, 1, 2)
 
 
 def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
@@ -57,15 +65,33 @@ def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
     assert disagreement.shown_limit(criterion, settings) == Decimal("1.67")
     spread_2 = {criterion.id: [Decimal("2"), Decimal("4")]}
     assert disagreement.flagged_criteria(spread_2, [criterion], settings)
-    criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
-              3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-              settings.objection_days, criterion_spread_share=Decimal("0.5")))
+    criteria_rules.update_settings(
+        world.official,
+        world.call.id,
+        SettingsInput(
+            3,
+            settings.total_threshold,
+            settings.disagreement_spread,
+            settings.reserve_size,
+            settings.objection_days,
+            criterion_spread_share=Decimal("0.5"),
+        ),
+    )
     assert disagreement.spread_limit(criterion, settings) == Decimal("2.5")
     assert not disagreement.flagged_criteria(spread_2, [criterion], settings)
     with pytest.raises(ValidationFailed):
-        criteria_rules.update_settings(world.official, world.call.id, SettingsInput(
-                  3, settings.total_threshold, settings.disagreement_spread, settings.reserve_size,
-                  settings.objection_days, criterion_spread_share=Decimal("1.5")))
+        criteria_rules.update_settings(
+            world.official,
+            world.call.id,
+            SettingsInput(
+                3,
+                settings.total_threshold,
+                settings.disagreement_spread,
+                settings.reserve_size,
+                settings.objection_days,
+                criterion_spread_share=Decimal("1.5"),
+            ),
+        )
 
 
 def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, login):
@@ -80,8 +106,10 @@ def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, lo
     assert "0 proposals flagged on the weighted total" in page
     assert "Disagreement on:" in page and "Criterion 1 (2 to 4)" in page
     page = client.get(f"{BASE}/proposals/{proposal.id}/consensus").get_data(as_text=True)
-    assert "The scores range from 2 to 4: a spread of 2, more than 1,67." in page \
+    assert (
+        "The scores range from 2 to 4: a spread of 2, more than 1,67." in page
         or "The scores range from 2 to 4: a spread of 2, more than 1.67." in page
+    )
     with client.session_transaction() as session:
         session["language"] = "nl"
     page = client.get(f"{BASE}/overview").get_data(as_text=True)

@@ -14,8 +14,14 @@ from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
 from tests.reviews.test_official_views import BASE, _world
 
-ENGLISH = ("Equal scores are ordered", "weighted total", "Budget line", "As of",
-           "Tie-break", "Ranking")
+ENGLISH = (
+    "Equal scores are ordered",
+    "weighted total",
+    "Budget line",
+    "As of",
+    "Tie-break",
+    "Ranking",
+)
 
 
 def _english_tie_break() -> str:
@@ -44,14 +50,20 @@ def test_the_ranking_page_pdf_and_xlsx_in_dutch_have_no_english(client, dutch, m
     for english in ENGLISH:
         assert english not in page, english
     workbook = load_workbook(io.BytesIO(client.get(f"{BASE}/ranking.xlsx").data))
-    cells = [str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row
-             if isinstance(c.value, str)]
+    cells = [
+        str(c.value)
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
     assert _dutch_tie_break() in cells
     for english in ENGLISH:
         assert not [c for c in cells if english in c], english
     # The PDF is WeasyPrint's rendering of this HTML: read the HTML it is given.
-    monkeypatch.setattr(pdf, "render_pdf",
-                        lambda name, **context: render_template(name, **context).encode())
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda name, **context: render_template(name, **context).encode()
+    )
     text = client.get(f"{BASE}/ranking.pdf").get_data(as_text=True)
     assert _dutch_tie_break() in text
     for english in ENGLISH:
@@ -61,12 +73,16 @@ def test_the_ranking_page_pdf_and_xlsx_in_dutch_have_no_english(client, dutch, m
 def test_the_frozen_record_keeps_codes_and_both_languages():
     world = _world(count=5)
     with force_locale("en"):  # published by an official reading English
-        record = decisions_rules.publish_decision(world.official, world.call.id,
-                                                  today=date(2021, 6, 1))
+        record = decisions_rules.publish_decision(
+            world.official, world.call.id, today=date(2021, 6, 1)
+        )
     data = record.data
     assert data["tie_break"] == ranking_rules.TIE_BREAK_CODE
     assert data["tie_break_text"] == {"nl": _dutch_tie_break(), "en": _english_tie_break()}
     failed = next(r["failed_thresholds"] for r in data["rows"] if r["failed_thresholds"])
-    assert {"code": f"criterion:{world.criteria[0].id}", "nl": "Criterium 1",
-            "en": "Criterion 1"} in failed
+    assert {
+        "code": f"criterion:{world.criteria[0].id}",
+        "nl": "Criterium 1",
+        "en": "Criterion 1",
+    } in failed
     assert all(set(item) == {"code", "nl", "en"} for item in failed)

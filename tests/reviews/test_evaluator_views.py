@@ -37,28 +37,36 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # ---------------------------------------------------------------- helpers (as in test_services)
 
+
 def _call(**overrides):
-    return make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59), **overrides)
+    return make_call(
+        code="ESF-2021",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        **overrides,
+    )
 
 
 def _submitted(call, attachment: bool = False, **fields):
     user = make_user("applicant")
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(user, proposal.id, complete_fields(**fields), proposal.revision,
-                              received_at=OPEN)
+    proposals.update_proposal(
+        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
+    )
     if attachment:
-        proposals.add_attachment(user, proposal.id, "projectplan.pdf", io.BytesIO(PDF),
-                                 received_at=OPEN)
+        proposals.add_attachment(
+            user, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=OPEN
+        )
     proposals.submit_proposal(user, proposal.id, received_at=OPEN)
     return proposal
 
 
 def _criteria(call, *weights):
-    items = [CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w),
-                            guidance_en=f"Guidance {i}")
-             for i, w in enumerate(weights, start=1)]
+    items = [
+        CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w), guidance_en=f"Guidance {i}")
+        for i, w in enumerate(weights, start=1)
+    ]
     return criteria_rules.set_criteria(None, call.id, items)
 
 
@@ -73,15 +81,31 @@ def scene():
     call = _call()
     criteria = _criteria(call, "60", "40")
     partner = make_organisation(legal_name="Partner Leerwerk")
-    proposal = _submitted(call, attachment=True, title="Lassen leren met VR", partners=[
-        {"name": partner.legal_name, "role": "co-promotor",
-         "enterprise_number": partner.enterprise_number}])
+    proposal = _submitted(
+        call,
+        attachment=True,
+        title="Lassen leren met VR",
+        partners=[
+            {
+                "name": partner.legal_name,
+                "role": "co-promotor",
+                "enterprise_number": partner.enterprise_number,
+            }
+        ],
+    )
     official = make_user("official")
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluators = [make_user("evaluator", language="en", name=f"Expert {n}") for n in "ABC"]
     assignments = _assign(proposal, official, *evaluators)
-    return {"call": call, "criteria": criteria, "proposal": proposal, "partner": partner,
-            "official": official, "evaluators": evaluators, "assignments": assignments}
+    return {
+        "call": call,
+        "criteria": criteria,
+        "proposal": proposal,
+        "partner": partner,
+        "official": official,
+        "evaluators": evaluators,
+        "assignments": assignments,
+    }
 
 
 def _text(response) -> str:
@@ -98,19 +122,22 @@ def _review_data(criteria, scores, justifications=("", ""), action="draft", over
 
 def _declare_and_submit(evaluator, assignment, criteria, scores, texts):
     conflicts_rules.declare(evaluator, assignment.id, False)
-    scoring_rules.save_review(evaluator, assignment.id, {
-             c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)})
+    scoring_rules.save_review(
+        evaluator,
+        assignment.id,
+        {c.id: (s, t) for c, s, t in zip(criteria, scores, texts, strict=True)},
+    )
     scoring_rules.submit_review(evaluator, assignment.id)
 
 
 def _summary(response) -> str:
-    match = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', _text(response),
-                      re.S)
+    match = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', _text(response), re.S)
     assert match, "no error summary"
     return match.group(0)
 
 
 # ---------------------------------------------------------------- the whole flow
+
 
 def test_the_evaluator_flow_over_http(client, login, scene):
     criteria, proposal = scene["criteria"], scene["proposal"]
@@ -133,10 +160,16 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     # The profile: expertise and an affiliation (with five empty rows to add more).
     page = _text(client.get("/evaluation/profile"))
     assert page.count('name="affiliations-') == 5 * 3
-    response = client.post("/evaluation/profile", data={
-        "expertise": ["vr", "ai"], "affiliations-0-organisation_name": "Hogeschool Gent",
-        "affiliations-0-enterprise_number": make_organisation().enterprise_number,
-        "affiliations-0-relation": "docent", "affiliations-2-organisation_name": " "})
+    response = client.post(
+        "/evaluation/profile",
+        data={
+            "expertise": ["vr", "ai"],
+            "affiliations-0-organisation_name": "Hogeschool Gent",
+            "affiliations-0-enterprise_number": make_organisation().enterprise_number,
+            "affiliations-0-relation": "docent",
+            "affiliations-2-organisation_name": " ",
+        },
+    )
     assert response.status_code == 302 and response.location.endswith("/evaluation/profile")
     db.session.expire_all()
     assert db.session.get(EvaluatorProfile, evaluator.id).expertise == ["vr", "ai"]
@@ -197,8 +230,9 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     assert "Submit your own review first" in _text(client.get(base))
 
     # Submitting with a missing score and justifications: every item in one summary.
-    response = client.post(base, data=_review_data(criteria, ("4", ""), ("", ""),
-                                                   action="submit", overall="Goed plan"))
+    response = client.post(
+        base, data=_review_data(criteria, ("4", ""), ("", ""), action="submit", overall="Goed plan")
+    )
     assert response.status_code == 422
     summary = _summary(response)
     assert f'href="#justification-{criteria[0].id}"' in summary
@@ -210,9 +244,16 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     db.session.expire_all()
     assert db.session.get(Review, review.id).status is ReviewStatus.draft
 
-    response = client.post(base, data=_review_data(
-        criteria, ("4,5", "3"), ("Sterk praktijkgericht", "Degelijk"), action="submit",
-        overall="Goed plan"))
+    response = client.post(
+        base,
+        data=_review_data(
+            criteria,
+            ("4,5", "3"),
+            ("Sterk praktijkgericht", "Degelijk"),
+            action="submit",
+            overall="Goed plan",
+        ),
+    )
     assert response.status_code == 302 and response.location.endswith(base)
     db.session.expire_all()
     review = db.session.get(Review, review.id)
@@ -228,7 +269,9 @@ def test_the_evaluator_flow_over_http(client, login, scene):
     assert response.status_code == 302
     db.session.expire_all()
     assert {s.score for s in db.session.get(Review, review.id).scores} == {
-        Decimal("4.5"), Decimal("3")}
+        Decimal("4.5"),
+        Decimal("3"),
+    }
 
     # The others: nobody yet, then evaluator 2 (never a name).
     page = _text(client.get(f"{base}/others"))
@@ -259,6 +302,7 @@ def test_a_dutch_evaluator_sees_a_decimal_comma(client, login, scene):
 
 # ---------------------------------------------------------------- validation keeps input
 
+
 @pytest.mark.parametrize("action", ["draft", "submit"])
 def test_scores_off_the_scale_or_step_are_refused_and_kept(client, login, scene, action):
     criteria = scene["criteria"]
@@ -266,8 +310,12 @@ def test_scores_off_the_scale_or_step_are_refused_and_kept(client, login, scene,
     assignment = scene["assignments"][0]
     conflicts_rules.declare(evaluator, assignment.id, False)
     base = f"/evaluation/assignments/{assignment.id}"
-    response = client.post(base, data=_review_data(
-        criteria, ("5,5", "3.3"), ("Te hoog gegrepen", "Net niet"), action=action))
+    response = client.post(
+        base,
+        data=_review_data(
+            criteria, ("5,5", "3.3"), ("Te hoog gegrepen", "Net niet"), action=action
+        ),
+    )
     assert response.status_code == 422
     summary = _summary(response)
     assert "Give a score from 0 to 5 in steps of 0.5." in summary
@@ -288,8 +336,10 @@ def test_a_failed_submit_keeps_valid_scores_as_the_draft(client, login, scene):
     evaluator = login(scene["evaluators"][0])
     assignment = scene["assignments"][0]
     conflicts_rules.declare(evaluator, assignment.id, False)
-    response = client.post(f"/evaluation/assignments/{assignment.id}", data=_review_data(
-        criteria, ("4", "2"), ("", ""), action="submit"))
+    response = client.post(
+        f"/evaluation/assignments/{assignment.id}",
+        data=_review_data(criteria, ("4", "2"), ("", ""), action="submit"),
+    )
     assert response.status_code == 422
     summary = _summary(response)
     assert summary.count('href="#justification-') == 2
@@ -302,13 +352,17 @@ def test_a_failed_submit_keeps_valid_scores_as_the_draft(client, login, scene):
 
 def test_profile_errors_land_on_the_row_typed_and_keep_the_input(client, login, scene):
     evaluator = login(scene["evaluators"][0])
-    response = client.post("/evaluation/profile", data={
-        "expertise": ["vr"],
-        "affiliations-0-organisation_name": "Goed BV",
-        "affiliations-0-enterprise_number": make_organisation().enterprise_number,
-        "affiliations-3-organisation_name": "Fout BV",
-        "affiliations-3-enterprise_number": "0123.456.789",
-        "affiliations-4-enterprise_number": make_organisation().enterprise_number})
+    response = client.post(
+        "/evaluation/profile",
+        data={
+            "expertise": ["vr"],
+            "affiliations-0-organisation_name": "Goed BV",
+            "affiliations-0-enterprise_number": make_organisation().enterprise_number,
+            "affiliations-3-organisation_name": "Fout BV",
+            "affiliations-3-enterprise_number": "0123.456.789",
+            "affiliations-4-enterprise_number": make_organisation().enterprise_number,
+        },
+    )
     assert response.status_code == 422
     summary = _summary(response)
     assert 'href="#affiliations-3-enterprise_number"' in summary
@@ -316,11 +370,16 @@ def test_profile_errors_land_on_the_row_typed_and_keep_the_input(client, login, 
     page = _text(response)
     assert 'value="0123.456.789"' in page and 'value="Fout BV"' in page
     assert 'value="vr" checked' in page or re.search(r'value="vr"\s+checked', page)
-    assert db.session.scalar(sa.select(sa.func.count(Affiliation.id)).where(
-        Affiliation.user_id == evaluator.id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Affiliation.id)).where(Affiliation.user_id == evaluator.id)
+        )
+        == 0
+    )
 
 
 # ---------------------------------------------------------------- conflicts
+
 
 def test_a_declared_conflict_needs_a_reason_then_the_assignment_is_gone(client, login, scene):
     evaluator = login(scene["evaluators"][0])
@@ -329,14 +388,16 @@ def test_a_declared_conflict_needs_a_reason_then_the_assignment_is_gone(client, 
     response = client.post(f"{base}/declare", data={"has_conflict": "yes", "reason": " "})
     assert response.status_code == 422
     assert 'href="#reason"' in _summary(response)
-    response = client.post(f"{base}/declare", data={
-        "has_conflict": "yes", "reason": "Ik gaf er vorig jaar les"})
+    response = client.post(
+        f"{base}/declare", data={"has_conflict": "yes", "reason": "Ik gaf er vorig jaar les"}
+    )
     assert response.status_code == 302 and response.location.endswith("/evaluation/")
     page = _text(client.get(response.location))
     assert "The officials have been told" in page
     assert "No proposals are assigned to you" in page  # the only one is gone
-    assert db.session.scalar(sa.select(OutboxMessage.kind).where(
-        OutboxMessage.kind == "conflict_declared"))
+    assert db.session.scalar(
+        sa.select(OutboxMessage.kind).where(OutboxMessage.kind == "conflict_declared")
+    )
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]
     for method, url in _routes(base, sha):
         assert client.open(url, method=method, data={}).status_code == 404, (method, url)
@@ -357,9 +418,16 @@ def test_a_removed_assignment_is_404(client, login, scene):
 
 # ---------------------------------------------------------------- who may NOT
 
+
 def _routes(base, sha):
-    return [("GET", f"{base}/declare"), ("POST", f"{base}/declare"), ("GET", base),
-            ("POST", base), ("GET", f"{base}/others"), ("GET", f"{base}/files/{sha}")]
+    return [
+        ("GET", f"{base}/declare"),
+        ("POST", f"{base}/declare"),
+        ("GET", base),
+        ("POST", base),
+        ("GET", f"{base}/others"),
+        ("GET", f"{base}/files/{sha}"),
+    ]
 
 
 def test_a_stranger_evaluator_gets_404_on_every_route_of_an_assignment(client, login, scene):
@@ -372,8 +440,7 @@ def test_a_stranger_evaluator_gets_404_on_every_route_of_an_assignment(client, l
     base = f"/evaluation/assignments/{assignment.id}"
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]
     for method, url in [*_routes(base, sha), ("GET", "/evaluation/assignments/999999")]:
-        response = client.open(url, method=method, data={"has_conflict": "yes",
-                                                           "reason": "x"})
+        response = client.open(url, method=method, data={"has_conflict": "yes", "reason": "x"})
         assert response.status_code == 404, (method, url)
         assert scene["proposal"].reference not in _text(response)
     db.session.expire_all()
@@ -385,8 +452,12 @@ def test_other_roles_are_refused(client, as_role, scene, role):
     as_role(role)
     base = f"/evaluation/assignments/{scene['assignments'][0].id}"
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]
-    for method, url in [*_routes(base, sha), ("GET", "/evaluation/"),
-                        ("GET", "/evaluation/profile"), ("POST", "/evaluation/profile")]:
+    for method, url in [
+        *_routes(base, sha),
+        ("GET", "/evaluation/"),
+        ("GET", "/evaluation/profile"),
+        ("POST", "/evaluation/profile"),
+    ]:
         assert client.open(url, method=method, data={}).status_code == 403, (method, url)
     assert "To evaluate" not in _text(client.get("/calls/"))
 
@@ -394,8 +465,12 @@ def test_other_roles_are_refused(client, as_role, scene, role):
 def test_anonymous_visitors_are_sent_to_log_in(client, scene):
     base = f"/evaluation/assignments/{scene['assignments'][0].id}"
     sha = scene["proposal"].versions[0].data["attachments"][0]["sha256"]
-    for method, url in [*_routes(base, sha), ("GET", "/evaluation/"),
-                        ("GET", "/evaluation/profile"), ("POST", "/evaluation/profile")]:
+    for method, url in [
+        *_routes(base, sha),
+        ("GET", "/evaluation/"),
+        ("GET", "/evaluation/profile"),
+        ("POST", "/evaluation/profile"),
+    ]:
         response = client.open(url, method=method, data={})
         assert response.status_code == 302, (method, url)
         assert "/auth/login" in response.location

@@ -36,19 +36,32 @@ CODE = "LIST-2021"
 BASE = f"/evaluation/calls/{CODE}"
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
 MAX_BYTES = 300 * 1024
-LIST_PAGES = (f"{BASE}/admissibility", f"{BASE}/assignments", f"{BASE}/overview",
-              f"{BASE}/ranking", f"/reporting/calls/{CODE}/proposals")
+LIST_PAGES = (
+    f"{BASE}/admissibility",
+    f"{BASE}/assignments",
+    f"{BASE}/overview",
+    f"{BASE}/ranking",
+    f"/reporting/calls/{CODE}/proposals",
+)
 
 
 def _world(count: int = 2):
     """A closed call: ``count`` admissible proposals, three evaluators each with submitted
     reviews, the consensus recorded; one evaluator declared a conflict on the first."""
-    call = make_call(code=CODE, opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59),
-                     budget_eur=Decimal("200000.00"))
-    criteria = criteria_rules.set_criteria(None, call.id, [
-        CriterionInput("Criterium 1", "Criterion 1", Decimal("60"), threshold=Decimal("2")),
-        CriterionInput("Criterium 2", "Criterion 2", Decimal("40"))])
+    call = make_call(
+        code=CODE,
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        budget_eur=Decimal("200000.00"),
+    )
+    criteria = criteria_rules.set_criteria(
+        None,
+        call.id,
+        [
+            CriterionInput("Criterium 1", "Criterion 1", Decimal("60"), threshold=Decimal("2")),
+            CriterionInput("Criterium 2", "Criterion 2", Decimal("40")),
+        ],
+    )
     official = make_user("official", language="en")
     evaluators = [make_user("evaluator", name=f"Evaluator {n}") for n in range(4)]
     made = []
@@ -56,9 +69,13 @@ def _world(count: int = 2):
         user = make_user("applicant")
         organisation_id = sorted(user.organisation_ids)[0]
         proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-        proposals.update_proposal(user, proposal.id, complete_fields(
-            title=f"Project {i}", requested_eur=Decimal("30000.00")), proposal.revision,
-            received_at=OPEN)
+        proposals.update_proposal(
+            user,
+            proposal.id,
+            complete_fields(title=f"Project {i}", requested_eur=Decimal("30000.00")),
+            proposal.revision,
+            received_at=OPEN,
+        )
         proposals.submit_proposal(user, proposal.id, received_at=OPEN)
         admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
         made.append(proposal)
@@ -71,8 +88,11 @@ def _world(count: int = 2):
                 conflicted = True
                 continue
             conflicts_rules.declare(evaluator, assignment.id, False)
-            scoring_rules.save_review(evaluator, assignment.id, {
-                     criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")})
+            scoring_rules.save_review(
+                evaluator,
+                assignment.id,
+                {criteria[0].id: ("4", "Goed"), criteria[1].id: ("3", "Degelijk")},
+            )
             scoring_rules.submit_review(evaluator, assignment.id)
     allow_fewer_reviews(official, *made)  # the conflicted one is a review short
     for proposal in made:
@@ -84,12 +104,14 @@ def _world(count: int = 2):
 def _clone(proposal_id: int, times: int) -> None:
     """``times`` copies of a proposal with its version, admissibility, assignments,
     reviews, scores and consensus: bulk rows, as a large call would have them."""
+
     def rows(model, **where):
         table = model.__table__
         query = sa.select(table)
         for column, value in where.items():
-            query = query.where(table.c[column].in_(value) if isinstance(value, list)
-                                else table.c[column] == value)
+            query = query.where(
+                table.c[column].in_(value) if isinstance(value, list) else table.c[column] == value
+            )
         return [dict(row._mapping) for row in db.session.execute(query)]
 
     def next_id(model) -> int:
@@ -104,31 +126,54 @@ def _clone(proposal_id: int, times: int) -> None:
     consensus = rows(ConsensusScore, proposal_id=proposal_id)
     for n in range(times):
         pid = next_id(Proposal)
-        db.session.execute(Proposal.__table__.insert(), [{
-            **source, "id": pid, "reference": f"{source['reference']}-{n:03d}",
-            "title": f"Copy {n:03d}"}])
+        db.session.execute(
+            Proposal.__table__.insert(),
+            [
+                {
+                    **source,
+                    "id": pid,
+                    "reference": f"{source['reference']}-{n:03d}",
+                    "title": f"Copy {n:03d}",
+                }
+            ],
+        )
         version_ids = {}
         for version in versions:
             version_ids[version["id"]] = vid = next_id(ProposalVersion)
-            db.session.execute(ProposalVersion.__table__.insert(),
-                               [{**version, "id": vid, "proposal_id": pid}])
-        db.session.execute(AdmissibilityCheck.__table__.insert(), [{
-            **check, "id": next_id(AdmissibilityCheck), "proposal_id": pid,
-            "version_id": version_ids[check["version_id"]]}])
+            db.session.execute(
+                ProposalVersion.__table__.insert(), [{**version, "id": vid, "proposal_id": pid}]
+            )
+        db.session.execute(
+            AdmissibilityCheck.__table__.insert(),
+            [
+                {
+                    **check,
+                    "id": next_id(AdmissibilityCheck),
+                    "proposal_id": pid,
+                    "version_id": version_ids[check["version_id"]],
+                }
+            ],
+        )
         for assignment in assignments:
             aid = next_id(Assignment)
-            db.session.execute(Assignment.__table__.insert(),
-                               [{**assignment, "id": aid, "proposal_id": pid}])
+            db.session.execute(
+                Assignment.__table__.insert(), [{**assignment, "id": aid, "proposal_id": pid}]
+            )
             for review in (r for r in reviews if r["assignment_id"] == assignment["id"]):
                 rid = next_id(Review)
-                db.session.execute(Review.__table__.insert(),
-                                   [{**review, "id": rid, "assignment_id": aid}])
+                db.session.execute(
+                    Review.__table__.insert(), [{**review, "id": rid, "assignment_id": aid}]
+                )
                 for score in (s for s in scores if s["review_id"] == review["id"]):
-                    db.session.execute(Score.__table__.insert(), [{
-                        **score, "id": next_id(Score), "review_id": rid}])
+                    db.session.execute(
+                        Score.__table__.insert(),
+                        [{**score, "id": next_id(Score), "review_id": rid}],
+                    )
         for item in consensus:
-            db.session.execute(ConsensusScore.__table__.insert(), [{
-                **item, "id": next_id(ConsensusScore), "proposal_id": pid}])
+            db.session.execute(
+                ConsensusScore.__table__.insert(),
+                [{**item, "id": next_id(ConsensusScore), "proposal_id": pid}],
+            )
     db.session.commit()
 
 
@@ -154,7 +199,7 @@ def _rows(url: str, body: str) -> int:
     if "/reporting/" in url:
         return body.count("data-reference=")
     if url.endswith("/ranking"):
-        return body.count("/consensus\">")
+        return body.count('/consensus">')
     if url.endswith("/overview"):
         return body.count(">Consensus<span")
     return body.count('class="govuk-summary-card" id="proposal-')
@@ -166,6 +211,7 @@ def as_official(client, login):
         login(user)
         with client.session_transaction() as session:
             session["language"] = "en"
+
     return _as
 
 
@@ -188,7 +234,8 @@ def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_
 
 
 def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
-        client, as_official, monkeypatch):
+    client, as_official, monkeypatch
+):
     _call, official, _evaluators, made = _world(2)
     _clone(made[1].id, 8)  # ten proposals of 30 000 in a budget of 200 000: six funded
     monkeypatch.setattr(pagination, "PER_PAGE", 4)
@@ -202,29 +249,34 @@ def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
     assert "Showing 1 to 4 of 6" in body
 
 
-def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(
-        client, as_official):
+def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(client, as_official):
     _call, official, evaluators, made = _world(2)
     as_official(official)
     first, second = made
-    check = db.session.scalar(sa.select(AdmissibilityCheck).where(
-        AdmissibilityCheck.proposal_id == second.id))
+    check = db.session.scalar(
+        sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == second.id)
+    )
     db.session.delete(check)
     db.session.commit()
     body = _get(client, f"{BASE}/admissibility?state=undecided")[1]
     assert second.reference in body and first.reference not in body
     assert "1 of 2 proposals decided." in body
     # a decision keeps the list's filter and page
-    response = client.post(f"{BASE}/proposals/{second.id}/admissibility?state=undecided",
-                           data={f"p{second.id}-result": "admissible"})
+    response = client.post(
+        f"{BASE}/proposals/{second.id}/admissibility?state=undecided",
+        data={f"p{second.id}-result": "admissible"},
+    )
     assert response.status_code == 302 and "state=undecided" in response.location
     assert "No proposal to show." in client.get(response.location).get_data(as_text=True)
     body = _get(client, f"{BASE}/assignments?state=conflict")[1]
     assert first.reference in body and second.reference not in body
     assert "Mijn vroegere werkgever" in body and "<select" not in body
     assert "No proposal to show." in _get(client, f"{BASE}/overview?state=pending")[1]
-    taken = set(db.session.scalars(sa.select(Assignment.evaluator_id).where(
-        Assignment.proposal_id == first.id)))
+    taken = set(
+        db.session.scalars(
+            sa.select(Assignment.evaluator_id).where(Assignment.proposal_id == first.id)
+        )
+    )
     assignment_rules.assign(official, first.id, next(e.id for e in evaluators if e.id not in taken))
     body = _get(client, f"{BASE}/overview?state=pending")[1]
     assert first.reference in body and second.reference not in body  # one review short

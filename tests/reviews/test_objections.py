@@ -38,16 +38,25 @@ def decided():
     return world
 
 
-def _lodge(world, today, kind=ObjectionKind.objection, text="Criterium 1 is verkeerd "
-           "gelezen: het praktijkluik staat op p. 4.", **extra):
-    return objections.lodge_objection(world.applicants[0], world.proposals[0].id,
-                                      objections.ObjectionInput(kind, text, **extra),
-                                      today=today)
+def _lodge(
+    world,
+    today,
+    kind=ObjectionKind.objection,
+    text="Criterium 1 is verkeerd gelezen: het praktijkluik staat op p. 4.",
+    **extra,
+):
+    return objections.lodge_objection(
+        world.applicants[0],
+        world.proposals[0].id,
+        objections.ObjectionInput(kind, text, **extra),
+        today=today,
+    )
 
 
 def _outbox(kind: str) -> int:
-    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
-        OutboxMessage.kind == kind))
+    return db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == kind)
+    )
 
 
 def test_the_last_day_of_the_window_is_allowed(decided):
@@ -72,8 +81,12 @@ def test_another_organisation_gets_404(decided):
     with pytest.raises(NotFound):
         objections.get_objection(stranger, objection.id)
     with pytest.raises(NotFound):
-        objections.lodge_objection(stranger, decided.proposals[0].id, objections.ObjectionInput(
-            ObjectionKind.explanation, "Waarom?"), today=NOTIFIED)
+        objections.lodge_objection(
+            stranger,
+            decided.proposals[0].id,
+            objections.ObjectionInput(ObjectionKind.explanation, "Waarom?"),
+            today=NOTIFIED,
+        )
     with pytest.raises(NotFound):
         objections.get_objection(decided.evaluators[0], objection.id)
     assert objections.get_objection(decided.official, objection.id) is objection
@@ -97,16 +110,20 @@ def test_lodging_and_answering_are_audited_and_emailed(decided):
     with pytest.raises(ValidationFailed) as failed:
         objections.answer_objection(decided.official, objection.id, "", None)
     assert set(failed.value.errors) == {"answer", "outcome"}
-    objections.answer_objection(decided.official, objection.id,
-                                "Het praktijkluik is herlezen; de score wordt 4.",
-                                ObjectionOutcome.upheld)
+    objections.answer_objection(
+        decided.official,
+        objection.id,
+        "Het praktijkluik is herlezen; de score wordt 4.",
+        ObjectionOutcome.upheld,
+    )
     assert objection.outcome is ObjectionOutcome.upheld
     assert _outbox("objection_answered") == 1
     actions = set(db.session.scalars(sa.select(AuditRecord.action)))
     assert {"proposal.objection_lodged", "proposal.objection_answered"} <= actions
     with pytest.raises(DomainError, match="already been answered"):
-        objections.answer_objection(decided.official, objection.id, "Toch niet",
-                                    ObjectionOutcome.rejected)
+        objections.answer_objection(
+            decided.official, objection.id, "Toch niet", ObjectionOutcome.rejected
+        )
 
 
 def test_an_explanation_needs_no_outcome(decided):
@@ -119,8 +136,9 @@ def test_an_upheld_objection_leads_to_decision_two_with_the_reason(decided):
     objection = _lodge(decided, NOTIFIED)
     with pytest.raises(DomainError, match="upheld"):
         objections.republish_after_objection(decided.official, objection.id)
-    objections.answer_objection(decided.official, objection.id, "Gegrond: score herzien.",
-                                ObjectionOutcome.upheld)
+    objections.answer_objection(
+        decided.official, objection.id, "Gegrond: score herzien.", ObjectionOutcome.upheld
+    )
     record = objections.republish_after_objection(decided.official, objection.id)
     assert record.number == 2
     assert decided.proposals[0].reference in record.reason
@@ -133,8 +151,7 @@ def test_an_upheld_objection_leads_to_decision_two_with_the_reason(decided):
 def test_the_queue_lists_open_ones_first_with_the_days_left(decided):
     first = _lodge(decided, NOTIFIED)
     second = _lodge(decided, NOTIFIED, kind=ObjectionKind.explanation, text="Uitleg graag")
-    objections.answer_objection(decided.official, first.id, "Ongegrond.",
-                                ObjectionOutcome.rejected)
+    objections.answer_objection(decided.official, first.id, "Ongegrond.", ObjectionOutcome.rejected)
     rows = objections.objection_queue(decided.official, decided.call.id, today=date(2021, 6, 10))
     assert [r.objection.id for r in rows] == [second.id, first.id]
     assert rows[0].days_left == 6
@@ -143,6 +160,7 @@ def test_the_queue_lists_open_ones_first_with_the_days_left(decided):
 
 
 # ---------------------------------------------------------------------------- over HTTP
+
 
 def _language(client, language):
     with client.session_transaction() as session:
@@ -161,9 +179,15 @@ def test_a_member_lodges_and_an_official_answers_in_the_portal(client, login, de
         response = client.post(url, data={"kind": "objection", "text": ""})
         assert response.status_code == 422
         assert "Write your request or objection." in response.get_data(as_text=True)
-        response = client.post(url, data={
-            "kind": "objection", "text": "Het praktijkluik staat op p. 4.",
-            "file": (io.BytesIO(PDF), "bewijs.pdf")}, content_type="multipart/form-data")
+        response = client.post(
+            url,
+            data={
+                "kind": "objection",
+                "text": "Het praktijkluik staat op p. 4.",
+                "file": (io.BytesIO(PDF), "bewijs.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         objection_url = response.headers["Location"]
         assert client.get(objection_url).status_code == 200
@@ -181,10 +205,10 @@ def test_a_member_lodges_and_an_official_answers_in_the_portal(client, login, de
         assert proposal.reference in queue and "today is the last day" in queue
         response = client.post(f"{objection_url}/answer", data={"answer": "Herzien."})
         assert response.status_code == 422
-        assert "Say whether the objection is upheld or rejected." in response.get_data(
-            as_text=True)
-        response = client.post(f"{objection_url}/answer",
-                               data={"answer": "Herzien.", "outcome": "upheld"})
+        assert "Say whether the objection is upheld or rejected." in response.get_data(as_text=True)
+        response = client.post(
+            f"{objection_url}/answer", data={"answer": "Herzien.", "outcome": "upheld"}
+        )
         assert response.status_code == 302
         response = client.post(f"{objection_url}/republish")
         assert response.status_code == 302

@@ -65,9 +65,14 @@ EVALUATOR_NAMES = ("Vera Vermeulen", "Jan Janssens", "Piet Peeters")
 
 # ---------------------------------------------------------------------------- building blocks
 
+
 def _call(**overrides) -> Call:
-    return make_call(code=CODE, opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59), **overrides)
+    return make_call(
+        code=CODE,
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        **overrides,
+    )
 
 
 def _submitted(call, **fields):
@@ -75,16 +80,23 @@ def _submitted(call, **fields):
     user = make_user("applicant", language="en")
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(user, proposal.id, complete_fields(**fields), proposal.revision,
-                              received_at=OPEN)
+    proposals.update_proposal(
+        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
+    )
     proposals.submit_proposal(user, proposal.id, received_at=OPEN)
     return proposal, user
 
 
 def _criteria(call, *weights_and_thresholds):
-    items = [CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w),
-                            threshold=None if t is None else Decimal(t))
-             for i, (w, t) in enumerate(weights_and_thresholds, start=1)]
+    items = [
+        CriterionInput(
+            f"Criterium {i}",
+            f"Criterion {i}",
+            Decimal(w),
+            threshold=None if t is None else Decimal(t),
+        )
+        for i, (w, t) in enumerate(weights_and_thresholds, start=1)
+    ]
     return criteria_rules.set_criteria(None, call.id, items)
 
 
@@ -105,11 +117,20 @@ def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> W
     criteria = _criteria(call, ("60", "2"), ("40", None))
     official = make_user("official", name="Olivia Official", language="en")
     evaluators = [make_user("evaluator", name=name) for name in EVALUATOR_NAMES]
-    amounts = ["90000.00", "90000.00", "50000.00", "10000.00", "20000.00", "30000.00",
-               "40000.00", "15000.00"]
-    made = [_submitted(call, requested_eur=Decimal(amounts[i % len(amounts)]),
-                       title=f"Project {i + 1}")
-            for i in range(count)]
+    amounts = [
+        "90000.00",
+        "90000.00",
+        "50000.00",
+        "10000.00",
+        "20000.00",
+        "30000.00",
+        "40000.00",
+        "15000.00",
+    ]
+    made = [
+        _submitted(call, requested_eur=Decimal(amounts[i % len(amounts)]), title=f"Project {i + 1}")
+        for i in range(count)
+    ]
     pairs = [p for p, _user in made]
     for proposal in pairs:
         admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
@@ -118,20 +139,35 @@ def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> W
         for n, evaluator in enumerate(evaluators):
             for assignment in facts.my_assignments(evaluator):
                 conflicts_rules.declare(evaluator, assignment.id, False)
-                scoring_rules.save_review(evaluator, assignment.id, {
-                         criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
-                         criteria[1].id: ("3", "Degelijk")})
+                scoring_rules.save_review(
+                    evaluator,
+                    assignment.id,
+                    {
+                        criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
+                        criteria[1].id: ("3", "Degelijk"),
+                    },
+                )
                 scoring_rules.submit_review(evaluator, assignment.id)
     if consensus:
         allow_fewer_reviews(official, *pairs)
         scores = [("4", "3"), ("4", "3"), ("3", "5"), ("3", "4"), ("1.5", "5")]
         for i, proposal in enumerate(pairs):
             s1, s2 = scores[i % len(scores)]
-            consensus_rules.record_consensus(official, proposal.id, criteria[0].id, s1,
-                                             "Het panel vond de aanpak praktijkgericht.")
-            consensus_rules.record_consensus(official, proposal.id, criteria[1].id, s2,
-                                             "Goede didactiek.", minority_view="Eén beoordelaar "
-                                                                        "twijfelde")
+            consensus_rules.record_consensus(
+                official,
+                proposal.id,
+                criteria[0].id,
+                s1,
+                "Het panel vond de aanpak praktijkgericht.",
+            )
+            consensus_rules.record_consensus(
+                official,
+                proposal.id,
+                criteria[1].id,
+                s2,
+                "Goede didactiek.",
+                minority_view="Eén beoordelaar twijfelde",
+            )
     return World(call, official, criteria, pairs, [u for _p, u in made], evaluators)
 
 
@@ -140,6 +176,7 @@ def english(client):
     def _switch():
         with client.session_transaction() as session:
             session["language"] = "en"
+
     return _switch
 
 
@@ -149,6 +186,7 @@ def as_official(login, english):
         login(world.official)
         english()
         return world.official
+
     return _as
 
 
@@ -177,17 +215,34 @@ def _pdf_text(data: bytes, tmp_path) -> str | None:
         return None
     path = tmp_path / "document.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 # ---------------------------------------------------------------------------- who may not
 
-PAGES = ("/evaluation/calls", BASE, f"{BASE}/criteria", f"{BASE}/admissibility",
-         f"{BASE}/assignments", f"{BASE}/overview", f"{BASE}/ranking", f"{BASE}/ranking.csv",
-         f"{BASE}/ranking.xlsx", f"{BASE}/ranking.pdf")
-POSTS = (f"{BASE}/start", f"{BASE}/criteria", f"{BASE}/criteria/default", f"{BASE}/settings",
-         f"{BASE}/assignments/auto", f"{BASE}/ranking/override", f"{BASE}/ranking/publish")
+PAGES = (
+    "/evaluation/calls",
+    BASE,
+    f"{BASE}/criteria",
+    f"{BASE}/admissibility",
+    f"{BASE}/assignments",
+    f"{BASE}/overview",
+    f"{BASE}/ranking",
+    f"{BASE}/ranking.csv",
+    f"{BASE}/ranking.xlsx",
+    f"{BASE}/ranking.pdf",
+)
+POSTS = (
+    f"{BASE}/start",
+    f"{BASE}/criteria",
+    f"{BASE}/criteria/default",
+    f"{BASE}/settings",
+    f"{BASE}/assignments/auto",
+    f"{BASE}/ranking/override",
+    f"{BASE}/ranking/publish",
+)
 
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
@@ -196,19 +251,36 @@ def test_only_officials_use_the_evaluation_pages(client, login, role):
     proposal = world.proposals[0]
     assignment = db.session.scalars(sa.select(Assignment)).first()
     review = assignment.review
-    user = world.applicants[0] if role == "applicant" else \
-        world.evaluators[0] if role == "evaluator" else make_user("admin")
+    user = (
+        world.applicants[0]
+        if role == "applicant"
+        else world.evaluators[0]
+        if role == "evaluator"
+        else make_user("admin")
+    )
     login(user)
-    per_proposal = (f"{BASE}/proposals/{proposal.id}/consensus",
-                    f"{BASE}/assignments/{assignment.id}/remove",
-                    f"{BASE}/reviews/{review.id}/reopen")
+    per_proposal = (
+        f"{BASE}/proposals/{proposal.id}/consensus",
+        f"{BASE}/assignments/{assignment.id}/remove",
+        f"{BASE}/reviews/{review.id}/reopen",
+    )
     for url in (*PAGES, *per_proposal):
         assert client.get(url).status_code == 403, url
-    for url in (*POSTS, *per_proposal, f"{BASE}/proposals/{proposal.id}/admissibility",
-                f"{BASE}/proposals/{proposal.id}/assign"):
+    for url in (
+        *POSTS,
+        *per_proposal,
+        f"{BASE}/proposals/{proposal.id}/admissibility",
+        f"{BASE}/proposals/{proposal.id}/assign",
+    ):
         assert client.post(url, data={"p1-reason": "x", "reason": "x"}).status_code == 403, url
-    assert db.session.scalar(sa.select(sa.func.count(AuditRecord.id)).where(
-        AuditRecord.actor_id == user.id, AuditRecord.action.like("call.%"))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditRecord.id)).where(
+                AuditRecord.actor_id == user.id, AuditRecord.action.like("call.%")
+            )
+        )
+        == 0
+    )
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client):
@@ -235,6 +307,7 @@ def test_navigation_and_index_for_officials(client, as_official):
 
 # ---------------------------------------------------------------------------- starting
 
+
 def test_start_the_evaluation_after_the_deadline_only(client, as_official):
     world = _world(reviews=False, consensus=False, count=1)
     as_official(world)
@@ -246,8 +319,9 @@ def test_start_the_evaluation_after_the_deadline_only(client, as_official):
     assert urlsplit(response.headers["Location"]).path == BASE
     db.session.expire_all()
     assert world.call.phase is CallPhase.evaluation
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "call.evaluation_started"))
+    assert db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "call.evaluation_started")
+    )
     # again: refused with a message, nothing changes
     client.post(f"{BASE}/start")
     assert "Only a published call that has closed" in _text(client.get(BASE))
@@ -261,12 +335,18 @@ def test_start_the_evaluation_after_the_deadline_only(client, as_official):
 
 def test_an_individual_extension_postpones_the_start():
     now = utcnow()
-    call = make_call(code="EXT-1", opens_at=now - timedelta(days=20),
-                     deadline=now - timedelta(days=1))
+    call = make_call(
+        code="EXT-1", opens_at=now - timedelta(days=20), deadline=now - timedelta(days=1)
+    )
     official = make_user("official")
     applicant = make_user("applicant")
-    calls.grant_extension(official, call.id, sorted(applicant.organisation_ids)[0],
-                          now + timedelta(days=2), "Stroomstoring")
+    calls.grant_extension(
+        official,
+        call.id,
+        sorted(applicant.organisation_ids)[0],
+        now + timedelta(days=2),
+        "Stroomstoring",
+    )
     with force_locale("en"), pytest.raises(DomainError, match="after the deadline"):
         admissibility_rules.start_evaluation(official, call.id)
     admissibility_rules.start_evaluation(official, call.id, now=now + timedelta(days=3))
@@ -274,6 +354,7 @@ def test_an_individual_extension_postpones_the_start():
 
 
 # ---------------------------------------------------------------------------- criteria
+
 
 def test_criteria_editor_default_set_rows_and_errors(client, as_official):
     call = _call()
@@ -287,26 +368,38 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
     page = _text(client.get(f"{BASE}/criteria"))
     assert "Relevance and practice orientation" in page and "New criterion" in page
 
-    rows = {"criteria-0-name_nl": "Relevantie", "criteria-0-name_en": "Relevance",
-            "criteria-0-guidance_nl": "", "criteria-0-guidance_en": "",
-            "criteria-0-weight": "60", "criteria-0-scale_max": "5", "criteria-0-step": "0,5",
-            "criteria-0-threshold": "2,5",
-            "criteria-1-name_nl": "", "criteria-1-name_en": "", "criteria-1-weight": "",
-            "criteria-1-scale_max": "5", "criteria-1-step": "0,5",
-            "criteria-2-name_nl": "Haalbaarheid", "criteria-2-name_en": "Feasibility",
-            "criteria-2-weight": "40", "criteria-2-scale_max": "10", "criteria-2-step": "1",
-            "criteria-2-threshold": ""}
+    rows = {
+        "criteria-0-name_nl": "Relevantie",
+        "criteria-0-name_en": "Relevance",
+        "criteria-0-guidance_nl": "",
+        "criteria-0-guidance_en": "",
+        "criteria-0-weight": "60",
+        "criteria-0-scale_max": "5",
+        "criteria-0-step": "0,5",
+        "criteria-0-threshold": "2,5",
+        "criteria-1-name_nl": "",
+        "criteria-1-name_en": "",
+        "criteria-1-weight": "",
+        "criteria-1-scale_max": "5",
+        "criteria-1-step": "0,5",
+        "criteria-2-name_nl": "Haalbaarheid",
+        "criteria-2-name_en": "Feasibility",
+        "criteria-2-weight": "40",
+        "criteria-2-scale_max": "10",
+        "criteria-2-step": "1",
+        "criteria-2-threshold": "",
+    }
     response = client.post(f"{BASE}/criteria", data=rows)
     assert response.status_code == 302, _text(response)
     db.session.expire_all()
     saved = facts.criteria_of(call.id)
     assert [(c.name_en, c.weight, c.scale_max, c.step, c.threshold) for c in saved] == [
         ("Relevance", Decimal("60"), Decimal("5"), Decimal("0.5"), Decimal("2.5")),
-        ("Feasibility", Decimal("40"), Decimal("10"), Decimal("1"), None)]
+        ("Feasibility", Decimal("40"), Decimal("10"), Decimal("1"), None),
+    ]
 
     # bad input: a missing weight, a scale that is no whole number of steps, a missing name
-    bad = {**rows, "criteria-0-weight": "", "criteria-2-scale_max": "5,5",
-           "criteria-2-name_en": ""}
+    bad = {**rows, "criteria-0-weight": "", "criteria-2-scale_max": "5,5", "criteria-2-name_en": ""}
     response = client.post(f"{BASE}/criteria", data=bad)
     assert response.status_code == 422
     page = _text(response)
@@ -334,19 +427,28 @@ def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, a
     assert 'name="criteria-0-name_nl"' not in page
     response = client.post(f"{BASE}/criteria/default", follow_redirects=True)
     assert "can no longer change" in _text(response)
-    settings = {"reviews_per_proposal": "3", "total_threshold": "70",
-                "disagreement_spread": "15", "reserve_size": "5", "objection_days": "15"}
+    settings = {
+        "reviews_per_proposal": "3",
+        "total_threshold": "70",
+        "disagreement_spread": "15",
+        "reserve_size": "5",
+        "objection_days": "15",
+    }
     response = client.post(f"{BASE}/settings", data=settings, follow_redirects=True)
-    assert "the total threshold and the size of the reserve list can no longer change" in \
-        _text(response)
+    assert "the total threshold and the size of the reserve list can no longer change" in _text(
+        response
+    )
     response = client.post(f"{BASE}/settings", data={**settings, "total_threshold": "60"})
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(EvaluationSettings, world.call.id)
     assert stored.disagreement_spread == Decimal("15")
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "call.evaluation_settings_updated")).after[
-        "disagreement_spread"] == "15"
+    assert (
+        db.session.scalar(
+            sa.select(AuditRecord).where(AuditRecord.action == "call.evaluation_settings_updated")
+        ).after["disagreement_spread"]
+        == "15"
+    )
 
 
 def test_settings_form_checks_shape_and_ranges(client, as_official):
@@ -355,29 +457,54 @@ def test_settings_form_checks_shape_and_ranges(client, as_official):
     response = client.post(f"{BASE}/settings", data={})
     assert response.status_code == 422
     assert "Give the number of evaluators per proposal." in _text(response)
-    response = client.post(f"{BASE}/settings", data={
-        "reviews_per_proposal": "0", "total_threshold": "101", "disagreement_spread": "abc",
-        "reserve_size": "2", "objection_days": "15"})
+    response = client.post(
+        f"{BASE}/settings",
+        data={
+            "reviews_per_proposal": "0",
+            "total_threshold": "101",
+            "disagreement_spread": "abc",
+            "reserve_size": "2",
+            "objection_days": "15",
+        },
+    )
     assert response.status_code == 422
     page = _text(response)
     assert "Enter a number, like 2,5." in page
     assert 'value="abc"' in page
-    response = client.post(f"{BASE}/settings", data={
-        "reviews_per_proposal": "0", "total_threshold": "101", "disagreement_spread": "20",
-        "reserve_size": "2", "objection_days": "15"})
+    response = client.post(
+        f"{BASE}/settings",
+        data={
+            "reviews_per_proposal": "0",
+            "total_threshold": "101",
+            "disagreement_spread": "20",
+            "reserve_size": "2",
+            "objection_days": "15",
+        },
+    )
     assert response.status_code == 422
     assert "Choose from 1 to 10 evaluators" in _text(response)
     assert "The total threshold lies from 0 to 100." in _text(response)
-    response = client.post(f"{BASE}/settings", data={
-        "reviews_per_proposal": "2", "total_threshold": "55,5", "disagreement_spread": "20",
-        "reserve_size": "2", "objection_days": "20"})
+    response = client.post(
+        f"{BASE}/settings",
+        data={
+            "reviews_per_proposal": "2",
+            "total_threshold": "55,5",
+            "disagreement_spread": "20",
+            "reserve_size": "2",
+            "objection_days": "20",
+        },
+    )
     assert response.status_code == 302
     settings = facts.settings_of(call)
-    assert (settings.reviews_per_proposal, settings.total_threshold, settings.objection_days) \
-        == (2, Decimal("55.5"), 20)
+    assert (settings.reviews_per_proposal, settings.total_threshold, settings.objection_days) == (
+        2,
+        Decimal("55.5"),
+        20,
+    )
 
 
 # ---------------------------------------------------------------------------- admissibility
+
 
 def test_admissibility_through_the_page(client, as_official):
     call = _call()
@@ -389,31 +516,43 @@ def test_admissibility_through_the_page(client, as_official):
     assert first.reference in page and second.reference in page
     assert "0 of 2 proposals decided" in page
     # inadmissible without a reason: refused, the typed choice kept
-    response = client.post(f"{BASE}/proposals/{second.id}/admissibility",
-                           data={f"p{second.id}-result": "inadmissible"})
+    response = client.post(
+        f"{BASE}/proposals/{second.id}/admissibility", data={f"p{second.id}-result": "inadmissible"}
+    )
     assert response.status_code == 422
     page = _text(response)
     assert "Give the reason why the proposal is inadmissible" in page
     assert "checked" in page.split(f'name="p{second.id}-result"')[2][:80]
-    assert client.post(f"{BASE}/proposals/{second.id}/admissibility",
-                       data={}).status_code == 422
-    response = client.post(f"{BASE}/proposals/{second.id}/admissibility", data={
-        f"p{second.id}-result": "inadmissible", f"p{second.id}-reason": "Budget te hoog"})
+    assert client.post(f"{BASE}/proposals/{second.id}/admissibility", data={}).status_code == 422
+    response = client.post(
+        f"{BASE}/proposals/{second.id}/admissibility",
+        data={f"p{second.id}-result": "inadmissible", f"p{second.id}-reason": "Budget te hoog"},
+    )
     assert response.status_code == 302
-    response = client.post(f"{BASE}/proposals/{first.id}/admissibility",
-                           data={f"p{first.id}-result": "admissible"})
+    response = client.post(
+        f"{BASE}/proposals/{first.id}/admissibility", data={f"p{first.id}-result": "admissible"}
+    )
     assert response.status_code == 302
     decisions = {c.proposal_id: c for c in db.session.scalars(sa.select(AdmissibilityCheck))}
     assert decisions[first.id].result is Admissibility.admissible
     assert decisions[second.id].reason == "Budget te hoog"
-    assert decisions[second.id].checks == {"on_time": True, "complete": True,
-                                           "provider_type": True, "budget": True}
+    assert decisions[second.id].checks == {
+        "on_time": True,
+        "complete": True,
+        "provider_type": True,
+        "budget": True,
+    }
     page = _text(client.get(f"{BASE}/admissibility"))
     assert "2 of 2 proposals decided" in page and "Budget te hoog" in page
     # a proposal of another call is not found through this call
     other = make_call(code="OTHER-1")
-    assert client.post(f"/evaluation/calls/{other.code}/proposals/{first.id}/admissibility",
-                       data={f"p{first.id}-result": "admissible"}).status_code == 404
+    assert (
+        client.post(
+            f"/evaluation/calls/{other.code}/proposals/{first.id}/admissibility",
+            data={f"p{first.id}-result": "admissible"},
+        ).status_code
+        == 404
+    )
 
 
 def test_admissibility_waits_for_the_deadline_on_the_page(client, login, english):
@@ -425,22 +564,24 @@ def test_admissibility_waits_for_the_deadline_on_the_page(client, login, english
     page = _text(client.get("/evaluation/calls/OPEN-2/admissibility"))
     assert "Admissibility is checked after the deadline." in page
     assert f'name="p{proposal.id}-result"' not in page
-    response = client.post(f"/evaluation/calls/OPEN-2/proposals/{proposal.id}/admissibility",
-                           data={f"p{proposal.id}-result": "admissible"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/evaluation/calls/OPEN-2/proposals/{proposal.id}/admissibility",
+        data={f"p{proposal.id}-result": "admissible"},
+        follow_redirects=True,
+    )
     assert "Admissibility is checked after the deadline." in _text(response)
     assert db.session.scalar(sa.select(sa.func.count(AdmissibilityCheck.id))) == 0
 
 
 # ---------------------------------------------------------------------------- assignment
 
+
 def test_assignment_page_automatic_manual_remove_and_replacement(client, as_official):
     call = _call()
     official = make_user("official", language="en")
     proposal, _user = _submitted(call)
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
-    evaluators = [make_user("evaluator", name=name) for name in
-                  (*EVALUATOR_NAMES, "Reserve Ruth")]
+    evaluators = [make_user("evaluator", name=name) for name in (*EVALUATOR_NAMES, "Reserve Ruth")]
     as_official(World(call, official, [], [proposal], [], evaluators))
     page = _text(client.get(f"{BASE}/assignments"))
     assert "No evaluator assigned yet." in page
@@ -451,12 +592,16 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     page = _text(client.get(f"{BASE}/assignments"))
     assert page.count("Awaiting declaration") == 3
     idle = next(e for e in evaluators if e.id not in {a.evaluator_id for a in active})
-    assert f"{idle.name} <span class=\"govuk-body-s\">({idle.email})</span>" in page
+    assert f'{idle.name} <span class="govuk-body-s">({idle.email})</span>' in page
 
     # a declared conflict shows the reason and the proposed replacement
     victim = active[0]
-    conflicts_rules.declare(db.session.get(type(official), victim.evaluator_id), victim.id, True,
-                            "Ik werkte er vorig jaar")
+    conflicts_rules.declare(
+        db.session.get(type(official), victim.evaluator_id),
+        victim.id,
+        True,
+        "Ik werkte er vorig jaar",
+    )
     page = _text(client.get(f"{BASE}/assignments"))
     assert "Ik werkte er vorig jaar" in page
     # the list links to the proposal's own page, which proposes the replacement
@@ -464,22 +609,30 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     page = _text(client.get(f"{BASE}/proposals/{proposal.id}/assign"))
     assert "Ik werkte er vorig jaar" in page
     assert f"Proposed replacement after the declared conflict of interest: {idle.name}." in page
-    assert f'<option selected value="{idle.id}">' in page or \
-        f'<option value="{idle.id}" selected' in page
+    assert (
+        f'<option selected value="{idle.id}">' in page
+        or f'<option value="{idle.id}" selected' in page
+    )
 
     # manual assignment: empty choice refused, then the replacement
     response = client.post(f"{BASE}/proposals/{proposal.id}/assign", data={})
     assert response.status_code == 422
     assert "Choose an evaluator." in _text(response)
-    response = client.post(f"{BASE}/proposals/{proposal.id}/assign",
-                           data={f"p{proposal.id}-evaluator_id": str(victim.evaluator_id)})
+    response = client.post(
+        f"{BASE}/proposals/{proposal.id}/assign",
+        data={f"p{proposal.id}-evaluator_id": str(victim.evaluator_id)},
+    )
     assert response.status_code == 422  # declared a conflict: refused by the service
     assert "declared a conflict of interest" in _text(response)
-    response = client.post(f"{BASE}/proposals/{proposal.id}/assign",
-                           data={f"p{proposal.id}-evaluator_id": str(idle.id)})
+    response = client.post(
+        f"{BASE}/proposals/{proposal.id}/assign",
+        data={f"p{proposal.id}-evaluator_id": str(idle.id)},
+    )
     assert response.status_code == 302
-    assert db.session.scalar(sa.select(Assignment).where(
-        Assignment.evaluator_id == idle.id)).automatic is False
+    assert (
+        db.session.scalar(sa.select(Assignment).where(Assignment.evaluator_id == idle.id)).automatic
+        is False
+    )
 
     # removing: a reason is required
     target = active[1]
@@ -492,13 +645,18 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Assignment, target.id).status is AssignmentStatus.removed
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "assignment.removed")).reason == "Langdurig ziek"
+    assert (
+        db.session.scalar(
+            sa.select(AuditRecord).where(AuditRecord.action == "assignment.removed")
+        ).reason
+        == "Langdurig ziek"
+    )
     page = _text(client.get(f"{BASE}/assignments"))
     assert "Removed" in page and "1 evaluator missing" in page
 
 
 # ---------------------------------------------------------------------------- reviews
+
 
 def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
     world = _world(consensus=False, count=2)
@@ -510,7 +668,7 @@ def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
         assert f"{name}: <strong>{total}</strong>" in page
     assert page.count("Disagreement</strong>") == 2  # spread 24 > 20, in words
     assert "Mean difference from the others" in page
-    calibration = page[page.index('id="calibration"'):]
+    calibration = page[page.index('id="calibration"') :]
     # Vera 48 against (60 + 72) / 2 = 66 on both proposals: harsh; Piet lenient
     assert ">-18</td>" in calibration and ">+18</td>" in calibration
     for proposal in world.proposals:
@@ -523,8 +681,9 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
     small = _count_queries(client, f"{BASE}/overview")
     for _ in range(4):
         proposal, _user = _submitted(world.call)
-        admissibility_rules.decide_admissibility(world.official, proposal.id,
-                                                 Admissibility.admissible)
+        admissibility_rules.decide_admissibility(
+            world.official, proposal.id, Admissibility.admissible
+        )
     extra = make_user("evaluator", name="Extra Evaluator")
     assignment_rules.auto_assign(world.official, world.call.id)
     for evaluator in (*world.evaluators, extra):
@@ -532,13 +691,17 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
             if assignment.status is AssignmentStatus.awaiting_declaration:
                 conflicts_rules.declare(evaluator, assignment.id, False)
             if assignment.review is None:
-                scoring_rules.save_review(evaluator, assignment.id, {
-                         world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")})
+                scoring_rules.save_review(
+                    evaluator,
+                    assignment.id,
+                    {world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")},
+                )
                 scoring_rules.submit_review(evaluator, assignment.id)
     assert _count_queries(client, f"{BASE}/overview") == small
 
 
 # ---------------------------------------------------------------------------- consensus
+
 
 def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_official):
     world = _world(consensus=False, count=1)
@@ -550,9 +713,13 @@ def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_officia
     for name in EVALUATOR_NAMES:  # names are visible to officials
         assert f"Sterk punt volgens {name}" in page
     # a score off the scale: 422, every typed text kept, nothing stored
-    typed = {f"score-{heavy.id}": "5,5", f"justification-{heavy.id}": "Zeer praktijkgericht",
-             f"minority-{heavy.id}": "Eén evaluator vond het te duur",
-             f"score-{light.id}": "3", f"justification-{light.id}": "Degelijke didactiek"}
+    typed = {
+        f"score-{heavy.id}": "5,5",
+        f"justification-{heavy.id}": "Zeer praktijkgericht",
+        f"minority-{heavy.id}": "Eén evaluator vond het te duur",
+        f"score-{light.id}": "3",
+        f"justification-{light.id}": "Degelijke didactiek",
+    }
     response = client.post(url, data=typed)
     assert response.status_code == 422
     page = _text(response)
@@ -562,8 +729,9 @@ def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_officia
     assert f'href="#score-{heavy.id}"' in page
     assert db.session.scalar(sa.select(sa.func.count(ConsensusScore.id))) == 0  # all or none
     # a score without justification
-    response = client.post(url, data={**typed, f"score-{heavy.id}": "4,5",
-                                      f"justification-{heavy.id}": ""})
+    response = client.post(
+        url, data={**typed, f"score-{heavy.id}": "4,5", f"justification-{heavy.id}": ""}
+    )
     assert response.status_code == 422
     assert "Write the consensus justification." in _text(response)
     response = client.post(url, data={**typed, f"score-{heavy.id}": "4,5"})
@@ -582,8 +750,12 @@ def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_o
     as_official(world)
     assert client.get(f"{BASE}/proposals/{stray.id}/consensus").status_code == 404
     other = make_call(code="OTHER-2")
-    assert client.get(f"/evaluation/calls/{other.code}/proposals/"
-                      f"{world.proposals[0].id}/consensus").status_code == 404
+    assert (
+        client.get(
+            f"/evaluation/calls/{other.code}/proposals/{world.proposals[0].id}/consensus"
+        ).status_code
+        == 404
+    )
 
 
 def test_reopen_a_review_with_a_reason(client, as_official):
@@ -598,15 +770,24 @@ def test_reopen_a_review_with_a_reason(client, as_official):
     assert response.status_code == 302
     db.session.expire_all()
     assert review.status is ReviewStatus.draft
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "review.reopened")).reason == "Motivering ontbreekt"
+    assert (
+        db.session.scalar(
+            sa.select(AuditRecord).where(AuditRecord.action == "review.reopened")
+        ).reason
+        == "Motivering ontbreekt"
+    )
     response = client.post(url, data={"reason": "Nog eens"}, follow_redirects=True)
     assert "Only a submitted review can be reopened." in _text(response)
-    assert client.get(f"/evaluation/calls/{make_call(code='OTHER-3').code}/reviews/"
-                      f"{review.id}/reopen").status_code == 404
+    assert (
+        client.get(
+            f"/evaluation/calls/{make_call(code='OTHER-3').code}/reviews/{review.id}/reopen"
+        ).status_code
+        == 404
+    )
 
 
 # ---------------------------------------------------------------------------- ranking
+
 
 def test_ranking_page_budget_line_override_and_publication(client, as_official):
     world = _world(count=5)
@@ -626,12 +807,15 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     response = client.post(f"{BASE}/ranking/override", data={})
     assert response.status_code == 422
     assert "Give the reason for departing from the ranking." in _text(response)
-    response = client.post(f"{BASE}/ranking/override",
-                           data={"proposal_id": str(p4.id), "outcome": "reserve",
-                                 "reason": ""})
+    response = client.post(
+        f"{BASE}/ranking/override",
+        data={"proposal_id": str(p4.id), "outcome": "reserve", "reason": ""},
+    )
     assert response.status_code == 422
-    response = client.post(f"{BASE}/ranking/override", data={
-        "proposal_id": str(p4.id), "outcome": "reserve", "reason": "Regionale spreiding"})
+    response = client.post(
+        f"{BASE}/ranking/override",
+        data={"proposal_id": str(p4.id), "outcome": "reserve", "reason": "Regionale spreiding"},
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(OutcomeOverride)).outcome is Outcome.reserve
     assert "Override: Regionale spreiding" in _text(client.get(f"{BASE}/ranking"))
@@ -658,9 +842,14 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     assert "filename=beslissing-ESF-2021-1.json" in response.headers["Content-Disposition"]
     body = json.loads(response.data)
     assert body["number"] == 1 and body["fingerprint"] == record.fingerprint
-    assert hashlib.sha256(json.dumps(body["data"], sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest() \
+    assert (
+        hashlib.sha256(
+            json.dumps(
+                body["data"], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+        ).hexdigest()
         == record.fingerprint
+    )
     assert client.get(f"{BASE}/decisions/3.json").status_code == 404
 
 
@@ -680,12 +869,14 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
     small = _count_queries(client, f"{BASE}/ranking")
     for i in range(5):
         proposal, _user = _submitted(world.call, requested_eur=Decimal("30000.00"))
-        admissibility_rules.decide_admissibility(world.official, proposal.id,
-                                                 Admissibility.admissible)
+        admissibility_rules.decide_admissibility(
+            world.official, proposal.id, Admissibility.admissible
+        )
         allow_fewer_reviews(world.official, proposal)
         for criterion in world.criteria:
-            consensus_rules.record_consensus(world.official, proposal.id, criterion.id, str(i % 5),
-                                             "Eens")
+            consensus_rules.record_consensus(
+                world.official, proposal.id, criterion.id, str(i % 5), "Eens"
+            )
     ranking_rules.override_outcome(world.official, proposal.id, Outcome.funded, "Test")
     decisions_rules.publish_decision(world.official, world.call.id)
     decisions_rules.publish_decision(world.official, world.call.id, "Opnieuw")
@@ -695,7 +886,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
 
 def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
     world = _world(count=5)
-    world.proposals[0].organisation.legal_name = "=HYPERLINK(\"http://x\")"
+    world.proposals[0].organisation.legal_name = '=HYPERLINK("http://x")'
     db.session.commit()
     as_official(world)
     response = client.get(f"{BASE}/ranking.csv")
@@ -705,8 +896,13 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
     assert [r["rank"] for r in rows] == ["1", "2", "3", "4", ""]
     assert rows[1]["organisation"].startswith("'=")  # neutralised
     assert rows[0]["score"] == "76.00" and rows[0]["requested_eur"] == "50000.00"
-    assert [r["outcome"] for r in rows] == ["funded", "funded", "reserve", "reserve",
-                                            "below_threshold"]
+    assert [r["outcome"] for r in rows] == [
+        "funded",
+        "funded",
+        "reserve",
+        "reserve",
+        "below_threshold",
+    ]
     excel = client.get(f"{BASE}/ranking.csv", query_string={"csv": "excel"})
     rows = list(csv.DictReader(io.StringIO(excel.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0]["score"] == "76,00" and rows[0]["requested_eur"] == "50000,00"
@@ -729,8 +925,10 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
 
 # ---------------------------------------------------------------------------- summary report
 
+
 def test_summary_report_after_publication_only_and_never_an_evaluator_name(
-        client, login, english, tmp_path):
+    client, login, english, tmp_path
+):
     world = _world(count=3)
     proposal, applicant = world.proposals[0], world.applicants[0]
     url = f"/evaluation/summary/{proposal.id}.pdf"
@@ -748,8 +946,9 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     response = client.get(url)
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
-    assert f'beoordelingsverslag-{proposal.reference}.pdf' in \
-        response.headers["Content-Disposition"]
+    assert (
+        f"beoordelingsverslag-{proposal.reference}.pdf" in response.headers["Content-Disposition"]
+    )
     text = _pdf_text(response.data, tmp_path)
     if text is not None:
         assert "Evaluation summary report" in text
@@ -761,9 +960,13 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
         assert "Eén beoordelaar" not in text  # the minority view stays with the panel
     with force_locale("en"):
         proposal_, result = queries.summary_of(applicant, proposal.id, "en")
-        html = render_template("reviews/summary.html", proposal=proposal_, result=result,
-                               version=proposals.counting_version(proposal_),
-                               Outcome=Outcome)
+        html = render_template(
+            "reviews/summary.html",
+            proposal=proposal_,
+            result=result,
+            version=proposals.counting_version(proposal_),
+            Outcome=Outcome,
+        )
     for evaluator in world.evaluators:
         assert evaluator.name not in html and evaluator.email not in html
     assert record.fingerprint in html
@@ -809,18 +1012,26 @@ def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
     from app.reviews.models import Admissibility
     from tests.factories import complete_fields, make_call, make_user
 
-    call = make_call(code="ESF-2021-INADM", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59))
+    call = make_call(
+        code="ESF-2021-INADM",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+    )
     user = make_user("applicant")
     at = datetime(2021, 3, 1, tzinfo=UTC)
-    proposal = proposals.create_proposal(user, call.id, sorted(user.organisation_ids)[0],
-                                         received_at=at)
-    proposals.update_proposal(user, proposal.id, complete_fields(), proposal.revision,
-                              received_at=at)
+    proposal = proposals.create_proposal(
+        user, call.id, sorted(user.organisation_ids)[0], received_at=at
+    )
+    proposals.update_proposal(
+        user, proposal.id, complete_fields(), proposal.revision, received_at=at
+    )
     proposals.submit_proposal(user, proposal.id, received_at=at)
-    admissibility_rules.decide_admissibility(make_user("official"), proposal.id,
-                                             Admissibility.inadmissible,
-                                             "De opleiding staat niet in de opleidingsdatabank")
+    admissibility_rules.decide_admissibility(
+        make_user("official"),
+        proposal.id,
+        Admissibility.inadmissible,
+        "De opleiding staat niet in de opleidingsdatabank",
+    )
     login(user)
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "De opleiding staat niet in de opleidingsdatabank" in page

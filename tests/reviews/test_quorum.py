@@ -35,8 +35,9 @@ def _reviewed(world, proposal, evaluators):
             if assignment.proposal_id != proposal.id:
                 continue
             conflicts_rules.declare(evaluator, assignment.id, False)
-            scoring_rules.save_review(evaluator, assignment.id,
-                                      {c.id: ("3", "Degelijk") for c in world.criteria})
+            scoring_rules.save_review(
+                evaluator, assignment.id, {c.id: ("3", "Degelijk") for c in world.criteria}
+            )
             scoring_rules.submit_review(evaluator, assignment.id)
 
 
@@ -51,8 +52,9 @@ def test_a_consensus_with_too_few_reviews_is_refused():
     quorum = consensus_rules.review_quorum(proposal)
     assert (quorum.submitted, quorum.required, quorum.satisfied) == (0, 3, False)
     with pytest.raises(DomainError, match="0 of the 3 submitted reviews"):
-        consensus_rules.record_consensus(world.official, proposal.id, world.criteria[0].id, "4",
-                                         "Eens")
+        consensus_rules.record_consensus(
+            world.official, proposal.id, world.criteria[0].id, "4", "Eens"
+        )
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(DomainError, match="2 of the 3 submitted reviews"):
         _consensus(world, proposal)
@@ -66,8 +68,13 @@ def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_as
     [proposal] = world.proposals
     # The third evaluator turns out to work for the applicant: only two can evaluate.
     third = world.evaluators[2]
-    db.session.add(Affiliation(user_id=third.id, organisation_name="Aanvrager",
-                               enterprise_number=proposal.organisation.enterprise_number))
+    db.session.add(
+        Affiliation(
+            user_id=third.id,
+            organisation_name="Aanvrager",
+            enterprise_number=proposal.organisation.enterprise_number,
+        )
+    )
     for assignment in facts.my_assignments(third):
         conflicts_rules.declare(third, assignment.id, True, "Ik werk er als lesgever")
     quorum = consensus_rules.review_quorum(proposal)
@@ -99,14 +106,18 @@ def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_rep
         consensus_rules.override_review_quorum(world.evaluators[0], proposal.id, "Waarom niet")
     reason = "de derde beoordelaar viel langdurig uit en geen vervanger was vrij"
     consensus_rules.override_review_quorum(world.official, proposal.id, reason)
-    audit = db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "proposal.review_quorum_overridden"))
+    audit = db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "proposal.review_quorum_overridden")
+    )
     assert audit.reason == reason
     _consensus(world, proposal)
     record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     [row] = record.data["rows"]
-    assert (row["reviews_submitted"], row["reviews_required"],
-            row["review_override_reason"]) == (2, 3, reason)
+    assert (row["reviews_submitted"], row["reviews_required"], row["review_override_reason"]) == (
+        2,
+        3,
+        reason,
+    )
     result = queries.published_result(proposal, "en")
     assert (result.reviews_submitted, result.reviews_required) == (2, 3)
     assert result.review_override_reason == reason
@@ -121,19 +132,22 @@ def test_no_override_when_the_reviews_are_there():
 def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus():
     world = _world(count=2)
     first = world.proposals[0]
-    review = next(line.review for line in queries.review_lines(world.official, world.call.id)
-                  [first.id])
+    review = next(
+        line.review for line in queries.review_lines(world.official, world.call.id)[first.id]
+    )
     scoring_rules.reopen_review(world.official, review.id, "Score niet gemotiveerd")
     with pytest.raises(DomainError, match=first.reference):
         decisions_rules.publish_decision(world.official, world.call.id)
-    consensus_rules.override_review_quorum(world.official, first.id,
-                                           "De beoordelaar is onbereikbaar")
+    consensus_rules.override_review_quorum(
+        world.official, first.id, "De beoordelaar is onbereikbaar"
+    )
     record = decisions_rules.publish_decision(world.official, world.call.id)
     row = next(r for r in record.data["rows"] if r["proposal_id"] == first.id)
     assert row["reviews_submitted"] == 2
 
 
 # ---------------------------------------------------------------------------- over HTTP
+
 
 def test_the_consensus_page_states_the_shortfall_and_takes_a_reason(client, login):
     world = _world(count=1, reviews=False, consensus=False)
@@ -148,8 +162,10 @@ def test_the_consensus_page_states_the_shortfall_and_takes_a_reason(client, logi
     response = client.post(f"{BASE}/proposals/{proposal.id}/review-quorum", data={"reason": ""})
     assert response.status_code == 422
     assert "Give the reason." in response.get_data(as_text=True)
-    response = client.post(f"{BASE}/proposals/{proposal.id}/review-quorum",
-                           data={"reason": "Geen beoordelaars beschikbaar"})
+    response = client.post(
+        f"{BASE}/proposals/{proposal.id}/review-quorum",
+        data={"reason": "Geen beoordelaars beschikbaar"},
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "goes ahead with fewer reviews because: Geen beoordelaars beschikbaar" in page
@@ -160,16 +176,16 @@ def test_the_dutch_consensus_page_states_the_shortfall_in_dutch(client, login):
     login(world.official)
     with client.session_transaction() as session:
         session["language"] = "nl"
-    page = client.get(f"{BASE}/proposals/{world.proposals[0].id}/consensus").get_data(
-        as_text=True)
+    page = client.get(f"{BASE}/proposals/{world.proposals[0].id}/consensus").get_data(as_text=True)
     assert "0 van de 3 vereiste beoordelingen zijn ingediend." in page
 
 
 def test_others_may_not_override(client, login):
     world = _world(count=1, reviews=False, consensus=False)
     login(make_user("evaluator"))
-    response = client.post(f"{BASE}/proposals/{world.proposals[0].id}/review-quorum",
-                           data={"reason": "Ik beslis"})
+    response = client.post(
+        f"{BASE}/proposals/{world.proposals[0].id}/review-quorum", data={"reason": "Ik beslis"}
+    )
     assert response.status_code == 403
     assert consensus_rules.review_quorum(world.proposals[0]).override is None
 
@@ -177,8 +193,9 @@ def test_others_may_not_override(client, login):
 def test_the_ranking_api_gives_the_override_reason(client):
     world = _world(count=1, reviews=False)  # the consensus went ahead with a reason
     _token, plain = auth_services.create_token(world.official, world.official, "test")
-    body = client.get(f"/api/v1/calls/{CODE}/ranking",
-                      headers={"Authorization": f"Bearer {plain}"}).get_json()
+    body = client.get(
+        f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}
+    ).get_json()
     [row] = body["rows"]
     assert (row["reviews_submitted"], row["reviews_required"]) == (0, 3)
     assert row["override_reason"] == "Test: decided without reviews"

@@ -17,9 +17,23 @@ from tests.reviews.test_official_views import _world
 
 
 def _view(rows):
-    return [(r.proposal.reference, r.proposal.title, r.proposal.organisation.legal_name,
-             r.score, r.requested, r.passed, r.failed, r.rank, r.cumulative, r.computed,
-             r.outcome, r.submitted_at) for r in rows]
+    return [
+        (
+            r.proposal.reference,
+            r.proposal.title,
+            r.proposal.organisation.legal_name,
+            r.score,
+            r.requested,
+            r.passed,
+            r.failed,
+            r.rank,
+            r.cumulative,
+            r.computed,
+            r.outcome,
+            r.submitted_at,
+        )
+        for r in rows
+    ]
 
 
 def _fresh(call_id):
@@ -56,8 +70,13 @@ def test_a_new_consensus_score_shows_at_once():
     last = before[-1][0]
     proposal = next(p for p in world.proposals if p.reference == last)
     for criterion in world.criteria:
-        consensus_rules.record_consensus(world.official, proposal.id, criterion.id,
-                                         str(criterion.scale_max), "Herzien na overleg.")
+        consensus_rules.record_consensus(
+            world.official,
+            proposal.id,
+            criterion.id,
+            str(criterion.scale_max),
+            "Herzien na overleg.",
+        )
     after = _view(ranking_rules.ranking(world.call.id))
     assert after[0][0] == last
     assert after == _fresh(world.call.id)
@@ -87,12 +106,18 @@ def test_an_organisation_name_shows_at_once():
     other = world.proposals[1]
     organisation = other.organisation
     data = organisations.OrganisationInput(
-        legal_name="Hernoemd Opleidingscentrum", enterprise_number=organisation.enterprise_number,
-        provider_type=organisation.provider_type, street=organisation.street,
-        postal_code=organisation.postal_code, city=organisation.city)
+        legal_name="Hernoemd Opleidingscentrum",
+        enterprise_number=organisation.enterprise_number,
+        provider_type=organisation.provider_type,
+        street=organisation.street,
+        postal_code=organisation.postal_code,
+        city=organisation.city,
+    )
     organisations.update_organisation(world.official, organisation.id, data)
-    names = {r.proposal.reference: r.proposal.organisation.legal_name
-             for r in ranking_rules.ranking(world.call.id)}
+    names = {
+        r.proposal.reference: r.proposal.organisation.legal_name
+        for r in ranking_rules.ranking(world.call.id)
+    }
     assert names[other.reference] == "Hernoemd Opleidingscentrum"
     assert len(rows) == 3
 
@@ -101,8 +126,9 @@ def test_an_override_shows_at_once_and_threshold_names_follow_the_language():
     world = _world(count=3)
     rows = ranking_rules.ranking(world.call.id)
     target = rows[0].proposal
-    ranking_rules.override_outcome(world.official, target.id, Outcome.rejected,
-                                   "Dubbele financiering")
+    ranking_rules.override_outcome(
+        world.official, target.id, Outcome.rejected, "Dubbele financiering"
+    )
     first = ranking_rules.ranking(world.call.id)[0]
     assert first.outcome is Outcome.rejected and first.override.reason == "Dubbele financiering"
     with force_locale("nl"):

@@ -30,5 +30,6 @@ def test_the_official_prepares_and_downloads_the_ranking_pdf(client, login):
 def test_only_officials_may_prepare_the_ranking_pdf(client, login, role):
     world = _world(count=1, reviews=False, consensus=False)
     login(make_user(role))
-    assert client.post(f"/evaluation/calls/{world.call.code}/ranking.pdf/prepare"
-                       ).status_code == 403
+    assert (
+        client.post(f"/evaluation/calls/{world.call.code}/ranking.pdf/prepare").status_code == 403
+    )

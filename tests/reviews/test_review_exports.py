@@ -19,11 +19,13 @@ def test_csv_and_xlsx_carry_the_consensus_per_criterion(client, login):
     world = _world(count=2)
     login(world.official)
     _language(client, "en")
-    rows = list(csv.DictReader(io.StringIO(
-        client.get(f"{BASE}/ranking.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"{BASE}/ranking.csv").data.decode("utf-8-sig")))
+    )
     # proposal 1: consensus 4 and 3; proposal 2 the same (see _world)
     assert {(r["consensus_criterion_1"], r["consensus_criterion_2"]) for r in rows} == {
-        ("4.00", "3.00")}
+        ("4.00", "3.00")
+    }
     book = load_workbook(io.BytesIO(client.get(f"{BASE}/ranking.xlsx").data))
     header = [c.value for c in book.worksheets[0][1]]
     assert header[-2:] == ["consensus_criterion_1", "consensus_criterion_2"]
@@ -55,5 +57,9 @@ def test_only_officials_download_the_review_detail(client, login):
     login(world.applicants[0])
     assert client.get(f"{BASE}/ranking.xlsx").status_code == 403
     _token, plain = auth_services.create_token(world.official, world.official, "t")
-    assert client.get(f"/api/v1/calls/{CODE}/ranking",
-                      headers={"Authorization": f"Bearer {plain}"}).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}
+        ).status_code
+        == 200
+    )

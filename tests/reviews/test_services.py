@@ -48,24 +48,35 @@ def _english():
 
 
 def _call(**overrides):
-    return make_call(code="ESF-2021", opens_at=brussels(2021, 1, 1),
-                     deadline=brussels(2021, 3, 31, 23, 59, 59), **overrides)
+    return make_call(
+        code="ESF-2021",
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        **overrides,
+    )
 
 
 def _submitted(call, **fields):
     user = make_user("applicant")
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(user, proposal.id, complete_fields(**fields), proposal.revision,
-                              received_at=OPEN)
+    proposals.update_proposal(
+        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
+    )
     proposals.submit_proposal(user, proposal.id, received_at=OPEN)
     return proposal
 
 
 def _criteria(call, *weights_and_thresholds):
-    items = [CriterionInput(f"Criterium {i}", f"Criterion {i}", Decimal(w),
-                            threshold=None if t is None else Decimal(t))
-             for i, (w, t) in enumerate(weights_and_thresholds, start=1)]
+    items = [
+        CriterionInput(
+            f"Criterium {i}",
+            f"Criterion {i}",
+            Decimal(w),
+            threshold=None if t is None else Decimal(t),
+        )
+        for i, (w, t) in enumerate(weights_and_thresholds, start=1)
+    ]
     return criteria_rules.set_criteria(None, call.id, items)
 
 
@@ -88,17 +99,26 @@ def test_admissibility_after_the_deadline_with_a_reason_for_inadmissible():
     official = make_user("official")
     with pytest.raises(ValidationFailed):
         admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.inadmissible)
-    check = admissibility_rules.decide_admissibility(official, proposal.id,
-                                                     Admissibility.inadmissible,
-                                                     "Geen opleiding uit de opleidingsdatabank")
-    assert check.checks == {"on_time": True, "complete": True, "provider_type": True,
-                            "budget": True}
-    assert db.session.scalar(sa.select(OutboxMessage.kind).where(
-        OutboxMessage.kind == "proposal_inadmissible"))
+    check = admissibility_rules.decide_admissibility(
+        official,
+        proposal.id,
+        Admissibility.inadmissible,
+        "Geen opleiding uit de opleidingsdatabank",
+    )
+    assert check.checks == {
+        "on_time": True,
+        "complete": True,
+        "provider_type": True,
+        "budget": True,
+    }
+    assert db.session.scalar(
+        sa.select(OutboxMessage.kind).where(OutboxMessage.kind == "proposal_inadmissible")
+    )
     assert facts.admissible_proposals(call.id) == []
     with pytest.raises(PermissionDenied):
-        admissibility_rules.decide_admissibility(make_user("evaluator"), proposal.id,
-                                                 Admissibility.admissible)
+        admissibility_rules.decide_admissibility(
+            make_user("evaluator"), proposal.id, Admissibility.admissible
+        )
 
 
 def test_admissibility_waits_for_the_deadline():
@@ -108,21 +128,37 @@ def test_admissibility_waits_for_the_deadline():
 
     proposal = make_proposal(call, user, submit=True)
     with pytest.raises(DomainError, match="after the deadline"):
-        admissibility_rules.decide_admissibility(make_user("official"), proposal.id,
-                                                 Admissibility.admissible)
+        admissibility_rules.decide_admissibility(
+            make_user("official"), proposal.id, Admissibility.admissible
+        )
 
 
 def test_auto_assignment_skips_affiliated_evaluators_and_conflicts_refill():
     call = _call()
     partner = make_organisation()
-    first = _submitted(call, partners=[{"name": partner.legal_name, "role": "co-promotor",
-                                        "enterprise_number": partner.enterprise_number}])
+    first = _submitted(
+        call,
+        partners=[
+            {
+                "name": partner.legal_name,
+                "role": "co-promotor",
+                "enterprise_number": partner.enterprise_number,
+            }
+        ],
+    )
     second = _submitted(call)
     official = make_user("official")
     _admit(official, first, second)
     evaluators = [make_user("evaluator") for _ in range(4)]
-    conflicts_rules.update_profile(evaluators[0], ["vr"], [conflicts_rules.AffiliationInput(
-                      partner.legal_name, partner.enterprise_number, "bestuurder")])
+    conflicts_rules.update_profile(
+        evaluators[0],
+        ["vr"],
+        [
+            conflicts_rules.AffiliationInput(
+                partner.legal_name, partner.enterprise_number, "bestuurder"
+            )
+        ],
+    )
     result = assignment_rules.auto_assign(official, call.id)
     assert result.short == {}
     by_proposal = {}
@@ -137,16 +173,19 @@ def test_auto_assignment_skips_affiliated_evaluators_and_conflicts_refill():
     evaluator = db.session.get(type(evaluators[0]), victim.evaluator_id)
     with pytest.raises(ValidationFailed):
         conflicts_rules.declare(evaluator, victim.id, True, "")
-    conflicts_rules.declare(evaluator, victim.id, True,
-                            "Ik werkte vorig jaar voor deze organisatie")
+    conflicts_rules.declare(
+        evaluator, victim.id, True, "Ik werkte vorig jaar voor deze organisatie"
+    )
     assert victim.status is AssignmentStatus.conflict
-    assert db.session.scalar(sa.select(OutboxMessage.kind).where(
-        OutboxMessage.kind == "conflict_declared"))
+    assert db.session.scalar(
+        sa.select(OutboxMessage.kind).where(OutboxMessage.kind == "conflict_declared")
+    )
     with pytest.raises(NotFound):
         facts.get_assignment(evaluator, victim.id)
     refill = assignment_rules.auto_assign(official, call.id)
     assert [(a.proposal_id, a.evaluator_id != evaluator.id) for a in refill.created] == [
-        (second.id, True)]
+        (second.id, True)
+    ]
 
 
 def test_manual_assignment_refuses_an_affiliated_evaluator():
@@ -155,8 +194,15 @@ def test_manual_assignment_refuses_an_affiliated_evaluator():
     official = make_user("official")
     _admit(official, proposal)
     evaluator = make_user("evaluator")
-    conflicts_rules.update_profile(evaluator, [], [conflicts_rules.AffiliationInput(
-                      proposal.organisation.legal_name, proposal.organisation.enterprise_number)])
+    conflicts_rules.update_profile(
+        evaluator,
+        [],
+        [
+            conflicts_rules.AffiliationInput(
+                proposal.organisation.legal_name, proposal.organisation.enterprise_number
+            )
+        ],
+    )
     with pytest.raises(ValidationFailed):
         assignment_rules.assign(official, proposal.id, evaluator.id)
 
@@ -184,16 +230,21 @@ def test_scoring_rules_and_independence():
     with pytest.raises(NotFound):
         scoring_rules.readable_proposal(make_user("evaluator"), assignment_a.id)
     with pytest.raises(ValidationFailed) as failed:
-        scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("5.5", "x"),
-                                                       criteria[1].id: ("3.3", "y")})
+        scoring_rules.save_review(
+            a, assignment_a.id, {criteria[0].id: ("5.5", "x"), criteria[1].id: ("3.3", "y")}
+        )
     assert set(failed.value.errors) == {f"score-{criteria[0].id}", f"score-{criteria[1].id}"}
-    scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("4.5", ""),
-                                                   criteria[1].id: ("3", "Degelijk")})
+    scoring_rules.save_review(
+        a, assignment_a.id, {criteria[0].id: ("4.5", ""), criteria[1].id: ("3", "Degelijk")}
+    )
     with pytest.raises(ValidationFailed) as failed:
         scoring_rules.submit_review(a, assignment_a.id)
     assert set(failed.value.errors) == {f"justification-{criteria[0].id}"}
-    scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("4,5", "Sterk praktijkgericht"),
-                                                   criteria[1].id: ("3", "Degelijk")})
+    scoring_rules.save_review(
+        a,
+        assignment_a.id,
+        {criteria[0].id: ("4,5", "Sterk praktijkgericht"), criteria[1].id: ("3", "Degelijk")},
+    )
     with pytest.raises(DomainError, match="Submit your own review first"):
         scoring_rules.other_reviews(a, assignment_a.id)
     review = scoring_rules.submit_review(a, assignment_a.id)
@@ -203,8 +254,9 @@ def test_scoring_rules_and_independence():
     with pytest.raises(DomainError, match="locked"):
         scoring_rules.save_review(a, assignment_a.id, {criteria[0].id: ("1", "x")})
     assert scoring_rules.other_reviews(a, assignment_a.id) == []
-    scoring_rules.save_review(b, assignment_b.id, {criteria[0].id: ("1", "Zwak"),
-                                                   criteria[1].id: ("1", "Zwak")})
+    scoring_rules.save_review(
+        b, assignment_b.id, {criteria[0].id: ("1", "Zwak"), criteria[1].id: ("1", "Zwak")}
+    )
     scoring_rules.submit_review(b, assignment_b.id)
     assert len(scoring_rules.other_reviews(a, assignment_a.id)) == 1
     [row] = overview.review_overview(official, call.id)
@@ -213,7 +265,9 @@ def test_scoring_rules_and_independence():
     # calibration: a is 58 points above the other, b 58 below
     evaluators, spreads = overview.calibration(official, call.id)
     assert {e.evaluator.id: e.mean_difference for e in evaluators} == {
-        a.id: Decimal("58.00"), b.id: Decimal("-58.00")}
+        a.id: Decimal("58.00"),
+        b.id: Decimal("-58.00"),
+    }
     assert spreads[criteria[0].id] == Decimal("3.50")
     # an official reopens a review with a reason
     with pytest.raises(ValidationFailed):
@@ -233,21 +287,37 @@ def test_ranking_ties_thresholds_budget_line_and_publication():
     fourth = _submitted(call, requested_eur=Decimal("10000.00"))
     weak = _submitted(call, requested_eur=Decimal("10000.00"))
     _admit(official, early, late, third, fourth, weak)
-    consensus = {early: ("4", "3"), late: ("4", "3"), third: ("3", "5"), fourth: ("3", "4"),
-                 weak: ("1.5", "5")}
+    consensus = {
+        early: ("4", "3"),
+        late: ("4", "3"),
+        third: ("3", "5"),
+        fourth: ("3", "4"),
+        weak: ("1.5", "5"),
+    }
     allow_fewer_reviews(official, *consensus)
     for proposal, (s1, s2) in consensus.items():
         consensus_rules.record_consensus(official, proposal.id, heavy.id, s1, "Consensus")
-        consensus_rules.record_consensus(official, proposal.id, light.id, s2, "Consensus",
-                                         minority_view="Eén beoordelaar gaf 2")
+        consensus_rules.record_consensus(
+            official, proposal.id, light.id, s2, "Consensus", minority_view="Eén beoordelaar gaf 2"
+        )
     rows = ranking_rules.ranking(call.id)
     # early and late tie at 72: the earlier submission wins (same criterion scores)
     # third: 60*3/5 + 40*5/5 = 76 -> first
     assert [r.proposal.id for r in rows] == [third.id, early.id, late.id, fourth.id, weak.id]
-    assert [r.score for r in rows] == [Decimal("76.00"), Decimal("72.00"), Decimal("72.00"),
-                                       Decimal("68.00"), Decimal("58.00")]
-    assert [r.outcome for r in rows] == [Outcome.funded, Outcome.funded, Outcome.reserve,
-                                         Outcome.rejected, Outcome.below_threshold]
+    assert [r.score for r in rows] == [
+        Decimal("76.00"),
+        Decimal("72.00"),
+        Decimal("72.00"),
+        Decimal("68.00"),
+        Decimal("58.00"),
+    ]
+    assert [r.outcome for r in rows] == [
+        Outcome.funded,
+        Outcome.funded,
+        Outcome.reserve,
+        Outcome.rejected,
+        Outcome.below_threshold,
+    ]
     assert rows[1].cumulative == Decimal("140000.00")
     assert rows[4].failed  # below the heavy criterion's threshold and the total
     # the summary the ranking page and its PDF show, computed once with the rows
@@ -259,11 +329,21 @@ def test_ranking_ties_thresholds_budget_line_and_publication():
     assert record.objection_until == date(2021, 6, 16)
     assert record.number == 1 and len(record.fingerprint) == 64
     assert {row["outcome"] for row in record.data["rows"]} == {
-        "funded", "reserve", "below_threshold"}
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
-        OutboxMessage.kind == "decision_published")) == 5
-    assert db.session.scalar(sa.select(AuditRecord).where(
-        AuditRecord.action == "call.decision_published"))
+        "funded",
+        "reserve",
+        "below_threshold",
+    }
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(
+                OutboxMessage.kind == "decision_published"
+            )
+        )
+        == 5
+    )
+    assert db.session.scalar(
+        sa.select(AuditRecord).where(AuditRecord.action == "call.decision_published")
+    )
     # a later change makes a new record; the old one stays as it was
     with pytest.raises(ValidationFailed):
         decisions_rules.publish_decision(official, call.id)
@@ -314,8 +394,9 @@ def test_review_overview_and_ranking_run_a_fixed_number_of_queries():
                 if assignment.status is AssignmentStatus.awaiting_declaration:
                     conflicts_rules.declare(evaluator, assignment.id, False)
                 if assignment.review is None:
-                    scoring_rules.save_review(evaluator, assignment.id,
-                                              {criteria[0].id: ("3", "Goed")})
+                    scoring_rules.save_review(
+                        evaluator, assignment.id, {criteria[0].id: ("3", "Goed")}
+                    )
                     scoring_rules.submit_review(evaluator, assignment.id)
         for proposal in facts.admissible_proposals(call.id):
             consensus_rules.record_consensus(official, proposal.id, criteria[0].id, "3", "Eens")
@@ -332,11 +413,15 @@ def test_review_overview_and_ranking_run_a_fixed_number_of_queries():
         return len(statements)
 
     add(2)
-    small = (count(lambda: overview.review_overview(official, call.id)),
-             count(lambda: ranking_rules.ranking(call.id)))
+    small = (
+        count(lambda: overview.review_overview(official, call.id)),
+        count(lambda: ranking_rules.ranking(call.id)),
+    )
     add(6)
-    assert (count(lambda: overview.review_overview(official, call.id)),
-            count(lambda: ranking_rules.ranking(call.id))) == small
+    assert (
+        count(lambda: overview.review_overview(official, call.id)),
+        count(lambda: ranking_rules.ranking(call.id)),
+    ) == small
 
 
 def test_only_admissible_proposals_get_evaluators():
@@ -346,7 +431,8 @@ def test_only_admissible_proposals_get_evaluators():
     evaluator = make_user("evaluator")
     with pytest.raises(DomainError, match="admissible"):
         assignment_rules.assign(official, proposal.id, evaluator.id)
-    admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.inadmissible,
-                                             "Te laat")
+    admissibility_rules.decide_admissibility(
+        official, proposal.id, Admissibility.inadmissible, "Te laat"
+    )
     with pytest.raises(DomainError, match="admissible"):
         assignment_rules.assign(official, proposal.id, evaluator.id)

@@ -26,6 +26,7 @@ from app.reviews.models import Admissibility, AdmissibilityCheck
 
 # ---------------------------------------------------------------------------- admissibility
 
+
 def admissibility_checks(proposal: Proposal) -> dict[str, bool]:
     """The facts an official weighs: on time, complete, provider type, budget."""
     version = proposals.counting_version(proposal)
@@ -39,19 +40,26 @@ def admissibility_checks(proposal: Proposal) -> dict[str, bool]:
     }
 
 
-def decide_admissibility(actor: User, proposal_id: int, result: Admissibility,
-                         reason: str = "") -> AdmissibilityCheck:
+def decide_admissibility(
+    actor: User, proposal_id: int, result: Admissibility, reason: str = ""
+) -> AdmissibilityCheck:
     require(permissions.can_manage(actor))
     if result is Admissibility.inadmissible and not reason.strip():
-        raise ValidationFailed({"reason": _("Give the reason why the proposal is "
-                                            "inadmissible; the applicant will read it.")})
+        raise ValidationFailed(
+            {
+                "reason": _(
+                    "Give the reason why the proposal is inadmissible; the applicant will read it."
+                )
+            }
+        )
     with transaction():
         proposal = proposals.get_proposal(actor, proposal_id, for_update=True)
         if before_deadline(utcnow(), proposals.deadline_of(proposal)):
             raise DomainError(_("Admissibility is checked after the deadline."))
         version = evaluated_version(proposal)
-        check = db.session.scalar(sa.select(AdmissibilityCheck).where(
-            AdmissibilityCheck.proposal_id == proposal.id))
+        check = db.session.scalar(
+            sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == proposal.id)
+        )
         before = {} if check is None else {"result": check.result.value, "reason": check.reason}
         if check is None:
             check = AdmissibilityCheck(proposal_id=proposal.id)
@@ -63,23 +71,36 @@ def decide_admissibility(actor: User, proposal_id: int, result: Admissibility,
         check.checked_by_id = actor.id
         check.checked_at = utcnow()
         db.session.flush()
-        audit.record(actor, f"proposal.{result.value}", proposal, before=before,
-                     after={"result": result.value, "version": version.number,
-                            "checks": check.checks}, reason=check.reason or None)
+        audit.record(
+            actor,
+            f"proposal.{result.value}",
+            proposal,
+            before=before,
+            after={"result": result.value, "version": version.number, "checks": check.checks},
+            reason=check.reason or None,
+        )
         if result is Admissibility.inadmissible:
             for member in active_members(proposal.organisation_id):
-                enqueue("proposal_inadmissible", to=member.email, language=member.language,
-                        dedupe_key=f"inadmissible:{proposal.id}:{member.id}:{check.checked_at}",
-                        subject=_l("Your proposal %(reference)s is inadmissible",
-                                  reference=proposal.reference),
-                        template="reviews/email/inadmissible.txt", member=member,
-                        proposal=proposal, reason=check.reason)
+                enqueue(
+                    "proposal_inadmissible",
+                    to=member.email,
+                    language=member.language,
+                    dedupe_key=f"inadmissible:{proposal.id}:{member.id}:{check.checked_at}",
+                    subject=_l(
+                        "Your proposal %(reference)s is inadmissible", reference=proposal.reference
+                    ),
+                    template="reviews/email/inadmissible.txt",
+                    member=member,
+                    proposal=proposal,
+                    reason=check.reason,
+                )
     return check
 
 
 def admissibility_of(proposal_id: int) -> AdmissibilityCheck | None:
-    return db.session.scalar(sa.select(AdmissibilityCheck).where(
-        AdmissibilityCheck.proposal_id == proposal_id))
+    return db.session.scalar(
+        sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == proposal_id)
+    )
 
 
 def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> Call:
@@ -91,14 +112,27 @@ def start_evaluation(actor: User, call_id: int, now: datetime | None = None) -> 
         if call is None:
             raise NotFound()
         if call.phase is not CallPhase.published:
-            raise DomainError(_("Only a published call that has closed can start its "
-                                "evaluation; this one is in phase “%(phase)s”.",
-                                phase=call.status_at(moment).label))
+            raise DomainError(
+                _(
+                    "Only a published call that has closed can start its "
+                    "evaluation; this one is in phase “%(phase)s”.",
+                    phase=call.status_at(moment).label,
+                )
+            )
         if not deadlines.all_passed(call, moment):
-            raise DomainError(_("The evaluation starts after the deadline (%(deadline)s, "
-                                "Brussels time, individual extensions included).",
-                                deadline=format_brussels(last_deadline(call))))
+            raise DomainError(
+                _(
+                    "The evaluation starts after the deadline (%(deadline)s, "
+                    "Brussels time, individual extensions included).",
+                    deadline=format_brussels(last_deadline(call)),
+                )
+            )
         call.phase = CallPhase.evaluation
-        audit.record(actor, "call.evaluation_started", call, before={"phase": "published"},
-                     after={"phase": "evaluation"})
+        audit.record(
+            actor,
+            "call.evaluation_started",
+            call,
+            before={"phase": "published"},
+            after={"phase": "evaluation"},
+        )
     return call

@@ -50,9 +50,13 @@ def auto_assign(actor: User | None, call_id: int) -> AssignmentResult:
         candidates = admissible_proposals(call_id)
         existing = assignments_of(call_id)
         kept, conflicts = kept_and_excluded(existing)
-        result = plan(proposal_infos(call, candidates), evaluator_infos(evaluators()),
-                      per_proposal=settings.reviews_per_proposal, kept=kept,
-                      conflicts=conflicts)
+        result = plan(
+            proposal_infos(call, candidates),
+            evaluator_infos(evaluators()),
+            per_proposal=settings.reviews_per_proposal,
+            kept=kept,
+            conflicts=conflicts,
+        )
         created = []
         by_key = {(a.proposal_id, a.evaluator_id): a for a in existing}
         for proposal_id, evaluator_id in result.new:
@@ -66,9 +70,15 @@ def auto_assign(actor: User | None, call_id: int) -> AssignmentResult:
             assignment.assigned_at = utcnow()
             created.append(assignment)
         db.session.flush()
-        audit.record(actor, "call.evaluators_assigned", call,
-                     after={"new": [[p, e] for p, e in result.new],
-                            "short": {str(k): v for k, v in result.short.items()}})
+        audit.record(
+            actor,
+            "call.evaluators_assigned",
+            call,
+            after={
+                "new": [[p, e] for p, e in result.new],
+                "short": {str(k): v for k, v in result.short.items()},
+            },
+        )
         _notify_assigned(created)
     return AssignmentResult(created=created, short=result.short)
 
@@ -84,17 +94,30 @@ def assign(actor: User, proposal_id: int, evaluator_id: int) -> Assignment:
         if evaluator is None or not evaluator.is_evaluator:
             raise ValidationFailed({"evaluator_id": _("Choose an evaluator.")})
         [info] = evaluator_infos([evaluator])
-        existing = db.session.scalar(sa.select(Assignment).where(
-            Assignment.proposal_id == proposal.id, Assignment.evaluator_id == evaluator.id))
-        conflicts = {(proposal.id, evaluator.id)} if existing is not None and \
-            existing.status is AssignmentStatus.conflict else set()
+        existing = db.session.scalar(
+            sa.select(Assignment).where(
+                Assignment.proposal_id == proposal.id, Assignment.evaluator_id == evaluator.id
+            )
+        )
+        conflicts = (
+            {(proposal.id, evaluator.id)}
+            if existing is not None and existing.status is AssignmentStatus.conflict
+            else set()
+        )
         if not eligible(proposal_info(proposal), info, conflicts):
-            raise ValidationFailed({"evaluator_id": _(
-                "%(name)s is affiliated with the applicant or a partner, or declared a "
-                "conflict of interest for this proposal.", name=evaluator.name)})
+            raise ValidationFailed(
+                {
+                    "evaluator_id": _(
+                        "%(name)s is affiliated with the applicant or a partner, or declared a "
+                        "conflict of interest for this proposal.",
+                        name=evaluator.name,
+                    )
+                }
+            )
         if existing is not None and existing.is_active:
-            raise DomainError(_("%(name)s is already assigned to this proposal.",
-                                name=evaluator.name))
+            raise DomainError(
+                _("%(name)s is already assigned to this proposal.", name=evaluator.name)
+            )
         if existing is None:
             existing = Assignment(proposal_id=proposal.id, evaluator_id=evaluator.id)
             db.session.add(existing)
@@ -103,8 +126,12 @@ def assign(actor: User, proposal_id: int, evaluator_id: int) -> Assignment:
         existing.assigned_by_id = actor.id
         existing.assigned_at = utcnow()
         db.session.flush()
-        audit.record(actor, "assignment.created", existing,
-                     after={"proposal": proposal.reference, "evaluator": evaluator.email})
+        audit.record(
+            actor,
+            "assignment.created",
+            existing,
+            after={"proposal": proposal.reference, "evaluator": evaluator.email},
+        )
         _notify_assigned([existing])
     return existing
 
@@ -121,16 +148,27 @@ def remove_assignment(actor: User, assignment_id: int, reason: str) -> Assignmen
             raise DomainError(_("This evaluator has submitted a review; reopen it instead."))
         before = assignment.status.value
         assignment.status = AssignmentStatus.removed
-        audit.record(actor, "assignment.removed", assignment, before={"status": before},
-                     after={"status": "removed"}, reason=reason.strip())
+        audit.record(
+            actor,
+            "assignment.removed",
+            assignment,
+            before={"status": before},
+            after={"status": "removed"},
+            reason=reason.strip(),
+        )
     return assignment
 
 
 def _notify_assigned(assignments: Iterable[Assignment]) -> None:
     for assignment in assignments:
         evaluator = db.session.get(User, assignment.evaluator_id)
-        enqueue("evaluation_assigned", to=evaluator.email, language=evaluator.language,
-                dedupe_key=f"assigned:{assignment.id}:{assignment.assigned_at.isoformat()}",
-                subject=_l("A proposal to evaluate"),
-                template="reviews/email/assigned.txt", evaluator=evaluator,
-                assignment=assignment)
+        enqueue(
+            "evaluation_assigned",
+            to=evaluator.email,
+            language=evaluator.language,
+            dedupe_key=f"assigned:{assignment.id}:{assignment.assigned_at.isoformat()}",
+            subject=_l("A proposal to evaluate"),
+            template="reviews/email/assigned.txt",
+            evaluator=evaluator,
+            assignment=assignment,
+        )

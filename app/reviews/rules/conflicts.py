@@ -22,6 +22,7 @@ from app.reviews.models import Affiliation, Assignment, AssignmentStatus, Evalua
 
 # ---------------------------------------------------------------------------- evaluators
 
+
 @dataclass(frozen=True)
 class AffiliationInput:
     organisation_name: str
@@ -29,8 +30,9 @@ class AffiliationInput:
     relation: str = ""
 
 
-def update_profile(actor: User, expertise: Iterable[str],
-                   affiliations: Sequence[AffiliationInput]) -> EvaluatorProfile:
+def update_profile(
+    actor: User, expertise: Iterable[str], affiliations: Sequence[AffiliationInput]
+) -> EvaluatorProfile:
     """An evaluator records their expertise and every organisation they work for or with."""
     require(actor.is_evaluator)
     codes = [code for code in (t.value for t in Technology) if code in set(expertise)]
@@ -41,7 +43,8 @@ def update_profile(actor: User, expertise: Iterable[str],
             numbers.append(normalise(item.enterprise_number))
         except InvalidEnterpriseNumber:
             errors[f"affiliations-{index}-enterprise_number"] = _(
-                "Enter a valid enterprise number, like 0123.456.749.")
+                "Enter a valid enterprise number, like 0123.456.749."
+            )
         if not item.organisation_name.strip():
             errors[f"affiliations-{index}-organisation_name"] = _("Name the organisation.")
     if errors:
@@ -51,8 +54,10 @@ def update_profile(actor: User, expertise: Iterable[str],
         if profile is None:
             profile = EvaluatorProfile(user_id=actor.id)
             db.session.add(profile)
-        before = {"expertise": list(profile.expertise or []),
-                  "affiliations": [a.enterprise_number for a in affiliations_of(actor.id)]}
+        before = {
+            "expertise": list(profile.expertise or []),
+            "affiliations": [a.enterprise_number for a in affiliations_of(actor.id)],
+        }
         profile.expertise = codes
         profile.updated_at = utcnow()
         db.session.execute(sa.delete(Affiliation).where(Affiliation.user_id == actor.id))
@@ -61,16 +66,27 @@ def update_profile(actor: User, expertise: Iterable[str],
             if number in seen:
                 continue
             seen.add(number)
-            db.session.add(Affiliation(user_id=actor.id, enterprise_number=number,
-                                       organisation_name=item.organisation_name.strip(),
-                                       relation=item.relation.strip()))
+            db.session.add(
+                Affiliation(
+                    user_id=actor.id,
+                    enterprise_number=number,
+                    organisation_name=item.organisation_name.strip(),
+                    relation=item.relation.strip(),
+                )
+            )
         db.session.flush()
-        audit.record(actor, "evaluator.profile_updated", actor, before=before,
-                     after={"expertise": codes, "affiliations": sorted(seen)})
+        audit.record(
+            actor,
+            "evaluator.profile_updated",
+            actor,
+            before=before,
+            after={"expertise": codes, "affiliations": sorted(seen)},
+        )
     return profile
 
 
 # ---------------------------------------------------------------------------- conflicts
+
 
 def declare(actor: User, assignment_id: int, has_conflict: bool, reason: str = "") -> Assignment:
     """Declare, before reading, that there is no conflict of interest, or that there is one."""
@@ -87,25 +103,41 @@ def declare(actor: User, assignment_id: int, has_conflict: bool, reason: str = "
         else:
             assignment.status = AssignmentStatus.accepted
         db.session.flush()
-        audit.record(actor, "assignment.conflict_declared" if has_conflict
-                     else "assignment.no_conflict_declared", assignment,
-                     after={"proposal_id": assignment.proposal_id,
-                            "status": assignment.status.value},
-                     reason=assignment.conflict_reason or None)
+        audit.record(
+            actor,
+            "assignment.conflict_declared" if has_conflict else "assignment.no_conflict_declared",
+            assignment,
+            after={"proposal_id": assignment.proposal_id, "status": assignment.status.value},
+            reason=assignment.conflict_reason or None,
+        )
         if has_conflict:
             proposal = assignment.proposal
             suggestion = replacement_for(proposal.id)
             for official in _officials():
-                enqueue("conflict_declared", to=official.email, language=official.language,
-                        dedupe_key=f"conflict:{assignment.id}:{official.id}",
-                        subject=_l("Conflict of interest declared on %(reference)s",
-                                  reference=proposal.reference),
-                        template="reviews/email/conflict.txt", official=official,
-                        assignment=assignment, proposal=proposal, suggestion=suggestion)
+                enqueue(
+                    "conflict_declared",
+                    to=official.email,
+                    language=official.language,
+                    dedupe_key=f"conflict:{assignment.id}:{official.id}",
+                    subject=_l(
+                        "Conflict of interest declared on %(reference)s",
+                        reference=proposal.reference,
+                    ),
+                    template="reviews/email/conflict.txt",
+                    official=official,
+                    assignment=assignment,
+                    proposal=proposal,
+                    suggestion=suggestion,
+                )
     return assignment
 
 
 def _officials() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.official, User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.official, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )

@@ -39,6 +39,7 @@ from app.reviews.rules.scoring import parse_score, plain
 
 # ---------------------------------------------------------------------------- consensus
 
+
 @dataclass(frozen=True)
 class ConsensusInput:
     """The criteria something was typed for: criterion id -> (score as typed, justification,
@@ -47,8 +48,14 @@ class ConsensusInput:
     items: Mapping[int, tuple[object, str, str]]
 
 
-def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
-                     justification: str, minority_view: str = "") -> ConsensusScore:
+def record_consensus(
+    actor: User,
+    proposal_id: int,
+    criterion_id: int,
+    score,
+    justification: str,
+    minority_view: str = "",
+) -> ConsensusScore:
     require(permissions.can_manage(actor))
     with transaction():
         proposal = proposals.get_proposal(actor, proposal_id)
@@ -62,15 +69,21 @@ def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
         except ValueError:
             value = None
         if value is None:
-            errors["score"] = _("Give a score from 0 to %(max)s in steps of %(step)s.",
-                                max=plain(criterion.scale_max), step=plain(criterion.step))
+            errors["score"] = _(
+                "Give a score from 0 to %(max)s in steps of %(step)s.",
+                max=plain(criterion.scale_max),
+                step=plain(criterion.step),
+            )
         if not justification.strip():
             errors["justification"] = _("Write the consensus justification.")
         if errors:
             raise ValidationFailed(errors)
-        consensus = db.session.scalar(sa.select(ConsensusScore).where(
-            ConsensusScore.proposal_id == proposal.id,
-            ConsensusScore.criterion_id == criterion.id))
+        consensus = db.session.scalar(
+            sa.select(ConsensusScore).where(
+                ConsensusScore.proposal_id == proposal.id,
+                ConsensusScore.criterion_id == criterion.id,
+            )
+        )
         before = {} if consensus is None else {"score": str(consensus.score)}
         if consensus is None:
             consensus = ConsensusScore(proposal_id=proposal.id, criterion_id=criterion.id)
@@ -81,37 +94,47 @@ def record_consensus(actor: User, proposal_id: int, criterion_id: int, score,
         consensus.recorded_by_id = actor.id
         consensus.recorded_at = utcnow()
         db.session.flush()
-        audit.record(actor, "proposal.consensus_recorded", proposal, before=before,
-                     after={"criterion": criterion.name_en, "score": str(value)})
+        audit.record(
+            actor,
+            "proposal.consensus_recorded",
+            proposal,
+            before=before,
+            after={"criterion": criterion.name_en, "score": str(value)},
+        )
     return consensus
 
 
-def record_consensus_set(actor: User, proposal_id: int,
-                         items: Mapping[int, tuple[object, str, str]]) -> list[ConsensusScore]:
+def record_consensus_set(
+    actor: User, proposal_id: int, items: Mapping[int, tuple[object, str, str]]
+) -> list[ConsensusScore]:
     """Record the consensus on several criteria at once: all of them or none.
 
     ``items`` maps criterion id to (score, justification, minority view); errors come back
     keyed ``score-<criterion id>``, ``justification-<criterion id>``."""
     require(permissions.can_manage(actor))
     if not items:
-        raise ValidationFailed({"consensus": _("Record the consensus on at least one "
-                                               "criterion.")})
+        raise ValidationFailed({"consensus": _("Record the consensus on at least one criterion.")})
     errors: dict[str, str] = {}
     recorded = []
     with transaction():
         for criterion_id, (score, justification, minority_view) in items.items():
             try:
-                recorded.append(record_consensus(actor, proposal_id, criterion_id, score,
-                                                 justification, minority_view))
+                recorded.append(
+                    record_consensus(
+                        actor, proposal_id, criterion_id, score, justification, minority_view
+                    )
+                )
             except ValidationFailed as exc:
-                errors.update({f"{key}-{criterion_id}": message
-                               for key, message in exc.errors.items()})
+                errors.update(
+                    {f"{key}-{criterion_id}": message for key, message in exc.errors.items()}
+                )
         if errors:
             raise ValidationFailed(errors)
     return recorded
 
 
 # ---------------------------------------------------------------------------- review quorum
+
 
 @dataclass(frozen=True)
 class ReviewQuorum:
@@ -146,29 +169,39 @@ def review_quorums(call_id: int, proposal_id: int | None = None) -> dict[int, Re
     if call is None:
         raise NotFound()
     per_proposal = settings_of(call).reviews_per_proposal
-    candidates = [p for p in admissible_proposals(call_id)
-                  if proposal_id is None or p.id == proposal_id]
+    candidates = [
+        p for p in admissible_proposals(call_id) if proposal_id is None or p.id == proposal_id
+    ]
     if not candidates:
         return {}
     ids = [p.id for p in candidates]
     assignments = db.session.scalars(
-        sa.select(Assignment).where(Assignment.proposal_id.in_(ids))
-        .options(selectinload(Assignment.review))).all()
+        sa.select(Assignment)
+        .where(Assignment.proposal_id.in_(ids))
+        .options(selectinload(Assignment.review))
+    ).all()
     submitted: dict[int, int] = defaultdict(int)
     for assignment in assignments:
-        if assignment.is_active and assignment.review is not None \
-                and assignment.review.status is ReviewStatus.submitted:
+        if (
+            assignment.is_active
+            and assignment.review is not None
+            and assignment.review.status is ReviewStatus.submitted
+        ):
             submitted[assignment.proposal_id] += 1
     _kept, excluded = kept_and_excluded(assignments)
     people = evaluator_infos(evaluators())
-    overrides = {o.proposal_id: o for o in db.session.scalars(
-        sa.select(ReviewQuorumOverride).where(ReviewQuorumOverride.proposal_id.in_(ids)))}
+    overrides = {
+        o.proposal_id: o
+        for o in db.session.scalars(
+            sa.select(ReviewQuorumOverride).where(ReviewQuorumOverride.proposal_id.in_(ids))
+        )
+    }
     result = {}
     for info in proposal_infos(call, candidates):
         possible = sum(1 for person in people if eligible(info, person, excluded))
-        result[info.id] = ReviewQuorum(submitted[info.id],
-                                       max(1, min(per_proposal, possible)),
-                                       overrides.get(info.id))
+        result[info.id] = ReviewQuorum(
+            submitted[info.id], max(1, min(per_proposal, possible)), overrides.get(info.id)
+        )
     return result
 
 
@@ -184,11 +217,15 @@ def require_review_quorum(proposal: Proposal) -> ReviewQuorum:
     """Refuse, in the user's language, a consensus without the reviews or an override."""
     quorum = review_quorum(proposal)
     if not quorum.satisfied:
-        raise DomainError(_(
-            "%(reference)s has %(submitted)d of the %(required)d submitted reviews it needs. "
-            "Wait for the reviews, or record why the consensus goes ahead with fewer.",
-            reference=proposal.reference, submitted=quorum.submitted,
-            required=quorum.required))
+        raise DomainError(
+            _(
+                "%(reference)s has %(submitted)d of the %(required)d submitted reviews it needs. "
+                "Wait for the reviews, or record why the consensus goes ahead with fewer.",
+                reference=proposal.reference,
+                submitted=quorum.submitted,
+                required=quorum.required,
+            )
+        )
     return quorum
 
 
@@ -197,14 +234,23 @@ def override_review_quorum(actor: User, proposal_id: int, reason: str) -> Review
     (audited; the reason appears in the decision record and the summary report)."""
     require(permissions.can_manage(actor))
     if not reason.strip():
-        raise ValidationFailed({"reason": _("Write why the consensus goes ahead with fewer "
-                                            "reviews; the applicant reads it.")})
+        raise ValidationFailed(
+            {
+                "reason": _(
+                    "Write why the consensus goes ahead with fewer reviews; the applicant reads it."
+                )
+            }
+        )
     with transaction():
         proposal = proposals.get_proposal(actor, proposal_id)
         quorum = review_quorum(proposal)
         if quorum.met:
-            raise DomainError(_("%(reference)s has the reviews it needs: no override is "
-                                "needed.", reference=proposal.reference))
+            raise DomainError(
+                _(
+                    "%(reference)s has the reviews it needs: no override is needed.",
+                    reference=proposal.reference,
+                )
+            )
         existing = quorum.override
         before = {} if existing is None else {"reason": existing.reason}
         if existing is None:
@@ -216,8 +262,12 @@ def override_review_quorum(actor: User, proposal_id: int, reason: str) -> Review
         existing.decided_by_id = actor.id
         existing.decided_at = utcnow()
         db.session.flush()
-        audit.record(actor, "proposal.review_quorum_overridden", proposal, before=before,
-                     after={"reviews_submitted": quorum.submitted,
-                            "reviews_required": quorum.required},
-                     reason=existing.reason)
+        audit.record(
+            actor,
+            "proposal.review_quorum_overridden",
+            proposal,
+            before=before,
+            after={"reviews_submitted": quorum.submitted, "reviews_required": quorum.required},
+            reason=existing.reason,
+        )
     return existing

@@ -34,6 +34,7 @@ from app.reviews.models import (
 
 # ---------------------------------------------------------------------------- ranking
 
+
 @dataclass(frozen=True)
 class RankedOrganisation:
     legal_name: str
@@ -74,9 +75,11 @@ class RankingRow:
 
 
 # Lazy: translated where it is shown, in the reader's language (never at import).
-TIE_BREAK = _l("Equal scores are ordered by the score on the criterion with the highest "
-               "weight (then the next), then by the earlier submission of the version that "
-               "counts, then by reference.")
+TIE_BREAK = _l(
+    "Equal scores are ordered by the score on the criterion with the highest "
+    "weight (then the next), then by the earlier submission of the version that "
+    "counts, then by reference."
+)
 TIE_BREAK_CODE = "criteria_by_weight,submitted_at,reference"
 WEIGHTED_TOTAL = _l("weighted total")
 
@@ -139,24 +142,61 @@ def ranking(call_id: int) -> Ranking:
     if placed is None:
         placed = _rank(call, settings, criteria)
         cache().set(key, placed)
-    overrides = {o.proposal_id: o for o in db.session.scalars(
-        sa.select(OutcomeOverride).join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
-        .where(Proposal.call_id == call_id))}
+    overrides = {
+        o.proposal_id: o
+        for o in db.session.scalars(
+            sa.select(OutcomeOverride)
+            .join(Proposal, Proposal.id == OutcomeOverride.proposal_id)
+            .where(Proposal.call_id == call_id)
+        )
+    }
     names = {c.id: c.name for c in criteria}
     rows = []
-    for (pid, reference, title, organisation_id, legal_name, number, score, requested,
-         passed, failed_ids, total_failed, rank, cumulative, computed, submitted_at) in placed:
+    for (
+        pid,
+        reference,
+        title,
+        organisation_id,
+        legal_name,
+        number,
+        score,
+        requested,
+        passed,
+        failed_ids,
+        total_failed,
+        rank,
+        cumulative,
+        computed,
+        submitted_at,
+    ) in placed:
         failed = [names[criterion_id] for criterion_id in failed_ids]
         if total_failed:
             failed.append(str(WEIGHTED_TOTAL))
         computed = Outcome(computed) if computed else None
         override = overrides.get(pid)
-        rows.append(RankingRow(
-            RankedProposal(pid, reference, title, call.id, organisation_id,
-                           RankedOrganisation(legal_name, number), call),
-            score, requested, passed, failed, rank=rank, cumulative=cumulative,
-            computed=computed, outcome=override.outcome if override else computed,
-            override=override, submitted_at=submitted_at))
+        rows.append(
+            RankingRow(
+                RankedProposal(
+                    pid,
+                    reference,
+                    title,
+                    call.id,
+                    organisation_id,
+                    RankedOrganisation(legal_name, number),
+                    call,
+                ),
+                score,
+                requested,
+                passed,
+                failed,
+                rank=rank,
+                cumulative=cumulative,
+                computed=computed,
+                outcome=override.outcome if override else computed,
+                override=override,
+                submitted_at=submitted_at,
+            )
+        )
     return Ranking(rows)
 
 
@@ -168,8 +208,12 @@ def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str
     of_call = Proposal.call_id == call.id
 
     def joined(column, model):
-        return sa.select(column).join(Proposal, Proposal.id == model.proposal_id) \
-            .where(of_call).scalar_subquery()
+        return (
+            sa.select(column)
+            .join(Proposal, Proposal.id == model.proposal_id)
+            .where(of_call)
+            .scalar_subquery()
+        )
 
     def proposals_(column):
         return sa.select(column).where(of_call).scalar_subquery()
@@ -177,28 +221,36 @@ def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str
     def extensions(column):
         return sa.select(column).where(DeadlineExtension.call_id == call.id).scalar_subquery()
 
-    row = db.session.execute(sa.select(
-        proposals_(sa.func.count(Proposal.id)), proposals_(sa.func.max(Proposal.updated_at)),
-        proposals_(sa.func.max(Proposal.withdrawn_at)),
-        proposals_(sa.func.sum(sa.case((Proposal.status == ProposalStatus.submitted, 1),
-                                       else_=0))),
-        joined(sa.func.max(ProposalVersion.id), ProposalVersion),
-        joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
-        joined(sa.func.max(AdmissibilityCheck.id), AdmissibilityCheck),
-        joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
-        joined(sa.func.count(ConsensusScore.id), ConsensusScore),
-        joined(sa.func.max(ConsensusScore.id), ConsensusScore),
-        joined(sa.func.max(ConsensusScore.recorded_at), ConsensusScore),
-        extensions(sa.func.count(DeadlineExtension.id)),
-        extensions(sa.func.max(DeadlineExtension.granted_at)),
-        extensions(sa.func.max(DeadlineExtension.deadline)),
-        sa.select(sa.func.max(AuditRecord.id))
-        .where(AuditRecord.action == "organisation.updated").scalar_subquery(),
-    )).one()
-    limits = (call.budget_eur, call.closes_at.isoformat(), settings.reserve_size,
-              settings.total_threshold,
-              [(c.id, c.position, c.weight, c.scale_max, c.step, c.threshold)
-               for c in criteria])
+    row = db.session.execute(
+        sa.select(
+            proposals_(sa.func.count(Proposal.id)),
+            proposals_(sa.func.max(Proposal.updated_at)),
+            proposals_(sa.func.max(Proposal.withdrawn_at)),
+            proposals_(
+                sa.func.sum(sa.case((Proposal.status == ProposalStatus.submitted, 1), else_=0))
+            ),
+            joined(sa.func.max(ProposalVersion.id), ProposalVersion),
+            joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
+            joined(sa.func.max(AdmissibilityCheck.id), AdmissibilityCheck),
+            joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
+            joined(sa.func.count(ConsensusScore.id), ConsensusScore),
+            joined(sa.func.max(ConsensusScore.id), ConsensusScore),
+            joined(sa.func.max(ConsensusScore.recorded_at), ConsensusScore),
+            extensions(sa.func.count(DeadlineExtension.id)),
+            extensions(sa.func.max(DeadlineExtension.granted_at)),
+            extensions(sa.func.max(DeadlineExtension.deadline)),
+            sa.select(sa.func.max(AuditRecord.id))
+            .where(AuditRecord.action == "organisation.updated")
+            .scalar_subquery(),
+        )
+    ).one()
+    limits = (
+        call.budget_eur,
+        call.closes_at.isoformat(),
+        settings.reserve_size,
+        settings.total_threshold,
+        [(c.id, c.position, c.weight, c.scale_max, c.step, c.threshold) for c in criteria],
+    )
     return "|".join(str(value) for value in (*row, *limits))
 
 
@@ -209,61 +261,95 @@ def _rank(call: Call, settings, criteria: Sequence[Criterion]) -> list[tuple]:
     candidates = {
         pid: (pid, reference, title, organisation_id, name, number)
         for pid, reference, title, organisation_id, name, number in db.session.execute(
-            sa.select(Proposal.id, Proposal.reference, Proposal.title, Proposal.organisation_id,
-                      Organisation.legal_name, Organisation.enterprise_number)
+            sa.select(
+                Proposal.id,
+                Proposal.reference,
+                Proposal.title,
+                Proposal.organisation_id,
+                Organisation.legal_name,
+                Organisation.enterprise_number,
+            )
             .join(Organisation, Organisation.id == Proposal.organisation_id)
             .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted,
-                   AdmissibilityCheck.result == Admissibility.admissible)
-            .order_by(Proposal.id))}
+            .where(
+                Proposal.call_id == call_id,
+                Proposal.status == ProposalStatus.submitted,
+                AdmissibilityCheck.result == Admissibility.admissible,
+            )
+            .order_by(Proposal.id)
+        )
+    }
     versions: dict[int, list] = defaultdict(list)
     for version in db.session.execute(
-            sa.select(ProposalVersion.proposal_id, ProposalVersion.submitted_at,
-                      ProposalVersion.data["requested_eur"].as_string().label("requested"))
-            .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
-            .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted)
-            .order_by(ProposalVersion.proposal_id, ProposalVersion.number)):
+        sa.select(
+            ProposalVersion.proposal_id,
+            ProposalVersion.submitted_at,
+            ProposalVersion.data["requested_eur"].as_string().label("requested"),
+        )
+        .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
+        .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted)
+        .order_by(ProposalVersion.proposal_id, ProposalVersion.number)
+    ):
         versions[version.proposal_id].append(version)
     consensus: dict[int, dict[int, sa.Row]] = defaultdict(dict)
     for item in db.session.execute(
-            sa.select(ConsensusScore.proposal_id, ConsensusScore.criterion_id,
-                      ConsensusScore.score)
-            .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
-            .where(Proposal.call_id == call_id)):
+        sa.select(ConsensusScore.proposal_id, ConsensusScore.criterion_id, ConsensusScore.score)
+        .join(Proposal, Proposal.id == ConsensusScore.proposal_id)
+        .where(Proposal.call_id == call_id)
+    ):
         consensus[item.proposal_id][item.criterion_id] = item
     deadlines = proposals.deadlines_by_organisation(call)
     inputs = []
     for pid, (_pid, reference, _title, organisation_id, _name, _number) in candidates.items():
         deadline = deadlines.get(organisation_id, call.closes_at)
         version = [v for v in versions[pid] if before_deadline(v.submitted_at, deadline)][-1]
-        inputs.append(ranking_policy.Candidate(
-            pid, reference, Decimal(version.requested or "0"), version.submitted_at,
-            {criterion_id: item.score
-             for criterion_id, item in consensus.get(pid, {}).items()}))
+        inputs.append(
+            ranking_policy.Candidate(
+                pid,
+                reference,
+                Decimal(version.requested or "0"),
+                version.submitted_at,
+                {criterion_id: item.score for criterion_id, item in consensus.get(pid, {}).items()},
+            )
+        )
     placed_rows = []
-    for placed in ranking_policy.rank(inputs, criteria, budget=call.budget_eur,
-                                      reserve_size=settings.reserve_size,
-                                      total_threshold=settings.total_threshold):
+    for placed in ranking_policy.rank(
+        inputs,
+        criteria,
+        budget=call.budget_eur,
+        reserve_size=settings.reserve_size,
+        total_threshold=settings.total_threshold,
+    ):
         pid = placed.candidate.key
-        placed_rows.append((
-            *candidates[pid], placed.score, placed.candidate.requested, placed.passed,
-            [c.id for c in placed.failed], bool(placed.total_failed), placed.rank,
-            placed.cumulative, placed.computed.value if placed.computed else None,
-            placed.candidate.submitted_at))
+        placed_rows.append(
+            (
+                *candidates[pid],
+                placed.score,
+                placed.candidate.requested,
+                placed.passed,
+                [c.id for c in placed.failed],
+                bool(placed.total_failed),
+                placed.rank,
+                placed.cumulative,
+                placed.computed.value if placed.computed else None,
+                placed.candidate.submitted_at,
+            )
+        )
     return placed_rows
 
 
-def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
-                     reason: str) -> OutcomeOverride | None:
+def override_outcome(
+    actor: User, proposal_id: int, outcome: Outcome | None, reason: str
+) -> OutcomeOverride | None:
     """Depart from the computed outcome (or, with None, return to it), with a reason."""
     require(permissions.can_manage(actor))
     if not reason.strip():
-        raise ValidationFailed({"reason": _("Give the reason for departing from the "
-                                            "ranking.")})
+        raise ValidationFailed({"reason": _("Give the reason for departing from the ranking.")})
     with transaction():
         proposal = proposals.get_proposal(actor, proposal_id)
-        existing = db.session.scalar(sa.select(OutcomeOverride).where(
-            OutcomeOverride.proposal_id == proposal.id))
+        existing = db.session.scalar(
+            sa.select(OutcomeOverride).where(OutcomeOverride.proposal_id == proposal.id)
+        )
         before = {"outcome": existing.outcome.value} if existing else {}
         if outcome is None:
             if existing is not None:
@@ -278,7 +364,12 @@ def override_outcome(actor: User, proposal_id: int, outcome: Outcome | None,
             existing.decided_by_id = actor.id
             existing.decided_at = utcnow()
             result = existing
-        audit.record(actor, "proposal.outcome_overridden", proposal, before=before,
-                     after={"outcome": outcome.value if outcome else "computed"},
-                     reason=reason.strip())
+        audit.record(
+            actor,
+            "proposal.outcome_overridden",
+            proposal,
+            before=before,
+            after={"outcome": outcome.value if outcome else "computed"},
+            reason=reason.strip(),
+        )
     return result

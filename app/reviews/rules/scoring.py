@@ -29,6 +29,7 @@ from app.reviews.models import Assignment, AssignmentStatus, Criterion, Review, 
 
 # ---------------------------------------------------------------------------- scoring
 
+
 @dataclass(frozen=True)
 class ReviewInput:
     """What an evaluator typed: per criterion id (score as typed, justification), and the
@@ -64,8 +65,12 @@ def parse_score(raw, criterion: Criterion) -> Decimal | None:
     return value
 
 
-def save_review(actor: User, assignment_id: int, scores: Mapping[int, tuple[object, str]],
-                overall_comment: str = "") -> Review:
+def save_review(
+    actor: User,
+    assignment_id: int,
+    scores: Mapping[int, tuple[object, str]],
+    overall_comment: str = "",
+) -> Review:
     """Save the evaluator's draft: ``scores`` maps criterion id to (score, justification)."""
     with transaction():
         assignment, _version = readable_proposal(actor, assignment_id)
@@ -74,8 +79,9 @@ def save_review(actor: User, assignment_id: int, scores: Mapping[int, tuple[obje
             review = Review(assignment=assignment, status=ReviewStatus.draft)
             db.session.add(review)
         if is_locked(review):
-            raise DomainError(_("This review is submitted and locked. Ask an official to "
-                                "reopen it."))
+            raise DomainError(
+                _("This review is submitted and locked. Ask an official to reopen it.")
+            )
         criteria = {c.id: c for c in criteria_of(assignment.proposal.call_id)}
         errors: dict[str, str] = {}
         existing = {s.criterion_id: s for s in review.scores}
@@ -88,7 +94,9 @@ def save_review(actor: User, assignment_id: int, scores: Mapping[int, tuple[obje
             except ValueError:
                 errors[f"score-{criterion_id}"] = _(
                     "Give a score from 0 to %(max)s in steps of %(step)s.",
-                    max=plain(criterion.scale_max), step=plain(criterion.step))
+                    max=plain(criterion.scale_max),
+                    step=plain(criterion.step),
+                )
                 continue
             score = existing.get(criterion_id)
             if score is None:
@@ -122,18 +130,26 @@ def submit_review(actor: User, assignment_id: int) -> Review:
         for criterion in criteria_of(assignment.proposal.call_id):
             score = scored.get(criterion.id)
             if score is None or score.score is None:
-                errors[f"score-{criterion.id}"] = _("Score “%(criterion)s”.",
-                                                    criterion=criterion.name)
+                errors[f"score-{criterion.id}"] = _(
+                    "Score “%(criterion)s”.", criterion=criterion.name
+                )
             if score is None or not score.justification.strip():
                 errors[f"justification-{criterion.id}"] = _(
-                    "Justify your score for “%(criterion)s”.", criterion=criterion.name)
+                    "Justify your score for “%(criterion)s”.", criterion=criterion.name
+                )
         if errors:
             raise ValidationFailed(errors)
         review.status = ReviewStatus.submitted
         review.submitted_at = utcnow()
-        audit.record(actor, "review.submitted", review,
-                     after={"proposal_id": assignment.proposal_id,
-                            "total": str(weighted_total(review.scores))})
+        audit.record(
+            actor,
+            "review.submitted",
+            review,
+            after={
+                "proposal_id": assignment.proposal_id,
+                "total": str(weighted_total(review.scores)),
+            },
+        )
     return review
 
 
@@ -149,8 +165,14 @@ def reopen_review(actor: User, review_id: int, reason: str) -> Review:
             raise DomainError(_("Only a submitted review can be reopened."))
         review.status = ReviewStatus.draft
         review.submitted_at = None
-        audit.record(actor, "review.reopened", review, before={"status": "submitted"},
-                     after={"status": "draft"}, reason=reason.strip())
+        audit.record(
+            actor,
+            "review.reopened",
+            review,
+            before={"status": "submitted"},
+            after={"status": "draft"},
+            reason=reason.strip(),
+        )
     return review
 
 
@@ -158,15 +180,21 @@ def other_reviews(actor: User, assignment_id: int) -> list[Review]:
     """Other evaluators' reviews: visible only once one's own is submitted (independence)."""
     assignment = get_assignment(actor, assignment_id)
     if not is_locked(assignment.review):
-        raise DomainError(_("Submit your own review first: you see the others' scores after "
-                            "that."))
-    return [a.review for a in db.session.scalars(
-        sa.select(Assignment).where(Assignment.proposal_id == assignment.proposal_id,
-                                    Assignment.id != assignment.id,
-                                    Assignment.status == AssignmentStatus.accepted)
-        .options(selectinload(Assignment.review).selectinload(Review.scores))
-        .order_by(Assignment.id))
-        if a.review is not None and a.review.status is ReviewStatus.submitted]
+        raise DomainError(_("Submit your own review first: you see the others' scores after that."))
+    return [
+        a.review
+        for a in db.session.scalars(
+            sa.select(Assignment)
+            .where(
+                Assignment.proposal_id == assignment.proposal_id,
+                Assignment.id != assignment.id,
+                Assignment.status == AssignmentStatus.accepted,
+            )
+            .options(selectinload(Assignment.review).selectinload(Review.scores))
+            .order_by(Assignment.id)
+        )
+        if a.review is not None and a.review.status is ReviewStatus.submitted
+    ]
 
 
 # ---------------------------------------------------------------------------- evaluator pages
@@ -178,15 +206,22 @@ def evaluator_attachment(actor: User, assignment_id: int, sha256: str) -> tuple[
     assignment, version = readable_proposal(actor, assignment_id)
     for item in version.data.get("attachments") or []:
         if item.get("sha256") == sha256:
-            proposals.log_confidential_read(actor, assignment.proposal, "attachment", {
-                "sha256": sha256, "filename": item["filename"], "version": version.number})
+            proposals.log_confidential_read(
+                actor,
+                assignment.proposal,
+                "attachment",
+                {"sha256": sha256, "filename": item["filename"], "version": version.number},
+            )
             return str(files.path_for(sha256)), item["filename"]
     raise NotFound()
 
 
-def submit_typed_review(actor: User, assignment_id: int,
-                        scores: Mapping[int, tuple[object, str]],
-                        overall_comment: str = "") -> Review:
+def submit_typed_review(
+    actor: User,
+    assignment_id: int,
+    scores: Mapping[int, tuple[object, str]],
+    overall_comment: str = "",
+) -> Review:
     """Save what the evaluator typed and submit it, in one transaction.
 
     Every problem comes back in one ``ValidationFailed``: scores off the scale or its step
