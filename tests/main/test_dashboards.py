@@ -25,8 +25,8 @@ def _home(client) -> str:
     return response.get_data(as_text=True)
 
 
-def _queries(client) -> int:
-    statements = []
+def _statements(client) -> list[str]:
+    statements: list[str] = []
 
     def _before(conn, cursor, statement, *args):
         statements.append(statement)
@@ -36,7 +36,11 @@ def _queries(client) -> int:
         _home(client)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", _before)
-    return len(statements)
+    return statements
+
+
+def _queries(client) -> int:
+    return len(_statements(client))
 
 
 def _decide(call, outcomes: dict, number: int = 1) -> DecisionRecord:
@@ -155,20 +159,6 @@ def test_a_visitor_sees_no_dashboard(client):
         "Manage the accounts",
     ):
         assert _nl(heading) not in page
-
-
-def _statements(client) -> list[str]:
-    statements: list[str] = []
-
-    def _before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _before)
-    try:
-        _home(client)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _before)
-    return statements
 
 
 def test_the_home_pages_never_load_a_decision_records_json(client, login):
