@@ -18,6 +18,7 @@ from app.calls.models import Call, CallPhase, DeadlineExtension
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.permissions import require
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.reviews import permissions
@@ -326,7 +327,7 @@ class ConsensusSheet:
 def consensus_sheet(actor: User, proposal_id: int) -> ConsensusSheet:
     """What an official needs to record the consensus on one admissible proposal."""
     require(permissions.can_manage(actor))
-    proposal = proposals.get_proposal(actor, proposal_id)
+    proposal = proposal_access.get_proposal(actor, proposal_id)
     check = db.session.scalar(
         sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == proposal.id)
     )
@@ -623,7 +624,7 @@ def summary_of(
 ) -> tuple[Proposal, PublishedResult]:
     """The evaluation summary of a proposal: its organisation's members and officials, only
     once a decision that includes it is published; NotFound for everyone else."""
-    proposal = proposals.get_proposal(actor, proposal_id)
+    proposal = proposal_access.get_proposal(actor, proposal_id)
     result = published_result(proposal, language)
     if result is None:
         raise NotFound()

@@ -26,7 +26,7 @@ from app.core.forms import attach_errors, submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.reviews import facts, permissions, queries, review_exports
 from app.reviews.blueprint import bp
 from app.reviews.forms import OverrideForm, PublishForm
@@ -386,7 +386,7 @@ def summary_report(proposal_id: int):
     """The evaluation summary report: the organisation's members and officials, once the
     decision is published; 404 for everyone else. Never an evaluator's name."""
     proposal, result = queries.summary_of(current_user, proposal_id, language())
-    proposals.log_confidential_read(current_user, proposal, "summary_report")
+    proposal_storage.log_confidential_read(current_user, proposal, "summary_report")
     return download(
         summary_pdf(proposal, result),
         "application/pdf",

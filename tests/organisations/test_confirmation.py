@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
 from app.auth import services as auth_services
 from app.core.db import db
 from app.core.email import OutboxMessage
@@ -23,7 +24,7 @@ from app.organisations.models import (
     ProviderType,
 )
 from app.proposals import services as proposals
-from app.proposals.services import DeadlinePassed
+from app.proposals.access import DeadlinePassed
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_call,
@@ -46,7 +47,7 @@ def register(email="nele@example.org", legal_name="Leerhuis vzw"):
             provider_type=ProviderType.private,
         ),
     )
-    auth_services.verify_email(auth_services.make_link_token(user, "verify"))
+    auth_links.verify_email(auth_links.make_link_token(user, "verify"))
     return user, user.memberships[0].organisation
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
 from app.reviews import facts, queries
@@ -192,7 +192,7 @@ def test_others_may_not_override(client, login):
 
 def test_the_ranking_api_gives_the_override_reason(client):
     world = _world(count=1, reviews=False)  # the consensus went ahead with a reason
-    _token, plain = auth_services.create_token(world.official, world.official, "test")
+    _token, plain = auth_tokens.create_token(world.official, world.official, "test")
     body = client.get(
         f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}
     ).get_json()
