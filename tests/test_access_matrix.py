@@ -25,7 +25,7 @@ from app.calls import documents
 from app.calls.models import Call, CallDocument
 from app.core.db import db
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
-from app.organisations import services as organisations
+from app.organisations import memberships as organisation_memberships
 from app.organisations.models import Membership, Organisation, OrganisationEvidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
@@ -324,7 +324,7 @@ def world() -> World:
     applicant = make_user("applicant", organisation=organisation)
     other_applicant = make_user("applicant", organisation=other_organisation)
     requester = make_user("applicant")  # a member of a third organisation
-    pending = organisations.request_membership(requester, organisation.enterprise_number)
+    pending = organisation_memberships.request_membership(requester, organisation.enterprise_number)
     token, _plain = auth_tokens.create_token(applicant, applicant, "matrix")
     # the project's own call first, so that MATRIX-1 stays the newest call
     project, _member = make_funded_project(member=applicant)

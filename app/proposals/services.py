@@ -31,8 +31,9 @@ from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import before_deadline, format_brussels, utcnow
+from app.organisations.confirmation import submission_block
 from app.organisations.models import Organisation
-from app.organisations.services import active_members, submission_block
+from app.organisations.services import active_members
 from app.proposals import permissions
 from app.proposals.access import DeadlinePassed, EditConflict, check_open, deadline_of, get_proposal
 from app.proposals.eligibility import check_shape, submission_problems

@@ -26,7 +26,7 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.organisations.services import submission_block
+from app.organisations.confirmation import submission_block
 from app.proposals import (
     access,
     drafts,

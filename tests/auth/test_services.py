@@ -17,6 +17,7 @@ from app.core.email import OutboxMessage
 from app.core.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role
 from app.core.time import utcnow
+from app.organisations import memberships as organisation_memberships
 from app.organisations import services as organisations
 from app.organisations.models import MembershipStatus, ProviderType
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user, valid_enterprise_number
@@ -100,12 +101,12 @@ def test_registration_with_a_bad_enterprise_number_creates_nothing():
 def test_join_request_needs_approval_by_a_member():
     organisation = make_organisation()
     member = make_user(organisation=organisation)
-    user = organisations.register_to_join(account(), organisation.enterprise_number)
+    user = organisation_memberships.register_to_join(account(), organisation.enterprise_number)
     assert user.organisation_ids == frozenset()
     membership = user.memberships[0]
     with pytest.raises(NotFound):  # not a member yet: the organisation is not theirs to see
-        organisations.decide_membership(user, membership.id, True)
-    organisations.decide_membership(member, membership.id, True)
+        organisation_memberships.decide_membership(user, membership.id, True)
+    organisation_memberships.decide_membership(member, membership.id, True)
     assert organisation.id in user.organisation_ids
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
     assert kinds == ["verify_email", "membership_requested", "membership_decided"]
