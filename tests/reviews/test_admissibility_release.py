@@ -24,7 +24,12 @@ def _english():
 
 
 def _kinds() -> list[str]:
-    return sorted(db.session.scalars(sa.select(OutboxMessage.kind)))
+    """The emails queued, beyond the applicants' submission receipts."""
+    return sorted(
+        db.session.scalars(
+            sa.select(OutboxMessage.kind).where(OutboxMessage.kind != "proposal_submitted")
+        )
+    )
 
 
 def _actions(prefix: str) -> list[str]:
@@ -113,7 +118,7 @@ def test_a_release_refuses_when_the_decisions_changed_since_the_preview():
 
 
 def test_a_result_changed_after_its_release_sends_a_correction_once_released_again():
-    world = admissibility_world(1)
+    world = admissibility_world(1, languages=("en",))
     (proposal,) = world.proposals
     admissibility_rules.decide_admissibility(
         world.official, proposal.id, Admissibility.inadmissible, "Te laat ingediend"
