@@ -130,7 +130,7 @@ def _release_page(call: Call, form: ReleaseForm | None = None):
         labels={
             "admissible": _("Admissible"),
             "inadmissible": _("Inadmissible"),
-            "corrections": _("Corrections of a result released before"),
+            "corrections": _("Corrections (changed after the release)"),
         },
     )
 
