@@ -23,6 +23,7 @@ from app.core.permissions import require
 from app.core.time import before_deadline, format_brussels, utcnow
 from app.organisations.models import Membership, MembershipStatus
 from app.organisations.services import active_members
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
 from app.reviews import permissions
@@ -61,7 +62,7 @@ def _decide(
 ) -> AdmissibilityCheck:
     """Record the decision on one (locked) proposal, audited; nothing is sent: the
     applicant learns it when the results are released (``release_results``)."""
-    if before_deadline(utcnow(), proposals.deadline_of(proposal)):
+    if before_deadline(utcnow(), proposal_access.deadline_of(proposal)):
         raise DomainError(_("Admissibility is checked after the deadline."))
     version = evaluated_version(proposal)
     check = db.session.scalar(
@@ -101,7 +102,7 @@ def decide_admissibility(
     require(permissions.can_manage(actor))
     _reason_required(result, reason)
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id, for_update=True)
+        proposal = proposal_access.get_proposal(actor, proposal_id, for_update=True)
         return _decide(actor, proposal, result, reason)
 
 
