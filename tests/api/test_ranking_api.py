@@ -11,7 +11,7 @@ from app.reviews.models import Admissibility, Outcome
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import ranking as ranking_rules
 from tests.factories import make_user
-from tests.reviews.test_official_views import CODE, _submitted, _world
+from tests.reviews.factories import CODE, reviewed_world, submitted
 
 RANKING = f"/api/v1/calls/{CODE}/ranking"
 
@@ -31,7 +31,7 @@ def _error(response, status: int) -> str:
 
 @pytest.fixture
 def world():
-    world = _world(count=5)
+    world = reviewed_world(count=5)
     settings = facts.settings_of(world.call)
     settings.reserve_size = 1
     ranking_rules.override_outcome(
@@ -87,7 +87,7 @@ def test_ranking_has_exactly_the_documented_shape(client, world):
 
 
 def test_ranking_matches_the_service_and_leaves_out_incomplete_consensus(client, world):
-    late, _user = _submitted(world.call, requested_eur=Decimal("10000.00"))
+    late, _user = submitted(world.call, language="en", requested_eur=Decimal("10000.00"))
     admissibility_rules.decide_admissibility(world.official, late.id, Admissibility.admissible)
     body = client.get(RANKING, headers=_bearer(world.official)).get_json()
     assert late.reference not in {r["proposal"] for r in body["rows"]}

@@ -18,7 +18,7 @@ from app.core.db import db
 from app.proposals import services as proposals
 from app.proposals import versions as proposal_versions
 from app.reviews.rules import decisions as decisions_rules
-from tests.reviews.test_official_views import _world
+from tests.reviews.factories import reviewed_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -54,7 +54,7 @@ DECISIONS = "decision_records:decision_records_immutable"
 @pytest.fixture
 def world():
     """A decided call: versions, an attachment, reviews, consensus, a decision record."""
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     applicant, proposal = world.applicants[0], world.proposals[0]
     proposals.add_attachment(
         applicant,

@@ -15,9 +15,7 @@ from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import scoring as scoring_rules
 from tests.factories import make_user
-from tests.reviews.test_evaluator_views import _call as evaluator_call
-from tests.reviews.test_evaluator_views import _submitted
-from tests.reviews.test_official_views import BASE, _world
+from tests.reviews.factories import BASE, evaluation_call, reviewed_world, submitted
 
 
 def _reads(action: str | None = None) -> list[AuditRecord]:
@@ -29,14 +27,14 @@ def _reads(action: str | None = None) -> list[AuditRecord]:
 
 @pytest.fixture
 def decided():
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     decisions_rules.publish_decision(world.official, world.call.id)
     return world
 
 
 def test_an_official_downloading_an_attachment_is_audited_the_owner_is_not(client, login):
-    call = evaluator_call()
-    proposal = _submitted(call, attachment=True)
+    call = evaluation_call()
+    proposal, _applicant = submitted(call, attachment=True)
     sha = proposal.attachments[0].sha256
     owner = db.session.get(type(proposal), proposal.id).versions[0].submitted_by
     official = _official()
@@ -61,8 +59,8 @@ def _official():
 
 
 def test_an_evaluator_downloading_an_attachment_is_audited():
-    call = evaluator_call()
-    proposal = _submitted(call, attachment=True)
+    call = evaluation_call()
+    proposal, _applicant = submitted(call, attachment=True)
     official = _official()
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluator = make_user("evaluator")
@@ -110,8 +108,8 @@ def test_a_refused_read_leaves_no_record(client, login, decided):
 
 
 def test_reading_an_attachment_keeps_the_chain_intact(runner):
-    call = evaluator_call()
-    proposal = _submitted(call, attachment=True)
+    call = evaluation_call()
+    proposal, _applicant = submitted(call, attachment=True)
     official = _official()
     proposal_storage.attachment_file(official, proposal.id, proposal.attachments[0].sha256)
     result = runner.invoke(args=["audit", "verify"])

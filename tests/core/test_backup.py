@@ -15,7 +15,7 @@ from app.core import files
 from app.core.db import db
 from app.proposals import services as proposals
 from app.reviews.rules import decisions as decisions_rules
-from tests.reviews.test_official_views import BASE, _world
+from tests.reviews.factories import BASE, reviewed_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -25,7 +25,7 @@ def world(app, client, login, tmp_path, monkeypatch):
     """Proposals, versions, an attachment, reviews, consensus, a decision and audit records
     (reads included); files in this test's own upload folder."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     proposals.add_attachment(
         world.applicants[0],
         world.proposals[0].id,

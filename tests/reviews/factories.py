@@ -1,6 +1,8 @@
 """Worlds for the evaluation's tests: a closed call with submitted proposals (admissibility),
-and one ranked and ready to publish (decisions)."""
+one ranked and ready to publish (decisions), and one reviewed by a panel of three evaluators
+(the official's and evaluator's pages, exports, audit)."""
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -8,14 +10,22 @@ from decimal import Decimal
 from app.calls.models import Call
 from app.core.time import brussels
 from app.proposals import services as proposals
+from app.reviews import facts
 from app.reviews.models import Admissibility
 from app.reviews.rules import admissibility as admissibility_rules
+from app.reviews.rules import assignment as assignment_rules
+from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import consensus as consensus_rules
 from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import CriterionInput
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
+CODE = "ESF-2021"
+BASE = f"/evaluation/calls/{CODE}"
+EVALUATOR_NAMES = ("Vera Vermeulen", "Jan Janssens", "Piet Peeters")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -27,16 +37,45 @@ class EvaluationWorld:
     criteria: list = field(default_factory=list)
 
 
-def submitted(call, *, language: str = "nl", **fields):
-    """A proposal submitted before the deadline by a new applicant, and that applicant."""
+def submitted(call, *, language: str = "nl", attachment: bool = False, **fields):
+    """A proposal submitted before the deadline by a new applicant, and that applicant; with
+    ``attachment`` a PDF project plan is attached first."""
     user = make_user("applicant", language=language)
     organisation_id = sorted(user.organisation_ids)[0]
     proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
     proposals.update_proposal(
         user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
     )
+    if attachment:
+        proposals.add_attachment(
+            user, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=OPEN
+        )
     proposals.submit_proposal(user, proposal.id, received_at=OPEN)
     return proposal, user
+
+
+def evaluation_call(**overrides) -> Call:
+    """The call ``CODE``, open from 1 January 2021 and closed on 31 March 2021."""
+    return make_call(
+        code=CODE,
+        opens_at=brussels(2021, 1, 1),
+        deadline=brussels(2021, 3, 31, 23, 59, 59),
+        **overrides,
+    )
+
+
+def weighted_criteria(call, *weights_and_thresholds):
+    """Criteria "Criterium 1".."Criterium n" from ``(weight, threshold or None)`` pairs."""
+    items = [
+        CriterionInput(
+            f"Criterium {i}",
+            f"Criterion {i}",
+            Decimal(w),
+            threshold=None if t is None else Decimal(t),
+        )
+        for i, (w, t) in enumerate(weights_and_thresholds, start=1)
+    ]
+    return criteria_rules.set_criteria(None, call.id, items)
 
 
 def admissibility_world(count: int = 3, *, code: str = "ESF-2021", languages=("nl",)):
@@ -86,3 +125,81 @@ def ranked_world(count: int = 3, *, code: str = "ESF-2021", languages=("nl",), r
                 world.official, proposal.id, criterion.id, "4", "Het panel vond het degelijk."
             )
     return world
+
+
+@dataclass
+class ReviewedWorld:
+    call: Call
+    official: object
+    criteria: list
+    proposals: list
+    applicants: list
+    evaluators: list
+
+
+def reviewed_world(
+    *, reviews: bool = True, consensus: bool = True, count: int = 3
+) -> ReviewedWorld:
+    """A closed call with ``count`` admissible proposals, three evaluators each, submitted
+    reviews and (optionally) the consensus on every criterion."""
+    call = evaluation_call(budget_eur=Decimal("200000.00"))
+    criteria = weighted_criteria(call, ("60", "2"), ("40", None))
+    official = make_user("official", name="Olivia Official", language="en")
+    evaluators = [make_user("evaluator", name=name) for name in EVALUATOR_NAMES]
+    amounts = [
+        "90000.00",
+        "90000.00",
+        "50000.00",
+        "10000.00",
+        "20000.00",
+        "30000.00",
+        "40000.00",
+        "15000.00",
+    ]
+    made = [
+        submitted(
+            call,
+            language="en",
+            requested_eur=Decimal(amounts[i % len(amounts)]),
+            title=f"Project {i + 1}",
+        )
+        for i in range(count)
+    ]
+    pairs = [p for p, _user in made]
+    for proposal in pairs:
+        admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    assignment_rules.auto_assign(official, call.id)
+    if reviews:
+        for n, evaluator in enumerate(evaluators):
+            for assignment in facts.my_assignments(evaluator):
+                conflicts_rules.declare(evaluator, assignment.id, False)
+                scoring_rules.save_review(
+                    evaluator,
+                    assignment.id,
+                    {
+                        criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
+                        criteria[1].id: ("3", "Degelijk"),
+                    },
+                )
+                scoring_rules.submit_review(evaluator, assignment.id)
+    if consensus:
+        allow_fewer_reviews(official, *pairs)
+        scores = [("4", "3"), ("4", "3"), ("3", "5"), ("3", "4"), ("1.5", "5")]
+        for i, proposal in enumerate(pairs):
+            s1, s2 = scores[i % len(scores)]
+            consensus_rules.record_consensus(
+                official,
+                proposal.id,
+                criteria[0].id,
+                s1,
+                "Het panel vond de aanpak praktijkgericht.",
+            )
+            consensus_rules.record_consensus(
+                official,
+                proposal.id,
+                criteria[1].id,
+                s2,
+                "Goede didactiek.",
+                minority_view="Eén beoordelaar twijfelde",
+            )
+    return ReviewedWorld(call, official, criteria, pairs, [u for _p, u in made], evaluators)

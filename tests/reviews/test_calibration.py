@@ -10,7 +10,7 @@ from app.reviews import calibration, facts
 from app.reviews.models import Criterion
 from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import scoring as scoring_rules
-from tests.reviews.test_official_views import BASE, _world
+from tests.reviews.factories import BASE, reviewed_world
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def _review(world, evaluator, proposal, first):
 @pytest.fixture
 def scored():
     """P1: A 4, B 3, C 2; P2: A 5, B 3 (C declared a conflict) on the first criterion."""
-    world = _world(count=2, reviews=False, consensus=False)
+    world = reviewed_world(count=2, reviews=False, consensus=False)
     a, b, c = world.evaluators
     p1, p2 = world.proposals
     for evaluator, score in ((a, "4"), (b, "3"), (c, "2")):

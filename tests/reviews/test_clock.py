@@ -8,14 +8,14 @@ from flask_babel import force_locale
 
 from app.reviews import clock
 from app.reviews.rules import decisions as decisions_rules
-from tests.reviews.test_official_views import CODE, _world
+from tests.reviews.factories import CODE, reviewed_world
 
 # The call closes on 31 March 2021 (Brussels): the decision is due on 23 June 2021.
 DUE = date(2021, 6, 23)
 
 
 def test_the_decision_is_due_twelve_weeks_after_the_close():
-    world = _world(count=1)
+    world = reviewed_world(count=1)
     assert clock.decision_due(world.call) == DUE
     running = clock.clock_of(world.call, today=date(2021, 6, 13))
     assert (running.days_left, running.overdue, running.decided) == (10, False, False)
@@ -25,7 +25,7 @@ def test_the_decision_is_due_twelve_weeks_after_the_close():
 
 
 def test_the_decision_record_states_the_decision_date_against_the_clock():
-    world = _world(count=1)
+    world = reviewed_world(count=1)
     record = decisions_rules.publish_decision(world.official, world.call.id, today=date(2021, 6, 1))
     assert record.data["decision_clock"] == {
         "decision_due": "2021-06-23",
@@ -49,7 +49,7 @@ def _page(client, url, language):
 
 
 def test_the_officials_pages_state_days_left_and_overdue_in_words(client, login):
-    world = _world(count=1)
+    world = reviewed_world(count=1)
     with time_machine.travel(datetime(2021, 6, 13, 10, tzinfo=UTC), tick=False):
         login(world.official)
         assert "Decision due by 23 Jun 2021: 10 days left." in _page(

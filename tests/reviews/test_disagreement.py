@@ -13,7 +13,7 @@ from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import SettingsInput
-from tests.reviews.test_official_views import BASE, _world
+from tests.reviews.factories import BASE, reviewed_world
 
 # Weights 60 and 40 on 0-5: (4, 2), (2, 5) and (3, 3.5) all make a weighted total of 64.
 EQUAL_TOTALS = (("4", "2"), ("2", "5"), ("3", "3.5"))
@@ -40,7 +40,7 @@ def _scored(world, pairs=EQUAL_TOTALS):
 
 
 def test_a_criterion_is_flagged_when_the_totals_agree():
-    world = _world(count=1, reviews=False, consensus=False)
+    world = reviewed_world(count=1, reviews=False, consensus=False)
     _scored(world)
     [row] = review_overview.review_overview(world.official, world.call.id)
     assert row.totals == [Decimal("64.00")] * 3 and not row.flagged
@@ -59,7 +59,7 @@ def test_a_criterion_is_flagged_when_the_totals_agree():
 
 
 def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
-    world = _world(count=1, reviews=False, consensus=False)
+    world = reviewed_world(count=1, reviews=False, consensus=False)
     criterion = world.criteria[0]  # 0 to 5
     settings = facts.settings_of(world.call)
     assert disagreement.shown_limit(criterion, settings) == Decimal("1.67")
@@ -95,7 +95,7 @@ def test_the_default_limit_is_a_third_of_the_scale_and_the_call_may_change_it():
 
 
 def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, login):
-    world = _world(count=1, reviews=False, consensus=False)
+    world = reviewed_world(count=1, reviews=False, consensus=False)
     proposal = _scored(world)
     login(world.official)
     with client.session_transaction() as session:
@@ -117,7 +117,7 @@ def test_the_overview_and_the_consensus_page_show_the_criterion_flags(client, lo
 
 
 def test_the_overviews_counts_cover_the_whole_call_not_the_page_shown(client, login):
-    world = _world(count=1, reviews=False, consensus=False)
+    world = reviewed_world(count=1, reviews=False, consensus=False)
     _scored(world)
     login(world.official)
     with client.session_transaction() as session:

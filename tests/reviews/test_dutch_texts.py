@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from app.reviews import pdf
 from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
-from tests.reviews.test_official_views import BASE, _world
+from tests.reviews.factories import BASE, reviewed_world
 
 ENGLISH = (
     "Equal scores are ordered",
@@ -36,7 +36,7 @@ def _dutch_tie_break() -> str:
 
 @pytest.fixture
 def dutch(client, login):
-    world = _world(count=5)  # the fifth is below the criterion's threshold
+    world = reviewed_world(count=5)  # the fifth is below the criterion's threshold
     login(world.official)
     with client.session_transaction() as session:
         session["language"] = "nl"
@@ -71,7 +71,7 @@ def test_the_ranking_page_pdf_and_xlsx_in_dutch_have_no_english(client, dutch, m
 
 
 def test_the_frozen_record_keeps_codes_and_both_languages():
-    world = _world(count=5)
+    world = reviewed_world(count=5)
     with force_locale("en"):  # published by an official reading English
         record = decisions_rules.publish_decision(
             world.official, world.call.id, today=date(2021, 6, 1)

@@ -1,7 +1,6 @@
 """The evaluator's pages over HTTP: profile, declaration, scoring, the others' reviews; and who
 may NOT see or do things (strangers 404, other roles 403, nothing before the declaration)."""
 
-import io
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,8 +10,6 @@ import sqlalchemy as sa
 
 from app.core.db import db
 from app.core.email import OutboxMessage
-from app.core.time import brussels
-from app.proposals import services as proposals
 from app.reviews import facts
 from app.reviews.models import (
     Admissibility,
@@ -29,37 +26,13 @@ from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import CriterionInput
-from tests.factories import complete_fields, make_call, make_organisation, make_user
+from tests.factories import make_organisation, make_user
+from tests.reviews.factories import PDF, evaluation_call, submitted
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-# ---------------------------------------------------------------- helpers (as in test_services)
-
-
-def _call(**overrides):
-    return make_call(
-        code="ESF-2021",
-        opens_at=brussels(2021, 1, 1),
-        deadline=brussels(2021, 3, 31, 23, 59, 59),
-        **overrides,
-    )
-
-
-def _submitted(call, attachment: bool = False, **fields):
-    user = make_user("applicant")
-    organisation_id = sorted(user.organisation_ids)[0]
-    proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(
-        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
-    )
-    if attachment:
-        proposals.add_attachment(
-            user, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=OPEN
-        )
-    proposals.submit_proposal(user, proposal.id, received_at=OPEN)
-    return proposal
+# ---------------------------------------------------------------------------- helpers
 
 
 def _criteria(call, *weights):
@@ -78,10 +51,10 @@ def _assign(proposal, official, *evaluators):
 def scene():
     """A call with two criteria (weights 60 and 40, 0-5 in half points), one admissible
     proposal with a partner and an attachment, three evaluators assigned (not declared)."""
-    call = _call()
+    call = evaluation_call()
     criteria = _criteria(call, "60", "40")
     partner = make_organisation(legal_name="Partner Leerwerk")
-    proposal = _submitted(
+    proposal, _applicant = submitted(
         call,
         attachment=True,
         title="Lassen leren met VR",

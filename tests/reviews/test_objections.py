@@ -18,7 +18,7 @@ from app.reviews import facts, objections
 from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
 from app.reviews.rules import decisions as decisions_rules
 from tests.factories import make_user
-from tests.reviews.test_official_views import CODE, _world
+from tests.reviews.factories import CODE, reviewed_world
 
 NOTIFIED = date(2021, 6, 1)
 LAST_DAY = date(2021, 6, 16)  # 15 calendar days after the notification
@@ -33,7 +33,7 @@ def _english():
 
 @pytest.fixture
 def decided():
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     decisions_rules.publish_decision(world.official, world.call.id, today=NOTIFIED)
     return world
 

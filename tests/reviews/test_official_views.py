@@ -7,7 +7,6 @@ import io
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from openpyxl import load_workbook
 
 from app.audit.models import AuditRecord
 from app.calls import services as calls
-from app.calls.models import Call, CallPhase
+from app.calls.models import CallPhase
 from app.core.cache import cache
 from app.core.db import db
 from app.core.errors import DomainError
@@ -48,7 +47,6 @@ from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
 from app.reviews.rules import scoring as scoring_rules
-from app.reviews.rules.criteria import CriterionInput
 from tests.factories import (
     allow_fewer_reviews,
     complete_fields,
@@ -56,119 +54,15 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
-
-OPEN = datetime(2021, 3, 1, tzinfo=UTC)
-CODE = "ESF-2021"
-BASE = f"/evaluation/calls/{CODE}"
-EVALUATOR_NAMES = ("Vera Vermeulen", "Jan Janssens", "Piet Peeters")
-
-
-# ---------------------------------------------------------------------------- building blocks
-
-
-def _call(**overrides) -> Call:
-    return make_call(
-        code=CODE,
-        opens_at=brussels(2021, 1, 1),
-        deadline=brussels(2021, 3, 31, 23, 59, 59),
-        **overrides,
-    )
-
-
-def _submitted(call, **fields):
-    """A proposal submitted before the deadline, and its applicant."""
-    user = make_user("applicant", language="en")
-    organisation_id = sorted(user.organisation_ids)[0]
-    proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
-    proposals.update_proposal(
-        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
-    )
-    proposals.submit_proposal(user, proposal.id, received_at=OPEN)
-    return proposal, user
-
-
-def _criteria(call, *weights_and_thresholds):
-    items = [
-        CriterionInput(
-            f"Criterium {i}",
-            f"Criterion {i}",
-            Decimal(w),
-            threshold=None if t is None else Decimal(t),
-        )
-        for i, (w, t) in enumerate(weights_and_thresholds, start=1)
-    ]
-    return criteria_rules.set_criteria(None, call.id, items)
-
-
-@dataclass
-class World:
-    call: Call
-    official: object
-    criteria: list
-    proposals: list
-    applicants: list
-    evaluators: list
-
-
-def _world(*, reviews: bool = True, consensus: bool = True, count: int = 3) -> World:
-    """A closed call with ``count`` admissible proposals, three evaluators each, submitted
-    reviews and (optionally) the consensus on every criterion."""
-    call = _call(budget_eur=Decimal("200000.00"))
-    criteria = _criteria(call, ("60", "2"), ("40", None))
-    official = make_user("official", name="Olivia Official", language="en")
-    evaluators = [make_user("evaluator", name=name) for name in EVALUATOR_NAMES]
-    amounts = [
-        "90000.00",
-        "90000.00",
-        "50000.00",
-        "10000.00",
-        "20000.00",
-        "30000.00",
-        "40000.00",
-        "15000.00",
-    ]
-    made = [
-        _submitted(call, requested_eur=Decimal(amounts[i % len(amounts)]), title=f"Project {i + 1}")
-        for i in range(count)
-    ]
-    pairs = [p for p, _user in made]
-    for proposal in pairs:
-        admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
-    assignment_rules.auto_assign(official, call.id)
-    if reviews:
-        for n, evaluator in enumerate(evaluators):
-            for assignment in facts.my_assignments(evaluator):
-                conflicts_rules.declare(evaluator, assignment.id, False)
-                scoring_rules.save_review(
-                    evaluator,
-                    assignment.id,
-                    {
-                        criteria[0].id: (str(2 + n), f"Sterk punt volgens {evaluator.name}"),
-                        criteria[1].id: ("3", "Degelijk"),
-                    },
-                )
-                scoring_rules.submit_review(evaluator, assignment.id)
-    if consensus:
-        allow_fewer_reviews(official, *pairs)
-        scores = [("4", "3"), ("4", "3"), ("3", "5"), ("3", "4"), ("1.5", "5")]
-        for i, proposal in enumerate(pairs):
-            s1, s2 = scores[i % len(scores)]
-            consensus_rules.record_consensus(
-                official,
-                proposal.id,
-                criteria[0].id,
-                s1,
-                "Het panel vond de aanpak praktijkgericht.",
-            )
-            consensus_rules.record_consensus(
-                official,
-                proposal.id,
-                criteria[1].id,
-                s2,
-                "Goede didactiek.",
-                minority_view="Eén beoordelaar twijfelde",
-            )
-    return World(call, official, criteria, pairs, [u for _p, u in made], evaluators)
+from tests.reviews.factories import (
+    BASE,
+    CODE,
+    EVALUATOR_NAMES,
+    ReviewedWorld,
+    evaluation_call,
+    reviewed_world,
+    submitted,
+)
 
 
 @pytest.fixture
@@ -182,7 +76,7 @@ def english(client):
 
 @pytest.fixture
 def as_official(login, english):
-    def _as(world: World):
+    def _as(world: ReviewedWorld):
         login(world.official)
         english()
         return world.official
@@ -247,7 +141,7 @@ POSTS = (
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_only_officials_use_the_evaluation_pages(client, login, role):
-    world = _world(consensus=False, count=1)
+    world = reviewed_world(consensus=False, count=1)
     proposal = world.proposals[0]
     assignment = db.session.scalars(sa.select(Assignment)).first()
     review = assignment.review
@@ -284,7 +178,7 @@ def test_only_officials_use_the_evaluation_pages(client, login, role):
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client):
-    _call()
+    evaluation_call()
     for url in (*PAGES, f"{BASE}/decisions/1.json", "/evaluation/summary/1.pdf"):
         response = client.get(url)
         assert response.status_code == 302, url
@@ -296,7 +190,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 
 def test_navigation_and_index_for_officials(client, as_official):
-    world = _world(reviews=False, consensus=False, count=2)
+    world = reviewed_world(reviews=False, consensus=False, count=2)
     as_official(world)
     home = _text(client.get("/"))
     assert 'href="/evaluation/calls"' in home
@@ -309,7 +203,7 @@ def test_navigation_and_index_for_officials(client, as_official):
 
 
 def test_start_the_evaluation_after_the_deadline_only(client, as_official):
-    world = _world(reviews=False, consensus=False, count=1)
+    world = reviewed_world(reviews=False, consensus=False, count=1)
     as_official(world)
     page = _text(client.get(BASE))
     assert "Start the evaluation" in page
@@ -357,9 +251,9 @@ def test_an_individual_extension_postpones_the_start():
 
 
 def test_criteria_editor_default_set_rows_and_errors(client, as_official):
-    call = _call()
+    call = evaluation_call()
     official = make_user("official", language="en")
-    as_official(World(call, official, [], [], [], []))
+    as_official(ReviewedWorld(call, official, [], [], [], []))
     page = _text(client.get(f"{BASE}/criteria"))
     assert "No criteria are defined yet" in page
     assert client.post(f"{BASE}/criteria/default").status_code == 302
@@ -420,7 +314,7 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
 
 
 def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, as_official):
-    world = _world(consensus=False, count=1)
+    world = reviewed_world(consensus=False, count=1)
     as_official(world)
     page = _text(client.get(f"{BASE}/criteria"))
     assert "Evaluators have started scoring" in page
@@ -452,8 +346,8 @@ def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, a
 
 
 def test_settings_form_checks_shape_and_ranges(client, as_official):
-    call = _call()
-    as_official(World(call, make_user("official", language="en"), [], [], [], []))
+    call = evaluation_call()
+    as_official(ReviewedWorld(call, make_user("official", language="en"), [], [], [], []))
     response = client.post(f"{BASE}/settings", data={})
     assert response.status_code == 422
     assert "Give the number of evaluators per proposal." in _text(response)
@@ -507,11 +401,11 @@ def test_settings_form_checks_shape_and_ranges(client, as_official):
 
 
 def test_admissibility_through_the_page(client, as_official):
-    call = _call()
-    first, _a = _submitted(call)
-    second, _b = _submitted(call)
+    call = evaluation_call()
+    first, _a = submitted(call, language="en")
+    second, _b = submitted(call, language="en")
     official = make_user("official", language="en")
-    as_official(World(call, official, [], [], [], []))
+    as_official(ReviewedWorld(call, official, [], [], [], []))
     page = _text(client.get(f"{BASE}/admissibility"))
     assert first.reference in page and second.reference in page
     assert "0 of 2 proposals decided" in page
@@ -577,12 +471,12 @@ def test_admissibility_waits_for_the_deadline_on_the_page(client, login, english
 
 
 def test_assignment_page_automatic_manual_remove_and_replacement(client, as_official):
-    call = _call()
+    call = evaluation_call()
     official = make_user("official", language="en")
-    proposal, _user = _submitted(call)
+    proposal, _user = submitted(call, language="en")
     admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
     evaluators = [make_user("evaluator", name=name) for name in (*EVALUATOR_NAMES, "Reserve Ruth")]
-    as_official(World(call, official, [], [proposal], [], evaluators))
+    as_official(ReviewedWorld(call, official, [], [proposal], [], evaluators))
     page = _text(client.get(f"{BASE}/assignments"))
     assert "No evaluator assigned yet." in page
     response = client.post(f"{BASE}/assignments/auto", follow_redirects=True)
@@ -659,7 +553,7 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
 
 
 def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
-    world = _world(consensus=False, count=2)
+    world = reviewed_world(consensus=False, count=2)
     as_official(world)
     page = _text(client.get(f"{BASE}/overview"))
     # evaluator n scores 2 + n on the heavy criterion (60) and 3 on the other (40):
@@ -676,11 +570,11 @@ def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
 
 
 def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
-    world = _world(consensus=False, count=2)
+    world = reviewed_world(consensus=False, count=2)
     as_official(world)
     small = _count_queries(client, f"{BASE}/overview")
     for _ in range(4):
-        proposal, _user = _submitted(world.call)
+        proposal, _user = submitted(world.call, language="en")
         admissibility_rules.decide_admissibility(
             world.official, proposal.id, Admissibility.admissible
         )
@@ -704,7 +598,7 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_official):
-    world = _world(consensus=False, count=1)
+    world = reviewed_world(consensus=False, count=1)
     as_official(world)
     proposal = world.proposals[0]
     heavy, light = world.criteria
@@ -745,8 +639,8 @@ def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_officia
 
 
 def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_official):
-    world = _world(reviews=False, consensus=False, count=1)
-    stray, _user = _submitted(world.call)  # submitted, admissibility not decided
+    world = reviewed_world(reviews=False, consensus=False, count=1)
+    stray, _user = submitted(world.call, language="en")  # submitted, admissibility not decided
     as_official(world)
     assert client.get(f"{BASE}/proposals/{stray.id}/consensus").status_code == 404
     other = make_call(code="OTHER-2")
@@ -759,7 +653,7 @@ def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_o
 
 
 def test_reopen_a_review_with_a_reason(client, as_official):
-    world = _world(consensus=False, count=1)
+    world = reviewed_world(consensus=False, count=1)
     as_official(world)
     review = db.session.scalars(sa.select(Assignment)).first().review
     url = f"{BASE}/reviews/{review.id}/reopen"
@@ -790,7 +684,7 @@ def test_reopen_a_review_with_a_reason(client, as_official):
 
 
 def test_ranking_page_budget_line_override_and_publication(client, as_official):
-    world = _world(count=5)
+    world = reviewed_world(count=5)
     facts.settings_of(world.call).reserve_size = 1
     db.session.commit()
     as_official(world)
@@ -858,7 +752,7 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
 
 
 def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as_official):
-    world = _world(consensus=False, count=1)
+    world = reviewed_world(consensus=False, count=1)
     as_official(world)
     response = client.post(f"{BASE}/ranking/publish", data={}, follow_redirects=True)
     assert "needs a complete consensus" in _text(response)
@@ -866,13 +760,13 @@ def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as
 
 
 def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     as_official(world)
     ranking_rules.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
     cache().clear()  # count the computation, not the cached order (publishing fills it)
     small = _count_queries(client, f"{BASE}/ranking")
     for i in range(5):
-        proposal, _user = _submitted(world.call, requested_eur=Decimal("30000.00"))
+        proposal, _user = submitted(world.call, language="en", requested_eur=Decimal("30000.00"))
         admissibility_rules.decide_admissibility(
             world.official, proposal.id, Admissibility.admissible
         )
@@ -889,7 +783,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
-    world = _world(count=5)
+    world = reviewed_world(count=5)
     world.proposals[0].organisation.legal_name = '=HYPERLINK("http://x")'
     db.session.commit()
     as_official(world)
@@ -933,7 +827,7 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
 def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     client, login, english, tmp_path
 ):
-    world = _world(count=3)
+    world = reviewed_world(count=3)
     proposal, applicant = world.proposals[0], world.applicants[0]
     url = f"/evaluation/summary/{proposal.id}.pdf"
     login(applicant)
@@ -986,7 +880,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
 
 
 def test_applicant_page_runs_the_same_queries_before_and_after_publication(client, login):
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     proposal, applicant = world.proposals[0], world.applicants[0]
     login(applicant)
     before = _count_queries(client, f"/proposals/{proposal.id}")
@@ -999,7 +893,7 @@ def test_applicant_page_runs_the_same_queries_before_and_after_publication(clien
 
 
 def test_evaluation_home_shows_each_step(client, as_official):
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     as_official(world)
     page = _text(client.get(BASE))
     assert "2 criteria" in page
@@ -1014,7 +908,7 @@ def test_evaluation_home_shows_each_step(client, as_official):
 
 def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
     from app.reviews.models import Admissibility
-    from tests.factories import complete_fields, make_call, make_user
+    from tests.factories import make_call, make_user
 
     call = make_call(
         code="ESF-2021-INADM",

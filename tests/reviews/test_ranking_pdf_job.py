@@ -4,11 +4,11 @@ who asked follows it and downloads it; nobody else gets it."""
 import pytest
 
 from tests.factories import make_user
-from tests.reviews.test_official_views import _world
+from tests.reviews.factories import reviewed_world
 
 
 def test_the_official_prepares_and_downloads_the_ranking_pdf(client, login):
-    world = _world(count=3)
+    world = reviewed_world(count=3)
     login(world.official)
     response = client.post(f"/evaluation/calls/{world.call.code}/ranking.pdf/prepare")
     assert response.status_code == 302
@@ -28,7 +28,7 @@ def test_the_official_prepares_and_downloads_the_ranking_pdf(client, login):
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_only_officials_may_prepare_the_ranking_pdf(client, login, role):
-    world = _world(count=1, reviews=False, consensus=False)
+    world = reviewed_world(count=1, reviews=False, consensus=False)
     login(make_user(role))
     assert (
         client.post(f"/evaluation/calls/{world.call.code}/ranking.pdf/prepare").status_code == 403

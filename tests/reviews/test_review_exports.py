@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from app.auth import tokens as auth_tokens
-from tests.reviews.test_official_views import BASE, CODE, EVALUATOR_NAMES, _world
+from tests.reviews.factories import BASE, CODE, EVALUATOR_NAMES, reviewed_world
 
 
 def _language(client, language):
@@ -16,13 +16,13 @@ def _language(client, language):
 
 
 def test_csv_and_xlsx_carry_the_consensus_per_criterion(client, login):
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     login(world.official)
     _language(client, "en")
     rows = list(
         csv.DictReader(io.StringIO(client.get(f"{BASE}/ranking.csv").data.decode("utf-8-sig")))
     )
-    # proposal 1: consensus 4 and 3; proposal 2 the same (see _world)
+    # proposal 1: consensus 4 and 3; proposal 2 the same (see reviewed_world)
     assert {(r["consensus_criterion_1"], r["consensus_criterion_2"]) for r in rows} == {
         ("4.00", "3.00")
     }
@@ -32,7 +32,7 @@ def test_csv_and_xlsx_carry_the_consensus_per_criterion(client, login):
 
 
 def test_the_second_sheet_has_anonymised_individual_scores(client, login):
-    world = _world(count=2)
+    world = reviewed_world(count=2)
     login(world.official)
     _language(client, "en")
     book = load_workbook(io.BytesIO(client.get(f"{BASE}/ranking.xlsx").data))
@@ -53,7 +53,7 @@ def test_the_second_sheet_has_anonymised_individual_scores(client, login):
 
 
 def test_only_officials_download_the_review_detail(client, login):
-    world = _world(count=1)
+    world = reviewed_world(count=1)
     login(world.applicants[0])
     assert client.get(f"{BASE}/ranking.xlsx").status_code == 403
     _token, plain = auth_tokens.create_token(world.official, world.official, "t")
