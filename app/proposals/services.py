@@ -35,7 +35,7 @@ from app.core.permissions import require
 from app.core.time import before_deadline, format_brussels, utcnow
 from app.organisations.models import Organisation
 from app.organisations.services import active_members, submission_block
-from app.proposals import permissions
+from app.proposals import permissions, storage
 from app.proposals.fields import FIELD_NAMES, LABELS
 from app.proposals.models import Attachment, Proposal, ProposalStatus, ProposalVersion
 
@@ -539,6 +539,7 @@ def add_attachment(
                 }
             )
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
+        storage.lock_organisation(proposal.organisation_id)  # count and store as one step
         used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
 
         def accept(path, size: int) -> None:  # on the temporary file, before it is kept
