@@ -44,7 +44,12 @@ from app.core.time import (
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
 from app.proposals.fields import LABELS
-from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
+from app.proposals.models import (
+    Proposal,
+    ProposalStatus,
+    ProposalVersion,
+    submitted_legal_name,
+)
 from app.reporting import aggregates, permissions
 from app.reporting.models import TechnologyVerification
 from app.reviews.models import Admissibility, AdmissibilityCheck, DecisionRecord, Outcome
@@ -807,9 +812,7 @@ def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = Page.of(args, total)
     order = (
-        (Proposal.reference,)
-        if sort == "reference"
-        else (Organisation.legal_name, Proposal.reference)
+        (Proposal.reference,) if sort == "reference" else (submitted_legal_name, Proposal.reference)
     )
     ids = list(db.session.scalars(query.order_by(*order).limit(page.per_page).offset(page.offset)))
     page.items = _load_rows(call, now, ids)

@@ -142,7 +142,11 @@ def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
 
 def proposal_info(proposal: Proposal, deadline: datetime | None = None) -> ProposalInfo:
     data = evaluated_version(proposal, deadline).data
-    numbers = {proposal.organisation.enterprise_number}
+    # The number the proposal was submitted under and today's (a conflict either way).
+    numbers = {
+        proposal.organisation.enterprise_number,
+        proposal.submitted_organisation.enterprise_number,
+    }
     for partner in data.get("partners") or []:
         if partner.get("enterprise_number"):
             numbers.add(partner["enterprise_number"])

@@ -14,9 +14,8 @@ from app.core.db import db
 from app.core.errors import NotFound
 from app.core.pagination import Page, choice
 from app.core.permissions import require
-from app.organisations.models import Organisation
 from app.proposals import services as proposals
-from app.proposals.models import Proposal, ProposalStatus
+from app.proposals.models import Proposal, ProposalStatus, submitted_legal_name
 from app.reviews import permissions
 from app.reviews.facts import evaluators, missing_in_version, replacement_for, settings_of
 from app.reviews.models import (
@@ -37,7 +36,7 @@ from app.reviews.queries import AdmissibilityRow, ProposalAssignments, ReviewLin
 
 PROPOSAL_SORTS = {
     "reference": (Proposal.reference,),
-    "organisation": (Organisation.legal_name, Proposal.reference),
+    "organisation": (submitted_legal_name, Proposal.reference),
     "title": (Proposal.title, Proposal.reference),
 }
 
@@ -48,10 +47,7 @@ def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     page = Page.of(args, total)
     ids = list(
         db.session.scalars(
-            query.join(Organisation, Organisation.id == Proposal.organisation_id)
-            .order_by(*PROPOSAL_SORTS[sort])
-            .limit(page.per_page)
-            .offset(page.offset)
+            query.order_by(*PROPOSAL_SORTS[sort]).limit(page.per_page).offset(page.offset)
         )
     )
     return page, ids
@@ -110,7 +106,9 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
         checks = {
             "on_time": version is not None,
             "complete": version is not None and not missing_in_version(version.data),
-            "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
+            "provider_type": call.allows_provider_type(
+                proposal.submitted_organisation.provider_type
+            ),
             "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
         }
         page.items.append(AdmissibilityRow(proposal, checks, decisions.get(pid), version))
