@@ -47,14 +47,7 @@ def criteria_of(call_id: int) -> list[Criterion]:
 def settings_of(call: Call) -> EvaluationSettings:
     settings = db.session.get(EvaluationSettings, call.id)
     if settings is None:
-        settings = EvaluationSettings(
-            call_id=call.id,
-            reviews_per_proposal=3,
-            total_threshold=Decimal("60"),
-            disagreement_spread=Decimal("20"),
-            objection_days=15,
-            reserve_size=5,
-        )
+        settings = EvaluationSettings.defaults(call.id)
         db.session.add(settings)
         db.session.flush()
     return settings

@@ -889,6 +889,8 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
     world = _world(count=5)
     # A hostile name as the version froze it (exports read the submitted organisation).
     version = world.proposals[0].versions[-1]
+    if db.engine.dialect.name == "postgresql":  # past the trigger that keeps versions
+        db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
     db.session.execute(
         sa.update(ProposalVersion)
         .where(ProposalVersion.id == version.id)
