@@ -14,7 +14,7 @@ from app.core.db import db
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 from app.proposals import services as proposals
-from app.reviews import facts, queries
+from app.reviews import facts, queries, result_queries
 from app.reviews.models import Outcome
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import decisions as decisions_rules
@@ -104,7 +104,7 @@ def test_exports_the_api_and_the_decision_record_show_the_submitted_name(client,
     assert sorted(r["organisation"] for r in record["data"]["rows"]) == sorted(frozen)
 
     # The evaluation summary report (its HTML, as WeasyPrint receives it).
-    proposal, result = queries.summary_of(world.official, world.proposals[0].id, "en")
+    proposal, result = result_queries.summary_of(world.official, world.proposals[0].id, "en")
     summary = render_template(
         "reviews/summary.html",
         proposal=proposal,
