@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
 from app.auth import login as auth_login
 from app.auth import password_reset as auth_password_reset
 from app.auth import services as auth
@@ -26,6 +27,7 @@ from app.core.errors import DomainError, PermissionDenied
 from app.core.time import brussels
 from app.main import privacy
 from app.monitoring.models import EnrolmentImport
+from app.organisations import confirmation
 from app.organisations import services as organisations
 from app.organisations.models import Membership, Organisation, ProviderType
 from app.proposals import services as proposals
@@ -211,12 +213,12 @@ def test_the_archive_holds_the_evidence_documents_the_person_uploaded(client):
             provider_type=ProviderType.private,
         ),
     )
-    auth.verify_email(auth.make_link_token(user, "verify"))
+    auth_links.verify_email(auth_links.make_link_token(user, "verify"))
     organisation = user.memberships[0].organisation
     mandate = PDF.replace(b"1 0 obj", b"1 0 obj % mandaat")
     statutes = PDF.replace(b"1 0 obj", b"1 0 obj % statuten")
-    organisations.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(mandate))
-    organisations.add_evidence(user, organisation.id, "statuten.pdf", io.BytesIO(statutes))
+    confirmation.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(mandate))
+    confirmation.add_evidence(user, organisation.id, "statuten.pdf", io.BytesIO(statutes))
     # Someone else's evidence for another organisation is not this person's to receive.
     stranger = organisations.register_with_new_organisation(
         auth.AccountInput(email="piet@example.org", name="Piet", password=DEFAULT_PASSWORD),
@@ -226,8 +228,8 @@ def test_the_archive_holds_the_evidence_documents_the_person_uploaded(client):
             provider_type=ProviderType.private,
         ),
     )
-    auth.verify_email(auth.make_link_token(stranger, "verify"))
-    organisations.add_evidence(
+    auth_links.verify_email(auth_links.make_link_token(stranger, "verify"))
+    confirmation.add_evidence(
         stranger,
         stranger.memberships[0].organisation.id,
         "ander.pdf",

@@ -7,7 +7,7 @@ import json
 
 from flask import render_template
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.calls.models import Call
 from app.core.cache import cache
 from app.core.db import db
@@ -91,7 +91,7 @@ def test_exports_the_api_and_the_decision_record_show_the_submitted_name(client,
     )
     assert sorted(r["organisation"] for r in rows) == sorted(frozen)
 
-    _token, plain = auth_services.create_token(world.official, world.official, "t")
+    _token, plain = auth_tokens.create_token(world.official, world.official, "t")
     response = client.get(
         f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}
     )
