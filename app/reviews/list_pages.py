@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import NotFound
-from app.core.pagination import Page, choice
+from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, submitted_legal_name
@@ -44,14 +44,7 @@ PROPOSAL_SORTS = {
 
 def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     """The page of proposal ids that ``query`` (a select of Proposal.id) yields, sorted."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = Page.of(args, total)
-    ids = list(
-        db.session.scalars(
-            query.order_by(*PROPOSAL_SORTS[sort]).limit(page.per_page).offset(page.offset)
-        )
-    )
-    return page, ids
+    return page_of_keys(args, query, PROPOSAL_SORTS[sort], count=query)
 
 
 def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:
