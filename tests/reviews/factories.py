@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from app.calls.models import Call
+from app.core.db import db
 from app.core.time import brussels
 from app.proposals import services as proposals
 from app.reviews import facts
@@ -203,3 +206,20 @@ def reviewed_world(
                 minority_view="Eén beoordelaar twijfelde",
             )
     return ReviewedWorld(call, official, criteria, pairs, [u for _p, u in made], evaluators)
+
+
+def count_page_queries(client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs (it must answer 200)."""
+    statements = []
+
+    def _before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", _before)
+    try:
+        db.session.expire_all()
+        response = client.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", _before)
+    return len(statements)
