@@ -170,6 +170,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.review", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
     ("reviews.others", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
     ("reviews.download", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.proposal_pdf", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
     # ------------------------------------------------------------ evaluation: officials
     # on the world's OPEN call: not yet evaluable, so empty POSTs are refused or re-rendered
     ("reviews.index", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
@@ -249,8 +250,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.remove_attachment", "POST"): row(LOGIN, ATTACHMENTS, 404, 404, 403, 404),
     ("proposals.download", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.check", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
-    # unchanged since version 1: refused with a message on the proposal page
-    ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
+    # the declaration on honour is not ticked: the check-your-answers page again
+    ("proposals.submit", "POST"): row(LOGIN, 422, 404, 404, 403, 404),
+    ("proposals.full_pdf", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
     # the world's proposal was submitted: only a never-submitted draft can be deleted

@@ -56,6 +56,7 @@ ACTIONS = {
     "proposal.submitted": _l("Proposal submitted"),
     "proposal.technologies_verified": _l("Technologies verified"),
     "proposal.withdrawn": _l("Proposal withdrawn"),
+    "read.proposal_pdf": _l("Whole proposal downloaded (PDF)"),
     "review.reopened": _l("Evaluation reopened"),
     "review.submitted": _l("Evaluation submitted"),
     "training.added": _l("Training added"),

@@ -21,18 +21,14 @@ from wtforms.validators import DataRequired, Length
 from app.core.forms import PortalForm
 from app.core.permissions import Role
 
-REQUIRED = _l("This field is required.")
-
 
 class LoginForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(), Length(max=254)],
     )
-    password = PasswordField(
-        _l("Password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
-    )
+    password = PasswordField(_l("Password"), widget=GovPasswordInput(), validators=[DataRequired()])
     submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
 
 
@@ -40,7 +36,7 @@ class ForgotPasswordForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(), Length(max=254)],
     )
     submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
@@ -50,20 +46,20 @@ class ResetPasswordForm(PortalForm):
         _l("New password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
-        _l("Current password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
+        _l("Current password"), widget=GovPasswordInput(), validators=[DataRequired()]
     )
     new_password = PasswordField(
         _l("New password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
@@ -91,7 +87,7 @@ class TokenForm(PortalForm):
         _l("Name of the new token"),
         widget=GovTextInput(),
         description=_l("So you recognise it later, e.g. 'reporting script'."),
-        validators=[DataRequired(REQUIRED), Length(max=100)],
+        validators=[DataRequired(), Length(max=100)],
     )
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 

@@ -14,18 +14,16 @@ from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.services import AccountInput
-from app.core.forms import PortalForm
+from app.core.forms import PortalForm, required_message
 from app.organisations.models import ProviderType
 from app.organisations.services import OrganisationInput
-
-REQUIRED = _l("This field is required.")
 
 
 class JoinForm(PortalForm):
     enterprise_number = StringField(
         _l("Enterprise number of the organisation"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=20)],
+        validators=[DataRequired(), Length(max=20)],
     )
     submit = SubmitField(_l("Ask to join"), widget=GovSubmitInput())
 
@@ -34,19 +32,19 @@ class OrganisationForm(PortalForm):
     legal_name = StringField(
         _l("Legal name of the organisation"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=200)],
+        validators=[DataRequired(), Length(max=200)],
     )
     enterprise_number = StringField(
         _l("Enterprise number"),
         widget=GovTextInput(),
         description=_l("For example 0123.456.749 or BE0123456749."),
-        validators=[DataRequired(REQUIRED), Length(max=20)],
+        validators=[DataRequired(), Length(max=20)],
     )
     provider_type = RadioField(
         _l("Type of training provider"),
         widget=GovRadioInput(),
         choices=[(t.value, t.label) for t in ProviderType],
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     street = StringField(
         _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
@@ -100,7 +98,7 @@ class RefuseOrganisationForm(PortalForm):
         _l("Reason for refusing"),
         widget=GovTextArea(),
         description=_l("The applicant receives this reason by email."),
-        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        validators=[DataRequired(), Length(max=2000)],
     )
     submit = SubmitField(_l("Refuse the organisation"), widget=GovSubmitInput())
 
@@ -109,13 +107,13 @@ class RegisterForm(PortalForm):
     name = StringField(
         _l("Your full name"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=200)],
+        validators=[DataRequired(), Length(max=200)],
     )
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(REQUIRED),
+            DataRequired(),
             Length(max=254),
             Email(_l("Enter a valid email address.")),
         ],
@@ -124,7 +122,7 @@ class RegisterForm(PortalForm):
         _l("Password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     mode = RadioField(
         _l("Your organisation"),
@@ -134,7 +132,7 @@ class RegisterForm(PortalForm):
             ("new", _l("Register a new organisation")),
             ("join", _l("Join an organisation that is already registered")),
         ],
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     join_enterprise_number = StringField(
         _l("Enterprise number of the organisation to join"),
@@ -175,12 +173,12 @@ class RegisterForm(PortalForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.mode.data == "join" and not (self.join_enterprise_number.data or "").strip():
-            self.join_enterprise_number.errors = [str(REQUIRED)]
+            self.join_enterprise_number.errors = [required_message(self.join_enterprise_number)]
             ok = False
         if self.mode.data == "new":
             for field in (self.legal_name, self.enterprise_number, self.provider_type):
                 if not (field.data or "").strip():
-                    field.errors = [str(REQUIRED)]
+                    field.errors = [required_message(field)]
                     ok = False
         return ok
 

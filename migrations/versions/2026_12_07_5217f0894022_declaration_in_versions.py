@@ -1,0 +1,33 @@
+"""declaration on honour in versions
+
+Each submitted version keeps the declaration on honour ticked when it was submitted: its
+text as shown, who ticked it and when. New versions use fingerprint scheme 3, whose header
+covers the declaration; existing versions keep their scheme, so their fingerprints still
+verify.
+
+Revision ID: 5217f0894022
+Revises: 7a1c4e2b9d30
+Create Date: 2026-12-07 00:30:00
+
+"""
+import warnings
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '5217f0894022'
+down_revision = '7a1c4e2b9d30'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('proposal_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('declaration', sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        with op.batch_alter_table('proposal_versions', schema=None) as batch_op:
+            batch_op.drop_column('declaration')
