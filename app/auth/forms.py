@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from app.core.forms import PortalForm
+from app.core.forms import EMAIL_REQUIRED, PASSWORD_REQUIRED, PortalForm
 from app.core.permissions import Role
 
 
@@ -26,9 +26,11 @@ class LoginForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(), Length(max=254)],
+        validators=[DataRequired(EMAIL_REQUIRED), Length(max=254)],
     )
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(), validators=[DataRequired()])
+    password = PasswordField(
+        _l("Password"), widget=GovPasswordInput(), validators=[DataRequired(PASSWORD_REQUIRED)]
+    )
     submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
 
 
@@ -36,7 +38,7 @@ class ForgotPasswordForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(), Length(max=254)],
+        validators=[DataRequired(EMAIL_REQUIRED), Length(max=254)],
     )
     submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 

@@ -68,6 +68,9 @@ def _guard_text(field):
 
 
 _CHOICE_FIELDS = (RadioField, SelectField, SelectMultipleField)
+# The two fields every visitor meets, worded as people say it rather than from the label.
+EMAIL_REQUIRED = _l("Enter your email address.")
+PASSWORD_REQUIRED = _l("Enter your password.")
 
 
 def _in_sentence(label: str) -> str:

@@ -14,7 +14,7 @@ from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.services import AccountInput
-from app.core.forms import PortalForm, required_message
+from app.core.forms import EMAIL_REQUIRED, PASSWORD_REQUIRED, PortalForm, required_message
 from app.organisations.models import ProviderType
 from app.organisations.services import OrganisationInput
 
@@ -113,7 +113,7 @@ class RegisterForm(PortalForm):
         _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(),
+            DataRequired(EMAIL_REQUIRED),
             Length(max=254),
             Email(_l("Enter a valid email address.")),
         ],
@@ -122,7 +122,7 @@ class RegisterForm(PortalForm):
         _l("Password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired()],
+        validators=[DataRequired(PASSWORD_REQUIRED)],
     )
     mode = RadioField(
         _l("Your organisation"),

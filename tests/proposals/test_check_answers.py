@@ -96,6 +96,7 @@ def test_versions_of_the_earlier_schemes_still_verify(client, login):
     user = make_user("applicant")
     proposal = make_proposal(call, user, submit=True)
     version = proposal.versions[0]
+    assert version.proposal.call.code  # loaded before the copy leaves the session
     db.session.expunge(version)
     version.fingerprint_scheme = 2
     version.declaration = None
