@@ -240,6 +240,7 @@ def main() -> None:
                         "revision": "1",
                         "requested_eur": "15000",
                         "own_contribution_eur": "5000",
+                        "declaration": "y",  # the declaration on honour, for submit
                     }
                     if method == "POST"
                     else None,

@@ -45,7 +45,8 @@ function request()
     step = step + 1
     local id = mine[step] or mine[#mine]
     return wrk.format("POST", "/proposals/" .. id .. "/submit",
-      {["Content-Type"] = "application/x-www-form-urlencoded"}, "csrf_token=" .. csrf)
+      {["Content-Type"] = "application/x-www-form-urlencoded"},
+      "csrf_token=" .. csrf .. "&declaration=y")
   end
   return wrk.request()
 end
