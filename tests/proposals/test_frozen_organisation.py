@@ -14,8 +14,7 @@ from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 from app.proposals import pdf, services
 from app.proposals.models import ProposalVersion
-from app.reporting import exports
-from app.reporting import services as reporting
+from app.reporting import exports, proposal_rows, statistics
 from tests.factories import make_call, make_organisation, make_proposal, make_user
 
 
@@ -58,8 +57,8 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     assert version.fingerprint_scheme == 3 and services.fingerprint_matches(version)
     receipt_before = _receipt_text(monkeypatch, proposal, version)
     as_of = utcnow() + timedelta(microseconds=1)
-    stats_before = reporting.call_statistics(official, call, as_of)
-    rows_before = reporting.submitted_proposals(official, call, as_of)
+    stats_before = statistics.call_statistics(official, call, as_of)
+    rows_before = proposal_rows.submitted_proposals(official, call, as_of)
     csv_before = exports.proposals_csv(rows_before)
 
     new_number = make_organisation().enterprise_number  # a valid number, then freed
@@ -81,9 +80,9 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     assert receipt_after == receipt_before
     assert old_number in receipt_after and new_number not in receipt_after
     assert "Leercentrum Noord" in receipt_after
-    stats_after = reporting.call_statistics(official, call, as_of)
+    stats_after = statistics.call_statistics(official, call, as_of)
     assert stats_after.by_provider_type == stats_before.by_provider_type
-    rows_after = reporting.submitted_proposals(official, call, as_of)
+    rows_after = proposal_rows.submitted_proposals(official, call, as_of)
     assert [(r.organisation, r.enterprise_number, r.provider_type) for r in rows_after] == [
         ("Leercentrum Noord", old_number, "private")
     ]

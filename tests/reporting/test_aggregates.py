@@ -16,7 +16,7 @@ from app.core.errors import DomainError
 from app.core.time import brussels
 from app.organisations.models import ProviderType
 from app.proposals import services as proposals
-from app.reporting import services
+from app.reporting import proposal_rows, services, statistics
 from tests.factories import make_call, make_organisation, make_user
 from tests.reporting.fixtures import submit, write
 
@@ -114,15 +114,15 @@ def _figures(stats) -> dict:
 def test_sql_figures_equal_a_count_in_python(seed):
     call, _official, moments = _random_world(seed)
     for as_of in moments:
-        in_sql = services.aggregate_statistics(call, as_of)
-        in_python = services.compute_statistics(call, services._load_rows(call, as_of), as_of)
+        in_sql = statistics.aggregate_statistics(call, as_of)
+        in_python = statistics.compute_statistics(call, proposal_rows.load_rows(call, as_of), as_of)
         assert _figures(in_sql) == _figures(in_python), as_of
         assert in_sql.days == in_python.days
-    assert any(services.aggregate_statistics(call, m).by_status["submitted"] for m in moments)
+    assert any(statistics.aggregate_statistics(call, m).by_status["submitted"] for m in moments)
 
 
 def test_rows_are_loaded_only_when_asked_for(world):
-    stats = services.call_statistics(world.official, world.call)
+    stats = statistics.call_statistics(world.official, world.call)
     assert stats.loaded_rows is None
     assert {row.reference for row in stats.submitted} == {
         world.p1.reference,
