@@ -6,9 +6,11 @@ from flask import Response
 from app.core.downloads import download
 from app.core.pdf import render_pdf
 from app.core.time import utcnow
+from app.proposals.access import deadline_of
 from app.proposals.fields import LABELS, SECTIONS
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.proposals.services import counting_version, deadline_of, snapshot
+from app.proposals.services import counting_version
+from app.proposals.versions import snapshot
 
 
 def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:

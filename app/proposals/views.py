@@ -29,8 +29,18 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.organisations.services import submission_block
-from app.proposals import drafts, listing, merge, permissions, services
+from app.organisations.confirmation import submission_block
+from app.proposals import (
+    access,
+    drafts,
+    eligibility,
+    listing,
+    merge,
+    permissions,
+    services,
+    storage,
+    versions,
+)
 from app.proposals.declaration import declaration_text
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import (
@@ -110,11 +120,11 @@ def new(code: str):
 
 def _editable(proposal) -> bool:
     """May the current user change this proposal now (member, before the deadline)?"""
-    return permissions.can_edit(current_user, proposal) and services.is_editable(proposal)
+    return permissions.can_edit(current_user, proposal) and access.is_editable(proposal)
 
 
 def _overview(proposal):
-    problems = services.submission_problems(proposal)
+    problems = eligibility.submission_problems(proposal)
     sections = []
     for section in SECTIONS:
         missing = [name for name in problems if SECTION_OF.get(name) == section.key]
@@ -138,7 +148,7 @@ def _detail_panels(proposal: Proposal) -> dict:
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     problems, sections = _overview(proposal)
     return render_template(
         "proposals/detail.html",
@@ -146,14 +156,14 @@ def detail(proposal_id: int):
         sections=sections,
         problems=problems,
         **_detail_panels(proposal),
-        rules=services.check_eligibility(proposal),
-        deadline=services.deadline_of(proposal),
+        rules=eligibility.check_eligibility(proposal),
+        deadline=access.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),
         editable=_editable(proposal),
         deletable=drafts.is_deletable(proposal),
         counting=services.counting_version(proposal),
-        unsubmitted_changes=services.has_unsubmitted_changes(proposal),
-        history=services.version_history(proposal),
+        unsubmitted_changes=versions.has_unsubmitted_changes(proposal),
+        history=versions.version_history(proposal),
         labels=LABELS,
     )
 
@@ -161,7 +171,7 @@ def detail(proposal_id: int):
 @bp.route("/<int:proposal_id>/edit/<section>", methods=["GET", "POST"])
 @login_required
 def edit(proposal_id: int, section: str):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if section not in SECTION_BY_KEY:
         abort(404)
     if not permissions.can_edit(current_user, proposal):
@@ -169,7 +179,7 @@ def edit(proposal_id: int, section: str):
     form = section_form(section, proposal.call)
     if request.method == "GET":
         form.load(proposal)
-    if not services.is_editable(proposal):
+    if not access.is_editable(proposal):
         flash(
             _("This proposal was withdrawn and can no longer change.")
             if proposal.status is ProposalStatus.withdrawn
@@ -188,7 +198,7 @@ def edit(proposal_id: int, section: str):
                 received_at=request_received_at(),
                 base=typed.base,
             )
-        except services.EditConflict as exc:
+        except access.EditConflict as exc:
             return _conflict(exc, form, section)
         except ValidationFailed as exc:
             attach_errors(form, exc)
@@ -249,7 +259,7 @@ def _comparable(value):
 @bp.route("/<int:proposal_id>/attachments", methods=["GET", "POST"])
 @login_required
 def attachments(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     form = AttachmentForm()
     status = 200
     if request.method == "POST":
@@ -280,8 +290,8 @@ def _attachments_page(proposal, form, status: int):
         form=form,
         editable=_editable(proposal),
         empty_form=EmptyForm(),
-        storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
-        storage_quota=services.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
+        storage_used=storage.megabytes(storage.storage_used(proposal.organisation_id)),
+        storage_quota=storage.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
     ), status
 
 
@@ -302,7 +312,7 @@ def _too_large(_exc):
     proposal_id = (request.view_args or {}).get("proposal_id")
     if request.endpoint == "proposals.attachments" and proposal_id is not None:
         try:
-            proposal = services.get_proposal(current_user, proposal_id)
+            proposal = access.get_proposal(current_user, proposal_id)
         except PortalError:  # not theirs (or not logged in): the error page
             pass
         else:
@@ -327,7 +337,7 @@ def remove_attachment(proposal_id: int, attachment_id: int):
 @bp.get("/<int:proposal_id>/files/<sha256>")
 @login_required
 def download(proposal_id: int, sha256: str):
-    path, filename = services.attachment_file(current_user, proposal_id, sha256)
+    path, filename = storage.attachment_file(current_user, proposal_id, sha256)
     response = send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0
     )
@@ -338,7 +348,7 @@ def download(proposal_id: int, sha256: str):
 @bp.get("/<int:proposal_id>/check")
 @login_required
 def check(proposal_id: int):
-    return _check_page(services.get_proposal(current_user, proposal_id), DeclarationForm())
+    return _check_page(access.get_proposal(current_user, proposal_id), DeclarationForm())
 
 
 def _check_page(proposal, form, errors: dict[str, str] | None = None):
@@ -352,9 +362,9 @@ def _check_page(proposal, form, errors: dict[str, str] | None = None):
         proposal=proposal,
         problems=problems,
         sections=sections,
-        answers=services.snapshot(proposal),
-        rules=services.check_eligibility(proposal),
-        deadline=services.deadline_of(proposal),
+        answers=versions.snapshot(proposal),
+        rules=eligibility.check_eligibility(proposal),
+        deadline=access.deadline_of(proposal),
         editable=_editable(proposal),
         labels=LABELS,
         section_of=SECTION_OF,
@@ -368,7 +378,7 @@ def _check_page(proposal, form, errors: dict[str, str] | None = None):
 @login_required
 def submit(proposal_id: int):
     received_at = request_received_at()
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     require(permissions.can_edit(current_user, proposal))
     form = DeclarationForm()
     if not form.validate_on_submit():
@@ -383,8 +393,8 @@ def submit(proposal_id: int):
             declaration=declaration_text(proposal),
         )
     except ValidationFailed as exc:
-        return _check_page(services.get_proposal(current_user, proposal_id), form, exc.errors)
-    except services.DeadlinePassed as exc:
+        return _check_page(access.get_proposal(current_user, proposal_id), form, exc.errors)
+    except access.DeadlinePassed as exc:
         return render_template(
             "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
         ), 409
@@ -406,7 +416,7 @@ def submit(proposal_id: int):
 @bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if not permissions.can_edit(current_user, proposal):
         return redirect(url_for(".detail", proposal_id=proposal.id))
     form = WithdrawForm()
@@ -417,7 +427,7 @@ def withdraw(proposal_id: int):
             )
         except ValidationFailed as exc:
             attach_errors(form, exc)
-        except services.DeadlinePassed as exc:
+        except access.DeadlinePassed as exc:
             return render_template(
                 "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
             ), 409
@@ -428,7 +438,7 @@ def withdraw(proposal_id: int):
         "proposals/withdraw.html",
         proposal=proposal,
         form=form,
-        deadline=services.deadline_of(proposal),
+        deadline=access.deadline_of(proposal),
     ), 422 if form.errors else 200
 
 
@@ -436,7 +446,7 @@ def withdraw(proposal_id: int):
 @login_required
 def delete(proposal_id: int):
     """Delete a draft that was never submitted, after a confirmation page."""
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if not (permissions.can_edit(current_user, proposal) and drafts.is_deletable(proposal)):
         return redirect(url_for(".detail", proposal_id=proposal.id))
     form = EmptyForm()
@@ -445,7 +455,7 @@ def delete(proposal_id: int):
             reference = drafts.delete_draft(
                 current_user, proposal.id, received_at=request_received_at()
             )
-        except services.DeadlinePassed as exc:
+        except access.DeadlinePassed as exc:
             return render_template(
                 "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
             ), 409
@@ -463,7 +473,7 @@ def version(proposal_id: int, number: int):
         "proposals/version.html",
         proposal=proposal,
         version=version,
-        changes=services.changes_between(previous and previous.data, version.data),
+        changes=versions.changes_between(previous and previous.data, version.data),
         counting=services.counting_version(proposal),
         labels=LABELS,
         sections=SECTIONS,
@@ -483,10 +493,10 @@ def receipt(proposal_id: int, number: int):
 def full_pdf(proposal_id: int):
     """The whole proposal (PDF) for its organisation's members and officials: the version
     that counts once submitted; ``?working=1`` gives members the working copy."""
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     working = request.args.get("working") == "1" and permissions.is_member(current_user, proposal)
     version = None if working else shown_version(proposal)
-    services.log_confidential_read(
+    storage.log_confidential_read(
         current_user, proposal, "proposal_pdf", {"version": version.number if version else None}
     )
     return proposal_pdf(proposal, version)

@@ -14,7 +14,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import attach_errors
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.proposals.fields import LABELS, SECTIONS
 from app.proposals.pdf import proposal_pdf as whole_proposal_pdf
 from app.reviews import facts as review_facts
@@ -222,7 +222,7 @@ def download(assignment_id: int, sha256: str):
 def proposal_pdf(assignment_id: int):
     """The whole proposal (PDF), the version being evaluated; after the declaration only."""
     assignment, version = scoring_rules.readable_proposal(current_user, assignment_id)
-    proposals.log_confidential_read(
+    proposal_storage.log_confidential_read(
         current_user, assignment.proposal, "proposal_pdf", {"version": version.number}
     )
     return whole_proposal_pdf(assignment.proposal, version)

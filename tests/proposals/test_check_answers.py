@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
 from app.core.db import db
-from app.proposals import services
+from app.proposals import services, versions
 from app.proposals.models import ProposalStatus, ProposalVersion
 from tests.factories import make_call, make_proposal, make_user
 
@@ -82,11 +82,11 @@ def test_the_declaration_is_kept_in_the_version_and_covered_by_its_fingerprint(c
     assert declaration["accepted_by_id"] == user.id
     assert declaration["accepted_by"] == "An Peeters"
     assert version.declared_at == version.submitted_at
-    assert services.fingerprint_matches(version)
+    assert versions.fingerprint_matches(version)
     # the fingerprint covers the declaration: another text would not match
     db.session.expunge(version)
     version.declaration = {**declaration, "text": "Iets anders"}
-    assert not services.fingerprint_matches(version)
+    assert not versions.fingerprint_matches(version)
 
 
 def test_versions_of_the_earlier_schemes_still_verify(client, login):
@@ -100,10 +100,10 @@ def test_versions_of_the_earlier_schemes_still_verify(client, login):
     db.session.expunge(version)
     version.fingerprint_scheme = 2
     version.declaration = None
-    header = services.version_header(version)
+    header = versions.version_header(version)
     assert "declaration" not in header
-    version.fingerprint = services.fingerprint(header, version.data)
-    assert services.fingerprint_matches(version)
+    version.fingerprint = versions.fingerprint(header, version.data)
+    assert versions.fingerprint_matches(version)
 
 
 def test_the_receipt_names_the_declaration(client, login, tmp_path):

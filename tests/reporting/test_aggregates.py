@@ -15,6 +15,7 @@ from app.calls.models import ALL_TECHNOLOGIES, ProjectType
 from app.core.errors import DomainError
 from app.core.time import brussels
 from app.organisations.models import ProviderType
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.reporting import proposal_rows, services, statistics
 from tests.factories import make_call, make_organisation, make_user
@@ -74,7 +75,7 @@ def _random_world(seed: int):
                     received_at=when,
                 )
             when = moment(when)
-            proposal = proposals.get_proposal(user, proposal.id)
+            proposal = proposal_access.get_proposal(user, proposal.id)
             submit(user, proposal, when, **fields_())
             versions += 1
         for _ in range(rng.choice((0, 1, 2))):
