@@ -6,7 +6,7 @@ covers the declaration; existing versions keep their scheme, so their fingerprin
 verify.
 
 Revision ID: 5217f0894022
-Revises: 7a1c4e2b9d30
+Revises: c4d8e1f25a70
 Create Date: 2026-12-07 00:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5217f0894022'
-down_revision = '7a1c4e2b9d30'
+down_revision = 'c4d8e1f25a70'
 branch_labels = None
 depends_on = None
 
