@@ -10,8 +10,6 @@ Revises: c4d8e1f25a70
 Create Date: 2026-12-07 00:30:00
 
 """
-import warnings
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +25,6 @@ def upgrade():
 
 
 def downgrade():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*expression-based index.*")
-        with op.batch_alter_table('proposal_versions', schema=None) as batch_op:
-            batch_op.drop_column('declaration')
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of the table would
+    # drop proposal_versions, which other tables' foreign keys refer to.
+    op.execute("ALTER TABLE proposal_versions DROP COLUMN declaration")
