@@ -158,7 +158,7 @@ def test_an_administrator_creates_an_account_whose_owner_chooses_the_password(cl
     assert user.roles == {Role.evaluator} and user.active and user.email_verified_at
     message = db.session.scalar(sa.select(OutboxMessage))
     assert (message.kind, message.recipient) == ("account_created", "lore@voorbeeld.be")
-    assert "/auth/reset/" in message.body
+    assert "/auth/reset-password/" in message.body
     assert "user.created" in set(db.session.scalars(sa.select(AuditRecord.action)))
 
 
