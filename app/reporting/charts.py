@@ -168,7 +168,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.xaxis.set_major_formatter(DateFormatter("%d-%m"))
         axes.set_xlabel(_("Day of submission (Brussels time)"))
         axes.set_ylabel(_("Submissions per day (bars)"))
-        total_axes.set_ylabel(_("Submitted proposals in total (line)"))
+        total_axes.set_ylabel(_("Submitted in total (line)"))
         handles = [
             Patch(facecolor=BLUE, label=_("First submissions per day")),
             Patch(
