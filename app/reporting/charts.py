@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from app.core import formatting
 from app.core.time import to_brussels
 from app.reporting.services import CallStatistics, Comparison, technology_label
 
@@ -149,7 +150,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         deadline = midnight(to_brussels(call.deadline).date()) + timedelta(days=1)
         axes.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
         axes.annotate(
-            _("Deadline %(date)s", date=to_brussels(call.deadline).strftime("%d-%m-%Y")),
+            _("Deadline %(date)s", date=formatting.day(to_brussels(call.deadline).date())),
             xy=(deadline, 1),
             xycoords=("data", "axes fraction"),
             xytext=(-4, -2),
