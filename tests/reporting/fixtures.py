@@ -132,12 +132,12 @@ def evaluate(world: World) -> None:
     holds one)."""
     from flask_babel import force_locale
 
+    from app.core.db import db
     from app.reviews.models import Admissibility
     from app.reviews.rules import admissibility as admissibility_rules
     from app.reviews.rules import consensus as consensus_rules
     from app.reviews.rules import criteria as criteria_rules
     from app.reviews.rules import decisions as decisions_rules
-    from app.core.db import db
     from tests.factories import allow_fewer_reviews
 
     world.call.budget_eur = Decimal("100000.00")
