@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.auth import services
+from app.auth import links, services
 from app.auth.models import User, UserRole
 from app.core.db import db, transaction
 from app.core.email import enqueue, external_url
@@ -105,7 +105,7 @@ def create_account(actor: User, name: str, email: str, roles: set[Role], languag
             subject=_l("An account was made for you"),
             template="auth/email/account_created.txt",
             user=user,
-            link=external_url("auth.reset_password", token=services.make_link_token(user, "reset")),
+            link=external_url("auth.reset_password", token=links.make_link_token(user, "reset")),
             minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
         )
     return user

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
 from app.auth import accounts, services
+from app.auth import sessions as auth_sessions
 from app.auth.models import User, UserSession
 from app.core.db import db
 from app.core.email import OutboxMessage
@@ -206,7 +207,7 @@ def test_deactivating_shows_what_will_happen_first(client, login):
 def test_confirming_deactivates_and_logs_the_account_out(client, login):
     admin = login(make_user("admin"))
     user = make_user("evaluator")
-    services.start_session(user)
+    auth_sessions.start_session(user)
 
     response = client.post(f"/auth/users/{user.id}/deactivate")
 
