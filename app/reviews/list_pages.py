@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import NotFound
-from app.core.pagination import Page, choice
+from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.organisations.models import Organisation
 from app.proposals import services as proposals
@@ -45,17 +45,12 @@ PROPOSAL_SORTS = {
 
 def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     """The page of proposal ids that ``query`` (a select of Proposal.id) yields, sorted."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = Page.of(args, total)
-    ids = list(
-        db.session.scalars(
-            query.join(Organisation, Organisation.id == Proposal.organisation_id)
-            .order_by(*PROPOSAL_SORTS[sort])
-            .limit(page.per_page)
-            .offset(page.offset)
-        )
+    return page_of_keys(
+        args,
+        query.join(Organisation, Organisation.id == Proposal.organisation_id),
+        PROPOSAL_SORTS[sort],
+        count=query,
     )
-    return page, ids
 
 
 def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:
