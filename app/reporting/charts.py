@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from app.core import formatting
 from app.core.time import to_brussels
 from app.reporting.comparisons import Comparison
 from app.reporting.labels import technology_label
@@ -151,7 +152,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         deadline = midnight(to_brussels(call.deadline).date()) + timedelta(days=1)
         axes.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
         axes.annotate(
-            _("Deadline"),
+            _("Deadline %(date)s", date=formatting.day(to_brussels(call.deadline).date())),
             xy=(deadline, 1),
             xycoords=("data", "axes fraction"),
             xytext=(-4, -2),
@@ -164,12 +165,13 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.set_xlim(midnight(start) - timedelta(days=1), midnight(end) + timedelta(days=2))
         axes.set_ylim(0, max([row.new + row.resubmitted for row in stats.days] + [1]) * 1.15)
         total_axes.set_ylim(0, max([row.cumulative for row in stats.days] + [1]) * 1.15)
-        for each in (axes, total_axes):
-            each.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=8))
+        for each in (axes, total_axes):  # a few whole numbers, not a tick per proposal
+            each.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
         axes.xaxis.set_major_formatter(DateFormatter("%d-%m"))
-        axes.set_ylabel(_("Per day"))
-        total_axes.set_ylabel(_("Total"))
+        axes.set_xlabel(_("Day of submission (Brussels time)"))
+        axes.set_ylabel(_("Submissions per day (bars)"))
+        total_axes.set_ylabel(_("Submitted in total (line)"))
         handles = [
             Patch(facecolor=BLUE, label=_("First submissions per day")),
             Patch(
@@ -180,7 +182,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.legend(
             handles=handles,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
+            bbox_to_anchor=(0.5, -0.2),
             ncol=3,
             frameon=False,
             fontsize=9,
