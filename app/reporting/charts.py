@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 
 from app.core.time import to_brussels
-from app.reporting.services import CallStatistics, Comparison, technology_label
+from app.reporting.comparisons import Comparison
+from app.reporting.labels import technology_label
+from app.reporting.statistics import CallStatistics
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
