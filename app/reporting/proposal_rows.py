@@ -24,7 +24,7 @@ from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.core.time import utcnow
 from app.organisations.models import Organisation
-from app.proposals.models import Proposal, ProposalVersion
+from app.proposals.models import Proposal, ProposalVersion, submitted_legal_name
 from app.reporting import permissions
 from app.reporting.models import TechnologyVerification
 
@@ -282,9 +282,7 @@ def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None
         )
         query = query.where(sa.or_(verified_version.is_(None), verified_version < latest_version))
     order = (
-        (Proposal.reference,)
-        if sort == "reference"
-        else (Organisation.legal_name, Proposal.reference)
+        (Proposal.reference,) if sort == "reference" else (submitted_legal_name, Proposal.reference)
     )
     page, ids = page_of_keys(args, query, order)
     page.items = load_rows(call, now, ids)
