@@ -104,7 +104,14 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.revoke_token", "POST"): row(LOGIN, PROFILE, 404, 404, 404, PROFILE),
     ("auth.users", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
     ("auth.set_roles", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
-    ("auth.set_active", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    # without active=1 the administrator is sent to the confirmation of the deactivation
+    ("auth.set_active", "POST"): row(
+        LOGIN, 403, 403, 403, 403, (302, re.compile(r"/auth/users/\d+/deactivate"))
+    ),
+    ("auth.deactivate", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("auth.deactivate", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    ("auth.new_account", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("auth.new_account", "POST"): row(LOGIN, 403, 403, 403, 403, 422),  # empty form: errors
     # ------------------------------------------------------------ organisations
     ("registration.register", "GET"): everyone(200),
     ("registration.register", "POST"): everyone(200),  # empty form re-rendered with errors
@@ -183,6 +190,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.settings", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.decide_admissibility", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.decide_admissibility_bulk", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.release_admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.confirm_release", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
     # the proposal's own assignment page: the world's proposal is not admissible
@@ -199,7 +209,12 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.override", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
-    ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, EVAL_RANKING, 403),
+    ("reviews.publish_preview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    # an empty post lacks the confirmation: the preview again, with the error
+    ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    # no request to publish exists in the world
+    ("reviews.approve_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.withdraw_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.prepare_ranking_pdf", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
@@ -275,7 +290,7 @@ ACCESS: dict[tuple[str, str], dict] = {
 }
 
 
-def _rules(app):
+def rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
@@ -284,7 +299,7 @@ def _rules(app):
 
 
 def test_every_route_is_in_the_table(app):
-    routes = {(rule.endpoint, method) for rule, method in _rules(app)}
+    routes = {(rule.endpoint, method) for rule, method in rules(app)}
     missing = sorted(routes - ACCESS.keys())
     stale = sorted(ACCESS.keys() - routes)
     assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
@@ -319,6 +334,11 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The matrix's world, also walked page by page by tests/e2e/test_every_page.py."""
     organisation = make_organisation()
     other_organisation = make_organisation()
     applicant = make_user("applicant", organisation=organisation)
@@ -330,7 +350,11 @@ def world() -> World:
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
     document = documents.add_document(
-        make_user("official"), CALL_CODE, "Call text", "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+        make_user("official"),
+        CALL_CODE,
+        "Oproeptekst",
+        "oproep.pdf",
+        io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
     )
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
@@ -363,7 +387,7 @@ def world() -> World:
     )
 
 
-def _url_args(rule, world: World) -> dict:
+def url_args(rule, world: World) -> dict:
     values = {
         "organisation_id": world.organisation.id,
         "membership_id": world.pending.id,
@@ -381,6 +405,7 @@ def _url_args(rule, world: World) -> dict:
         "assignment_id": 1,
         "review_id": 1,
         "objection_id": 1,
+        "request_id": 1,
         "project_id": world.project.id,
         "training_id": world.training.id,
         "import_id": world.enrolment_import.id,
@@ -400,7 +425,7 @@ def _url_args(rule, world: World) -> dict:
     return args
 
 
-def _audience_user(audience: str, world: World) -> User | None:
+def audience_user(audience: str, world: World) -> User | None:
     if audience == "anon":
         return None
     if audience == "applicant":
@@ -440,10 +465,10 @@ def _fast_hashes(monkeypatch):
 
 @pytest.mark.parametrize(("endpoint", "method", "audience"), CASES)
 def test_access(app, client, world, endpoint, method, audience):
-    rule = next((r for r, m in _rules(app) if r.endpoint == endpoint and m == method), None)
+    rule = next((r for r, m in rules(app) if r.endpoint == endpoint and m == method), None)
     if rule is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
-    user = _audience_user(audience, world)
+    user = audience_user(audience, world)
     headers = {}
     is_api = rule.rule.startswith("/api/")
     if user is not None:
@@ -456,7 +481,7 @@ def test_access(app, client, world, endpoint, method, audience):
             )
             assert response.status_code == 302, response.get_data(as_text=True)
     with app.test_request_context():
-        url = url_for(endpoint, **_url_args(rule, world))
+        url = url_for(endpoint, **url_args(rule, world))
 
     response = client.open(
         url, method=method, data={} if method == "POST" else None, headers=headers

@@ -101,3 +101,27 @@ class RolesForm(PortalForm):
         _l("Roles"), widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role]
     )
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())
+
+
+class AccountForm(PortalForm):
+    name = StringField(
+        _l("Full name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the full name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        description=_l("The new account's owner gets a link at this address to choose a password."),
+        validators=[DataRequired(_l("Enter the email address.")), Length(max=254)],
+    )
+    roles = SelectMultipleField(
+        _l("Roles"), widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role]
+    )
+    language = RadioField(
+        _l("Language of letters"),
+        widget=GovRadioInput(),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        default="nl",
+    )
+    submit = SubmitField(_l("Create the account"), widget=GovSubmitInput())

@@ -19,11 +19,12 @@ bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="t
 
 
 def proposal_panel(proposal: Proposal) -> dict:
-    """The published decision on the proposal (outcome, legal clock) and the official's
-    admissibility decision, each None until there is one: one query each."""
+    """The published decision on the proposal (outcome, legal clock) and the admissibility
+    result the applicants were told, each None until it is published or released: one
+    query each."""
     return {
         "evaluation": result_queries.published_result(proposal, str(get_locale() or "nl")),
-        "admissibility": admissibility_rules.admissibility_of(proposal.id),
+        "admissibility": admissibility_rules.released_admissibility(proposal.id),
     }
 
 
@@ -43,11 +44,7 @@ def call_panel(call: Call) -> dict:
     if not items:
         return {"criteria": None}
     settings = db.session.get(EvaluationSettings, call.id)
-    total = (
-        settings.total_threshold
-        if settings is not None
-        else EvaluationSettings.__table__.c.total_threshold.default.arg
-    )
+    total = (settings or EvaluationSettings.defaults(call.id)).total_threshold
     return {"criteria": {"rows": items, "number": format_decimal, "total_threshold": total}}
 
 

@@ -48,14 +48,7 @@ def criteria_of(call_id: int) -> list[Criterion]:
 def settings_of(call: Call) -> EvaluationSettings:
     settings = db.session.get(EvaluationSettings, call.id)
     if settings is None:
-        settings = EvaluationSettings(
-            call_id=call.id,
-            reviews_per_proposal=3,
-            total_threshold=Decimal("60"),
-            disagreement_spread=Decimal("20"),
-            objection_days=15,
-            reserve_size=5,
-        )
+        settings = EvaluationSettings.defaults(call.id)
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -85,20 +78,22 @@ def missing_in_version(data: Mapping) -> list[str]:
     ]
 
 
-def admissible_proposals(call_id: int) -> list[Proposal]:
-    return list(
-        db.session.scalars(
-            sa.select(Proposal)
-            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .where(
-                Proposal.call_id == call_id,
-                Proposal.status == ProposalStatus.submitted,
-                AdmissibilityCheck.result == Admissibility.admissible,
-            )
-            .options(selectinload(Proposal.versions))
-            .order_by(Proposal.id)
+def admissible_proposals(call_id: int, *, versions: bool = True) -> list[Proposal]:
+    """The call's admissible proposals, with their versions loaded unless ``versions`` is
+    false (the versions' data is most of the memory of thousands of proposals)."""
+    query = (
+        sa.select(Proposal)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(
+            Proposal.call_id == call_id,
+            Proposal.status == ProposalStatus.submitted,
+            AdmissibilityCheck.result == Admissibility.admissible,
         )
+        .order_by(Proposal.id)
     )
+    if versions:
+        query = query.options(selectinload(Proposal.versions))
+    return list(db.session.scalars(query))
 
 
 def affiliations_of(user_id: int) -> list[Affiliation]:
@@ -145,7 +140,11 @@ def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
 
 def proposal_info(proposal: Proposal, deadline: datetime | None = None) -> ProposalInfo:
     data = evaluated_version(proposal, deadline).data
-    numbers = {proposal.organisation.enterprise_number}
+    # The number the proposal was submitted under and today's (a conflict either way).
+    numbers = {
+        proposal.organisation.enterprise_number,
+        proposal.submitted_organisation.enterprise_number,
+    }
     for partner in data.get("partners") or []:
         if partner.get("enterprise_number"):
             numbers.add(partner["enterprise_number"])

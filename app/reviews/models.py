@@ -48,22 +48,50 @@ class Criterion(db.Model):
         return self.guidance_en if str(get_locale() or "nl") == "en" else self.guidance_nl
 
 
+# A call's evaluation rules until an official sets them: their one home (the public call
+# page, the first read of a call's settings and the table's column defaults read them here).
+DEFAULT_REVIEWS_PER_PROPOSAL = 3
+DEFAULT_TOTAL_THRESHOLD = Decimal("60")
+DEFAULT_DISAGREEMENT_SPREAD = Decimal("20")
+DEFAULT_OBJECTION_DAYS = 15
+DEFAULT_RESERVE_SIZE = 5
+
+
 class EvaluationSettings(db.Model):
     """A call's evaluation rules beyond its criteria."""
 
     __tablename__ = "evaluation_settings"
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
-    reviews_per_proposal: Mapped[int] = mapped_column(default=3)
-    total_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("60"))
+    reviews_per_proposal: Mapped[int] = mapped_column(default=DEFAULT_REVIEWS_PER_PROPOSAL)
+    total_threshold: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_TOTAL_THRESHOLD
+    )
     # Reviews of one proposal whose weighted totals differ more than this are flagged.
-    disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("20"))
-    objection_days: Mapped[int] = mapped_column(default=15)
+    disagreement_spread: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_DISAGREEMENT_SPREAD
+    )
+    objection_days: Mapped[int] = mapped_column(default=DEFAULT_OBJECTION_DAYS)
     # A criterion of one proposal is flagged when its individual scores spread more than
     # this share of the criterion's scale; None means a third.
     criterion_spread_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 3))
     # How many passing proposals below the budget line form the reserve list.
-    reserve_size: Mapped[int] = mapped_column(default=5)
+    reserve_size: Mapped[int] = mapped_column(default=DEFAULT_RESERVE_SIZE)
+    # When on, one official requests the publication of a decision and another approves it.
+    second_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    @classmethod
+    def defaults(cls, call_id: int) -> "EvaluationSettings":
+        """A call's settings before an official sets them (not added to the session)."""
+        return cls(
+            call_id=call_id,
+            reviews_per_proposal=DEFAULT_REVIEWS_PER_PROPOSAL,
+            total_threshold=DEFAULT_TOTAL_THRESHOLD,
+            disagreement_spread=DEFAULT_DISAGREEMENT_SPREAD,
+            objection_days=DEFAULT_OBJECTION_DAYS,
+            reserve_size=DEFAULT_RESERVE_SIZE,
+            second_approval=False,
+        )
 
 
 class Admissibility(StrEnum):
@@ -76,7 +104,9 @@ class Admissibility(StrEnum):
 
 
 class AdmissibilityCheck(db.Model):
-    """An official's admissibility decision on the version that counts."""
+    """An official's admissibility decision on the version that counts. ``result`` and
+    ``reason`` are the official's (a draft until released); ``released_*`` are what the
+    applicant was told, set when the results are released (app.reviews.rules.admissibility)."""
 
     __tablename__ = "admissibility_checks"
 
@@ -88,9 +118,33 @@ class AdmissibilityCheck(db.Model):
     checks: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # rule key -> passed
     checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_result: Mapped[Admissibility | None] = mapped_column(str_enum(Admissibility))
+    released_reason: Mapped[str | None] = mapped_column(sa.Text)
+    released_at: Mapped[datetime | None]
 
     proposal: Mapped[Proposal] = relationship()
     version: Mapped[ProposalVersion] = relationship()
+
+    @property
+    def unreleased(self) -> bool:
+        """The applicant has not been told this result (or was told another one)."""
+        return self.released_result is None or (self.released_result, self.released_reason) != (
+            self.result,
+            self.reason,
+        )
+
+
+class AdmissibilityRelease(db.Model):
+    """One confirmed release of a call's admissibility results to its applicants."""
+
+    __tablename__ = "admissibility_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    released_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # {"admissible": n, "inadmissible": n, "corrections": n, "emails": n}
+    counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 class EvaluatorProfile(db.Model):
@@ -292,6 +346,34 @@ class DecisionRecord(db.Model):
     objection_until: Mapped[date]
 
     call: Mapped[Call] = relationship()
+
+
+class PublicationStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    withdrawn = "withdrawn"
+
+
+class PublicationRequest(db.Model):
+    """An official's request to publish a decision, for a call that wants a second
+    official's approval: ``fingerprint`` is that of the ranking the requester saw."""
+
+    __tablename__ = "publication_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[PublicationStatus] = mapped_column(
+        str_enum(PublicationStatus), default=PublicationStatus.pending
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision_records.id"))
+
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
 
 
 @sa.event.listens_for(DecisionRecord, "before_update")

@@ -5,6 +5,7 @@ Officials only, except the summary report: 404 for everyone who may not read it.
 import io
 import json
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -12,8 +13,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -22,28 +21,28 @@ from app.calls.models import Call
 from app.core import documents, exports, formatting
 from app.core.db import db
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import attach_errors, submit_form
+from app.core.forms import attach_errors
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
 from app.proposals import storage as proposal_storage
 from app.reviews import facts, permissions, result_queries, review_exports
 from app.reviews.blueprint import bp
-from app.reviews.forms import OverrideForm, PublishForm
+from app.reviews.forms import OverrideForm
 from app.reviews.models import Outcome
 from app.reviews.pdf import ranking_pdf, summary_pdf
-from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
 from app.reviews.view_helpers import call_by_code, download, language, proposal_of
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 # ---------------------------------------------------------------------------- ranking
 
 RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
 
 
-def _ranking_page(
-    call: Call, override_form: OverrideForm | None = None, publish_form: PublishForm | None = None
-):
+def _ranking_page(call: Call, override_form: OverrideForm | None = None):
     """One page of the ranking. The order and the budget line need every row, so the
     ranking is computed whole from light rows (no version texts); the totals come from
     all of them, never from the page's rows."""
@@ -89,7 +88,6 @@ def _ranking_page(
         records=records,
         tie_break=ranking_rules.TIE_BREAK,
         override_form=override_form,
-        publish_form=publish_form or PublishForm(formdata=None),
         complete=rows.complete,
         list_args={"outcome": shown_filter} if shown_filter != "all" else {},
         outcome_filter=shown_filter,
@@ -130,29 +128,6 @@ def override(code: str):
             )
             return redirect(url_for(".ranking", code=call.code))
     return _ranking_page(call, override_form=form), 422
-
-
-@bp.post("/calls/<code>/ranking/publish")
-@roles_required(Role.official)
-def publish(code: str):
-    call = call_by_code(code)
-    form = PublishForm()
-    done = submit_form(
-        form,
-        lambda: decisions_rules.publish_decision(current_user, call.id, form.reason.data or ""),
-        success=lambda record: _(
-            "Decision %(number)d on %(code)s is published: every applicant is notified and "
-            "may object until %(date)s.",
-            number=record.number,
-            code=call.code,
-            date=formatting.day(record.objection_until),
-        ),
-        then=url_for(".ranking", code=call.code, _anchor="decisions"),
-        refused=url_for(".ranking", code=call.code),
-    )
-    if done:
-        return done
-    return _ranking_page(call, publish_form=form), 422
 
 
 @bp.get("/calls/<code>/decisions/<int:number>.json")
@@ -253,6 +228,9 @@ def _ranking_csv(rows, call: Call) -> bytes:
 
 
 def _ranking_xlsx(call: Call, rows) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Ranking")[:31]
@@ -308,9 +286,11 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     return out.getvalue()
 
 
-def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
+def _individual_sheet(workbook: "Workbook", call: Call, rows) -> None:
     """A second sheet: every submitted review's scores and justifications, evaluators as
     "Evaluator 1..n" per proposal."""
+    from openpyxl.styles import Font
+
     sheet = workbook.create_sheet(_("Individual scores")[:31])
     sheet.append(review_exports.individual_headers())
     for cell in sheet[1]:
