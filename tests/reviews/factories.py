@@ -3,6 +3,8 @@ one ranked and ready to publish (decisions), and one reviewed by a panel of thre
 (the official's and evaluator's pages, exports, audit)."""
 
 import io
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -223,3 +225,14 @@ def count_page_queries(client, url: str) -> int:
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", _before)
     return len(statements)
+
+
+def pdf_text(data: bytes, tmp_path) -> str | None:
+    """The PDF's text laid out by ``pdftotext``, or None where that tool is missing."""
+    if not shutil.which("pdftotext"):
+        return None
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

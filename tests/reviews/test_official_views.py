@@ -5,8 +5,6 @@ import csv
 import hashlib
 import io
 import json
-import shutil
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -62,6 +60,7 @@ from tests.reviews.factories import (
     ReviewedWorld,
     count_page_queries,
     evaluation_call,
+    pdf_text,
     reviewed_world,
     submitted,
 )
@@ -88,16 +87,6 @@ def as_official(login, english):
 
 def _text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def _pdf_text(data: bytes, tmp_path) -> str | None:
-    if not shutil.which("pdftotext"):
-        return None
-    path = tmp_path / "document.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 # ---------------------------------------------------------------------------- who may not
@@ -808,7 +797,7 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
     assert str(values[2][3]).startswith("'=")
     response = client.get(f"{BASE}/ranking.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    text = _pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data, tmp_path)
     if text is not None:
         assert "Budget line" in text
         for proposal in world.proposals:
@@ -842,7 +831,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     assert (
         f"beoordelingsverslag-{proposal.reference}.pdf" in response.headers["Content-Disposition"]
     )
-    text = _pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data, tmp_path)
     if text is not None:
         assert "Evaluation summary report" in text
         assert "Het panel vond de aanpak praktijkgericht." in text

@@ -10,7 +10,7 @@ from app.reviews import pdf
 from app.reviews.models import Outcome
 from app.reviews.pdf import BUDGET_LINE_LINES, pages_of
 from app.reviews.rules import ranking as ranking_rules
-from tests.reviews.test_official_views import BASE, _pdf_text, _world
+from tests.reviews.factories import BASE, pdf_text, reviewed_world
 
 
 def _rows(n: int) -> list:
@@ -61,7 +61,7 @@ def test_a_long_ranking_has_few_boxes_per_page():
 
 
 def test_the_pdf_shortens_long_titles_and_lists_overrides_whole(client, login, tmp_path):
-    world = _world(count=5)
+    world = reviewed_world(count=5)
     world.proposals[1].title = "A very long title " * 6
     db.session.commit()
     reason = "Regional spread across the provinces, as the call text foresees in section 4"
@@ -71,7 +71,7 @@ def test_the_pdf_shortens_long_titles_and_lists_overrides_whole(client, login, t
         session["language"] = "en"
     response = client.get(f"{BASE}/ranking.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    text = _pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data, tmp_path)
     if text is None:
         pytest.skip("pdftotext is missing")
     assert "Budget line" in text
