@@ -6,11 +6,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.core.db import db
+from app.core.db import Model
 from app.core.time import utcnow
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Model):
     __tablename__ = "audit_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.permissions import Role
 from app.core.time import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         # One account per address regardless of case: the service lower-cases, the index guards.
@@ -89,7 +89,7 @@ class User(UserMixin, db.Model):
         return [m.organisation for m in self.memberships if m.is_active]
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -100,7 +100,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -126,7 +126,7 @@ class ApiToken(db.Model):
         return self.revoked_at is None and self.expires_at <= utcnow()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One logged-in browser. The session cookie holds a random key; only its SHA-256 is
     stored, and a request counts as logged in only while the row exists, so logging out,
     logging out everywhere and a password change end sessions on the server at once."""

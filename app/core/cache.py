@@ -73,4 +73,5 @@ def init_app(app: Flask) -> None:
 
 
 def cache() -> MemoryCache | RedisCache:
-    return current_app.extensions["portal_cache"]
+    store: MemoryCache | RedisCache = current_app.extensions["portal_cache"]
+    return store

@@ -4,7 +4,8 @@ service (``submit_form``), and fields for exact numbers (Dutch or English notati
 floats)."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 from wtforms import Form, StringField
 from wtforms.utils import unset_value
 from wtforms.widgets import TextArea
@@ -35,7 +37,7 @@ def has_forbidden_characters(text: str, *, multi_line: bool = False) -> bool:
     return bool(pattern.search(text))
 
 
-def _refuse_single_line(value):
+def _refuse_single_line(value: object) -> object:
     if isinstance(value, str) and has_forbidden_characters(value):
         raise ValueError(
             str(_l("Remove the line breaks and other control characters from this field."))
@@ -43,13 +45,13 @@ def _refuse_single_line(value):
     return value
 
 
-def _refuse_multi_line(value):
+def _refuse_multi_line(value: object) -> object:
     if isinstance(value, str) and has_forbidden_characters(value, multi_line=True):
         raise ValueError(str(_l("Remove the invisible null characters from this text.")))
     return value
 
 
-def _guard_text(field):
+def _guard_text(field: Any) -> Any:
     """Put the control-character check first in a text field's filters; the error shows on
     the field and the typed text stays in it."""
     if isinstance(field, StringField):
@@ -59,8 +61,8 @@ def _guard_text(field):
 
 
 class _GuardedMeta:
-    def bind_field(self, form, unbound_field, options):
-        return _guard_text(super().bind_field(form, unbound_field, options))
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        return _guard_text(super().bind_field(form, unbound_field, options))  # type: ignore[misc]
 
 
 class PortalForm(FlaskForm):
@@ -100,7 +102,7 @@ def submit_form(
     then: str,
     refused: str | None = None,
     errors: Callable[[ValidationFailed], ValidationFailed] | None = None,
-):
+) -> Response | None:
     """Validate ``form`` and run ``action`` (the service call), the block every form view
     shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then``. A
     ``DomainError`` (a rule said no): flash it and redirect to ``refused`` (default
@@ -125,13 +127,20 @@ def submit_form(
 class EuroField(StringField):
     """An exact euro amount typed as '12.500,50', '12500.50' or '150.000'; never a float."""
 
-    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        message: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l(
             "Enter an amount in euro with at most two decimals, like 12.500,00."
         )
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = valuelist[0] if valuelist else ""
         try:
@@ -139,9 +148,9 @@ class EuroField(StringField):
         except InvalidAmount:
             raise ValueError(str(self.message)) from None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         if self.data is None:
             return ""
         text = f"{self.data:.2f}"  # as a person types it: no thousands separator
@@ -157,19 +166,19 @@ class DecimalTextField(StringField):
 
     def __init__(
         self,
-        label=None,
-        validators=None,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
         *,
-        message=None,
+        message: Any = None,
         places: int | None = None,
         strip: str = "",
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Enter a number, like 2,5.")
         self.places, self.strip = places, strip
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = (valuelist[0] if valuelist else "").strip()
         if self.strip:
@@ -192,20 +201,27 @@ class DecimalTextField(StringField):
             raise ValueError(str(self.message)) from None
         self.data = value
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         return format_decimal(self.data)
 
 
 class WholeNumberField(StringField):
     """A whole number of 0 or more; None when left empty."""
 
-    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        message: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Enter a whole number, like 3.")
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
@@ -214,9 +230,9 @@ class WholeNumberField(StringField):
             raise ValueError(str(self.message))
         self.data = int(text)
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
 
 
@@ -225,7 +241,7 @@ class BrusselsMomentInput:
     fieldset, stating that the time is Brussels time; the date box carries the field's id,
     so the error summary's link lands on it."""
 
-    def __call__(self, field, params=None, **kwargs):
+    def __call__(self, field: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> Markup:
         from flask import render_template
 
         html = render_template("_macros/moment_input.html", field=field, params=params or {})
@@ -241,11 +257,13 @@ class BrusselsMomentField(StringField):
 
     widget = BrusselsMomentInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(
+        self, label: Any = None, validators: Sequence[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.parts: tuple[str, str] | None = None
 
-    def process(self, formdata, data=unset_value, extra_filters=None):
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         if formdata is not None and (
             f"{self.name}-date" in formdata or f"{self.name}-time" in formdata
         ):
@@ -257,7 +275,7 @@ class BrusselsMomentField(StringField):
             formdata = combined
         super().process(formdata, data, extra_filters)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         from flask_babel import gettext as _
 
         from app.core.time import InvalidLocalTime, parse_local
@@ -289,29 +307,28 @@ class BrusselsMomentField(StringField):
         if self.parts is not None:
             return self.parts[0]
         if self.raw_data:
-            return self.raw_data[0].strip()[:10]
-        return self._local().date().isoformat() if self._local() else ""
+            return str(self.raw_data[0]).strip()[:10]
+        local = self._local()
+        return local.date().isoformat() if local else ""
 
     def time_value(self) -> str:
         """The time box's value: HH:MM, or HH:MM:SS when the seconds are not zero."""
         if self.parts is not None:
             return self.parts[1]
         if self.raw_data:
-            return self.raw_data[0].strip()[11:]
+            return str(self.raw_data[0]).strip()[11:]
         local = self._local()
         if local is None:
             return ""
         return local.strftime("%H:%M:%S" if local.second else "%H:%M")
 
-    def _local(self):
-        from datetime import datetime
-
+    def _local(self) -> datetime | None:
         from app.core.time import to_brussels
 
         return to_brussels(self.data) if isinstance(self.data, datetime) else None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         local = self._local()
         return local.strftime("%Y-%m-%d %H:%M:%S") if local else ""

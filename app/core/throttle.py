@@ -17,23 +17,31 @@ the same check-and-count in one step), never in one process's memory.
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import db
+from app.core.db import Model, db
 from app.core.errors import Throttled
 from app.core.time import utcnow
 
+if TYPE_CHECKING:
+    import redis
 
-class ThrottleCounter(db.Model):
+
+class ThrottleCounter(Model):
     __tablename__ = "throttle_counters"
 
     key: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(index=True)
     next_at: Mapped[datetime | None]  # no attempt before this instant
+
+
+def _table() -> sa.Table:
+    return cast(sa.Table, ThrottleCounter.__table__)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,8 @@ class Rule:
         """Seconds the next attempt waits after ``attempts`` were made, or None."""
         if attempts < self.limit:
             return None
-        return min(self.delay * 2 ** min(attempts - self.limit, 30), self.window)
+        doubling: int = 2 ** min(attempts - self.limit, 30)
+        return min(self.delay * doubling, self.window)
 
 
 def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
@@ -58,8 +67,8 @@ def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
     ``retry_after`` in seconds) when any key must still wait. Commits at once, so other
     processes see the attempt before the guarded work starts."""
     now = now or utcnow()
-    if _redis() is not None:
-        _redis_reserve(rules, now)
+    if (client := _redis()) is not None:
+        _redis_reserve(client, rules, now)
         return
     session = db.session
     if session.info.get("in_transaction"):
@@ -75,10 +84,11 @@ def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
 
 
 def _reserve_one(rule: Rule, now: datetime) -> None:
-    table = ThrottleCounter.__table__
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    table = _table()
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        insert: Any = pg_insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
@@ -116,9 +126,9 @@ def release(rule: Rule, *, now: datetime | None = None) -> None:
     """Give one reserved attempt back (the guarded work succeeded). Part of the caller's
     transaction."""
     if (client := _redis()) is not None:
-        client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)
+        client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)  # type: ignore[no-untyped-call]
         return
-    table = ThrottleCounter.__table__
+    table = _table()
     db.session.execute(
         sa.update(table)
         .where(table.c.key == rule.key, table.c.attempts > 0)
@@ -136,7 +146,7 @@ def clear(key: str, *, now: datetime | None = None) -> None:
         client.delete(_redis_key(key))
         return
     now = now or utcnow()
-    table = ThrottleCounter.__table__
+    table = _table()
     db.session.execute(sa.delete(table).where(table.c.key == key))
     # Rows another transaction holds are skipped (PostgreSQL), so pruning never waits for,
     # nor deadlocks with, a login counting at the same moment.
@@ -153,7 +163,7 @@ def clear_prefix(prefix: str) -> None:
         for name in client.scan_iter(_redis_key(prefix).replace("*", "\\*") + "*"):
             client.delete(name)
         return
-    table = ThrottleCounter.__table__
+    table = _table()
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     db.session.execute(sa.delete(table).where(table.c.key.like(escaped + "%", escape="\\")))
 
@@ -206,7 +216,7 @@ return n
 """
 
 
-def _redis():
+def _redis() -> "redis.Redis[bytes] | None":
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
@@ -215,21 +225,20 @@ def _redis():
         import redis
 
         clients[url] = redis.Redis.from_url(url)
-    return clients[url]
+    return cast("redis.Redis[bytes]", clients[url])
 
 
 def _redis_key(key: str) -> str:
     return "portal:throttle:" + key
 
 
-def _redis_reserve(rules: list[Rule], now: datetime) -> None:
+def _redis_reserve(client: "redis.Redis[bytes]", rules: list[Rule], now: datetime) -> None:
     """Redis runs each script alone; several keys are counted one after the other and a
     refusal gives back what was counted before it."""
-    client = _redis()
     ms = int(now.timestamp() * 1000)
     counted: list[Rule] = []
     for rule in rules:
-        ok, value = client.eval(
+        ok, value = client.eval(  # type: ignore[no-untyped-call]
             _REDIS_RESERVE,
             1,
             _redis_key(rule.key),
@@ -240,6 +249,6 @@ def _redis_reserve(rules: list[Rule], now: datetime) -> None:
         )
         if not ok:
             for done in counted:
-                client.eval(_REDIS_RELEASE, 1, _redis_key(done.key), done.limit)
+                client.eval(_REDIS_RELEASE, 1, _redis_key(done.key), done.limit)  # type: ignore[no-untyped-call]
             raise Throttled(retry_after=max(1, math.ceil(int(value) / 1000)))
         counted.append(rule)

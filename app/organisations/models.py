@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 
 
@@ -44,7 +44,7 @@ class MembershipStatus(StrEnum):
     rejected = "rejected"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +86,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.enterprise_number} {self.legal_name}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_organisation"),
@@ -116,7 +116,7 @@ class Membership(db.Model):
         return self.status is MembershipStatus.active
 
 
-class OrganisationEvidence(db.Model):
+class OrganisationEvidence(Model):
     """A PDF (a mandate, the statutes) showing the registrant may act for the organisation.
     The file lives under its SHA-256 hash, like proposal attachments."""
 

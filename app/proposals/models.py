@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.calls.models import Call, ProjectType
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.organisations.models import Organisation
 
@@ -26,7 +26,7 @@ class ProposalStatus(StrEnum):
         ]
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """The working copy that members edit. Submitting freezes a ProposalVersion."""
 
     __tablename__ = "proposals"
@@ -116,7 +116,7 @@ class Proposal(db.Model):
         return self.title or str(_l("Untitled proposal"))
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A PDF attached to the working copy. The file lives under its SHA-256 hash."""
 
     __tablename__ = "attachments"
@@ -134,7 +134,7 @@ class Attachment(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="attachments")
 
 
-class ProposalVersion(db.Model):
+class ProposalVersion(Model):
     """An immutable snapshot made by submitting: all fields and attachment hashes."""
 
     __tablename__ = "proposal_versions"

@@ -9,11 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db
+from app.core.db import Model
 from app.core.time import utcnow
 
 
-class TechnologyVerification(db.Model):
+class TechnologyVerification(Model):
     __tablename__ = "technology_verifications"
     __table_args__ = (
         sa.Index("ix_technology_verifications_proposal_at", "proposal_id", "verified_at"),

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.calls.models import Call
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal, ProposalVersion
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """One evaluation criterion of a call: a weight, a scale with a step, a threshold."""
 
     __tablename__ = "criteria"
@@ -48,7 +48,7 @@ class Criterion(db.Model):
         return self.guidance_en if str(get_locale() or "nl") == "en" else self.guidance_nl
 
 
-class EvaluationSettings(db.Model):
+class EvaluationSettings(Model):
     """A call's evaluation rules beyond its criteria."""
 
     __tablename__ = "evaluation_settings"
@@ -75,7 +75,7 @@ class Admissibility(StrEnum):
         return {"admissible": _l("Admissible"), "inadmissible": _l("Inadmissible")}[self.value]
 
 
-class AdmissibilityCheck(db.Model):
+class AdmissibilityCheck(Model):
     """An official's admissibility decision on the version that counts."""
 
     __tablename__ = "admissibility_checks"
@@ -93,7 +93,7 @@ class AdmissibilityCheck(db.Model):
     version: Mapped[ProposalVersion] = relationship()
 
 
-class EvaluatorProfile(db.Model):
+class EvaluatorProfile(Model):
     __tablename__ = "evaluator_profiles"
 
     user_id: Mapped[int] = mapped_column(
@@ -109,7 +109,7 @@ class EvaluatorProfile(db.Model):
     )
 
 
-class Affiliation(db.Model):
+class Affiliation(Model):
     """An organisation an evaluator works for or with: matched on its enterprise number."""
 
     __tablename__ = "evaluator_affiliations"
@@ -146,7 +146,7 @@ class AssignmentStatus(StrEnum):
 ACTIVE_ASSIGNMENT = (AssignmentStatus.awaiting_declaration, AssignmentStatus.accepted)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (
         sa.UniqueConstraint(
@@ -184,7 +184,7 @@ class ReviewStatus(StrEnum):
         return {"draft": _l("Draft"), "submitted": _l("Submitted")}[self.value]
 
 
-class Review(db.Model):
+class Review(Model):
     """One evaluator's individual evaluation of one proposal (locked once submitted)."""
 
     __tablename__ = "reviews"
@@ -203,7 +203,7 @@ class Review(db.Model):
     )
 
 
-class Score(db.Model):
+class Score(Model):
     __tablename__ = "review_scores"
     __table_args__ = (
         sa.UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),
@@ -221,7 +221,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class ConsensusScore(db.Model):
+class ConsensusScore(Model):
     """The final score per criterion, recorded by an official with a consensus text."""
 
     __tablename__ = "consensus_scores"
@@ -259,7 +259,7 @@ class Outcome(StrEnum):
         }[self.value]
 
 
-class OutcomeOverride(db.Model):
+class OutcomeOverride(Model):
     """An official's deliberate departure from the computed outcome, with a reason."""
 
     __tablename__ = "outcome_overrides"
@@ -272,7 +272,7 @@ class OutcomeOverride(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DecisionRecord(db.Model):
+class DecisionRecord(Model):
     """The frozen basis of a published decision: scores, consensus texts, ranking."""
 
     __tablename__ = "decision_records"
@@ -300,7 +300,7 @@ def _refuse_change(_mapper, _connection, target: DecisionRecord) -> None:
     raise RuntimeError("decision records are immutable")
 
 
-class ReviewQuorumOverride(db.Model):
+class ReviewQuorumOverride(Model):
     """An official's written decision to hold the consensus on one proposal with fewer
     submitted reviews than the call requires."""
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.reviews.models import DecisionRecord
@@ -33,7 +33,7 @@ class ObjectionOutcome(StrEnum):
         return {"upheld": _l("Upheld"), "rejected": _l("Rejected")}[self.value]
 
 
-class Objection(db.Model):
+class Objection(Model):
     """What a member of the applicant's organisation lodged within the objection window of
     a decision record, and the official's answer."""
 
