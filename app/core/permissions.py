@@ -54,7 +54,7 @@ def roles_required(*roles: Role | str) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        @login_required  # type: ignore[untyped-decorator]
+        @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             require(has_role(current_user, *roles))
             return view(*args, **kwargs)

@@ -4,6 +4,7 @@ the start of the objection window."""
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -32,7 +33,7 @@ from app.reviews.rules.ranking import TIE_BREAK, TIE_BREAK_CODE, WEIGHTED_TOTAL,
 
 def decision_data(
     call: Call, rows: Sequence[RankingRow], quorums: Mapping[int, "ReviewQuorum"] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The frozen basis of the decision: criteria, consensus per proposal, the ranking,
     and per proposal the reviews submitted and required (with the reason for fewer)."""
     criteria = criteria_of(call.id)
@@ -95,7 +96,7 @@ def decision_data(
     }
 
 
-def _both_languages(text) -> dict[str, str]:
+def _both_languages(text: object) -> dict[str, str]:
     result = {}
     for language in ("nl", "en"):
         with force_locale(language):
@@ -103,7 +104,7 @@ def _both_languages(text) -> dict[str, str]:
     return result
 
 
-def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict]:
+def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict[str, Any]]:
     """The thresholds a row missed, frozen as codes with both languages' names (the
     ranking names them in the language of the request that computed it)."""
     names = {str(name) for name in row.failed}
@@ -117,7 +118,7 @@ def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict
     return failed
 
 
-def _quorum_fields(quorum: "ReviewQuorum | None") -> dict:
+def _quorum_fields(quorum: "ReviewQuorum | None") -> dict[str, Any]:
     if quorum is None:
         return {"reviews_submitted": None, "reviews_required": None, "review_override_reason": None}
     return {
