@@ -99,7 +99,9 @@ class ProfileQuerySchema(ma.Schema):
 
 
 def _counts_schema(name: str, values: tuple[str, ...]) -> type[ma.Schema]:
-    fields = {key: ma.fields.Integer(required=True) for key in (*values, reports.UNKNOWN)}
+    fields: dict[str, ma.fields.Field] = {
+        key: ma.fields.Integer(required=True) for key in (*values, reports.UNKNOWN)
+    }
     title = "".join(part.capitalize() for part in name.split("_"))
     return ma.Schema.from_dict(fields, name=f"Monitoring{title}Counts")
 

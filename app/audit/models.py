@@ -1,13 +1,16 @@
 """The append-only audit trail."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import Model
 from app.core.time import utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class AuditRecord(Model):
@@ -27,7 +30,7 @@ class AuditRecord(Model):
     previous_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
 
-    actor: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+    actor: Mapped["User | None"] = relationship(lazy="joined")
 
     __table_args__ = (sa.Index("ix_audit_records_entity", "entity_type", "entity_id"),)
 

@@ -1,6 +1,7 @@
 """Users, their roles, API tokens and sessions."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import Model, str_enum
 from app.core.permissions import Role
 from app.core.time import utcnow
+
+if TYPE_CHECKING:
+    from app.organisations.models import Membership, Organisation
 
 
 class User(UserMixin, Model):
@@ -34,7 +38,7 @@ class User(UserMixin, Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user",
         lazy="selectin",
         primaryjoin="User.id == Membership.user_id",
@@ -46,7 +50,7 @@ class User(UserMixin, Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -85,7 +89,7 @@ class User(UserMixin, Model):
         return frozenset(m.organisation_id for m in self.memberships if m.is_active)
 
     @property
-    def organisations(self) -> list["Organisation"]:  # noqa: F821
+    def organisations(self) -> list["Organisation"]:
         return [m.organisation for m in self.memberships if m.is_active]
 
 

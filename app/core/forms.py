@@ -127,6 +127,8 @@ def submit_form(
 class EuroField(StringField):
     """An exact euro amount typed as '12.500,50', '12500.50' or '150.000'; never a float."""
 
+    data: Any  # like every WTForms field's: None until valid input is processed
+
     def __init__(
         self,
         label: Any = None,
@@ -161,6 +163,8 @@ class DecimalTextField(StringField):
     """An exact decimal typed as '2,5' or '2.5' (never a float); None when left empty.
 
     ``places`` limits the decimals; ``strip`` characters (such as '%') are ignored."""
+
+    data: Any  # like every WTForms field's: None until valid input is processed
 
     LIMIT = Decimal(10) ** 9
 
@@ -210,6 +214,8 @@ class DecimalTextField(StringField):
 class WholeNumberField(StringField):
     """A whole number of 0 or more; None when left empty."""
 
+    data: Any  # like every WTForms field's: None until valid input is processed
+
     def __init__(
         self,
         label: Any = None,
@@ -254,6 +260,8 @@ class BrusselsMomentField(StringField):
     The browser sends ``NAME-date`` (2027-03-31) and ``NAME-time`` (23:59 or 23:59:59); a
     single ``NAME`` text like '2027-03-31 23:59:59' (scripts, older pages) is read too. Both
     go through app.core.time.parse_local; the errors are in the reader's language."""
+
+    data: Any  # like every WTForms field's: None until valid input is processed
 
     widget = BrusselsMomentInput()
 

@@ -49,11 +49,13 @@ def connect_signals() -> None:
     signals.decision_published.connect(_on_decision_published, weak=False)
 
 
-def _on_decision_published(actor: User, *, record: DecisionRecord, **_kwargs: object) -> None:
+def _on_decision_published(
+    actor: User | None, *, record: DecisionRecord, **_kwargs: object
+) -> None:
     open_projects_for_decision(actor, record)
 
 
-def open_projects_for_decision(actor: User, record: DecisionRecord) -> list[FundedProject]:
+def open_projects_for_decision(actor: User | None, record: DecisionRecord) -> list[FundedProject]:
     """Each proposal the decision record funds becomes (or stays) an active funded project;
     a project of the call that this record no longer funds ends. Safe to run twice.
 
@@ -409,7 +411,7 @@ def today() -> date:
 
 
 def queue_import(
-    actor: User,
+    actor: User | None,
     project_id: int,
     filename: str,
     stream: BinaryIO,

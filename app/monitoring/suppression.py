@@ -37,7 +37,7 @@ def suppress_grid(
     inner_rows = rows - 1 if column_totals else rows
     inner_columns = columns - 1 if row_totals else columns
 
-    lines: list[tuple[list[tuple[int, int]], tuple[int, int] | None]] = []
+    lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
     if row_totals:  # each row (the totals row too) with its total in the last column
         lines += [([(r, c) for c in range(inner_columns)], (r, columns - 1)) for r in range(rows)]
     if column_totals:

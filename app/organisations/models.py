@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Model, str_enum
 from app.core.time import utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ProviderType(StrEnum):
@@ -104,9 +108,7 @@ class Membership(Model):
     # Member administrators approve or refuse requests to join the organisation.
     is_admin: Mapped[bool] = mapped_column(default=False)
 
-    user: Mapped["User"] = relationship(  # noqa: F821
-        back_populates="memberships", foreign_keys=[user_id]
-    )
+    user: Mapped["User"] = relationship(back_populates="memberships", foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship(
         back_populates="memberships", foreign_keys=[organisation_id], lazy="joined"
     )

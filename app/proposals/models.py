@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,9 @@ from app.calls.models import Call, ProjectType
 from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ProposalStatus(StrEnum):
@@ -104,7 +108,7 @@ class Proposal(Model):
     versions: Mapped[list["ProposalVersion"]] = relationship(
         back_populates="proposal", order_by="ProposalVersion.number"
     )
-    updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])  # noqa: F821
+    updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -165,7 +169,7 @@ class ProposalVersion(Model):
     fingerprint_scheme: Mapped[int] = mapped_column(default=2, server_default="1")
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
-    submitted_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+    submitted_by: Mapped["User | None"] = relationship(lazy="joined")
 
     @property
     def organisation_data(self) -> dict:

@@ -9,6 +9,7 @@ changes matplotlib's global settings for its duration.
 import io
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 import matplotlib
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from app.core.time import to_brussels
 from app.reporting.services import CallStatistics, Comparison, technology_label
@@ -29,7 +31,7 @@ BLACK = "#0b0c0c"
 GREY = "#505a5f"
 LIGHT = "#b1b4b6"
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "esf-eleren-statistics",
     "svg.fonttype": "path",  # glyphs as paths: looks the same in every browser and the PDF
     "font.family": "DejaVu Sans",
@@ -199,7 +201,7 @@ def comparison_chart(comparison: Comparison) -> bytes:
         height = 0.38
         earlier = axes.barh(
             [p - height / 2 for p in positions],
-            [r.earlier for r in rows],
+            [r.earlier for r in rows],  # type: ignore[arg-type]  # counts (int)
             height,
             color="white",
             edgecolor=GREY,
@@ -208,7 +210,7 @@ def comparison_chart(comparison: Comparison) -> bytes:
         )
         later = axes.barh(
             [p + height / 2 for p in positions],
-            [r.later for r in rows],
+            [r.later for r in rows],  # type: ignore[arg-type]
             height,
             color=BLUE,
             label=later_label,
@@ -217,7 +219,9 @@ def comparison_chart(comparison: Comparison) -> bytes:
         axes.bar_label(later, padding=3, fontsize=9)
         axes.set_yticks(list(positions), [r.label for r in rows])
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlim(0, max([r.earlier for r in rows] + [r.later for r in rows] + [1]) * 1.15)
+        axes.set_xlim(
+            0, float(max([r.earlier for r in rows] + [r.later for r in rows] + [1])) * 1.15
+        )
         axes.set_xlabel(_("Submitted proposals"))
         handles, labels = axes.get_legend_handles_labels()
         axes.legend(

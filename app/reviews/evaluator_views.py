@@ -5,6 +5,7 @@ Thin wrappers around app.reviews.rules. Someone else's assignment, or one with a
 conflict or removed by an official, is 404 on every route (the services say so)."""
 
 from itertools import groupby
+from typing import Any
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -144,7 +145,7 @@ def review(assignment_id: int):
         status = 422
     elif own is not None:
         form.load(own, format_decimal)
-    total = review_facts.weighted_total(own.scores, criteria) if locked else None
+    total = review_facts.weighted_total(own.scores, criteria) if locked and own else None
     return render_template(
         "reviews/evaluator/review.html",
         assignment=assignment,
@@ -187,7 +188,7 @@ def others(assignment_id: int):
     criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
     # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
-    columns = [{"label": _("You"), "review": own}] + [
+    columns: list[dict[str, Any]] = [{"label": _("You"), "review": own}] + [
         {"label": _("Evaluator %(n)d", n=n), "review": r}
         for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)
     ]

@@ -202,7 +202,7 @@ def get_assignment(actor: User, assignment_id: int) -> Assignment:
 
 def replacement_for(proposal_id: int) -> User | None:
     """The evaluator the assignment rules would add next to this proposal."""
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = db.session.get_one(Proposal, proposal_id)
     kept, conflicts = kept_and_excluded(assignments_of(proposal.call_id))
     others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
     current = len(kept[proposal.id])

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -13,6 +14,9 @@ from app.calls.models import Call
 from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal, ProposalVersion
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class Criterion(Model):
@@ -167,7 +171,7 @@ class Assignment(Model):
     conflict_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     proposal: Mapped[Proposal] = relationship()
-    evaluator: Mapped["User"] = relationship(foreign_keys=[evaluator_id])  # noqa: F821
+    evaluator: Mapped["User"] = relationship(foreign_keys=[evaluator_id])
     review: Mapped["Review | None"] = relationship(back_populates="assignment", uselist=False)
 
     @property

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,9 @@ from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.reviews.models import DecisionRecord
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ObjectionKind(StrEnum):
@@ -60,7 +64,7 @@ class Objection(Model):
 
     proposal: Mapped[Proposal] = relationship()
     record: Mapped[DecisionRecord] = relationship()
-    lodged_by: Mapped["User | None"] = relationship(foreign_keys=[lodged_by_id])  # noqa: F821
+    lodged_by: Mapped["User | None"] = relationship(foreign_keys=[lodged_by_id])
 
     @property
     def answered(self) -> bool:

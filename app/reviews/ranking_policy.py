@@ -111,8 +111,9 @@ def rank(
         assessed.append(Placement(candidate, total, failed, total < total_threshold))
     by_weight = tie_break_order(criteria)
 
-    def order(placement: Placement):
+    def order(placement: Placement) -> tuple[object, ...]:
         scores = placement.candidate.scores
+        assert placement.score is not None  # only placements that passed are ordered
         return (
             -placement.score,
             *(-scores[c.id] for c in by_weight),

@@ -5,6 +5,7 @@ Officials only, except the summary report: 404 for everyone who may not read it.
 import io
 import json
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -236,7 +237,7 @@ def _ranking_records(rows) -> list[dict]:
     ]
 
 
-def _flat(value) -> str | int:
+def _flat(value: Any) -> str | int | Decimal:
     if value is None:
         return ""
     if isinstance(value, Decimal):
