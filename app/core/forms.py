@@ -99,12 +99,13 @@ def submit_form(
     action: Callable[[], Any],
     *,
     success: str | Callable[[Any], str],
-    then: str,
+    then: str | Callable[[Any], str],
     refused: str | None = None,
     errors: Callable[[ValidationFailed], ValidationFailed] | None = None,
 ) -> Response | None:
     """Validate ``form`` and run ``action`` (the service call), the block every form view
-    shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then``. A
+    shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then`` (or
+    ``then(result)``, when the result decides where to go: then give ``refused``). A
     ``DomainError`` (a rule said no): flash it and redirect to ``refused`` (default
     ``then``). ``ValidationFailed``: its errors go on the fields (through
     ``errors`` first, to reword them) and the result is None, as for a form that did not
@@ -119,9 +120,11 @@ def submit_form(
         return None
     except DomainError as exc:
         flash(exc.user_message(), "error")
-        return redirect(refused or then)
+        fallback = refused or then
+        assert isinstance(fallback, str), "submit_form: give `refused` with a callable `then`"
+        return redirect(fallback)
     flash(success(result) if callable(success) else success, "success")
-    return redirect(then)
+    return redirect(then(result) if callable(then) else then)
 
 
 class EuroField(StringField):
