@@ -11,7 +11,7 @@ export TEST_DATABASE_URL
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser proxy pg-client check lint test-sqlite test-postgres clean bench
+.PHONY: run test install assets translations browser proxy pg-client pdf-tools check lint test-sqlite test-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +47,12 @@ proxy:
 	  echo "Installing Debian's nginx for the deadline test through the proxy"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
+# pdftotext and pdftoppm read the PDFs in the tests (their words, their pages): Debian's poppler.
+pdf-tools:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils (pdftotext) for the PDF tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
 # pg_dump and pg_restore for `flask backup` on PostgreSQL (and its tests): Debian's client.
 pg-client:
 	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || { \
@@ -69,11 +75,11 @@ check: $(VENV)/.installed
 
 lint: check
 
-test-sqlite: install browser
+test-sqlite: install browser pdf-tools
 	@echo "== tests on SQLite (with the browser journeys) =="
 	TEST_DATABASE_URL= $(PYTEST)
 
-test-postgres: install proxy pg-client
+test-postgres: install proxy pg-client pdf-tools
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
 	  $(PYTEST) -m "not browser"; \

@@ -53,7 +53,7 @@ def register_cli(app: Flask) -> None:
     from app.core.backup import backup_cli
     from app.core.email import outbox_cli
     from app.core.jobs import jobs_cli
-    from app.demo import seed_demo_command
+    from app.demo.accounts import seed_demo_command
     from app.main.cli import anonymise_account, export_personal_data
     from app.monitoring.cli import monitoring_cli
     from app.organisations.cli import create_user

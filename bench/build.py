@@ -100,7 +100,7 @@ def _monitoring(args, official, proposal_row, fields_for, now) -> int:
     written through its bulk path (``imports.insert_enrolments``/``insert_history``)."""
     from app.calls import services as calls
     from app.core.db import db
-    from app.monitoring import demo
+    from app.demo import monitoring as demo
     from app.monitoring.models import Enrolment, FundedProject
     from app.proposals.models import Proposal, ProposalStatus
     from app.reviews.models import DecisionRecord
@@ -197,7 +197,8 @@ def build(args) -> dict:
     from app.calls.models import CallPhase, ProjectType
     from app.core.db import db
     from app.core.permissions import Role
-    from app.demo_proposals import THEMES, _technologies, proposal_fields
+    from app.demo.content import THEMES
+    from app.demo.fields import proposal_fields, technologies_for
     from app.organisations.models import Membership, MembershipStatus, Organisation, ProviderType
     from app.proposals import services as proposals
     from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
@@ -356,7 +357,7 @@ def build(args) -> dict:
         version_id = 0
 
         def fields_for(n: int) -> dict:
-            technologies = _technologies(rng, rng.random() < 0.3, rng.random() < 0.25)
+            technologies = technologies_for(rng, rng.random() < 0.3, rng.random() < 0.25)
             return proposal_fields(
                 rng,
                 themes[n % len(themes)],

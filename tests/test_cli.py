@@ -1,4 +1,4 @@
-"""Operators' commands: users, tokens, seed-demo."""
+"""Operators' commands: users, tokens (seed-demo: tests/test_demo.py)."""
 
 from app.auth import services as auth_services
 from app.core.permissions import Role
@@ -134,27 +134,3 @@ def test_tokens_create_for_unknown_user_fails(runner):
     result = runner.invoke(args=["tokens", "create", "niemand@example.org"])
     assert result.exit_code != 0
     assert "Error" in result.output
-
-
-def _seed(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return [
-        line.split()
-        for line in result.output.strip().splitlines()
-        # the summaries (see test_demo.py) are not accounts
-        if not line.startswith(("call ", "evaluation ", "monitoring:"))
-    ]
-
-
-def test_seed_demo_is_idempotent_and_prints_accounts(runner):
-    first = _seed(runner)
-    second = _seed(runner)
-    assert first == second
-    assert all(len(line) == 3 for line in first), first
-    roles = {line[0] for line in first}
-    assert {"applicant", "evaluator", "official", "admin"} <= roles
-    assert all(role == role.lower() for role in roles)
-    for role, email, password in first:
-        user = auth_services.authenticate(email, password, address="127.0.0.1")
-        assert Role(role) in user.roles

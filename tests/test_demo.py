@@ -1,6 +1,8 @@
 """``seed-demo``: this year's open call, last year's call with its proposals evaluated to a
 published decision, idempotency."""
 
+import shutil
+import subprocess
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -10,15 +12,18 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from app import demo_evaluation
-from app import demo_proposals as demo
 from app.audit.models import AuditRecord
 from app.auth import services as auth_services
 from app.calls.models import Call, CallStatus, ProjectType
 from app.core import files
 from app.core.db import db
+from app.core.permissions import Role
 from app.core.time import to_brussels
-from app.demo import DEMO_PASSWORD
+from app.demo import attachments, content, dates
+from app.demo import calls as demo_calls
+from app.demo import evaluation as demo_evaluation
+from app.demo import plans as demo_plans
+from app.demo.accounts import DEMO_PASSWORD
 from app.organisations.enterprise_number import is_valid
 from app.organisations.models import Organisation, ProviderType
 from app.proposals import services as proposals
@@ -72,6 +77,9 @@ def _is_pdf_on_disk(sha256: str) -> bool:
     return content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
 
 
+# The whole demo, twice: about 40 s on a quiet 2-core machine; room for a loaded one.
+@pytest.mark.timeout(900)
+@pytest.mark.slow
 def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     with time_machine.travel(TODAY, tick=False):
         started = time.perf_counter()
@@ -83,6 +91,17 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
         assert _counts() == counts  # ... and changes no count
 
     lines = output.strip().splitlines()
+    # One "ROLE EMAIL PASSWORD" line per demo account, each able to log in with that role.
+    accounts = [
+        line.split()
+        for line in lines
+        if not line.startswith(("call ", "evaluation ", "monitoring:"))
+    ]
+    assert all(len(account) == 3 for account in accounts), accounts
+    assert {"applicant", "evaluator", "official", "admin"} <= {role for role, *_ in accounts}
+    for role, email, password in accounts:
+        user = auth_services.authenticate(email, password, address="127.0.0.1")
+        assert Role(role) in user.roles
     assert any(
         line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
         for line in lines
@@ -193,7 +212,7 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
 
 
 def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
-    """Last year's call went through the whole evaluation (app/demo_evaluation.py)."""
+    """Last year's call went through the whole evaluation (app/demo/evaluation.py)."""
     submitted = [p for p in everything if p.status is ProposalStatus.submitted]
     official = auth_services.get_user_by_email("ambtenaar@esf-eleren.example")
 
@@ -297,14 +316,14 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     outcomes = Counter(row["outcome"] for row in rows)
     assert set(outcomes) == {o.value for o in Outcome}, (
         f"{dict(outcomes)}: the call's budget ({call.budget_eur}) must fall within the "
-        "passing proposals' requests (see app/demo_proposals.seed_calls)"
+        "passing proposals' requests (see app/demo/plans.py)"
     )
 
 
 def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
     """An official who started by hand keeps their work: the demo does not evaluate."""
     with time_machine.travel(TODAY, tick=False):
-        demo.seed_calls(DEMO_PASSWORD)  # the calls, not yet evaluated
+        demo_calls.build_calls(DEMO_PASSWORD)  # the calls, not yet evaluated
         earlier = _call("ESF-ELEREN-2026")
         criteria_rules.set_criteria(None, earlier.id, criteria_rules.DEFAULT_CRITERIA[:2])
         output = _seed(runner)
@@ -315,7 +334,7 @@ def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
 
 
 def test_decision_day_is_ten_weeks_after_the_deadline_but_not_after_today():
-    call = Call(deadline=demo.deadline_of_year(2026))
+    call = Call(deadline=dates.deadline_of_year(2026))
     assert demo_evaluation._decision_day(call, TODAY) == date(2026, 6, 9)
     soon = datetime(2026, 4, 20, 9, 0, tzinfo=UTC)
     assert demo_evaluation._decision_day(call, soon) == date(2026, 4, 20)
@@ -332,26 +351,26 @@ def test_decision_day_is_ten_weeks_after_the_deadline_but_not_after_today():
     ],
 )
 def test_the_open_call_closes_on_the_next_31_march(now, year):
-    assert demo.open_call_year(now) == year
-    assert demo.deadline_of_year(year) == datetime(year, 3, 31, 21, 59, 59, tzinfo=UTC)
+    assert dates.open_call_year(now) == year
+    assert dates.deadline_of_year(year) == datetime(year, 3, 31, 21, 59, 59, tzinfo=UTC)
 
 
 def test_plans_are_the_same_on_every_run():
-    opens = demo.open_call_opening(2027, TODAY)
+    opens = dates.open_call_opening(2027, TODAY)
     assert opens == datetime(2026, 10, 1, 7, 0, tzinfo=UTC)  # 09:00 Brussels
-    assert demo.historic_plans(2026) == demo.historic_plans(2026)
-    assert demo.open_plans(2027, opens, TODAY) == demo.open_plans(2027, opens, TODAY)
+    assert demo_plans.historic_plans(2026) == demo_plans.historic_plans(2026)
+    assert demo_plans.open_plans(2027, opens, TODAY) == demo_plans.open_plans(2027, opens, TODAY)
 
 
 @pytest.mark.parametrize("now", [TODAY, datetime(2027, 4, 2, 8, 30, tzinfo=UTC)])
 def test_plan_moments_stay_in_order_and_within_the_window(now):
     """Also when the call opens today (between April and September the opening is clamped)."""
-    year = demo.open_call_year(now)
-    opens = demo.open_call_opening(year, now)
+    year = dates.open_call_year(now)
+    opens = dates.open_call_opening(year, now)
     assert opens <= now
     for plans, start, end in (
-        (demo.historic_plans(year - 1), *demo.historic_window(year - 1)),
-        (demo.open_plans(year, opens, now), opens, now),
+        (demo_plans.historic_plans(year - 1), *dates.historic_window(year - 1)),
+        (demo_plans.open_plans(year, opens, now), opens, now),
     ):
         for plan in plans:
             moments = [step.at for step in plan.steps]
@@ -361,27 +380,38 @@ def test_plan_moments_stay_in_order_and_within_the_window(now):
 
 
 def test_demo_enterprise_numbers_are_valid_and_distinct():
-    numbers = [p.enterprise_number for p in (demo.LEERBOOM, demo.POCL, *demo.PROVIDERS)]
+    numbers = [p.enterprise_number for p in (content.LEERBOOM, content.POCL, *content.PROVIDERS)]
     partners = {
         partner["enterprise_number"]
-        for plan in demo.historic_plans(2026)
+        for plan in demo_plans.historic_plans(2026)
         for step in plan.steps
         for partner in step.changes.get("partners", [])
     }
     assert all(is_valid(number) for number in [*numbers, *partners])
     assert len(set(numbers)) == len(numbers)
     assert not set(numbers) & partners
-    emails = [p.email for p in demo.PROVIDERS]
+    emails = [p.email for p in content.PROVIDERS]
     assert len(set(emails)) == len(emails) and all(e.endswith(".example") for e in emails)
 
 
-def test_tiny_pdf_is_a_well_formed_pdf():
-    content = demo.tiny_pdf("Begroting (herzien)", ["Gevraagde subsidie: € 87.432,56"])
-    assert content.startswith(b"%PDF-1.4") and content.endswith(b"%%EOF\n")
-    startxref = int(content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-    assert content[startxref:].startswith(b"xref\n")
-    entries = content[startxref:].split(b"\n")[3:8]
-    for number, entry in enumerate(entries, 1):  # every object where the table says
-        offset = int(entry.split()[0])
-        assert content[offset:].startswith(b"%d 0 obj" % number)
-    assert b"\x80" in content  # the euro sign in WinAnsi
+def test_attachments_are_real_pdfs_the_same_on_every_run(tmp_path):
+    provider = content.PROVIDERS[0]
+    fields = {
+        "title": "Nieuwe e-opleiding <Lassen> & co",
+        "acronym": "LAS-VR",
+        "requested_eur": Decimal("87432.56"),
+        "own_contribution_eur": Decimal("9714.73"),
+    }
+    name, pdf = attachments.attachment("begroting", provider, fields, "ESF-ELEREN-2027")
+    assert name == "Projectbegroting.pdf"
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    assert files.looks_like_pdf(path)
+    attachments._pdf.cache_clear()  # rendered again, not remembered: the same bytes
+    assert attachments.attachment("begroting", provider, fields, "ESF-ELEREN-2027")[1] == pdf
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (Debian's poppler-utils, `make pdf-tools`) reads the words")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "€ 87.432,56" in text and "Nieuwe e-opleiding <Lassen> & co" in text
+    assert provider.legal_name in text

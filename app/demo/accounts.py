@@ -1,42 +1,22 @@
 """``flask --app app seed-demo``: demo organisations, one account per role, and two calls
-with proposals (app/demo_proposals.py), last year's evaluated to a published decision
-(app/demo_evaluation.py). Idempotent: a second run changes nothing."""
+with proposals (calls.py), last year's evaluated to a published decision (evaluation.py),
+and its funded projects' enrolments (monitoring.py). Idempotent: a second run changes
+nothing."""
 
 import click
 from flask.cli import with_appcontext
 
-from app import demo_evaluation
 from app.auth import services as auth_services
 from app.core.permissions import Role
+from app.demo.content import LEERBOOM, POCL
+from app.demo.evaluation import build_and_evaluate_calls
+from app.demo.monitoring import seed_monitoring
 from app.organisations import services as organisations
-from app.organisations.models import ProviderType
 
 DEMO_PASSWORD = "Demo-portaal-2026!"  # noqa: S105 (public demo accounts)
 
-DEMO_ORGANISATIONS = [
-    organisations.OrganisationInput(
-        legal_name="Vormingscentrum De Leerboom vzw",
-        enterprise_number="0403.170.701",
-        provider_type=ProviderType.private,
-        street="Kouter 12",
-        postal_code="9000",
-        city="Gent",
-        contact_name="Els Vermeulen",
-        contact_email="info@leerboom.example",
-        contact_phone="09 123 45 67",
-    ),
-    organisations.OrganisationInput(
-        legal_name="Provinciaal Opleidingscentrum Limburg",
-        enterprise_number="0216.477.175",
-        provider_type=ProviderType.public,
-        street="Universiteitslaan 1",
-        postal_code="3500",
-        city="Hasselt",
-        contact_name="Jan Claes",
-        contact_email="opleidingen@pocl.example",
-        contact_phone="011 23 45 67",
-    ),
-]
+# The organisations of the demo applicants (data/providers.json).
+DEMO_ORGANISATIONS = [LEERBOOM.organisation_input(), POCL.organisation_input()]
 
 # (role, email, name, enterprise number of the organisation or None)
 DEMO_ACCOUNTS = [
@@ -77,13 +57,12 @@ def seed_demo_command() -> None:
     """Load demo data; safe to run again.
 
     Prints ROLE EMAIL PASSWORD per demo account, then one line per demo call and one for
-    the evaluation of last year's call (app/demo_evaluation.py). The applicants of the other
-    demo providers (app/demo_proposals.py) and the other evaluators use the same password.
+    the evaluation of last year's call (app/demo/evaluation.py). The applicants of the other
+    demo providers (app/demo/data/providers.json) and the other evaluators use the same
+    password.
     """
     for role, email, password in seed_demo():
         click.echo(f"{role} {email} {password}")
-    for line in demo_evaluation.seed_calls(DEMO_PASSWORD):
+    for line in build_and_evaluate_calls(DEMO_PASSWORD):
         click.echo(line)
-    from app.monitoring import demo as monitoring_demo
-
-    click.echo(monitoring_demo.seed_monitoring())
+    click.echo(seed_monitoring())

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from app.calls.models import Call
 from app.core.db import db, transaction
 from app.core.time import utcnow
+from app.demo.dates import call_code, open_call_year
 from app.monitoring import imports, services
 from app.monitoring.models import (
     Enrolment,
@@ -85,9 +86,7 @@ def _next(year: int, month: int) -> tuple[int, int]:
 
 
 def decided_call_record(now: datetime) -> DecisionRecord | None:
-    from app import demo_proposals
-
-    code = demo_proposals.call_code(demo_proposals.open_call_year(now) - 1)
+    code = call_code(open_call_year(now) - 1)
     return db.session.scalar(
         sa.select(DecisionRecord)
         .join(Call)
