@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum as PyEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -60,6 +60,11 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """A model's table, typed as the Table it is (SQLAlchemy types it as any FromClause)."""
+    return cast(sa.Table, model.__table__)
 
 
 def str_enum(enum_cls: type[PyEnum]) -> sa.Enum:

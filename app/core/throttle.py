@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Model, db
+from app.core.db import Model, db, table_of
 from app.core.errors import Throttled
 from app.core.time import utcnow
 
@@ -38,10 +38,6 @@ class ThrottleCounter(Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(index=True)
     next_at: Mapped[datetime | None]  # no attempt before this instant
-
-
-def _table() -> sa.Table:
-    return cast(sa.Table, ThrottleCounter.__table__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
 
 
 def _reserve_one(rule: Rule, now: datetime) -> None:
-    table = _table()
+    table = table_of(ThrottleCounter)
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -128,7 +124,7 @@ def release(rule: Rule, *, now: datetime | None = None) -> None:
     if (client := _redis()) is not None:
         client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)  # type: ignore[no-untyped-call]
         return
-    table = _table()
+    table = table_of(ThrottleCounter)
     db.session.execute(
         sa.update(table)
         .where(table.c.key == rule.key, table.c.attempts > 0)
@@ -146,7 +142,7 @@ def clear(key: str, *, now: datetime | None = None) -> None:
         client.delete(_redis_key(key))
         return
     now = now or utcnow()
-    table = _table()
+    table = table_of(ThrottleCounter)
     db.session.execute(sa.delete(table).where(table.c.key == key))
     # Rows another transaction holds are skipped (PostgreSQL), so pruning never waits for,
     # nor deadlocks with, a login counting at the same moment.
@@ -163,7 +159,7 @@ def clear_prefix(prefix: str) -> None:
         for name in client.scan_iter(_redis_key(prefix).replace("*", "\\*") + "*"):
             client.delete(name)
         return
-    table = _table()
+    table = table_of(ThrottleCounter)
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     db.session.execute(sa.delete(table).where(table.c.key.like(escaped + "%", escape="\\")))
 
