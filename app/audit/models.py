@@ -37,12 +37,12 @@ class AuditRecord(Model):
 
 @sa.event.listens_for(AuditRecord, "before_update")
 @sa.event.listens_for(AuditRecord, "before_delete")
-def _refuse_change(_mapper, _connection, target: AuditRecord) -> None:
+def _refuse_change(_mapper: object, _connection: object, target: AuditRecord) -> None:
     raise RuntimeError("audit records are append-only")
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _chain_new_records(session: Session, _context, _instances) -> None:
+def _chain_new_records(session: Session, _context: object, _instances: object) -> None:
     """Every new audit record joins the hash chain, however it was added."""
     from app.audit.chain import chain_new_records
 

@@ -17,7 +17,7 @@ from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.proposals.services import _check_open, get_proposal
 
 
-def _never_submitted():
+def _never_submitted() -> sa.ColumnElement[bool]:
     return ~sa.exists().where(ProposalVersion.proposal_id == Proposal.id)
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -78,7 +79,7 @@ def evaluated_version(proposal: Proposal, deadline: datetime | None = None) -> P
     return version
 
 
-def missing_in_version(data: Mapping) -> list[str]:
+def missing_in_version(data: Mapping[str, Any]) -> list[str]:
     return [name for name in proposals.REQUIRED_FIELDS if data.get(name) in (None, "", [])]
 
 
@@ -217,7 +218,7 @@ def replacement_for(proposal_id: int) -> User | None:
     return db.session.get(User, new[0]) if new else None
 
 
-def weighted_total(scores: Iterable, criteria: Sequence[Criterion] | None = None) -> Decimal:
+def weighted_total(scores: Iterable[Any], criteria: Sequence[Criterion] | None = None) -> Decimal:
     """0-100 from scores (objects with .criterion/.criterion_id and .score)."""
     scores = list(scores)
     if criteria is None:

@@ -135,7 +135,7 @@ class EvaluatorCalibration:
     mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
 
 
-def _sql_decimal(value) -> Decimal:
+def _sql_decimal(value: Decimal | float | int) -> Decimal:
     """A number computed by the database: exact on PostgreSQL, a float on SQLite."""
     if isinstance(value, float):
         return Decimal(repr(round(value, 9)))
