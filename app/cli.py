@@ -21,7 +21,7 @@ def clean_files(dry_run: bool, grace_minutes: int | None) -> None:
     Safe to run while the portal serves requests (for example hourly from cron)."""
     from app.core import files
     from app.core.db import db
-    from app.proposals.services import version_file_hashes
+    from app.proposals.storage import version_file_hashes
 
     grace = (
         grace_minutes * 60 if grace_minutes else current_app.config["UPLOAD_CLEAN_GRACE_SECONDS"]

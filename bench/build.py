@@ -191,6 +191,7 @@ def build(args) -> dict:
 
     from app import create_app
     from app.auth import services as auth
+    from app.auth import tokens as auth_tokens
     from app.auth.models import User, UserRole
     from app.auth.passwords import hash_password
     from app.calls import services as calls
@@ -201,6 +202,7 @@ def build(args) -> dict:
     from app.demo.fields import proposal_fields, technologies_for
     from app.organisations.models import Membership, MembershipStatus, Organisation, ProviderType
     from app.proposals import services as proposals
+    from app.proposals import versions as proposal_versions
     from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
     from app.reviews import facts
     from app.reviews.models import (
@@ -291,7 +293,7 @@ def build(args) -> dict:
 
         def organisation_snapshot(i: int) -> dict:
             """The organisation as a submitted version freezes it
-            (``proposals.organisation_snapshot``)."""
+            (``proposal_versions.organisation_snapshot``)."""
             return {
                 "legal_name": f"Opleidingscentrum {i:04d}",
                 "enterprise_number": enterprise_number(i),
@@ -407,7 +409,7 @@ def build(args) -> dict:
             if rng.random() < 0.15:  # resubmitted once
                 times.append(times[0] + timedelta(days=rng.randint(1, 5)))
             times = [min(t, deadline - timedelta(minutes=5)) for t in times]
-            data = proposals.snapshot(Proposal(**fields))
+            data = proposal_versions.snapshot(Proposal(**fields))
             frozen = organisation_snapshot(organisation_id)
             for number, at in enumerate(times, start=1):
                 version_id += 1
@@ -431,7 +433,7 @@ def build(args) -> dict:
                         "organisation": frozen,
                         "fingerprint_scheme": 2,
                         "deadline_in_force": deadline,
-                        "fingerprint": proposals.fingerprint(header, data),
+                        "fingerprint": proposal_versions.fingerprint(header, data),
                     }
                 )
             row["submitted_at"] = row["updated_at"] = times[-1]
@@ -569,7 +571,7 @@ def build(args) -> dict:
 
         # an API token for the official; one submitted version in the open call (receipt)
         applicant = db.session.get(User, bench_user)
-        _token, token = auth.create_token(official, official, "bench")
+        _token, token = auth_tokens.create_token(official, official, "bench")
         receipt_proposal = drafts[-1]
         proposals.submit_proposal(applicant, receipt_proposal)
         db.session.commit()

@@ -28,7 +28,8 @@ class _Official:
 def main(rows: int) -> None:
     from app import create_app
     from app.core.db import db
-    from app.monitoring import reports
+    from app.monitoring import report_profiles, reports
+    from app.monitoring.models import Enrolment
 
     path = Path(tempfile.mkdtemp()) / "bench.sqlite"
     app = create_app(
@@ -85,10 +86,10 @@ def main(rows: int) -> None:
                     }
                 )
                 if len(batch) == 20000:
-                    connection.execute(sa.insert(reports.Enrolment), batch)
+                    connection.execute(sa.insert(Enrolment), batch)
                     batch = []
             if batch:
-                connection.execute(sa.insert(reports.Enrolment), batch)
+                connection.execute(sa.insert(Enrolment), batch)
             connection.exec_driver_sql(
                 "INSERT INTO enrolment_status_changes (enrolment_pk, status, status_on,"
                 " until_on, import_id) SELECT id, status, status_on, NULL, 1 FROM enrolments"
@@ -129,8 +130,8 @@ def main(rows: int) -> None:
             runs=5,
         )
         timed("trainings", lambda: reports.trainings(official, *period), runs=5)
-        timed("profile", lambda: reports.profile(official, *period), runs=5)
-        timed("esf_indicators", lambda: reports.esf_indicators(official, *period), runs=5)
+        timed("profile", lambda: report_profiles.profile(official, *period), runs=5)
+        timed("esf_indicators", lambda: report_profiles.esf_indicators(official, *period), runs=5)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def main() -> None:
 
         from app.core.db import db
         from app.monitoring import imports, services
-        from app.monitoring.imports import COLUMNS
+        from app.monitoring.import_checks import COLUMNS
 
         flask_migrate.upgrade()
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

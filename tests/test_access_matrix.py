@@ -17,13 +17,15 @@ import pytest
 from flask import url_for
 from werkzeug.security import generate_password_hash
 
+from app.auth import links as auth_links
 from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.auth.models import ApiToken, User
 from app.calls import documents
 from app.calls.models import Call, CallDocument
 from app.core.db import db
 from app.monitoring.models import EnrolmentImport, FundedProject, ProjectTraining
-from app.organisations import services as organisations
+from app.organisations import memberships as organisation_memberships
 from app.organisations.models import Membership, Organisation, OrganisationEvidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
@@ -322,8 +324,8 @@ def world() -> World:
     applicant = make_user("applicant", organisation=organisation)
     other_applicant = make_user("applicant", organisation=other_organisation)
     requester = make_user("applicant")  # a member of a third organisation
-    pending = organisations.request_membership(requester, organisation.enterprise_number)
-    token, _plain = auth_services.create_token(applicant, applicant, "matrix")
+    pending = organisation_memberships.request_membership(requester, organisation.enterprise_number)
+    token, _plain = auth_tokens.create_token(applicant, applicant, "matrix")
     # the project's own call first, so that MATRIX-1 stays the newest call
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
@@ -350,8 +352,8 @@ def world() -> World:
         other_applicant=other_applicant,
         pending=pending,
         token=token,
-        verify_token=auth_services.make_link_token(applicant, "verify"),
-        reset_token=auth_services.make_link_token(applicant, "reset"),
+        verify_token=auth_links.make_link_token(applicant, "verify"),
+        reset_token=auth_links.make_link_token(applicant, "reset"),
         call=call,
         document=document,
         proposal=proposal,
@@ -446,7 +448,7 @@ def test_access(app, client, world, endpoint, method, audience):
     is_api = rule.rule.startswith("/api/")
     if user is not None:
         if is_api:
-            _token, plain = auth_services.create_token(user, user, "matrix audience")
+            _token, plain = auth_tokens.create_token(user, user, "matrix audience")
             headers["Authorization"] = f"Bearer {plain}"
         else:
             response = client.post(

@@ -1,5 +1,6 @@
 """Operators' commands: users, tokens (seed-demo: tests/test_demo.py)."""
 
+from app.auth import login as auth_login
 from app.auth import services as auth_services
 from app.core.permissions import Role
 from tests.factories import DEFAULT_PASSWORD, make_organisation, valid_enterprise_number
@@ -34,9 +35,7 @@ def test_users_create_with_password_from_stdin(runner):
     assert user.email_verified_at is not None
     # The password read from stdin is the one that works.
     assert (
-        auth_services.authenticate(
-            "ambtenaar@example.org", DEFAULT_PASSWORD, address="127.0.0.1"
-        ).id
+        auth_login.authenticate("ambtenaar@example.org", DEFAULT_PASSWORD, address="127.0.0.1").id
         == user.id
     )
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import time_machine
 
 from app.audit.models import AuditRecord
+from app.auth import login as auth_login
 from app.auth import services as auth_services
 from app.calls.models import Call, CallStatus, ProjectType
 from app.core import files
@@ -26,7 +27,9 @@ from app.demo import plans as demo_plans
 from app.demo.accounts import DEMO_PASSWORD
 from app.organisations.enterprise_number import is_valid
 from app.organisations.models import Organisation, ProviderType
+from app.proposals import eligibility as proposal_eligibility
 from app.proposals import services as proposals
+from app.proposals import versions as proposal_versions
 from app.proposals.models import Proposal, ProposalStatus
 from app.reviews import facts
 from app.reviews import overview as review_overview
@@ -100,7 +103,7 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     assert all(len(account) == 3 for account in accounts), accounts
     assert {"applicant", "evaluator", "official", "admin"} <= {role for role, *_ in accounts}
     for role, email, password in accounts:
-        user = auth_services.authenticate(email, password, address="127.0.0.1")
+        user = auth_login.authenticate(email, password, address="127.0.0.1")
         assert Role(role) in user.roles
     assert any(
         line.startswith("call ESF-ELEREN-2027 (open) deadline 31-03-2027 23:59:59 ")
@@ -139,7 +142,9 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
         for p in current
         if p.organisation.enterprise_number == "0403.170.701" and p.status is ProposalStatus.draft
     )
-    assert leerboom_draft.title and proposals.submission_problems(leerboom_draft)  # partial
+    assert leerboom_draft.title and proposal_eligibility.submission_problems(
+        leerboom_draft
+    )  # partial
     assert any(
         len(p.versions) == 2 for p in current if p.organisation.enterprise_number == "0403.170.701"
     )
@@ -165,7 +170,7 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     resubmitted = [p for p in everything if len(p.versions) >= 2]
     assert len(resubmitted) >= 4
     for proposal in resubmitted:  # each version differs from the one before
-        assert all(changes for _version, changes in proposals.version_history(proposal))
+        assert all(changes for _version, changes in proposal_versions.version_history(proposal))
 
     assert {p.organisation.provider_type for p in submitted} == set(ProviderType)
     assert {p.project_type for p in submitted} == set(ProjectType)
@@ -183,7 +188,7 @@ def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
         assert proposal.own_contribution_eur / total >= Decimal("0.10")
         assert proposal.attachments
         assert all(_is_pdf_on_disk(a.sha256) for a in proposal.attachments)
-        assert not proposals.submission_problems(proposal)
+        assert not proposal_eligibility.submission_problems(proposal)
         assert all(is_valid(partner["enterprise_number"]) for partner in proposal.partners)
     assert any(p.requested_eur % 1 for p in submitted)  # exact cents sometimes
 
@@ -240,7 +245,7 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     evaluators = facts.evaluators()
     assert len(evaluators) == 9
     assert "beoordelaar@esf-eleren.example" in {u.email for u in evaluators}
-    assert auth_services.authenticate(
+    assert auth_login.authenticate(
         "wouter.vanacker@xr-advies.example", DEMO_PASSWORD, address="127.0.0.1"
     ).is_evaluator
     affiliations: dict[int, set[str]] = {u.id: set() for u in evaluators}

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import g, request
 from flask_smorest import Api, Blueprint
 
-from app.auth.services import user_for_token
+from app.auth.tokens import user_for_token
 from app.core.errors import PermissionDenied
 from app.extensions import csrf
 

@@ -12,9 +12,9 @@ from app.api.core import bp, token_required
 from app.api.fields import BrusselsDateTime
 from app.api.views import ApiErrorSchema
 from app.core.permissions import Role
-from app.monitoring import reports
+from app.monitoring import report_definitions, report_profiles, reports
 
-MODES = [*reports.MODES, "total"]
+MODES = [*report_definitions.MODES, "total"]
 MONTHS_PATTERN = r"^(1[0-2]|[1-9])(,(1[0-2]|[1-9]))*$"
 
 
@@ -99,7 +99,7 @@ class ProfileQuerySchema(ma.Schema):
 
 def _counts_schema(name: str, values: tuple[str, ...]) -> type[ma.Schema]:
     fields: dict[str, ma.fields.Field] = {
-        key: ma.fields.Integer(required=True) for key in (*values, reports.UNKNOWN)
+        key: ma.fields.Integer(required=True) for key in (*values, report_definitions.UNKNOWN)
     }
     title = "".join(part.capitalize() for part in name.split("_"))
     return ma.Schema.from_dict(fields, name=f"Monitoring{title}Counts")
@@ -124,7 +124,7 @@ BreakdownsSchema = ma.Schema.from_dict(
             required=True,
             metadata={"description": BREAKDOWN_DESCRIPTIONS[name] + "; unknown = did not answer"},
         )
-        for name, values in reports.DIMENSIONS.items()
+        for name, values in report_definitions.DIMENSIONS.items()
     },
     name="MonitoringBreakdowns",
 )
@@ -202,12 +202,12 @@ def monitoring_yoy(year: int, base: int, months: str | None = None):
     """
     try:
         yoy = reports.year_over_year(g.api_user, year, base, months=_months(months))
-    except reports.InvalidReportArgs as exc:
+    except report_definitions.InvalidReportArgs as exc:
         raise BadRequest("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from exc
     return yoy_body(yoy)
 
 
-def profile_body(found: reports.Profile, scope: reports.Scope) -> dict:
+def profile_body(found: report_profiles.Profile, scope: report_definitions.Scope) -> dict:
     return {
         "start": found.start,
         "end": found.end,  # from, to
@@ -227,6 +227,6 @@ def monitoring_profile(start, end, project: str | None = None):
     """Participants of a period by education, age band, gender, disability, migration
     background and labour status, each with "unknown" for those who did not answer
     (officials). A ``to`` before ``from`` is an empty period: every count is 0."""
-    scope = reports.scope_for(g.api_user, project_reference=project or None)
-    found = reports.profile(g.api_user, start, end, scope=scope)
+    scope = report_definitions.scope_for(g.api_user, project_reference=project or None)
+    found = report_profiles.profile(g.api_user, start, end, scope=scope)
     return profile_body(found, scope)

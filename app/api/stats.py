@@ -1,6 +1,6 @@
 """Officials' statistics API: one call's figures as of a moment, and its submitted proposals.
 
-Both run the same services as the dashboard (app.reporting.services), so the API, the
+Both run the same services as the dashboard (app.reporting.statistics), so the API, the
 page, the exports and the PDF give the same numbers for the same moment.
 """
 
@@ -16,7 +16,7 @@ from app.api.fields import Amount, BrusselsDateTime
 from app.api.views import ApiErrorSchema
 from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES
 from app.core.permissions import Role
-from app.reporting import services
+from app.reporting import moments, proposal_rows, statistics
 from app.reporting.exports import proposal_record
 
 AS_OF_DESCRIPTION = (
@@ -154,12 +154,12 @@ class ProposalPageSchema(ma.Schema):
 
 def _moment(args: dict) -> datetime:
     try:
-        return services.parse_moment(args.get("as_of"))
-    except services.InvalidMoment as exc:
+        return moments.parse_moment(args.get("as_of"))
+    except moments.InvalidMoment as exc:
         raise BadRequest(exc.user_message()) from exc
 
 
-def stats_body(stats: services.CallStatistics) -> dict:
+def stats_body(stats: statistics.CallStatistics) -> dict:
     return {
         "call": stats.call.code,
         "as_of": stats.as_of,
@@ -175,7 +175,7 @@ def stats_body(stats: services.CallStatistics) -> dict:
     }
 
 
-def proposal_body(row: services.ProposalRow) -> dict:
+def proposal_body(row: proposal_rows.ProposalRow) -> dict:
     return proposal_record(row)
 
 
@@ -204,9 +204,9 @@ def call_stats(code: str, **args):
     Counts are of submitted proposals, withdrawn ones excluded, each proposal once, as its
     last version submitted at or before the moment.
     """
-    call = services.get_call(g.api_user, code)
+    call = statistics.get_call(g.api_user, code)
     as_of = _moment(args)
-    stats = services.call_statistics(g.api_user, call, as_of if args.get("as_of") else None)
+    stats = statistics.call_statistics(g.api_user, call, as_of if args.get("as_of") else None)
     return stats_body(stats)
 
 
@@ -219,9 +219,9 @@ def call_proposals(code: str, page: int = 1, per_page: int = 100, **args):
     """The call's submitted proposals as of a moment, by reference, a page at a time
     (officials): declared and verified technologies, project type, provider type and
     requested budget."""
-    call = services.get_call(g.api_user, code)
+    call = statistics.get_call(g.api_user, code)
     as_of = _moment(args)
-    rows = services.submitted_proposals(g.api_user, call, as_of)
+    rows = proposal_rows.submitted_proposals(g.api_user, call, as_of)
     start = (page - 1) * per_page
     return {
         "call": call.code,

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from app.audit import services as audit
 from app.auth import services
+from app.auth import tokens as auth_tokens
 from app.core.db import transaction
 from app.core.errors import PortalError, ValidationFailed
 
@@ -47,7 +48,7 @@ def create_token(email: str, name: str) -> None:
     """Create a personal API token; the token is the last word of the last line."""
     try:
         user = services.get_active_by_email(email)
-        token, plain = services.create_token(user, user, name)
+        token, plain = auth_tokens.create_token(user, user, name)
     except PortalError as exc:
         raise fail(exc) from exc
     click.echo(f"Token {token.id} '{token.name}' for {user.email}; shown once, store it now:")
@@ -61,7 +62,7 @@ def revoke_token(email: str, token_id: int) -> None:
     """Revoke one of a user's tokens by id."""
     try:
         user = services.get_active_by_email(email)
-        services.revoke_token(user, token_id)
+        auth_tokens.revoke_token(user, token_id)
     except PortalError as exc:
         raise fail(exc) from exc
     click.echo(f"revoked token {token_id}")
@@ -75,7 +76,7 @@ def list_tokens(email: str) -> None:
         user = services.get_active_by_email(email)
     except PortalError as exc:
         raise fail(exc) from exc
-    for token in services.list_tokens(user):
+    for token in auth_tokens.list_tokens(user):
         state = "revoked" if token.revoked_at else "expired" if token.is_expired else "active"
         used = token.last_used_at.isoformat() if token.last_used_at else "never"
         click.echo(

@@ -1,31 +1,29 @@
-"""Accounts: registration, verification, login with throttling, password reset, roles, tokens."""
+"""Accounts: registration, reads, roles, activation, anonymisation and the letters' language.
 
-import hashlib
-import secrets
+Logging in is in ``login``, sessions in ``sessions``, signed links in ``links``, password
+resets and changes in ``password_reset``, API tokens in ``tokens``."""
+
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from types import SimpleNamespace
+from datetime import datetime
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.audit import services as audit
-from app.auth.models import ApiToken, User, UserRole, UserSession
-from app.auth.passwords import check_password, hash_password, password_problem
+from app.auth.links import send_verification_email
+from app.auth.models import User, UserRole
+from app.auth.passwords import hash_password, password_problem
+from app.auth.sessions import end_user_sessions
+from app.auth.tokens import revoke_all_tokens
 from app.core import throttle
-from app.core.db import db, transaction
+from app.core.db import affected, db, transaction
 from app.core.email import OutboxMessage, enqueue, external_url
 from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role, require
 from app.core.time import utcnow
-
-# A hash to compare against when the account does not exist, so timing reveals nothing.
-_DUMMY_HASH: str | None = None
 
 
 class InvalidCredentials(DomainError):
@@ -34,14 +32,6 @@ class InvalidCredentials(DomainError):
 
 class AccountInactive(DomainError):
     default_message = _l("This account has been deactivated. Contact the ESF team.")
-
-
-class LinkInvalid(DomainError):
-    default_message = _l("This link is not valid. Request a new one.")
-
-
-class LinkExpired(DomainError):
-    default_message = _l("This link has expired. Request a new one.")
 
 
 # ---------------------------------------------------------------- reads
@@ -67,17 +57,6 @@ def get_active_by_email(email: str) -> User:
     if user is None or not user.active:
         raise NotFound(_("No active account with that email address."))
     return user
-
-
-def load_user(user_id: str, session_key: str | None) -> User | None:
-    """Flask-Login's loader: the user only while the session's key has a live row."""
-    if not session_key or not user_id.isdigit() or len(user_id) > 9:
-        return None
-    return db.session.scalar(
-        sa.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.key_hash == _token_hash(session_key))
-    )
 
 
 # ---------------------------------------------------------------- creating accounts
@@ -205,8 +184,8 @@ def registration_rules(email: str, address: str) -> list[throttle.Rule]:
     REGISTRATION_THROTTLE_WINDOW."""
     config = current_app.config
     window, delay = config["REGISTRATION_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
-    key = _printable((email or "").strip().lower(), 254)
-    address = _printable(address, 64) or "unknown"
+    key = printable((email or "").strip().lower(), 254)
+    address = printable(address, 64) or "unknown"
     return [
         throttle.Rule(
             f"register:email:{key}", config["REGISTRATION_THROTTLE_MAX_PER_EMAIL"], window, delay
@@ -297,8 +276,8 @@ def anonymise_account(actor: User | None, user_id: int) -> User:
         user.active = False
         user.anonymised_at = utcnow()
         user.email_verified_at = None
-        sessions = _end_sessions(user)
-        tokens = _revoke_all_tokens(user)
+        sessions = end_user_sessions(user)
+        tokens = revoke_all_tokens(user)
         throttle.clear_prefix(f"login:acct:{old_email}|")
         throttle.clear_prefix(f"reset:acct:{old_email}|")
         throttle.clear(f"token:user:{user.id}")
@@ -314,11 +293,10 @@ def anonymise_account(actor: User | None, user_id: int) -> User:
 
 def forget_outbox(email: str) -> int:
     """Delete the queued and sent emails to ``email`` (they carry the name and links)."""
-    return (
+    return affected(
         db.session.execute(
             sa.delete(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == email.lower())
-        ).rowcount
-        or 0
+        )
     )
 
 
@@ -330,260 +308,8 @@ def _raise(exc: Exception):
     raise exc
 
 
-# ---------------------------------------------------------------- signed links
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
-
-
-def make_link_token(user: User, purpose: str) -> str:
-    # The hash fragment makes a reset link single-use: once the password changes it is void.
-    return _serializer(purpose).dumps(
-        {"id": user.id, "h": user.password_hash[-12:], "e": user.email.lower()}
-    )
-
-
-def _read_link_token(token: str, purpose: str, max_age: int) -> User:
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except BadSignature as exc:
-        raise LinkInvalid() from exc
-    user = db.session.get(User, data.get("id"))
-    if (
-        user is None
-        or user.password_hash[-12:] != data.get("h")
-        or user.email.lower() != data.get("e")
-    ):
-        raise LinkInvalid()
-    return user
-
-
-def _link(endpoint: str, token: str) -> str:
-    return external_url(endpoint, token=token)
-
-
-def send_verification_email(user: User) -> None:
-    with transaction():
-        enqueue(
-            "verify_email",
-            to=user.email,
-            language=user.language,
-            subject=_l("Confirm your email address"),
-            template="auth/email/verify.txt",
-            user=user,
-            link=_link("auth.verify_email", make_link_token(user, "verify")),
-        )
-
-
-def verify_email(token: str) -> User:
-    with transaction():
-        user = _read_link_token(token, "verify", current_app.config["EMAIL_TOKEN_MAX_AGE"])
-        if user.email_verified_at is None:
-            user.email_verified_at = utcnow()
-            audit.record(user, "user.email_verified", user, after={"email": user.email})
-    return user
-
-
-def request_password_reset(email: str, *, address: str | None = None) -> None:
-    """Send a reset link when the account exists; say nothing either way (no enumeration).
-
-    Without an account the same link and email are still made and rendered (then dropped),
-    so the time the answer takes does not tell whether the address has an account.
-    From the web (``address`` given) requests are throttled like logins, per address and per
-    address-and-email, whether or not the account exists; ``Throttled`` says how long to wait."""
-    if address is not None:
-        config = current_app.config
-        key = _printable((email or "").strip().lower(), 254)
-        address = _printable(address, 64) or "unknown"
-        window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
-        throttle.reserve(
-            [
-                throttle.Rule(
-                    f"reset:addr:{address}", config["RESET_THROTTLE_MAX_PER_ADDRESS"], window, delay
-                ),
-                throttle.Rule(
-                    f"reset:acct:{key}|{address}",
-                    config["RESET_THROTTLE_MAX_PER_ACCOUNT"],
-                    window,
-                    delay,
-                ),
-            ]
-        )
-    with transaction():
-        user = get_user_by_email(email)
-        if user is None or not user.active:
-            stand_in = SimpleNamespace(
-                id=0,
-                name="",
-                email=(email or "").strip().lower(),
-                password_hash=_dummy_hash(),
-                language="nl",
-            )
-            with force_locale("nl"):
-                render_template(
-                    "auth/email/reset.txt",
-                    user=stand_in,
-                    link=_link("auth.reset_password", make_link_token(stand_in, "reset")),
-                    minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
-                )
-            return
-        enqueue(
-            "password_reset",
-            to=user.email,
-            language=user.language,
-            subject=_l("Reset your password"),
-            template="auth/email/reset.txt",
-            user=user,
-            link=_link("auth.reset_password", make_link_token(user, "reset")),
-            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
-        )
-        audit.record(None, "user.password_reset_requested", user)
-
-
-def check_reset_token(token: str) -> User:
-    return _read_link_token(token, "reset", current_app.config["RESET_TOKEN_MAX_AGE"])
-
-
-def reset_password(token: str, new_password: str) -> User:
-    with transaction():
-        user = check_reset_token(token)
-        if problem := password_problem(new_password, email=user.email, name=user.name):
-            raise ValidationFailed({"password": problem})
-        user.password_hash = hash_password(new_password)
-        _end_sessions(user)
-        _revoke_all_tokens(user)
-        if user.email_verified_at is None:
-            user.email_verified_at = utcnow()  # the link proved the address
-        throttle.clear_prefix(f"login:acct:{user.email.lower()}|")
-        audit.record(user, "user.password_reset", user)
-    return user
-
-
-def change_password(
-    actor: User, current: str, new_password: str, *, keep_session: str | None = None
-) -> User:
-    """Change the password; every other session of the account ends (``keep_session`` is the
-    key of the browser that made the change)."""
-    with transaction():
-        if not check_password(actor.password_hash, current):
-            raise ValidationFailed({"current_password": _("Your current password is not correct.")})
-        if problem := password_problem(new_password, email=actor.email, name=actor.name):
-            raise ValidationFailed({"new_password": problem})
-        actor.password_hash = hash_password(new_password)
-        _end_sessions(actor, keep=keep_session)
-        _revoke_all_tokens(actor)
-        audit.record(actor, "user.password_changed", actor)
-    return actor
-
-
-# ---------------------------------------------------------------- sessions
-
-
-def start_session(user: User) -> str:
-    """A new server-side session for a browser that just logged in; returns its key."""
-    key = secrets.token_urlsafe(32)
-    with transaction():
-        db.session.add(UserSession(user_id=user.id, key_hash=_token_hash(key)))
-    return key
-
-
-def end_session(session_key: str | None) -> None:
-    """Log one browser out: its key stops working at once, wherever the cookie was copied."""
-    if not session_key:
-        return
-    with transaction():
-        db.session.execute(
-            sa.delete(UserSession).where(UserSession.key_hash == _token_hash(session_key))
-        )
-
-
-def end_all_sessions(actor: User) -> int:
-    """Log out everywhere: every session of ``actor``'s account ends, this one included."""
-    with transaction():
-        ended = _end_sessions(actor)
-        audit.record(actor, "user.logged_out_everywhere", actor, after={"sessions": ended})
-    return ended
-
-
-def count_sessions(user: User) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(UserSession)
-            .where(UserSession.user_id == user.id)
-        )
-        or 0
-    )
-
-
-def _end_sessions(user: User, *, keep: str | None = None) -> int:
-    query = sa.delete(UserSession).where(UserSession.user_id == user.id)
-    if keep:
-        query = query.where(UserSession.key_hash != _token_hash(keep))
-    return db.session.execute(query).rowcount or 0
-
-
-# ---------------------------------------------------------------- login and throttling
-
-
-def _printable(text: str, limit: int) -> str:
+def printable(text: str, limit: int) -> str:
     return "".join(c for c in (text or "") if c.isprintable())[:limit]
-
-
-def login_rules(email: str, address: str) -> list[throttle.Rule]:
-    """Failures count per client address (an address trying many accounts) and per account
-    on that address (guessing one password). A correct password from another address is
-    never slowed down by failures elsewhere; the owner on the same address waits, never
-    more than the window."""
-    config = current_app.config
-    window, delay = config["LOGIN_THROTTLE_WINDOW"], config["LOGIN_THROTTLE_DELAY"]
-    return [
-        throttle.Rule(
-            f"login:addr:{address}", config["LOGIN_THROTTLE_MAX_PER_ADDRESS"], window, delay
-        ),
-        throttle.Rule(
-            f"login:acct:{email}|{address}", config["LOGIN_THROTTLE_MAX_PER_ACCOUNT"], window, delay
-        ),
-    ]
-
-
-def authenticate(email: str, password: str, *, address: str, now: datetime | None = None) -> User:
-    """Check credentials, throttled per address and per account-and-address.
-
-    The attempt is counted (atomically, in the database or Redis) before the password is
-    checked, so parallel tries never check more passwords than the limit allows.
-    Raises ``Throttled`` (with ``retry_after``), ``InvalidCredentials`` or ``AccountInactive``.
-    """
-    now = now or utcnow()
-    key = _printable(email.strip().lower() if email else "", 254)
-    address = _printable(address or "unknown", 64) or "unknown"
-    by_address, by_account = login_rules(key, address)
-    throttle.reserve([by_address, by_account], now=now)
-    user = get_user_by_email(key)
-    ok = check_password(user.password_hash if user else _dummy_hash(), password or "")
-    if not ok or user is None:
-        raise InvalidCredentials()
-    with transaction():
-        # A right password is no failure: give the address its attempt back and forget the
-        # account's count on this address (in the order reserve() locks them).
-        throttle.release(by_address, now=now)
-        throttle.clear(by_account.key, now=now)
-        if user.active:
-            user.last_login_at = now
-            audit.record(user, "user.logged_in", user)
-    if not user.active:
-        raise AccountInactive()
-    return user
-
-
-def _dummy_hash() -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_hex(16))
-    return _DUMMY_HASH
 
 
 def set_letter_language(user: User, language: str) -> None:
@@ -606,110 +332,9 @@ def set_letter_language(user: User, language: str) -> None:
         )
 
 
-# ---------------------------------------------------------------- API tokens
-
-TOKEN_PREFIX = "esf_"  # noqa: S105 (a prefix, not a secret)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    actor: User, user: User, name: str, *, throttled: bool = False
-) -> tuple[ApiToken, str]:
-    """Create a personal API token; the plain token is returned once and never stored.
-    From the web (``throttled``) at most ``TOKEN_THROTTLE_MAX`` per window run at once per
-    account, then each waits like a login."""
-    require(actor.id == user.id or actor.is_admin)
-    if throttled:
-        config = current_app.config
-        throttle.reserve(
-            [
-                throttle.Rule(
-                    f"token:user:{user.id}",
-                    config["TOKEN_THROTTLE_MAX"],
-                    config["LOGIN_THROTTLE_WINDOW"],
-                    config["LOGIN_THROTTLE_DELAY"],
-                )
-            ]
-        )
-    name = (name or "").strip()[:100] or _("API token")
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = utcnow()
-    with transaction():
-        token = ApiToken(
-            user_id=user.id,
-            name=name,
-            token_hash=_token_hash(plain),
-            prefix=plain[:12],
-            created_at=now,
-            expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]),
-        )
-        db.session.add(token)
-        audit.record(actor, "api_token.created", token, after={"user": user.email, "name": name})
-    return token, plain
-
-
-def revoke_token(actor: User, token_id: int) -> ApiToken:
-    with transaction():
-        token = db.session.get(ApiToken, token_id)
-        if token is None or not (token.user_id == actor.id or actor.is_admin):
-            raise NotFound()
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            audit.record(actor, "api_token.revoked", token, after={"name": token.name})
-    return token
-
-
-def _revoke_all_tokens(user: User) -> int:
-    """A new password revokes every API token: one made with a stolen password stops."""
-    return (
-        db.session.execute(
-            sa.update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        ).rowcount
-        or 0
-    )
-
-
-def list_tokens(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(
-            sa.select(ApiToken)
-            .where(ApiToken.user_id == user.id)
-            .order_by(ApiToken.created_at.desc())
-        )
-    )
-
-
-def user_for_token(plain: str, now: datetime | None = None) -> User | None:
-    """The active user owning an active token, recording when it was last used."""
-    if not plain:
-        return None
-    now = now or utcnow()
-    token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(plain),
-            ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now,
-        )
-    )
-    if token is None or not token.user.active:
-        return None
-    # Write at most once a minute per token, so reads do not all become writes.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        with transaction():
-            token.last_used_at = now
-    return token.user
-
-
 __all__ = [
     "AccountInactive",
     "InvalidCredentials",
-    "LinkExpired",
-    "LinkInvalid",
     "PermissionDenied",
     "Throttled",
 ]

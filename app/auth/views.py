@@ -4,7 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth import links as auth_links
+from app.auth import login as auth_login
+from app.auth import password_reset as auth_password_reset
 from app.auth import services
+from app.auth import sessions as auth_sessions
+from app.auth import tokens as auth_tokens
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -30,9 +35,9 @@ LETTER_LANGUAGES = {"nl": "Nederlands", "en": "English"}
 def _register_user_loader(_state) -> None:
     """Flask-Login finds the session's user through auth, wherever it is asked. The cookie
     carries the user id and a random session key, never part of the password hash; the key
-    must have a live row in user_sessions (see app.auth.services.load_user)."""
+    must have a live row in user_sessions (see app.auth.sessions.load_user)."""
     login_manager.user_loader(
-        lambda user_id: services.load_user(user_id, session.get("session_key"))
+        lambda user_id: auth_sessions.load_user(user_id, session.get("session_key"))
     )
 
 
@@ -43,7 +48,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
+            user = auth_login.authenticate(
                 form.email.data, form.password.data, address=request.remote_addr or "unknown"
             )
         except DomainError as exc:
@@ -54,7 +59,7 @@ def login():
             chosen = session.get("language")  # the pages keep the language chosen before
             session.clear()  # no session fixation
             session["language"] = chosen or user.language
-            session["session_key"] = services.start_session(user)
+            session["session_key"] = auth_sessions.start_session(user)
             login_user(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "info")
@@ -72,7 +77,7 @@ def _too_many(body: str, exc: services.Throttled):
 @login_required
 def logout():
     language = session.get("language")
-    services.end_session(session.get("session_key"))
+    auth_sessions.end_session(session.get("session_key"))
     logout_user()
     session.clear()
     if language:
@@ -84,7 +89,7 @@ def logout():
 @bp.get("/verify/<token>")
 def verify_email(token: str):
     try:
-        services.verify_email(token)
+        auth_links.verify_email(token)
     except DomainError as exc:
         return render_template("auth/link_problem.html", message=exc.user_message()), 400
     flash(_("Your email address is confirmed. You can now log in."), "success")
@@ -95,7 +100,7 @@ def verify_email(token: str):
 @login_required
 def resend_verification():
     if current_user.email_verified_at is None:
-        services.send_verification_email(current_user)
+        auth_links.send_verification_email(current_user)
     flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("auth.profile"))
 
@@ -105,7 +110,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            services.request_password_reset(
+            auth_password_reset.request_password_reset(
                 form.email.data, address=request.remote_addr or "unknown"
             )
         except services.Throttled as exc:
@@ -118,13 +123,13 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        services.check_reset_token(token)
+        auth_password_reset.check_reset_token(token)
     except DomainError as exc:
         return render_template("auth/link_problem.html", message=exc.user_message()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            auth_password_reset.reset_password(token, form.password.data)
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
@@ -150,9 +155,9 @@ def _profile_page(status: int = 200, **forms):
     }
     return render_template(
         "auth/profile.html",
-        tokens=services.list_tokens(current_user),
+        tokens=auth_tokens.list_tokens(current_user),
         empty_form=EmptyForm(),
-        session_count=services.count_sessions(current_user),
+        session_count=auth_sessions.count_sessions(current_user),
         **context,
     ), status
 
@@ -184,7 +189,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(
+            auth_password_reset.change_password(
                 current_user,
                 form.current_password.data,
                 form.new_password.data,
@@ -203,7 +208,7 @@ def change_password():
 def logout_everywhere():
     if EmptyForm().validate_on_submit():
         language = session.get("language")
-        services.end_all_sessions(current_user)
+        auth_sessions.end_all_sessions(current_user)
         logout_user()
         session.clear()
         if language:
@@ -221,7 +226,7 @@ def create_token():
     status = 200
     if form.validate_on_submit():
         try:
-            _token, new_token = services.create_token(
+            _token, new_token = auth_tokens.create_token(
                 current_user, current_user, form.name.data, throttled=True
             )
         except services.Throttled as exc:
@@ -236,7 +241,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
-        services.revoke_token(current_user, token_id)
+        auth_tokens.revoke_token(current_user, token_id)
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.profile"))
 

@@ -67,6 +67,11 @@ def table_of(model: type[Base]) -> sa.Table:
     return cast(sa.Table, model.__table__)
 
 
+def affected(result: sa.Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (its result is a CursorResult, typed as any Result)."""
+    return cast("sa.CursorResult[Any]", result).rowcount or 0
+
+
 def str_enum(enum_cls: type[PyEnum]) -> sa.Enum:
     """Store enum *values* as short strings, the same on SQLite and PostgreSQL."""
     return sa.Enum(

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.core.errors import PortalError
-from app.monitoring import imports, services
+from app.monitoring import import_checks, imports, services
 from app.monitoring.models import ImportStatus
 
 monitoring_cli = AppGroup("monitoring", help="Funded projects and their enrolment imports.")
@@ -62,7 +62,9 @@ def import_command(reference: str, path: Path, as_of, queue: bool) -> None:
     if queue:
         click.echo(f"Import {batch.id} queued for {project.reference}.")
         return
-    batch = imports.run_import(batch.id)
+    finished = imports.run_import(batch.id)
+    assert finished is not None  # queued just now
+    batch = finished
     if batch.status is ImportStatus.done:
         click.echo(
             f"Imported {batch.rows_total} rows into {project.reference}: "
@@ -79,7 +81,7 @@ def import_command(reference: str, path: Path, as_of, queue: bool) -> None:
             )
             if part
         )
-        click.echo(f"{where or 'file'}: {imports.error_message(error)}", err=True)
+        click.echo(f"{where or 'file'}: {import_checks.error_message(error)}", err=True)
     if batch.error_count > len(batch.errors):
         click.echo(f"... and {batch.error_count - len(batch.errors)} more errors.", err=True)
     raise click.ClickException(

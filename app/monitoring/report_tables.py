@@ -12,7 +12,7 @@ from flask_babel import ngettext
 
 from app.core import formatting
 from app.core.time import format_brussels
-from app.monitoring import reports
+from app.monitoring import report_definitions, report_profiles, reports
 from app.monitoring.suppression import (
     is_hidden,
     is_small,
@@ -22,7 +22,7 @@ from app.monitoring.suppression import (
 )
 from app.reporting.tables import Column, Row, Table, format_cell, language
 
-MODE_TOTAL = (*reports.MODES, "total")
+MODE_TOTAL = (*report_definitions.MODES, "total")
 
 
 # ---------------------------------------------------------------------------- labels
@@ -49,7 +49,7 @@ def status_label(status: str) -> str:
         "active": _("Active"),
         "completed": _("Completed"),
         "dropped": _("Dropped out"),
-        reports.NOT_REPORTED: _("No status reported yet"),
+        report_definitions.NOT_REPORTED: _("No status reported yet"),
     }[status]
 
 
@@ -70,7 +70,7 @@ def dimension_title(dimension: str) -> str:
 
 
 def value_label(dimension: str, value: str) -> str:
-    if value == reports.UNKNOWN:
+    if value == report_definitions.UNKNOWN:
         return _("Did not answer")
     labels = {
         "education": {
@@ -183,7 +183,10 @@ def _shares_table(
         Row(
             k,
             label,
-            (_hide(n, hidden, suppress), _hide(reports.share_pct(n, total), hidden, suppress)),
+            (
+                _hide(n, hidden, suppress),
+                _hide(report_definitions.share_pct(n, total), hidden, suppress),
+            ),
         )
         for (k, label, n), hidden in zip(items, mask, strict=True)
     ]
@@ -193,7 +196,7 @@ def _shares_table(
             _("Total"),
             (
                 _hide(total, total_hidden, suppress),
-                _hide(reports.share_pct(total, total), total_hidden, suppress),
+                _hide(report_definitions.share_pct(total, total), total_hidden, suppress),
             ),
             total=True,
         )
@@ -337,7 +340,7 @@ def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
     period = _(
         "%(start)s to %(end)s", start=formatting.day(found.start), end=formatting.day(found.end)
     )
-    counts = [found.mode(m) for m in reports.MODES]
+    counts = [found.mode(m) for m in report_definitions.MODES]
     mask, total_hidden = _list_mask(counts, found.total, suppress)
     columns = [
         Column("mode", _("Type of hours"), "text"),
@@ -348,7 +351,7 @@ def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
     base_mask, base_total_hidden = [False] * 3, False
     if has_base:
         base_mask, base_total_hidden = _list_mask(
-            [found.mode(m, base=True) for m in reports.MODES], found.base_total, suppress
+            [found.mode(m, base=True) for m in report_definitions.MODES], found.base_total, suppress
         )
         columns += [
             Column(
@@ -362,19 +365,19 @@ def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
             Column("change_pct", _("Change"), "pct"),
         ]
     rows = []
-    for index, key in enumerate((*reports.MODES, "total")):
+    for index, key in enumerate((*report_definitions.MODES, "total")):
         count = found.total if key == "total" else counts[index]
         hidden = total_hidden if key == "total" else mask[index]
         values = [
             _hide(count, hidden, suppress),
-            _hide(reports.share_pct(count, found.total), hidden, suppress),
+            _hide(report_definitions.share_pct(count, found.total), hidden, suppress),
         ]
         if has_base:
             base = found.base_total if key == "total" else found.mode(key, base=True)
             base_hidden = base_total_hidden if key == "total" else base_mask[index]
             values += [
                 _hide(base, base_hidden, suppress),
-                _hide(reports.change_pct(base, count), hidden or base_hidden, suppress),
+                _hide(report_definitions.change_pct(base, count), hidden or base_hidden, suppress),
             ]
         rows.append(Row(key, mode_label(key), tuple(values), total=key == "total"))
     note = mode_mapping_note()
@@ -384,7 +387,7 @@ def mode_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
 
 
 def channel_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
-    items = [(c, channel_label(c), found.channel(c)) for c in reports.CHANNELS]
+    items = [(c, channel_label(c), found.channel(c)) for c in report_definitions.CHANNELS]
     return _shares_table(
         "channels",
         _("Enrolments by learning platform"),
@@ -398,9 +401,10 @@ def channel_table(found: reports.ModeChannel, *, suppress: bool = False) -> Tabl
 def digital_table(found: reports.ModeChannel, *, suppress: bool = False) -> Table:
     """Enrolments in digital trainings (online or blended) by platform (question 1)."""
     digital = {
-        c: sum(found.counts.get((m, c), 0) for m in ("online", "blended")) for c in reports.CHANNELS
+        c: sum(found.counts.get((m, c), 0) for m in ("online", "blended"))
+        for c in report_definitions.CHANNELS
     }
-    items = [(c, channel_label(c), digital[c]) for c in reports.CHANNELS]
+    items = [(c, channel_label(c), digital[c]) for c in report_definitions.CHANNELS]
     return _shares_table(
         "digital",
         _("Enrolments in digital trainings by learning platform"),
@@ -467,12 +471,12 @@ def age_note() -> str:
     )
 
 
-def profile_tables(found: reports.Profile, *, suppress: bool = False) -> list[Table]:
+def profile_tables(found: report_profiles.Profile, *, suppress: bool = False) -> list[Table]:
     tables = []
     for dimension, breakdown in found.breakdowns.items():
         items = [
             (key, value_label(dimension, key), breakdown.counts[key])
-            for key in (*reports.DIMENSIONS[dimension], reports.UNKNOWN)
+            for key in (*report_definitions.DIMENSIONS[dimension], report_definitions.UNKNOWN)
         ]
         note = age_note() if dimension.startswith("age") else ""
         tables.append(
@@ -506,10 +510,10 @@ def esf_note() -> str:
     )
 
 
-def _esf_masks(item: reports.EsfIndicators, suppress: bool):
+def _esf_masks(item: report_profiles.EsfIndicators, suppress: bool):
     """Hidden indicator counts: an indicator hides when one of the answers it adds up is
     hidden in the full breakdown of its question (secondary suppression included)."""
-    codes = [code for code, _d, _v in reports.ESF_INDICATORS]
+    codes = [code for code, _d, _v in report_profiles.ESF_INDICATORS]
     if not suppress:
         return dict.fromkeys(codes, False), dict.fromkeys(codes, False), False
     hidden_values: dict[tuple[str, str], bool] = {}
@@ -519,14 +523,14 @@ def _esf_masks(item: reports.EsfIndicators, suppress: bool):
         for key, flag in zip(keys, mask, strict=True):
             hidden_values[(dimension, key)] = flag
     counts, unanswered = {}, {}
-    for code, dimension, ours in reports.ESF_INDICATORS:
+    for code, dimension, ours in report_profiles.ESF_INDICATORS:
         counts[code] = any(hidden_values[(dimension, v)] for v in ours)
-        unanswered[code] = hidden_values[(dimension, reports.UNKNOWN)]
+        unanswered[code] = hidden_values[(dimension, report_definitions.UNKNOWN)]
     return counts, unanswered, is_small(item.total)
 
 
 def esf_table(
-    item: reports.EsfIndicators,
+    item: report_profiles.EsfIndicators,
     *,
     suppress: bool = False,
     key: str = "esf",
@@ -565,7 +569,7 @@ def esf_table(
     )
 
 
-def esf_tables(found: reports.EsfReport, *, suppress: bool = False) -> list[Table]:
+def esf_tables(found: report_profiles.EsfReport, *, suppress: bool = False) -> list[Table]:
     """The whole scope's indicators, then one table per project."""
     tables = [esf_table(found.overall, suppress=suppress)]
     for item in found.projects:

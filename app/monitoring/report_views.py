@@ -1,6 +1,7 @@
 """Monitoring reports for officials: the reports page with its chart and exports, the
 officials' PDF, and the answer sheet (page and PDF). Thin wrappers around
-app.monitoring.reports; the tables come from app.monitoring.report_tables.
+app.monitoring.reports and app.monitoring.report_profiles; the tables come from
+app.monitoring.report_tables.
 
 Officials' own page shows exact figures; every file (CSV, XLSX, PDF) and the answer sheet
 show small counts suppressed (app.monitoring.suppression).
@@ -17,7 +18,14 @@ from app.core.downloads import download
 from app.core.errors import NotFound
 from app.core.permissions import Role, roles_required
 from app.core.time import to_brussels, utcnow
-from app.monitoring import report_charts, report_exports, report_tables, reports
+from app.monitoring import (
+    report_charts,
+    report_definitions,
+    report_exports,
+    report_profiles,
+    report_tables,
+    reports,
+)
 from app.monitoring.report_forms import AnswerSheetForm, ReportForm
 from app.monitoring.report_pdf import answer_sheet_pdf, reports_pdf
 from app.monitoring.suppression import is_hidden
@@ -84,9 +92,9 @@ def _a_year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _scope(form) -> reports.Scope:
+def _scope(form) -> report_definitions.Scope:
     try:
-        return reports.scope_for(
+        return report_definitions.scope_for(
             current_user,
             call_code=form.call.data or None,
             project_reference=form.project.data or None,
@@ -97,7 +105,7 @@ def _scope(form) -> reports.Scope:
         raise BadArgs(form) from None
 
 
-def _attach(form, exc: reports.InvalidReportArgs) -> None:
+def _attach(form, exc: report_definitions.InvalidReportArgs) -> None:
     messages = _service_messages()
     for name, code in exc.errors.items():
         field = getattr(form, {"base_end": "end"}.get(name, name), None) or form.end
@@ -110,14 +118,14 @@ def _attach(form, exc: reports.InvalidReportArgs) -> None:
 @dataclass
 class PageReports:
     form: ReportForm
-    scope: reports.Scope
+    scope: report_definitions.Scope
     as_of: datetime
     yoy: reports.YearOverYear
     status: reports.StatusShares
     modes: reports.ModeChannel
     trainings: reports.Trainings
-    profile: reports.Profile
-    esf: reports.EsfReport
+    profile: report_profiles.Profile
+    esf: report_profiles.EsfReport
 
     @property
     def source(self) -> str:
@@ -125,7 +133,7 @@ class PageReports:
 
 
 def _page_reports(
-    *, trainings_page: int = 1, per_page: int = reports.TRAININGS_PER_PAGE
+    *, trainings_page: int = 1, per_page: int = report_definitions.TRAININGS_PER_PAGE
 ) -> PageReports:
     form = ReportForm(formdata=request.args)
     today = _today()
@@ -184,10 +192,14 @@ def _page_reports(
                 per_page=per_page,
                 as_of=as_of,
             ),
-            profile=reports.profile(current_user, start, end, day, scope=scope, as_of=as_of),
-            esf=reports.esf_indicators(current_user, start, end, day, scope=scope, as_of=as_of),
+            profile=report_profiles.profile(
+                current_user, start, end, day, scope=scope, as_of=as_of
+            ),
+            esf=report_profiles.esf_indicators(
+                current_user, start, end, day, scope=scope, as_of=as_of
+            ),
         )
-    except reports.InvalidReportArgs as exc:
+    except report_definitions.InvalidReportArgs as exc:
         _attach(form, exc)
         raise BadArgs(form) from exc
 
@@ -226,7 +238,7 @@ EXPORTS = {
 
 
 def _choices():
-    return reports.report_choices(current_user)
+    return report_definitions.report_choices(current_user)
 
 
 def _link_args() -> dict:
@@ -333,7 +345,7 @@ def report_pdf():
 @dataclass
 class AnswerSheet:
     form: AnswerSheetForm
-    scope: reports.Scope
+    scope: report_definitions.Scope
     as_of: datetime
     start: date
     end: date
@@ -342,7 +354,7 @@ class AnswerSheet:
     day: date
     modes: reports.ModeChannel
     trainings: reports.Trainings
-    profile: reports.Profile
+    profile: report_profiles.Profile
     yoy: reports.YearOverYear
     status: reports.StatusShares
 
@@ -391,13 +403,15 @@ def _answer_sheet() -> AnswerSheet:
             trainings=reports.trainings(
                 current_user, start, end, scope=scope, per_page=SHEET_TRAININGS, as_of=as_of
             ),
-            profile=reports.profile(current_user, start, end, day, scope=scope, as_of=as_of),
+            profile=report_profiles.profile(
+                current_user, start, end, day, scope=scope, as_of=as_of
+            ),
             yoy=reports.year_over_year(
                 current_user, year, base, months=months, scope=scope, as_of=as_of
             ),
             status=reports.status_shares(current_user, start, end, day, scope=scope, as_of=as_of),
         )
-    except reports.InvalidReportArgs as exc:
+    except report_definitions.InvalidReportArgs as exc:
         _attach(form, exc)
         raise BadArgs(form) from exc
 

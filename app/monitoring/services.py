@@ -1,5 +1,6 @@
 """Monitoring rules: funded projects from published decisions, their trainings, and queuing
-enrolment imports (the parsing, checks and writing are in ``app.monitoring.imports``).
+enrolment imports (the reading and writing are in ``app.monitoring.imports``, the checks
+in ``app.monitoring.import_checks``).
 
 Every function takes the actor first, runs in one transaction and writes its audit record.
 """

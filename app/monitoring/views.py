@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
-from app.monitoring import imports, services
+from app.monitoring import import_checks, imports, services
 from app.monitoring.forms import TrainingForm, UploadForm
 from app.monitoring.models import ImportStatus, Mode
 
@@ -65,8 +65,8 @@ def _project_page(project, form: UploadForm, status: int = 200):
         imports_total=total,
         page=page,
         per_page=services.IMPORTS_PER_PAGE,
-        columns=imports.COLUMNS,
-        choices=imports.CHOICES,
+        columns=import_checks.COLUMNS,
+        choices=import_checks.CHOICES,
         max_mb=services.max_upload_bytes() // (1024 * 1024),
     ), status
 

@@ -9,7 +9,7 @@ from app.core import files
 from app.core.errors import Throttled, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, require, roles_required
-from app.organisations import permissions, services
+from app.organisations import confirmation, memberships, permissions, services
 from app.organisations.forms import (
     EvidenceForm,
     JoinForm,
@@ -35,7 +35,7 @@ def register():
         address = request.remote_addr or "unknown"
         try:
             if form.joining:
-                services.register_to_join(
+                memberships.register_to_join(
                     account, form.join_enterprise_number.data, address=address
                 )
             else:
@@ -70,7 +70,7 @@ def join():
     form = JoinForm()
     done = submit_form(
         form,
-        lambda: services.request_membership(current_user, form.enterprise_number.data),
+        lambda: memberships.request_membership(current_user, form.enterprise_number.data),
         success=_("Your request has been sent to the organisation's members."),
         then=url_for(".mine"),
     )
@@ -94,7 +94,7 @@ def index():
 def pending():
     """The officials' queue of self-registered organisations waiting for confirmation."""
     return render_template(
-        "organisations/pending.html", page=services.pending_queue(current_user, request.args)
+        "organisations/pending.html", page=confirmation.pending_queue(current_user, request.args)
     )
 
 
@@ -126,7 +126,7 @@ def upload_evidence(organisation_id: int):
     form = EvidenceForm()
     done = submit_form(
         form,
-        lambda: services.add_evidence(
+        lambda: confirmation.add_evidence(
             current_user, organisation.id, form.file.data.filename or "", form.file.data.stream
         ),
         success=_("The document was uploaded. The ESF team will check it."),
@@ -138,7 +138,7 @@ def upload_evidence(organisation_id: int):
 @bp.get("/evidence/<int:evidence_id>")
 @login_required
 def evidence(evidence_id: int):
-    item = services.get_evidence(current_user, evidence_id)
+    item = confirmation.get_evidence(current_user, evidence_id)
     response = send_file(
         files.path_for(item.sha256),
         mimetype="application/pdf",
@@ -155,7 +155,7 @@ def evidence(evidence_id: int):
 def confirm(organisation_id: int):
     done = submit_form(
         EmptyForm(),
-        lambda: services.confirm_organisation(current_user, organisation_id),
+        lambda: confirmation.confirm_organisation(current_user, organisation_id),
         success=lambda organisation: _(
             "%(name)s is confirmed. Its members were told by email.", name=organisation.legal_name
         ),
@@ -172,7 +172,7 @@ def refuse(organisation_id: int):
     form = RefuseOrganisationForm()
     done = submit_form(
         form,
-        lambda: services.refuse_organisation(current_user, organisation.id, form.reason.data),
+        lambda: confirmation.refuse_organisation(current_user, organisation.id, form.reason.data),
         success=_(
             "%(name)s is refused. Its members were told why by email.", name=organisation.legal_name
         ),
@@ -188,7 +188,7 @@ def decide_membership(membership_id: int):
     if not EmptyForm().validate_on_submit():
         return redirect(url_for(".mine"))
     approve = request.form.get("decision") == "approve"
-    membership = services.decide_membership(current_user, membership_id, approve)
+    membership = memberships.decide_membership(current_user, membership_id, approve)
     flash(
         _("%(name)s can now see and edit the organisation's proposals.", name=membership.user.name)
         if approve

@@ -2,11 +2,11 @@
 
 import click
 
-from app.proposals import services
+from app.proposals import reminders
 
 
 @click.command("remind")
 def remind() -> None:
     """Queue deadline reminders (7 days and 1 day before) for unsubmitted drafts."""
-    queued = services.send_deadline_reminders()
+    queued = reminders.send_deadline_reminders()
     click.echo(f"{queued} reminder email(s) queued.")

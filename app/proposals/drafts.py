@@ -13,8 +13,8 @@ from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.time import utcnow
 from app.proposals import permissions
+from app.proposals.access import check_open, get_proposal
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
-from app.proposals.services import _check_open, get_proposal
 
 
 def _never_submitted() -> sa.ColumnElement[bool]:
@@ -58,7 +58,7 @@ def delete_draft(actor: User, proposal_id: int, received_at: datetime | None = N
                     "Withdraw a submitted proposal instead."
                 )
             )
-        _check_open(proposal, received_at)
+        check_open(proposal, received_at)
         reference = proposal.reference
         audit.record(
             actor,

@@ -8,7 +8,7 @@ from app.audit.models import AuditRecord
 from app.core.db import db
 from app.core.integrity import CheckResult
 from app.proposals.models import Attachment, ProposalVersion
-from app.proposals.services import fingerprint, fingerprint_matches, version_header
+from app.proposals.versions import fingerprint, fingerprint_matches, version_header
 
 
 def verify_versions() -> CheckResult:

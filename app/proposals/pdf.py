@@ -4,8 +4,8 @@ from flask import Response
 
 from app.core.downloads import download
 from app.core.pdf import render_pdf
+from app.proposals.access import deadline_of
 from app.proposals.models import Proposal, ProposalVersion
-from app.proposals.services import deadline_of
 
 
 def receipt_pdf(proposal: Proposal, version: ProposalVersion) -> Response:

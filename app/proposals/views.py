@@ -26,8 +26,17 @@ from app.core.errors import (
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, require, roles_required
 from app.core.time import format_brussels, request_received_at
-from app.organisations.services import submission_block
-from app.proposals import drafts, listing, permissions, services
+from app.organisations.confirmation import submission_block
+from app.proposals import (
+    access,
+    drafts,
+    eligibility,
+    listing,
+    permissions,
+    services,
+    storage,
+    versions,
+)
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
 from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
 from app.proposals.models import Proposal, ProposalStatus
@@ -100,11 +109,11 @@ def new(code: str):
 
 def _editable(proposal) -> bool:
     """May the current user change this proposal now (member, before the deadline)?"""
-    return permissions.can_edit(current_user, proposal) and services.is_editable(proposal)
+    return permissions.can_edit(current_user, proposal) and access.is_editable(proposal)
 
 
 def _overview(proposal):
-    problems = services.submission_problems(proposal)
+    problems = eligibility.submission_problems(proposal)
     sections = []
     for section in SECTIONS:
         missing = [name for name in problems if SECTION_OF.get(name) == section.key]
@@ -128,7 +137,7 @@ def _detail_panels(proposal: Proposal) -> dict:
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     problems, sections = _overview(proposal)
     return render_template(
         "proposals/detail.html",
@@ -136,14 +145,14 @@ def detail(proposal_id: int):
         sections=sections,
         problems=problems,
         **_detail_panels(proposal),
-        rules=services.check_eligibility(proposal),
-        deadline=services.deadline_of(proposal),
+        rules=eligibility.check_eligibility(proposal),
+        deadline=access.deadline_of(proposal),
         extension=calls.extension_for(proposal.call, proposal.organisation_id),
         editable=_editable(proposal),
         deletable=drafts.is_deletable(proposal),
         counting=services.counting_version(proposal),
-        unsubmitted_changes=services.has_unsubmitted_changes(proposal),
-        history=services.version_history(proposal),
+        unsubmitted_changes=versions.has_unsubmitted_changes(proposal),
+        history=versions.version_history(proposal),
         labels=LABELS,
     )
 
@@ -151,7 +160,7 @@ def detail(proposal_id: int):
 @bp.route("/<int:proposal_id>/edit/<section>", methods=["GET", "POST"])
 @login_required
 def edit(proposal_id: int, section: str):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if section not in SECTION_BY_KEY:
         abort(404)
     if not permissions.can_edit(current_user, proposal):
@@ -159,7 +168,7 @@ def edit(proposal_id: int, section: str):
     form = section_form(section, proposal.call)
     if request.method == "GET":
         form.load(proposal)
-    if not services.is_editable(proposal):
+    if not access.is_editable(proposal):
         flash(
             _("This proposal was withdrawn and can no longer change.")
             if proposal.status is ProposalStatus.withdrawn
@@ -177,7 +186,7 @@ def edit(proposal_id: int, section: str):
                 typed.revision,
                 received_at=request_received_at(),
             )
-        except services.EditConflict as exc:
+        except access.EditConflict as exc:
             return _conflict(exc.proposal, form, section)
         except ValidationFailed as exc:
             attach_errors(form, exc)
@@ -227,7 +236,7 @@ def _comparable(value):
 @bp.route("/<int:proposal_id>/attachments", methods=["GET", "POST"])
 @login_required
 def attachments(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     form = AttachmentForm()
     editable = _editable(proposal)
     status = 200
@@ -255,8 +264,8 @@ def attachments(proposal_id: int):
         form=form,
         editable=editable,
         empty_form=EmptyForm(),
-        storage_used=services.megabytes(services.storage_used(proposal.organisation_id)),
-        storage_quota=services.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
+        storage_used=storage.megabytes(storage.storage_used(proposal.organisation_id)),
+        storage_quota=storage.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
     ), status
 
 
@@ -275,7 +284,7 @@ def remove_attachment(proposal_id: int, attachment_id: int):
 @bp.get("/<int:proposal_id>/files/<sha256>")
 @login_required
 def download(proposal_id: int, sha256: str):
-    path, filename = services.attachment_file(current_user, proposal_id, sha256)
+    path, filename = storage.attachment_file(current_user, proposal_id, sha256)
     response = send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0
     )
@@ -286,7 +295,7 @@ def download(proposal_id: int, sha256: str):
 @bp.get("/<int:proposal_id>/check")
 @login_required
 def check(proposal_id: int):
-    return _check_page(services.get_proposal(current_user, proposal_id))
+    return _check_page(access.get_proposal(current_user, proposal_id))
 
 
 def _check_page(proposal, errors: dict[str, str] | None = None):
@@ -298,8 +307,8 @@ def _check_page(proposal, errors: dict[str, str] | None = None):
         proposal=proposal,
         problems=problems,
         sections=sections,
-        rules=services.check_eligibility(proposal),
-        deadline=services.deadline_of(proposal),
+        rules=eligibility.check_eligibility(proposal),
+        deadline=access.deadline_of(proposal),
         editable=_editable(proposal),
         labels=LABELS,
         section_of=SECTION_OF,
@@ -317,8 +326,8 @@ def submit(proposal_id: int):
     try:
         version = services.submit_proposal(current_user, proposal_id, received_at=received_at)
     except ValidationFailed as exc:
-        return _check_page(services.get_proposal(current_user, proposal_id), exc.errors)
-    except services.DeadlinePassed as exc:
+        return _check_page(access.get_proposal(current_user, proposal_id), exc.errors)
+    except access.DeadlinePassed as exc:
         return render_template(
             "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
         ), 409
@@ -340,7 +349,7 @@ def submit(proposal_id: int):
 @bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if not permissions.can_edit(current_user, proposal):
         return redirect(url_for(".detail", proposal_id=proposal.id))
     form = WithdrawForm()
@@ -351,7 +360,7 @@ def withdraw(proposal_id: int):
             )
         except ValidationFailed as exc:
             attach_errors(form, exc)
-        except services.DeadlinePassed as exc:
+        except access.DeadlinePassed as exc:
             return render_template(
                 "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
             ), 409
@@ -362,7 +371,7 @@ def withdraw(proposal_id: int):
         "proposals/withdraw.html",
         proposal=proposal,
         form=form,
-        deadline=services.deadline_of(proposal),
+        deadline=access.deadline_of(proposal),
     ), 422 if form.errors else 200
 
 
@@ -370,7 +379,7 @@ def withdraw(proposal_id: int):
 @login_required
 def delete(proposal_id: int):
     """Delete a draft that was never submitted, after a confirmation page."""
-    proposal = services.get_proposal(current_user, proposal_id)
+    proposal = access.get_proposal(current_user, proposal_id)
     if not (permissions.can_edit(current_user, proposal) and drafts.is_deletable(proposal)):
         return redirect(url_for(".detail", proposal_id=proposal.id))
     form = EmptyForm()
@@ -379,7 +388,7 @@ def delete(proposal_id: int):
             reference = drafts.delete_draft(
                 current_user, proposal.id, received_at=request_received_at()
             )
-        except services.DeadlinePassed as exc:
+        except access.DeadlinePassed as exc:
             return render_template(
                 "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
             ), 409
@@ -397,7 +406,7 @@ def version(proposal_id: int, number: int):
         "proposals/version.html",
         proposal=proposal,
         version=version,
-        changes=services.changes_between(previous.data if previous else None, version.data),
+        changes=versions.changes_between(previous.data if previous else None, version.data),
         counting=services.counting_version(proposal),
         labels=LABELS,
         sections=SECTIONS,

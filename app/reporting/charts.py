@@ -22,7 +22,9 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import RcKeyType
 
 from app.core.time import to_brussels
-from app.reporting.services import CallStatistics, Comparison, technology_label
+from app.reporting.comparisons import Comparison
+from app.reporting.labels import technology_label
+from app.reporting.statistics import CallStatistics
 
 # GOV.UK colours; every series also differs by pattern or line style, never by colour alone.
 BLUE = "#1d70b8"

@@ -25,7 +25,8 @@ from app.core.exports import (  # noqa: F401  (the media types: reporting.views 
     write_csv,
 )
 from app.core.time import format_brussels, to_brussels
-from app.reporting.services import CallStatistics, ProposalRow
+from app.reporting.proposal_rows import ProposalRow
+from app.reporting.statistics import CallStatistics
 from app.reporting.tables import Table, cell_kind, plain
 
 

@@ -4,7 +4,8 @@ import base64
 
 from app.core.pdf import render_pdf
 from app.reporting import charts
-from app.reporting.services import CallStatistics, Comparison
+from app.reporting.comparisons import Comparison
+from app.reporting.statistics import CallStatistics
 from app.reporting.tables import active_days_table, figure_tables, format_cell
 
 

@@ -16,11 +16,8 @@ from app.calls.models import ALL_PROJECT_TYPES
 from app.core import formatting
 from app.core.time import format_brussels
 from app.organisations.models import ProviderType
-from app.reporting.services import (
-    PRACTICE,
-    STATUSES,
-    CallStatistics,
-    Comparison,
+from app.reporting.comparisons import Comparison
+from app.reporting.labels import (
     evaluation_state_label,
     practice_label,
     project_type_label,
@@ -28,6 +25,7 @@ from app.reporting.services import (
     status_label,
     technology_label,
 )
+from app.reporting.statistics import PRACTICE, STATUSES, CallStatistics
 
 
 @dataclass(frozen=True)

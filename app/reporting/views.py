@@ -1,4 +1,5 @@
-"""Statistics pages for officials: thin wrappers around app.reporting.services."""
+"""Statistics pages for officials: thin wrappers around the services of app.reporting
+(statistics, comparisons, proposal_rows, mention_finder, and services for the verification)."""
 
 from datetime import datetime
 from typing import Any
@@ -31,7 +32,18 @@ from app.core.forms import attach_errors
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
-from app.reporting import charts, exports, permissions, services
+from app.reporting import (
+    charts,
+    comparisons,
+    exports,
+    labels,
+    mention_finder,
+    moments,
+    permissions,
+    proposal_rows,
+    services,
+    statistics,
+)
 from app.reporting.forms import VerifyForm
 from app.reporting.pdf import report_pdf
 from app.reporting.tables import (
@@ -53,7 +65,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def technology_names(codes) -> str:
-    return ", ".join(services.technology_label(code) for code in codes) if codes else _("none")
+    return ", ".join(labels.technology_label(code) for code in codes) if codes else _("none")
 
 
 @bp.context_processor
@@ -63,10 +75,10 @@ def _helpers():
         "format_count": format_count,
         "format_change": format_change,
         "euro_amount": formatting.euro,
-        "technology_label": services.technology_label,
+        "technology_label": labels.technology_label,
         "technology_names": technology_names,
-        "project_type_label": services.project_type_label,
-        "provider_type_label": services.provider_type_label,
+        "project_type_label": labels.project_type_label,
+        "provider_type_label": labels.provider_type_label,
     }
 
 
@@ -78,10 +90,10 @@ class BadRequestArgs(Exception):
 
 def _moment() -> datetime:
     try:
-        return services.parse_moment(request.args.get("as_of"))
-    except services.NonexistentMoment as exc:
+        return moments.parse_moment(request.args.get("as_of"))
+    except moments.NonexistentMoment as exc:
         raise BadRequestArgs({"as_of": exc.user_message()}) from exc
-    except services.InvalidMoment as exc:
+    except moments.InvalidMoment as exc:
         raise BadRequestArgs(
             {
                 "as_of": _(
@@ -109,11 +121,11 @@ def _other_call(call: Call, calls: list[Call] | None = None, user=None) -> Call 
 
 def _statistics(code: str, calls: list[Call] | None = None, user=None):
     user = user or current_user
-    call = services.get_call(user, code)
+    call = statistics.get_call(user, code)
     as_of = _moment()  # checked even when empty; None means now (the cached figures)
-    stats = services.call_statistics(user, call, as_of if request.args.get("as_of") else None)
+    stats = statistics.call_statistics(user, call, as_of if request.args.get("as_of") else None)
     other = _other_call(call, calls, user)
-    comparison = services.comparison_call_statistics(user, stats, other) if other else None
+    comparison = comparisons.comparison_call_statistics(user, stats, other) if other else None
     return call, stats, comparison
 
 
@@ -156,7 +168,7 @@ def dashboard(code: str):
     try:
         call, stats, comparison = _statistics(code, calls)
     except BadRequestArgs as exc:
-        call = services.get_call(current_user, code)
+        call = statistics.get_call(current_user, code)
         return render_template(
             "reporting/dashboard.html",
             call=call,
@@ -218,12 +230,12 @@ def export_figures(code: str, fmt: str):
 @bp.get("/calls/<code>/proposals.<any(csv, xlsx):fmt>")
 @roles_required(Role.official)
 def export_proposals(code: str, fmt: str):
-    call = services.get_call(current_user, code)
+    call = statistics.get_call(current_user, code)
     try:
         as_of = _moment()
     except BadRequestArgs as exc:
         abort(400, "; ".join(exc.errors.values()))
-    rows = services.submitted_proposals(current_user, call, as_of)
+    rows = proposal_rows.submitted_proposals(current_user, call, as_of)
     name = f"voorstellen-{call.code}-{to_brussels(as_of).strftime('%Y%m%d-%H%M')}.{fmt}"
     if fmt == "csv":
         return download(exports.proposals_csv(rows), exports.CSV_MIMETYPE, name)
@@ -268,7 +280,7 @@ documents.register(
 def prepare_report(code: str):
     """Queue the report PDF as a background job and follow it on the document's page."""
     try:
-        call = services.get_call(current_user, code)
+        call = statistics.get_call(current_user, code)
         as_of = _moment()
         _other_call(call)
     except BadRequestArgs as exc:
@@ -289,8 +301,8 @@ def prepare_report(code: str):
 @roles_required(Role.official)
 def proposals(code: str):
     """Submitted proposals with their declared and verified technologies."""
-    call = services.get_call(current_user, code)
-    page = services.submitted_proposals_page(current_user, call, request.args)
+    call = statistics.get_call(current_user, code)
+    page = proposal_rows.submitted_proposals_page(current_user, call, request.args)
     list_args = {key: request.args[key] for key in ("show", "sort") if request.args.get(key)}
     return render_template(
         "reporting/proposals.html",
@@ -307,8 +319,8 @@ def proposals(code: str):
 @roles_required(Role.official)
 def mentions(code: str):
     """Submitted proposals whose texts mention a technology they did not declare."""
-    call = services.get_call(current_user, code)
-    reviews = services.undeclared_mentions(current_user, call)
+    call = statistics.get_call(current_user, code)
+    reviews = mention_finder.undeclared_mentions(current_user, call)
     return render_template("reporting/mentions.html", call=call, reviews=reviews)
 
 
@@ -346,7 +358,7 @@ def verify(proposal_id: int):
                 "success",
             )
             return redirect(safe_next(next_url))
-    mentions = services.text_mentions(latest.data) if latest is not None else []
+    mentions = mention_finder.text_mentions(latest.data) if latest is not None else []
     return render_template(
         "reporting/verify.html",
         proposal=proposal,

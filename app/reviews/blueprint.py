@@ -11,7 +11,7 @@ from app.core.db import db
 from app.core.money import format_decimal
 from app.proposals.models import Proposal
 from app.proposals.views import add_detail_panel
-from app.reviews import queries
+from app.reviews import result_queries
 from app.reviews.models import Criterion, EvaluationSettings
 from app.reviews.rules import admissibility as admissibility_rules
 
@@ -22,7 +22,7 @@ def proposal_panel(proposal: Proposal) -> dict:
     """The published decision on the proposal (outcome, legal clock) and the official's
     admissibility decision, each None until there is one: one query each."""
     return {
-        "evaluation": queries.published_result(proposal, str(get_locale() or "nl")),
+        "evaluation": result_queries.published_result(proposal, str(get_locale() or "nl")),
         "admissibility": admissibility_rules.admissibility_of(proposal.id),
     }
 

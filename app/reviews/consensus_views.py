@@ -10,7 +10,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import submit_form
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
-from app.reviews import calibration, facts, list_pages, queries
+from app.reviews import calibration, facts, list_pages, queries, result_queries
 from app.reviews import overview as review_overview
 from app.reviews.blueprint import bp
 from app.reviews.forms import QuorumOverrideForm, ReasonForm, consensus_form
@@ -49,7 +49,7 @@ def overview(code: str):
 
 def _consensus_page(
     call: Call,
-    sheet: queries.ConsensusSheet,
+    sheet: result_queries.ConsensusSheet,
     form=None,
     quorum_form: QuorumOverrideForm | None = None,
 ):
@@ -84,7 +84,7 @@ def _consensus_page(
 def consensus(code: str, proposal_id: int):
     call = call_by_code(code)
     proposal = proposal_of(call, proposal_id)
-    sheet = queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
+    sheet = result_queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
     if request.method == "GET":
         return _consensus_page(call, sheet)
     form = consensus_form(sheet.criteria)

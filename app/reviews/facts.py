@@ -19,6 +19,7 @@ from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import DomainError, NotFound
 from app.core.permissions import Role, require
+from app.proposals import eligibility as proposal_eligibility
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.reviews import permissions, ranking_policy
@@ -80,7 +81,9 @@ def evaluated_version(proposal: Proposal, deadline: datetime | None = None) -> P
 
 
 def missing_in_version(data: Mapping[str, Any]) -> list[str]:
-    return [name for name in proposals.REQUIRED_FIELDS if data.get(name) in (None, "", [])]
+    return [
+        name for name in proposal_eligibility.REQUIRED_FIELDS if data.get(name) in (None, "", [])
+    ]
 
 
 def admissible_proposals(call_id: int) -> list[Proposal]:

@@ -29,7 +29,8 @@ from app.reviews.models import (
     ReviewStatus,
 )
 from app.reviews.overview import review_overview
-from app.reviews.queries import AdmissibilityRow, ProposalAssignments, ReviewLine, review_lines
+from app.reviews.queries import AdmissibilityRow, ProposalAssignments
+from app.reviews.result_queries import ReviewLine, review_lines
 
 # ---------------------------------------------------------------------------- list pages
 # Each official list shows one page of rows (app.core.pagination): the page's proposals

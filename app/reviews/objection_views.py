@@ -12,8 +12,8 @@ from app.core import formatting
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, roles_required
+from app.proposals import access as proposal_access
 from app.proposals import permissions as proposal_permissions
-from app.proposals import services as proposals
 from app.reviews import objections
 from app.reviews.blueprint import bp
 from app.reviews.forms import ObjectionAnswerForm, ObjectionForm
@@ -29,7 +29,7 @@ def proposal_objections(proposal, record=None):
 
 
 def _lodging(proposal_id: int):
-    proposal = proposals.get_proposal(current_user, proposal_id)
+    proposal = proposal_access.get_proposal(current_user, proposal_id)
     if not proposal_permissions.is_member(current_user, proposal):
         raise NotFound()
     record = objections.record_for(proposal)

@@ -27,8 +27,9 @@ from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import BRUSSELS, utcnow
 from app.organisations.services import active_members
+from app.proposals import access as proposal_access
 from app.proposals import permissions as proposal_permissions
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.proposals.models import Proposal
 from app.reviews import permissions
 from app.reviews.models import DecisionRecord
@@ -87,7 +88,7 @@ def lodge_objection(
     elif len(data.text) > MAX_TEXT:
         errors["text"] = _("Write at most %(count)d characters.", count=MAX_TEXT)
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id)
+        proposal = proposal_access.get_proposal(actor, proposal_id)
         if not proposal_permissions.is_member(actor, proposal):
             raise NotFound()
         record = record_for(proposal)
@@ -189,7 +190,7 @@ def get_objection(actor: User, objection_id: int) -> Objection:
     objection = db.session.get(Objection, objection_id)
     if objection is None:
         raise NotFound()
-    proposal = proposals.get_proposal(actor, objection.proposal_id)
+    proposal = proposal_access.get_proposal(actor, objection.proposal_id)
     if not (proposal_permissions.is_member(actor, proposal) or permissions.can_manage(actor)):
         raise NotFound()
     return objection
@@ -199,7 +200,7 @@ def objection_file(actor: User, objection_id: int) -> tuple[str, str]:
     objection = get_objection(actor, objection_id)
     if not objection.sha256:
         raise NotFound()
-    proposals.log_confidential_read(
+    proposal_storage.log_confidential_read(
         actor,
         objection.proposal,
         "objection_file",

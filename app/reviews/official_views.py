@@ -16,7 +16,7 @@ from app.core.errors import DomainError
 from app.core.forms import EmptyForm
 from app.core.permissions import Role, roles_required
 from app.core.time import utcnow
-from app.reviews import queries
+from app.reviews import result_queries
 from app.reviews.blueprint import bp
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.view_helpers import call_by_code
@@ -28,7 +28,9 @@ from app.reviews.view_helpers import call_by_code
 @roles_required(Role.official)
 def index():
     return render_template(
-        "reviews/official/index.html", rows=queries.evaluation_index(current_user), now=utcnow()
+        "reviews/official/index.html",
+        rows=result_queries.evaluation_index(current_user),
+        now=utcnow(),
     )
 
 
@@ -36,7 +38,7 @@ def index():
 @roles_required(Role.official)
 def call(code: str):
     call = call_by_code(code)
-    progress = queries.evaluation_progress(current_user, call)
+    progress = result_queries.evaluation_progress(current_user, call)
     now = utcnow()
     return render_template(
         "reviews/official/call.html",

@@ -8,7 +8,7 @@ from app.proposals.models import Proposal
 from app.proposals.services import counting_version
 from app.reviews.facts import settings_of
 from app.reviews.models import Outcome
-from app.reviews.queries import PublishedResult
+from app.reviews.result_queries import PublishedResult
 from app.reviews.rules.ranking import TIE_BREAK, Ranking
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.core.forms import submit_form
 from app.core.permissions import Role, roles_required
-from app.reviews import queries
+from app.reviews import result_queries
 from app.reviews.blueprint import bp
 from app.reviews.consensus_views import _consensus_page
 from app.reviews.forms import QuorumOverrideForm
@@ -20,7 +20,7 @@ from app.reviews.view_helpers import call_by_code, proposal_of
 def override_review_quorum(code: str, proposal_id: int):
     call = call_by_code(code)
     proposal = proposal_of(call, proposal_id)
-    sheet = queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
+    sheet = result_queries.consensus_sheet(current_user, proposal.id)  # 404 unless admissible
     form = QuorumOverrideForm()
     done = submit_form(
         form,

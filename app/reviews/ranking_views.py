@@ -26,9 +26,9 @@ from app.core.forms import submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.proposals.models import Proposal
-from app.reviews import facts, permissions, queries, review_exports
+from app.reviews import facts, permissions, result_queries, review_exports
 from app.reviews.blueprint import bp
 from app.reviews.forms import OverrideForm, PublishForm
 from app.reviews.models import Outcome
@@ -49,7 +49,7 @@ def _ranking_page(
     ranking is computed whole from light rows (no version texts); the totals come from
     all of them, never from the page's rows."""
     rows = ranking_rules.ranking(call.id)
-    records = queries.decision_records(call.id)
+    records = result_queries.decision_records(call.id)
     shown_filter = choice(request.args, "outcome", RANKING_FILTERS, "all")
     shown = (
         rows
@@ -162,7 +162,7 @@ def decision_record(code: str, number: int):
     """The frozen decision record, for audit: its fingerprint is the SHA-256 of ``data``
     serialised with sorted keys, no spaces and UTF-8 text (see ``fingerprint_method``)."""
     call = call_by_code(code)
-    record = queries.get_decision_record(current_user, call.id, number)
+    record = result_queries.get_decision_record(current_user, call.id, number)
     audit.record_read(
         current_user, "decision_record", record, {"call": call.code, "number": record.number}
     )
@@ -386,8 +386,8 @@ def prepare_ranking_pdf(code: str):
 def summary_report(proposal_id: int):
     """The evaluation summary report: the organisation's members and officials, once the
     decision is published; 404 for everyone else. Never an evaluator's name."""
-    proposal, result = queries.summary_of(current_user, proposal_id, language())
-    proposals.log_confidential_read(current_user, proposal, "summary_report")
+    proposal, result = result_queries.summary_of(current_user, proposal_id, language())
+    proposal_storage.log_confidential_read(current_user, proposal, "summary_report")
     return download(
         summary_pdf(proposal, result),
         "application/pdf",

@@ -10,7 +10,7 @@ from app.calls.models import Call
 from app.core.downloads import download  # noqa: F401  (the views import it from here)
 from app.core.errors import NotFound
 from app.core.money import format_decimal
-from app.proposals import services as proposals
+from app.proposals import access as proposal_access
 from app.reviews.blueprint import bp
 
 
@@ -23,7 +23,7 @@ def call_by_code(code: str) -> Call:
 
 
 def proposal_of(call: Call, proposal_id: int):
-    proposal = proposals.get_proposal(current_user, proposal_id)
+    proposal = proposal_access.get_proposal(current_user, proposal_id)
     if proposal.call_id != call.id:
         raise NotFound()
     return proposal

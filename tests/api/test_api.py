@@ -1,6 +1,7 @@
 """The JSON API: bearer tokens, JSON errors."""
 
 from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.auth.models import ApiToken
 from app.core.db import db
 from tests.factories import make_user
@@ -32,14 +33,14 @@ def test_me_with_bad_token_is_401(client):
 
 def test_me_with_wrong_scheme_is_401(client):
     user = make_user("official")
-    _token, plain = auth_services.create_token(user, user, "test")
+    _token, plain = auth_tokens.create_token(user, user, "test")
     response = client.get("/api/v1/me", headers={"Authorization": f"Basic {plain}"})
     _assert_json_error(response, 401)
 
 
 def test_me_with_valid_token(client):
     user = make_user("official", email="ambtenaar.api@example.org")
-    _token, plain = auth_services.create_token(user, user, "test")
+    _token, plain = auth_tokens.create_token(user, user, "test")
     response = client.get("/api/v1/me", headers=_bearer(plain))
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
@@ -51,7 +52,7 @@ def test_me_with_valid_token(client):
 
 def test_me_lists_an_applicants_organisation(client):
     user = make_user("applicant")
-    _token, plain = auth_services.create_token(user, user, "test")
+    _token, plain = auth_tokens.create_token(user, user, "test")
     body = client.get("/api/v1/me", headers=_bearer(plain)).get_json()
     assert body["roles"] == ["applicant"]
     assert body["organisations"] == sorted(o.enterprise_number for o in user.organisations)
@@ -60,23 +61,23 @@ def test_me_lists_an_applicants_organisation(client):
 
 def test_revoked_token_is_401(client):
     user = make_user("official")
-    token, plain = auth_services.create_token(user, user, "test")
+    token, plain = auth_tokens.create_token(user, user, "test")
     assert client.get("/api/v1/me", headers=_bearer(plain)).status_code == 200
-    auth_services.revoke_token(user, token.id)
+    auth_tokens.revoke_token(user, token.id)
     _assert_json_error(client.get("/api/v1/me", headers=_bearer(plain)), 401)
 
 
 def test_token_of_deactivated_user_is_401(client):
     admin = make_user("admin")
     user = make_user("official")
-    _token, plain = auth_services.create_token(user, user, "test")
+    _token, plain = auth_tokens.create_token(user, user, "test")
     auth_services.set_active(admin, user.id, False)
     _assert_json_error(client.get("/api/v1/me", headers=_bearer(plain)), 401)
 
 
 def test_last_used_at_is_set_after_use(client):
     user = make_user("official")
-    token, plain = auth_services.create_token(user, user, "test")
+    token, plain = auth_tokens.create_token(user, user, "test")
     token_id = token.id
     assert token.last_used_at is None
     assert client.get("/api/v1/me", headers=_bearer(plain)).status_code == 200

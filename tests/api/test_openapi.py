@@ -3,7 +3,7 @@
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from tests.factories import make_call, make_user
 
 
@@ -31,7 +31,7 @@ def test_every_api_operation_conforms_to_its_schema(app):
     """
     official = make_user("official")
     make_call()  # a published call, so /api/v1/calls returns a non-empty list to validate
-    _token, plain = auth_services.create_token(official, official, "schemathesis")
+    _token, plain = auth_tokens.create_token(official, official, "schemathesis")
     headers = {"Authorization": f"Bearer {plain}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.reviews import facts
 from app.reviews.models import Admissibility, Outcome
 from app.reviews.rules import admissibility as admissibility_rules
@@ -17,7 +17,7 @@ RANKING = f"/api/v1/calls/{CODE}/ranking"
 
 
 def _bearer(user) -> dict[str, str]:
-    _token, plain = auth_services.create_token(user, user, "ranking test")
+    _token, plain = auth_tokens.create_token(user, user, "ranking test")
     return {"Authorization": f"Bearer {plain}"}
 
 

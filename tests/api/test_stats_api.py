@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.core.db import db
 from app.reporting import services
 from tests.factories import make_user
@@ -19,7 +19,7 @@ def world() -> World:
 
 
 def _bearer(user) -> dict[str, str]:
-    _token, plain = auth_services.create_token(user, user, "stats test")
+    _token, plain = auth_tokens.create_token(user, user, "stats test")
     return {"Authorization": f"Bearer {plain}"}
 
 

@@ -16,6 +16,7 @@ from app.audit.models import AuditRecord
 from app.core import files
 from app.core.db import db
 from app.proposals import services as proposals
+from app.proposals import versions as proposal_versions
 from app.reviews.rules import decisions as decisions_rules
 from tests.reviews.test_official_views import _world
 
@@ -191,7 +192,7 @@ def test_a_version_re_fingerprinted_still_differs_from_its_audit_record(world, r
         at=datetime(2021, 3, 2),
     )
     version = db.session.get(proposals.ProposalVersion, version_id)
-    forged = proposals.fingerprint(proposals.version_header(version), version.data)
+    forged = proposal_versions.fingerprint(proposal_versions.version_header(version), version.data)
     db.session.rollback()
     _raw(
         "UPDATE proposal_versions SET fingerprint = :f WHERE id = :id",

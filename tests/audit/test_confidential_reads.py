@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
 from app.core.db import db
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.reviews.models import Admissibility
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import assignment as assignment_rules
@@ -113,6 +113,6 @@ def test_reading_an_attachment_keeps_the_chain_intact(runner):
     call = evaluator_call()
     proposal = _submitted(call, attachment=True)
     official = _official()
-    proposals.attachment_file(official, proposal.id, proposal.attachments[0].sha256)
+    proposal_storage.attachment_file(official, proposal.id, proposal.attachments[0].sha256)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from flask import template_rendered
 
-from app.auth import services
+from app.auth import password_reset as auth_password_reset
 from tests.factories import make_user
 
 
@@ -26,9 +26,9 @@ def rendered_templates(app):
 def test_the_reset_email_is_rendered_for_an_unknown_address_too(app):
     user = make_user()
     with rendered_templates(app) as known:
-        services.request_password_reset(user.email)
+        auth_password_reset.request_password_reset(user.email)
     with rendered_templates(app) as unknown:
-        services.request_password_reset("niemand@example.org")
+        auth_password_reset.request_password_reset("niemand@example.org")
     assert known == unknown == ["auth/email/reset.txt"]
 
 

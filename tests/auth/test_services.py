@@ -4,7 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
+from app.auth import login as auth_login
+from app.auth import password_reset as auth_password_reset
 from app.auth import services
+from app.auth import tokens as auth_tokens
 from app.auth.passwords import check_password
 from app.config import DefaultConfig
 from app.core import throttle
@@ -13,6 +17,7 @@ from app.core.email import OutboxMessage
 from app.core.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role
 from app.core.time import utcnow
+from app.organisations import memberships as organisation_memberships
 from app.organisations import services as organisations
 from app.organisations.models import MembershipStatus, ProviderType
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user, valid_enterprise_number
@@ -96,12 +101,12 @@ def test_registration_with_a_bad_enterprise_number_creates_nothing():
 def test_join_request_needs_approval_by_a_member():
     organisation = make_organisation()
     member = make_user(organisation=organisation)
-    user = organisations.register_to_join(account(), organisation.enterprise_number)
+    user = organisation_memberships.register_to_join(account(), organisation.enterprise_number)
     assert user.organisation_ids == frozenset()
     membership = user.memberships[0]
     with pytest.raises(NotFound):  # not a member yet: the organisation is not theirs to see
-        organisations.decide_membership(user, membership.id, True)
-    organisations.decide_membership(member, membership.id, True)
+        organisation_memberships.decide_membership(user, membership.id, True)
+    organisation_memberships.decide_membership(member, membership.id, True)
     assert organisation.id in user.organisation_ids
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id)))
     assert kinds == ["verify_email", "membership_requested", "membership_decided"]
@@ -112,14 +117,14 @@ def test_throttling_slows_the_same_address_down_and_forgets_after_a_quiet_window
     now = utcnow()
     for _ in range(5):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(user.email, "wrong-password!", address="10.0.0.1", now=now)
+            auth_login.authenticate(user.email, "wrong-password!", address="10.0.0.1", now=now)
     with pytest.raises(Throttled) as exc:  # even the right password waits on this address
-        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
+        auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
     assert exc.value.retry_after == 30
     # After a window without attempts the account works again and the count is gone.
     later = now + timedelta(minutes=16)
     assert (
-        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
+        auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
     )
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 0
 
@@ -128,11 +133,11 @@ def test_throttling_per_address():
     now = utcnow()
     for i in range(20):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(f"nobody{i}@example.org", "x" * 12, address="10.9.9.9", now=now)
+            auth_login.authenticate(f"nobody{i}@example.org", "x" * 12, address="10.9.9.9", now=now)
     user = make_user()
     with pytest.raises(Throttled):
-        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.9.9.9", now=now)
-    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.9.9.8", now=now)
+        auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.9.9.9", now=now)
+    assert auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.9.9.8", now=now)
 
 
 def test_inactive_user_cannot_log_in():
@@ -140,36 +145,36 @@ def test_inactive_user_cannot_log_in():
     user = make_user()
     services.set_active(admin, user.id, False)
     with pytest.raises(services.AccountInactive):
-        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1")
+        auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1")
 
 
 def test_reset_link_is_single_use():
     user = make_user()
-    token = services.make_link_token(user, "reset")
-    services.reset_password(token, "Een-Nieuw-Sterk-Wachtwoord")
-    with pytest.raises(services.LinkInvalid):
-        services.reset_password(token, "Nog-Een-Ander-Wachtwoord")
+    token = auth_links.make_link_token(user, "reset")
+    auth_password_reset.reset_password(token, "Een-Nieuw-Sterk-Wachtwoord")
+    with pytest.raises(auth_links.LinkInvalid):
+        auth_password_reset.reset_password(token, "Nog-Een-Ander-Wachtwoord")
 
 
 def test_reset_link_expires(app):
     user = make_user()
-    token = services.make_link_token(user, "reset")
+    token = auth_links.make_link_token(user, "reset")
     app.config["RESET_TOKEN_MAX_AGE"] = -1
     try:
-        with pytest.raises(services.LinkExpired):
-            services.check_reset_token(token)
+        with pytest.raises(auth_links.LinkExpired):
+            auth_password_reset.check_reset_token(token)
     finally:
         app.config["RESET_TOKEN_MAX_AGE"] = 3600
 
 
 def test_tokens_are_stored_hashed_and_revocable():
     user = make_user(Role.official)
-    token, plain = services.create_token(user, user, "rapport")
+    token, plain = auth_tokens.create_token(user, user, "rapport")
     assert plain not in token.token_hash and len(token.token_hash) == 64
-    assert services.user_for_token(plain) == user
+    assert auth_tokens.user_for_token(plain) == user
     assert token.last_used_at is not None
-    services.revoke_token(user, token.id)
-    assert services.user_for_token(plain) is None
+    auth_tokens.revoke_token(user, token.id)
+    assert auth_tokens.user_for_token(plain) is None
 
 
 def test_only_admins_manage_roles():

@@ -1,7 +1,9 @@
 """Server-side sessions: logging out, logging out everywhere and a password change end
 sessions at once, even for a cookie copied before; the cookie holds no part of the hash."""
 
-from app.auth import services
+from app.auth import links as auth_links
+from app.auth import password_reset as auth_password_reset
+from app.auth import sessions as auth_sessions
 from app.auth.models import User
 from app.core.db import db
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -65,7 +67,7 @@ def test_log_out_everywhere_ends_every_session_of_the_account(app, client):
     laptop, colleague = app.test_client(), app.test_client()
     _login(laptop, user)
     _login(colleague, other)
-    assert services.count_sessions(user) == 2
+    assert auth_sessions.count_sessions(user) == 2
 
     response = client.post("/auth/profile/sessions/end")
 
@@ -74,7 +76,7 @@ def test_log_out_everywhere_ends_every_session_of_the_account(app, client):
     assert not _logged_in(client)
     assert not _logged_in(laptop)
     assert _logged_in(colleague)
-    assert services.count_sessions(user) == 0
+    assert auth_sessions.count_sessions(user) == 0
 
 
 def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, client):
@@ -98,7 +100,7 @@ def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, client)
 def test_a_password_reset_ends_every_session(app, client):
     user = make_user()
     _login(client, user)
-    services.reset_password(services.make_link_token(user, "reset"), NEW_PASSWORD)
+    auth_password_reset.reset_password(auth_links.make_link_token(user, "reset"), NEW_PASSWORD)
     assert not _logged_in(client)
 
 

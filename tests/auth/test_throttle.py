@@ -18,7 +18,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.auth import links as auth_links
+from app.auth import login as auth_login
+from app.auth import password_reset as auth_password_reset
 from app.auth import services
+from app.auth import tokens as auth_tokens
 from app.core import throttle
 from app.core.errors import Throttled
 from app.core.time import utcnow
@@ -32,14 +36,14 @@ def counted_checks(monkeypatch):
     """Count the password checks authenticate makes (in every thread)."""
     calls = {"n": 0}
     lock = threading.Lock()
-    real = services.check_password
+    real = auth_login.check_password
 
     def counting(password_hash, password):
         with lock:
             calls["n"] += 1
         return real(password_hash, password)
 
-    monkeypatch.setattr(services, "check_password", counting)
+    monkeypatch.setattr(auth_login, "check_password", counting)
     return calls
 
 
@@ -51,9 +55,9 @@ def test_the_owner_on_another_address_is_never_refused():
     now = utcnow()
     for _ in range(60):  # an attacker far beyond every limit, on one address
         with pytest.raises((services.InvalidCredentials, Throttled)):
-            services.authenticate(owner.email, WRONG, address="203.0.113.9", now=now)
+            auth_login.authenticate(owner.email, WRONG, address="203.0.113.9", now=now)
     assert (
-        services.authenticate(owner.email, DEFAULT_PASSWORD, address="198.51.100.7", now=now)
+        auth_login.authenticate(owner.email, DEFAULT_PASSWORD, address="198.51.100.7", now=now)
         == owner
     )
 
@@ -63,21 +67,21 @@ def test_the_owner_on_the_same_address_waits_a_growing_delay_never_a_lock():
     now = utcnow()
     for _ in range(5):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
+            auth_login.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
     waits = []
     for _ in range(8):  # one more try as soon as allowed, wrong each time
         with pytest.raises(Throttled) as exc:
-            services.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
+            auth_login.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
         waits.append(exc.value.retry_after)
         now += timedelta(seconds=exc.value.retry_after)
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
+            auth_login.authenticate(owner.email, WRONG, address="10.0.0.1", now=now)
     assert waits == [30, 60, 120, 240, 480, 900, 900, 900]  # doubles, at most the window
     with pytest.raises(Throttled):
-        services.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
+        auth_login.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
     now += timedelta(seconds=900)  # the right password, once allowed, logs in
     assert (
-        services.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now) == owner
+        auth_login.authenticate(owner.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now) == owner
     )
     # ... and forgets the failures of that address
     assert throttle.attempts(f"login:acct:{owner.email}|10.0.0.1") == 0
@@ -88,10 +92,10 @@ def test_a_refused_try_counts_nothing():
     now = utcnow()
     for _ in range(5):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
+            auth_login.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
     for _ in range(10):
         with pytest.raises(Throttled):
-            services.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
+            auth_login.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 5
     assert throttle.attempts("login:addr:10.0.0.1") == 5
 
@@ -101,17 +105,17 @@ def test_an_address_trying_many_accounts_is_slowed_down_per_address():
     victims = [make_user() for _ in range(3)]
     for i in range(20):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(
+            auth_login.authenticate(
                 victims[i % 3].email if i % 2 else f"gok{i}@example.org",
                 WRONG,
                 address="203.0.113.9",
                 now=now,
             )
     with pytest.raises(Throttled):
-        services.authenticate(victims[0].email, DEFAULT_PASSWORD, address="203.0.113.9", now=now)
+        auth_login.authenticate(victims[0].email, DEFAULT_PASSWORD, address="203.0.113.9", now=now)
     for victim in victims:  # the accounts themselves are untouched elsewhere
         assert (
-            services.authenticate(victim.email, DEFAULT_PASSWORD, address="10.1.1.1", now=now)
+            auth_login.authenticate(victim.email, DEFAULT_PASSWORD, address="10.1.1.1", now=now)
             == victim
         )
 
@@ -121,7 +125,7 @@ def test_successful_logins_from_one_office_address_do_not_use_up_its_limit():
     staff = [make_user() for _ in range(25)]
     for member in staff:
         assert (
-            services.authenticate(member.email, DEFAULT_PASSWORD, address="192.0.2.1", now=now)
+            auth_login.authenticate(member.email, DEFAULT_PASSWORD, address="192.0.2.1", now=now)
             == member
         )
     assert throttle.attempts("login:addr:192.0.2.1") == 0
@@ -132,50 +136,52 @@ def test_a_password_reset_forgets_the_failures_on_every_address():
     now = utcnow()
     for _ in range(5):
         with pytest.raises(services.InvalidCredentials):
-            services.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
-    services.reset_password(services.make_link_token(user, "reset"), "Een-Nieuw-Sterk-Wachtwoord")
-    assert services.authenticate(user.email, "Een-Nieuw-Sterk-Wachtwoord", address="10.0.0.1")
+            auth_login.authenticate(user.email, WRONG, address="10.0.0.1", now=now)
+    auth_password_reset.reset_password(
+        auth_links.make_link_token(user, "reset"), "Een-Nieuw-Sterk-Wachtwoord"
+    )
+    assert auth_login.authenticate(user.email, "Een-Nieuw-Sterk-Wachtwoord", address="10.0.0.1")
 
 
 def test_counters_quiet_for_a_day_are_pruned():
     now = utcnow()
     with pytest.raises(services.InvalidCredentials):
-        services.authenticate(
+        auth_login.authenticate(
             "gok@example.org", WRONG, address="10.0.0.9", now=now - timedelta(days=2)
         )
     user = make_user()
-    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
+    assert auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=now)
     assert throttle.attempts("login:addr:10.0.0.9") == 0
     assert throttle.attempts("login:acct:gok@example.org|10.0.0.9") == 0
 
 
 def test_control_characters_in_the_email_never_reach_the_counter_key():
     with pytest.raises(services.InvalidCredentials):
-        services.authenticate("a\x00b@example.org", WRONG, address="10.0.0.1\x00")
+        auth_login.authenticate("a\x00b@example.org", WRONG, address="10.0.0.1\x00")
     assert throttle.attempts("login:acct:ab@example.org|10.0.0.1") == 1
 
 
 def test_password_reset_requests_are_throttled_per_address_and_email():
     user = make_user()
     for _ in range(3):
-        services.request_password_reset(user.email, address="10.0.0.1")
+        auth_password_reset.request_password_reset(user.email, address="10.0.0.1")
     with pytest.raises(Throttled):
-        services.request_password_reset(user.email, address="10.0.0.1")
-    services.request_password_reset(user.email, address="10.0.0.2")  # another address
+        auth_password_reset.request_password_reset(user.email, address="10.0.0.1")
+    auth_password_reset.request_password_reset(user.email, address="10.0.0.2")  # another address
     # an unknown address is counted the same way: the refusal tells nothing about accounts
     for _ in range(3):
-        services.request_password_reset("niemand@example.org", address="10.0.0.3")
+        auth_password_reset.request_password_reset("niemand@example.org", address="10.0.0.3")
     with pytest.raises(Throttled):
-        services.request_password_reset("niemand@example.org", address="10.0.0.3")
+        auth_password_reset.request_password_reset("niemand@example.org", address="10.0.0.3")
 
 
 def test_token_creation_on_the_web_is_throttled_per_account():
     user = make_user()
     for _ in range(10):
-        services.create_token(user, user, "t", throttled=True)
+        auth_tokens.create_token(user, user, "t", throttled=True)
     with pytest.raises(Throttled):
-        services.create_token(user, user, "t", throttled=True)
-    services.create_token(user, user, "cli")  # the operator's command line is not
+        auth_tokens.create_token(user, user, "t", throttled=True)
+    auth_tokens.create_token(user, user, "cli")  # the operator's command line is not
 
 
 # ---------------------------------------------------------------- requests
@@ -203,7 +209,7 @@ def test_the_owner_logs_in_after_the_wait(client, monkeypatch):
     for _ in range(5):
         client.post("/auth/login", data={"email": user.email, "password": WRONG})
     later = utcnow() + timedelta(seconds=31)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
+    monkeypatch.setattr(auth_login, "utcnow", lambda: later)
     response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
 
@@ -406,7 +412,7 @@ def test_with_redis_parallel_tries_check_at_most_the_limit(app, redis_url, count
         start.wait()
         with app.app_context():
             try:
-                services.authenticate(email, WRONG, address="10.0.0.1")
+                auth_login.authenticate(email, WRONG, address="10.0.0.1")
             except Throttled:
                 return 429
             except services.InvalidCredentials:
@@ -418,10 +424,10 @@ def test_with_redis_parallel_tries_check_at_most_the_limit(app, redis_url, count
     assert sorted(statuses) == [200] * 5 + [429] * 35
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 5
     # the owner elsewhere logs in; then on this address after the wait
-    assert services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.2") == user
+    assert auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.2") == user
     later = utcnow() + timedelta(seconds=31)
     assert (
-        services.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
+        auth_login.authenticate(user.email, DEFAULT_PASSWORD, address="10.0.0.1", now=later) == user
     )
     assert throttle.attempts(f"login:acct:{user.email}|10.0.0.1") == 0
 

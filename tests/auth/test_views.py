@@ -7,7 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
 from app.auth import services
+from app.auth import tokens as auth_tokens
 from app.auth.models import ApiToken, User
 from app.core.db import db
 from app.core.email import OutboxMessage
@@ -223,7 +225,7 @@ def test_registration_with_a_new_organisation(client):
 
 def test_tampered_verification_link_is_refused(client):
     user = make_user(verified=False)
-    token = services.make_link_token(user, "verify")
+    token = auth_links.make_link_token(user, "verify")
     english(client)
     response = client.get(f"/auth/verify/{token[:-2]}xx")
     assert response.status_code == 400
@@ -327,7 +329,7 @@ def test_reset_refuses_a_weak_password(client):
 
 def test_a_verify_link_is_not_a_reset_link(client):
     user = make_user()
-    token = services.make_link_token(user, "verify")
+    token = auth_links.make_link_token(user, "verify")
     assert client.get(f"/auth/reset-password/{token}").status_code == 400
 
 
@@ -439,7 +441,7 @@ def test_a_token_without_a_name_is_not_created(client, login):
 
 def test_someone_elses_token_cannot_be_revoked(client, login):
     owner = make_user()
-    token, plain = services.create_token(owner, owner, "eigen")
+    token, plain = auth_tokens.create_token(owner, owner, "eigen")
     login(make_user())
     assert client.post(f"/auth/profile/tokens/{token.id}/revoke").status_code == 404
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
@@ -450,5 +452,5 @@ def test_api_rejects_garbage_and_other_schemes(client):
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer esf_nope"}).status_code == 401
     user = make_user()
-    _token, plain = services.create_token(user, user, "t")
+    _token, plain = auth_tokens.create_token(user, user, "t")
     assert client.get("/api/v1/me", headers={"Authorization": f"Basic {plain}"}).status_code == 401

@@ -15,7 +15,7 @@ from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import ValidationFailed
 from app.core.time import format_brussels, to_brussels, utcnow
-from app.proposals import services as proposals
+from app.proposals import eligibility as proposal_eligibility
 from tests.factories import make_call, make_proposal, make_user
 
 
@@ -86,7 +86,7 @@ def test_cutting_the_maximum_after_the_deadline_without_a_reason_is_refused(
     db.session.expire_all()
     assert db.session.get(Call, call.id).max_request_eur == Decimal("150000.00")
     for proposal in submitted:  # all fifteen still meet the call's rules
-        assert all(rule.passed for rule in proposals.check_eligibility(proposal))
+        assert all(rule.passed for rule in proposal_eligibility.check_eligibility(proposal))
     assert "call.rules_changed_after_deadline" not in _actions(call)
 
 

@@ -29,7 +29,7 @@ def test_the_reminders_deadline_is_written_the_recipients_way(language, written)
     from datetime import timedelta
 
     from app.core.time import brussels
-    from app.proposals.services import send_deadline_reminders
+    from app.proposals.reminders import send_deadline_reminders
 
     deadline = brussels(2027, 3, 31, 23, 59, 59)
     user = make_user("applicant", language=language)

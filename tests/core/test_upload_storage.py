@@ -10,6 +10,7 @@ import pytest
 from app.core import files
 from app.core.errors import ValidationFailed
 from app.proposals import services
+from app.proposals import storage as proposal_storage
 from tests.factories import make_call, make_proposal, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -84,7 +85,7 @@ def test_the_quota_counts_the_organisations_distinct_files(app, storage, monkeyp
     second = make_proposal(call, user, complete=False)
     services.add_attachment(user, first.id, "a.pdf", io.BytesIO(_pdf(1000)))
     services.add_attachment(user, second.id, "a.pdf", io.BytesIO(_pdf(1000)))  # same file
-    assert services.storage_used(first.organisation_id) == 1000
+    assert proposal_storage.storage_used(first.organisation_id) == 1000
     services.add_attachment(user, second.id, "b.pdf", io.BytesIO(_pdf(1200)))
     with pytest.raises(ValidationFailed) as refused:
         services.add_attachment(user, second.id, "c.pdf", io.BytesIO(_pdf(400)))

@@ -10,7 +10,11 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
+from app.auth import login as auth_login
+from app.auth import password_reset as auth_password_reset
 from app.auth import services as auth
+from app.auth import sessions as auth_sessions
+from app.auth import tokens as auth_tokens
 from app.auth.models import ApiToken, User, UserSession
 from app.core.db import db
 from app.core.email import OutboxMessage
@@ -78,8 +82,8 @@ def _audit_rows() -> list[tuple]:
 
 def test_the_export_holds_the_account_memberships_proposals_and_audit_records():
     user, organisation, proposal = _applicant_with_a_submitted_proposal()
-    auth.start_session(user)
-    auth.create_token(user, user, "rapport")
+    auth_sessions.start_session(user)
+    auth_tokens.create_token(user, user, "rapport")
     project, _member = make_funded_project(member=user)
     db.session.add(
         EnrolmentImport(
@@ -195,9 +199,9 @@ def test_the_cli_export_prints_the_same_json(runner, tmp_path):
 
 def test_an_admin_anonymises_an_account_without_touching_versions_or_the_audit_trail(app):
     user, organisation, proposal = _applicant_with_a_submitted_proposal()
-    session_key = auth.start_session(user)
-    _token, plain = auth.create_token(user, user, "rapport")
-    auth.request_password_reset(user.email)  # an email waiting in the outbox
+    session_key = auth_sessions.start_session(user)
+    _token, plain = auth_tokens.create_token(user, user, "rapport")
+    auth_password_reset.request_password_reset(user.email)  # an email waiting in the outbox
     version = db.session.scalar(
         sa.select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
     )
@@ -221,11 +225,11 @@ def test_an_admin_anonymises_an_account_without_touching_versions_or_the_audit_t
     # login impossible, with either address and any password
     for email in ("els@example.org", user.email):
         with pytest.raises(auth.InvalidCredentials):
-            auth.authenticate(email, DEFAULT_PASSWORD, address="10.0.0.1")
+            auth_login.authenticate(email, DEFAULT_PASSWORD, address="10.0.0.1")
     with pytest.raises(auth.InvalidCredentials):
-        auth.authenticate(user.email, "!anonymised", address="10.0.0.2")
-    assert auth.load_user(str(user.id), session_key) is None
-    assert auth.user_for_token(plain) is None
+        auth_login.authenticate(user.email, "!anonymised", address="10.0.0.2")
+    assert auth_sessions.load_user(str(user.id), session_key) is None
+    assert auth_tokens.user_for_token(plain) is None
     assert (
         db.session.scalar(
             sa.select(sa.func.count())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from tests.factories import make_user
 from tests.monitoring.factories import make_funded_project, report_world
 
@@ -11,7 +11,7 @@ PROFILE = "/api/v1/monitoring/profile"
 
 
 def _bearer(user) -> dict[str, str]:
-    _token, plain = auth_services.create_token(user, user, "monitoring test")
+    _token, plain = auth_tokens.create_token(user, user, "monitoring test")
     return {"Authorization": f"Bearer {plain}"}
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditRecord
 from app.core.db import db
 from app.core.errors import NotFound, ValidationFailed
-from app.monitoring import imports, services
+from app.monitoring import import_checks, imports, services
 from app.monitoring.models import (
     Enrolment,
     EnrolmentImport,
@@ -137,12 +137,12 @@ def test_errors_are_translated_when_shown(project, app):
 
         with force_locale("en"):
             assert (
-                imports.error_message(batch.errors[0])
+                import_checks.error_message(batch.errors[0])
                 == "'web' is not one of: online, blended, physical."
             )
         with force_locale("nl"):
             assert (
-                imports.error_message(batch.errors[0])
+                import_checks.error_message(batch.errors[0])
                 == "'web' is niet een van: online, blended, physical."
             )
 
@@ -184,7 +184,7 @@ def test_a_personal_data_column_is_refused_with_its_own_message(project, header)
     batch = run(project, csv_bytes([file_row(1)], columns=(*FILE_COLUMNS, header)))
     assert batch.status is ImportStatus.refused
     assert codes(batch) == [(1, header, "personal_column")]
-    assert "gepseudonimiseerd" in imports.error_message(batch.errors[0])
+    assert "gepseudonimiseerd" in import_checks.error_message(batch.errors[0])
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ def test_values_that_look_like_personal_data_are_refused_without_being_stored(pr
 
 
 def test_an_eleven_digit_id_with_wrong_check_digits_is_an_ordinary_id(project):
-    assert not imports.is_national_number("85073003327")
+    assert not import_checks.is_national_number("85073003327")
     batch = run(project, csv_bytes([file_row(1, enrolment_id="85073003327")]))
     assert batch.status is ImportStatus.done
 
@@ -336,7 +336,7 @@ def test_another_organisation_may_not_import(project):
 
 
 def test_errors_beyond_the_stored_ones_are_counted(project, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_STORED_ERRORS", 3)
+    monkeypatch.setattr(import_checks, "MAX_STORED_ERRORS", 3)
     batch = run(project, csv_bytes([file_row(n, mode="web") for n in range(1, 11)]))
     assert (len(batch.errors), batch.error_count) == (3, 10)
 

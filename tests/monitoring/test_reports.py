@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core.db import db
 from app.core.errors import NotFound, PermissionDenied
-from app.monitoring import reports
+from app.monitoring import report_definitions, report_profiles, reports
 from tests.factories import make_user
 from tests.monitoring.factories import (
     add_enrolments,
@@ -41,20 +41,20 @@ def _count(fn):
 
 
 def test_change_is_against_the_earlier_figure_one_decimal_half_up():
-    assert reports.change_pct(8, 9) == Decimal("12.5")
-    assert reports.change_pct(14, 17) == Decimal("21.4")
-    assert reports.change_pct(3, 8) == Decimal("166.7")
-    assert reports.change_pct(2000, 2001) == Decimal("0.1")  # 0.05 rounds up
-    assert reports.change_pct(2000, 1999) == Decimal("-0.1")  # and away from zero
-    assert reports.change_pct(10, 9) == Decimal("-10.0")
-    assert reports.change_pct(0, 5) is None
-    assert reports.change_pct(0, 0) is None
+    assert report_definitions.change_pct(8, 9) == Decimal("12.5")
+    assert report_definitions.change_pct(14, 17) == Decimal("21.4")
+    assert report_definitions.change_pct(3, 8) == Decimal("166.7")
+    assert report_definitions.change_pct(2000, 2001) == Decimal("0.1")  # 0.05 rounds up
+    assert report_definitions.change_pct(2000, 1999) == Decimal("-0.1")  # and away from zero
+    assert report_definitions.change_pct(10, 9) == Decimal("-10.0")
+    assert report_definitions.change_pct(0, 5) is None
+    assert report_definitions.change_pct(0, 0) is None
 
 
 def test_share_of_nothing_is_none():
-    assert reports.share_pct(1, 3) == Decimal("33.3")
-    assert reports.share_pct(2, 3) == Decimal("66.7")
-    assert reports.share_pct(0, 0) is None
+    assert report_definitions.share_pct(1, 3) == Decimal("33.3")
+    assert report_definitions.share_pct(2, 3) == Decimal("66.7")
+    assert report_definitions.share_pct(0, 0) is None
 
 
 # ---------------------------------------------------------------------------- (a) year over year
@@ -88,7 +88,7 @@ def test_year_over_year_months_and_project_filters(official):
         2026,
         2025,
         months=(2,),
-        scope=reports.scope_for(official, project_reference=project_a.reference),
+        scope=report_definitions.scope_for(official, project_reference=project_a.reference),
     )
     assert yoy.months == (2,)
     assert [c.month for c in yoy.cells] == [2, 2, 2, 2, 0, 0, 0, 0]
@@ -97,7 +97,7 @@ def test_year_over_year_months_and_project_filters(official):
         official,
         2026,
         2025,
-        scope=reports.scope_for(
+        scope=report_definitions.scope_for(
             official, call_code=call.code, project_reference=project_b.reference
         ),
     )
@@ -106,16 +106,16 @@ def test_year_over_year_months_and_project_filters(official):
 
 
 def test_year_over_year_refuses_bad_arguments(official):
-    with pytest.raises(reports.InvalidReportArgs) as caught:
+    with pytest.raises(report_definitions.InvalidReportArgs) as caught:
         reports.year_over_year(official, 1999, 2025, months=(0, 13))
     assert set(caught.value.errors) == {"year", "months"}
 
 
 def test_unknown_scope_is_not_found(official):
     with pytest.raises(NotFound):
-        reports.scope_for(official, project_reference="NOPE")
+        report_definitions.scope_for(official, project_reference="NOPE")
     with pytest.raises(NotFound):
-        reports.scope_for(official, call_code="NOPE")
+        report_definitions.scope_for(official, call_code="NOPE")
 
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
@@ -124,13 +124,13 @@ def test_only_officials_read_reports(role):
     with pytest.raises(PermissionDenied):
         reports.year_over_year(user, 2026, 2025)
     with pytest.raises(PermissionDenied):
-        reports.profile(user, date(2026, 1, 1), date(2026, 12, 31))
+        report_profiles.profile(user, date(2026, 1, 1), date(2026, 12, 31))
 
 
 def test_a_project_member_may_not_read_the_reports_of_their_own_project():
     project, member = make_funded_project()
     with pytest.raises(PermissionDenied):
-        reports.scope_for(member, project_reference=project.reference)
+        report_definitions.scope_for(member, project_reference=project.reference)
 
 
 # ---------------------------------------------------------------------------- (b) status shares
@@ -301,7 +301,7 @@ def _profile_world():
 
 def test_age_bands_boundaries(official):
     _profile_world()
-    found = reports.profile(official, date(2026, 1, 1), date(2026, 12, 31))
+    found = report_profiles.profile(official, date(2026, 1, 1), date(2026, 12, 31))
     esf = found.breakdowns["age_esf"].counts
     flemish = found.breakdowns["age_flemish"].counts
     assert esf == {"under_18": 1, "18_29": 4, "30_54": 2, "55_plus": 3, "unknown": 2}
@@ -311,7 +311,7 @@ def test_age_bands_boundaries(official):
 
 def test_profile_counts_did_not_answer(official):
     _profile_world()
-    found = reports.profile(official, date(2026, 1, 1), date(2026, 12, 31))
+    found = report_profiles.profile(official, date(2026, 1, 1), date(2026, 12, 31))
     assert found.total == 12
     assert found.breakdowns["education"].counts == {"low": 10, "middle": 0, "high": 1, "unknown": 1}
     assert found.breakdowns["gender"].counts == {"f": 10, "m": 0, "x": 1, "unknown": 1}
@@ -324,7 +324,9 @@ def test_profile_counts_did_not_answer(official):
 
 def test_profile_as_of_a_day_counts_only_enrolments_started_by_then(official):
     _profile_world()
-    found = reports.profile(official, date(2025, 1, 1), date(2026, 12, 31), day=date(2025, 12, 31))
+    found = report_profiles.profile(
+        official, date(2025, 1, 1), date(2026, 12, 31), day=date(2025, 12, 31)
+    )
     assert found.total == 1
 
 
@@ -345,7 +347,7 @@ def test_esf_indicators_per_project_and_for_the_call(official):
             }
         ],
     )
-    found = reports.esf_indicators(official, date(2026, 1, 1), date(2026, 12, 31))
+    found = report_profiles.esf_indicators(official, date(2026, 1, 1), date(2026, 12, 31))
     values = {v.code: (v.count, v.not_answered) for v in found.overall.values}
     assert found.overall.total == 13
     assert values["women"] == (10, 1) and values["men"] == (1, 1)
@@ -375,8 +377,8 @@ def _all_reports(official):
         base_end=date(2025, 12, 31),
     )
     reports.trainings(official, date(2026, 1, 1), date(2026, 12, 31))
-    reports.profile(official, date(2026, 1, 1), date(2026, 12, 31))
-    reports.esf_indicators(official, date(2026, 1, 1), date(2026, 12, 31))
+    report_profiles.profile(official, date(2026, 1, 1), date(2026, 12, 31))
+    report_profiles.esf_indicators(official, date(2026, 1, 1), date(2026, 12, 31))
 
 
 def test_reports_run_a_fixed_number_of_queries_whatever_the_volume(official):

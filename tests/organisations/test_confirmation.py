@@ -9,11 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
 from app.auth import services as auth_services
 from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.core.time import utcnow
+from app.organisations import confirmation as organisation_confirmation
+from app.organisations import memberships as organisation_memberships
 from app.organisations import services
 from app.organisations.models import (
     Membership,
@@ -23,7 +26,7 @@ from app.organisations.models import (
     ProviderType,
 )
 from app.proposals import services as proposals
-from app.proposals.services import DeadlinePassed
+from app.proposals.access import DeadlinePassed
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_call,
@@ -46,7 +49,7 @@ def register(email="nele@example.org", legal_name="Leerhuis vzw"):
             provider_type=ProviderType.private,
         ),
     )
-    auth_services.verify_email(auth_services.make_link_token(user, "verify"))
+    auth_links.verify_email(auth_links.make_link_token(user, "verify"))
     return user, user.memberships[0].organisation
 
 
@@ -92,7 +95,9 @@ def test_the_first_member_added_by_an_operator_is_a_member_administrator():
 
 def test_a_member_of_a_pending_organisation_uploads_a_pdf():
     user, organisation = register()
-    evidence = services.add_evidence(user, organisation.id, "mandaat\u202efdp.pdf", io.BytesIO(PDF))
+    evidence = organisation_confirmation.add_evidence(
+        user, organisation.id, "mandaat\u202efdp.pdf", io.BytesIO(PDF)
+    )
     assert evidence.filename == "mandaatfdp.pdf"  # invisible reordering characters removed
     assert "organisation.evidence_added" in actions()
 
@@ -100,7 +105,9 @@ def test_a_member_of_a_pending_organisation_uploads_a_pdf():
 def test_evidence_must_be_a_pdf_by_its_content():
     user, organisation = register()
     with pytest.raises(ValidationFailed) as exc:
-        services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(b"MZ\x90 not pdf"))
+        organisation_confirmation.add_evidence(
+            user, organisation.id, "mandaat.pdf", io.BytesIO(b"MZ\x90 not pdf")
+        )
     assert "file" in exc.value.errors
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OrganisationEvidence)) == 0
 
@@ -108,15 +115,21 @@ def test_evidence_must_be_a_pdf_by_its_content():
 def test_who_may_not_upload_evidence():
     _user, organisation = register()
     with pytest.raises(NotFound):  # another organisation's applicant does not see it
-        services.add_evidence(make_user(), organisation.id, "x.pdf", io.BytesIO(PDF))
+        organisation_confirmation.add_evidence(
+            make_user(), organisation.id, "x.pdf", io.BytesIO(PDF)
+        )
     with pytest.raises(NotFound):
-        services.add_evidence(make_user("evaluator"), organisation.id, "x.pdf", io.BytesIO(PDF))
+        organisation_confirmation.add_evidence(
+            make_user("evaluator"), organisation.id, "x.pdf", io.BytesIO(PDF)
+        )
     with pytest.raises(PermissionDenied):  # officials judge the evidence, not supply it
-        services.add_evidence(make_user("official"), organisation.id, "x.pdf", io.BytesIO(PDF))
+        organisation_confirmation.add_evidence(
+            make_user("official"), organisation.id, "x.pdf", io.BytesIO(PDF)
+        )
     confirmed = make_organisation()
     member = make_user(organisation=confirmed)
     with pytest.raises(DomainError):
-        services.add_evidence(member, confirmed.id, "x.pdf", io.BytesIO(PDF))
+        organisation_confirmation.add_evidence(member, confirmed.id, "x.pdf", io.BytesIO(PDF))
 
 
 # ---------------------------------------------------------------- confirming and refusing
@@ -126,9 +139,9 @@ def test_an_official_confirms_on_evidence_and_the_registrant_becomes_administrat
     user, organisation = register()
     official = make_user("official")
     with pytest.raises(DomainError):  # no evidence yet
-        services.confirm_organisation(official, organisation.id)
-    services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
-    services.confirm_organisation(official, organisation.id)
+        organisation_confirmation.confirm_organisation(official, organisation.id)
+    organisation_confirmation.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
+    organisation_confirmation.confirm_organisation(official, organisation.id)
     assert organisation.status is OrganisationStatus.confirmed
     assert organisation.decided_by_id == official.id
     assert [u.id for u in services.member_admins(organisation.id)] == [user.id]
@@ -138,15 +151,17 @@ def test_an_official_confirms_on_evidence_and_the_registrant_becomes_administrat
     )
     assert message.recipient == user.email
     with pytest.raises(DomainError):  # decided once
-        services.refuse_organisation(official, organisation.id, "Toch niet.")
+        organisation_confirmation.refuse_organisation(official, organisation.id, "Toch niet.")
 
 
 def test_an_official_refuses_with_a_reason_the_members_receive():
     _user, organisation = register()
     official = make_user("official")
     with pytest.raises(ValidationFailed):
-        services.refuse_organisation(official, organisation.id, "  ")
-    services.refuse_organisation(official, organisation.id, "Het mandaat is niet ondertekend.")
+        organisation_confirmation.refuse_organisation(official, organisation.id, "  ")
+    organisation_confirmation.refuse_organisation(
+        official, organisation.id, "Het mandaat is niet ondertekend."
+    )
     assert organisation.status is OrganisationStatus.refused
     assert "organisation.refused" in actions()
     message = db.session.scalar(
@@ -158,16 +173,16 @@ def test_an_official_refuses_with_a_reason_the_members_receive():
 @pytest.mark.parametrize("who", ["member", "other_admin", "evaluator"])
 def test_who_may_not_confirm_or_refuse(who):
     user, organisation = register()
-    services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
+    organisation_confirmation.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
     actor = {
         "member": user,
         "other_admin": make_user(organisation=make_organisation()),
         "evaluator": make_user("evaluator"),
     }[who]
     with pytest.raises(PermissionDenied):
-        services.confirm_organisation(actor, organisation.id)
+        organisation_confirmation.confirm_organisation(actor, organisation.id)
     with pytest.raises(PermissionDenied):
-        services.refuse_organisation(actor, organisation.id, "Nee.")
+        organisation_confirmation.refuse_organisation(actor, organisation.id, "Nee.")
     assert organisation.status is OrganisationStatus.pending
 
 
@@ -181,15 +196,17 @@ def test_a_pending_organisation_drafts_but_cannot_submit_until_confirmed():
     with pytest.raises(DomainError) as exc:
         proposals.submit_proposal(user, proposal.id)
     assert "wacht nog op bevestiging" in exc.value.user_message()  # Dutch by default
-    services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
-    services.confirm_organisation(make_user("official"), organisation.id)
+    organisation_confirmation.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
+    organisation_confirmation.confirm_organisation(make_user("official"), organisation.id)
     assert proposals.submit_proposal(user, proposal.id).number == 1
 
 
 def test_a_refused_organisation_cannot_submit():
     user, organisation = register()
     proposal = make_proposal(make_call(), user)
-    services.refuse_organisation(make_user("official"), organisation.id, "Geen mandaat.")
+    organisation_confirmation.refuse_organisation(
+        make_user("official"), organisation.id, "Geen mandaat."
+    )
     with pytest.raises(DomainError) as exc:
         proposals.submit_proposal(user, proposal.id)
     assert "geweigerd" in exc.value.user_message()
@@ -287,7 +304,9 @@ def test_an_official_confirms_and_refuses_through_the_pages(app):
 
 def test_evidence_is_not_shown_to_another_organisation(app):
     user, organisation = register()
-    evidence = services.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(PDF))
+    evidence = organisation_confirmation.add_evidence(
+        user, organisation.id, "mandaat.pdf", io.BytesIO(PDF)
+    )
     client = logged_in(app, make_user())
     assert client.get(f"/organisations/evidence/{evidence.id}").status_code == 404
     assert (
@@ -305,17 +324,19 @@ def test_evidence_is_not_shown_to_another_organisation(app):
 
 def _join_request(organisation):
     requester = make_user()
-    return requester, services.request_membership(requester, organisation.enterprise_number)
+    return requester, organisation_memberships.request_membership(
+        requester, organisation.enterprise_number
+    )
 
 
 def test_member_administrators_and_officials_decide_join_requests():
     organisation = make_organisation()
     admin = make_user(organisation=organisation)
     requester, membership = _join_request(organisation)
-    services.decide_membership(admin, membership.id, approve=True)
+    organisation_memberships.decide_membership(admin, membership.id, approve=True)
     assert organisation.id in requester.organisation_ids
     _other, refused = _join_request(organisation)
-    services.decide_membership(make_user("official"), refused.id, approve=False)
+    organisation_memberships.decide_membership(make_user("official"), refused.id, approve=False)
     assert refused.status is MembershipStatus.rejected
     assert {"membership.approved", "membership.rejected"} <= set(actions())
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind)))
@@ -328,12 +349,14 @@ def test_who_may_not_decide_a_join_request():
     plain = make_user(organisation=organisation)
     _requester, membership = _join_request(organisation)
     with pytest.raises(PermissionDenied):  # a plain member sees the organisation but may not
-        services.decide_membership(plain, membership.id, approve=True)
+        organisation_memberships.decide_membership(plain, membership.id, approve=True)
     other_admin = make_user(organisation=make_organisation())
     with pytest.raises(NotFound):
-        services.decide_membership(other_admin, membership.id, approve=True)
+        organisation_memberships.decide_membership(other_admin, membership.id, approve=True)
     with pytest.raises(NotFound):
-        services.decide_membership(make_user("evaluator"), membership.id, approve=True)
+        organisation_memberships.decide_membership(
+            make_user("evaluator"), membership.id, approve=True
+        )
     db.session.refresh(membership)
     assert membership.status is MembershipStatus.pending
 

@@ -13,6 +13,7 @@ from app.core import throttle
 from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.errors import Throttled
+from app.organisations import confirmation as organisation_confirmation
 from app.organisations import services
 from app.organisations.models import Membership, Organisation, OrganisationStatus, ProviderType
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user, valid_enterprise_number
@@ -216,7 +217,7 @@ def test_a_refused_number_can_be_registered_again_and_the_old_members_lose_it(cl
         ),
     )
     organisation = squatter.memberships[0].organisation
-    services.refuse_organisation(official, organisation.id, "Geen mandaat.")
+    organisation_confirmation.refuse_organisation(official, organisation.id, "Geen mandaat.")
     user = services.register_with_new_organisation(
         auth_services.AccountInput(
             email="echt@example.org", name="Echt", password=DEFAULT_PASSWORD

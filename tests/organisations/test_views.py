@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.auth import services as auth_services
 from app.core.db import db
 from app.core.permissions import Role
-from app.organisations import services
+from app.organisations import memberships as organisation_memberships
 from app.organisations.models import Membership, MembershipStatus
 from tests.factories import DEFAULT_PASSWORD, make_organisation, make_user
 
@@ -128,7 +128,9 @@ def test_pending_requester_cannot_approve_themselves(app):
     organisation = make_organisation()
     make_user("applicant", organisation=organisation)
     requester = make_user("applicant")
-    membership = services.request_membership(requester, organisation.enterprise_number)
+    membership = organisation_memberships.request_membership(
+        requester, organisation.enterprise_number
+    )
     client = logged_in_client(app, requester)
     # a pending requester cannot even see the organisation: 404, not 403
     response = client.post(
@@ -145,7 +147,9 @@ def test_requester_who_can_see_the_organisation_still_cannot_approve_themselves(
     admin = make_user("admin")
     requester = make_user("applicant")
     auth_services.set_roles(admin, requester.id, {Role.applicant, Role.official})
-    membership = services.request_membership(requester, organisation.enterprise_number)
+    membership = organisation_memberships.request_membership(
+        requester, organisation.enterprise_number
+    )
     client = logged_in_client(app, requester)
     response = client.post(
         f"/organisations/memberships/{membership.id}/decide", data={"decision": "approve"}
@@ -158,7 +162,9 @@ def test_requester_who_can_see_the_organisation_still_cannot_approve_themselves(
 def test_member_of_another_organisation_cannot_decide(app):
     organisation = make_organisation()
     requester = make_user("applicant")
-    membership = services.request_membership(requester, make_organisation().enterprise_number)
+    membership = organisation_memberships.request_membership(
+        requester, make_organisation().enterprise_number
+    )
     outsider = make_user("applicant", organisation=organisation)
     client = logged_in_client(app, outsider)
     assert (

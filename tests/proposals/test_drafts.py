@@ -15,6 +15,7 @@ from app.audit.models import AuditRecord
 from app.core.db import db
 from app.core.errors import DomainError, NotFound, PermissionDenied
 from app.core.time import utcnow
+from app.proposals import access as proposal_access
 from app.proposals import drafts, services
 from app.proposals.models import Attachment, Proposal
 from tests.factories import make_call, make_organisation, make_proposal, make_user
@@ -136,7 +137,10 @@ def test_after_the_deadline_a_draft_stays_as_it_is():
     call = make_call(deadline=utcnow() + timedelta(days=1))
     user = make_user("applicant")
     proposal = make_proposal(call, user, complete=False)
-    with time_machine.travel(utcnow() + timedelta(days=2)), pytest.raises(services.DeadlinePassed):
+    with (
+        time_machine.travel(utcnow() + timedelta(days=2)),
+        pytest.raises(proposal_access.DeadlinePassed),
+    ):
         drafts.delete_draft(user, proposal.id)
     assert _count() == 1
 

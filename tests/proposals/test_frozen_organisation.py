@@ -12,10 +12,10 @@ from app.core.db import db
 from app.core.time import utcnow
 from app.organisations import services as organisations
 from app.organisations.models import ProviderType
-from app.proposals import pdf, services
+from app.proposals import pdf
+from app.proposals import versions as proposal_versions
 from app.proposals.models import ProposalVersion
-from app.reporting import exports
-from app.reporting import services as reporting
+from app.reporting import exports, proposal_rows, statistics
 from tests.factories import make_call, make_organisation, make_proposal, make_user
 
 
@@ -55,11 +55,11 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     [version] = proposal.versions
     old_number = organisation.enterprise_number
     assert version.organisation["enterprise_number"] == old_number
-    assert version.fingerprint_scheme == 2 and services.fingerprint_matches(version)
+    assert version.fingerprint_scheme == 2 and proposal_versions.fingerprint_matches(version)
     receipt_before = _receipt_text(monkeypatch, proposal, version)
     as_of = utcnow() + timedelta(microseconds=1)
-    stats_before = reporting.call_statistics(official, call, as_of)
-    rows_before = reporting.submitted_proposals(official, call, as_of)
+    stats_before = statistics.call_statistics(official, call, as_of)
+    rows_before = proposal_rows.submitted_proposals(official, call, as_of)
     csv_before = exports.proposals_csv(rows_before)
 
     new_number = make_organisation().enterprise_number  # a valid number, then freed
@@ -81,14 +81,14 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     assert receipt_after == receipt_before
     assert old_number in receipt_after and new_number not in receipt_after
     assert "Leercentrum Noord" in receipt_after
-    stats_after = reporting.call_statistics(official, call, as_of)
+    stats_after = statistics.call_statistics(official, call, as_of)
     assert stats_after.by_provider_type == stats_before.by_provider_type
-    rows_after = reporting.submitted_proposals(official, call, as_of)
+    rows_after = proposal_rows.submitted_proposals(official, call, as_of)
     assert [(r.organisation, r.enterprise_number, r.provider_type) for r in rows_after] == [
         ("Leercentrum Noord", old_number, "private")
     ]
     assert exports.proposals_csv(rows_after) == csv_before
-    assert services.fingerprint_matches(version)
+    assert proposal_versions.fingerprint_matches(version)
 
 
 def test_the_version_page_shows_the_frozen_organisation(client, login):
@@ -109,7 +109,7 @@ def test_the_fingerprint_covers_the_frozen_organisation():
     assert version.proposal.call.code  # loaded: the changes below are never saved
     db.session.expunge(version)
     version.organisation = forged
-    assert not services.fingerprint_matches(version)
+    assert not proposal_versions.fingerprint_matches(version)
 
 
 def test_a_version_of_the_first_scheme_still_verifies():
@@ -121,7 +121,7 @@ def test_a_version_of_the_first_scheme_still_verifies():
     assert version.proposal.call.code  # loaded: the changes below are never saved
     db.session.expunge(version)
     version.fingerprint_scheme = 1
-    version.fingerprint = services.fingerprint(
+    version.fingerprint = proposal_versions.fingerprint(
         {
             "reference": proposal.reference,
             "call": proposal.call.code,
@@ -131,7 +131,7 @@ def test_a_version_of_the_first_scheme_still_verifies():
         },
         version.data,
     )
-    assert services.fingerprint_matches(version)
+    assert proposal_versions.fingerprint_matches(version)
 
 
 def test_the_migration_fills_in_existing_versions_and_they_still_verify():
@@ -143,8 +143,8 @@ def test_the_migration_fills_in_existing_versions_and_they_still_verify():
     applicant = make_user("applicant", organisation=organisation)
     proposal = make_proposal(make_call(), applicant)
     submitted_at = utcnow()
-    data = services.snapshot(proposal)
-    old_fingerprint = services.fingerprint(
+    data = proposal_versions.snapshot(proposal)
+    old_fingerprint = proposal_versions.fingerprint(
         {
             "reference": proposal.reference,
             "call": proposal.call.code,
@@ -189,4 +189,4 @@ def test_the_migration_fills_in_existing_versions_and_they_still_verify():
         "postal_code": "9000",
         "city": "Gent",
     }
-    assert services.fingerprint_matches(version)
+    assert proposal_versions.fingerprint_matches(version)

@@ -15,7 +15,11 @@ from app.core.email import OutboxMessage
 from app.core.errors import NotFound, ValidationFailed
 from app.core.time import brussels, utcnow
 from app.organisations.models import ProviderType
+from app.proposals import access as proposal_access
+from app.proposals import eligibility as proposal_eligibility
+from app.proposals import reminders as proposal_reminders
 from app.proposals import services
+from app.proposals import versions as proposal_versions
 from app.proposals.models import ProposalStatus, ProposalVersion
 from tests.factories import complete_fields, make_call, make_organisation, make_proposal, make_user
 
@@ -68,7 +72,7 @@ def test_submit_at_the_last_microsecond_is_accepted(call_2021, applicant):
 def test_submit_at_the_deadline_instant_is_refused_and_changes_nothing(call_2021, applicant):
     proposal = _draft(call_2021, applicant)
     revision = proposal.revision
-    with pytest.raises(services.DeadlinePassed) as refused:
+    with pytest.raises(proposal_access.DeadlinePassed) as refused:
         services.submit_proposal(
             applicant, proposal.id, received_at=datetime(2021, 3, 31, 22, 0, 0, tzinfo=UTC)
         )
@@ -84,19 +88,19 @@ def test_after_the_deadline_nothing_changes(call_2021, applicant):
     proposal = _draft(call_2021, applicant)
     services.submit_proposal(applicant, proposal.id, received_at=datetime(2021, 3, 30, tzinfo=UTC))
     late = datetime(2021, 4, 1, tzinfo=UTC)
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.update_proposal(
             applicant, proposal.id, {"title": "Te laat"}, proposal.revision, received_at=late
         )
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.add_attachment(applicant, proposal.id, "x.pdf", io.BytesIO(PDF), received_at=late)
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.withdraw_proposal(applicant, proposal.id, "reden", received_at=late)
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.create_proposal(
             applicant, call_2021.id, sorted(applicant.organisation_ids)[0], received_at=late
         )
-    assert not services.is_editable(proposal, late)
+    assert not proposal_access.is_editable(proposal, late)
 
 
 def test_resubmission_makes_version_two_and_the_last_before_the_deadline_counts(
@@ -120,7 +124,7 @@ def test_resubmission_makes_version_two_and_the_last_before_the_deadline_counts(
     assert first.fingerprint != second.fingerprint
     assert first.data["title"] == "Lassen leren met virtuele realiteit"  # frozen
     assert services.counting_version(proposal) == second
-    history = services.version_history(proposal)
+    history = proposal_versions.version_history(proposal)
     assert [change.field for change in history[1][1]] == ["title"]
 
 
@@ -149,7 +153,7 @@ def test_extension_lets_one_organisation_submit_later(call_2021, applicant):
     other_proposal = _draft(call_2021, other)
     official = make_user("official")
     late = datetime(2021, 4, 1, 10, tzinfo=UTC)
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.submit_proposal(applicant, proposal.id, received_at=late)
     calls.grant_extension(
         official,
@@ -160,7 +164,7 @@ def test_extension_lets_one_organisation_submit_later(call_2021, applicant):
     )
     version = services.submit_proposal(applicant, proposal.id, received_at=late)
     assert services.counting_version(proposal) == version
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         services.submit_proposal(other, other_proposal.id, received_at=late)
     action = db.session.scalar(
         sa.select(AuditRecord.action).where(AuditRecord.action == "call.extension_granted")
@@ -222,7 +226,7 @@ def test_stale_revision_is_a_conflict_and_saves_nothing(applicant):
     colleague = make_user("applicant", organisation=applicant.organisations[0])
     opened_at = proposal.revision
     services.update_proposal(colleague, proposal.id, {"title": "Versie van collega"}, opened_at)
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(proposal_access.EditConflict) as conflict:
         services.update_proposal(applicant, proposal.id, {"title": "Mijn versie"}, opened_at)
     assert conflict.value.proposal.title == "Versie van collega"
 
@@ -253,7 +257,7 @@ def test_eligibility_rules(applicant):
     proposal = make_proposal(
         call, applicant, requested_eur=Decimal("60000.00"), own_contribution_eur=Decimal("1000.00")
     )
-    results = {rule.key: rule.passed for rule in services.check_eligibility(proposal)}
+    results = {rule.key: rule.passed for rule in proposal_eligibility.check_eligibility(proposal)}
     assert results == {
         "provider_type": False,
         "requested": False,
@@ -266,7 +270,7 @@ def test_eligibility_rules(applicant):
     ok = make_proposal(
         call, member, requested_eur=Decimal("50000.00"), own_contribution_eur=Decimal("12500.00")
     )
-    assert all(rule.passed for rule in services.check_eligibility(ok))
+    assert all(rule.passed for rule in proposal_eligibility.check_eligibility(ok))
 
 
 def test_attachments_pdf_only_limits_and_hash(app, applicant):
@@ -299,11 +303,11 @@ def test_other_organisations_do_not_see_a_proposal(applicant):
     proposal = make_proposal(call, applicant, complete=False)
     stranger = make_user("applicant")
     with pytest.raises(NotFound):
-        services.get_proposal(stranger, proposal.id)
+        proposal_access.get_proposal(stranger, proposal.id)
     with pytest.raises(NotFound):
         services.update_proposal(stranger, proposal.id, {"title": "x"}, proposal.revision)
-    assert services.visible_proposals(stranger) == []
-    assert services.visible_proposals(make_user("official")) == [proposal]
+    assert proposal_access.visible_proposals(stranger) == []
+    assert proposal_access.visible_proposals(make_user("official")) == [proposal]
 
 
 def test_reminders_seven_days_and_one_day_before_once(applicant):
@@ -312,11 +316,11 @@ def test_reminders_seven_days_and_one_day_before_once(applicant):
     make_proposal(call, applicant, complete=False)
     submitted_org_user = make_user("applicant")
     make_proposal(call, submitted_org_user, submit=True)
-    assert services.send_deadline_reminders(now) == 1
-    assert services.send_deadline_reminders(now) == 0
-    assert services.send_deadline_reminders(now + timedelta(days=5, hours=12)) == 1
-    assert services.send_deadline_reminders(now + timedelta(days=5, hours=13)) == 0
-    assert services.send_deadline_reminders(now + timedelta(days=7)) == 0
+    assert proposal_reminders.send_deadline_reminders(now) == 1
+    assert proposal_reminders.send_deadline_reminders(now) == 0
+    assert proposal_reminders.send_deadline_reminders(now + timedelta(days=5, hours=12)) == 1
+    assert proposal_reminders.send_deadline_reminders(now + timedelta(days=5, hours=13)) == 0
+    assert proposal_reminders.send_deadline_reminders(now + timedelta(days=7)) == 0
 
 
 def test_an_unverified_account_cannot_submit():

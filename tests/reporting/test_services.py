@@ -11,14 +11,14 @@ from app.core.cache import cache
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
 from app.core.time import brussels, utcnow
-from app.reporting import services
+from app.reporting import comparisons, mention_finder, moments, services, statistics
 from app.reporting.models import TechnologyVerification
 from tests.factories import allow_fewer_reviews, make_call, make_user
 from tests.reporting.fixtures import at, submit, write
 
 
 def _stats(world, as_of=None):
-    return services.call_statistics(world.official, world.call, as_of)
+    return statistics.call_statistics(world.official, world.call, as_of)
 
 
 # ---------------------------------------------------------------------------- counts
@@ -114,11 +114,11 @@ def test_days_end_at_the_moment(world):
 
 def test_only_officials_see_statistics(world):
     with pytest.raises(PermissionDenied):
-        services.call_statistics(world.public_user, world.call)
+        statistics.call_statistics(world.public_user, world.call)
     with pytest.raises(PermissionDenied):
-        services.call_statistics(make_user("evaluator"), world.call)
+        statistics.call_statistics(make_user("evaluator"), world.call)
     with pytest.raises(PermissionDenied):
-        services.call_statistics(make_user("admin"), world.call)
+        statistics.call_statistics(make_user("admin"), world.call)
 
 
 # ---------------------------------------------------------------------------- moments
@@ -126,29 +126,29 @@ def test_only_officials_see_statistics(world):
 
 def test_parse_moment():
     now = utcnow()
-    assert services.parse_moment("", now=now) == now
-    assert services.parse_moment("2021-03-31 23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
-    assert services.parse_moment("2021-03-31T23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
-    assert services.parse_moment("2021-03-31T21:59:59Z") == brussels(2021, 3, 31, 23, 59, 59)
-    assert services.parse_moment("2021-03-31T23:59:59+02:00") == brussels(2021, 3, 31, 23, 59, 59)
+    assert moments.parse_moment("", now=now) == now
+    assert moments.parse_moment("2021-03-31 23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
+    assert moments.parse_moment("2021-03-31T23:59:59") == brussels(2021, 3, 31, 23, 59, 59)
+    assert moments.parse_moment("2021-03-31T21:59:59Z") == brussels(2021, 3, 31, 23, 59, 59)
+    assert moments.parse_moment("2021-03-31T23:59:59+02:00") == brussels(2021, 3, 31, 23, 59, 59)
     for bad in ("gisteren", "2021-13-01", "2021-03-28 02:30"):  # the last: clocks go forward
-        with pytest.raises(services.InvalidMoment):
-            services.parse_moment(bad)
+        with pytest.raises(moments.InvalidMoment):
+            moments.parse_moment(bad)
     # Nothing later than now is known: a future moment means now.
-    assert services.parse_moment((now + timedelta(days=1)).isoformat(), now=now) == now
-    assert services.parse_moment("9999-12-31T23:59:59-05:00", now=now) == now
-    assert services.parse_moment("0001-01-01T00:00:00+01:00").year == 1
+    assert moments.parse_moment((now + timedelta(days=1)).isoformat(), now=now) == now
+    assert moments.parse_moment("9999-12-31T23:59:59-05:00", now=now) == now
+    assert moments.parse_moment("0001-01-01T00:00:00+01:00").year == 1
 
 
 # ---------------------------------------------------------------------------- comparison
 
 
 def test_percent_change_against_the_earlier_value():
-    assert services.percent_change(20, 25) == Decimal("25.0")
-    assert services.percent_change(3, 2) == Decimal("-33.3")
-    assert services.percent_change(Decimal("100.00"), Decimal("150.50")) == Decimal("50.5")
-    assert services.percent_change(0, 5) is None  # n/a on a zero base
-    assert services.percent_change(0, 0) is None
+    assert comparisons.percent_change(20, 25) == Decimal("25.0")
+    assert comparisons.percent_change(3, 2) == Decimal("-33.3")
+    assert comparisons.percent_change(Decimal("100.00"), Decimal("150.50")) == Decimal("50.5")
+    assert comparisons.percent_change(0, 5) is None  # n/a on a zero base
+    assert comparisons.percent_change(0, 0) is None
 
 
 def test_comparison_with_the_earlier_call_at_the_same_point(world):
@@ -160,8 +160,8 @@ def test_comparison_with_the_earlier_call_at_the_same_point(world):
     late = write(world.private_user, call_2022, brussels(2022, 3, 1), technologies=["ar"])
     submit(world.private_user, late, brussels(2022, 3, 30))
 
-    stats_2022 = services.call_statistics(world.official, call_2022, brussels(2022, 3, 15, 12))
-    comparison = services.comparison_call_statistics(world.official, stats_2022, world.call)
+    stats_2022 = statistics.call_statistics(world.official, call_2022, brussels(2022, 3, 15, 12))
+    comparison = comparisons.comparison_call_statistics(world.official, stats_2022, world.call)
     # The 2021 call is the earlier one and is taken at 15 March 2021, 12:00.
     assert comparison.earlier.call.code == "ESF-2021"
     assert comparison.earlier.as_of == at(15)
@@ -180,7 +180,7 @@ def test_comparison_moment_is_never_in_the_future(world):
         opens_at=utcnow() - timedelta(days=1),
         deadline=utcnow() + timedelta(days=400),
     )
-    assert services.comparison_moment(world.call, future, utcnow()) <= utcnow()
+    assert moments.comparison_moment(world.call, future, utcnow()) <= utcnow()
 
 
 # ---------------------------------------------------------------------------- verification
@@ -273,11 +273,11 @@ def test_verifications_are_append_only(world):
     ],
 )
 def test_find_mentions_whole_words(text, expected):
-    assert [(m.technology, m.term) for m in services.find_mentions(text)] == expected
+    assert [(m.technology, m.term) for m in mention_finder.find_mentions(text)] == expected
 
 
 def test_undeclared_mentions_for_review(world):
-    reviews = services.undeclared_mentions(world.official, world.call)
+    reviews = mention_finder.undeclared_mentions(world.official, world.call)
     by_reference = {review.row.reference: review for review in reviews}
     # complete_fields' didactic approach says "Eerst oefenen in VR": p1 declares VR.
     assert world.p1.reference not in by_reference
@@ -293,7 +293,7 @@ def test_undeclared_mentions_for_review(world):
     services.verify_technologies(
         world.official, world.p5.id, ["gamification", "ai"], version_number=1
     )
-    reviews = services.undeclared_mentions(world.official, world.call)
+    reviews = mention_finder.undeclared_mentions(world.official, world.call)
     assert [r.row.reference for r in reviews][-1] == world.p5.reference  # reviewed: last
     assert reviews[-1].reviewed
 
@@ -319,8 +319,8 @@ def test_statistics_run_a_fixed_number_of_queries(world):
     def run():
         db.session.expire_all()
         cache().clear()  # count the computation, not the cached answer
-        stats = services.call_statistics(world.official, world.call)
-        services.undeclared_mentions(world.official, world.call)
+        stats = statistics.call_statistics(world.official, world.call)
+        mention_finder.undeclared_mentions(world.official, world.call)
         return stats
 
     small = _count(run)
@@ -330,7 +330,7 @@ def test_statistics_run_a_fixed_number_of_queries(world):
         submit(world.private_user, proposal, at(4), technologies=["ai", "vr"])
         services.verify_technologies(world.official, proposal.id, ["vr"], version_number=2)
     assert _count(run) == small
-    assert services.call_statistics(world.official, world.call).by_status["submitted"] == 9
+    assert statistics.call_statistics(world.official, world.call).by_status["submitted"] == 9
 
 
 def test_evaluation_states_count_admissibility_and_published_outcomes():
@@ -341,7 +341,6 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
 
     from app.core.time import brussels
     from app.proposals import services as proposal_services
-    from app.reporting import services as reporting
     from app.reviews.models import Admissibility
     from app.reviews.rules import admissibility as admissibility_rules
     from app.reviews.rules import consensus as consensus_rules
@@ -369,7 +368,7 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
         )
         proposal_services.submit_proposal(user, proposal.id, received_at=at)
         made.append(proposal)
-    assert reporting.call_statistics(official, call).evaluation == {}
+    assert statistics.call_statistics(official, call).evaluation == {}
     [criterion] = criteria_rules.set_criteria(
         None, call.id, [criteria_rules.CriterionInput("Kwaliteit", "Quality", Decimal("1"))]
     )
@@ -383,7 +382,7 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
         consensus_rules.record_consensus(official, proposal.id, criterion.id, score, "Eens")
     with force_locale("en"):
         decisions_rules.publish_decision(official, call.id)
-    counts = reporting.call_statistics(official, call).evaluation
+    counts = statistics.call_statistics(official, call).evaluation
     assert counts == {
         "admissible": 2,
         "inadmissible": 1,
@@ -392,28 +391,30 @@ def test_evaluation_states_count_admissibility_and_published_outcomes():
         "rejected": 0,
         "below_threshold": 0,
     }
-    assert reporting.call_statistics(official, call, at).evaluation == {}
+    assert statistics.call_statistics(official, call, at).evaluation == {}
 
 
 def test_statistics_are_cached_until_the_call_changes(world):
     cache().clear()
-    first = services.call_statistics(world.official, world.call)
+    first = statistics.call_statistics(world.official, world.call)
     # the same figures later, and as of a moment between: one query (the call's last change)
-    assert _count(lambda: services.call_statistics(world.official, world.call)) == 1
-    assert _count(lambda: services.call_statistics(world.official, world.call, first.as_of)) == 1
-    again = services.call_statistics(world.official, world.call)
+    assert _count(lambda: statistics.call_statistics(world.official, world.call)) == 1
+    assert _count(lambda: statistics.call_statistics(world.official, world.call, first.as_of)) == 1
+    again = statistics.call_statistics(world.official, world.call)
     assert again.by_technology == first.by_technology and again.as_of > first.as_of
     # a moment before the computation is computed (then cached under that moment)
-    earlier = services.call_statistics(world.official, world.call, at(3))
-    assert _count(lambda: services.call_statistics(world.official, world.call, at(3))) == 1
+    earlier = statistics.call_statistics(world.official, world.call, at(3))
+    assert _count(lambda: statistics.call_statistics(world.official, world.call, at(3))) == 1
     assert earlier.by_status != first.by_status or earlier.as_of == at(3)
     # any change of the call's data is seen at once
     before = first.by_status["submitted"]
     proposal = write(world.private_user, world.call, at(2), title="Nieuw")
     submit(world.private_user, proposal, at(3))
-    assert services.call_statistics(world.official, world.call).by_status["submitted"] == before + 1
+    assert (
+        statistics.call_statistics(world.official, world.call).by_status["submitted"] == before + 1
+    )
     services.verify_technologies(world.official, proposal.id, ["vr"], version_number=1)
     assert (
-        services.call_statistics(world.official, world.call).verified_count
+        statistics.call_statistics(world.official, world.call).verified_count
         == first.verified_count + 1
     )

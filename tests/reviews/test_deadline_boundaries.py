@@ -14,6 +14,7 @@ from app.calls.models import CallPhase
 from app.core.db import db
 from app.core.errors import DomainError
 from app.core.time import brussels
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
 from app.reviews import facts
@@ -95,31 +96,31 @@ def test_a_submit_arriving_the_instant_an_extension_ends_is_refused_and_changes_
         received_at=LAST_MICROSECOND,
     )
     revision = proposal.revision
-    with pytest.raises(proposals.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         proposals.submit_proposal(applicant, proposal.id, received_at=INSTANT)
-    with pytest.raises(proposals.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         proposals.update_proposal(
             applicant, proposal.id, {"title": "Te laat"}, revision, received_at=INSTANT
         )
     db.session.expire_all()
     assert proposal.revision == revision and proposal.title == "Laatste versie"
     assert _versions() == 0
-    assert not proposals.is_editable(proposal, INSTANT)
-    assert proposals.is_editable(proposal, LAST_MICROSECOND)
+    assert not proposal_access.is_editable(proposal, INSTANT)
+    assert proposal_access.is_editable(proposal, LAST_MICROSECOND)
 
 
 def test_an_extension_lets_its_organisation_start_a_proposal_to_the_last_microsecond(world):
     call, applicant, _, proposal = world
     others = make_user("applicant")
     other_organisation = sorted(others.organisation_ids)[0]
-    with pytest.raises(proposals.DeadlinePassed):  # the call itself has closed
+    with pytest.raises(proposal_access.DeadlinePassed):  # the call itself has closed
         proposals.create_proposal(
             others, call.id, other_organisation, received_at=CALL_DEADLINE + timedelta(seconds=1)
         )
     assert proposals.create_proposal(
         applicant, call.id, proposal.organisation_id, received_at=LAST_MICROSECOND
     )
-    with pytest.raises(proposals.DeadlinePassed):
+    with pytest.raises(proposal_access.DeadlinePassed):
         proposals.create_proposal(applicant, call.id, proposal.organisation_id, received_at=INSTANT)
 
 

@@ -26,7 +26,7 @@ from app.core.db import db
 from app.core.errors import DomainError
 from app.core.time import brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import facts, queries
+from app.reviews import facts, result_queries
 from app.reviews.models import (
     Admissibility,
     AdmissibilityCheck,
@@ -959,7 +959,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
             assert name not in text
         assert "Eén beoordelaar" not in text  # the minority view stays with the panel
     with force_locale("en"):
-        proposal_, result = queries.summary_of(applicant, proposal.id, "en")
+        proposal_, result = result_queries.summary_of(applicant, proposal.id, "en")
         html = render_template(
             "reviews/summary.html",
             proposal=proposal_,

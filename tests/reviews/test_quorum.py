@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
-from app.reviews import facts, queries
+from app.reviews import facts, result_queries
 from app.reviews.models import Admissibility, Affiliation
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import conflicts as conflicts_rules
@@ -118,7 +118,7 @@ def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_rep
         3,
         reason,
     )
-    result = queries.published_result(proposal, "en")
+    result = result_queries.published_result(proposal, "en")
     assert (result.reviews_submitted, result.reviews_required) == (2, 3)
     assert result.review_override_reason == reason
 
@@ -133,7 +133,7 @@ def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus()
     world = _world(count=2)
     first = world.proposals[0]
     review = next(
-        line.review for line in queries.review_lines(world.official, world.call.id)[first.id]
+        line.review for line in result_queries.review_lines(world.official, world.call.id)[first.id]
     )
     scoring_rules.reopen_review(world.official, review.id, "Score niet gemotiveerd")
     with pytest.raises(DomainError, match=first.reference):
@@ -192,7 +192,7 @@ def test_others_may_not_override(client, login):
 
 def test_the_ranking_api_gives_the_override_reason(client):
     world = _world(count=1, reviews=False)  # the consensus went ahead with a reason
-    _token, plain = auth_services.create_token(world.official, world.official, "test")
+    _token, plain = auth_tokens.create_token(world.official, world.official, "test")
     body = client.get(
         f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}
     ).get_json()

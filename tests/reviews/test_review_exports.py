@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from tests.reviews.test_official_views import BASE, CODE, EVALUATOR_NAMES, _world
 
 
@@ -56,7 +56,7 @@ def test_only_officials_download_the_review_detail(client, login):
     world = _world(count=1)
     login(world.applicants[0])
     assert client.get(f"{BASE}/ranking.xlsx").status_code == 403
-    _token, plain = auth_services.create_token(world.official, world.official, "t")
+    _token, plain = auth_tokens.create_token(world.official, world.official, "t")
     assert (
         client.get(
             f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}

@@ -18,6 +18,7 @@ from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import before_deadline, format_brussels, utcnow
 from app.organisations.services import active_members
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
 from app.reviews import permissions
@@ -53,8 +54,8 @@ def decide_admissibility(
             }
         )
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id, for_update=True)
-        if before_deadline(utcnow(), proposals.deadline_of(proposal)):
+        proposal = proposal_access.get_proposal(actor, proposal_id, for_update=True)
+        if before_deadline(utcnow(), proposal_access.deadline_of(proposal)):
             raise DomainError(_("Admissibility is checked after the deadline."))
         version = evaluated_version(proposal)
         check = db.session.scalar(

@@ -16,7 +16,7 @@ from app.core.email import enqueue
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import utcnow
-from app.proposals import services as proposals
+from app.proposals import access as proposal_access
 from app.reviews import permissions
 from app.reviews.assignment import eligible, plan
 from app.reviews.facts import (
@@ -87,7 +87,7 @@ def assign(actor: User, proposal_id: int, evaluator_id: int) -> Assignment:
     """Assign one evaluator by hand; refused when affiliated or after a declared conflict."""
     require(permissions.can_manage(actor))
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id)
+        proposal = proposal_access.get_proposal(actor, proposal_id)
         if proposal.id not in {p.id for p in admissible_proposals(proposal.call_id)}:
             raise DomainError(_("Only admissible proposals are evaluated."))
         evaluator = db.session.get(User, evaluator_id)

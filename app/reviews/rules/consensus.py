@@ -16,7 +16,7 @@ from app.core.db import db, transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import utcnow
-from app.proposals import services as proposals
+from app.proposals import access as proposal_access
 from app.proposals.models import Proposal
 from app.reviews import permissions
 from app.reviews.assignment import eligible
@@ -58,7 +58,7 @@ def record_consensus(
 ) -> ConsensusScore:
     require(permissions.can_manage(actor))
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id)
+        proposal = proposal_access.get_proposal(actor, proposal_id)
         criterion = db.session.get(Criterion, criterion_id)
         if criterion is None or criterion.call_id != proposal.call_id:
             raise NotFound()
@@ -242,7 +242,7 @@ def override_review_quorum(actor: User, proposal_id: int, reason: str) -> Review
             }
         )
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id)
+        proposal = proposal_access.get_proposal(actor, proposal_id)
         quorum = review_quorum(proposal)
         if quorum.met:
             raise DomainError(

@@ -21,6 +21,7 @@ from app.core.errors import NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import before_deadline, utcnow
 from app.organisations.models import Organisation
+from app.proposals import access as proposal_access
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from app.reviews import permissions, ranking_policy
@@ -357,7 +358,7 @@ def override_outcome(
     if not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for departing from the ranking.")})
     with transaction():
-        proposal = proposals.get_proposal(actor, proposal_id)
+        proposal = proposal_access.get_proposal(actor, proposal_id)
         existing = db.session.scalar(
             sa.select(OutcomeOverride).where(OutcomeOverride.proposal_id == proposal.id)
         )

@@ -21,7 +21,7 @@ from app.core.db import db, transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.permissions import require
 from app.core.time import utcnow
-from app.proposals import services as proposals
+from app.proposals import storage as proposal_storage
 from app.proposals.models import ProposalVersion
 from app.reviews import permissions
 from app.reviews.facts import criteria_of, evaluated_version, get_assignment, weighted_total
@@ -206,7 +206,7 @@ def evaluator_attachment(actor: User, assignment_id: int, sha256: str) -> tuple[
     assignment, version = readable_proposal(actor, assignment_id)
     for item in version.data.get("attachments") or []:
         if item.get("sha256") == sha256:
-            proposals.log_confidential_read(
+            proposal_storage.log_confidential_read(
                 actor,
                 assignment.proposal,
                 "attachment",
