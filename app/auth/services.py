@@ -5,6 +5,7 @@ resets and changes in ``password_reset``, API tokens in ``tokens``."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -304,7 +305,7 @@ def list_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(sa.func.lower(User.email))))
 
 
-def _raise(exc: Exception):
+def _raise(exc: Exception) -> NoReturn:
     raise exc
 
 
