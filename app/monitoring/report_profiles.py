@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.db import db
 from app.core.permissions import require
 from app.core.time import utcnow
@@ -32,7 +33,7 @@ from app.monitoring.report_definitions import (
 # ---------------------------------------------------------------------------- (e) profiles
 
 
-def _band(bands) -> sa.ColumnElement:
+def _band(bands: Sequence[Any]) -> sa.ColumnElement[Any]:
     whens = []
     for code, low, high in bands:
         if low is None:
@@ -104,7 +105,7 @@ def _fill(dimension: str, found: dict[str, int]) -> Breakdown:
     return Breakdown(dimension, counts, sum(counts.values()))
 
 
-def _participants_where(start: date, end: date, day: date, scope: Scope) -> list:
+def _participants_where(start: date, end: date, day: date, scope: Scope) -> list[Any]:
     return [
         Enrolment.started_on >= start,
         Enrolment.started_on <= min(end, day),
@@ -113,7 +114,7 @@ def _participants_where(start: date, end: date, day: date, scope: Scope) -> list
 
 
 def profile(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date | None = None,
@@ -214,7 +215,7 @@ def _indicators(key: str, title: str, found: dict[str, dict[str, int]]) -> EsfIn
 
 
 def esf_indicators(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date | None = None,

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.db import db
 from app.core.permissions import require
 from app.core.time import to_brussels, utcnow
@@ -80,7 +81,7 @@ def _check_year(name: str, value: int, errors: dict[str, str]) -> None:
 
 
 def year_over_year(
-    actor,
+    actor: User,
     year: int,
     base: int,
     *,
@@ -192,7 +193,7 @@ class StatusShares:
 
 
 def status_shares(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date,
@@ -279,7 +280,7 @@ class ModeChannel:
 
 
 def mode_channel(
-    actor,
+    actor: User,
     start: date,
     end: date,
     *,
@@ -371,7 +372,7 @@ class Trainings:
 
 
 def trainings(
-    actor,
+    actor: User,
     start: date,
     end: date,
     *,
