@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -41,6 +42,9 @@ from app.monitoring.models import (
     ProjectTraining,
     ReportedMonth,
 )
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +106,8 @@ class Outcome:
 
 
 def enrolment_values(
-    row: dict, *, project_id: int, import_id: int, now: datetime, late: bool
-) -> dict:
+    row: dict[str, Any], *, project_id: int, import_id: int, now: datetime, late: bool
+) -> dict[str, Any]:
     """The columns of a new ``enrolments`` row from a checked file row (also the demo's)."""
     started: date = row["started_on"]
     birth_year = row.get("birth_year")
@@ -132,7 +136,7 @@ def enrolment_values(
     }
 
 
-def insert_enrolments(values: list[dict]) -> dict[str, int]:
+def insert_enrolments(values: list[dict[str, Any]]) -> dict[str, int]:
     """Insert ``enrolments`` rows in bulk; their primary keys by ``enrolment_id``."""
     if not values:
         return {}
@@ -143,14 +147,16 @@ def insert_enrolments(values: list[dict]) -> dict[str, int]:
     return {enrolment_id: pk for pk, enrolment_id in result}
 
 
-def insert_history(values: list[dict]) -> None:
+def insert_history(values: list[dict[str, Any]]) -> None:
     """Insert ``enrolment_status_changes`` rows in bulk (enrolment_pk, status, status_on,
     until_on, import_id)."""
     if values:
         db.session.execute(sa.insert(table_of(EnrolmentStatusChange)), values)
 
 
-def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: datetime) -> Outcome:
+def apply_rows(
+    project_id: int, import_id: int, rows: list[dict[str, Any]], *, now: datetime
+) -> Outcome:
     """Upsert checked rows into the project's enrolments, inside the caller's transaction.
 
     Reads the project's enrolments and reported months once, then writes with one bulk
@@ -169,7 +175,7 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
         "status",
     }
 
-    def plain(name: str):  # enum columns as their text: no enum object per value
+    def plain(name: str) -> Any:  # enum columns as their text: no enum object per value
         return sa.type_coerce(e[name], sa.String()).label(name) if name in enums else e[name]
 
     # (id, status, status_on, *PROFILE) by enrolment_id, in one query
@@ -189,12 +195,12 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
             )
         )
     }
-    new_values: list[dict] = []
-    new_history: list[dict] = []
-    updates: list[dict] = []
-    closes: list[dict] = []
-    corrections: list[dict] = []
-    appended: list[dict] = []
+    new_values: list[dict[str, Any]] = []
+    new_history: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    closes: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
+    appended: list[dict[str, Any]] = []
     months: set[tuple[int, int]] = set()
     for row in rows:
         started: date = row["started_on"]
@@ -326,7 +332,7 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
     return outcome
 
 
-def _set(import_id: int, **values) -> None:
+def _set(import_id: int, **values: Any) -> None:
     """Write progress in its own short transaction, visible to the page at once."""
     table = table_of(EnrolmentImport)
     with db.engine.begin() as connection:
@@ -413,7 +419,7 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
         return batch
 
 
-def _actor(batch: EnrolmentImport):
+def _actor(batch: EnrolmentImport) -> "User | None":
     from app.auth.models import User
 
     return db.session.get(User, batch.created_by_id) if batch.created_by_id else None
@@ -437,7 +443,7 @@ def _refuse(import_id: int, parsed: Parsed) -> EnrolmentImport:
     return batch
 
 
-def translated_errors(batch: EnrolmentImport, limit: int = 200) -> list[dict]:
+def translated_errors(batch: EnrolmentImport, limit: int = 200) -> list[dict[str, Any]]:
     """The first ``limit`` errors of an import, each with its message in the user's
     language."""
     return [{**error, "message": error_message(error)} for error in (batch.errors or [])[:limit]]
