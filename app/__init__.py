@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         evaluator_views,
         objection_views,
         official_views,
+        publication_views,
         quorum_views,
         ranking_views,
     )

@@ -183,6 +183,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.settings", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.decide_admissibility", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.decide_admissibility_bulk", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.release_admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.confirm_release", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
     # the proposal's own assignment page: the world's proposal is not admissible
@@ -199,7 +202,12 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.override", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
-    ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, EVAL_RANKING, 403),
+    ("reviews.publish_preview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    # an empty post lacks the confirmation: the preview again, with the error
+    ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    # no request to publish exists in the world
+    ("reviews.approve_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.withdraw_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.prepare_ranking_pdf", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
@@ -381,6 +389,7 @@ def _url_args(rule, world: World) -> dict:
         "assignment_id": 1,
         "review_id": 1,
         "objection_id": 1,
+        "request_id": 1,
         "project_id": world.project.id,
         "training_id": world.training.id,
         "import_id": world.enrolment_import.id,

@@ -83,3 +83,27 @@ def test_organisations_from_before_confirmation_are_confirmed_and_their_members_
         assert conn.execute(sa.text("SELECT status FROM organisations")).scalar() == "confirmed"
         admins = dict(conn.execute(sa.text("SELECT id, is_admin FROM memberships")).all())
     assert {k: bool(v) for k, v in admins.items()} == {1: True, 2: False}
+
+
+def test_admissibility_decided_before_the_release_step_counts_as_released():
+    """c4d8e1f25a70 on data: decisions taken before it were emailed at once, so they are
+    released already (no second letter); going down and up again keeps the decision."""
+    import sqlalchemy as sa
+
+    from app.reviews.models import Admissibility
+    from app.reviews.rules import admissibility as admissibility_rules
+    from tests.reviews.factories import admissibility_world
+
+    world = admissibility_world(1)
+    admissibility_rules.decide_admissibility(
+        world.official, world.proposals[0].id, Admissibility.inadmissible, "Te laat"
+    )
+    db.session.commit()
+    db.session.remove()
+    flask_migrate.downgrade(revision="7a1c4e2b9d30")
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT result, released_result, released_reason FROM admissibility_checks")
+        ).one()
+    assert tuple(row) == ("inadmissible", "inadmissible", "Te laat")

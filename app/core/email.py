@@ -73,14 +73,21 @@ def enqueue(
         sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     ):
         return None
-    with force_locale(language):
-        body = render_template(template, **context)
-        subject = single_line(str(subject))
+    subject, body = render_email(subject, template, language, **context)
     message = OutboxMessage(
         kind=kind, recipient=to, subject=subject, body=body, dedupe_key=dedupe_key
     )
     db.session.add(message)
     return message
+
+
+def render_email(
+    subject: object, template: str, language: str = "nl", **context: Any
+) -> tuple[str, str]:
+    """The subject and body of an email as its recipient will read it (``enqueue`` queues
+    exactly this; a confirmation page shows it as a preview)."""
+    with force_locale(language):
+        return single_line(str(subject)), render_template(template, **context)
 
 
 _LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")

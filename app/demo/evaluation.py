@@ -240,6 +240,9 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
             admissibility_rules.decide_admissibility(
                 official, proposal.id, Admissibility.admissible
             )
+    release = admissibility_rules.release_preview(official, call.id)
+    if release.proposals:  # the applicants are told, in one confirmed step
+        admissibility_rules.release_results(official, call.id, release.token)
 
     # Assignment, declarations (two conflicts, refilled), then the reviews.
     assignment_rules.auto_assign(official, call.id)

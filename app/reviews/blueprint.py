@@ -19,11 +19,12 @@ bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="t
 
 
 def proposal_panel(proposal: Proposal) -> dict:
-    """The published decision on the proposal (outcome, legal clock) and the official's
-    admissibility decision, each None until there is one: one query each."""
+    """The published decision on the proposal (outcome, legal clock) and the admissibility
+    result the applicants were told, each None until it is published or released: one
+    query each."""
     return {
         "evaluation": result_queries.published_result(proposal, str(get_locale() or "nl")),
-        "admissibility": admissibility_rules.admissibility_of(proposal.id),
+        "admissibility": admissibility_rules.released_admissibility(proposal.id),
     }
 
 

@@ -37,6 +37,7 @@ def _criteria_page(
             criterion_spread_percent=None
             if settings.criterion_spread_share is None
             else settings.criterion_spread_share * 100,
+            second_approval=settings.second_approval,
         )
     return render_template(
         "reviews/official/criteria.html",

@@ -344,6 +344,10 @@ class SettingsForm(PortalForm):
         widget=GovTextInput(),
         validators=[InputRequired(_l("Give the number of days to object."))],
     )
+    second_approval = BooleanField(
+        _l("Publishing a decision needs a second official's approval"),
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField(_l("Save the settings"), widget=GovSubmitInput())
 
     def to_input(self) -> SettingsInput:
@@ -355,6 +359,7 @@ class SettingsForm(PortalForm):
             reserve_size=self.reserve_size.data,
             objection_days=self.objection_days.data,
             criterion_spread_share=None if percent is None else percent / 100,
+            second_approval=bool(self.second_approval.data),
         )
 
 
@@ -496,15 +501,6 @@ class OverrideForm(PortalForm):
     def validate_proposal_id(self, field):
         if field.data is None:
             raise ValidationError(_l("Choose a proposal."))
-
-
-class PublishForm(PortalForm):
-    reason = StringField(
-        _l("Why is the decision published again?"),
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=2000)],
-    )
-    submit = SubmitField(_l("Publish the decision"), widget=GovSubmitInput())
 
 
 class QuorumOverrideForm(PortalForm):

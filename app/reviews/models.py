@@ -68,6 +68,8 @@ class EvaluationSettings(Model):
     criterion_spread_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 3))
     # How many passing proposals below the budget line form the reserve list.
     reserve_size: Mapped[int] = mapped_column(default=5)
+    # When on, one official requests the publication of a decision and another approves it.
+    second_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class Admissibility(StrEnum):
@@ -80,7 +82,9 @@ class Admissibility(StrEnum):
 
 
 class AdmissibilityCheck(Model):
-    """An official's admissibility decision on the version that counts."""
+    """An official's admissibility decision on the version that counts. ``result`` and
+    ``reason`` are the official's (a draft until released); ``released_*`` are what the
+    applicant was told, set when the results are released (app.reviews.rules.admissibility)."""
 
     __tablename__ = "admissibility_checks"
 
@@ -92,9 +96,33 @@ class AdmissibilityCheck(Model):
     checks: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # rule key -> passed
     checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_result: Mapped[Admissibility | None] = mapped_column(str_enum(Admissibility))
+    released_reason: Mapped[str | None] = mapped_column(sa.Text)
+    released_at: Mapped[datetime | None]
 
     proposal: Mapped[Proposal] = relationship()
     version: Mapped[ProposalVersion] = relationship()
+
+    @property
+    def unreleased(self) -> bool:
+        """The applicant has not been told this result (or was told another one)."""
+        return self.released_result is None or (self.released_result, self.released_reason) != (
+            self.result,
+            self.reason,
+        )
+
+
+class AdmissibilityRelease(Model):
+    """One confirmed release of a call's admissibility results to its applicants."""
+
+    __tablename__ = "admissibility_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    released_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # {"admissible": n, "inadmissible": n, "corrections": n, "emails": n}
+    counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 class EvaluatorProfile(Model):
@@ -296,6 +324,34 @@ class DecisionRecord(Model):
     objection_until: Mapped[date]
 
     call: Mapped[Call] = relationship()
+
+
+class PublicationStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    withdrawn = "withdrawn"
+
+
+class PublicationRequest(Model):
+    """An official's request to publish a decision, for a call that wants a second
+    official's approval: ``fingerprint`` is that of the ranking the requester saw."""
+
+    __tablename__ = "publication_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[PublicationStatus] = mapped_column(
+        str_enum(PublicationStatus), default=PublicationStatus.pending
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision_records.id"))
+
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
 
 
 @sa.event.listens_for(DecisionRecord, "before_update")

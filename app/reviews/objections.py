@@ -281,7 +281,9 @@ def republish_after_objection(actor: User, objection_id: int) -> DecisionRecord:
             reference=objection.proposal.reference,
             answer=objection.answer,
         )
-        record = decisions_rules.publish_decision(actor, objection.proposal.call_id, reason)
+        record = decisions_rules.publish_decision(
+            actor, objection.proposal.call_id, reason, after_objection=True
+        )
         objection.new_decision_number = record.number
         audit.record(
             actor,

@@ -30,10 +30,9 @@ from app.proposals import storage as proposal_storage
 from app.proposals.models import Proposal
 from app.reviews import facts, permissions, result_queries, review_exports
 from app.reviews.blueprint import bp
-from app.reviews.forms import OverrideForm, PublishForm
+from app.reviews.forms import OverrideForm
 from app.reviews.models import Outcome
 from app.reviews.pdf import ranking_pdf, summary_pdf
-from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
 from app.reviews.view_helpers import call_by_code, download, language, proposal_of
 
@@ -42,9 +41,7 @@ from app.reviews.view_helpers import call_by_code, download, language, proposal_
 RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
 
 
-def _ranking_page(
-    call: Call, override_form: OverrideForm | None = None, publish_form: PublishForm | None = None
-):
+def _ranking_page(call: Call, override_form: OverrideForm | None = None):
     """One page of the ranking. The order and the budget line need every row, so the
     ranking is computed whole from light rows (no version texts); the totals come from
     all of them, never from the page's rows."""
@@ -90,7 +87,6 @@ def _ranking_page(
         records=records,
         tie_break=ranking_rules.TIE_BREAK,
         override_form=override_form,
-        publish_form=publish_form or PublishForm(formdata=None),
         complete=rows.complete,
         list_args={"outcome": shown_filter} if shown_filter != "all" else {},
         outcome_filter=shown_filter,
@@ -131,29 +127,6 @@ def override(code: str):
     if done:
         return done
     return _ranking_page(call, override_form=form), 422
-
-
-@bp.post("/calls/<code>/ranking/publish")
-@roles_required(Role.official)
-def publish(code: str):
-    call = call_by_code(code)
-    form = PublishForm()
-    done = submit_form(
-        form,
-        lambda: decisions_rules.publish_decision(current_user, call.id, form.reason.data or ""),
-        success=lambda record: _(
-            "Decision %(number)d on %(code)s is published: every applicant is notified and "
-            "may object until %(date)s.",
-            number=record.number,
-            code=call.code,
-            date=formatting.day(record.objection_until),
-        ),
-        then=url_for(".ranking", code=call.code, _anchor="decisions"),
-        refused=url_for(".ranking", code=call.code),
-    )
-    if done:
-        return done
-    return _ranking_page(call, publish_form=form), 422
 
 
 @bp.get("/calls/<code>/decisions/<int:number>.json")

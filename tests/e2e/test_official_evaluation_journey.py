@@ -15,6 +15,7 @@ import pytest
 
 from app.calls.models import CallPhase
 from app.core.db import db
+from app.core.email import OutboxMessage
 from app.core.time import BRUSSELS, brussels, utcnow
 from app.proposals import services as proposals
 from app.reviews import facts
@@ -126,11 +127,28 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(
     page.click(f"main a[href='/evaluation/calls/{CODE}/admissibility']")
     page.wait_for_load_state("load")
     check_page("admissibility")
-    for proposal, _user in made:
-        page.check(f"input[name='p{proposal.id}-result'][value=admissible]")
-        _submit(page, f"#proposal-{proposal.id} form")
+    # the first one on its own, the other two ticked and decided at once
+    first = made[0][0]
+    page.check(f"input[name='p{first.id}-result'][value=admissible]")
+    _submit(page, f"#proposal-{first.id} form")
+    page.click("a[data-select-all]")  # ticks every box on the page (script)
+    assert page.locator("input[name='bulk-proposal_ids']:checked").count() == 3
+    page.uncheck(f"#select-{first.id}")
+    page.check("input[name='bulk-result'][value=admissible]")
+    _submit(page, "#bulk-admissibility")
     assert len(facts.admissible_proposals(call.id)) == 3
+    admissibility_mail = OutboxMessage.kind.in_(["proposal_admissible", "proposal_inadmissible"])
+    assert db.session.query(OutboxMessage).filter(admissibility_mail).count() == 0  # a draft
     check_page("admissibility-done")
+
+    # Release the results: the preview counts three letters, the box confirms.
+    page.click(f"main a[href='/evaluation/calls/{CODE}/admissibility/release']")
+    page.wait_for_load_state("load")
+    assert "Voorbeeld van één brief" in page.inner_text("main")
+    check_page("admissibility-release")
+    page.check("input[name=confirm]")
+    _submit(page, "main form[action$='/admissibility/release']")
+    assert db.session.query(OutboxMessage).filter_by(kind="proposal_admissible").count() == 3
 
     # Automatic assignment: three evaluators on each proposal.
     page.goto(f"/evaluation/calls/{CODE}/assignments")
@@ -181,6 +199,11 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(
     assert rows.count() == 4  # three proposals and the budget line
     assert "Budgetlijn" in rows.nth(2).inner_text()
     check_page("ranking")
+    page.click(f"main a[href='/evaluation/calls/{CODE}/decision/publish']")
+    page.wait_for_load_state("load")
+    assert "Wat wordt gepubliceerd" in page.inner_text("main")
+    check_page("publish-preview")
+    page.check("input[name=confirm]")
     _submit(page, "main form[action$='/ranking/publish']")
     [record] = db.session.query(DecisionRecord).all()
     assert page.locator(f"text={record.fingerprint}").count() == 1

@@ -820,7 +820,9 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     assert db.session.scalar(sa.select(OutcomeOverride)).outcome is Outcome.reserve
     assert "Override: Regionale spreiding" in _text(client.get(f"{BASE}/ranking"))
 
-    response = client.post(f"{BASE}/ranking/publish", data={})
+    seen = decisions_rules.publication_preview(world.official, world.call.id).fingerprint
+    confirmed = {"fingerprint": seen, "confirm": "y"}
+    response = client.post(f"{BASE}/ranking/publish", data=confirmed)
     assert response.status_code == 302
     [record] = db.session.scalars(sa.select(DecisionRecord))
     assert record.data["rows"][3]["override_reason"] == "Regionale spreiding"
@@ -829,10 +831,12 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
     db.session.expire_all()
     assert world.call.phase is CallPhase.decided
     # a second publication needs a reason; the first record stays
-    response = client.post(f"{BASE}/ranking/publish", data={})
+    response = client.post(f"{BASE}/ranking/publish", data=confirmed)
     assert response.status_code == 422
     assert "Say why the decision is published again." in _text(response)
-    response = client.post(f"{BASE}/ranking/publish", data={"reason": "Bezwaar gegrond"})
+    response = client.post(
+        f"{BASE}/ranking/publish", data={**confirmed, "reason": "Bezwaar gegrond"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(DecisionRecord.id))) == 2
 
@@ -1026,12 +1030,15 @@ def test_the_applicant_reads_why_the_proposal_is_inadmissible(client, login):
         user, proposal.id, complete_fields(), proposal.revision, received_at=at
     )
     proposals.submit_proposal(user, proposal.id, received_at=at)
+    official = make_user("official")
     admissibility_rules.decide_admissibility(
-        make_user("official"),
+        official,
         proposal.id,
         Admissibility.inadmissible,
         "De opleiding staat niet in de opleidingsdatabank",
     )
+    preview = admissibility_rules.release_preview(official, call.id)
+    admissibility_rules.release_results(official, call.id, preview.token)
     login(user)
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "De opleiding staat niet in de opleidingsdatabank" in page

@@ -111,7 +111,8 @@ def test_admissibility_after_the_deadline_with_a_reason_for_inadmissible():
         "provider_type": True,
         "budget": True,
     }
-    assert db.session.scalar(
+    # a draft: the applicant is emailed when the results are released
+    assert not db.session.scalar(
         sa.select(OutboxMessage.kind).where(OutboxMessage.kind == "proposal_inadmissible")
     )
     assert facts.admissible_proposals(call.id) == []

@@ -164,6 +164,7 @@ class SettingsInput:
     reserve_size: int
     objection_days: int
     criterion_spread_share: Decimal | None = None  # None: a third of the scale
+    second_approval: bool = False  # publishing needs a second official (rules/decisions.py)
 
 
 def _settings_snapshot(settings: EvaluationSettings) -> dict[str, Any]:
@@ -176,6 +177,7 @@ def _settings_snapshot(settings: EvaluationSettings) -> dict[str, Any]:
         "criterion_spread_share": None
         if settings.criterion_spread_share is None
         else str(settings.criterion_spread_share),
+        "second_approval": bool(settings.second_approval),
     }
 
 
@@ -224,6 +226,7 @@ def update_settings(actor: User, call_id: int, data: SettingsInput) -> Evaluatio
         settings.reserve_size = data.reserve_size
         settings.objection_days = data.objection_days
         settings.criterion_spread_share = data.criterion_spread_share
+        settings.second_approval = data.second_approval
         db.session.flush()
         audit.record(
             actor,

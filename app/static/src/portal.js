@@ -71,3 +71,18 @@ function markScrollableTables () {
 
 markScrollableTables()
 window.addEventListener('resize', markScrollableTables)
+
+// "Select all on this page" (a link that reloads the page with every box ticked, for a
+// browser without script): with script it ticks the boxes named in data-select-all in place,
+// and a second click clears them.
+document.querySelectorAll('a[data-select-all]').forEach((link) => {
+  link.addEventListener('click', (event) => {
+    const boxes = document.querySelectorAll(
+      `input[type="checkbox"][name="${link.dataset.selectAll}"]`
+    )
+    if (!boxes.length) return
+    event.preventDefault()
+    const tick = Array.from(boxes).some((box) => !box.checked)
+    boxes.forEach((box) => { box.checked = tick })
+  })
+})
