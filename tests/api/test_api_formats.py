@@ -10,7 +10,7 @@ import marshmallow as ma
 import pytest
 
 from app.api.fields import Amount, BrusselsDateTime, TwoPlaces, UtcDateTime
-from app.auth import services as auth_services
+from app.auth import tokens as auth_tokens
 from app.calls.services import parse_local
 from tests.factories import make_call
 from tests.reporting.fixtures import build_world
@@ -80,7 +80,7 @@ def test_calls_give_brussels_and_utc_moments(client):
 @pytest.fixture
 def official_headers():
     world = build_world()
-    _token, plain = auth_services.create_token(world.official, world.official, "format test")
+    _token, plain = auth_tokens.create_token(world.official, world.official, "format test")
     return {"Authorization": f"Bearer {plain}"}
 
 
