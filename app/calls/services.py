@@ -1,6 +1,5 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -8,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -39,7 +39,6 @@ from app.core.time import (  # noqa: F401  (InvalidLocalTime, parse_local: calls
 from app.organisations.models import Organisation
 from app.organisations.services import active_members
 
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CODE_CHARACTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -192,8 +191,7 @@ def _check(data: CallInput, existing: Call | None) -> str:
         errors["project_types"] = _("Choose at least one project type.")
     if not data.technologies or not set(data.technologies) <= set(ALL_TECHNOLOGIES):
         errors["technologies"] = _("Choose at least one technology.")
-    contact_email = data.contact_email.strip()
-    if contact_email and (len(contact_email) > 254 or not EMAIL_SHAPE.fullmatch(contact_email)):
+    if data.contact_email.strip() and contact_address(data.contact_email) is None:
         errors["contact_email"] = _("Enter an email address like info@example.be.")
     if len(data.contact_name.strip()) > 200:
         errors["contact_name"] = _("Use at most 200 characters for the contact.")
@@ -228,7 +226,7 @@ def _apply(call: Call, data: CallInput, code: str) -> None:
     call.project_types = [t for t in ALL_PROJECT_TYPES if t in data.project_types]
     call.technologies = [t for t in ALL_TECHNOLOGIES if t in data.technologies]
     call.contact_name = data.contact_name.strip()
-    call.contact_email = data.contact_email.strip()
+    call.contact_email = contact_address(data.contact_email) or ""
 
 
 def create_call(actor: User | None, data: CallInput) -> Call:
@@ -479,3 +477,15 @@ def open_calls(moment: datetime | None = None) -> list[Call]:
 def brussels_input(moment: datetime | None) -> str:
     """The form value for a deadline: Brussels wall-clock time with seconds."""
     return "" if moment is None else moment.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def contact_address(value: str) -> str | None:
+    """The call's contact address checked as account addresses are (email_validator, no
+    DNS lookup) and normalised; None when it is not a valid address."""
+    value = (value or "").strip()
+    if len(value) > 254:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None

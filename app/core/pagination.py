@@ -9,6 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
+from app.core.db import db
+
 PER_PAGE = 50
 
 
@@ -80,3 +84,23 @@ class Page:
         """This page of rows computed elsewhere (for lists whose order needs every row,
         such as the ranking); the rows must be light tuples, never full objects."""
         return list(rows[self.offset : self.offset + self.per_page])
+
+
+def page_of_keys(
+    args: Mapping[str, str],
+    query: sa.Select[Any],
+    order_by: Sequence[Any],
+    *,
+    count: sa.Select[Any] | None = None,
+    per_page: int | None = None,
+) -> tuple[Page, list[Any]]:
+    """The requested page of ``query`` (a select of one column, usually an id) sorted by
+    ``order_by``: one COUNT(*) over ``count`` (default: ``query``; a query without the
+    joins only the sort needs), one LIMIT/OFFSET select of this page's keys."""
+    counted = count if count is not None else query
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    page = Page.of(args, total, per_page)
+    keys = list(
+        db.session.scalars(query.order_by(*order_by).limit(page.per_page).offset(page.offset))
+    )
+    return page, keys

@@ -25,15 +25,20 @@ def _user(email: str) -> User:
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the JSON to this file instead of standard output.",
+    help="Write to this file instead of standard output: a name ending in .zip gets the "
+    "archive the profile offers (the JSON and the documents the person uploaded), any other "
+    "the JSON alone.",
 )
 def export_personal_data(email: str, output: Path | None) -> None:
-    """Print (or write) everything kept about an account as JSON, as on its profile."""
-    body = privacy.to_json(privacy.personal_data(None, _user(email).id))
+    """Print (or write) everything kept about an account, as on its profile."""
+    data = privacy.personal_data(None, _user(email).id)
     if output is None:
-        click.echo(body)
+        click.echo(privacy.to_json(data))
+    elif output.suffix.lower() == ".zip":
+        output.write_bytes(privacy.to_archive(data))
+        click.echo(f"wrote {output}", err=True)
     else:
-        output.write_text(body + "\n", encoding="utf-8")
+        output.write_text(privacy.to_json(data) + "\n", encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
 
 

@@ -3,7 +3,6 @@ with their deadline and outcome, the evaluator's open work, the official's pipel
 call, the administrator's accounts. Every figure is counted in SQL (GROUP BY), so a
 dashboard costs the same few queries at any size."""
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,31 +44,53 @@ def applicant(user: User) -> dict[str, Any]:
 
 def _outcomes(proposals: list[Proposal]) -> dict[int, Outcome]:
     """proposal id -> outcome, from the newest decision record of each call shown (one
-    query, whatever the number of rows)."""
+    query, whatever the number of rows): the record's rows are read in SQL, never loaded."""
     wanted = {p.id for p in proposals}
-    call_ids = {p.call_id for p in proposals}
     if not wanted:
         return {}
-    newest = (
-        sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number).label("number"))
-        .where(DecisionRecord.call_id.in_(call_ids))
-        .group_by(DecisionRecord.call_id)
+    rows = _decided_rows({p.call_id for p in proposals})
+    return {
+        pid: Outcome(outcome)
+        for pid, outcome in db.session.execute(
+            sa.select(rows.c.proposal_id, rows.c.outcome).where(rows.c.proposal_id.in_(wanted))
+        )
+    }
+
+
+def _decided_rows(call_ids: set[int] | list[int]) -> sa.Subquery:
+    """(call_id, proposal_id, outcome) of every row with an outcome in the newest decision
+    record of each call, unnested from the record's JSON by the database: ``json_each`` on
+    SQLite, ``jsonb_array_elements`` on PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        statement = """
+SELECT dr.call_id AS call_id, (e.value ->> 'proposal_id')::integer AS proposal_id,
+       e.value ->> 'outcome' AS outcome
+FROM decision_records dr
+CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(dr.data::jsonb -> 'rows')
+  = 'array' THEN dr.data::jsonb -> 'rows' ELSE '[]'::jsonb END) AS e(value)
+WHERE dr.call_id IN :calls
+  AND dr.number = (SELECT MAX(d.number) FROM decision_records d WHERE d.call_id = dr.call_id)
+  AND COALESCE(e.value ->> 'outcome', '') <> ''
+"""
+    else:
+        statement = """
+SELECT dr.call_id AS call_id, json_extract(e.value, '$.proposal_id') AS proposal_id,
+       json_extract(e.value, '$.outcome') AS outcome
+FROM decision_records dr JOIN json_each(dr.data, '$.rows') AS e ON json_valid(dr.data)
+WHERE dr.call_id IN :calls
+  AND dr.number = (SELECT MAX(d.number) FROM decision_records d WHERE d.call_id = dr.call_id)
+  AND COALESCE(json_extract(e.value, '$.outcome'), '') <> ''
+"""
+    return (
+        sa.text(statement)
+        .bindparams(sa.bindparam("calls", list(call_ids), expanding=True))
+        .columns(
+            sa.column("call_id", sa.Integer),
+            sa.column("proposal_id", sa.Integer),
+            sa.column("outcome", sa.String),
+        )
         .subquery()
     )
-    records = db.session.scalars(
-        sa.select(DecisionRecord).join(
-            newest,
-            sa.and_(
-                DecisionRecord.call_id == newest.c.call_id, DecisionRecord.number == newest.c.number
-            ),
-        )
-    )
-    outcomes: dict[int, Outcome] = {}
-    for record in records:
-        for row in record.data.get("rows", []):
-            if row.get("proposal_id") in wanted and row.get("outcome"):
-                outcomes[row["proposal_id"]] = Outcome(row["outcome"])
-    return outcomes
 
 
 # ------------------------------------------------------------------ evaluator
@@ -175,40 +196,19 @@ def official(args: Mapping[str, str]) -> Page:
             lines[call_id].reviews_submitted = count
         else:
             lines[call_id].reviews_open += count
-    newest: dict[int, DecisionRecord] = {}
-    counts = dict(
-        db.session.execute(
-            sa.select(DecisionRecord.call_id, sa.func.count(DecisionRecord.id))
-            .where(DecisionRecord.call_id.in_(ids))
-            .group_by(DecisionRecord.call_id)
+    for call_id, count in db.session.execute(
+        sa.select(DecisionRecord.call_id, sa.func.count(DecisionRecord.id))
+        .where(DecisionRecord.call_id.in_(ids))
+        .group_by(DecisionRecord.call_id)
+    ):
+        lines[call_id].decisions = count
+    rows = _decided_rows(ids)
+    for call_id, outcome, count in db.session.execute(
+        sa.select(rows.c.call_id, rows.c.outcome, sa.func.count()).group_by(
+            rows.c.call_id, rows.c.outcome
         )
-        .tuples()
-        .all()
-    )
-    if counts:
-        last = (
-            sa.select(DecisionRecord.call_id, sa.func.max(DecisionRecord.number).label("number"))
-            .where(DecisionRecord.call_id.in_(ids))
-            .group_by(DecisionRecord.call_id)
-            .subquery()
-        )
-        for record in db.session.scalars(
-            sa.select(DecisionRecord).join(
-                last,
-                sa.and_(
-                    DecisionRecord.call_id == last.c.call_id, DecisionRecord.number == last.c.number
-                ),
-            )
-        ):
-            newest[record.call_id] = record
-    for call_id, count in counts.items():
-        line = lines[call_id]
-        line.decisions = count
-        tally: dict[str, int] = defaultdict(int)
-        for row in newest[call_id].data.get("rows", []):
-            if row.get("outcome"):
-                tally[row["outcome"]] += 1
-        line.outcomes = dict(tally)
+    ):
+        lines[call_id].outcomes[outcome] = count
     for call_id, count in db.session.execute(
         sa.select(Proposal.call_id, sa.func.count(Objection.id))
         .join(Proposal, Proposal.id == Objection.proposal_id)

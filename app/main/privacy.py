@@ -1,4 +1,5 @@
-"""Personal data: what the portal holds about one person, as JSON, and anonymising an account.
+"""Personal data: what the portal holds about one person, as JSON with the documents the
+person uploaded (one ZIP archive), and anonymising an account.
 
 This sits above every domain because one person's data is spread over all of them: the
 account (auth), memberships (organisations), proposals they wrote (proposals and the audit
@@ -6,7 +7,9 @@ trail), reviews (reviews), enrolment files they uploaded (monitoring) and the au
 about them.
 """
 
+import io
 import json
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -17,17 +20,19 @@ import sqlalchemy as sa
 from app.audit.models import AuditRecord
 from app.auth import services as auth
 from app.auth.models import ApiToken, User, UserSession
+from app.core import files
 from app.core.db import db, transaction
 from app.core.errors import NotFound
 from app.core.permissions import require
 from app.core.time import utcnow
 from app.monitoring.models import EnrolmentImport
 from app.organisations import services as organisations
-from app.organisations.models import Membership
+from app.organisations.models import Membership, OrganisationEvidence
 from app.proposals.models import Proposal, ProposalVersion
 from app.reviews.models import Affiliation, Assignment, EvaluatorProfile, Review
 
 FORMAT = "esf-eleren-personal-data/1"
+ARCHIVE_DATA = "personal-data.json"
 
 
 def _user(user_id: int) -> User:
@@ -87,11 +92,31 @@ def personal_data(actor: User | None, user_id: int) -> dict[str, Any]:
                 "organisation": m.organisation.legal_name,
                 "enterprise_number": m.organisation.enterprise_number,
                 "status": m.status,
+                # a member administrator approves others' requests to join
+                "is_admin": m.is_admin,
                 "requested_at": m.requested_at,
                 "decided_at": m.decided_at,
             }
             for m in db.session.scalars(
                 sa.select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+            )
+        ],
+        # documents uploaded to show one may act for an organisation (a mandate, statutes):
+        # in the archive under ``file``; ``sha256`` proves it is the very file kept
+        "organisation_evidence": [
+            {
+                "organisation_id": e.organisation_id,
+                "organisation": e.organisation.legal_name,
+                "filename": e.filename,
+                "uploaded_at": e.uploaded_at,
+                "size": e.size,
+                "sha256": e.sha256,
+                "file": _evidence_path(e),
+            }
+            for e in db.session.scalars(
+                sa.select(OrganisationEvidence)
+                .where(OrganisationEvidence.uploaded_by_id == user.id)
+                .order_by(OrganisationEvidence.id)
             )
         ],
         "proposals": _proposals(user),
@@ -274,6 +299,25 @@ def _default(value: Any) -> Any:
 
 def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+
+
+def _evidence_path(evidence: OrganisationEvidence) -> str:
+    return f"evidence/{evidence.id}-{files.safe_pdf_filename(evidence.filename)}"
+
+
+def to_archive(data: dict[str, Any]) -> bytes:
+    """One ZIP archive: ``personal-data.json`` and every document the person uploaded, at the
+    path its entry names. A document no longer on disk is marked ``"missing": true``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in data.get("organisation_evidence", []):
+            path = files.path_for(entry["sha256"])
+            if path.is_file():
+                archive.write(path, entry["file"])
+            else:
+                entry["missing"] = True
+        archive.writestr(ARCHIVE_DATA, to_json(data) + "\n")
+    return buffer.getvalue()
 
 
 def anonymise(actor: User | None, user_id: int) -> User:

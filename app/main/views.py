@@ -6,7 +6,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from flask_login import current_user, login_required
 from app.auth.models import User
 from app.core import documents, email
 from app.core.db import db
+from app.core.downloads import download
 from app.core.errors import DomainError, NotFound
 from app.core.permissions import Role, has_role, roles_required
 from app.core.redirects import safe_next
@@ -131,15 +131,10 @@ def privacy_page() -> ResponseReturnValue:
 @bp.get("/profile/personal-data")
 @login_required
 def personal_data() -> ResponseReturnValue:
-    """The logged-in person's own data as a JSON download (never someone else's)."""
-    body = privacy.to_json(privacy.personal_data(current_user, current_user.id))
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="personal-data-{current_user.id}.json"'
-        },
-    )
+    """The logged-in person's own data (never someone else's): a ZIP archive with the JSON
+    and the documents they uploaded."""
+    body = privacy.to_archive(privacy.personal_data(current_user, current_user.id))
+    return download(body, "application/zip", f"personal-data-{current_user.id}.zip")
 
 
 @bp.route("/admin/users/<int:user_id>/anonymise", methods=["GET", "POST"])

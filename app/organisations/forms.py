@@ -21,6 +21,66 @@ from app.organisations.services import OrganisationInput
 REQUIRED = _l("This field is required.")
 
 
+def _organisation_fields(*, required: bool) -> tuple[StringField, StringField, RadioField]:
+    """Legal name, enterprise number and provider type: required when editing an
+    organisation, checked by ``RegisterForm.validate`` when registering a new one."""
+    needed = [DataRequired(REQUIRED)] if required else [Optional()]
+    return (
+        StringField(
+            _l("Legal name of the organisation"),
+            widget=GovTextInput(),
+            validators=[*needed, Length(max=200)],
+        ),
+        StringField(
+            _l("Enterprise number"),
+            widget=GovTextInput(),
+            description=_l("For example 0123.456.749 or BE0123456749."),
+            validators=[*needed, Length(max=20)],
+        ),
+        RadioField(
+            _l("Type of training provider"),
+            widget=GovRadioInput(),
+            choices=[(t.value, t.label) for t in ProviderType],
+            validators=list(needed),
+        ),
+    )
+
+
+def _address_fields() -> tuple[StringField, StringField, StringField]:
+    """Street, postal code and municipality, all optional."""
+    return (
+        StringField(
+            _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+        ),
+        StringField(
+            _l("Postal code"), widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+        ),
+        StringField(
+            _l("Municipality"), widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+        ),
+    )
+
+
+def _phone_field() -> StringField:
+    return StringField(
+        _l("Telephone"), widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+
+
+def _organisation_input(form, contact_name: str, contact_email: str) -> OrganisationInput:
+    return OrganisationInput(
+        legal_name=form.legal_name.data,
+        enterprise_number=form.enterprise_number.data,
+        provider_type=ProviderType(form.provider_type.data),
+        street=form.street.data or "",
+        postal_code=form.postal_code.data or "",
+        city=form.city.data or "",
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=form.contact_phone.data or "",
+    )
+
+
 class JoinForm(PortalForm):
     enterprise_number = StringField(
         _l("Enterprise number of the organisation"),
@@ -31,54 +91,20 @@ class JoinForm(PortalForm):
 
 
 class OrganisationForm(PortalForm):
-    legal_name = StringField(
-        _l("Legal name of the organisation"),
-        widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=200)],
-    )
-    enterprise_number = StringField(
-        _l("Enterprise number"),
-        widget=GovTextInput(),
-        description=_l("For example 0123.456.749 or BE0123456749."),
-        validators=[DataRequired(REQUIRED), Length(max=20)],
-    )
-    provider_type = RadioField(
-        _l("Type of training provider"),
-        widget=GovRadioInput(),
-        choices=[(t.value, t.label) for t in ProviderType],
-        validators=[DataRequired(REQUIRED)],
-    )
-    street = StringField(
-        _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
-    postal_code = StringField(
-        _l("Postal code"), widget=GovTextInput(), validators=[Optional(), Length(max=10)]
-    )
-    city = StringField(
-        _l("Municipality"), widget=GovTextInput(), validators=[Optional(), Length(max=100)]
-    )
+    legal_name, enterprise_number, provider_type = _organisation_fields(required=True)
+    street, postal_code, city = _address_fields()
     contact_name = StringField(
         _l("Contact person"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
     )
     contact_email = StringField(
         _l("Contact email address"), widget=GovTextInput(), validators=[Optional(), Length(max=254)]
     )
-    contact_phone = StringField(
-        _l("Telephone"), widget=GovTextInput(), validators=[Optional(), Length(max=40)]
-    )
+    contact_phone = _phone_field()
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def to_input(self) -> OrganisationInput:
-        return OrganisationInput(
-            legal_name=self.legal_name.data,
-            enterprise_number=self.enterprise_number.data,
-            provider_type=ProviderType(self.provider_type.data),
-            street=self.street.data or "",
-            postal_code=self.postal_code.data or "",
-            city=self.city.data or "",
-            contact_name=self.contact_name.data or "",
-            contact_email=self.contact_email.data or "",
-            contact_phone=self.contact_phone.data or "",
+        return _organisation_input(
+            self, self.contact_name.data or "", self.contact_email.data or ""
         )
 
 
@@ -141,35 +167,9 @@ class RegisterForm(PortalForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
     )
-    legal_name = StringField(
-        _l("Legal name of the organisation"),
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200)],
-    )
-    enterprise_number = StringField(
-        _l("Enterprise number"),
-        widget=GovTextInput(),
-        description=_l("For example 0123.456.749 or BE0123456749."),
-        validators=[Optional(), Length(max=20)],
-    )
-    provider_type = RadioField(
-        _l("Type of training provider"),
-        widget=GovRadioInput(),
-        choices=[(t.value, t.label) for t in ProviderType],
-        validators=[Optional()],
-    )
-    street = StringField(
-        _l("Street and number"), widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
-    postal_code = StringField(
-        _l("Postal code"), widget=GovTextInput(), validators=[Optional(), Length(max=10)]
-    )
-    city = StringField(
-        _l("Municipality"), widget=GovTextInput(), validators=[Optional(), Length(max=100)]
-    )
-    contact_phone = StringField(
-        _l("Telephone"), widget=GovTextInput(), validators=[Optional(), Length(max=40)]
-    )
+    legal_name, enterprise_number, provider_type = _organisation_fields(required=False)
+    street, postal_code, city = _address_fields()
+    contact_phone = _phone_field()
     submit = SubmitField(_l("Register"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -197,14 +197,4 @@ class RegisterForm(PortalForm):
         )
 
     def organisation_input(self) -> OrganisationInput:
-        return OrganisationInput(
-            legal_name=self.legal_name.data,
-            enterprise_number=self.enterprise_number.data,
-            provider_type=ProviderType(self.provider_type.data),
-            street=self.street.data or "",
-            postal_code=self.postal_code.data or "",
-            city=self.city.data or "",
-            contact_name=self.name.data,
-            contact_email=self.email.data,
-            contact_phone=self.contact_phone.data or "",
-        )
+        return _organisation_input(self, self.name.data, self.email.data)

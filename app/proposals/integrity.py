@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.models import AuditRecord
 from app.core.db import db
-from app.core.integrity import CheckResult
+from app.core.integrity import CheckResult, verify_fingerprinted
 from app.proposals.models import Attachment, ProposalVersion
 from app.proposals.versions import fingerprint, fingerprint_matches, version_header
 
@@ -31,37 +31,19 @@ def verify_versions() -> CheckResult:
         .order_by(ProposalVersion.id)
     )
     earlier = _earlier_enterprise_numbers()
-    count = 0
-    for row in db.session.scalars(query.execution_options(yield_per=500)):
-        name = f"proposal version {row.id} ({row.proposal.reference} version {row.number})"
-        if not _matches(row, earlier):
-            return CheckResult(
-                "proposal versions",
-                count,
-                f"{name}: its content does not match its fingerprint (altered)",
-            )
-        recorded = submitted.pop((row.proposal_id, row.number), None)
-        if recorded is None:
-            return CheckResult(
-                "proposal versions", count, f"{name}: no audit record of its submission (inserted)"
-            )
-        if recorded[0] != row.fingerprint:
-            return CheckResult(
-                "proposal versions",
-                count,
-                f"{name}: its fingerprint differs from the one in audit record "
-                f"{recorded[1]} (replaced)",
-            )
-        count += 1
-    if submitted:
-        (proposal_id, number), (_, record_id) = min(submitted.items(), key=lambda i: i[1][1])
-        return CheckResult(
-            "proposal versions",
-            count,
-            f"version {number} of proposal {proposal_id}, submitted in audit "
-            f"record {record_id}: missing (removed)",
-        )
-    return CheckResult("proposal versions", count)
+    return verify_fingerprinted(
+        "proposal versions",
+        db.session.scalars(query.execution_options(yield_per=500)),
+        submitted,
+        key=lambda row: (row.proposal_id, row.number),
+        label=lambda row: (
+            f"proposal version {row.id} ({row.proposal.reference} version {row.number})"
+        ),
+        intact=lambda row: _matches(row, earlier),
+        fingerprint=lambda row: row.fingerprint,
+        event="submission",
+        missing=lambda key: f"version {key[1]} of proposal {key[0]}, submitted",
+    )
 
 
 def _matches(version: ProposalVersion, earlier: dict[int, set[str]]) -> bool:

@@ -1,5 +1,7 @@
 """Proposals: the working copy, its attachments and its immutable submitted versions."""
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -7,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.calls.models import Call, ProjectType
 from app.core.db import Model, str_enum
 from app.core.time import utcnow
-from app.organisations.models import Organisation
+from app.organisations.models import Organisation, ProviderType
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -34,6 +36,9 @@ class Proposal(Model):
     """The working copy that members edit. Submitting freezes a ProposalVersion."""
 
     __tablename__ = "proposals"
+
+    if TYPE_CHECKING:  # mapped below, once ProposalVersion exists (column_property)
+        frozen_organisation_json: Mapped[str | None]
     __table_args__ = (
         sa.CheckConstraint(
             "requested_eur IS NULL OR requested_eur >= 0", name="requested_not_negative"
@@ -119,6 +124,28 @@ class Proposal(Model):
     def display_title(self) -> str:
         return self.title or str(_l("Untitled proposal"))
 
+    @property
+    def submitted_organisation(self) -> "SubmittedOrganisation":
+        """The organisation as the latest submitted version froze it: what evaluators,
+        officials and exports show, so a later edit of the organisation changes nothing
+        there. Before a first submission (or for a value a version lacks) the live one.
+        Read with the proposal's own row (``frozen_organisation_json``): no extra query."""
+        frozen = json.loads(self.frozen_organisation_json or "null") or {}
+        return SubmittedOrganisation(
+            frozen.get("legal_name") or self.organisation.legal_name,
+            frozen.get("enterprise_number") or self.organisation.enterprise_number,
+            ProviderType(frozen["provider_type"])
+            if frozen.get("provider_type")
+            else self.organisation.provider_type,
+        )
+
+
+@dataclass(frozen=True)
+class SubmittedOrganisation:
+    legal_name: str
+    enterprise_number: str
+    provider_type: ProviderType
+
 
 class Attachment(Model):
     """A PDF attached to the working copy. The file lives under its SHA-256 hash."""
@@ -178,6 +205,34 @@ class ProposalVersion(Model):
 
     def __repr__(self) -> str:
         return f"<ProposalVersion {self.proposal_id} v{self.number}>"
+
+
+def _latest_version(column):
+    """A correlated subquery: ``column`` of the proposal's latest submitted version."""
+    return (
+        sa.select(column)
+        .where(ProposalVersion.proposal_id == Proposal.id)
+        .order_by(ProposalVersion.number.desc())
+        .limit(1)
+        .correlate_except(ProposalVersion)
+        .scalar_subquery()
+    )
+
+
+# The latest version's frozen organisation as JSON text, loaded with every proposal (text,
+# not json, so a proposal row stays comparable on PostgreSQL).
+Proposal.frozen_organisation_json = column_property(
+    _latest_version(sa.cast(ProposalVersion.organisation, sa.Text))
+)
+
+# To sort by: the legal name a proposal was submitted under (the live one for drafts).
+submitted_legal_name = sa.func.coalesce(
+    _latest_version(ProposalVersion.organisation["legal_name"].as_string()),
+    sa.select(Organisation.legal_name)
+    .where(Organisation.id == Proposal.organisation_id)
+    .correlate_except(Organisation)
+    .scalar_subquery(),
+)
 
 
 @sa.event.listens_for(ProposalVersion, "before_update")

@@ -40,7 +40,7 @@ from app.proposals.access import DeadlinePassed, EditConflict, check_open, deadl
 from app.proposals.eligibility import check_shape, submission_problems
 from app.proposals.fields import FIELD_NAMES
 from app.proposals.models import Attachment, Proposal, ProposalStatus, ProposalVersion
-from app.proposals.storage import QuotaExceeded, megabytes, storage_used
+from app.proposals.storage import QuotaExceeded, lock_organisation, megabytes, storage_used
 from app.proposals.versions import fingerprint, organisation_snapshot, snapshot, version_header
 
 # ---------------------------------------------------------------------------- drafts
@@ -233,6 +233,7 @@ def add_attachment(
                 }
             )
         max_bytes = config["PROPOSAL_MAX_ATTACHMENT_BYTES"]
+        lock_organisation(proposal.organisation_id)  # count and store as one step
         used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
 
         def accept(path: Path, size: int) -> None:  # on the temporary file, before it is kept

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.core import files, formatting
 from app.core.db import db
 from app.core.errors import NotFound
+from app.organisations.models import Organisation
 from app.proposals import permissions
 from app.proposals.access import get_proposal
 from app.proposals.models import Attachment, Proposal, ProposalVersion
@@ -25,6 +26,25 @@ class QuotaExceeded(ValueError):
 def megabytes(size: int) -> str:
     """A size in MB with at most one decimal, in the user's language (12,5 in Dutch)."""
     return formatting.megabytes(size)
+
+
+def lock_organisation(organisation_id: int) -> None:
+    """Serialise storage changes of one organisation until the transaction ends.
+
+    Counting the bytes an organisation uses and storing a new file must be one step, or two
+    uploads at the same moment (to two of its proposals) both count the same total and both
+    pass. PostgreSQL: the organisation's row ``FOR UPDATE``. SQLite: a write to that row,
+    which takes the database's one write lock (waiting up to ``busy_timeout``) and, as the
+    first write, begins the transaction, so what is read afterwards includes every upload
+    committed before."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+        )
+    else:
+        db.session.execute(
+            sa.text("UPDATE organisations SET id = id WHERE id = :id"), {"id": organisation_id}
+        )
 
 
 def storage_used(organisation_id: int) -> int:

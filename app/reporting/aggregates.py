@@ -12,7 +12,7 @@ The indexes these queries use: proposals by call and versions by proposal and mo
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -29,7 +29,9 @@ STATUSES = ("draft", "submitted", "withdrawn")
 
 @dataclass
 class Figures:
-    """Everything ``CallStatistics`` holds except the rows, the days and the evaluation."""
+    """The counted figures of a call at a moment: the one shape ``figures`` returns and
+    ``statistics.CallStatistics`` extends (with the call, the moment, the days and the
+    evaluation)."""
 
     by_status: dict[str, int]
     by_technology: dict[str, int]
@@ -47,9 +49,6 @@ class Figures:
     technology_by_practice: dict[str, dict[str, int]]
     budget_by_technology: dict[str, Decimal]
     requested_budget: Decimal
-    # per Brussels day: [new, resubmitted, withdrawn (after a submission)], and the days
-    # with any event at all (a withdrawal of a proposal never submitted widens the range)
-    day_events: dict[date, list[int]] = field(default_factory=dict)
 
 
 def _sql(dialect: str) -> dict[str, str]:
@@ -194,7 +193,7 @@ def _money(value, dialect: str) -> Decimal:
 
 
 def figures(call: Call, as_of: datetime) -> Figures:
-    """Three queries, whatever the number of proposals, versions and verifications."""
+    """Two queries, whatever the number of proposals, versions and verifications."""
     dialect = db.engine.dialect.name
     sql = _sql(dialect)
     codes = list(call.technologies)
@@ -262,11 +261,14 @@ def figures(call: Call, as_of: datetime) -> Figures:
         technology_by_practice=tech_practice,
         budget_by_technology=budget,
         requested_budget=total,
-        day_events=_day_events(call, as_of, sql),
     )
 
 
-def _day_events(call: Call, as_of: datetime, sql: dict[str, str]) -> dict[date, list[int]]:
+def day_events(call: Call, as_of: datetime) -> dict[date, list[int]]:
+    """Per Brussels day: [new, resubmitted, withdrawn (after a submission)], and the days
+    with any event at all (a withdrawal of a proposal never submitted widens the range).
+    One query."""
+    sql = _sql(db.engine.dialect.name)
     statement = _DAYS.format(
         version_hour=sql["hour"].format(column="pv.submitted_at"),
         withdrawn_hour=sql["hour"].format(column="p.withdrawn_at"),

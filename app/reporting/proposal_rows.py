@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.calls.models import ALL_TECHNOLOGIES, Call
 from app.core.db import db
-from app.core.pagination import Page, choice
+from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.core.time import utcnow
 from app.organisations.models import Organisation
-from app.proposals.models import Proposal, ProposalVersion
+from app.proposals.models import Proposal, ProposalVersion, submitted_legal_name
 from app.reporting import permissions
 from app.reporting.models import TechnologyVerification
 
@@ -284,13 +284,9 @@ def submitted_proposals_page(
             .scalar_subquery()
         )
         query = query.where(sa.or_(verified_version.is_(None), verified_version < latest_version))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = Page.of(args, total)
     order = (
-        (Proposal.reference,)
-        if sort == "reference"
-        else (Organisation.legal_name, Proposal.reference)
+        (Proposal.reference,) if sort == "reference" else (submitted_legal_name, Proposal.reference)
     )
-    ids = list(db.session.scalars(query.order_by(*order).limit(page.per_page).offset(page.offset)))
+    page, ids = page_of_keys(args, query, order)
     page.items = load_rows(call, now, ids)
     return page

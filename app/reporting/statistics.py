@@ -9,7 +9,7 @@ The figures are cached per call under its last change (``change_key``).
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,26 +44,13 @@ class DayRow:
 
 
 @dataclass
-class CallStatistics:
+class CallStatistics(aggregates.Figures):
+    """The figures (``aggregates.Figures``) of ``call`` as of ``as_of``, with the days and
+    the evaluation."""
+
     call: Call
     as_of: datetime
     technologies: list[str]  # the call's vocabulary, in order
-    by_status: dict[str, int]
-    by_technology: dict[str, int]
-    verified_by_technology: dict[str, int]
-    verified_count: int
-    vr_or_ai: int
-    vr_and_ai: int
-    verified_vr_or_ai: int
-    verified_vr_and_ai: int
-    by_project_type: dict[str, int]
-    by_provider_type: dict[str, int]
-    by_practice: dict[str, int]
-    technology_by_project_type: dict[str, dict[str, int]]
-    technology_by_provider_type: dict[str, dict[str, int]]
-    technology_by_practice: dict[str, dict[str, int]]
-    budget_by_technology: dict[str, Decimal]
-    requested_budget: Decimal
     days: list[DayRow]
     # After the deadline: admissibility results and the outcomes of the newest decision
     # published by the moment (keys of EVALUATION_STATES), empty before any of that exists.
@@ -208,29 +195,14 @@ def aggregate_statistics(call: Call, as_of: datetime) -> CallStatistics:
     days = [
         DayRow(day, new, again, gone, running)
         for day, new, again, gone, running in aggregates.days_from_events(
-            call, found.day_events, as_of
+            call, aggregates.day_events(call, as_of), as_of
         )
     ]
     return CallStatistics(
+        **{name.name: getattr(found, name.name) for name in fields(aggregates.Figures)},
         call=call,
         as_of=as_of,
         technologies=list(call.technologies),
-        by_status=found.by_status,
-        by_technology=found.by_technology,
-        verified_by_technology=found.verified_by_technology,
-        verified_count=found.verified_count,
-        vr_or_ai=found.vr_or_ai,
-        vr_and_ai=found.vr_and_ai,
-        verified_vr_or_ai=found.verified_vr_or_ai,
-        verified_vr_and_ai=found.verified_vr_and_ai,
-        by_project_type=found.by_project_type,
-        by_provider_type=found.by_provider_type,
-        by_practice=found.by_practice,
-        technology_by_project_type=found.technology_by_project_type,
-        technology_by_provider_type=found.technology_by_provider_type,
-        technology_by_practice=found.technology_by_practice,
-        budget_by_technology=found.budget_by_technology,
-        requested_budget=found.requested_budget,
         days=days,
     )
 

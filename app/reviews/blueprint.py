@@ -44,11 +44,7 @@ def call_panel(call: Call) -> dict:
     if not items:
         return {"criteria": None}
     settings = db.session.get(EvaluationSettings, call.id)
-    total = (
-        settings.total_threshold
-        if settings is not None
-        else EvaluationSettings.__table__.c.total_threshold.default.arg
-    )
+    total = (settings or EvaluationSettings.defaults(call.id)).total_threshold
     return {"criteria": {"rows": items, "number": format_decimal, "total_threshold": total}}
 
 

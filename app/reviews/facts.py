@@ -49,14 +49,7 @@ def criteria_of(call_id: int) -> list[Criterion]:
 def settings_of(call: Call) -> EvaluationSettings:
     settings = db.session.get(EvaluationSettings, call.id)
     if settings is None:
-        settings = EvaluationSettings(
-            call_id=call.id,
-            reviews_per_proposal=3,
-            total_threshold=Decimal("60"),
-            disagreement_spread=Decimal("20"),
-            objection_days=15,
-            reserve_size=5,
-        )
+        settings = EvaluationSettings.defaults(call.id)
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -146,7 +139,11 @@ def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
 
 def proposal_info(proposal: Proposal, deadline: datetime | None = None) -> ProposalInfo:
     data = evaluated_version(proposal, deadline).data
-    numbers = {proposal.organisation.enterprise_number}
+    # The number the proposal was submitted under and today's (a conflict either way).
+    numbers = {
+        proposal.organisation.enterprise_number,
+        proposal.submitted_organisation.enterprise_number,
+    }
     for partner in data.get("partners") or []:
         if partner.get("enterprise_number"):
             numbers.add(partner["enterprise_number"])

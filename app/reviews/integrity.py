@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
 from app.core.db import db
-from app.core.integrity import CheckResult
+from app.core.integrity import CheckResult, verify_fingerprinted
 from app.reviews.models import DecisionRecord
 from app.reviews.objection_models import Objection
 from app.reviews.ranking_policy import fingerprint
@@ -20,43 +20,24 @@ def verify_decision_records() -> CheckResult:
             )
         )
     }
-    count = 0
-    for row in db.session.execute(
-        sa.select(
-            DecisionRecord.id,
-            DecisionRecord.number,
-            DecisionRecord.data,
-            DecisionRecord.fingerprint,
-        ).order_by(DecisionRecord.id)
-    ):
-        name = f"decision record {row.id} (number {row.number})"
-        if fingerprint(row.data) != row.fingerprint:
-            return CheckResult(
-                "decision records",
-                count,
-                f"{name}: its content does not match its fingerprint (altered)",
-            )
-        recorded = published.pop(row.id, None)
-        if recorded is None:
-            return CheckResult(
-                "decision records", count, f"{name}: no audit record of its publication (inserted)"
-            )
-        if recorded[0] != row.fingerprint:
-            return CheckResult(
-                "decision records",
-                count,
-                f"{name}: its fingerprint differs from the one in audit record "
-                f"{recorded[1]} (replaced)",
-            )
-        count += 1
-    if published:
-        record_id, (_, audit_id) = min(published.items(), key=lambda item: item[1][1])
-        return CheckResult(
-            "decision records",
-            count,
-            f"decision record {record_id}, published in audit record {audit_id}: missing (removed)",
-        )
-    return CheckResult("decision records", count)
+    return verify_fingerprinted(
+        "decision records",
+        db.session.execute(
+            sa.select(
+                DecisionRecord.id,
+                DecisionRecord.number,
+                DecisionRecord.data,
+                DecisionRecord.fingerprint,
+            ).order_by(DecisionRecord.id)
+        ),
+        published,
+        key=lambda row: row.id,
+        label=lambda row: f"decision record {row.id} (number {row.number})",
+        intact=lambda row: fingerprint(row.data) == row.fingerprint,
+        fingerprint=lambda row: row.fingerprint,
+        event="publication",
+        missing=lambda record_id: f"decision record {record_id}, published",
+    )
 
 
 def referenced_files() -> dict[str, str]:

@@ -12,11 +12,10 @@ from app.auth.models import User
 from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import NotFound
-from app.core.pagination import Page, choice
+from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
-from app.organisations.models import Organisation
 from app.proposals import services as proposals
-from app.proposals.models import Proposal, ProposalStatus
+from app.proposals.models import Proposal, ProposalStatus, submitted_legal_name
 from app.reviews import permissions
 from app.reviews.facts import evaluators, missing_in_version, replacement_for, settings_of
 from app.reviews.models import (
@@ -38,24 +37,14 @@ from app.reviews.result_queries import ReviewLine, review_lines
 
 PROPOSAL_SORTS = {
     "reference": (Proposal.reference,),
-    "organisation": (Organisation.legal_name, Proposal.reference),
+    "organisation": (submitted_legal_name, Proposal.reference),
     "title": (Proposal.title, Proposal.reference),
 }
 
 
 def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     """The page of proposal ids that ``query`` (a select of Proposal.id) yields, sorted."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = Page.of(args, total)
-    ids = list(
-        db.session.scalars(
-            query.join(Organisation, Organisation.id == Proposal.organisation_id)
-            .order_by(*PROPOSAL_SORTS[sort])
-            .limit(page.per_page)
-            .offset(page.offset)
-        )
-    )
-    return page, ids
+    return page_of_keys(args, query, PROPOSAL_SORTS[sort], count=query)
 
 
 def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:
@@ -111,7 +100,9 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
         checks = {
             "on_time": version is not None,
             "complete": version is not None and not missing_in_version(version.data),
-            "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
+            "provider_type": call.allows_provider_type(
+                proposal.submitted_organisation.provider_type
+            ),
             "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
         }
         page.items.append(AdmissibilityRow(proposal, checks, decisions.get(pid), version))

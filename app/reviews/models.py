@@ -52,24 +52,50 @@ class Criterion(Model):
         return self.guidance_en if str(get_locale() or "nl") == "en" else self.guidance_nl
 
 
+# A call's evaluation rules until an official sets them: their one home (the public call
+# page, the first read of a call's settings and the table's column defaults read them here).
+DEFAULT_REVIEWS_PER_PROPOSAL = 3
+DEFAULT_TOTAL_THRESHOLD = Decimal("60")
+DEFAULT_DISAGREEMENT_SPREAD = Decimal("20")
+DEFAULT_OBJECTION_DAYS = 15
+DEFAULT_RESERVE_SIZE = 5
+
+
 class EvaluationSettings(Model):
     """A call's evaluation rules beyond its criteria."""
 
     __tablename__ = "evaluation_settings"
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
-    reviews_per_proposal: Mapped[int] = mapped_column(default=3)
-    total_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("60"))
+    reviews_per_proposal: Mapped[int] = mapped_column(default=DEFAULT_REVIEWS_PER_PROPOSAL)
+    total_threshold: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_TOTAL_THRESHOLD
+    )
     # Reviews of one proposal whose weighted totals differ more than this are flagged.
-    disagreement_spread: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("20"))
-    objection_days: Mapped[int] = mapped_column(default=15)
+    disagreement_spread: Mapped[Decimal] = mapped_column(
+        sa.Numeric(5, 2), default=DEFAULT_DISAGREEMENT_SPREAD
+    )
+    objection_days: Mapped[int] = mapped_column(default=DEFAULT_OBJECTION_DAYS)
     # A criterion of one proposal is flagged when its individual scores spread more than
     # this share of the criterion's scale; None means a third.
     criterion_spread_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 3))
     # How many passing proposals below the budget line form the reserve list.
-    reserve_size: Mapped[int] = mapped_column(default=5)
+    reserve_size: Mapped[int] = mapped_column(default=DEFAULT_RESERVE_SIZE)
     # When on, one official requests the publication of a decision and another approves it.
     second_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    @classmethod
+    def defaults(cls, call_id: int) -> "EvaluationSettings":
+        """A call's settings before an official sets them (not added to the session)."""
+        return cls(
+            call_id=call_id,
+            reviews_per_proposal=DEFAULT_REVIEWS_PER_PROPOSAL,
+            total_threshold=DEFAULT_TOTAL_THRESHOLD,
+            disagreement_spread=DEFAULT_DISAGREEMENT_SPREAD,
+            objection_days=DEFAULT_OBJECTION_DAYS,
+            reserve_size=DEFAULT_RESERVE_SIZE,
+            second_approval=False,
+        )
 
 
 class Admissibility(StrEnum):

@@ -113,8 +113,8 @@ def assignment_overview(actor: User) -> list[AssignmentSummary]:
                 assignment,
                 proposal.call,
                 proposal.reference,
-                proposal.organisation.legal_name,
-                proposal.organisation.enterprise_number,
+                proposal.submitted_organisation.legal_name,
+                proposal.submitted_organisation.enterprise_number,
                 _partners_in(version),
                 (version.data.get("title") or proposal.title) if readable and version else None,
                 assignment_state(assignment),
@@ -141,13 +141,14 @@ def conflict_facts(actor: User, assignment_id: int) -> ConflictFacts:
     proposal = assignment.proposal
     partners = _partners_in(proposals.counting_version(proposal))
     affiliations = affiliations_of(actor.id)
-    numbers = {proposal.organisation.enterprise_number} | {
+    applicant = proposal.submitted_organisation
+    numbers = {proposal.organisation.enterprise_number, applicant.enterprise_number} | {
         p["enterprise_number"] for p in partners if p["enterprise_number"]
     }
     return ConflictFacts(
         assignment,
-        proposal.organisation.legal_name,
-        proposal.organisation.enterprise_number,
+        applicant.legal_name,
+        applicant.enterprise_number,
         partners,
         affiliations,
         frozenset(a.enterprise_number for a in affiliations if a.enterprise_number in numbers),
@@ -203,7 +204,9 @@ def admissibility_overview(actor: User, call: Call) -> list[AdmissibilityRow]:
         checks = {
             "on_time": version is not None,
             "complete": version is not None and not missing_in_version(version.data),
-            "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
+            "provider_type": call.allows_provider_type(
+                proposal.submitted_organisation.provider_type
+            ),
             "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
         }
         rows.append(AdmissibilityRow(proposal, checks, decisions.get(proposal.id), version))

@@ -147,6 +147,29 @@ def test_the_public_page_shows_the_award_criteria_with_weights_and_thresholds(cl
     assert str(escape(reviews.DEFAULT_CRITERIA[0].name_en)) in page
 
 
+def test_the_default_total_threshold_has_one_home(client, monkeypatch):
+    """The call page (before any settings exist) and a call's first settings both read
+    app.reviews.models.DEFAULT_TOTAL_THRESHOLD."""
+    from app.reviews import facts
+    from app.reviews import models as review_models
+    from app.reviews.models import EvaluationSettings
+
+    monkeypatch.setattr(review_models, "DEFAULT_TOTAL_THRESHOLD", Decimal("55"))
+    call = make_call(code="CRIT-2")
+    reviews.set_criteria(None, call.id, reviews.DEFAULT_CRITERIA)
+    db.session.execute(sa.delete(EvaluationSettings).where(EvaluationSettings.call_id == call.id))
+    db.session.commit()
+    sentence = _nl(
+        "A proposal needs a weighted total of at least %(total)s, and at least the "
+        "minimum score on each criterion that has one, to be ranked.",
+        total="55",
+    )
+    assert sentence in _page(client.get("/calls/CRIT-2"))
+    assert facts.settings_of(call).total_threshold == Decimal("55")
+    db.session.commit()
+    assert sentence in _page(client.get("/calls/CRIT-2"))
+
+
 def test_a_call_without_criteria_shows_no_criteria_table(client):
     make_call(code="NOCRIT-1")
     assert _nl("Evaluation criteria") not in _page(client.get("/calls/NOCRIT-1"))
@@ -188,6 +211,31 @@ def test_a_malformed_contact_email_is_refused_and_the_input_kept(client, login):
     page = _page(response)
     assert _nl("Enter an email address like info@example.be.") in page
     assert 'value="geen adres"' in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "<script>@example.be",  # characters no address has
+        "info@example..be",  # two dots in a row
+        "info@-example.be",  # a domain label starting with a hyphen
+        "a,b@example.be",
+        "info@example.be\u202e",  # an invisible direction override
+        "info@example",  # no domain
+        "info@" + "a" * 250 + ".be",  # longer than an address may be
+    ],
+)
+def test_the_contact_email_is_checked_as_account_addresses_are(address):
+    """email_validator, as for accounts: the looser shape check let all of these through."""
+    with pytest.raises(ValidationFailed) as refused:
+        make_call(code="CONTACT-3", contact_email=address)
+    assert "contact_email" in refused.value.errors
+
+
+def test_the_contact_email_is_kept_normalised():
+    call = make_call(code="CONTACT-4", contact_email="  eleren@ESF.Example.be ")
+    assert call.contact_email == calls.contact_address("eleren@esf.example.be")
+    assert call.contact_email.endswith("@esf.example.be")
 
 
 # ------------------------------------------------------------------ documents

@@ -1,13 +1,17 @@
 """Uploads: written to a temporary file, checked, then moved into place; refused files leave
 nothing behind; `flask files clean` removes leftovers safely; a per-organisation quota."""
 
+import contextlib
 import io
 import os
+import threading
 import time
 
 import pytest
 
+from app.auth.models import User
 from app.core import files
+from app.core.db import db
 from app.core.errors import ValidationFailed
 from app.proposals import services
 from app.proposals import storage as proposal_storage
@@ -181,3 +185,54 @@ def test_a_file_stored_again_while_cleaning_is_put_back(storage):
     report = files.clean_storage(references, grace_seconds=600)
     assert orphan.exists() and report.unreferenced == []
     assert not list(storage.rglob(".trash-*"))
+
+
+def test_two_parallel_uploads_cannot_both_pass_the_quota(app, storage, monkeypatch):
+    """Two uploads at the same moment to two proposals of one organisation, each within the
+    quota alone and over it together: exactly one is kept. Both threads are held inside the
+    check of the file until the other arrives there too (or a second has passed), so without
+    a per-organisation lock both would have counted the storage used before either stored."""
+    monkeypatch.setitem(app.config, "ORGANISATION_STORAGE_BYTES", 1500)
+    user = make_user("applicant")
+    call = make_call()
+    proposal_ids = [make_proposal(call, user, complete=False).id for _ in range(2)]
+    user_id = user.id
+    db.session.remove()
+
+    meeting = threading.Barrier(2, timeout=1)
+    real_accept = files.accept_pdf
+
+    def accept(path, size):
+        real_accept(path, size)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meeting.wait()
+
+    monkeypatch.setattr(files, "accept_pdf", accept)
+    outcomes: dict[int, str] = {}
+
+    def upload(n: int) -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, user_id)
+                content = _pdf(1000 + n)  # two different files
+                services.add_attachment(actor, proposal_ids[n], "a.pdf", io.BytesIO(content))
+                outcomes[n] = "kept"
+            except ValidationFailed as exc:
+                outcomes[n] = exc.errors["file"]
+            except Exception as exc:  # a lock error would show here
+                outcomes[n] = repr(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values(), key=lambda v: v != "kept")[0] == "kept", outcomes
+    refused = [v for v in outcomes.values() if v != "kept"]
+    assert len(refused) == 1 and "opslagruimte" in refused[0], outcomes
+    organisation_id = min(db.session.get(User, user_id).organisation_ids)
+    assert services.storage_used(organisation_id) <= 1500
+    assert len(_all_files(storage)) == 1

@@ -25,8 +25,8 @@ def _home(client) -> str:
     return response.get_data(as_text=True)
 
 
-def _queries(client) -> int:
-    statements = []
+def _statements(client) -> list[str]:
+    statements: list[str] = []
 
     def _before(conn, cursor, statement, *args):
         statements.append(statement)
@@ -36,13 +36,17 @@ def _queries(client) -> int:
         _home(client)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", _before)
-    return len(statements)
+    return statements
 
 
-def _decide(call, outcomes: dict) -> DecisionRecord:
+def _queries(client) -> int:
+    return len(_statements(client))
+
+
+def _decide(call, outcomes: dict, number: int = 1) -> DecisionRecord:
     record = DecisionRecord(
         call_id=call.id,
-        number=1,
+        number=number,
         published_at=utcnow(),
         reason="",
         data={
@@ -155,3 +159,26 @@ def test_a_visitor_sees_no_dashboard(client):
         "Manage the accounts",
     ):
         assert _nl(heading) not in page
+
+
+def test_the_home_pages_never_load_a_decision_records_json(client, login):
+    """The outcomes are read from the newest record in SQL: the same queries whether the
+    ranking holds two rows or two hundred, and no query selects the record's data."""
+    call = make_call(code="BIG-1")
+    user = make_user("applicant")
+    mine = make_proposal(call, user, submit=True)
+    other = make_proposal(call, make_user("applicant"), submit=True)
+    _decide(call, {mine.id: Outcome.funded, other.id: Outcome.reserve})
+    official = make_user("official")
+    login(official)
+    small = _statements(client)
+    # a newer record with a large ranking (ids of proposals that are not shown)
+    big = {mine.id: Outcome.rejected} | {10_000 + n: Outcome.funded for n in range(200)}
+    _decide(call, big, number=2)
+    large = _statements(client)
+    assert len(large) == len(small)
+    assert not any("decision_records.data" in s for s in large)
+    line = next(x for x in dashboards.official({}).items if x.call.code == "BIG-1")
+    assert line.outcomes == {"funded": 200, "rejected": 1} and line.decisions == 2
+    login(user)
+    assert dashboards._outcomes([mine, other]) == {mine.id: Outcome.rejected}

@@ -1,7 +1,10 @@
 """Personal data: one's own export (profile and CLI), anonymising by administrators only,
 without touching frozen versions or earlier audit records; the public privacy page."""
 
+import hashlib
+import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -10,19 +13,23 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.audit.models import AuditRecord
+from app.auth import links as auth_links
 from app.auth import login as auth_login
 from app.auth import password_reset as auth_password_reset
 from app.auth import services as auth
 from app.auth import sessions as auth_sessions
 from app.auth import tokens as auth_tokens
 from app.auth.models import ApiToken, User, UserSession
+from app.core import files
 from app.core.db import db
 from app.core.email import OutboxMessage
 from app.core.errors import DomainError, PermissionDenied
 from app.core.time import brussels
 from app.main import privacy
 from app.monitoring.models import EnrolmentImport
-from app.organisations.models import Organisation
+from app.organisations import confirmation
+from app.organisations import services as organisations
+from app.organisations.models import Membership, Organisation, ProviderType
 from app.proposals import services as proposals
 from app.proposals.models import ProposalVersion
 from app.reviews.models import Admissibility
@@ -35,10 +42,12 @@ from tests.factories import (
     make_organisation,
     make_proposal,
     make_user,
+    valid_enterprise_number,
 )
 from tests.monitoring.factories import make_funded_project
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 def _login(client, user, password=DEFAULT_PASSWORD):
@@ -158,7 +167,12 @@ def test_nobody_exports_someone_elses_data_from_the_web():
             privacy.personal_data(make_user(role), user.id)
 
 
-def test_the_profile_downloads_ones_own_data_as_json(client):
+def _archive(response) -> tuple[dict, zipfile.ZipFile]:
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    return json.loads(archive.read(privacy.ARCHIVE_DATA)), archive
+
+
+def test_the_profile_downloads_ones_own_data_as_an_archive(client):
     user, _organisation, _proposal = _applicant_with_a_submitted_proposal()
     other = make_user("applicant")
     _login(client, user)
@@ -166,12 +180,80 @@ def test_the_profile_downloads_ones_own_data_as_json(client):
     assert "/profile/personal-data" in page
     response = client.get("/profile/personal-data")
     assert response.status_code == 200
-    assert response.mimetype == "application/json"
+    assert response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "no-store"
-    data = response.get_json()
+    data, archive = _archive(response)
+    assert archive.namelist() == [privacy.ARCHIVE_DATA]  # nothing uploaded: the JSON alone
     assert data["account"]["id"] == user.id
-    assert other.email not in response.get_data(as_text=True)
+    assert other.email not in archive.read(privacy.ARCHIVE_DATA).decode("utf-8")
+
+
+def test_the_export_says_which_memberships_make_one_a_member_administrator():
+    user, organisation, _proposal = _applicant_with_a_submitted_proposal()
+    second = make_organisation()
+    organisations.add_member(None, second, user, admin=False)
+    db.session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
+    ).is_admin = True
+    db.session.commit()
+    data = json.loads(privacy.to_json(privacy.personal_data(user, user.id)))
+    flags = {m["organisation_id"]: m["is_admin"] for m in data["memberships"]}
+    assert flags == {organisation.id: True, second.id: False}
+
+
+def test_the_archive_holds_the_evidence_documents_the_person_uploaded(client):
+    user = organisations.register_with_new_organisation(
+        auth.AccountInput(email="nele@example.org", name="Nele Nieuw", password=DEFAULT_PASSWORD),
+        organisations.OrganisationInput(
+            legal_name="Leerhuis vzw",
+            enterprise_number=valid_enterprise_number(),
+            provider_type=ProviderType.private,
+        ),
+    )
+    auth_links.verify_email(auth_links.make_link_token(user, "verify"))
+    organisation = user.memberships[0].organisation
+    mandate = PDF.replace(b"1 0 obj", b"1 0 obj % mandaat")
+    statutes = PDF.replace(b"1 0 obj", b"1 0 obj % statuten")
+    confirmation.add_evidence(user, organisation.id, "mandaat.pdf", io.BytesIO(mandate))
+    confirmation.add_evidence(user, organisation.id, "statuten.pdf", io.BytesIO(statutes))
+    # Someone else's evidence for another organisation is not this person's to receive.
+    stranger = organisations.register_with_new_organisation(
+        auth.AccountInput(email="piet@example.org", name="Piet", password=DEFAULT_PASSWORD),
+        organisations.OrganisationInput(
+            legal_name="Ander bv",
+            enterprise_number=valid_enterprise_number(),
+            provider_type=ProviderType.private,
+        ),
+    )
+    auth_links.verify_email(auth_links.make_link_token(stranger, "verify"))
+    confirmation.add_evidence(
+        stranger,
+        stranger.memberships[0].organisation.id,
+        "ander.pdf",
+        io.BytesIO(PDF.replace(b"1 0 obj", b"1 0 obj % ander")),
+    )
+
+    _login(client, user)
+    data, archive = _archive(client.get("/profile/personal-data"))
+    listed = data["organisation_evidence"]
+    assert [e["filename"] for e in listed] == ["mandaat.pdf", "statuten.pdf"]
+    assert sorted(archive.namelist()) == sorted(
+        [privacy.ARCHIVE_DATA, *(e["file"] for e in listed)]
+    )
+    for entry, content in zip(listed, (mandate, statutes), strict=True):
+        assert archive.read(entry["file"]) == content
+        assert entry["sha256"] == hashlib.sha256(content).hexdigest()
+        assert entry["size"] == len(content) and entry["organisation"] == "Leerhuis vzw"
+        assert "missing" not in entry
+
+    # A document gone from the disk is still listed, and said to be missing.
+    files.path_for(listed[0]["sha256"]).unlink()
+    data, archive = _archive(client.get("/profile/personal-data"))
+    assert data["organisation_evidence"][0]["missing"] is True
+    assert listed[0]["file"] not in archive.namelist()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
@@ -191,6 +273,11 @@ def test_the_cli_export_prints_the_same_json(runner, tmp_path):
     result = runner.invoke(args=["users", "export", user.email, "--output", str(target)])
     assert result.exit_code == 0
     assert json.loads(target.read_text())["account"]["email"] == user.email
+    archive_path = tmp_path / "els.zip"
+    result = runner.invoke(args=["users", "export", user.email, "-o", str(archive_path)])
+    assert result.exit_code == 0
+    with zipfile.ZipFile(archive_path) as archive:
+        assert json.loads(archive.read(privacy.ARCHIVE_DATA))["account"]["email"] == user.email
     assert runner.invoke(args=["users", "export", "niemand@example.org"]).exit_code != 0
 
 

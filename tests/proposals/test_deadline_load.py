@@ -4,8 +4,6 @@ The portal runs as in production (gunicorn, several processes and threads, CSRF 
 against the test session's database; requests really overlap.
 """
 
-import functools
-import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,7 +13,6 @@ import requests
 import sqlalchemy as sa
 
 from app.audit.models import AuditRecord
-from app.auth import services as auth_services
 from app.calls.models import Call
 from app.core.db import db
 from app.core.email import OutboxMessage
@@ -28,10 +25,9 @@ from tests.proposals._http import (
     hidden_inputs,
     logged_in_session,
 )
+from tests.proposals.deadline_helpers import ON_POSTGRESQL, in_parallel
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
-
-ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
 
 
 @pytest.fixture(scope="module")
@@ -41,43 +37,10 @@ def portal(app, database_url, tmp_path_factory):
         yield server
 
 
-@pytest.fixture
-def one_password_hash(monkeypatch):
-    """Hash the shared test password once (scrypt, ~0.1 s) instead of once per account.
-
-    Logging in still checks it with scrypt on the server, as in production.
-    """
-    monkeypatch.setattr(
-        auth_services, "hash_password", functools.cache(auth_services.hash_password)
-    )
-
-
 def _fresh() -> None:
     """Forget what this process's session cached: the server wrote behind its back."""
     db.session.rollback()
     db.session.expire_all()
-
-
-def _in_parallel(count: int, work):
-    """Run ``work(i)`` in ``count`` threads; results in order, exceptions re-raised."""
-    results: list = [None] * count
-    errors: list = []
-
-    def run(i):
-        try:
-            results[i] = work(i)
-        except BaseException as exc:  # reported below
-            errors.append((i, exc))
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    if errors:
-        i, exc = errors[0]
-        raise AssertionError(f"thread {i} failed ({len(errors)} in all): {exc!r}") from exc
-    return results
 
 
 def _csrf_token(session: requests.Session, url: str) -> str:
@@ -121,7 +84,7 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
         return session, token
 
     setup_seconds = time.monotonic() - clock
-    prepared = _in_parallel(SUBMITTERS, prepare)
+    prepared = in_parallel(SUBMITTERS, prepare)
     login_seconds = time.monotonic() - clock - setup_seconds
 
     # Only now, with everyone ready, set the deadline a little ahead (stored to the second).
@@ -155,7 +118,7 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
 
     started = time.monotonic()
     try:
-        outcomes = _in_parallel(SUBMITTERS, submit)
+        outcomes = in_parallel(SUBMITTERS, submit)
     finally:
         for session, _token in prepared:
             session.close()
@@ -280,7 +243,7 @@ def test_two_members_saving_the_same_draft_at_once(portal, one_password_hash):
     db.session.commit()
     log_start = portal.log_size()
     emails = [member.email for member in members]  # threads have no app context
-    sessions = _in_parallel(2, lambda i: logged_in_session(portal.url, emails[i]))
+    sessions = in_parallel(2, lambda i: logged_in_session(portal.url, emails[i]))
     try:
         winners = _race_rounds(portal, sessions, proposal_id, members)
     finally:
@@ -317,7 +280,7 @@ def _race_rounds(portal, sessions, proposal_id, members) -> list[int]:
             both_ready.wait(timeout=30)
             return sessions[i].post(edit_url, data=data, timeout=60, allow_redirects=False)
 
-        responses = _in_parallel(2, save)
+        responses = in_parallel(2, save)
         statuses = [response.status_code for response in responses]
         assert sorted(statuses) == [302, 409], (round_number, statuses, portal.log_tail())
         winner, loser = (0, 1) if statuses[0] == 302 else (1, 0)

@@ -7,7 +7,6 @@ counts as on time even when it waited behind busy workers. Exactly the requests 
 stamped before the end of the deadline's second are accepted: none is wrongly refused.
 """
 
-import functools
 import os
 import threading
 import time
@@ -16,7 +15,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.auth import services as auth_services
 from app.calls.models import Call
 from app.core.db import db
 from app.core.time import before_deadline, parse_request_start, utcnow
@@ -30,10 +28,10 @@ from tests.proposals._http import (
     nginx_available,
     nginx_proxy,
 )
+from tests.proposals.deadline_helpers import ON_POSTGRESQL, in_parallel
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.slow, pytest.mark.postgres_only]
 
-ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
 SUBMITTERS = 30
 BEFORE, AFTER = 24, 6  # in the last second before the end, and just after it
 
@@ -58,34 +56,6 @@ def production(app, database_url, tmp_path_factory):
         yield portal, proxy
 
 
-@pytest.fixture
-def one_password_hash(monkeypatch):
-    monkeypatch.setattr(
-        auth_services, "hash_password", functools.cache(auth_services.hash_password)
-    )
-
-
-def _in_parallel(count: int, work):
-    results: list = [None] * count
-    errors: list = []
-
-    def run(i):
-        try:
-            results[i] = work(i)
-        except BaseException as exc:  # reported below
-            errors.append((i, exc))
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=150)
-    if errors:
-        i, exc = errors[0]
-        raise AssertionError(f"thread {i} failed ({len(errors)} in all): {exc!r}") from exc
-    return results
-
-
 @pytest.mark.skipif(
     not ON_POSTGRESQL,
     reason="the load test targets PostgreSQL (TEST_DATABASE_URL=postgresql://...)",
@@ -108,7 +78,7 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
         session.close()
         return session, hidden_inputs(page.text)["csrf_token"]
 
-    prepared = _in_parallel(SUBMITTERS, prepare)
+    prepared = in_parallel(SUBMITTERS, prepare, timeout=150)
     proxy.access_log.write_text("")  # from here on: the submissions only
 
     deadline = (utcnow() + timedelta(seconds=2.6)).replace(microsecond=0)
@@ -142,7 +112,7 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
         session.close()
         return sent, response
 
-    outcomes = _in_parallel(SUBMITTERS, submit)
+    outcomes = in_parallel(SUBMITTERS, submit, timeout=150)
 
     statuses = [response.status_code for _sent, response in outcomes]
     assert set(statuses) <= {302, 409}, (statuses, portal.log_tail())

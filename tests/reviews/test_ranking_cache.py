@@ -1,5 +1,5 @@
 """The ranked order is cached per call under the last change of what it reads, so a change
-shows at once: consensus, budget, settings, an organisation's name; overrides
+shows at once: consensus, budget, settings; overrides
 are read fresh; a cached answer equals a fresh computation."""
 
 from decimal import Decimal
@@ -98,13 +98,16 @@ def test_a_budget_or_settings_change_shows_at_once():
     assert _view(rows) == _fresh(world.call.id)
 
 
-def test_an_organisation_name_shows_at_once():
+def test_a_renamed_organisation_keeps_its_submitted_name():
+    """The ranking reads the organisation the evaluated version froze, so renaming it after
+    submission changes nothing there (and needs no new computation)."""
     from app.organisations import services as organisations
 
     world = _world(count=3)
     rows = ranking_rules.ranking(world.call.id)
     other = world.proposals[1]
     organisation = other.organisation
+    submitted_name = organisation.legal_name
     data = organisations.OrganisationInput(
         legal_name="Hernoemd Opleidingscentrum",
         enterprise_number=organisation.enterprise_number,
@@ -118,8 +121,8 @@ def test_an_organisation_name_shows_at_once():
         r.proposal.reference: r.proposal.organisation.legal_name
         for r in ranking_rules.ranking(world.call.id)
     }
-    assert names[other.reference] == "Hernoemd Opleidingscentrum"
-    assert len(rows) == 3
+    assert names[other.reference] == submitted_name
+    assert _view(ranking_rules.ranking(world.call.id)) == _view(rows) == _fresh(world.call.id)
 
 
 def test_an_override_shows_at_once_and_threshold_names_follow_the_language():

@@ -42,7 +42,7 @@ def admissibility_checks(proposal: Proposal) -> dict[str, bool]:
     return {
         "on_time": version is not None,
         "complete": version is not None and not missing_in_version(version.data),
-        "provider_type": call.allows_provider_type(proposal.organisation.provider_type),
+        "provider_type": call.allows_provider_type(proposal.submitted_organisation.provider_type),
         "budget": requested is not None and Decimal("0") < requested <= call.max_request_eur,
     }
 

@@ -212,7 +212,6 @@ def _ranking_changed(
     call: Call, settings: EvaluationSettings, criteria: Sequence[Criterion]
 ) -> str:
     """Everything the ranked order depends on, in one query plus what is loaded already."""
-    from app.audit.models import AuditRecord
     from app.calls.models import DeadlineExtension
 
     of_call = Proposal.call_id == call.id
@@ -249,9 +248,6 @@ def _ranking_changed(
             extensions(sa.func.count(DeadlineExtension.id)),
             extensions(sa.func.max(DeadlineExtension.granted_at)),
             extensions(sa.func.max(DeadlineExtension.deadline)),
-            sa.select(sa.func.max(AuditRecord.id))
-            .where(AuditRecord.action == "organisation.updated")
-            .scalar_subquery(),
         )
     ).one()
     limits = (
@@ -297,6 +293,8 @@ def _rank(
             ProposalVersion.proposal_id,
             ProposalVersion.submitted_at,
             ProposalVersion.data["requested_eur"].as_string().label("requested"),
+            ProposalVersion.organisation["legal_name"].as_string().label("legal_name"),
+            ProposalVersion.organisation["enterprise_number"].as_string().label("number"),
         )
         .join(Proposal, Proposal.id == ProposalVersion.proposal_id)
         .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.submitted)
@@ -312,9 +310,18 @@ def _rank(
         consensus[item.proposal_id][item.criterion_id] = item
     deadlines = proposals.deadlines_by_organisation(call)
     inputs = []
-    for pid, (_pid, reference, _title, organisation_id, _name, _number) in candidates.items():
+    for pid, (_pid, reference, title, organisation_id, name, number) in candidates.items():
         deadline = deadlines.get(organisation_id, call.closes_at)
         version = [v for v in versions[pid] if before_deadline(v.submitted_at, deadline)][-1]
+        # The organisation as the evaluated version froze it, not as it is now.
+        candidates[pid] = (
+            pid,
+            reference,
+            title,
+            organisation_id,
+            version.legal_name or name,
+            version.number or number,
+        )
         inputs.append(
             ranking_policy.Candidate(
                 pid,
