@@ -33,8 +33,13 @@ class Endpoint:
     name: str
     role: str  # anonymous, official, token (the official's API token), evaluator, applicant
     path: str
-    kind: str = "get"  # get | save | submit (POSTs, see bench/wrk.lua)
+    kind: str = "get"  # get | save | submit (POSTs, see bench/wrk.lua) | job (see below)
     single: bool = False  # too slow for a load run: timed one request at a time
+
+
+# kind "job": a document prepared in the background (the PDFs the pages offer): the path
+# is the POST that queues it; the time is from that POST until its page links the file,
+# with `flask jobs worker` running beside gunicorn as in production.
 
 
 ENDPOINTS = [
@@ -53,9 +58,10 @@ ENDPOINTS = [
     Endpoint("submit", "applicant", "/proposals/{submit_draft}/submit", kind="submit"),
     Endpoint("receipt_pdf", "applicant", "/proposals/{receipt_proposal}/versions/1/receipt.pdf"),
     Endpoint("monitoring_yoy", "token", "/api/v1/monitoring/yoy?year={year}&base={base}"),
-    Endpoint("stats_pdf", "official", "/reporting/calls/{call}/report.pdf", single=True),
-    Endpoint("ranking_pdf", "official", "/evaluation/calls/{call}/ranking.pdf", single=True),
+    Endpoint("stats_pdf", "official", "/reporting/calls/{call}/report.pdf/prepare", kind="job"),
+    Endpoint("ranking_pdf", "official", "/evaluation/calls/{call}/ranking.pdf/prepare", kind="job"),
 ]
+JOB_TIMEOUT_S = 600
 
 
 def machine() -> str:
@@ -74,6 +80,51 @@ def machine() -> str:
     except (OSError, ValueError, IndexError):
         pass
     return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores{memory}"
+
+
+class JobWorker:
+    """`flask jobs worker` on the bench's queue, as production runs it beside gunicorn."""
+
+    def __init__(self, env: dict) -> None:
+        flask = shutil.which("flask", path=str(Path(sys.executable).parent)) or "flask"
+        self.process = subprocess.Popen(
+            [flask, "--app", "app", "jobs", "worker"],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def run_job(base: str, path: str, headers: dict, csrf: str) -> dict:
+    """Queue a document, follow its page until it links the file: the milliseconds."""
+    from urllib.parse import urlsplit
+
+    started = time.monotonic()
+    response = requests.post(
+        base + path, headers=headers, data={"csrf_token": csrf}, allow_redirects=False, timeout=75
+    )
+    if response.status_code != 302:
+        return {"status": response.status_code, "error": "not queued"}
+    page = urlsplit(response.headers["Location"]).path
+    while time.monotonic() - started < JOB_TIMEOUT_S:
+        text = requests.get(base + page, headers=headers, timeout=75).text
+        if f"{page}/file" in text:
+            elapsed = (time.monotonic() - started) * 1000
+            size = len(requests.get(f"{base}{page}/file", headers=headers, timeout=75).content)
+            return {"status": 302, "ms": round(elapsed, 1), "bytes": size}
+        if "govuk-error-summary__title" in text:
+            return {"status": 302, "error": "the job failed"}
+        time.sleep(0.25)
+    return {"status": 302, "error": f"not ready after {JOB_TIMEOUT_S} s"}
 
 
 class Server:
@@ -198,9 +249,17 @@ def main() -> None:
     import sqlalchemy as sa
 
     dialect = sa.engine.make_url(os.environ.get("DATABASE_URL", "sqlite://")).get_backend_name()
-    env = {**os.environ, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_MAIL_BACKEND": "console"}
+    work = ROOT / "bench" / ".work"
+    env = {
+        **os.environ,
+        "PORTAL_SECRET_KEY": "bench-secret",
+        "PORTAL_MAIL_BACKEND": "console",
+        "PORTAL_JOBS_FILE": str(work / f"jobs-{dialect}.sqlite"),
+        "PORTAL_DOCUMENTS_DIR": str(work / f"documents-{dialect}"),
+    }
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))  # stop gunicorn on the way out
     server = Server(args.port, env)
+    worker = JobWorker(env) if any(e.kind == "job" for e in endpoints) else None
     results: dict[str, dict] = {}
     try:
         cookies = {
@@ -226,6 +285,10 @@ def main() -> None:
                 headers["Authorization"] = f"Bearer {info['official_token']}"
             elif endpoint.role != "anonymous":
                 headers["Cookie"], csrf = cookies[endpoint.role]
+            if endpoint.kind == "job":
+                results[endpoint.name] = _job_entry(server.base, path, headers, csrf, args)
+                print(f"{endpoint.name:15s} done", file=sys.stderr)
+                continue
             method = "POST" if endpoint.kind != "get" else "GET"
             # one request first: status, size and queries (and a warm worker)
             started = time.monotonic()
@@ -240,6 +303,7 @@ def main() -> None:
                         "revision": "1",
                         "requested_eur": "15000",
                         "own_contribution_eur": "5000",
+                        "declaration": "y",  # the declaration on honour, for submit
                     }
                     if method == "POST"
                     else None,
@@ -311,6 +375,12 @@ def main() -> None:
                     },
                 )
                 entry[f"c{concurrency}"] = measured
+                if measured.get("unexpected") or measured.get("errors"):
+                    print(
+                        f"{endpoint.name} c{concurrency}: {measured.get('unexpected')} unexpected"
+                        f" answers, {measured.get('errors')} errors",
+                        file=sys.stderr,
+                    )
             first = entry.get(f"c{levels[0]}", {})
             entry.update(
                 {
@@ -324,6 +394,8 @@ def main() -> None:
         memory = server.worker_rss_mb()
     finally:
         server.stop()
+        if worker:
+            worker.stop()
 
     reference = results.get("reference", {}).get("rps") or 0
     document = {
@@ -338,6 +410,41 @@ def main() -> None:
     }
     Path(args.out).write_text(json.dumps(document, indent=2) + "\n")
     print(table(document, reference, levels))
+
+
+def _job_entry(base: str, path: str, headers: dict, csrf: str, args) -> dict:
+    """A prepared document, timed from the request to the ready file, one at a time (once
+    more while that took under the run's duration, up to three times)."""
+    runs = []
+    while len(runs) < 3 and sum(r.get("ms", 0) for r in runs) < args.duration * 1000:
+        run = run_job(base, path, headers, csrf)
+        runs.append(run)
+        if "error" in run:
+            break
+    times = sorted(r["ms"] for r in runs if "ms" in r)
+    entry = {
+        "status": runs[0].get("status"),
+        "bytes": runs[0].get("bytes"),
+        "queries": None,
+        "runs": len(times),
+        "note": "background job: from the request to the ready file, one at a time",
+    }
+    if not times:
+        print(f"job {path}: {runs[-1].get('error')}", file=sys.stderr)
+        return {
+            **entry,
+            "error": runs[-1].get("error"),
+            "p50_ms": None,
+            "p95_ms": None,
+            "rps": None,
+        }
+    return {
+        **entry,
+        "first_ms": times[0],
+        "p50_ms": times[len(times) // 2],
+        "p95_ms": times[-1],
+        "rps": round(1000 * len(times) / sum(times), 3),
+    }
 
 
 def _ms(value) -> str:

@@ -34,18 +34,26 @@ function init(args)
   end
 end
 
+-- wrk.format replaces wrk.headers (the -H options: the session cookie and the user agent)
+-- when given a table of headers, so a POST carries a copy of them plus its content type.
+local function form_headers()
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  return headers
+end
+
 function request()
   if kind == "save" then
     step = step + 1
     local body = "csrf_token=" .. csrf .. "&revision=" .. revision ..
       "&requested_eur=" .. (20000 + step) .. "&own_contribution_eur=5000"
-    return wrk.format("POST", "/proposals/" .. draft .. "/edit/budget",
-      {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+    return wrk.format("POST", "/proposals/" .. draft .. "/edit/budget", form_headers(), body)
   elseif kind == "submit" then
     step = step + 1
     local id = mine[step] or mine[#mine]
-    return wrk.format("POST", "/proposals/" .. id .. "/submit",
-      {["Content-Type"] = "application/x-www-form-urlencoded"}, "csrf_token=" .. csrf)
+    return wrk.format("POST", "/proposals/" .. id .. "/submit", form_headers(),
+      "csrf_token=" .. csrf .. "&declaration=y")
   end
   return wrk.request()
 end

@@ -101,10 +101,13 @@ def app(database_url, tmp_path_factory):
             "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
             "SERVER_BASE_URL": "http://localhost",
             "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
+            **_engine_options(database_url),
         }
     )
     app.test_client_class = FreshClient
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_without_fsync)
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -112,14 +115,36 @@ def app(database_url, tmp_path_factory):
     return app
 
 
+def _engine_options(url: str) -> dict:
+    """On PostgreSQL a commit does not wait for its WAL flush (the test database is thrown
+    away; visibility, locks and constraints are unchanged)."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c synchronous_commit=off"},
+        }
+    }
+
+
+def _sqlite_without_fsync(dbapi_connection, _record) -> None:
+    """The test database is thrown away: no fsync per commit, the rollback journal in memory.
+    Transactions, locks and constraints behave as before; only durability after a crash goes."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.execute("PRAGMA journal_mode = MEMORY")
+    cursor.close()
+
+
 def _wipe() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        else:  # plain SQL: compiling 36 DELETE statements per test costs more than running them
+            for table in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{table}"')
 
 
 @pytest.fixture(autouse=True)

@@ -104,7 +104,14 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("auth.revoke_token", "POST"): row(LOGIN, PROFILE, 404, 404, 404, PROFILE),
     ("auth.users", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
     ("auth.set_roles", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
-    ("auth.set_active", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    # without active=1 the administrator is sent to the confirmation of the deactivation
+    ("auth.set_active", "POST"): row(
+        LOGIN, 403, 403, 403, 403, (302, re.compile(r"/auth/users/\d+/deactivate"))
+    ),
+    ("auth.deactivate", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("auth.deactivate", "POST"): row(LOGIN, 403, 403, 403, 403, USERS),
+    ("auth.new_account", "GET"): row(LOGIN, 403, 403, 403, 403, 200),
+    ("auth.new_account", "POST"): row(LOGIN, 403, 403, 403, 403, 422),  # empty form: errors
     # ------------------------------------------------------------ organisations
     ("registration.register", "GET"): everyone(200),
     ("registration.register", "POST"): everyone(200),  # empty form re-rendered with errors
@@ -172,6 +179,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.review", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
     ("reviews.others", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
     ("reviews.download", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.proposal_pdf", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
     # ------------------------------------------------------------ evaluation: officials
     # on the world's OPEN call: not yet evaluable, so empty POSTs are refused or re-rendered
     ("reviews.index", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
@@ -259,8 +267,9 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("proposals.remove_attachment", "POST"): row(LOGIN, ATTACHMENTS, 404, 404, 403, 404),
     ("proposals.download", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.check", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
-    # unchanged since version 1: refused with a message on the proposal page
-    ("proposals.submit", "POST"): row(LOGIN, PROPOSAL, 404, 404, 403, 404),
+    # the declaration on honour is not ticked: the check-your-answers page again
+    ("proposals.submit", "POST"): row(LOGIN, 422, 404, 404, 403, 404),
+    ("proposals.full_pdf", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
     ("proposals.withdraw", "GET"): row(LOGIN, 200, 404, 404, PROPOSAL, 404),
     ("proposals.withdraw", "POST"): row(LOGIN, 422, 404, 404, PROPOSAL, 404),  # no reason
     # the world's proposal was submitted: only a never-submitted draft can be deleted
@@ -283,7 +292,7 @@ ACCESS: dict[tuple[str, str], dict] = {
 }
 
 
-def _rules(app):
+def rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
@@ -292,7 +301,7 @@ def _rules(app):
 
 
 def test_every_route_is_in_the_table(app):
-    routes = {(rule.endpoint, method) for rule, method in _rules(app)}
+    routes = {(rule.endpoint, method) for rule, method in rules(app)}
     missing = sorted(routes - ACCESS.keys())
     stale = sorted(ACCESS.keys() - routes)
     assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
@@ -327,6 +336,11 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The matrix's world, also walked page by page by tests/e2e/test_every_page.py."""
     organisation = make_organisation()
     other_organisation = make_organisation()
     applicant = make_user("applicant", organisation=organisation)
@@ -338,7 +352,11 @@ def world() -> World:
     project, _member = make_funded_project(member=applicant)
     call = make_call(code=CALL_CODE)
     document = documents.add_document(
-        make_user("official"), CALL_CODE, "Call text", "call.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+        make_user("official"),
+        CALL_CODE,
+        "Oproeptekst",
+        "oproep.pdf",
+        io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
     )
     proposal = make_proposal(call, applicant, submit=True)
     proposals.add_attachment(applicant, proposal.id, "plan.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
@@ -371,7 +389,7 @@ def world() -> World:
     )
 
 
-def _url_args(rule, world: World) -> dict:
+def url_args(rule, world: World) -> dict:
     values = {
         "organisation_id": world.organisation.id,
         "membership_id": world.pending.id,
@@ -409,7 +427,7 @@ def _url_args(rule, world: World) -> dict:
     return args
 
 
-def _audience_user(audience: str, world: World) -> User | None:
+def audience_user(audience: str, world: World) -> User | None:
     if audience == "anon":
         return None
     if audience == "applicant":
@@ -449,10 +467,10 @@ def _fast_hashes(monkeypatch):
 
 @pytest.mark.parametrize(("endpoint", "method", "audience"), CASES)
 def test_access(app, client, world, endpoint, method, audience):
-    rule = next((r for r, m in _rules(app) if r.endpoint == endpoint and m == method), None)
+    rule = next((r for r, m in rules(app) if r.endpoint == endpoint and m == method), None)
     if rule is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
-    user = _audience_user(audience, world)
+    user = audience_user(audience, world)
     headers = {}
     is_api = rule.rule.startswith("/api/")
     if user is not None:
@@ -465,7 +483,7 @@ def test_access(app, client, world, endpoint, method, audience):
             )
             assert response.status_code == 302, response.get_data(as_text=True)
     with app.test_request_context():
-        url = url_for(endpoint, **_url_args(rule, world))
+        url = url_for(endpoint, **url_args(rule, world))
 
     response = client.open(
         url, method=method, data={} if method == "POST" else None, headers=headers

@@ -18,20 +18,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from app.core.forms import PortalForm
+from app.core.forms import EMAIL_REQUIRED, PASSWORD_REQUIRED, PortalForm
 from app.core.permissions import Role
-
-REQUIRED = _l("This field is required.")
 
 
 class LoginForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(EMAIL_REQUIRED), Length(max=254)],
     )
     password = PasswordField(
-        _l("Password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
+        _l("Password"), widget=GovPasswordInput(), validators=[DataRequired(PASSWORD_REQUIRED)]
     )
     submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
 
@@ -40,7 +38,7 @@ class ForgotPasswordForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(EMAIL_REQUIRED), Length(max=254)],
     )
     submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
@@ -50,20 +48,20 @@ class ResetPasswordForm(PortalForm):
         _l("New password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
-        _l("Current password"), widget=GovPasswordInput(), validators=[DataRequired(REQUIRED)]
+        _l("Current password"), widget=GovPasswordInput(), validators=[DataRequired()]
     )
     new_password = PasswordField(
         _l("New password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
@@ -91,7 +89,7 @@ class TokenForm(PortalForm):
         _l("Name of the new token"),
         widget=GovTextInput(),
         description=_l("So you recognise it later, e.g. 'reporting script'."),
-        validators=[DataRequired(REQUIRED), Length(max=100)],
+        validators=[DataRequired(), Length(max=100)],
     )
     submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
 
@@ -101,3 +99,27 @@ class RolesForm(PortalForm):
         _l("Roles"), widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role]
     )
     submit = SubmitField(_l("Save roles"), widget=GovSubmitInput())
+
+
+class AccountForm(PortalForm):
+    name = StringField(
+        _l("Full name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the full name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        description=_l("The new account's owner gets a link at this address to choose a password."),
+        validators=[DataRequired(_l("Enter the email address.")), Length(max=254)],
+    )
+    roles = SelectMultipleField(
+        _l("Roles"), widget=GovCheckboxesInput(), choices=[(r.value, r.label) for r in Role]
+    )
+    language = RadioField(
+        _l("Language of letters"),
+        widget=GovRadioInput(),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        default="nl",
+    )
+    submit = SubmitField(_l("Create the account"), widget=GovSubmitInput())

@@ -237,12 +237,14 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
             raise DomainError(_("An anonymised account cannot be activated again."))
         before = user.active
         user.active = active
+        # a deactivated account is logged out everywhere at once, not at its next login
+        ended = 0 if active else end_user_sessions(user)
         audit.record(
             actor,
             "user.activated" if active else "user.deactivated",
             user,
             before={"active": before},
-            after={"active": active},
+            after={"active": active, **({} if active else {"sessions_ended": ended})},
         )
     return user
 

@@ -4,13 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth import accounts, services
 from app.auth import links as auth_links
 from app.auth import login as auth_login
 from app.auth import password_reset as auth_password_reset
-from app.auth import services
 from app.auth import sessions as auth_sessions
 from app.auth import tokens as auth_tokens
 from app.auth.forms import (
+    AccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LetterLanguageForm,
@@ -249,8 +250,66 @@ def revoke_token(token_id: int):
 @bp.get("/users")
 @roles_required(Role.admin)
 def users():
+    filters = accounts.AccountFilters.of(request.args)
+    page = accounts.search_accounts(current_user, filters, request.args)
     return render_template(
-        "auth/users.html", users=services.list_users(), form=RolesForm(), empty_form=EmptyForm()
+        "auth/users.html",
+        page=page,
+        filters=filters,
+        form=RolesForm(),
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def new_account():
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_account(
+                current_user,
+                form.name.data,
+                form.email.data,
+                {Role(r) for r in form.roles.data or []},
+                form.language.data or "nl",
+            )
+        except ValidationFailed as exc:
+            attach_errors(form, exc)
+        else:
+            flash(
+                _(
+                    "The account of %(email)s has been created; a link to choose a password "
+                    "has been sent.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.users", q=user.email))
+    status = 422 if form.errors else 200
+    return render_template("auth/new_account.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def deactivate(user_id: int):
+    """What deactivating does, then the confirmation."""
+    user = accounts.get_account(current_user, user_id)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.set_active(current_user, user_id, False)
+        except DomainError as exc:
+            flash(exc.user_message(), "error")
+        else:
+            flash(_("%(email)s is now deactivated.", email=user.email), "success")
+        return redirect(url_for("auth.users", q=user.email))
+    return render_template(
+        "auth/deactivate.html",
+        user=user,
+        sessions=auth_sessions.count_sessions(user),
+        is_self=user.id == current_user.id,
+        form=form,
     )
 
 
@@ -271,16 +330,14 @@ def set_roles(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 @roles_required(Role.admin)
 def set_active(user_id: int):
+    if request.form.get("active") != "1":  # deactivating asks for confirmation first
+        return redirect(url_for("auth.deactivate", user_id=user_id))
     if EmptyForm().validate_on_submit():
         try:
-            user = services.set_active(current_user, user_id, request.form.get("active") == "1")
+            user = services.set_active(current_user, user_id, True)
         except DomainError as exc:
             flash(exc.user_message(), "error")
         else:
-            flash(
-                _("%(email)s is now active.", email=user.email)
-                if user.active
-                else _("%(email)s is now deactivated.", email=user.email),
-                "success",
-            )
+            flash(_("%(email)s is now active.", email=user.email), "success")
+            return redirect(url_for("auth.users", q=user.email))
     return redirect(url_for("auth.users"))

@@ -1,5 +1,5 @@
-"""Form helpers shared by every domain: the base forms that refuse control characters, the
-CSRF-only form, service errors on fields, the one way a view hands a posted form to a
+"""Form helpers shared by every domain: the base forms that refuse control characters and
+name each empty required field in its error, the CSRF-only form, service errors on fields, the one way a view hands a posted form to a
 service (``submit_form``), and fields for exact numbers (Dutch or English notation, never
 floats)."""
 
@@ -15,8 +15,17 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
-from wtforms import Form, StringField
+from wtforms import (
+    BooleanField,
+    FileField,
+    Form,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, InputRequired, StopValidation
 from wtforms.widgets import TextArea
 
 from app.core import formatting
@@ -60,9 +69,76 @@ def _guard_text(field: Any) -> Any:
     return field
 
 
+_CHOICE_FIELDS = (RadioField, SelectField, SelectMultipleField)
+# The two fields every visitor meets, worded as people say it rather than from the label.
+EMAIL_REQUIRED = _l("Enter your email address.")
+PASSWORD_REQUIRED = _l("Enter your password.")
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Your full name' -> 'your full name' ('LMS' stays)."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def required_message(field: Any) -> str:
+    """The error of an empty required field, naming it by its label, in the reader's
+    language: 'Enter your full name', 'Choose your organisation', 'Tick “…”'."""
+    from flask_babel import gettext as _
+
+    label = str(field.label.text if field.label else field.name).strip().rstrip(":?")
+    if isinstance(field, BooleanField):
+        return _("Tick “%(label)s”.", label=label)
+    if isinstance(field, FileField):
+        return _("Choose a file: %(label)s.", label=_in_sentence(label))
+    if isinstance(field, _CHOICE_FIELDS):
+        return _("Choose %(label)s.", label=_in_sentence(label))
+    return _("Enter %(label)s.", label=_in_sentence(label))
+
+
+class Required(DataRequired):
+    """``DataRequired`` whose message, unless one is given, names the field (see
+    ``required_message``). Every portal form uses it for a bare ``DataRequired()``."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except StopValidation:
+            if self.message is None:
+                raise StopValidation(required_message(field)) from None
+            raise
+
+
+class RequiredInput(InputRequired):
+    """``InputRequired`` with the same named message."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            super().__call__(form, field)
+        except StopValidation:
+            if self.message is None:
+                raise StopValidation(required_message(field)) from None
+            raise
+
+
+def _name_required(field: Any) -> Any:
+    """A bare ``DataRequired()`` / ``InputRequired()`` (no message of its own) gets the
+    message that names the field."""
+    named = {DataRequired: Required, InputRequired: RequiredInput}
+    validators = list(field.validators)
+    for index, validator in enumerate(validators):
+        kind = named.get(type(validator))
+        if kind is not None and validator.message is None:
+            validators[index] = kind()
+    field.validators = validators
+    return field
+
+
 class _GuardedMeta:
     def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-        return _guard_text(super().bind_field(form, unbound_field, options))  # type: ignore[misc]
+        field = _guard_text(super().bind_field(form, unbound_field, options))  # type: ignore[misc]
+        return _name_required(field)
 
 
 class PortalForm(FlaskForm):

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from weasyprint import HTML
 
 from app.core.money import format_euro
 from app.demo.content import Provider
@@ -42,6 +41,8 @@ def render(
 
 @lru_cache(maxsize=512)
 def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # on first use: the app does not hold it in every worker
+
     # The demo is deterministic: a second seed in the same process (the tests) reuses them.
     return HTML(string=html).write_pdf()
 

@@ -5,23 +5,23 @@ Charts are drawn from the exact counts: they are for officials' pages and the of
 report PDF. Suppressed outputs (exports, the answer sheet) carry tables, not charts.
 """
 
-import matplotlib
 from flask_babel import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from app.monitoring.report_tables import month_label
 from app.monitoring.reports import YearOverYear
-from app.reporting.charts import _LOCK, BLUE, GREY, RC, _save
+from app.reporting.charts import _LOCK, BLUE, GREY, _save, drawing
 
 
 def yoy_chart(yoy: YearOverYear) -> bytes:
     """Started enrolments per month: the base year (hatched) beside the year (solid)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     months = list(yoy.months)
     base = [yoy.cell(m, "total").base_count for m in months]
     year = [yoy.cell(m, "total").count for m in months]
     labels = [month_label(m)[:3] for m in months]
-    with _LOCK, matplotlib.rc_context(RC):
+    with _LOCK, drawing():
         figure = Figure(figsize=(7.5, 3.4))
         axes = figure.add_subplot()
         width = 0.4

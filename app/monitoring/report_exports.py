@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.core.time import format_brussels, to_brussels
 from app.reporting.exports import (
@@ -63,6 +61,9 @@ def tables_csv(tables: list[Table], as_of: datetime, source: str) -> bytes:
 
 def tables_xlsx(tables: list[Table], as_of: datetime, source: str, title: str) -> bytes:
     """An "About" sheet, then one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     about = workbook.active
     used: set[str] = set()

@@ -14,17 +14,15 @@ from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.services import AccountInput
-from app.core.forms import PortalForm
+from app.core.forms import EMAIL_REQUIRED, PASSWORD_REQUIRED, PortalForm, required_message
 from app.organisations.models import ProviderType
 from app.organisations.services import OrganisationInput
-
-REQUIRED = _l("This field is required.")
 
 
 def _organisation_fields(*, required: bool) -> tuple[StringField, StringField, RadioField]:
     """Legal name, enterprise number and provider type: required when editing an
     organisation, checked by ``RegisterForm.validate`` when registering a new one."""
-    needed = [DataRequired(REQUIRED)] if required else [Optional()]
+    needed = [DataRequired()] if required else [Optional()]
     return (
         StringField(
             _l("Legal name of the organisation"),
@@ -85,7 +83,7 @@ class JoinForm(PortalForm):
     enterprise_number = StringField(
         _l("Enterprise number of the organisation"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=20)],
+        validators=[DataRequired(), Length(max=20)],
     )
     submit = SubmitField(_l("Ask to join"), widget=GovSubmitInput())
 
@@ -126,7 +124,7 @@ class RefuseOrganisationForm(PortalForm):
         _l("Reason for refusing"),
         widget=GovTextArea(),
         description=_l("The applicant receives this reason by email."),
-        validators=[DataRequired(REQUIRED), Length(max=2000)],
+        validators=[DataRequired(), Length(max=2000)],
     )
     submit = SubmitField(_l("Refuse the organisation"), widget=GovSubmitInput())
 
@@ -135,13 +133,13 @@ class RegisterForm(PortalForm):
     name = StringField(
         _l("Your full name"),
         widget=GovTextInput(),
-        validators=[DataRequired(REQUIRED), Length(max=200)],
+        validators=[DataRequired(), Length(max=200)],
     )
     email = EmailField(
         _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(REQUIRED),
+            DataRequired(EMAIL_REQUIRED),
             Length(max=254),
             Email(_l("Enter a valid email address.")),
         ],
@@ -150,7 +148,7 @@ class RegisterForm(PortalForm):
         _l("Password"),
         widget=GovPasswordInput(),
         description=_l("At least 12 characters; not a common password."),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired(PASSWORD_REQUIRED)],
     )
     mode = RadioField(
         _l("Your organisation"),
@@ -160,7 +158,7 @@ class RegisterForm(PortalForm):
             ("new", _l("Register a new organisation")),
             ("join", _l("Join an organisation that is already registered")),
         ],
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired()],
     )
     join_enterprise_number = StringField(
         _l("Enterprise number of the organisation to join"),
@@ -175,12 +173,12 @@ class RegisterForm(PortalForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.mode.data == "join" and not (self.join_enterprise_number.data or "").strip():
-            self.join_enterprise_number.errors = [str(REQUIRED)]
+            self.join_enterprise_number.errors = [required_message(self.join_enterprise_number)]
             ok = False
         if self.mode.data == "new":
             for field in (self.legal_name, self.enterprise_number, self.provider_type):
                 if not (field.data or "").strip():
-                    field.errors = [str(REQUIRED)]
+                    field.errors = [required_message(field)]
                     ok = False
         return ok
 

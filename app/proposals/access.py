@@ -35,11 +35,13 @@ class DeadlinePassed(DomainError):
 
 
 class EditConflict(DomainError):
-    """Someone saved the proposal since the form was opened."""
+    """Someone saved the proposal since the form was opened: ``fields`` changed both there
+    and here (empty when only the revision told: a form without a base)."""
 
-    def __init__(self, proposal: Proposal) -> None:
+    def __init__(self, proposal: Proposal, fields: list[str] | None = None) -> None:
         super().__init__(_("Someone else saved this proposal while you were editing it."))
         self.proposal = proposal
+        self.fields = fields or []
 
 
 def _precise(moment: datetime) -> str:

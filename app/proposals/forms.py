@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSubmitInput,
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -29,11 +31,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from app.calls.models import Call
 from app.core.forms import EuroField, PortalForm, PortalSubForm, WholeNumberField
 from app.organisations.enterprise_number import InvalidEnterpriseNumber, normalise
+from app.proposals import merge
 from app.proposals.fields import LABELS, SECTION_BY_KEY
 from app.proposals.services import SectionInput
 
 LONG_TEXT = 5000
-REQUIRED = _l("This field is required.")
 WHOLE_NUMBER = _l("Enter a whole number, like 40.")
 DATE_FORMAT = _l("Enter a date, like 2027-09-01.")
 
@@ -73,12 +75,15 @@ class SectionForm(PortalForm):
 
     revision = HiddenField(
         validators=[
-            InputRequired(),
+            InputRequired(_l("This form is out of date. Reload the page and try again.")),
             Regexp(
                 r"^\d{1,9}$", message=_l("This form is out of date. Reload the page and try again.")
             ),
         ]
     )
+    # Each field's hash when the form was loaded: a save conflicts only where the same
+    # fields changed since (app.proposals.merge).
+    base = HiddenField()
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
     section: str = ""
 
@@ -86,16 +91,22 @@ class SectionForm(PortalForm):
         return SectionInput(
             {name: self._data_of(name) for name in SECTION_BY_KEY[self.section].fields},
             int(self.revision.data),
+            merge.decode_base(self.base.data),
         )
 
     def _data_of(self, name: str):
         value = getattr(self, name).data
         return value.strip() if isinstance(value, str) else value
 
-    def load(self, proposal) -> None:
-        for name in SECTION_BY_KEY[self.section].fields:
-            self._load_field(name, getattr(proposal, name))
+    def load(self, proposal, values: dict | None = None) -> None:
+        """Fill the form from the proposal as it is now (``values`` overriding some fields,
+        as typed), based on its current revision and field hashes."""
+        fields = SECTION_BY_KEY[self.section].fields
+        for name in fields:
+            value = (values or {}).get(name, getattr(proposal, name))
+            self._load_field(name, value)
         self.revision.data = str(proposal.revision)
+        self.base.data = merge.encode_base(merge.base_of(proposal, fields))
 
     def _load_field(self, name: str, value) -> None:
         field = getattr(self, name)
@@ -356,3 +367,17 @@ class NewProposalForm(PortalForm):
         validators=[InputRequired(_l("Choose an organisation."))],
     )
     submit = SubmitField(_l("Start a proposal"), widget=GovSubmitInput())
+
+
+class DeclarationForm(PortalForm):
+    """The declaration on honour ticked on the check-your-answers page to submit; its text
+    (app.proposals.declaration) is the checkbox's label."""
+
+    declaration = BooleanField(
+        _l("Declaration on honour"),
+        widget=GovCheckboxInput(),
+        validators=[
+            DataRequired(_l("Tick the declaration on honour to submit the proposal.")),
+        ],
+    )
+    submit = SubmitField(_l("Submit the proposal"), widget=GovSubmitInput())

@@ -191,12 +191,22 @@ class ProposalVersion(Model):
     # provider type, address): receipts, statistics and exports read it from here, so a
     # later edit of the organisation never changes what was submitted.
     organisation: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The declaration on honour ticked when submitting: its text as shown, who ticked it
+    # and when ({"text", "accepted_by_id", "accepted_by", "accepted_at"}); None for versions
+    # submitted before the declaration existed, or by scripts that declare nothing.
+    declaration: Mapped[dict | None] = mapped_column(sa.JSON)
     # 1: the fingerprint's header holds the enterprise number only (versions submitted
-    # before the organisation was frozen in); 2: it holds ``organisation`` entire.
-    fingerprint_scheme: Mapped[int] = mapped_column(default=2, server_default="1")
+    # before the organisation was frozen in); 2: it holds ``organisation`` entire; 3: it
+    # holds ``declaration`` as well.
+    fingerprint_scheme: Mapped[int] = mapped_column(default=3, server_default="1")
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
     submitted_by: Mapped["User | None"] = relationship(lazy="joined")
+
+    @property
+    def declared_at(self) -> datetime | None:
+        """When the declaration on honour was ticked (the moment of submission)."""
+        return datetime.fromisoformat(self.declaration["accepted_at"]) if self.declaration else None
 
     @property
     def organisation_data(self) -> dict:

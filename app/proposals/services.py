@@ -35,8 +35,9 @@ from app.core.time import before_deadline, format_brussels, utcnow
 from app.organisations.confirmation import submission_block
 from app.organisations.models import Organisation
 from app.organisations.services import active_members
-from app.proposals import permissions
+from app.proposals import merge, permissions
 from app.proposals.access import DeadlinePassed, EditConflict, check_open, deadline_of, get_proposal
+from app.proposals.declaration import declaration_record
 from app.proposals.eligibility import check_shape, submission_problems
 from app.proposals.fields import FIELD_NAMES
 from app.proposals.models import Attachment, Proposal, ProposalStatus, ProposalVersion
@@ -130,6 +131,7 @@ class SectionInput:
 
     changes: Mapping[str, Any]
     revision: int
+    base: Mapping[str, str] | None = None  # per-field hashes at loading (app.proposals.merge)
 
 
 def update_proposal(
@@ -138,10 +140,15 @@ def update_proposal(
     changes: Mapping[str, Any],
     expected_revision: int,
     received_at: datetime | None = None,
+    *,
+    base: Mapping[str, str] | None = None,
 ) -> Proposal:
     """Save some of a draft's fields (``changes`` maps field names to new values, None
     clearing one). Partial data is fine; impossible values are refused per field and
-    nothing is saved, so the form can show them again."""
+    nothing is saved, so the form can show them again.
+
+    With ``base`` (each field's hash when the form was loaded) only the same fields changed
+    since conflict (app.proposals.merge); without it, any save since ``expected_revision``."""
     unknown = set(changes) - set(FIELD_NAMES)
     if unknown:
         raise ValueError(f"unknown proposal fields: {sorted(unknown)}")
@@ -151,7 +158,12 @@ def update_proposal(
             proposal = get_proposal(actor, proposal_id, for_update=True)
             require(permissions.can_edit(actor, proposal))
             check_open(proposal, received_at)
-            if proposal.revision != expected_revision:
+            if base is not None:
+                rebased = merge.rebase(proposal, changes, base)
+                if rebased.clashes:
+                    raise EditConflict(proposal, rebased.clashes)
+                changes = rebased.changes
+            elif proposal.revision != expected_revision:
                 raise EditConflict(proposal)
             check_shape(proposal.call, proposal, changes)
             changed = _apply(proposal, changes)
@@ -311,9 +323,16 @@ def remove_attachment(
 
 
 def submit_proposal(
-    actor: User, proposal_id: int, received_at: datetime | None = None
+    actor: User,
+    proposal_id: int,
+    received_at: datetime | None = None,
+    *,
+    declaration: str | None = None,
 ) -> ProposalVersion:
-    """Freeze version n+1 if the request arrived before the organisation's deadline."""
+    """Freeze version n+1 if the request arrived before the organisation's deadline.
+
+    ``declaration`` is the text of the declaration on honour the actor ticked (pages ask
+    for it; see app.proposals.declaration): the version keeps it with who and when."""
     received_at = received_at or utcnow()
     with transaction():
         proposal = get_proposal(actor, proposal_id, for_update=True)
@@ -353,7 +372,10 @@ def submit_proposal(
             submitted_by_id=actor.id,
             data=data,
             organisation=organisation_snapshot(proposal.organisation),
-            fingerprint_scheme=2,
+            fingerprint_scheme=3,
+            declaration=declaration_record(actor, declaration, received_at)
+            if declaration
+            else None,
             deadline_in_force=deadline_of(proposal),
         )
         version.fingerprint = fingerprint(version_header(version), data)

@@ -59,6 +59,8 @@ def version_header(version: ProposalVersion) -> dict[str, Any]:
     if version.fingerprint_scheme >= 2:
         header["organisation"] = organisation
         header["scheme"] = version.fingerprint_scheme
+    if version.fingerprint_scheme >= 3:
+        header["declaration"] = version.declaration
     return header
 
 

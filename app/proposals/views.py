@@ -16,11 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.calls import services as calls
 from app.calls.views import offer_proposal_start
 from app.core.errors import (
     DomainError,
+    PortalError,
     ValidationFailed,
 )
 from app.core.forms import EmptyForm, attach_errors
@@ -32,15 +35,23 @@ from app.proposals import (
     drafts,
     eligibility,
     listing,
+    merge,
     permissions,
     services,
     storage,
     versions,
 )
+from app.proposals.declaration import declaration_text
 from app.proposals.fields import LABELS, SECTION_BY_KEY, SECTION_OF, SECTIONS
-from app.proposals.forms import AttachmentForm, NewProposalForm, WithdrawForm, section_form
+from app.proposals.forms import (
+    AttachmentForm,
+    DeclarationForm,
+    NewProposalForm,
+    WithdrawForm,
+    section_form,
+)
 from app.proposals.models import Proposal, ProposalStatus
-from app.proposals.pdf import receipt_pdf
+from app.proposals.pdf import proposal_pdf, receipt_pdf, shown_version
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
 _DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail_panel
@@ -185,9 +196,10 @@ def edit(proposal_id: int, section: str):
                 typed.changes,
                 typed.revision,
                 received_at=request_received_at(),
+                base=typed.base,
             )
         except access.EditConflict as exc:
-            return _conflict(exc.proposal, form, section)
+            return _conflict(exc, form, section)
         except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
@@ -204,17 +216,25 @@ def edit(proposal_id: int, section: str):
     ), status
 
 
-def _conflict(current, form, section: str):
-    """Both versions side by side; the form keeps what the user typed, now based on the
-    latest revision, so saving again deliberately replaces the other person's text."""
-    mine = form.to_input().changes
-    theirs = {name: getattr(current, name) for name in SECTION_BY_KEY[section].fields}
-    differing = [
-        name
-        for name in SECTION_BY_KEY[section].fields
-        if _comparable(mine.get(name)) != _comparable(theirs.get(name))
-    ]
-    form.revision.data = str(current.revision)
+def _conflict(exc, form, section: str):
+    """Both versions side by side. The form keeps what the user typed, and takes the saved
+    value of every field only the other side changed; it is now based on the latest save,
+    so saving again deliberately replaces the other text of the fields that clash."""
+    current, typed = exc.proposal, form.to_input()
+    fields = SECTION_BY_KEY[section].fields
+    mine = typed.changes
+    theirs = {name: getattr(current, name) for name in fields}
+    if typed.base is not None:
+        differing = exc.fields
+        # the fields the user changed, as typed; the others as they are saved now
+        changed = {n: mine[n] for n in fields if merge.field_hash(mine[n]) != typed.base.get(n)}
+        form = section_form(section, current.call, formdata=None)
+        form.load(current, changed)
+    else:  # an older form without a base: the revision alone told
+        differing = [n for n in fields if _comparable(mine.get(n)) != _comparable(theirs.get(n))]
+        form.revision.data = str(current.revision)
+    last = merge.last_change(current, differing or list(fields))
+    by_id = last.actor_id if last else current.updated_by_id
     return render_template(
         "proposals/conflict.html",
         proposal=current,
@@ -224,6 +244,9 @@ def _conflict(current, form, section: str):
         theirs=theirs,
         differing=differing,
         labels=LABELS,
+        same_user=by_id == current_user.id,
+        by_name=last.actor_name if last else None,
+        at=last.at if last else current.updated_at,
     ), 409
 
 
@@ -238,7 +261,6 @@ def _comparable(value):
 def attachments(proposal_id: int):
     proposal = access.get_proposal(current_user, proposal_id)
     form = AttachmentForm()
-    editable = _editable(proposal)
     status = 200
     if request.method == "POST":
         require(permissions.can_edit(current_user, proposal))
@@ -258,15 +280,46 @@ def attachments(proposal_id: int):
                 flash(_("%(name)s was attached.", name=attachment.filename), "success")
                 return redirect(url_for(".attachments", proposal_id=proposal.id))
         status = 422
+    return _attachments_page(proposal, form, status)
+
+
+def _attachments_page(proposal, form, status: int):
     return render_template(
         "proposals/attachments.html",
         proposal=proposal,
         form=form,
-        editable=editable,
+        editable=_editable(proposal),
         empty_form=EmptyForm(),
         storage_used=storage.megabytes(storage.storage_used(proposal.organisation_id)),
         storage_quota=storage.megabytes(current_app.config["ORGANISATION_STORAGE_BYTES"]),
     ), status
+
+
+def _too_large_message() -> str:
+    return _(
+        "The file is larger than %(size)s MB. Choose a smaller PDF; nothing was saved.",
+        size=current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc):
+    """A request over the size limit (the browser checks a file's size first; this is for
+    when it could not): on the attachments page, the page again with the error on its file
+    field; elsewhere the error page."""
+    # The body was not read: the page's forms see an empty one (not the limit again).
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
+    proposal_id = (request.view_args or {}).get("proposal_id")
+    if request.endpoint == "proposals.attachments" and proposal_id is not None:
+        try:
+            proposal = access.get_proposal(current_user, proposal_id)
+        except PortalError:  # not theirs (or not logged in): the error page
+            pass
+        else:
+            form = AttachmentForm(formdata=None)
+            form.file.errors = [_too_large_message()]
+            return _attachments_page(proposal, form, 413)
+    return render_template("errors/error.html", status=413, message=_too_large_message()), 413
 
 
 @bp.post("/<int:proposal_id>/attachments/<int:attachment_id>/remove")
@@ -295,11 +348,13 @@ def download(proposal_id: int, sha256: str):
 @bp.get("/<int:proposal_id>/check")
 @login_required
 def check(proposal_id: int):
-    return _check_page(access.get_proposal(current_user, proposal_id))
+    return _check_page(access.get_proposal(current_user, proposal_id), DeclarationForm())
 
 
-def _check_page(proposal, errors: dict[str, str] | None = None):
-    """Every eligibility rule and every missing item; with ``errors`` from a refused submit."""
+def _check_page(proposal, form, errors: dict[str, str] | None = None):
+    """Check your answers: every answer by section with a link to change it, every
+    eligibility rule and missing item (with ``errors`` from a refused submit), and the
+    declaration on honour to tick to submit."""
     problems, sections = _overview(proposal)
     problems = {**problems, **(errors or {})}
     return render_template(
@@ -307,26 +362,38 @@ def _check_page(proposal, errors: dict[str, str] | None = None):
         proposal=proposal,
         problems=problems,
         sections=sections,
+        answers=versions.snapshot(proposal),
         rules=eligibility.check_eligibility(proposal),
         deadline=access.deadline_of(proposal),
         editable=_editable(proposal),
         labels=LABELS,
         section_of=SECTION_OF,
-        submit_form=EmptyForm(),
+        form=form,
+        declaration=declaration_text(proposal),
         submission_block=submission_block(proposal.organisation),
-    ), 422 if errors else 200
+    ), 422 if errors or form.errors else 200
 
 
 @bp.post("/<int:proposal_id>/submit")
 @login_required
 def submit(proposal_id: int):
     received_at = request_received_at()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    proposal = access.get_proposal(current_user, proposal_id)
+    require(permissions.can_edit(current_user, proposal))
+    form = DeclarationForm()
+    if not form.validate_on_submit():
+        if set(form.errors) != {"declaration"}:  # a missing CSRF token, say
+            abort(400)
+        return _check_page(proposal, form)
     try:
-        version = services.submit_proposal(current_user, proposal_id, received_at=received_at)
+        version = services.submit_proposal(
+            current_user,
+            proposal_id,
+            received_at=received_at,
+            declaration=declaration_text(proposal),
+        )
     except ValidationFailed as exc:
-        return _check_page(access.get_proposal(current_user, proposal_id), exc.errors)
+        return _check_page(access.get_proposal(current_user, proposal_id), form, exc.errors)
     except access.DeadlinePassed as exc:
         return render_template(
             "proposals/refused.html", message=exc.user_message(), proposal_id=proposal_id
@@ -419,3 +486,17 @@ def receipt(proposal_id: int, number: int):
     proposal, version = services.get_version(current_user, proposal_id, number)
     response = receipt_pdf(proposal, version)
     return response
+
+
+@bp.get("/<int:proposal_id>/proposal.pdf")
+@login_required
+def full_pdf(proposal_id: int):
+    """The whole proposal (PDF) for its organisation's members and officials: the version
+    that counts once submitted; ``?working=1`` gives members the working copy."""
+    proposal = access.get_proposal(current_user, proposal_id)
+    working = request.args.get("working") == "1" and permissions.is_member(current_user, proposal)
+    version = None if working else shown_version(proposal)
+    storage.log_confidential_read(
+        current_user, proposal, "proposal_pdf", {"version": version.number if version else None}
+    )
+    return proposal_pdf(proposal, version)

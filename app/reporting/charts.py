@@ -9,22 +9,19 @@ changes matplotlib's global settings for its duration.
 import io
 import threading
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 from flask_babel import gettext as _
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.dates import AutoDateLocator, DateFormatter
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
-from matplotlib.typing import RcKeyType
 
+from app.core import formatting
 from app.core.time import to_brussels
 from app.reporting.comparisons import Comparison
 from app.reporting.labels import technology_label
 from app.reporting.statistics import CallStatistics
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 # GOV.UK colours; every series also differs by pattern or line style, never by colour alone.
 BLUE = "#1d70b8"
@@ -33,7 +30,7 @@ BLACK = "#0b0c0c"
 GREY = "#505a5f"
 LIGHT = "#b1b4b6"
 
-RC: dict[RcKeyType, Any] = {
+RC: "dict[RcKeyType, Any]" = {
     "svg.hashsalt": "esf-eleren-statistics",
     "svg.fonttype": "path",  # glyphs as paths: looks the same in every browser and the PDF
     "font.family": "DejaVu Sans",
@@ -48,10 +45,22 @@ RC: dict[RcKeyType, Any] = {
 }
 _LOCK = threading.Lock()
 
+
+def drawing():
+    """matplotlib's settings for one drawing (use under ``_LOCK``). matplotlib is imported
+    on the first chart, not with the app: it keeps about 60 MB resident, which web workers
+    that never draw a chart (most requests) then do not hold."""
+    import matplotlib
+
+    return matplotlib.rc_context(RC)
+
+
 CHARTS = ("technologies", "submissions", "comparison")
 
 
-def _save(figure: Figure) -> bytes:
+def _save(figure: "Figure") -> bytes:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     FigureCanvasSVG(figure)
     out = io.BytesIO()
     figure.savefig(
@@ -66,12 +75,15 @@ def _save(figure: Figure) -> bytes:
 def technologies_chart(stats: CallStatistics) -> bytes:
     """Horizontal bars per technology: submitted proposals declaring it, and verified (once
     an official verified any)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     codes = list(reversed(stats.technologies))  # the first technology on top
     labels = [technology_label(code) for code in codes]
     declared = [stats.by_technology[code] for code in codes]
     verified = [stats.verified_by_technology[code] for code in codes]
     show_verified = stats.verified_count > 0
-    with _LOCK, matplotlib.rc_context(RC):
+    with _LOCK, drawing():
         figure = Figure(figsize=(7.5, (0.45 if show_verified else 0.32) * len(codes) + 1.2))
         axes = figure.add_subplot()
         positions = range(len(codes))
@@ -104,6 +116,12 @@ def technologies_chart(stats: CallStatistics) -> bytes:
 def submissions_chart(stats: CallStatistics) -> bytes:
     """Submissions per day (bars) and the number of submitted proposals (line), from the
     opening up to the deadline; each day is the Brussels day."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
     call = stats.call
     start = to_brussels(call.opens_at).date()
     end = max(to_brussels(call.deadline).date(), stats.days[-1].day if stats.days else start)
@@ -112,7 +130,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         return datetime.combine(day, datetime.min.time())
 
     noons = [midnight(row.day) + timedelta(hours=12) for row in stats.days]
-    with _LOCK, matplotlib.rc_context(RC):
+    with _LOCK, drawing():
         figure = Figure(figsize=(7.5, 3.4))
         axes = figure.add_subplot()
         total_axes = axes.twinx()
@@ -153,7 +171,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         deadline = midnight(to_brussels(call.deadline).date()) + timedelta(days=1)
         axes.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
         axes.annotate(
-            _("Deadline"),
+            _("Deadline %(date)s", date=formatting.day(to_brussels(call.deadline).date())),
             xy=(deadline, 1),
             xycoords=("data", "axes fraction"),
             xytext=(-4, -2),
@@ -166,12 +184,13 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.set_xlim(midnight(start) - timedelta(days=1), midnight(end) + timedelta(days=2))
         axes.set_ylim(0, max([row.new + row.resubmitted for row in stats.days] + [1]) * 1.15)
         total_axes.set_ylim(0, max([row.cumulative for row in stats.days] + [1]) * 1.15)
-        for each in (axes, total_axes):
-            each.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=8))
+        for each in (axes, total_axes):  # a few whole numbers, not a tick per proposal
+            each.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
         axes.xaxis.set_major_formatter(DateFormatter("%d-%m"))
-        axes.set_ylabel(_("Per day"))
-        total_axes.set_ylabel(_("Total"))
+        axes.set_xlabel(_("Day of submission (Brussels time)"))
+        axes.set_ylabel(_("Submissions per day (bars)"))
+        total_axes.set_ylabel(_("Submitted in total (line)"))
         handles = [
             Patch(facecolor=BLUE, label=_("First submissions per day")),
             Patch(
@@ -182,7 +201,7 @@ def submissions_chart(stats: CallStatistics) -> bytes:
         axes.legend(
             handles=handles,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
+            bbox_to_anchor=(0.5, -0.2),
             ncol=3,
             frameon=False,
             fontsize=9,
@@ -192,11 +211,14 @@ def submissions_chart(stats: CallStatistics) -> bytes:
 
 def comparison_chart(comparison: Comparison) -> bytes:
     """Per technology, the earlier and the later call side by side."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     rows = [row for row in comparison.rows if row.key.startswith("technology.")]
     rows.reverse()
     earlier_label = comparison.earlier.call.code
     later_label = comparison.later.call.code
-    with _LOCK, matplotlib.rc_context(RC):
+    with _LOCK, drawing():
         figure = Figure(figsize=(7.5, 0.45 * len(rows) + 1.2))
         axes = figure.add_subplot()
         positions = range(len(rows))

@@ -9,13 +9,9 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from app.core.exports import (  # noqa: F401  (the media types: reporting.views reads them here)
     CSV_MIMETYPE,
@@ -28,6 +24,9 @@ from app.core.time import format_brussels, to_brussels
 from app.reporting.proposal_rows import ProposalRow
 from app.reporting.statistics import CallStatistics
 from app.reporting.tables import Table, cell_kind, plain
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 def _iso(moment: datetime | None) -> str:
@@ -160,6 +159,8 @@ PCT_FORMAT = "0.0"
 
 
 def _text(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
@@ -176,6 +177,8 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def _widths(sheet, minimum: int = 8, maximum: int = 60) -> None:
+    from openpyxl.utils import get_column_letter
+
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
@@ -187,7 +190,7 @@ def _widths(sheet, minimum: int = 8, maximum: int = 60) -> None:
         )
 
 
-def _save(workbook: Workbook) -> bytes:
+def _save(workbook: "Workbook") -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -195,6 +198,9 @@ def _save(workbook: Workbook) -> bytes:
 
 def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
     """An "About" sheet, then one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     about = workbook.active
     used: set[str] = set()
@@ -244,6 +250,9 @@ def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
 
 
 def proposals_xlsx(stats_as_of: datetime, rows: list[ProposalRow]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(_("Proposals"), set())

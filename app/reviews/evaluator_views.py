@@ -15,7 +15,9 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import submit_form
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
+from app.proposals import storage as proposal_storage
 from app.proposals.fields import LABELS, SECTIONS
+from app.proposals.pdf import proposal_pdf as whole_proposal_pdf
 from app.reviews import facts as review_facts
 from app.reviews import queries
 from app.reviews.blueprint import bp
@@ -187,6 +189,17 @@ def download(assignment_id: int, sha256: str):
     )
     response.headers["Cache-Control"] = "no-store"  # confidential: never kept in a cache
     return response
+
+
+@bp.get("/assignments/<int:assignment_id>/proposal.pdf")
+@roles_required(Role.evaluator)
+def proposal_pdf(assignment_id: int):
+    """The whole proposal (PDF), the version being evaluated; after the declaration only."""
+    assignment, version = scoring_rules.readable_proposal(current_user, assignment_id)
+    proposal_storage.log_confidential_read(
+        current_user, assignment.proposal, "proposal_pdf", {"version": version.number}
+    )
+    return whole_proposal_pdf(assignment.proposal, version)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -79,20 +79,22 @@ def missing_in_version(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def admissible_proposals(call_id: int) -> list[Proposal]:
-    return list(
-        db.session.scalars(
-            sa.select(Proposal)
-            .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .where(
-                Proposal.call_id == call_id,
-                Proposal.status == ProposalStatus.submitted,
-                AdmissibilityCheck.result == Admissibility.admissible,
-            )
-            .options(selectinload(Proposal.versions))
-            .order_by(Proposal.id)
+def admissible_proposals(call_id: int, *, versions: bool = True) -> list[Proposal]:
+    """The call's admissible proposals, with their versions loaded unless ``versions`` is
+    false (the versions' data is most of the memory of thousands of proposals)."""
+    query = (
+        sa.select(Proposal)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(
+            Proposal.call_id == call_id,
+            Proposal.status == ProposalStatus.submitted,
+            AdmissibilityCheck.result == Admissibility.admissible,
         )
+        .order_by(Proposal.id)
     )
+    if versions:
+        query = query.options(selectinload(Proposal.versions))
+    return list(db.session.scalars(query))
 
 
 def affiliations_of(user_id: int) -> list[Affiliation]:

@@ -60,7 +60,7 @@ def review_overview(
     settings = settings_of(call)
     criteria = criteria_of(call_id)
     if proposal_ids is None:
-        rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id)}
+        rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id, versions=False)}
     else:
         found = {
             p.id: p

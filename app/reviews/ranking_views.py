@@ -5,7 +5,7 @@ Officials only, except the summary report: 404 for everyone who may not read it.
 import io
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -13,8 +13,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -35,6 +33,9 @@ from app.reviews.models import Outcome
 from app.reviews.pdf import ranking_pdf, summary_pdf
 from app.reviews.rules import ranking as ranking_rules
 from app.reviews.view_helpers import call_by_code, download, language, proposal_of
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 # ---------------------------------------------------------------------------- ranking
 
@@ -227,6 +228,9 @@ def _ranking_csv(rows, call: Call) -> bytes:
 
 
 def _ranking_xlsx(call: Call, rows) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Ranking")[:31]
@@ -282,9 +286,11 @@ def _ranking_xlsx(call: Call, rows) -> bytes:
     return out.getvalue()
 
 
-def _individual_sheet(workbook: Workbook, call: Call, rows) -> None:
+def _individual_sheet(workbook: "Workbook", call: Call, rows) -> None:
     """A second sheet: every submitted review's scores and justifications, evaluators as
     "Evaluator 1..n" per proposal."""
+    from openpyxl.styles import Font
+
     sheet = workbook.create_sheet(_("Individual scores")[:31])
     sheet.append(review_exports.individual_headers())
     for cell in sheet[1]:

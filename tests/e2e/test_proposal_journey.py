@@ -21,7 +21,7 @@ def _save_and_continue(page) -> None:
     page.wait_for_load_state("load")
 
 
-def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check_page):
+def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check_page, tmp_path):
     call = make_call(code="ESF-ELEREN-2027", title="ESF e-leren 2027")
     user = make_user("applicant", email="an.peeters@leerboom.example", name="An Peeters")
 
@@ -98,9 +98,19 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     _save_and_continue(page)
     assert urlsplit(page.url).path == proposal_path
 
-    # Attach a PDF.
+    # Attach a PDF: one over the size limit is refused on the form itself, before sending.
     page.click("main a[href$='/attachments']")
     page.wait_for_load_state("load")
+    attachments_url = page.url
+    big = tmp_path / "te-groot.pdf"
+    big.write_bytes(PDF + b"0" * (10 * 1024 * 1024))
+    page.set_input_files("input[type=file]", str(big))
+    page.click("main form[enctype] button[type=submit], main form[enctype] input[type=submit]")
+    error = page.locator("main .govuk-form-group--error .govuk-error-message")
+    error.wait_for()
+    assert "groter dan 10 MB" in error.inner_text()
+    assert page.url == attachments_url
+    check_page("attachment-too-large")
     page.set_input_files(
         "input[type=file]",
         files=[{"name": "projectplan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -110,10 +120,23 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     assert "projectplan.pdf" in page.locator("main").inner_text()
     check_page("attachments")
 
-    # Check every rule, then submit.
-    page.goto(proposal_path + "/check")
+    # Check your answers: every answer, an edit link per part, then the declaration.
+    page.goto(proposal_path)
+    page.click(f"main a[href$='{proposal_path}/check']")
+    page.wait_for_load_state("load")
     assert not page.locator(".govuk-error-summary").count()
+    main = page.locator("main").inner_text()
+    assert "projectplan.pdf" in main and "85.000,00" in main
+    for section in ("general", "design", "technologies", "planning", "budget", "partners"):
+        assert page.locator(f"main a[href$='{proposal_path}/edit/{section}']").count() == 1
     check_page("check")
+    # Submitting without ticking the declaration is refused on the same page.
+    page.click(f"main form[action$='{proposal_path}/submit'] button")
+    page.wait_for_load_state("load")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert "erewoord" in page.locator(".govuk-error-summary").inner_text()
+    check_page("check-declaration-error")
+    page.check("input[name=declaration]")
     page.click(f"main form[action$='{proposal_path}/submit'] button")
     page.wait_for_load_state("load")
     assert urlsplit(page.url).path == proposal_path
@@ -132,3 +155,4 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     assert str(proposal.requested_eur) == "85000.00"
     assert [v.number for v in proposal.versions] == [1]
     assert proposal.versions[0].data["attachments"][0]["filename"] == "projectplan.pdf"
+    assert "erewoord" in proposal.versions[0].declaration["text"]

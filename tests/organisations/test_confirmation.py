@@ -224,14 +224,14 @@ def test_the_submit_page_says_why_in_dutch_and_english(app):
     user, _organisation = register()
     proposal = make_proposal(make_call(), user)
     client = logged_in(app, user)
-    body = client.post(f"/proposals/{proposal.id}/submit", follow_redirects=True).get_data(
-        as_text=True
-    )
+    body = client.post(
+        f"/proposals/{proposal.id}/submit", data={"declaration": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Your organisation is waiting for confirmation by the ESF team" in body
     client.post("/language", data={"language": "nl"})
-    body = client.post(f"/proposals/{proposal.id}/submit", follow_redirects=True).get_data(
-        as_text=True
-    )
+    body = client.post(
+        f"/proposals/{proposal.id}/submit", data={"declaration": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "wacht nog op bevestiging" in body
 
 

@@ -111,7 +111,7 @@ def test_fifty_parallel_submissions_straddle_the_deadline(portal, one_password_h
         response = session.post(
             f"{portal.url}/proposals/{ids[i]}/submit",
             timeout=60,
-            data={"csrf_token": token},
+            data={"csrf_token": token, "declaration": "y"},
             allow_redirects=False,
         )
         return sent, response

@@ -106,7 +106,7 @@ def test_the_last_second_through_nginx_refuses_no_request_that_arrived_in_time(
         response = session.post(
             f"{proxy.url}/proposals/{ids[i]}/submit",
             timeout=120,
-            data={"csrf_token": token},
+            data={"csrf_token": token, "declaration": "y"},
             allow_redirects=False,
         )
         session.close()

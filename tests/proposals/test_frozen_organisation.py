@@ -55,7 +55,7 @@ def test_an_edit_of_the_organisation_changes_no_receipt_nor_statistics(monkeypat
     [version] = proposal.versions
     old_number = organisation.enterprise_number
     assert version.organisation["enterprise_number"] == old_number
-    assert version.fingerprint_scheme == 2 and proposal_versions.fingerprint_matches(version)
+    assert version.fingerprint_scheme == 3 and proposal_versions.fingerprint_matches(version)
     receipt_before = _receipt_text(monkeypatch, proposal, version)
     as_of = utcnow() + timedelta(microseconds=1)
     stats_before = statistics.call_statistics(official, call, as_of)

@@ -12,6 +12,7 @@ from app.proposals import services
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 from tests.factories import make_call, make_proposal, make_user
 
+DECLARED = {"declaration": "y"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -145,7 +146,7 @@ def test_submit_receipt_and_history(client, login):
     proposal = make_proposal(call, user)
     check = client.get(f"/proposals/{proposal.id}/check")
     assert check.status_code == 200
-    response = client.post(f"/proposals/{proposal.id}/submit")
+    response = client.post(f"/proposals/{proposal.id}/submit", data=DECLARED)
     assert response.status_code == 302
     db.session.expire_all()
     assert proposal.status is ProposalStatus.submitted
@@ -161,7 +162,7 @@ def test_submit_with_problems_lists_them_all(client, login):
     call = make_call()
     user = login(make_user("applicant"))
     proposal = make_proposal(call, user, complete=False)
-    response = client.post(f"/proposals/{proposal.id}/submit")
+    response = client.post(f"/proposals/{proposal.id}/submit", data=DECLARED)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert page.count("<li>") >= 15
@@ -177,9 +178,9 @@ def test_the_deadline_instant_over_http(client, login):
         proposal = make_proposal(call, user)
         login(user)
     with time_machine.travel(datetime(2021, 3, 31, 21, 59, 59, 999999, tzinfo=UTC), tick=False):
-        assert client.post(f"/proposals/{proposal.id}/submit").status_code == 302
+        assert client.post(f"/proposals/{proposal.id}/submit", data=DECLARED).status_code == 302
     with time_machine.travel(datetime(2021, 3, 31, 22, 0, 0, tzinfo=UTC), tick=False):
-        response = client.post(f"/proposals/{proposal.id}/submit")
+        response = client.post(f"/proposals/{proposal.id}/submit", data=DECLARED)
         assert response.status_code == 409
         assert "01-04-2021 00:00:00.000000" in response.get_data(as_text=True)
         response = client.post(
@@ -244,7 +245,7 @@ def test_missing_csrf_is_refused(app, client, login):
     proposal = make_proposal(call, user)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        response = client.post(f"/proposals/{proposal.id}/submit")
+        response = client.post(f"/proposals/{proposal.id}/submit", data=DECLARED)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400

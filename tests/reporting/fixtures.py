@@ -124,3 +124,35 @@ def build_world() -> World:
     )
     submit(public_user, p5, at(31, 23))
     return World(call, official, public_user, private_user, p1, p2, p3, p4, p5)
+
+
+def evaluate(world: World) -> None:
+    """The world's call evaluated and decided: p1 and p2 admissible, p5 inadmissible; the
+    decision funds p1 and puts p2 on the reserve list (the budget, lowered to 100,000 euro,
+    holds one)."""
+    from flask_babel import force_locale
+
+    from app.core.db import db
+    from app.reviews.models import Admissibility
+    from app.reviews.rules import admissibility as admissibility_rules
+    from app.reviews.rules import consensus as consensus_rules
+    from app.reviews.rules import criteria as criteria_rules
+    from app.reviews.rules import decisions as decisions_rules
+    from tests.factories import allow_fewer_reviews
+
+    world.call.budget_eur = Decimal("100000.00")
+    db.session.commit()
+    [criterion] = criteria_rules.set_criteria(
+        None, world.call.id, [criteria_rules.CriterionInput("Kwaliteit", "Quality", Decimal("1"))]
+    )
+    official = world.official
+    for proposal in (world.p1, world.p2):
+        admissibility_rules.decide_admissibility(official, proposal.id, Admissibility.admissible)
+    admissibility_rules.decide_admissibility(
+        official, world.p5.id, Admissibility.inadmissible, "Te laat aangevuld"
+    )
+    allow_fewer_reviews(official, world.p1, world.p2)
+    for proposal, score in ((world.p1, "5"), (world.p2, "4")):
+        consensus_rules.record_consensus(official, proposal.id, criterion.id, score, "Eens")
+    with force_locale("nl"):
+        decisions_rules.publish_decision(official, world.call.id)

@@ -86,3 +86,39 @@ document.querySelectorAll('a[data-select-all]').forEach((link) => {
     boxes.forEach((box) => { box.checked = tick })
   })
 })
+
+// A file over the size limit is refused before it is sent: <input type="file"
+// data-max-bytes="10485760" data-too-large="…">. The error shows on the field as the
+// server would show it (GOV.UK error message, error summary), and nothing else on the page
+// is lost. The server refuses it as well, for browsers that do not run this.
+function showFileError (input, message) {
+  const group = input.closest('.govuk-form-group')
+  if (!group) return
+  group.classList.add('govuk-form-group--error')
+  input.classList.add('govuk-file-upload--error')
+  let error = group.querySelector('.govuk-error-message')
+  if (!error) {
+    error = document.createElement('p')
+    error.className = 'govuk-error-message'
+    error.id = `${input.id}-error`
+    input.before(error)
+    input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') || ''} ${error.id}`.trim())
+  }
+  error.textContent = message
+  input.focus()
+}
+
+function initFileLimit (input) {
+  const limit = Number(input.dataset.maxBytes)
+  const form = input.form
+  if (!limit || !form) return
+  form.addEventListener('submit', (event) => {
+    const tooLarge = Array.from(input.files || []).some((file) => file.size > limit)
+    if (tooLarge) {
+      event.preventDefault()
+      showFileError(input, input.dataset.tooLarge)
+    }
+  })
+}
+
+document.querySelectorAll('input[type=file][data-max-bytes]').forEach(initFileLimit)

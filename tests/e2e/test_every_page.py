@@ -1,0 +1,142 @@
+"""Every page each role can open, in a real browser, in Dutch, at 1,280 and 375 px wide.
+
+The pages are the access matrix's GET routes that answer 200 for the role, with the URL
+arguments filled from the matrix's own world. On each HTML page: no English word in the
+visible text, nothing wider than the window, and axe finds nothing serious or critical.
+"""
+
+import re
+
+import pytest
+from flask import url_for
+
+from app.core.db import db
+from tests.factories import DEFAULT_PASSWORD
+from tests.test_access_matrix import ACCESS, audience_user, build_world, rules, url_args
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1280, 375)
+
+# English words that never belong on a Dutch page (chosen not to be Dutch words too:
+# no "in", "is", "over", "door", "want", "die", "even", "week", "team", "status"; "deadline"
+# and "download" are Dutch too).
+ENGLISH = re.compile(
+    r"\b(the|and|your|you|please|submit|submitted|error|proposals?|calls?|save|cancel|back|"
+    r"next|previous|search|page|with|this|that|from|which|there|should|must|will|"
+    r"not|been|have|has|are|were|could|would|only|other|yes|none|any|when|"
+    r"remaining|characters|edit|delete|remove|upload|show|hide|sign|"
+    r"log in|log out|settings|statistics|evaluation|reviews?|ranking|"
+    r"milestones?|budget total|total)\b",
+    re.IGNORECASE,
+)
+
+# Text a Dutch page may show in English: the language switch (lang="en"), code, and stored
+# values shown as they are (translate="no": the audit log's before/after data).
+VISIBLE_TEXT = """() => {
+  const clone = document.body.cloneNode(true);
+  clone.querySelectorAll('[lang]:not([lang="nl"]), [translate="no"], script, style, '
+    + 'template, code, pre').forEach(e => e.remove());
+  document.body.appendChild(clone);
+  clone.style.position = 'absolute'; clone.style.left = '-99999px';
+  const text = clone.innerText;
+  clone.remove();
+  return text;
+}"""
+
+HIDDEN_TEXT = """() => Array.from(document.querySelectorAll('.govuk-visually-hidden, [aria-label], title'))
+  .map(e => (e.getAttribute('aria-label') || '') + ' ' + e.textContent).join('\\n')"""
+
+WIDTH = "() => document.documentElement.scrollWidth"
+
+DOWNLOADS = (".pdf", ".csv", ".xlsx", ".svg", ".ics", ".json", ".zip")
+
+# The innermost elements that stick out of the window, to say what made a page too wide.
+OVERFLOWING = """(width) => Array.from(document.body.querySelectorAll('*'))
+  .filter(e => e.getBoundingClientRect().right > width + 1
+    && !Array.from(e.children).some(c => c.getBoundingClientRect().right > width + 1))
+  .slice(0, 3)
+  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+    + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+
+
+def _pages(app, world, audience):
+    """(endpoint, url) of the GET routes that answer 200 for ``audience``."""
+    found = []
+    with app.test_request_context():
+        for rule, method in rules(app):
+            if method != "GET" or rule.rule.startswith("/api"):
+                continue
+            if ACCESS[(rule.endpoint, method)][audience] != 200:
+                continue
+            found.append((rule.endpoint, url_for(rule.endpoint, **url_args(rule, world))))
+    return sorted(found)
+
+
+def _english(text: str) -> list[str]:
+    hits = []
+    for line in text.splitlines():
+        if "@" in line:  # e-mail addresses of the world's users
+            line = re.sub(r"\S+@\S+", "", line)
+        match = ENGLISH.search(line)
+        if match:
+            hits.append(f"{match.group(0)!r} in {line.strip()[:120]!r}")
+    return hits
+
+
+AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_every_page(app, browser, live_server, audience):
+    from axe_playwright_python.sync_playwright import Axe
+
+    world = build_world()
+    user = audience_user(audience, world)
+    db.session.commit()
+    pages = _pages(app, world, audience)
+    assert pages, audience
+    axe = Axe()
+    problems = []
+    is_html: dict[str, bool] = {}
+    for width in WIDTHS:
+        context = browser.new_context(
+            base_url=live_server, locale="nl-BE", viewport={"width": width, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        if user is not None:
+            page.goto("/auth/login")
+            page.fill("#email", user.email)
+            page.fill("#password", DEFAULT_PASSWORD)
+            page.press("#password", "Enter")
+            page.wait_for_load_state("load")
+        for _endpoint, url in pages:
+            if url.endswith(DOWNLOADS):  # files, not pages: never rendered here
+                continue
+            if url not in is_html:  # other downloads are told by their content type, once
+                head = context.request.get(url, max_redirects=0, timeout=60_000)
+                is_html[url] = head.headers.get("content-type", "").startswith("text/html")
+            if not is_html[url]:
+                continue
+            response = page.goto(url)
+            where = f"{audience} {width}px {url}"
+            if response is None or response.status != 200:
+                problems.append(f"{where}: status {response and response.status}")
+                continue
+            for hit in _english(page.evaluate(VISIBLE_TEXT)):
+                problems.append(f"{where}: English {hit}")
+            for hit in _english(page.evaluate(HIDDEN_TEXT)):
+                problems.append(f"{where}: English (screen readers) {hit}")
+            scroll_width = page.evaluate(WIDTH)
+            if scroll_width > width:
+                culprits = page.evaluate(OVERFLOWING, width)
+                problems.append(f"{where}: {scroll_width}px wide, {culprits}")
+            if width == WIDTHS[0]:
+                violations = axe.run(page).response["violations"]
+                for violation in violations:
+                    if violation.get("impact") in ("serious", "critical"):
+                        targets = [", ".join(map(str, n["target"])) for n in violation["nodes"][:3]]
+                        problems.append(f"{where}: axe {violation['id']} at {targets}")
+        context.close()
+    assert not problems, "\n".join(problems)
