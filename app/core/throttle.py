@@ -122,7 +122,7 @@ def release(rule: Rule, *, now: datetime | None = None) -> None:
     """Give one reserved attempt back (the guarded work succeeded). Part of the caller's
     transaction."""
     if (client := _redis()) is not None:
-        client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)  # type: ignore[no-untyped-call]
+        client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)
         return
     table = table_of(ThrottleCounter)
     db.session.execute(
@@ -212,7 +212,7 @@ return n
 """
 
 
-def _redis() -> "redis.Redis[bytes] | None":
+def _redis() -> "redis.Redis | None":
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
@@ -221,20 +221,20 @@ def _redis() -> "redis.Redis[bytes] | None":
         import redis
 
         clients[url] = redis.Redis.from_url(url)
-    return cast("redis.Redis[bytes]", clients[url])
+    return cast("redis.Redis", clients[url])
 
 
 def _redis_key(key: str) -> str:
     return "portal:throttle:" + key
 
 
-def _redis_reserve(client: "redis.Redis[bytes]", rules: list[Rule], now: datetime) -> None:
+def _redis_reserve(client: "redis.Redis", rules: list[Rule], now: datetime) -> None:
     """Redis runs each script alone; several keys are counted one after the other and a
     refusal gives back what was counted before it."""
     ms = int(now.timestamp() * 1000)
     counted: list[Rule] = []
     for rule in rules:
-        ok, value = client.eval(  # type: ignore[no-untyped-call]
+        ok, value = client.eval(
             _REDIS_RESERVE,
             1,
             _redis_key(rule.key),
@@ -245,6 +245,6 @@ def _redis_reserve(client: "redis.Redis[bytes]", rules: list[Rule], now: datetim
         )
         if not ok:
             for done in counted:
-                client.eval(_REDIS_RELEASE, 1, _redis_key(done.key), done.limit)  # type: ignore[no-untyped-call]
+                client.eval(_REDIS_RELEASE, 1, _redis_key(done.key), done.limit)
             raise Throttled(retry_after=max(1, math.ceil(int(value) / 1000)))
         counted.append(rule)
