@@ -68,11 +68,13 @@ run: install
 	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-# Static checks: ruff (lint and format), and the layers of app/ (import-linter, contract in pyproject.toml).
+# Static checks: ruff (lint and format), the layers of app/ (import-linter) and the types
+# (mypy); their settings are in pyproject.toml.
 check: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lint: check
 
@@ -89,7 +91,7 @@ test-postgres: install proxy pg-client pdf-tools
 	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
 
 test: check test-sqlite test-postgres
-	@echo "== all checks passed: ruff, import layers, SQLite, PostgreSQL (if it answered), Chromium =="
+	@echo "== all checks passed: ruff, import layers, mypy, SQLite, PostgreSQL (if it answered), Chromium =="
 
 # The benchmark (README "Performance"): data set, gunicorn, wrk, bench/results.json.
 BENCH_SECONDS ?= 10

@@ -64,9 +64,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if any(hops.values()):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
-            x_for=hops["for"],  # type: ignore[method-assign]
+            x_for=hops["for"],
             x_proto=hops["proto"],
             x_host=hops["host"],
             x_port=hops["port"],

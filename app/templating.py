@@ -101,9 +101,10 @@ def technology_labels(codes) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
+    own = [app.jinja_loader] if app.jinja_loader is not None else []
     app.jinja_loader = ChoiceLoader(
         [
-            app.jinja_loader,
+            *own,
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

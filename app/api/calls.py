@@ -1,14 +1,16 @@
 """Public API: the published calls with their deadlines (no token needed)."""
 
 from datetime import datetime
+from typing import Any
 
 import marshmallow as ma
 
 from app.api.core import bp
+from app.api.fields import BrusselsDateTime, UtcDateTime
 from app.calls import services
 from app.calls.models import Call, CallStatus
-from app.core.countdown import iso_utc, seconds_left
-from app.core.time import to_brussels, utcnow
+from app.core.countdown import seconds_left
+from app.core.time import utcnow
 
 
 class CallSummarySchema(ma.Schema):
@@ -19,7 +21,7 @@ class CallSummarySchema(ma.Schema):
         validate=ma.validate.OneOf([s.value for s in CallStatus]),
         metadata={"description": "upcoming, open, closed, evaluation or decided"},
     )
-    opens_at = ma.fields.String(
+    opens_at = BrusselsDateTime(
         required=True,
         metadata={
             "format": "date-time",
@@ -27,7 +29,7 @@ class CallSummarySchema(ma.Schema):
             "description": "Opening moment, ISO 8601 with the Europe/Brussels offset",
         },
     )
-    deadline = ma.fields.String(
+    deadline = BrusselsDateTime(
         required=True,
         metadata={
             "format": "date-time",
@@ -35,7 +37,7 @@ class CallSummarySchema(ma.Schema):
             "description": "Submission deadline, ISO 8601 with the Europe/Brussels offset",
         },
     )
-    deadline_utc = ma.fields.String(
+    deadline_utc = UtcDateTime(
         required=True,
         metadata={
             "format": "date-time",
@@ -58,18 +60,14 @@ class CallListSchema(ma.Schema):
     calls = ma.fields.List(ma.fields.Nested(CallSummarySchema), required=True)
 
 
-def _iso(moment: datetime) -> str:
-    return to_brussels(moment).isoformat()
-
-
-def summary(call: Call, now: datetime) -> dict:
+def summary(call: Call, now: datetime) -> dict[str, Any]:
     return {
         "code": call.code,
         "title": call.title,
         "status": call.status_at(now).value,
-        "opens_at": _iso(call.opens_at),
-        "deadline": _iso(call.deadline),
-        "deadline_utc": iso_utc(call.deadline),
+        "opens_at": call.opens_at,
+        "deadline": call.deadline,
+        "deadline_utc": call.deadline,
         "seconds_until_deadline": seconds_left(call.closes_at, now),
     }
 

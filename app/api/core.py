@@ -38,8 +38,9 @@ def token_required(*roles):
             g.api_user = user
             return view(*args, **kwargs)
 
-        wrapped._apidoc = getattr(view, "_apidoc", {})  # keep flask-smorest's docs
-        doc = wrapped._apidoc.setdefault("manual_doc", {})
+        apidoc = getattr(view, "_apidoc", {})
+        wrapped._apidoc = apidoc  # type: ignore[attr-defined]  # keep flask-smorest's docs
+        doc = apidoc.setdefault("manual_doc", {})
         doc["security"] = [{"bearerAuth": []}]
         return wrapped
 

@@ -9,14 +9,13 @@ from flask import g
 from werkzeug.exceptions import BadRequest
 
 from app.api.core import bp, token_required
+from app.api.fields import BrusselsDateTime
 from app.api.views import ApiErrorSchema
 from app.core.permissions import Role
-from app.core.time import to_brussels
 from app.monitoring import report_definitions, report_profiles, reports
 
 MODES = [*report_definitions.MODES, "total"]
 MONTHS_PATTERN = r"^(1[0-2]|[1-9])(,(1[0-2]|[1-9]))*$"
-MOMENT = {"format": "date-time", "description": "ISO 8601 with the Europe/Brussels offset"}
 
 
 class YoyQuerySchema(ma.Schema):
@@ -70,7 +69,7 @@ class YoyRowSchema(ma.Schema):
 class YoySchema(ma.Schema):
     year = ma.fields.Integer(required=True)
     base = ma.fields.Integer(required=True)
-    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    as_of = BrusselsDateTime(required=True)
     rows = ma.fields.List(
         ma.fields.Nested(YoyRowSchema),
         required=True,
@@ -99,7 +98,7 @@ class ProfileQuerySchema(ma.Schema):
 
 
 def _counts_schema(name: str, values: tuple[str, ...]) -> type[ma.Schema]:
-    fields = {
+    fields: dict[str, ma.fields.Field] = {
         key: ma.fields.Integer(required=True) for key in (*values, report_definitions.UNKNOWN)
     }
     title = "".join(part.capitalize() for part in name.split("_"))
@@ -132,10 +131,10 @@ BreakdownsSchema = ma.Schema.from_dict(
 
 
 class ProfileSchema(ma.Schema):
-    start = ma.fields.String(required=True, data_key="from", metadata={"format": "date"})
-    end = ma.fields.String(required=True, data_key="to", metadata={"format": "date"})
+    start = ma.fields.Date(required=True, data_key="from")
+    end = ma.fields.Date(required=True, data_key="to")
     project = ma.fields.String(required=True, allow_none=True)
-    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    as_of = BrusselsDateTime(required=True)
     total = ma.fields.Integer(
         required=True, metadata={"description": "Participants: enrolments started in the period"}
     )
@@ -175,14 +174,14 @@ def yoy_body(yoy: reports.YearOverYear) -> dict:
     return {
         "year": yoy.year,
         "base": yoy.base,
-        "as_of": to_brussels(yoy.as_of).isoformat(),
+        "as_of": yoy.as_of,
         "rows": [
             {
                 "month": cell.month,
                 "mode": cell.mode,
                 "base_count": cell.base_count,
                 "count": cell.count,
-                "change_pct": float(cell.change_pct) if cell.change_pct is not None else None,
+                "change_pct": cell.change_pct,  # a Decimal, written as a number
             }
             for cell in yoy.cells
             if cell.month
@@ -210,10 +209,10 @@ def monitoring_yoy(year: int, base: int, months: str | None = None):
 
 def profile_body(found: report_profiles.Profile, scope: report_definitions.Scope) -> dict:
     return {
-        "start": found.start.isoformat(),
-        "end": found.end.isoformat(),  # from, to
+        "start": found.start,
+        "end": found.end,  # from, to
         "project": scope.project.reference if scope.project else None,
-        "as_of": to_brussels(found.as_of).isoformat(),
+        "as_of": found.as_of,
         "total": found.total,
         "breakdowns": {name: dict(b.counts) for name, b in found.breakdowns.items()},
     }

@@ -4,13 +4,11 @@ It runs the same service as the ranking page and its exports (app.reviews.rules.
 so the API, the page and the CSV/XLSX/PDF give the same rows in the same order.
 """
 
-from decimal import Decimal
-
 import marshmallow as ma
 from flask import g
 
 from app.api.core import bp, token_required
-from app.api.stats import AMOUNT
+from app.api.fields import AMOUNT, Amount, TwoPlaces
 from app.api.views import ApiErrorSchema
 from app.calls import services as calls
 from app.core.permissions import Role
@@ -37,7 +35,7 @@ class RankingRowSchema(ma.Schema):
     organisation = ma.fields.String(
         required=True, metadata={"description": "The applicant's legal name"}
     )
-    score = ma.fields.String(
+    score = TwoPlaces(
         required=True,
         metadata={
             "pattern": r"^\d{1,3}\.\d{2}$",
@@ -46,8 +44,8 @@ class RankingRowSchema(ma.Schema):
             "string with two decimals",
         },
     )
-    requested_eur = ma.fields.String(required=True, metadata=AMOUNT)
-    cumulative_eur = ma.fields.String(
+    requested_eur = Amount(required=True)
+    cumulative_eur = Amount(
         required=True,
         allow_none=True,
         metadata={
@@ -88,7 +86,7 @@ class RankingRowSchema(ma.Schema):
 
 class RankingSchema(ma.Schema):
     call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
-    budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
+    budget_eur = Amount(required=True)
     rows = ma.fields.List(
         ma.fields.Nested(RankingRowSchema),
         required=True,
@@ -100,23 +98,19 @@ class RankingSchema(ma.Schema):
     )
 
 
-def _amount(value: Decimal | None) -> str | None:
-    return f"{value:.2f}" if value is not None else None
-
-
 def ranking_body(call, rows, quorums=None) -> dict:
     quorums = consensus_rules.review_quorums(call.id) if quorums is None else quorums
     return {
         "call": call.code,
-        "budget_eur": _amount(call.budget_eur),
+        "budget_eur": call.budget_eur,
         "rows": [
             {
                 "rank": row.rank,
                 "proposal": row.proposal.reference,
                 "organisation": row.proposal.organisation.legal_name,
-                "score": _amount(row.score),
-                "requested_eur": _amount(row.requested),
-                "cumulative_eur": _amount(row.cumulative),
+                "score": row.score,
+                "requested_eur": row.requested,
+                "cumulative_eur": row.cumulative,
                 "outcome": row.outcome.value,
                 **_quorum(quorums.get(row.proposal.id)),
             }

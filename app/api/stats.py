@@ -6,17 +6,16 @@ page, the exports and the PDF give the same numbers for the same moment.
 
 import math
 from datetime import datetime
-from decimal import Decimal
 
 import marshmallow as ma
 from flask import g
 from werkzeug.exceptions import BadRequest
 
 from app.api.core import bp, token_required
+from app.api.fields import Amount, BrusselsDateTime
 from app.api.views import ApiErrorSchema
 from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES
 from app.core.permissions import Role
-from app.core.time import to_brussels
 from app.reporting import moments, proposal_rows, statistics
 from app.reporting.exports import proposal_record
 
@@ -69,17 +68,9 @@ class ProviderTypeCountsSchema(ma.Schema):
     private = ma.fields.Integer(required=True)
 
 
-MOMENT = {"format": "date-time", "description": "ISO 8601 with the Europe/Brussels offset"}
-AMOUNT = {
-    "pattern": r"^\d+\.\d{2}$",
-    "example": "1234567.89",
-    "description": "Euro, exact, two decimals",
-}
-
-
 class CallStatsSchema(ma.Schema):
     call = ma.fields.String(required=True, metadata={"example": "ESF-ELEREN-2027"})
-    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    as_of = BrusselsDateTime(required=True)
     proposals = ma.fields.Nested(
         StatusCountsSchema,
         required=True,
@@ -119,7 +110,7 @@ class CallStatsSchema(ma.Schema):
     )
     by_project_type = ma.fields.Nested(ProjectTypeCountsSchema, required=True)
     by_provider_type = ma.fields.Nested(ProviderTypeCountsSchema, required=True)
-    requested_budget_eur = ma.fields.String(required=True, metadata=AMOUNT)
+    requested_budget_eur = Amount(required=True)
 
 
 class ApiProposalSchema(ma.Schema):
@@ -130,7 +121,7 @@ class ApiProposalSchema(ma.Schema):
     provider_type = ma.fields.String(required=True, validate=ma.validate.OneOf(ALL_PROVIDER_TYPES))
     project_type = ma.fields.String(required=True, allow_none=True)
     practice_oriented = ma.fields.Boolean(required=True, allow_none=True)
-    requested_eur = ma.fields.String(required=True, allow_none=True, metadata=AMOUNT)
+    requested_eur = Amount(required=True, allow_none=True)
     declared_technologies = ma.fields.List(ma.fields.String(), required=True)
     verified_technologies = ma.fields.List(
         ma.fields.String(),
@@ -139,7 +130,7 @@ class ApiProposalSchema(ma.Schema):
         metadata={"description": "null until an official verified the technologies"},
     )
     verified_by = ma.fields.String(required=True, allow_none=True)
-    verified_at = ma.fields.String(required=True, allow_none=True, metadata=MOMENT)
+    verified_at = BrusselsDateTime(required=True, allow_none=True)
     verified_version = ma.fields.Integer(required=True, allow_none=True)
     version = ma.fields.Integer(
         required=True,
@@ -147,22 +138,18 @@ class ApiProposalSchema(ma.Schema):
             "description": "The version in force at the moment (the last one submitted by then)"
         },
     )
-    first_submitted_at = ma.fields.String(required=True, metadata=MOMENT)
-    submitted_at = ma.fields.String(required=True, metadata=MOMENT)
+    first_submitted_at = BrusselsDateTime(required=True)
+    submitted_at = BrusselsDateTime(required=True)
 
 
 class ProposalPageSchema(ma.Schema):
     call = ma.fields.String(required=True)
-    as_of = ma.fields.String(required=True, metadata=MOMENT)
+    as_of = BrusselsDateTime(required=True)
     page = ma.fields.Integer(required=True)
     per_page = ma.fields.Integer(required=True)
     pages = ma.fields.Integer(required=True)
     total = ma.fields.Integer(required=True)
     proposals = ma.fields.List(ma.fields.Nested(ApiProposalSchema), required=True)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return to_brussels(moment).isoformat() if moment is not None else None
 
 
 def _moment(args: dict) -> datetime:
@@ -172,14 +159,10 @@ def _moment(args: dict) -> datetime:
         raise BadRequest(exc.user_message()) from exc
 
 
-def _amount(value: Decimal | None) -> str | None:
-    return f"{value:.2f}" if value is not None else None
-
-
 def stats_body(stats: statistics.CallStatistics) -> dict:
     return {
         "call": stats.call.code,
-        "as_of": _iso(stats.as_of),
+        "as_of": stats.as_of,
         "proposals": dict(stats.by_status),
         "by_technology": dict(stats.by_technology),
         "verified_by_technology": dict(stats.verified_by_technology),
@@ -188,16 +171,12 @@ def stats_body(stats: statistics.CallStatistics) -> dict:
         "verified_vr_or_ai": stats.verified_vr_or_ai,
         "by_project_type": {code: stats.by_project_type[code] for code in ALL_PROJECT_TYPES},
         "by_provider_type": {code: stats.by_provider_type[code] for code in ALL_PROVIDER_TYPES},
-        "requested_budget_eur": _amount(stats.requested_budget),
+        "requested_budget_eur": stats.requested_budget,
     }
 
 
 def proposal_body(row: proposal_rows.ProposalRow) -> dict:
-    record = proposal_record(row)
-    for key in ("verified_at", "first_submitted_at", "submitted_at"):
-        record[key] = _iso(record[key])
-    record["requested_eur"] = _amount(record["requested_eur"])
-    return record
+    return proposal_record(row)
 
 
 _ERRORS = (
@@ -246,7 +225,7 @@ def call_proposals(code: str, page: int = 1, per_page: int = 100, **args):
     start = (page - 1) * per_page
     return {
         "call": call.code,
-        "as_of": _iso(as_of),
+        "as_of": as_of,
         "page": page,
         "per_page": per_page,
         "pages": math.ceil(len(rows) / per_page),

@@ -1,17 +1,21 @@
 """Users, their roles, API tokens and sessions."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.permissions import Role
 from app.core.time import utcnow
 
+if TYPE_CHECKING:
+    from app.organisations.models import Membership, Organisation
 
-class User(UserMixin, db.Model):
+
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         # One account per address regardless of case: the service lower-cases, the index guards.
@@ -34,7 +38,7 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user",
         lazy="selectin",
         primaryjoin="User.id == Membership.user_id",
@@ -46,7 +50,7 @@ class User(UserMixin, db.Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -85,11 +89,11 @@ class User(UserMixin, db.Model):
         return frozenset(m.organisation_id for m in self.memberships if m.is_active)
 
     @property
-    def organisations(self) -> list["Organisation"]:  # noqa: F821
+    def organisations(self) -> list["Organisation"]:
         return [m.organisation for m in self.memberships if m.is_active]
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -100,7 +104,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -126,7 +130,7 @@ class ApiToken(db.Model):
         return self.revoked_at is None and self.expires_at <= utcnow()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One logged-in browser. The session cookie holds a random key; only its SHA-256 is
     stored, and a request counts as logged in only while the row exists, so logging out,
     logging out everywhere and a password change end sessions on the server at once."""

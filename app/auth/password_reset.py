@@ -2,6 +2,7 @@
 end the account's sessions and tokens."""
 
 from types import SimpleNamespace
+from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -62,7 +63,9 @@ def request_password_reset(email: str, *, address: str | None = None) -> None:
                 render_template(
                     "auth/email/reset.txt",
                     user=stand_in,
-                    link=link_url("auth.reset_password", make_link_token(stand_in, "reset")),
+                    link=link_url(
+                        "auth.reset_password", make_link_token(cast(User, stand_in), "reset")
+                    ),
                     minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
                 )
             return

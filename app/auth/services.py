@@ -5,6 +5,7 @@ resets and changes in ``password_reset``, API tokens in ``tokens``."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -19,7 +20,7 @@ from app.auth.passwords import hash_password, password_problem
 from app.auth.sessions import end_user_sessions
 from app.auth.tokens import revoke_all_tokens
 from app.core import throttle
-from app.core.db import db, transaction
+from app.core.db import affected, db, transaction
 from app.core.email import OutboxMessage, enqueue, external_url
 from app.core.errors import DomainError, NotFound, PermissionDenied, Throttled, ValidationFailed
 from app.core.permissions import Role, require
@@ -295,11 +296,10 @@ def anonymise_account(actor: User | None, user_id: int) -> User:
 
 def forget_outbox(email: str) -> int:
     """Delete the queued and sent emails to ``email`` (they carry the name and links)."""
-    return (
+    return affected(
         db.session.execute(
             sa.delete(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == email.lower())
-        ).rowcount
-        or 0
+        )
     )
 
 
@@ -307,7 +307,7 @@ def list_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(sa.func.lower(User.email))))
 
 
-def _raise(exc: Exception):
+def _raise(exc: Exception) -> NoReturn:
     raise exc
 
 

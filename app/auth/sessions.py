@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.audit import services as audit
 from app.auth.models import User, UserSession
 from app.auth.tokens import hash_token
-from app.core.db import db, transaction
+from app.core.db import affected, db, transaction
 
 
 def load_user(user_id: str, session_key: str | None) -> User | None:
@@ -62,4 +62,4 @@ def end_user_sessions(user: User, *, keep: str | None = None) -> int:
     query = sa.delete(UserSession).where(UserSession.user_id == user.id)
     if keep:
         query = query.where(UserSession.key_hash != hash_token(keep))
-    return db.session.execute(query).rowcount or 0
+    return affected(db.session.execute(query))

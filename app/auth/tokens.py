@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.audit import services as audit
 from app.auth.models import ApiToken, User
 from app.core import throttle
-from app.core.db import db, transaction
+from app.core.db import affected, db, transaction
 from app.core.errors import NotFound
 from app.core.permissions import require
 from app.core.time import utcnow
@@ -74,13 +74,12 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
 
 def revoke_all_tokens(user: User) -> int:
     """A new password revokes every API token: one made with a stolen password stops."""
-    return (
+    return affected(
         db.session.execute(
             sa.update(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
-        ).rowcount
-        or 0
+        )
     )
 
 

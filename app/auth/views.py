@@ -274,7 +274,7 @@ def new_account():
                 {Role(r) for r in form.roles.data or []},
                 form.language.data or "nl",
             )
-        except DomainError as exc:
+        except ValidationFailed as exc:
             attach_errors(form, exc)
         else:
             flash(

@@ -45,7 +45,7 @@ def add_document(
         count = db.session.scalar(
             sa.select(sa.func.count(CallDocument.id)).where(CallDocument.call_id == call.id)
         )
-        if count >= MAX_DOCUMENTS:
+        if (count or 0) >= MAX_DOCUMENTS:
             errors["file"] = _(
                 "A call can have at most %(count)d documents. Remove one first.",
                 count=MAX_DOCUMENTS,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import before_deadline, utcnow
 from app.organisations.models import Organisation, ProviderType
 
@@ -93,7 +93,7 @@ ALL_TECHNOLOGIES = [t.value for t in Technology]
 ALL_PROVIDER_TYPES = [t.value for t in ProviderType]
 
 
-class Call(db.Model):
+class Call(Model):
     __tablename__ = "calls"
     __table_args__ = (
         sa.CheckConstraint("deadline > opens_at", name="deadline_after_opening"),
@@ -185,7 +185,7 @@ class Call(db.Model):
         return provider_type.value in self.provider_types
 
 
-class DeadlineExtension(db.Model):
+class DeadlineExtension(Model):
     """One organisation's individual deadline for one call, granted by an official."""
 
     __tablename__ = "deadline_extensions"
@@ -207,7 +207,7 @@ class DeadlineExtension(db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class CallDocument(db.Model):
+class CallDocument(Model):
     """A document of a call (the call text, a template, a guide): a PDF that officials upload
     and everyone can download once the call is published. Stored under its SHA-256."""
 

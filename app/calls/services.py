@@ -1,8 +1,10 @@
 """Calls: create, edit, publish and close them; individual deadline extensions."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -133,7 +135,7 @@ def rule_changes(call: Call) -> list[RuleChange]:
     return changes
 
 
-def _snapshot(call: Call) -> dict:
+def _snapshot(call: Call) -> dict[str, Any]:
     return {
         "code": call.code,
         "title": call.title,
@@ -357,7 +359,7 @@ def grant_extension(
                 "The extended deadline must be after the call's deadline (%(deadline)s).",
                 deadline=format_brussels(call.deadline),
             )
-        if errors:
+        if errors or organisation is None:
             raise ValidationFailed(errors)
         extension = db.session.scalar(
             sa.select(DeadlineExtension).where(
@@ -365,7 +367,7 @@ def grant_extension(
                 DeadlineExtension.organisation_id == organisation_id,
             )
         )
-        before = {}
+        before: dict[str, str] = {}
         if extension is None:
             extension = DeadlineExtension(call=call, organisation_id=organisation_id)
             db.session.add(extension)
@@ -408,7 +410,7 @@ def grant_extension(
     return extension
 
 
-def extensions_for(call: Call, organisation_ids) -> list[DeadlineExtension]:
+def extensions_for(call: Call, organisation_ids: Collection[int]) -> list[DeadlineExtension]:
     """The individual deadlines of these organisations (a user's) in this call."""
     if not organisation_ids:
         return []

@@ -219,17 +219,15 @@ def _managed(code: str) -> Call:
 def edit(code: str):
     call = _managed(code)
     form = CallForm.for_call(call)
-    if form.validate_on_submit():
-        try:
-            call = services.update_call(current_user, call.id, form.to_input())
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".detail", code=call.code))
-        else:
-            flash(_("The call %(code)s has been saved.", code=call.code), "success")
-            return redirect(url_for(".detail", code=call.code))
+    done = submit_form(
+        form,
+        lambda: services.update_call(current_user, call.id, form.to_input()),
+        success=lambda saved: _("The call %(code)s has been saved.", code=saved.code),
+        then=lambda saved: url_for(".detail", code=saved.code),  # the code may have changed
+        refused=url_for(".detail", code=call.code),
+    )
+    if done:
+        return done
     return render_template(
         "calls/edit.html", form=form, call=call, rules_frozen=services.rules_frozen(call)
     ), 422 if form.errors else 200

@@ -27,6 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -49,7 +50,7 @@ class BackupError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     path: Path
-    manifest: dict
+    manifest: dict[str, Any]
     files: int
     tables: int
     rows: int | None
@@ -178,7 +179,7 @@ def _count_rows(sqlite_copy: Path | None = None) -> tuple[int, int | None]:
 # ---------------------------------------------------------------------------- restore
 
 
-def _extract(source: Path, folder: Path) -> dict:
+def _extract(source: Path, folder: Path) -> dict[str, Any]:
     """Unpack into ``folder`` and check every member against the manifest."""
     try:
         with tarfile.open(source, "r:gz") as archive:
@@ -192,7 +193,7 @@ def _extract(source: Path, folder: Path) -> dict:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise BackupError(f"{source}: no {MANIFEST}")
-    manifest = json.loads(manifest_path.read_text())
+    manifest: dict[str, Any] = json.loads(manifest_path.read_text())
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{source}: unknown archive format {manifest.get('format')!r}")
     expected = manifest["sha256"]

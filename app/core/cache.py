@@ -10,7 +10,7 @@ import contextlib
 import pickle
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 
@@ -55,7 +55,7 @@ class RedisCache:
         except Exception:  # a cache that does not answer is a miss
             return None
         # only this application writes under the prefix, on a server it is configured for
-        return pickle.loads(raw) if raw is not None else None  # noqa: S301
+        return pickle.loads(cast(bytes, raw)) if raw is not None else None  # noqa: S301
 
     def set(self, key: str, value: Any) -> None:
         with contextlib.suppress(Exception):  # not cached this time
@@ -73,4 +73,5 @@ def init_app(app: Flask) -> None:
 
 
 def cache() -> MemoryCache | RedisCache:
-    return current_app.extensions["portal_cache"]
+    store: MemoryCache | RedisCache = current_app.extensions["portal_cache"]
+    return store

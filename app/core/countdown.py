@@ -2,6 +2,7 @@
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -68,7 +69,7 @@ def iso_utc(moment: datetime, milliseconds: bool = False) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def countdown(deadline: datetime, now: datetime | None = None) -> dict:
+def countdown(deadline: datetime, now: datetime | None = None) -> dict[str, Any]:
     """Everything the countdown macro (_macros/countdown.html) needs."""
     now = now or utcnow()
     texts = countdown_texts()

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum as PyEnum
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -48,6 +49,28 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# The base of every model. At run time it is ``db.Model`` (Flask-SQLAlchemy's subclass of
+# ``Base`` with the bind and table-name mixins); the type checker cannot follow that
+# attribute, so it sees the class Flask-SQLAlchemy builds, spelled out.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FSAModel
+
+    class Model(_FSAModel, Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """A model's table, typed as the Table it is (SQLAlchemy types it as any FromClause)."""
+    return cast(sa.Table, model.__table__)
+
+
+def affected(result: sa.Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (its result is a CursorResult, typed as any Result)."""
+    return cast("sa.CursorResult[Any]", result).rowcount or 0
+
 
 def str_enum(enum_cls: type[PyEnum]) -> sa.Enum:
     """Store enum *values* as short strings, the same on SQLite and PostgreSQL."""
@@ -81,7 +104,7 @@ def transaction() -> Iterator[None]:
         session.info.pop("in_transaction", None)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 
 from app.core.jobs import job
+from app.core.permissions import Actor
 from app.core.time import utcnow
 
 STATES = ("queued", "running", "done", "failed")
@@ -31,7 +32,7 @@ STATES = ("queued", "running", "done", "failed")
 class Kind:
     name: str
     allowed: Callable[[Any], bool]
-    render: Callable[[int, dict], tuple[bytes, str]]
+    render: Callable[[int, dict[str, Any]], tuple[bytes, str]]
     mimetype: str = "application/pdf"
     label: Any = ""  # what the document is, for its page (a lazy translated string)
 
@@ -43,7 +44,7 @@ def register(
     name: str,
     *,
     allowed: Callable[[Any], bool],
-    render: Callable[[int, dict], tuple[bytes, str]],
+    render: Callable[[int, dict[str, Any]], tuple[bytes, str]],
     mimetype: str = "application/pdf",
     label: Any = "",
 ) -> None:
@@ -59,7 +60,7 @@ class Document:
     id: str
     kind: str
     owner_id: int
-    params: dict
+    params: dict[str, Any]
     state: str = "queued"
     filename: str = ""
     size: int = 0
@@ -110,9 +111,11 @@ def file_of(document: Document) -> Path:
     return folder() / f"{document.id}.bin"
 
 
-def visible_to(document: Document | None, user) -> bool:
+def visible_to(document: Document | None, user: object) -> bool:
     """The owner, while still allowed to have documents of its kind."""
-    registered = kind(document.kind) if document is not None else None
+    if document is None:
+        return False
+    registered = kind(document.kind)
     return (
         registered is not None
         and getattr(user, "id", None) == document.owner_id
@@ -120,7 +123,7 @@ def visible_to(document: Document | None, user) -> bool:
     )
 
 
-def prepare(user, kind_name: str, params: dict) -> Document:
+def prepare(user: Actor, kind_name: str, params: dict[str, Any]) -> Document:
     """Record the request and queue the job (in tests it runs at once)."""
     if kind(kind_name) is None:
         raise KeyError(kind_name)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from enum import StrEnum
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import db, str_enum, transaction
+from app.core.db import Model, db, str_enum, transaction
 from app.core.time import utcnow
 
 
@@ -33,7 +34,7 @@ class OutboxStatus(StrEnum):
     failed = "failed"  # gave up after MAIL_MAX_ATTEMPTS
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +62,7 @@ def enqueue(
     template: str,
     language: str = "nl",
     dedupe_key: str | None = None,
-    **context,
+    **context: Any,
 ) -> OutboxMessage | None:
     """Render a plain-text email in the recipient's language and add it to the outbox.
 
@@ -80,7 +81,9 @@ def enqueue(
     return message
 
 
-def render_email(subject, template: str, language: str = "nl", **context) -> tuple[str, str]:
+def render_email(
+    subject: object, template: str, language: str = "nl", **context: Any
+) -> tuple[str, str]:
     """The subject and body of an email as its recipient will read it (``enqueue`` queues
     exactly this; a confirmation page shows it as a preview)."""
     with force_locale(language):
@@ -221,7 +224,7 @@ def status_command(limit: int) -> None:
         )
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for emails, built from SERVER_BASE_URL (works outside requests)."""
     from flask import url_for
 

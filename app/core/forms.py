@@ -4,7 +4,8 @@ service (``submit_form``), and fields for exact numbers (Dutch or English notati
 floats)."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
     FileField,
@@ -44,7 +46,7 @@ def has_forbidden_characters(text: str, *, multi_line: bool = False) -> bool:
     return bool(pattern.search(text))
 
 
-def _refuse_single_line(value):
+def _refuse_single_line(value: object) -> object:
     if isinstance(value, str) and has_forbidden_characters(value):
         raise ValueError(
             str(_l("Remove the line breaks and other control characters from this field."))
@@ -52,13 +54,13 @@ def _refuse_single_line(value):
     return value
 
 
-def _refuse_multi_line(value):
+def _refuse_multi_line(value: object) -> object:
     if isinstance(value, str) and has_forbidden_characters(value, multi_line=True):
         raise ValueError(str(_l("Remove the invisible null characters from this text.")))
     return value
 
 
-def _guard_text(field):
+def _guard_text(field: Any) -> Any:
     """Put the control-character check first in a text field's filters; the error shows on
     the field and the typed text stays in it."""
     if isinstance(field, StringField):
@@ -80,7 +82,7 @@ def _in_sentence(label: str) -> str:
     return label
 
 
-def required_message(field) -> str:
+def required_message(field: Any) -> str:
     """The error of an empty required field, naming it by its label, in the reader's
     language: 'Enter your full name', 'Choose your organisation', 'Tick “…”'."""
     from flask_babel import gettext as _
@@ -99,7 +101,7 @@ class Required(DataRequired):
     """``DataRequired`` whose message, unless one is given, names the field (see
     ``required_message``). Every portal form uses it for a bare ``DataRequired()``."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         try:
             super().__call__(form, field)
         except StopValidation:
@@ -111,7 +113,7 @@ class Required(DataRequired):
 class RequiredInput(InputRequired):
     """``InputRequired`` with the same named message."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         try:
             super().__call__(form, field)
         except StopValidation:
@@ -120,7 +122,7 @@ class RequiredInput(InputRequired):
             raise
 
 
-def _name_required(field):
+def _name_required(field: Any) -> Any:
     """A bare ``DataRequired()`` / ``InputRequired()`` (no message of its own) gets the
     message that names the field."""
     named = {DataRequired: Required, InputRequired: RequiredInput}
@@ -134,8 +136,9 @@ def _name_required(field):
 
 
 class _GuardedMeta:
-    def bind_field(self, form, unbound_field, options):
-        return _name_required(_guard_text(super().bind_field(form, unbound_field, options)))
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        field = _guard_text(super().bind_field(form, unbound_field, options))  # type: ignore[misc]
+        return _name_required(field)
 
 
 class PortalForm(FlaskForm):
@@ -172,12 +175,13 @@ def submit_form(
     action: Callable[[], Any],
     *,
     success: str | Callable[[Any], str],
-    then: str,
+    then: str | Callable[[Any], str],
     refused: str | None = None,
     errors: Callable[[ValidationFailed], ValidationFailed] | None = None,
-):
+) -> Response | None:
     """Validate ``form`` and run ``action`` (the service call), the block every form view
-    shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then``. A
+    shares. Done: flash ``success`` (or ``success(result)``) and redirect to ``then`` (or
+    ``then(result)``, when the result decides where to go: then give ``refused``). A
     ``DomainError`` (a rule said no): flash it and redirect to ``refused`` (default
     ``then``). ``ValidationFailed``: its errors go on the fields (through
     ``errors`` first, to reword them) and the result is None, as for a form that did not
@@ -192,21 +196,32 @@ def submit_form(
         return None
     except DomainError as exc:
         flash(exc.user_message(), "error")
-        return redirect(refused or then)
+        fallback = refused or then
+        assert isinstance(fallback, str), "submit_form: give `refused` with a callable `then`"
+        return redirect(fallback)
     flash(success(result) if callable(success) else success, "success")
-    return redirect(then)
+    return redirect(then(result) if callable(then) else then)
 
 
 class EuroField(StringField):
     """An exact euro amount typed as '12.500,50', '12500.50' or '150.000'; never a float."""
 
-    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+    data: Any  # like every WTForms field's: None until valid input is processed
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        message: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l(
             "Enter an amount in euro with at most two decimals, like 12.500,00."
         )
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = valuelist[0] if valuelist else ""
         try:
@@ -214,9 +229,9 @@ class EuroField(StringField):
         except InvalidAmount:
             raise ValueError(str(self.message)) from None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         if self.data is None:
             return ""
         text = f"{self.data:.2f}"  # as a person types it: no thousands separator
@@ -228,23 +243,25 @@ class DecimalTextField(StringField):
 
     ``places`` limits the decimals; ``strip`` characters (such as '%') are ignored."""
 
+    data: Any  # like every WTForms field's: None until valid input is processed
+
     LIMIT = Decimal(10) ** 9
 
     def __init__(
         self,
-        label=None,
-        validators=None,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
         *,
-        message=None,
+        message: Any = None,
         places: int | None = None,
         strip: str = "",
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Enter a number, like 2,5.")
         self.places, self.strip = places, strip
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = (valuelist[0] if valuelist else "").strip()
         if self.strip:
@@ -267,20 +284,29 @@ class DecimalTextField(StringField):
             raise ValueError(str(self.message)) from None
         self.data = value
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         return format_decimal(self.data)
 
 
 class WholeNumberField(StringField):
     """A whole number of 0 or more; None when left empty."""
 
-    def __init__(self, label=None, validators=None, *, message=None, **kwargs):
+    data: Any  # like every WTForms field's: None until valid input is processed
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        message: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("Enter a whole number, like 3.")
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         self.data = None
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
@@ -289,9 +315,9 @@ class WholeNumberField(StringField):
             raise ValueError(str(self.message))
         self.data = int(text)
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
 
 
@@ -300,7 +326,7 @@ class BrusselsMomentInput:
     fieldset, stating that the time is Brussels time; the date box carries the field's id,
     so the error summary's link lands on it."""
 
-    def __call__(self, field, params=None, **kwargs):
+    def __call__(self, field: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> Markup:
         from flask import render_template
 
         html = render_template("_macros/moment_input.html", field=field, params=params or {})
@@ -314,13 +340,17 @@ class BrusselsMomentField(StringField):
     single ``NAME`` text like '2027-03-31 23:59:59' (scripts, older pages) is read too. Both
     go through app.core.time.parse_local; the errors are in the reader's language."""
 
+    data: Any  # like every WTForms field's: None until valid input is processed
+
     widget = BrusselsMomentInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(
+        self, label: Any = None, validators: Sequence[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.parts: tuple[str, str] | None = None
 
-    def process(self, formdata, data=unset_value, extra_filters=None):
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         if formdata is not None and (
             f"{self.name}-date" in formdata or f"{self.name}-time" in formdata
         ):
@@ -332,7 +362,7 @@ class BrusselsMomentField(StringField):
             formdata = combined
         super().process(formdata, data, extra_filters)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: Sequence[str]) -> None:
         from flask_babel import gettext as _
 
         from app.core.time import InvalidLocalTime, parse_local
@@ -364,29 +394,28 @@ class BrusselsMomentField(StringField):
         if self.parts is not None:
             return self.parts[0]
         if self.raw_data:
-            return self.raw_data[0].strip()[:10]
-        return self._local().date().isoformat() if self._local() else ""
+            return str(self.raw_data[0]).strip()[:10]
+        local = self._local()
+        return local.date().isoformat() if local else ""
 
     def time_value(self) -> str:
         """The time box's value: HH:MM, or HH:MM:SS when the seconds are not zero."""
         if self.parts is not None:
             return self.parts[1]
         if self.raw_data:
-            return self.raw_data[0].strip()[11:]
+            return str(self.raw_data[0]).strip()[11:]
         local = self._local()
         if local is None:
             return ""
         return local.strftime("%H:%M:%S" if local.second else "%H:%M")
 
-    def _local(self):
-        from datetime import datetime
-
+    def _local(self) -> datetime | None:
         from app.core.time import to_brussels
 
         return to_brussels(self.data) if isinstance(self.data, datetime) else None
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         local = self._local()
         return local.strftime("%Y-%m-%d %H:%M:%S") if local else ""

@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
 def job(fn: Callable[..., Any]) -> Any:
     """Turn ``fn`` into a background job with an application context."""
 
-    @huey.task(name=f"{fn.__module__}.{fn.__name__}")
+    @huey.task(name=f"{fn.__module__}.{fn.__name__}")  # type: ignore[untyped-decorator]
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         if has_app_context():

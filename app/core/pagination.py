@@ -88,10 +88,10 @@ class Page:
 
 def page_of_keys(
     args: Mapping[str, str],
-    query: sa.Select,
+    query: sa.Select[Any],
     order_by: Sequence[Any],
     *,
-    count: sa.Select | None = None,
+    count: sa.Select[Any] | None = None,
     per_page: int | None = None,
 ) -> tuple[Page, list[Any]]:
     """The requested page of ``query`` (a select of one column, usually an id) sorted by

@@ -1,7 +1,8 @@
 """The one permission helper every view and service uses."""
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from app.core.errors import PermissionDenied
 
@@ -13,7 +14,7 @@ class Role(StrEnum):
     admin = "admin"
 
     @property
-    def label(self):
+    def label(self) -> str:
         from flask_babel import lazy_gettext as _l
 
         return {
@@ -42,19 +43,22 @@ def require(allowed: bool, message: str | None = None) -> None:
         raise PermissionDenied(message)
 
 
-def roles_required(*roles: Role | str):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: Role | str) -> Callable[[F], F]:
     """View decorator: log in first, then hold one of ``roles`` (else 403)."""
     from functools import wraps
 
     from flask_login import current_user, login_required
 
-    def decorator(view):
+    def decorator(view: F) -> F:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             require(has_role(current_user, *roles))
             return view(*args, **kwargs)
 
-        return wrapped
+        return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -1,8 +1,10 @@
 """Security headers on every response and the URL converters that keep hostile paths out of
 the database (the auth blueprint registers the Flask-Login loader)."""
 
+from typing import Any
+
 from flask import Flask, Response, abort, request
-from werkzeug.routing import IntegerConverter, UnicodeConverter
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 # The largest id a column holds (a 32-bit signed INTEGER on PostgreSQL).
 MAX_ID = 2**31 - 1
@@ -12,7 +14,7 @@ class BoundedIntegerConverter(IntegerConverter):
     """``<int:...>`` up to MAX_ID: /proposals/99999999999999999999 is a 404, not a database
     error."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -21,7 +23,7 @@ class PlainTextConverter(UnicodeConverter):
     """The default ``<code>`` part without control characters: a NUL (which PostgreSQL refuses
     in text) or a line break in a call code is a 404 before any query runs."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, *args, **kwargs)
         self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
 
@@ -55,7 +57,7 @@ def register_security(app: Flask) -> None:
     csp = _csp()
 
     @app.before_request
-    def _refuse_nul_in_query():
+    def _refuse_nul_in_query() -> None:
         # PostgreSQL refuses NUL in text: a filter like ?q=%00 is a bad request, not a 500.
         if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             abort(400)

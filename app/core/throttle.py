@@ -17,17 +17,21 @@ the same check-and-count in one step), never in one process's memory.
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import db
+from app.core.db import Model, db, table_of
 from app.core.errors import Throttled
 from app.core.time import utcnow
 
+if TYPE_CHECKING:
+    import redis
 
-class ThrottleCounter(db.Model):
+
+class ThrottleCounter(Model):
     __tablename__ = "throttle_counters"
 
     key: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
@@ -50,7 +54,8 @@ class Rule:
         """Seconds the next attempt waits after ``attempts`` were made, or None."""
         if attempts < self.limit:
             return None
-        return min(self.delay * 2 ** min(attempts - self.limit, 30), self.window)
+        doubling: int = 2 ** min(attempts - self.limit, 30)
+        return min(self.delay * doubling, self.window)
 
 
 def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
@@ -58,8 +63,8 @@ def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
     ``retry_after`` in seconds) when any key must still wait. Commits at once, so other
     processes see the attempt before the guarded work starts."""
     now = now or utcnow()
-    if _redis() is not None:
-        _redis_reserve(rules, now)
+    if (client := _redis()) is not None:
+        _redis_reserve(client, rules, now)
         return
     session = db.session
     if session.info.get("in_transaction"):
@@ -75,10 +80,11 @@ def reserve(rules: list[Rule], *, now: datetime | None = None) -> None:
 
 
 def _reserve_one(rule: Rule, now: datetime) -> None:
-    table = ThrottleCounter.__table__
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    table = table_of(ThrottleCounter)
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        insert: Any = pg_insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
@@ -118,7 +124,7 @@ def release(rule: Rule, *, now: datetime | None = None) -> None:
     if (client := _redis()) is not None:
         client.eval(_REDIS_RELEASE, 1, _redis_key(rule.key), rule.limit)
         return
-    table = ThrottleCounter.__table__
+    table = table_of(ThrottleCounter)
     db.session.execute(
         sa.update(table)
         .where(table.c.key == rule.key, table.c.attempts > 0)
@@ -136,7 +142,7 @@ def clear(key: str, *, now: datetime | None = None) -> None:
         client.delete(_redis_key(key))
         return
     now = now or utcnow()
-    table = ThrottleCounter.__table__
+    table = table_of(ThrottleCounter)
     db.session.execute(sa.delete(table).where(table.c.key == key))
     # Rows another transaction holds are skipped (PostgreSQL), so pruning never waits for,
     # nor deadlocks with, a login counting at the same moment.
@@ -153,7 +159,7 @@ def clear_prefix(prefix: str) -> None:
         for name in client.scan_iter(_redis_key(prefix).replace("*", "\\*") + "*"):
             client.delete(name)
         return
-    table = ThrottleCounter.__table__
+    table = table_of(ThrottleCounter)
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     db.session.execute(sa.delete(table).where(table.c.key.like(escaped + "%", escape="\\")))
 
@@ -206,7 +212,7 @@ return n
 """
 
 
-def _redis():
+def _redis() -> "redis.Redis | None":
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
@@ -215,17 +221,16 @@ def _redis():
         import redis
 
         clients[url] = redis.Redis.from_url(url)
-    return clients[url]
+    return cast("redis.Redis", clients[url])
 
 
 def _redis_key(key: str) -> str:
     return "portal:throttle:" + key
 
 
-def _redis_reserve(rules: list[Rule], now: datetime) -> None:
+def _redis_reserve(client: "redis.Redis", rules: list[Rule], now: datetime) -> None:
     """Redis runs each script alone; several keys are counted one after the other and a
     refusal gives back what was counted before it."""
-    client = _redis()
     ms = int(now.timestamp() * 1000)
     counted: list[Rule] = []
     for rule in rules:

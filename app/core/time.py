@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -116,7 +117,7 @@ class RecordArrival:
 
     def __init__(
         self,
-        wsgi_app,
+        wsgi_app: WSGIApplication,
         *,
         trust_request_start: bool = False,
         trusted_proxies: Iterable[str] | str = (),
@@ -129,14 +130,14 @@ class RecordArrival:
         self.trusted_proxies = frozenset(trusted_proxies)
         self.max_queue = timedelta(seconds=max_queue)
 
-    def _trusted(self, environ) -> bool:
+    def _trusted(self, environ: WSGIEnvironment) -> bool:
         if self.trust_request_start:
             return True
         original = environ.get("werkzeug.proxy_fix.orig") or {}
         peer = original.get("REMOTE_ADDR") or environ.get("REMOTE_ADDR")
         return peer is not None and peer in self.trusted_proxies
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         now = utcnow()
         if "HTTP_X_REQUEST_START" in environ and self._trusted(environ):
             stamped = parse_request_start(environ.get("HTTP_X_REQUEST_START", ""))
@@ -166,5 +167,6 @@ def request_received_at() -> datetime:
     from flask import has_request_context, request
 
     if has_request_context() and RECEIVED_AT_KEY in request.environ:
-        return request.environ[RECEIVED_AT_KEY]
+        received: datetime = request.environ[RECEIVED_AT_KEY]
+        return received
     return utcnow()

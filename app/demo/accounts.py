@@ -45,7 +45,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             )
         if enterprise_number:
             organisation = organisations.get_by_enterprise_number(enterprise_number)
-            if organisation.id not in user.organisation_ids:
+            if organisation is not None and organisation.id not in user.organisation_ids:
                 organisations.add_member(None, organisation, user)
         lines.append((role.value, user.email, DEMO_PASSWORD))
     return lines

@@ -63,6 +63,10 @@ def _get_call(code: str) -> Call | None:
     return db.session.scalar(sa.select(Call).where(Call.code == code))
 
 
+def _call(code: str) -> Call:
+    return db.session.scalars(sa.select(Call).where(Call.code == code)).one()
+
+
 def _ensure_provider(provider: Provider, password: str) -> tuple[User, int]:
     organisation = organisations.get_by_enterprise_number(provider.enterprise_number)
     if organisation is None:
@@ -148,7 +152,7 @@ def build_calls(password: str, now: datetime | None = None) -> list[str]:
                 open_plans(year, opens, now),
                 password,
             )
-    return [summary(_get_call(call_code(y)), now) for y in (year, year - 1)]
+    return [summary(_call(call_code(y)), now) for y in (year, year - 1)]
 
 
 def summary(call: Call, now: datetime) -> str:
@@ -157,7 +161,9 @@ def summary(call: Call, now: datetime) -> str:
             sa.select(Proposal.status, sa.func.count(Proposal.id))
             .where(Proposal.call_id == call.id)
             .group_by(Proposal.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_status = ", ".join(f"{counts.get(status, 0)} {status.value}" for status in ProposalStatus)
     return (

@@ -341,7 +341,9 @@ def summary(call: Call) -> str:
             sa.select(AdmissibilityCheck.result, sa.func.count(AdmissibilityCheck.id))
             .where(AdmissibilityCheck.proposal_id.in_(in_call))
             .group_by(AdmissibilityCheck.result)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     submitted = db.session.scalar(
         sa.select(sa.func.count(Review.id))

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.calls.models import Call
-from app.core.db import db, transaction
+from app.core.db import db, table_of, transaction
 from app.core.time import utcnow
 from app.demo.dates import call_code, open_call_year
 from app.monitoring import imports, services
@@ -178,7 +178,7 @@ def _seed_project(
                 "finished_at": datetime(ny, nm, 5, 9, 1, tzinfo=UTC),
             }
         )
-    table = EnrolmentImport.__table__
+    table = table_of(EnrolmentImport)
     result = db.session.execute(
         sa.insert(table).returning(table.c.id, table.c.imported_on), import_rows
     )
@@ -250,21 +250,21 @@ def _seed_project(
     db.session.flush()
     pks = imports.insert_enrolments(values)
     changes = []
-    for enrolment, history in zip(values, histories, strict=True):
+    for enrolment, steps in zip(values, histories, strict=True):
         pk = pks[enrolment["enrolment_id"]]
-        for i, (status, day, import_id) in enumerate(history):
+        for i, (status, day, import_id) in enumerate(steps):
             changes.append(
                 {
                     "enrolment_pk": pk,
                     "status": status,
                     "status_on": day,
-                    "until_on": history[i + 1][1] if i + 1 < len(history) else None,
+                    "until_on": steps[i + 1][1] if i + 1 < len(steps) else None,
                     "import_id": max(import_id, enrolment["first_import_id"]),
                 }
             )
     imports.insert_history(changes)
     db.session.execute(
-        sa.insert(ReportedMonth.__table__),
+        sa.insert(table_of(ReportedMonth)),
         [
             {
                 "project_id": project.id,

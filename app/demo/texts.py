@@ -47,15 +47,18 @@ def justification(
             text += tails.pop(0)
         return text, Written(good, [])
     if score >= 3:
-        [good] = _pick(strong, 1, rng)
-        [bad] = _pick(weak, 1, rng, {good[0]})
-        return (f"{good[1]} {rng.choice(WEAK_LEADS)}{lower_first(bad[1])}", Written([good], [bad]))
-    if score >= 2:
-        [bad] = _pick(weak, 1, rng)
-        [good] = _pick(strong, 1, rng, {bad[0]})
+        [plus] = _pick(strong, 1, rng)
+        [minus] = _pick(weak, 1, rng, {plus[0]})
         return (
-            f"{bad[1]} {rng.choice(STRONG_LEADS)}{lower_first(good[1])}",
-            Written([good], [bad]),
+            f"{plus[1]} {rng.choice(WEAK_LEADS)}{lower_first(minus[1])}",
+            Written([plus], [minus]),
+        )
+    if score >= 2:
+        [minus] = _pick(weak, 1, rng)
+        [plus] = _pick(strong, 1, rng, {minus[0]})
+        return (
+            f"{minus[1]} {rng.choice(STRONG_LEADS)}{lower_first(plus[1])}",
+            Written([plus], [minus]),
         )
     bad = _pick(weak, 2, rng)
     text = " ".join(t for _topic, t in bad)
@@ -138,7 +141,7 @@ def consensus_text(
         if abs(given[plan.outlier] - score) >= Decimal("1.5"):
             dissenter = plan.outlier
     else:
-        mean = sum(values) / len(values)
+        mean = sum(values, Decimal(0)) / len(values)
         score = (
             (mean / criterion.step).quantize(Decimal("1"), ROUND_HALF_UP) * criterion.step
         ).quantize(criterion.step)

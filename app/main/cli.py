@@ -6,11 +6,12 @@ from pathlib import Path
 import click
 
 from app.auth import services as auth
+from app.auth.models import User
 from app.core.errors import DomainError
 from app.main import privacy
 
 
-def _user(email: str):
+def _user(email: str) -> User:
     user = auth.get_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account {email}.")

@@ -3,7 +3,9 @@ with their deadline and outcome, the evaluator's open work, the official's pipel
 call, the administrator's accounts. Every figure is counted in SQL (GROUP BY), so a
 dashboard costs the same few queries at any size."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +34,7 @@ RECENT = 10
 # ------------------------------------------------------------------ applicant
 
 
-def applicant(user: User) -> dict:
+def applicant(user: User) -> dict[str, Any]:
     """The newest proposals of the user's organisations, with each organisation's own
     deadline and the outcome of the newest published decision that includes it."""
     page, _filters = listing.proposal_page(user, {}, per_page=RECENT)
@@ -142,7 +144,7 @@ class CallPipeline:
         return max(0, self.submitted - self.admissible - self.inadmissible)
 
 
-def official(args) -> Page:
+def official(args: Mapping[str, str]) -> Page:
     """One page of calls (newest deadline first), each with its pipeline: six GROUP BY
     queries for the page, whatever the number of proposals."""
     total = db.session.scalar(sa.select(sa.func.count(Call.id))) or 0
@@ -221,7 +223,7 @@ def official(args) -> Page:
 # ------------------------------------------------------------------ admin
 
 
-def admin() -> dict:
+def admin() -> dict[str, Any]:
     """Accounts per role, and how many are deactivated (two queries)."""
     per_role = dict(
         db.session.execute(
@@ -229,7 +231,9 @@ def admin() -> dict:
             .join(User, User.id == UserRole.user_id)
             .where(User.active.is_(True))
             .group_by(UserRole.role)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     inactive = (
         db.session.scalar(sa.select(sa.func.count(User.id)).where(User.active.is_(False))) or 0

@@ -164,7 +164,10 @@ def _proposals(user: User) -> list[dict[str, Any]]:
         .where(AuditRecord.actor_id == user.id, AuditRecord.entity_type == Proposal.__tablename__)
         .order_by(AuditRecord.id)
     ):
-        actions.setdefault(record.entity_id, []).append({"at": record.at, "action": record.action})
+        if record.entity_id is not None:  # a proposal's record always names it
+            actions.setdefault(record.entity_id, []).append(
+                {"at": record.at, "action": record.action}
+            )
     ids = set(actions) | set(
         db.session.scalars(
             sa.select(Proposal.id).where(

@@ -1,6 +1,8 @@
 """Home page, language switch, health check, the privacy page and personal data, and
 prepared documents (large PDFs)."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -14,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,10 +34,10 @@ bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     from app.calls import services as calls  # the calls package imports this module
 
-    failed_mail = (0, [])
+    failed_mail: tuple[int, list[Any]] = (0, [])
     if current_user.is_authenticated and current_user.is_official:
         failed_mail = email.failed_messages()
     return render_template(
@@ -46,9 +49,9 @@ def index():
     )
 
 
-def _dashboards() -> dict:
+def _dashboards() -> dict[str, Any]:
     """Each of the user's roles adds its start panel to the home page."""
-    panels: dict = {"applicant": None, "evaluator": None, "official": None, "admin": None}
+    panels: dict[str, Any] = {"applicant": None, "evaluator": None, "official": None, "admin": None}
     if not current_user.is_authenticated:
         return panels
     if has_role(current_user, Role.applicant):
@@ -64,7 +67,7 @@ def _dashboards() -> dict:
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     """The language switch of the pages, remembered in the session. The language of letters
     is the account's own setting on the profile (auth.letter_language), not changed here."""
     language = request.form.get("language", "")
@@ -74,7 +77,7 @@ def set_language():
 
 
 @bp.get("/healthz")
-def health():
+def health() -> ResponseReturnValue:
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
 
@@ -89,7 +92,7 @@ def _document(document_id: str) -> documents.Document:
 
 @bp.get("/documents/<document_id>")
 @login_required
-def document(document_id: str):
+def document(document_id: str) -> ResponseReturnValue:
     """The state of a document being prepared (the page refreshes itself until it is done:
     the content security policy allows no script) and its download link when ready."""
     found = _document(document_id)
@@ -104,7 +107,7 @@ def document(document_id: str):
 
 @bp.get("/documents/<document_id>/file")
 @login_required
-def document_file(document_id: str):
+def document_file(document_id: str) -> ResponseReturnValue:
     found = _document(document_id)
     path = documents.file_of(found)
     if found.state != "done" or not path.exists():
@@ -120,14 +123,14 @@ def document_file(document_id: str):
 
 
 @bp.get("/privacy")
-def privacy_page():
+def privacy_page() -> ResponseReturnValue:
     """Public: what the portal keeps about people, why, for how long, who sees it."""
     return render_template("main/privacy.html", token_days=current_app.config["API_TOKEN_DAYS"])
 
 
 @bp.get("/profile/personal-data")
 @login_required
-def personal_data():
+def personal_data() -> ResponseReturnValue:
     """The logged-in person's own data (never someone else's): a ZIP archive with the JSON
     and the documents they uploaded."""
     body = privacy.to_archive(privacy.personal_data(current_user, current_user.id))
@@ -136,7 +139,7 @@ def personal_data():
 
 @bp.route("/admin/users/<int:user_id>/anonymise", methods=["GET", "POST"])
 @roles_required(Role.admin)
-def anonymise(user_id: int):
+def anonymise(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound()

@@ -62,7 +62,9 @@ def import_command(reference: str, path: Path, as_of, queue: bool) -> None:
     if queue:
         click.echo(f"Import {batch.id} queued for {project.reference}.")
         return
-    batch = imports.run_import(batch.id)
+    finished = imports.run_import(batch.id)
+    assert finished is not None  # queued just now
+    batch = finished
     if batch.status is ImportStatus.done:
         click.echo(
             f"Imported {batch.rows_total} rows into {project.reference}: "

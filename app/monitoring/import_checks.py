@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -171,7 +172,7 @@ MESSAGES = {
 }
 
 
-def error_message(error: dict) -> str:
+def error_message(error: dict[str, Any]) -> str:
     """One stored error in the user's language."""
     template = MESSAGES.get(error.get("code", ""), MESSAGES["internal"])
     params = {k: v for k, v in error.items() if k not in ("line", "column", "code")}
@@ -182,7 +183,7 @@ def error_message(error: dict) -> str:
 
 
 class Unreadable(Exception):
-    def __init__(self, code: str, **params) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
         self.code, self.params = code, params
 
@@ -211,12 +212,12 @@ def is_national_number(value: str) -> bool:
 class Parsed:
     """The typed rows of a file (in file order) and its errors."""
 
-    rows: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
     total: int = 0
 
-    def add(self, line: int | None, column: str | None, code: str, **params) -> None:
+    def add(self, line: int | None, column: str | None, code: str, **params: Any) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_STORED_ERRORS:
             if isinstance(params.get("value"), str):
@@ -281,8 +282,8 @@ def parse(
             if len(values) < width or any(v.strip() for v in extra):
                 add(line, None, "field_count", found=len(values), expected=width)
                 continue
-            raw = {name: values[i].strip() for i, name in enumerate(names)}
-            row: dict = {"line": line}
+            raw: dict[str, str | None] = {name: values[i].strip() for i, name in enumerate(names)}
+            row: dict[str, Any] = {"line": line}
             ok = True
             for column, value in raw.items():
                 if value and (

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from app.audit import services as audit
 from app.core import files, jobs
-from app.core.db import db, transaction
+from app.core.db import db, table_of, transaction
 from app.core.time import utcnow
 from app.monitoring import xlsx
 from app.monitoring.import_checks import (
@@ -41,6 +42,9 @@ from app.monitoring.models import (
     ProjectTraining,
     ReportedMonth,
 )
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +106,8 @@ class Outcome:
 
 
 def enrolment_values(
-    row: dict, *, project_id: int, import_id: int, now: datetime, late: bool
-) -> dict:
+    row: dict[str, Any], *, project_id: int, import_id: int, now: datetime, late: bool
+) -> dict[str, Any]:
     """The columns of a new ``enrolments`` row from a checked file row (also the demo's)."""
     started: date = row["started_on"]
     birth_year = row.get("birth_year")
@@ -132,32 +136,34 @@ def enrolment_values(
     }
 
 
-def insert_enrolments(values: list[dict]) -> dict[str, int]:
+def insert_enrolments(values: list[dict[str, Any]]) -> dict[str, int]:
     """Insert ``enrolments`` rows in bulk; their primary keys by ``enrolment_id``."""
     if not values:
         return {}
-    table = Enrolment.__table__
+    table = table_of(Enrolment)
     result = db.session.execute(
         sa.insert(table).returning(table.c.id, table.c.enrolment_id), values
     )
     return {enrolment_id: pk for pk, enrolment_id in result}
 
 
-def insert_history(values: list[dict]) -> None:
+def insert_history(values: list[dict[str, Any]]) -> None:
     """Insert ``enrolment_status_changes`` rows in bulk (enrolment_pk, status, status_on,
     until_on, import_id)."""
     if values:
-        db.session.execute(sa.insert(EnrolmentStatusChange.__table__), values)
+        db.session.execute(sa.insert(table_of(EnrolmentStatusChange)), values)
 
 
-def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: datetime) -> Outcome:
+def apply_rows(
+    project_id: int, import_id: int, rows: list[dict[str, Any]], *, now: datetime
+) -> Outcome:
     """Upsert checked rows into the project's enrolments, inside the caller's transaction.
 
     Reads the project's enrolments and reported months once, then writes with one bulk
     statement per kind of change. Errors that depend on what is stored (a status dated
     before the current one) come back in ``Outcome.errors``; the caller rolls back then."""
     outcome = Outcome()
-    e = Enrolment.__table__.c
+    e = table_of(Enrolment).c
     enums = {
         "mode",
         "channel",
@@ -169,7 +175,7 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
         "status",
     }
 
-    def plain(name: str):  # enum columns as their text: no enum object per value
+    def plain(name: str) -> Any:  # enum columns as their text: no enum object per value
         return sa.type_coerce(e[name], sa.String()).label(name) if name in enums else e[name]
 
     # (id, status, status_on, *PROFILE) by enrolment_id, in one query
@@ -189,12 +195,12 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
             )
         )
     }
-    new_values: list[dict] = []
-    new_history: list[dict] = []
-    updates: list[dict] = []
-    closes: list[dict] = []
-    corrections: list[dict] = []
-    appended: list[dict] = []
+    new_values: list[dict[str, Any]] = []
+    new_history: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    closes: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
+    appended: list[dict[str, Any]] = []
     months: set[tuple[int, int]] = set()
     for row in rows:
         started: date = row["started_on"]
@@ -277,7 +283,7 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
             for h in new_history
         ]
     )
-    h = EnrolmentStatusChange.__table__
+    h = table_of(EnrolmentStatusChange)
     if closes:
         db.session.execute(
             sa.update(h)
@@ -304,14 +310,14 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
             "updated_at",
         )
         db.session.execute(
-            sa.update(Enrolment.__table__)
+            sa.update(table_of(Enrolment))
             .where(e.id == sa.bindparam("b_id"))
             .values({c: sa.bindparam(f"b_{c}") for c in columns}),
             updates,
         )
     if new_months := sorted(months - reported):
         db.session.execute(
-            sa.insert(ReportedMonth.__table__),
+            sa.insert(table_of(ReportedMonth)),
             [
                 {
                     "project_id": project_id,
@@ -326,9 +332,9 @@ def apply_rows(project_id: int, import_id: int, rows: list[dict], *, now: dateti
     return outcome
 
 
-def _set(import_id: int, **values) -> None:
+def _set(import_id: int, **values: Any) -> None:
     """Write progress in its own short transaction, visible to the page at once."""
-    table = EnrolmentImport.__table__
+    table = table_of(EnrolmentImport)
     with db.engine.begin() as connection:
         connection.execute(sa.update(table).where(table.c.id == import_id).values(**values))
 
@@ -339,7 +345,7 @@ def import_job(import_id: int) -> None:
     run_import(import_id)
 
 
-def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> EnrolmentImport:
+def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> EnrolmentImport | None:
     """Read, check and (when the whole file is right) write one queued import."""
     batch = db.session.get(EnrolmentImport, import_id)
     if batch is None or batch.status is not ImportStatus.queued:
@@ -377,7 +383,7 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
             outcome = apply_rows(project_id, import_id, parsed.rows, now=now)
             if outcome.errors.error_count:
                 raise _Refused()
-            batch = db.session.get(EnrolmentImport, import_id)
+            batch = db.session.get_one(EnrolmentImport, import_id)
             batch.status = ImportStatus.done
             batch.rows_total = batch.rows_done = parsed.total
             batch.created_count, batch.updated_count = outcome.created, outcome.updated
@@ -396,13 +402,14 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
             )
         return batch
     except _Refused:
+        assert outcome is not None  # refused by the rows it applied
         outcome.errors.total = parsed.total
         return _refuse(import_id, outcome.errors)
     except Exception:
         log.exception("enrolment import %s failed", import_id)
         db.session.rollback()
         with transaction():
-            batch = db.session.get(EnrolmentImport, import_id)
+            batch = db.session.get_one(EnrolmentImport, import_id)
             batch.status, batch.finished_at = ImportStatus.failed, utcnow()
             batch.errors, batch.error_count = (
                 [{"line": None, "column": None, "code": "internal"}],
@@ -412,7 +419,7 @@ def run_import(import_id: int, *, progress_every: int = PROGRESS_EVERY) -> Enrol
         return batch
 
 
-def _actor(batch: EnrolmentImport):
+def _actor(batch: EnrolmentImport) -> "User | None":
     from app.auth.models import User
 
     return db.session.get(User, batch.created_by_id) if batch.created_by_id else None
@@ -424,7 +431,7 @@ class _Refused(Exception):
 
 def _refuse(import_id: int, parsed: Parsed) -> EnrolmentImport:
     with transaction():
-        batch = db.session.get(EnrolmentImport, import_id)
+        batch = db.session.get_one(EnrolmentImport, import_id)
         batch.status, batch.finished_at = ImportStatus.refused, utcnow()
         batch.rows_total = batch.rows_done = parsed.total
         batch.errors, batch.error_count = parsed.errors, parsed.error_count
@@ -436,7 +443,7 @@ def _refuse(import_id: int, parsed: Parsed) -> EnrolmentImport:
     return batch
 
 
-def translated_errors(batch: EnrolmentImport, limit: int = 200) -> list[dict]:
+def translated_errors(batch: EnrolmentImport, limit: int = 200) -> list[dict[str, Any]]:
     """The first ``limit`` errors of an import, each with its message in the user's
     language."""
     return [{**error, "message": error_message(error)} for error in (batch.errors or [])[:limit]]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 
 
@@ -90,7 +90,7 @@ class ProjectStatus(StrEnum):
     ended = "ended"  # no longer funded by a later decision record
 
 
-class FundedProject(db.Model):
+class FundedProject(Model):
     """A proposal funded by a published decision; its reference is the proposal's."""
 
     __tablename__ = "funded_projects"
@@ -112,7 +112,7 @@ class FundedProject(db.Model):
     )
 
 
-class ProjectTraining(db.Model):
+class ProjectTraining(Model):
     """A training a project delivers: its code in the enrolment files, a title, a planned mode."""
 
     __tablename__ = "project_trainings"
@@ -137,7 +137,7 @@ class ImportStatus(StrEnum):
     failed = "failed"  # an unexpected fault: nothing changed
 
 
-class EnrolmentImport(db.Model):
+class EnrolmentImport(Model):
     """One uploaded enrolment file and what became of it (also the progress of its job)."""
 
     __tablename__ = "enrolment_imports"
@@ -167,7 +167,7 @@ class EnrolmentImport(db.Model):
     project: Mapped[FundedProject] = relationship()
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """One learner's enrolment in one training of a project (the newest values reported).
 
     ``started_year``/``started_month`` and ``age_at_start`` are derived on import so reports
@@ -213,7 +213,7 @@ class Enrolment(db.Model):
     updated_at: Mapped[datetime]
 
 
-class EnrolmentStatusChange(db.Model):
+class EnrolmentStatusChange(Model):
     """The status history: each row holds from ``status_on`` until the next row's day.
 
     ``until_on`` is the day the next status took effect (exclusive), NULL while current, so a
@@ -236,7 +236,7 @@ class EnrolmentStatusChange(db.Model):
     import_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment_imports.id"))
 
 
-class ReportedMonth(db.Model):
+class ReportedMonth(Model):
     """The first import that reported enrolments started in a month, per project; a new
     enrolment of that month in a later import is a late registration."""
 

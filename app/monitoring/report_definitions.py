@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import NotFound
@@ -60,7 +61,7 @@ DIMENSIONS = {
 _ONE_DECIMAL = Decimal("0.1")
 
 
-def can_view_reports(user) -> bool:
+def can_view_reports(user: object) -> bool:
     """Monitoring reports are for officials only (members, evaluators, admins: no)."""
     return has_role(user, Role.official)
 
@@ -93,8 +94,8 @@ class Scope:
     call: Call | None = None
     project: FundedProject | None = None
 
-    def conditions(self) -> list:
-        found = []
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        found: list[sa.ColumnElement[bool]] = []
         if self.project is not None:
             found.append(Enrolment.project_id == self.project.id)
         elif self.call is not None:
@@ -116,7 +117,7 @@ class Scope:
 
 
 def scope_for(
-    actor, *, call_code: str | None = None, project_reference: str | None = None
+    actor: User, *, call_code: str | None = None, project_reference: str | None = None
 ) -> Scope:
     """The scope named by a call code and/or a project reference (NotFound if unknown)."""
     require(can_view_reports(actor))
@@ -134,7 +135,7 @@ def scope_for(
     return Scope(call=call, project=project)
 
 
-def report_choices(actor) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def report_choices(actor: User) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """Calls with funded projects, and the funded projects (reference, title, call code),
     for the form's selectors: two queries."""
     require(can_view_reports(actor))

@@ -70,8 +70,8 @@ def tables_xlsx(tables: list[Table], as_of: datetime, source: str, title: str) -
     about.title = _sheet_title(_("About"), used)
     about.append([_text(title)])
     about["A1"].font = Font(bold=True, size=13)
-    for key, value in _about(as_of, source):
-        about.append([key, _text(value)])
+    for key, text in _about(as_of, source):
+        about.append([key, _text(text)])
     _widths(about)
     bold = Font(bold=True)
     for table in tables:

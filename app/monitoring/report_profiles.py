@@ -3,12 +3,15 @@ common output indicators, per project and for the whole scope, read in SQL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.db import db
 from app.core.permissions import require
 from app.core.time import utcnow
@@ -30,7 +33,7 @@ from app.monitoring.report_definitions import (
 # ---------------------------------------------------------------------------- (e) profiles
 
 
-def _band(bands) -> sa.ColumnElement:
+def _band(bands: Sequence[Any]) -> sa.ColumnElement[Any]:
     whens = []
     for code, low, high in bands:
         if low is None:
@@ -42,7 +45,7 @@ def _band(bands) -> sa.ColumnElement:
     return sa.case(*whens, else_=UNKNOWN)
 
 
-def _dimension_columns() -> dict[str, sa.ColumnElement]:
+def _dimension_columns() -> dict[str, Any]:
     return {
         "education": Enrolment.education,
         "age_flemish": _band(FLEMISH_BANDS),
@@ -54,17 +57,17 @@ def _dimension_columns() -> dict[str, sa.ColumnElement]:
     }
 
 
-def _breakdown_rows(where: list, *, by_project: bool) -> list:
+def _breakdown_rows(where: list[Any], *, by_project: bool) -> Sequence[sa.Row[Any]]:
     """One statement: a UNION ALL of one GROUP BY per dimension (bounded rows)."""
     selects = []
     for name, column in _dimension_columns().items():
         value = sa.cast(column, sa.String(40)).label("value")
-        columns = [
+        columns: list[Any] = [
             sa.literal(name, sa.String(40)).label("dimension"),
             value,
             sa.func.count().label("n"),
         ]
-        group = [column]
+        group: list[Any] = [column]
         if by_project:
             columns.insert(0, Enrolment.project_id.label("project_id"))
             group.insert(0, Enrolment.project_id)
@@ -102,7 +105,7 @@ def _fill(dimension: str, found: dict[str, int]) -> Breakdown:
     return Breakdown(dimension, counts, sum(counts.values()))
 
 
-def _participants_where(start: date, end: date, day: date, scope: Scope) -> list:
+def _participants_where(start: date, end: date, day: date, scope: Scope) -> list[Any]:
     return [
         Enrolment.started_on >= start,
         Enrolment.started_on <= min(end, day),
@@ -111,7 +114,7 @@ def _participants_where(start: date, end: date, day: date, scope: Scope) -> list
 
 
 def profile(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date | None = None,
@@ -212,7 +215,7 @@ def _indicators(key: str, title: str, found: dict[str, dict[str, int]]) -> EsfIn
 
 
 def esf_indicators(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date | None = None,
@@ -245,7 +248,9 @@ def esf_indicators(
                 sa.select(FundedProject.id, FundedProject.reference).where(
                     FundedProject.id.in_(list(per_project))
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         if per_project
         else {}

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.db import db
 from app.core.permissions import require
 from app.core.time import to_brussels, utcnow
@@ -80,7 +81,7 @@ def _check_year(name: str, value: int, errors: dict[str, str]) -> None:
 
 
 def year_over_year(
-    actor,
+    actor: User,
     year: int,
     base: int,
     *,
@@ -192,7 +193,7 @@ class StatusShares:
 
 
 def status_shares(
-    actor,
+    actor: User,
     start: date,
     end: date,
     day: date,
@@ -279,7 +280,7 @@ class ModeChannel:
 
 
 def mode_channel(
-    actor,
+    actor: User,
     start: date,
     end: date,
     *,
@@ -315,7 +316,7 @@ def mode_channel(
     base_counts: dict[tuple[str, str], int] = {}
     for flag, mode, channel, n in rows:
         (counts if flag else base_counts)[(str(mode), str(channel))] = n
-    if has_base and base_start <= end and start <= base_end:
+    if base_start is not None and base_end is not None and base_start <= end and start <= base_end:
         # overlapping periods: the CASE gives shared rows to the period; count the base apart
         base_counts = {}
         for mode, channel, n in db.session.execute(
@@ -324,7 +325,9 @@ def mode_channel(
             .group_by(Enrolment.mode, Enrolment.channel)
         ).all():
             base_counts[(str(mode), str(channel))] = n
-    base_text = period_text(base_start, base_end) if has_base else ""
+    base_text = (
+        period_text(base_start, base_end) if base_start is not None and base_end is not None else ""
+    )
     return ModeChannel(
         start=start,
         end=end,
@@ -369,7 +372,7 @@ class Trainings:
 
 
 def trainings(
-    actor,
+    actor: User,
     start: date,
     end: date,
     *,

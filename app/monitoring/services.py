@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import defer
 
 from app.audit import services as audit
+from app.auth.models import User
 from app.calls.models import Call
 from app.core import files, signals
 from app.core.db import db, transaction
@@ -34,6 +35,7 @@ from app.monitoring.models import (
 )
 from app.organisations.models import Organisation
 from app.proposals.models import Proposal
+from app.reviews.models import DecisionRecord
 
 PER_PAGE = 50
 IMPORTS_PER_PAGE = 20
@@ -48,11 +50,13 @@ def connect_signals() -> None:
     signals.decision_published.connect(_on_decision_published, weak=False)
 
 
-def _on_decision_published(actor, *, record, **_kwargs) -> None:
+def _on_decision_published(
+    actor: User | None, *, record: DecisionRecord, **_kwargs: object
+) -> None:
     open_projects_for_decision(actor, record)
 
 
-def open_projects_for_decision(actor, record) -> list[FundedProject]:
+def open_projects_for_decision(actor: User | None, record: DecisionRecord) -> list[FundedProject]:
     """Each proposal the decision record funds becomes (or stays) an active funded project;
     a project of the call that this record no longer funds ends. Safe to run twice.
 
@@ -141,7 +145,12 @@ class ProjectRow:
 
 
 def list_projects(
-    actor, *, call_id: int | None = None, search: str = "", page: int = 1, per_page: int = PER_PAGE
+    actor: User,
+    *,
+    call_id: int | None = None,
+    search: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> tuple[list[ProjectRow], int]:
     """The projects ``actor`` may see (members: their organisations'; officials: all),
     filtered and paginated in SQL, with their enrolment counts; and the total."""
@@ -184,7 +193,7 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_project_calls(actor) -> list[Call]:
+def list_project_calls(actor: User) -> list[Call]:
     """Calls that have funded projects (the filter of the officials' list)."""
     require(permissions.can_list(actor))
     return list(
@@ -194,7 +203,7 @@ def list_project_calls(actor) -> list[Call]:
     )
 
 
-def get_project(actor, project_id: int) -> FundedProject:
+def get_project(actor: User, project_id: int) -> FundedProject:
     """The project, or NotFound when ``actor`` may not see it (it does not exist for them)."""
     project = db.session.get(FundedProject, project_id)
     if project is None or not permissions.can_view(actor, project):
@@ -304,13 +313,13 @@ def _used(project_id: int, code: str) -> bool:
     )
 
 
-def _reportable(actor, project_id: int) -> FundedProject:
+def _reportable(actor: User, project_id: int) -> FundedProject:
     project = get_project(actor, project_id)
     require(permissions.can_report(actor, project))
     return project
 
 
-def add_training(actor, project_id: int, data: TrainingInput) -> ProjectTraining:
+def add_training(actor: User, project_id: int, data: TrainingInput) -> ProjectTraining:
     with transaction():
         project = _reportable(actor, project_id)
         if errors := _training_errors(project.id, data, None):
@@ -343,13 +352,13 @@ def _training(project_id: int, training_id: int) -> ProjectTraining:
     return training
 
 
-def get_training(actor, project_id: int, training_id: int) -> ProjectTraining:
+def get_training(actor: User, project_id: int, training_id: int) -> ProjectTraining:
     _reportable(actor, project_id)
     return _training(project_id, training_id)
 
 
 def update_training(
-    actor, project_id: int, training_id: int, data: TrainingInput
+    actor: User, project_id: int, training_id: int, data: TrainingInput
 ) -> ProjectTraining:
     with transaction():
         project = _reportable(actor, project_id)
@@ -373,7 +382,7 @@ def update_training(
     return training
 
 
-def remove_training(actor, project_id: int, training_id: int) -> None:
+def remove_training(actor: User, project_id: int, training_id: int) -> None:
     """Remove a training no enrolment uses (one that is used stays: reports name it)."""
     with transaction():
         project = _reportable(actor, project_id)
@@ -403,7 +412,7 @@ def today() -> date:
 
 
 def queue_import(
-    actor,
+    actor: User | None,
     project_id: int,
     filename: str,
     stream: BinaryIO,
@@ -427,7 +436,7 @@ def queue_import(
     if imports.kind_of(name) is None:
         raise ValidationFailed({"file": _("Choose a CSV or XLSX file.")})
 
-    def accept(_path, size: int) -> None:
+    def accept(_path: object, size: int) -> None:
         if size == 0:
             raise files.FileRefused("empty")
 
@@ -471,7 +480,7 @@ def queue_import(
     return batch
 
 
-def get_import(actor, project_id: int, import_id: int) -> EnrolmentImport:
+def get_import(actor: User, project_id: int, import_id: int) -> EnrolmentImport:
     project = get_project(actor, project_id)
     batch = db.session.get(EnrolmentImport, import_id)
     if batch is None or batch.project_id != project.id:

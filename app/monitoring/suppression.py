@@ -19,7 +19,7 @@ SUPPRESSED = "< 5"
 HIDDEN = "x"  # a count of 5 or more, hidden so that no small count can be recovered
 
 
-def is_small(value) -> bool:
+def is_small(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value < THRESHOLD
 
 
@@ -37,7 +37,7 @@ def suppress_grid(
     inner_rows = rows - 1 if column_totals else rows
     inner_columns = columns - 1 if row_totals else columns
 
-    lines: list[tuple[list[tuple[int, int]], tuple[int, int] | None]] = []
+    lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
     if row_totals:  # each row (the totals row too) with its total in the last column
         lines += [([(r, c) for c in range(inner_columns)], (r, columns - 1)) for r in range(rows)]
     if column_totals:
@@ -87,13 +87,13 @@ def suppress_list(values: Sequence[int], total: int) -> tuple[list[bool], bool]:
     return mask[:-1], mask[-1]
 
 
-def shown(value, hidden: bool):
+def shown(value: object, hidden: bool) -> object:
     """The value, or in its place ``SUPPRESSED`` (a small count) or ``HIDDEN`` (another)."""
     if not hidden:
         return value
     return SUPPRESSED if is_small(value) else HIDDEN  # a share or change: "x" too
 
 
-def is_hidden(value) -> bool:
+def is_hidden(value: object) -> bool:
     """Whether a figure was replaced by ``shown``."""
     return isinstance(value, str) and value in (SUPPRESSED, HIDDEN)

@@ -174,6 +174,7 @@ def _pending(organisation_id: int) -> Organisation:
 
 
 def _tell_members(organisation: Organisation, *, approved: bool) -> None:
+    assert organisation.decided_at is not None  # the decision was just recorded
     for member in active_members(organisation.id):
         enqueue(
             "organisation_decided",

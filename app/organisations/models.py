@@ -2,13 +2,17 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ProviderType(StrEnum):
@@ -44,7 +48,7 @@ class MembershipStatus(StrEnum):
     rejected = "rejected"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +90,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.enterprise_number} {self.legal_name}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_organisation"),
@@ -104,9 +108,7 @@ class Membership(db.Model):
     # Member administrators approve or refuse requests to join the organisation.
     is_admin: Mapped[bool] = mapped_column(default=False)
 
-    user: Mapped["User"] = relationship(  # noqa: F821
-        back_populates="memberships", foreign_keys=[user_id]
-    )
+    user: Mapped["User"] = relationship(back_populates="memberships", foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship(
         back_populates="memberships", foreign_keys=[organisation_id], lazy="joined"
     )
@@ -116,7 +118,7 @@ class Membership(db.Model):
         return self.status is MembershipStatus.active
 
 
-class OrganisationEvidence(db.Model):
+class OrganisationEvidence(Model):
     """A PDF (a mandate, the statutes) showing the registrant may act for the organisation.
     The file lives under its SHA-256 hash, like proposal attachments."""
 

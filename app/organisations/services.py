@@ -2,7 +2,9 @@
 the reads of organisations and their people. Joining is in ``memberships``, confirmation
 by officials (evidence, confirm, refuse, the pending queue) in ``confirmation``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -106,7 +108,7 @@ def _apply(organisation: Organisation, data: OrganisationInput, number: str) -> 
     organisation.contact_phone = data.contact_phone.strip()
 
 
-def _snapshot(organisation: Organisation) -> dict:
+def _snapshot(organisation: Organisation) -> dict[str, Any]:
     return {
         "legal_name": organisation.legal_name,
         "enterprise_number": organisation.enterprise_number,
@@ -222,7 +224,7 @@ def register_with_new_organisation(
     return user
 
 
-def collect_errors(*checks) -> list:
+def collect_errors(*checks: Callable[[], Any]) -> list[Any]:
     """Run every check, gather all their field errors in one ValidationFailed."""
     errors: dict[str, str] = {}
     results = []

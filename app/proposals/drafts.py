@@ -17,7 +17,7 @@ from app.proposals.access import check_open, get_proposal
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion
 
 
-def _never_submitted():
+def _never_submitted() -> sa.ColumnElement[bool]:
     return ~sa.exists().where(ProposalVersion.proposal_id == Proposal.id)
 
 

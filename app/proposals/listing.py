@@ -83,7 +83,7 @@ def proposal_page(
             ),
         )
     )
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     if not actor.is_official:
         conditions.append(Proposal.organisation_id.in_(actor.organisation_ids or {-1}))
     if filters.call:

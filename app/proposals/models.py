@@ -5,15 +5,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.calls.models import Call, ProjectType
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.organisations.models import Organisation, ProviderType
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ProposalStatus(StrEnum):
@@ -28,10 +32,13 @@ class ProposalStatus(StrEnum):
         ]
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """The working copy that members edit. Submitting freezes a ProposalVersion."""
 
     __tablename__ = "proposals"
+
+    if TYPE_CHECKING:  # mapped below, once ProposalVersion exists (column_property)
+        frozen_organisation_json: Mapped[str | None]
     __table_args__ = (
         sa.CheckConstraint(
             "requested_eur IS NULL OR requested_eur >= 0", name="requested_not_negative"
@@ -106,7 +113,7 @@ class Proposal(db.Model):
     versions: Mapped[list["ProposalVersion"]] = relationship(
         back_populates="proposal", order_by="ProposalVersion.number"
     )
-    updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])  # noqa: F821
+    updated_by: Mapped["User | None"] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -140,7 +147,7 @@ class SubmittedOrganisation:
     provider_type: ProviderType
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A PDF attached to the working copy. The file lives under its SHA-256 hash."""
 
     __tablename__ = "attachments"
@@ -158,7 +165,7 @@ class Attachment(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="attachments")
 
 
-class ProposalVersion(db.Model):
+class ProposalVersion(Model):
     """An immutable snapshot made by submitting: all fields and attachment hashes."""
 
     __tablename__ = "proposal_versions"
@@ -194,7 +201,7 @@ class ProposalVersion(db.Model):
     fingerprint_scheme: Mapped[int] = mapped_column(default=3, server_default="1")
 
     proposal: Mapped[Proposal] = relationship(back_populates="versions")
-    submitted_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+    submitted_by: Mapped["User | None"] = relationship(lazy="joined")
 
     @property
     def declared_at(self) -> datetime | None:

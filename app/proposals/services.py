@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -247,7 +248,7 @@ def add_attachment(
         lock_organisation(proposal.organisation_id)  # count and store as one step
         used, quota = storage_used(proposal.organisation_id), config["ORGANISATION_STORAGE_BYTES"]
 
-        def accept(path, size: int) -> None:  # on the temporary file, before it is kept
+        def accept(path: Path, size: int) -> None:  # on the temporary file, before it is kept
             files.accept_pdf(path, size)
             if used + size > quota:
                 raise QuotaExceeded(used, size, quota)

@@ -55,7 +55,9 @@ def storage_used(organisation_id: int) -> int:
             sa.select(Attachment.sha256, Attachment.size)
             .join(Proposal, Proposal.id == Attachment.proposal_id)
             .where(Proposal.organisation_id == organisation_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for data in db.session.scalars(
         sa.select(ProposalVersion.data["attachments"])

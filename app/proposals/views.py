@@ -473,7 +473,7 @@ def version(proposal_id: int, number: int):
         "proposals/version.html",
         proposal=proposal,
         version=version,
-        changes=versions.changes_between(previous and previous.data, version.data),
+        changes=versions.changes_between(previous.data if previous else None, version.data),
         counting=services.counting_version(proposal),
         labels=LABELS,
         sections=SECTIONS,

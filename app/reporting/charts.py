@@ -9,7 +9,7 @@ changes matplotlib's global settings for its duration.
 import io
 import threading
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 
@@ -21,6 +21,7 @@ from app.reporting.statistics import CallStatistics
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 # GOV.UK colours; every series also differs by pattern or line style, never by colour alone.
 BLUE = "#1d70b8"
@@ -29,7 +30,7 @@ BLACK = "#0b0c0c"
 GREY = "#505a5f"
 LIGHT = "#b1b4b6"
 
-RC = {
+RC: "dict[RcKeyType, Any]" = {
     "svg.hashsalt": "esf-eleren-statistics",
     "svg.fonttype": "path",  # glyphs as paths: looks the same in every browser and the PDF
     "font.family": "DejaVu Sans",
@@ -224,7 +225,7 @@ def comparison_chart(comparison: Comparison) -> bytes:
         height = 0.38
         earlier = axes.barh(
             [p - height / 2 for p in positions],
-            [r.earlier for r in rows],
+            [r.earlier for r in rows],  # type: ignore[arg-type]  # counts (int)
             height,
             color="white",
             edgecolor=GREY,
@@ -233,7 +234,7 @@ def comparison_chart(comparison: Comparison) -> bytes:
         )
         later = axes.barh(
             [p + height / 2 for p in positions],
-            [r.later for r in rows],
+            [r.later for r in rows],  # type: ignore[arg-type]
             height,
             color=BLUE,
             label=later_label,
@@ -242,7 +243,9 @@ def comparison_chart(comparison: Comparison) -> bytes:
         axes.bar_label(later, padding=3, fontsize=9)
         axes.set_yticks(list(positions), [r.label for r in rows])
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlim(0, max([r.earlier for r in rows] + [r.later for r in rows] + [1]) * 1.15)
+        axes.set_xlim(
+            0, float(max([r.earlier for r in rows] + [r.later for r in rows] + [1])) * 1.15
+        )
         axes.set_xlabel(_("Submitted proposals"))
         handles, labels = axes.get_legend_handles_labels()
         axes.legend(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,7 +55,7 @@ def compare(a: CallStatistics, b: CallStatistics) -> Comparison:
     )
     rows: list[ComparisonRow] = []
 
-    def add(key: str, label, old, new, money: bool = False) -> None:
+    def add(key: str, label: object, old: Any, new: Any, money: bool = False) -> None:
         rows.append(ComparisonRow(key, str(label), old, new, percent_change(old, new), money))
 
     add(

@@ -207,8 +207,8 @@ def figures_xlsx(stats: CallStatistics, tables: list[Table]) -> bytes:
     about.title = _sheet_title(_("About"), used)
     about.append([_text(_("Statistics of call %(code)s", code=stats.call.code))])
     about["A1"].font = Font(bold=True, size=13)
-    for key, value in about_rows(stats):
-        about.append([key, _text(value)])
+    for key, text in about_rows(stats):
+        about.append([key, _text(text)])
     _widths(about)
     bold = Font(bold=True)
     for table in tables:

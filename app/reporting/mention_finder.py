@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -123,7 +124,7 @@ class Excerpt:
 
 
 def text_mentions(
-    data: dict, technologies: Iterable[str] | None = None
+    data: dict[str, Any], technologies: Iterable[str] | None = None
 ) -> list[tuple[str, Excerpt]]:
     """(technology, excerpt) for every mention in a version's texts, field by field."""
     found = []

@@ -5,15 +5,19 @@ computed as of any past moment. The latest row at or before a moment is the one 
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db
+from app.core.db import Model
 from app.core.time import utcnow
 
+if TYPE_CHECKING:
+    from app.auth.models import User
 
-class TechnologyVerification(db.Model):
+
+class TechnologyVerification(Model):
     __tablename__ = "technology_verifications"
     __table_args__ = (
         sa.Index("ix_technology_verifications_proposal_at", "proposal_id", "verified_at"),
@@ -29,7 +33,7 @@ class TechnologyVerification(db.Model):
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    verified_by: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+    verified_by: Mapped["User | None"] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<TechnologyVerification {self.proposal_id} {self.technologies}>"

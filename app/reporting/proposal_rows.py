@@ -10,10 +10,11 @@ As-of semantics (DESIGN.md rule 8). At moment T a proposal of the call is
 The rows are loaded in three selects (``load_rows``), only where a page lists them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -79,7 +80,7 @@ def _decimal(text: str | None) -> Decimal | None:
     return Decimal(str(text))
 
 
-def _partner(partner: dict) -> str:
+def _partner(partner: dict[str, Any]) -> str:
     name = str(partner.get("name") or "").strip()
     number = str(partner.get("enterprise_number") or "").strip()
     return f"{name} ({number})" if number else name
@@ -245,7 +246,9 @@ PROPOSAL_LIST_SORTS = ("reference", "organisation")
 PROPOSAL_LIST_FILTERS = ("all", "unverified")
 
 
-def submitted_proposals_page(actor: User, call: Call, args, now: datetime | None = None) -> Page:
+def submitted_proposals_page(
+    actor: User, call: Call, args: Mapping[str, str], now: datetime | None = None
+) -> Page:
     """One page of the submitted proposals as they stand now, chosen, filtered (``show``:
     all or unverified, i.e. never verified or verified on an earlier version), sorted
     (``sort``: reference or organisation) and counted in SQL; items are ProposalRow."""

@@ -13,7 +13,7 @@ from app.core.db import db, transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.permissions import require
 from app.core.time import utcnow
-from app.proposals import services as proposals
+from app.proposals import access as proposal_access
 from app.proposals.models import Proposal, ProposalStatus
 from app.reporting import permissions
 from app.reporting.models import TechnologyVerification
@@ -40,7 +40,7 @@ def verification_history(proposal_id: int) -> list[TechnologyVerification]:
 
 def get_proposal_for_verification(actor: User, proposal_id: int) -> Proposal:
     require(permissions.can_verify(actor))
-    return proposals.get_proposal(actor, proposal_id)
+    return proposal_access.get_proposal(actor, proposal_id)
 
 
 def verify_technologies(
@@ -60,7 +60,7 @@ def verify_technologies(
     received_at = received_at or utcnow()
     with transaction():
         require(permissions.can_verify(actor))
-        proposal = proposals.get_proposal(actor, proposal_id, for_update=True)
+        proposal = proposal_access.get_proposal(actor, proposal_id, for_update=True)
         if proposal.status is not ProposalStatus.submitted or not proposal.versions:
             raise DomainError(_("Only submitted proposals can be verified."))
         latest = proposal.versions[-1]

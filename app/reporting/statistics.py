@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.audit.models import AuditRecord
 from app.auth.models import User
@@ -96,10 +98,11 @@ def call_statistics(actor: User, call: Call, as_of: datetime | None = None) -> C
             computed_at, statistics = entry
             if entry_key.endswith(":now") and not computed_at <= as_of <= now:
                 continue
-            return replace(statistics, call=call, as_of=as_of)
+            cached: CallStatistics = replace(statistics, call=call, as_of=as_of)
+            return cached
     statistics = aggregate_statistics(call, as_of)
     statistics.evaluation = evaluation_counts(call, as_of)
-    stored = replace(statistics, call=None, loaded_rows=None)
+    stored = replace(statistics, call=None, loaded_rows=None)  # type: ignore[arg-type]  # no ORM object in the cache
     store.set(f"{key}:now" if as_of == now else f"{key}:{as_of.isoformat()}", (as_of, stored))
     return statistics
 
@@ -119,10 +122,10 @@ def change_key(call: Call) -> str:
     """The call's last change, in one query: any write that can move a figure changes it."""
     of_call = Proposal.call_id == call.id
 
-    def proposals_(column):
+    def proposals_(column: Any) -> ScalarSelect[Any]:
         return sa.select(column).where(of_call).scalar_subquery()
 
-    def joined(column, model):
+    def joined(column: Any, model: Any) -> ScalarSelect[Any]:
         return (
             sa.select(column)
             .join(Proposal, Proposal.id == model.proposal_id)

@@ -322,7 +322,7 @@ def cell_kind(table: Table, row: Row, index: int) -> str:
     return kind
 
 
-def plain(value: Any, kind: str) -> str:
+def plain(value: Any, kind: str) -> str | Decimal:
     """The value for CSV: Decimal 1234.56 or 12.5 (written with the variant's decimal mark,
     app.core.exports), n/a, 2021-03-31."""
     if value is None:

@@ -2,6 +2,7 @@
 (statistics, comparisons, proposal_rows, mention_finder, and services for the verification)."""
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -154,7 +155,9 @@ def index():
         code = (published or calls)[0].code
     if not code:
         return render_template("reporting/no_calls.html")
-    args = {key: request.args[key] for key in ("as_of", "compare") if request.args.get(key)}
+    args: dict[str, Any] = {
+        key: request.args[key] for key in ("as_of", "compare") if request.args.get(key)
+    }
     return redirect(url_for(".dashboard", code=code, **args))
 
 
@@ -289,7 +292,8 @@ def prepare_report(code: str):
         "compare": (request.args.get("compare") or "").strip().upper(),
     }
     document = documents.prepare(current_user, "statistics_pdf", params)
-    back = url_for("reporting.dashboard", code=call.code, **request.args)
+    query: dict[str, Any] = request.args.to_dict()
+    back = url_for("reporting.dashboard", code=call.code, **query)
     return redirect(url_for("main.document", document_id=document.id, back=back))
 
 

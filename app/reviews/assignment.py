@@ -158,8 +158,8 @@ def _chain(
                 if taker in targets:
                     path = []
                     node = taker
-                    while previous[node] is not None:
-                        parent, via = previous[node]
+                    while (step := previous[node]) is not None:
+                        parent, via = step
                         path.append((parent, node, via))
                         node = parent
                     return list(reversed(path))

@@ -61,10 +61,11 @@ def offsets(
                 ]
                 if others:
                     differences[(evaluator_id, criterion_id)].append(
-                        score - sum(others) / len(others)
+                        score - sum(others, Decimal(0)) / len(others)
                     )
     return {
-        key: Offset(sum(values) / len(values), len(values)) for key, values in differences.items()
+        key: Offset(sum(values, Decimal(0)) / len(values), len(values))
+        for key, values in differences.items()
     }
 
 
@@ -102,19 +103,21 @@ class CriterionCalibration:
 
     @property
     def raw_mean(self) -> Decimal:
-        return (sum(s.score for s in self.scores) / len(self.scores)).quantize(
+        return (sum((s.score for s in self.scores), Decimal(0)) / len(self.scores)).quantize(
             TWO_PLACES, ROUND_HALF_UP
         )
 
     @property
     def calibrated_mean(self) -> Decimal:
-        return (sum(s.calibrated for s in self.scores) / len(self.scores)).quantize(
+        return (sum((s.calibrated for s in self.scores), Decimal(0)) / len(self.scores)).quantize(
             TWO_PLACES, ROUND_HALF_UP
         )
 
     @property
     def suggestion(self) -> Decimal:
-        return suggest(sum(s.calibrated for s in self.scores) / len(self.scores), self.criterion)
+        return suggest(
+            sum((s.calibrated for s in self.scores), Decimal(0)) / len(self.scores), self.criterion
+        )
 
     def of(self, evaluator_id: int) -> CalibratedScore | None:
         return next((s for s in self.scores if s.evaluator_id == evaluator_id), None)

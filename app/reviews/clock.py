@@ -6,6 +6,7 @@ for the decision is the day of notification of its first decision record."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -50,7 +51,7 @@ def clock_of(
     )
 
 
-def record_fields(call: Call, decided_on: date) -> dict:
+def record_fields(call: Call, decided_on: date) -> dict[str, Any]:
     """The clock as frozen in a decision record."""
     clock = clock_of(call, decided_on)
     return {

@@ -6,6 +6,7 @@ weighted totals, which misses evaluators who agree on the total but not on a cri
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from app.reviews.models import Criterion, EvaluationSettings
 
@@ -73,7 +74,7 @@ class DisagreementSummary:
 
 
 def summarise(
-    rows: Sequence, criteria: Sequence[Criterion], settings: EvaluationSettings
+    rows: Sequence[Any], criteria: Sequence[Criterion], settings: EvaluationSettings
 ) -> tuple[DisagreementSummary, dict[int, list[CriterionSpread]]]:
     """From the review overview's rows (``ProposalScores``): the flags per proposal and
     the counts for the overview's summary."""

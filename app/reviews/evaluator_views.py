@@ -5,13 +5,14 @@ Thin wrappers around app.reviews.rules. Someone else's assignment, or one with a
 conflict or removed by an official, is 404 on every route (the services say so)."""
 
 from itertools import groupby
+from typing import Any
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import attach_errors
+from app.core.forms import submit_form
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
 from app.proposals import storage as proposal_storage
@@ -51,37 +52,25 @@ def declare(assignment_id: int):
     if assignment.status is not AssignmentStatus.awaiting_declaration:
         return redirect(url_for(".review", assignment_id=assignment.id))
     form = DeclarationForm()
-    if form.validate_on_submit():
-        conflict = form.conflict
-        try:
-            conflicts_rules.declare(
-                current_user, assignment.id, conflict, (form.reason.data or "") if conflict else ""
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".mine"))
-        else:
-            if conflict:
-                flash(
-                    _(
-                        "You declared a conflict of interest on %(reference)s. The officials "
-                        "have been told and will ask another evaluator; the proposal is no "
-                        "longer on your list.",
-                        reference=assignment.proposal.reference,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".mine"))
-            flash(
-                _(
-                    "Thank you. You can now read and score %(reference)s.",
-                    reference=assignment.proposal.reference,
-                ),
-                "success",
-            )
-            return redirect(url_for(".review", assignment_id=assignment.id))
+    reference = assignment.proposal.reference
+    conflict = form.conflict
+    done = submit_form(
+        form,
+        lambda: conflicts_rules.declare(
+            current_user, assignment.id, conflict, (form.reason.data or "") if conflict else ""
+        ),
+        success=_(
+            "You declared a conflict of interest on %(reference)s. The officials have been told "
+            "and will ask another evaluator; the proposal is no longer on your list.",
+            reference=reference,
+        )
+        if conflict
+        else _("Thank you. You can now read and score %(reference)s.", reference=reference),
+        then=url_for(".mine") if conflict else url_for(".review", assignment_id=assignment.id),
+        refused=url_for(".mine"),
+    )
+    if done:
+        return done
     return render_template(
         "reviews/evaluator/declare.html",
         facts=facts,
@@ -108,45 +97,30 @@ def review(assignment_id: int):
         if locked:
             flash(_("This review is submitted and locked. Ask an official to reopen it."), "error")
             return redirect(url_for(".review", assignment_id=assignment.id))
-        if form.validate_on_submit():
-            submitting = request.form.get("action") == "submit"
+        submitting = request.form.get("action") == "submit"
+        record = scoring_rules.submit_typed_review if submitting else scoring_rules.save_review
+
+        def save() -> None:
             typed = form.to_input()
-            try:
-                if submitting:
-                    scoring_rules.submit_typed_review(
-                        current_user, assignment.id, typed.scores, typed.overall_comment
-                    )
-                else:
-                    scoring_rules.save_review(
-                        current_user, assignment.id, typed.scores, typed.overall_comment
-                    )
-            except ValidationFailed as exc:
-                attach_errors(form, exc)
-            except DomainError as exc:
-                flash(exc.user_message(), "error")
-                return redirect(url_for(".review", assignment_id=assignment.id))
-            else:
-                if submitting:
-                    flash(
-                        _(
-                            "Your review was submitted and is now locked. You can read the "
-                            "other evaluators' reviews."
-                        ),
-                        "success",
-                    )
-                else:
-                    flash(
-                        _(
-                            "Your draft was saved. Nothing is submitted until you choose "
-                            "“Submit review”."
-                        ),
-                        "success",
-                    )
-                return redirect(url_for(".review", assignment_id=assignment.id))
+            record(current_user, assignment.id, typed.scores, typed.overall_comment)
+
+        done = submit_form(
+            form,
+            save,
+            success=_(
+                "Your review was submitted and is now locked. You can read the "
+                "other evaluators' reviews."
+            )
+            if submitting
+            else _("Your draft was saved. Nothing is submitted until you choose “Submit review”."),
+            then=url_for(".review", assignment_id=assignment.id),
+        )
+        if done:
+            return done
         status = 422
     elif own is not None:
         form.load(own, format_decimal)
-    total = review_facts.weighted_total(own.scores, criteria) if locked else None
+    total = review_facts.weighted_total(own.scores, criteria) if locked and own else None
     return render_template(
         "reviews/evaluator/review.html",
         assignment=assignment,
@@ -189,7 +163,7 @@ def others(assignment_id: int):
     criteria = review_facts.criteria_of(assignment.proposal.call_id)
     own = assignment.review
     # Between evaluators no names: "Evaluator 2", "Evaluator 3", in the order assigned.
-    columns = [{"label": _("You"), "review": own}] + [
+    columns: list[dict[str, Any]] = [{"label": _("You"), "review": own}] + [
         {"label": _("Evaluator %(n)d", n=n), "review": r}
         for n, r in enumerate(sorted(reviews, key=lambda r: r.assignment_id), start=2)
     ]

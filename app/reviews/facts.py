@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -72,7 +73,7 @@ def evaluated_version(proposal: Proposal, deadline: datetime | None = None) -> P
     return version
 
 
-def missing_in_version(data: Mapping) -> list[str]:
+def missing_in_version(data: Mapping[str, Any]) -> list[str]:
     return [
         name for name in proposal_eligibility.REQUIRED_FIELDS if data.get(name) in (None, "", [])
     ]
@@ -204,7 +205,7 @@ def get_assignment(actor: User, assignment_id: int) -> Assignment:
 
 def replacement_for(proposal_id: int) -> User | None:
     """The evaluator the assignment rules would add next to this proposal."""
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = db.session.get_one(Proposal, proposal_id)
     kept, conflicts = kept_and_excluded(assignments_of(proposal.call_id))
     others = [p for p in admissible_proposals(proposal.call_id) if p.id != proposal.id]
     current = len(kept[proposal.id])
@@ -219,7 +220,7 @@ def replacement_for(proposal_id: int) -> User | None:
     return db.session.get(User, new[0]) if new else None
 
 
-def weighted_total(scores: Iterable, criteria: Sequence[Criterion] | None = None) -> Decimal:
+def weighted_total(scores: Iterable[Any], criteria: Sequence[Criterion] | None = None) -> Decimal:
     """0-100 from scores (objects with .criterion/.criterion_id and .score)."""
     scores = list(scores)
     if criteria is None:

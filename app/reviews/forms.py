@@ -1,6 +1,7 @@
 """Evaluation forms. Shape only; the rules live in app.reviews.rules."""
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -423,7 +424,7 @@ class ConsensusForm(PortalForm):
 
     def to_input(self) -> ConsensusInput:
         """The criteria something was typed for, as ``record_consensus_set`` takes them."""
-        items = {}
+        items: dict[int, Any] = {}  # criterion id -> (score, justification, minority view)
         for cid in self.criterion_ids:
             values = tuple(
                 (self[f"{name}-{cid}"].data or "").strip()

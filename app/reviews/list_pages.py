@@ -205,7 +205,9 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
             .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
             .where(*_admissible(call.id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
             .group_by(Assignment.evaluator_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return AssignmentPage(
         page,

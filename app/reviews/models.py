@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -10,12 +11,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.calls.models import Call
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal, ProposalVersion
 
+if TYPE_CHECKING:
+    from app.auth.models import User
 
-class Criterion(db.Model):
+
+class Criterion(Model):
     """One evaluation criterion of a call: a weight, a scale with a step, a threshold."""
 
     __tablename__ = "criteria"
@@ -57,7 +61,7 @@ DEFAULT_OBJECTION_DAYS = 15
 DEFAULT_RESERVE_SIZE = 5
 
 
-class EvaluationSettings(db.Model):
+class EvaluationSettings(Model):
     """A call's evaluation rules beyond its criteria."""
 
     __tablename__ = "evaluation_settings"
@@ -103,7 +107,7 @@ class Admissibility(StrEnum):
         return {"admissible": _l("Admissible"), "inadmissible": _l("Inadmissible")}[self.value]
 
 
-class AdmissibilityCheck(db.Model):
+class AdmissibilityCheck(Model):
     """An official's admissibility decision on the version that counts. ``result`` and
     ``reason`` are the official's (a draft until released); ``released_*`` are what the
     applicant was told, set when the results are released (app.reviews.rules.admissibility)."""
@@ -134,7 +138,7 @@ class AdmissibilityCheck(db.Model):
         )
 
 
-class AdmissibilityRelease(db.Model):
+class AdmissibilityRelease(Model):
     """One confirmed release of a call's admissibility results to its applicants."""
 
     __tablename__ = "admissibility_releases"
@@ -147,7 +151,7 @@ class AdmissibilityRelease(db.Model):
     counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
-class EvaluatorProfile(db.Model):
+class EvaluatorProfile(Model):
     __tablename__ = "evaluator_profiles"
 
     user_id: Mapped[int] = mapped_column(
@@ -163,7 +167,7 @@ class EvaluatorProfile(db.Model):
     )
 
 
-class Affiliation(db.Model):
+class Affiliation(Model):
     """An organisation an evaluator works for or with: matched on its enterprise number."""
 
     __tablename__ = "evaluator_affiliations"
@@ -200,7 +204,7 @@ class AssignmentStatus(StrEnum):
 ACTIVE_ASSIGNMENT = (AssignmentStatus.awaiting_declaration, AssignmentStatus.accepted)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (
         sa.UniqueConstraint(
@@ -221,7 +225,7 @@ class Assignment(db.Model):
     conflict_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     proposal: Mapped[Proposal] = relationship()
-    evaluator: Mapped["User"] = relationship(foreign_keys=[evaluator_id])  # noqa: F821
+    evaluator: Mapped["User"] = relationship(foreign_keys=[evaluator_id])
     review: Mapped["Review | None"] = relationship(back_populates="assignment", uselist=False)
 
     @property
@@ -238,7 +242,7 @@ class ReviewStatus(StrEnum):
         return {"draft": _l("Draft"), "submitted": _l("Submitted")}[self.value]
 
 
-class Review(db.Model):
+class Review(Model):
     """One evaluator's individual evaluation of one proposal (locked once submitted)."""
 
     __tablename__ = "reviews"
@@ -257,7 +261,7 @@ class Review(db.Model):
     )
 
 
-class Score(db.Model):
+class Score(Model):
     __tablename__ = "review_scores"
     __table_args__ = (
         sa.UniqueConstraint("review_id", "criterion_id", name="uq_review_scores_review_criterion"),
@@ -275,7 +279,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class ConsensusScore(db.Model):
+class ConsensusScore(Model):
     """The final score per criterion, recorded by an official with a consensus text."""
 
     __tablename__ = "consensus_scores"
@@ -313,7 +317,7 @@ class Outcome(StrEnum):
         }[self.value]
 
 
-class OutcomeOverride(db.Model):
+class OutcomeOverride(Model):
     """An official's deliberate departure from the computed outcome, with a reason."""
 
     __tablename__ = "outcome_overrides"
@@ -326,7 +330,7 @@ class OutcomeOverride(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DecisionRecord(db.Model):
+class DecisionRecord(Model):
     """The frozen basis of a published decision: scores, consensus texts, ranking."""
 
     __tablename__ = "decision_records"
@@ -354,7 +358,7 @@ class PublicationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
-class PublicationRequest(db.Model):
+class PublicationRequest(Model):
     """An official's request to publish a decision, for a call that wants a second
     official's approval: ``fingerprint`` is that of the ranking the requester saw."""
 
@@ -373,7 +377,7 @@ class PublicationRequest(db.Model):
     decided_at: Mapped[datetime | None]
     record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision_records.id"))
 
-    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
 
 
 @sa.event.listens_for(DecisionRecord, "before_update")
@@ -382,7 +386,7 @@ def _refuse_change(_mapper, _connection, target: DecisionRecord) -> None:
     raise RuntimeError("decision records are immutable")
 
 
-class ReviewQuorumOverride(db.Model):
+class ReviewQuorumOverride(Model):
     """An official's written decision to hold the consensus on one proposal with fewer
     submitted reviews than the call requires."""
 

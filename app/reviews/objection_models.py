@@ -2,15 +2,19 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import db, str_enum
+from app.core.db import Model, str_enum
 from app.core.time import utcnow
 from app.proposals.models import Proposal
 from app.reviews.models import DecisionRecord
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class ObjectionKind(StrEnum):
@@ -33,7 +37,7 @@ class ObjectionOutcome(StrEnum):
         return {"upheld": _l("Upheld"), "rejected": _l("Rejected")}[self.value]
 
 
-class Objection(db.Model):
+class Objection(Model):
     """What a member of the applicant's organisation lodged within the objection window of
     a decision record, and the official's answer."""
 
@@ -60,7 +64,7 @@ class Objection(db.Model):
 
     proposal: Mapped[Proposal] = relationship()
     record: Mapped[DecisionRecord] = relationship()
-    lodged_by: Mapped["User | None"] = relationship(foreign_keys=[lodged_by_id])  # noqa: F821
+    lodged_by: Mapped["User | None"] = relationship(foreign_keys=[lodged_by_id])
 
     @property
     def answered(self) -> bool:

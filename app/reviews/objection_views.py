@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.core import formatting
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, roles_required
 from app.proposals import access as proposal_access
 from app.proposals import permissions as proposal_permissions
@@ -109,22 +109,19 @@ def objection_file(objection_id: int):
 def answer_objection(objection_id: int):
     objection = objections.get_objection(current_user, objection_id)
     form = ObjectionAnswerForm()
-    if form.validate_on_submit():
-        try:
-            objections.answer_objection(
-                current_user,
-                objection.id,
-                form.answer.data or "",
-                ObjectionOutcome(form.outcome.data) if form.outcome.data else None,
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".objection", objection_id=objection.id))
-        else:
-            flash(_("The answer is recorded and the organisation is notified."), "success")
-            return redirect(url_for(".objection", objection_id=objection.id))
+    done = submit_form(
+        form,
+        lambda: objections.answer_objection(
+            current_user,
+            objection.id,
+            form.answer.data or "",
+            ObjectionOutcome(form.outcome.data) if form.outcome.data else None,
+        ),
+        success=_("The answer is recorded and the organisation is notified."),
+        then=url_for(".objection", objection_id=objection.id),
+    )
+    if done:
+        return done
     return _objection_page(objection, form, 422)
 
 

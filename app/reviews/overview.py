@@ -91,11 +91,14 @@ def review_overview(
         row.submitted += 1
         row.totals.append(weighted_total(review.scores, criteria))
         for score in review.scores:
-            row.per_criterion.setdefault(score.criterion_id, []).append(Decimal(score.score))
+            if score.score is not None:  # a submitted review scores every criterion
+                row.per_criterion.setdefault(score.criterion_id, []).append(score.score)
     for row in rows.values():
         if row.totals:
             row.minimum, row.maximum = min(row.totals), max(row.totals)
-            row.mean = (sum(row.totals) / len(row.totals)).quantize(TWO_PLACES, ROUND_HALF_UP)
+            row.mean = (sum(row.totals, Decimal(0)) / len(row.totals)).quantize(
+                TWO_PLACES, ROUND_HALF_UP
+            )
             row.spread = row.maximum - row.minimum
             row.flagged = row.spread > settings.disagreement_spread
     return list(rows.values())
@@ -132,7 +135,7 @@ class EvaluatorCalibration:
     mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
 
 
-def _sql_decimal(value) -> Decimal:
+def _sql_decimal(value: Decimal | float | int) -> Decimal:
     """A number computed by the database: exact on PostgreSQL, a float on SQLite."""
     if isinstance(value, float):
         return Decimal(repr(round(value, 9)))
@@ -237,8 +240,8 @@ def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, De
             EvaluatorCalibration(
                 users[evaluator_id],
                 len(values),
-                (sum(values) / len(values)).quantize(TWO_PLACES),
-                (sum(diffs) / len(diffs)).quantize(TWO_PLACES) if diffs else None,
+                (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES),
+                (sum(diffs, Decimal(0)) / len(diffs)).quantize(TWO_PLACES) if diffs else None,
             )
         )
     per_proposal = (

@@ -10,6 +10,7 @@ the models and app.reviews.facts.
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -52,12 +53,12 @@ class AssignmentSummary:
     reference: str
     organisation: str
     enterprise_number: str
-    partners: list[dict]
+    partners: list[dict[str, Any]]
     title: str | None
     state: str  # awaiting_declaration | to_score | draft | submitted
 
 
-def _partners_in(version: ProposalVersion | None) -> list[dict]:
+def _partners_in(version: ProposalVersion | None) -> list[dict[str, Any]]:
     if version is None:
         return []
     return [
@@ -130,7 +131,7 @@ class ConflictFacts:
     assignment: Assignment
     organisation: str
     enterprise_number: str
-    partners: list[dict]
+    partners: list[dict[str, Any]]
     affiliations: list[Affiliation]
     matches: frozenset[str]
 

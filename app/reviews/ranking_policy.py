@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.reviews.models import Outcome
 
@@ -111,8 +111,9 @@ def rank(
         assessed.append(Placement(candidate, total, failed, total < total_threshold))
     by_weight = tie_break_order(criteria)
 
-    def order(placement: Placement):
+    def order(placement: Placement) -> tuple[object, ...]:
         scores = placement.candidate.scores
+        assert placement.score is not None  # only placements that passed are ordered
         return (
             -placement.score,
             *(-scores[c.id] for c in by_weight),
@@ -169,7 +170,7 @@ def rank(
     return ranked + unranked
 
 
-def fingerprint(data: Mapping) -> str:
+def fingerprint(data: Mapping[str, Any]) -> str:
     """SHA-256 of a decision's data in one canonical JSON form (sorted keys, no spaces)."""
     return hashlib.sha256(
         json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()

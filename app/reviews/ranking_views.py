@@ -5,10 +5,10 @@ Officials only, except the summary report: 404 for everyone who may not read it.
 import io
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,12 +20,12 @@ from app.calls import services as calls
 from app.calls.models import Call
 from app.core import documents, exports, formatting
 from app.core.db import db
-from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import attach_errors
+from app.core.forms import submit_form
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
 from app.proposals import storage as proposal_storage
+from app.proposals.models import Proposal
 from app.reviews import facts, permissions, result_queries, review_exports
 from app.reviews.blueprint import bp
 from app.reviews.forms import OverrideForm
@@ -107,26 +107,26 @@ def ranking(code: str):
 def override(code: str):
     call = call_by_code(code)
     form = OverrideForm()
-    if form.validate_on_submit():
+
+    def override_outcome() -> tuple[Proposal, Outcome | None]:
         proposal = proposal_of(call, form.proposal_id.data)
         outcome = Outcome(form.outcome.data) if form.outcome.data else None
-        try:
-            ranking_rules.override_outcome(current_user, proposal.id, outcome, form.reason.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".ranking", code=call.code))
-        else:
-            flash(
-                _(
-                    "%(reference)s: the outcome in force is now “%(outcome)s”.",
-                    reference=proposal.reference,
-                    outcome=outcome.label if outcome else _("the computed outcome"),
-                ),
-                "success",
-            )
-            return redirect(url_for(".ranking", code=call.code))
+        ranking_rules.override_outcome(current_user, proposal.id, outcome, form.reason.data)
+        return proposal, outcome
+
+    def overridden(done: tuple[Proposal, Outcome | None]) -> str:
+        proposal, outcome = done
+        return _(
+            "%(reference)s: the outcome in force is now “%(outcome)s”.",
+            reference=proposal.reference,
+            outcome=outcome.label if outcome else _("the computed outcome"),
+        )
+
+    done = submit_form(
+        form, override_outcome, success=overridden, then=url_for(".ranking", code=call.code)
+    )
+    if done:
+        return done
     return _ranking_page(call, override_form=form), 422
 
 
@@ -211,7 +211,7 @@ def _ranking_records(rows) -> list[dict]:
     ]
 
 
-def _flat(value) -> str | int:
+def _flat(value: Any) -> str | int | Decimal:
     if value is None:
         return ""
     if isinstance(value, Decimal):

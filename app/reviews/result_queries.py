@@ -127,7 +127,11 @@ def consensus_sheet(actor: User, proposal_id: int) -> ConsensusSheet:
         submitted,
         [line for line in lines if line.total is None],
         consensus,
-        {line.review.id: {s.criterion_id: s for s in line.review.scores} for line in submitted},
+        {
+            line.review.id: {s.criterion_id: s for s in line.review.scores}
+            for line in submitted
+            if line.review is not None  # a line with a total has its review
+        },
     )
 
 
@@ -217,7 +221,9 @@ def evaluation_progress(actor: User, call: Call) -> EvaluationProgress:
                 Proposal.call_id == call.id, ConsensusScore.criterion_id.in_(criteria_ids or [-1])
             )
             .group_by(ConsensusScore.proposal_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     progress.consensus_complete = sum(
         1 for pid in admissible_ids if criteria_ids and counts.get(pid, 0) >= len(criteria_ids)
@@ -249,7 +255,9 @@ def evaluation_index(actor: User) -> list[CallEvaluationRow]:
             sa.select(Proposal.call_id, sa.func.count(Proposal.id))
             .where(Proposal.status == ProposalStatus.submitted)
             .group_by(Proposal.call_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     admissible = dict(
         db.session.execute(
@@ -260,7 +268,9 @@ def evaluation_index(actor: User) -> list[CallEvaluationRow]:
                 AdmissibilityCheck.result == Admissibility.admissible,
             )
             .group_by(Proposal.call_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     latest: dict[int, DecisionRecord] = {}
     for record in db.session.scalars(sa.select(DecisionRecord).order_by(DecisionRecord.number)):

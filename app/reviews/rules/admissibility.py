@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -174,7 +175,7 @@ def released_admissibility(proposal_id: int) -> ReleasedResult | None:
     return ReleasedResult(check.released_result, check.released_reason or "", check.released_at)
 
 
-def _unreleased(call_id: int):
+def _unreleased(call_id: int) -> sa.Select[tuple[AdmissibilityCheck]]:
     return (
         sa.select(AdmissibilityCheck)
         .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
@@ -195,7 +196,7 @@ def unreleased_count(call_id: int) -> int:
     return db.session.scalar(query) or 0
 
 
-def _letter(check: AdmissibilityCheck, member: User) -> dict:
+def _letter(check: AdmissibilityCheck, member: User) -> dict[str, Any]:
     """The email one member of the applicant organisation gets for this decision: the
     first letter (admissible or inadmissible) or a correction of an earlier one."""
     proposal = check.proposal
@@ -242,7 +243,7 @@ class ReleasePreview:
     counts: dict[str, int] = field(default_factory=dict)  # admissible, inadmissible, corrections
     emails: dict[str, int] = field(default_factory=dict)  # the same keys: emails queued
     token: str = ""
-    letter: dict | None = None  # {"to", "language", "subject", "body"}
+    letter: dict[str, Any] | None = None  # {"to", "language", "subject", "body"}
     releases: list[AdmissibilityRelease] = field(default_factory=list)
 
     @property
@@ -278,7 +279,7 @@ def release_preview(actor: User, call_id: int) -> ReleasePreview:
     counted = db.session.execute(
         _unreleased(call_id).with_only_columns(AdmissibilityCheck.id, members)
     )
-    by_id = dict(counted.all())
+    by_id: dict[int, int] = dict(counted.tuples().all())
     for check in checks:
         preview.counts[_kind(check)] += 1
         preview.emails[_kind(check)] += by_id.get(check.id, 0)

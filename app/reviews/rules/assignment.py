@@ -161,7 +161,7 @@ def remove_assignment(actor: User, assignment_id: int, reason: str) -> Assignmen
 
 def _notify_assigned(assignments: Iterable[Assignment]) -> None:
     for assignment in assignments:
-        evaluator = db.session.get(User, assignment.evaluator_id)
+        evaluator = db.session.get_one(User, assignment.evaluator_id)
         enqueue(
             "evaluation_assigned",
             to=evaluator.email,

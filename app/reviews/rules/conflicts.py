@@ -35,7 +35,7 @@ def update_profile(
 ) -> EvaluatorProfile:
     """An evaluator records their expertise and every organisation they work for or with."""
     require(actor.is_evaluator)
-    codes = [code for code in (t.value for t in Technology) if code in set(expertise)]
+    codes: list[str] = [code for code in (t.value for t in Technology) if code in set(expertise)]
     errors: dict[str, str] = {}
     numbers = []
     for index, item in enumerate(affiliations):

@@ -52,7 +52,7 @@ def record_consensus(
     actor: User,
     proposal_id: int,
     criterion_id: int,
-    score,
+    score: object,
     justification: str,
     minority_view: str = "",
 ) -> ConsensusScore:
@@ -76,7 +76,7 @@ def record_consensus(
             )
         if not justification.strip():
             errors["justification"] = _("Write the consensus justification.")
-        if errors:
+        if errors or value is None:
             raise ValidationFailed(errors)
         consensus = db.session.scalar(
             sa.select(ConsensusScore).where(

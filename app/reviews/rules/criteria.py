@@ -4,6 +4,7 @@ evaluator has scored)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -166,7 +167,7 @@ class SettingsInput:
     second_approval: bool = False  # publishing needs a second official (rules/decisions.py)
 
 
-def _settings_snapshot(settings: EvaluationSettings) -> dict:
+def _settings_snapshot(settings: EvaluationSettings) -> dict[str, Any]:
     return {
         "reviews_per_proposal": settings.reviews_per_proposal,
         "total_threshold": str(settings.total_threshold),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -51,7 +52,7 @@ from app.reviews.rules.ranking import (
 
 def decision_data(
     call: Call, rows: Sequence[RankingRow], quorums: Mapping[int, "ReviewQuorum"] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """The frozen basis of the decision: criteria, consensus per proposal, the ranking,
     and per proposal the reviews submitted and required (with the reason for fewer)."""
     criteria = criteria_of(call.id)
@@ -114,7 +115,7 @@ def decision_data(
     }
 
 
-def _both_languages(text) -> dict[str, str]:
+def _both_languages(text: object) -> dict[str, str]:
     result = {}
     for language in ("nl", "en"):
         with force_locale(language):
@@ -122,7 +123,7 @@ def _both_languages(text) -> dict[str, str]:
     return result
 
 
-def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict]:
+def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict[str, Any]]:
     """The thresholds a row missed, frozen as codes with both languages' names (the
     ranking names them in the language of the request that computed it)."""
     names = {str(name) for name in row.failed}
@@ -136,7 +137,7 @@ def _failed_codes(row: "RankingRow", criteria: Sequence[Criterion]) -> list[dict
     return failed
 
 
-def _quorum_fields(quorum: "ReviewQuorum | None") -> dict:
+def _quorum_fields(quorum: "ReviewQuorum | None") -> dict[str, Any]:
     if quorum is None:
         return {"reviews_submitted": None, "reviews_required": None, "review_override_reason": None}
     return {
@@ -146,7 +147,7 @@ def _quorum_fields(quorum: "ReviewQuorum | None") -> dict:
     }
 
 
-def _publishable(call_id: int, reason: str) -> tuple[Call, Ranking, dict, int]:
+def _publishable(call_id: int, reason: str) -> tuple[Call, Ranking, dict[int, Any], int]:
     """The rules every publication obeys: a complete consensus, the review quorum met (or
     a written reason), and a reason when a decision was published before."""
     call = db.session.get(Call, call_id)
@@ -181,7 +182,7 @@ def _publishable(call_id: int, reason: str) -> tuple[Call, Ranking, dict, int]:
     return call, rows, quorums, previous
 
 
-def _same_as_seen(call: Call, rows: Ranking, quorums: dict, expected: str | None) -> None:
+def _same_as_seen(call: Call, rows: Ranking, quorums: dict[int, Any], expected: str | None) -> None:
     if expected is not None and expected != ranking_policy.fingerprint(
         decision_data(call, rows, quorums)
     ):
@@ -265,7 +266,7 @@ def publish_decision(
     return record
 
 
-def _decision_letter(row: RankingRow, member: User, record) -> dict:
+def _decision_letter(row: RankingRow, member: User, record: Any) -> dict[str, Any]:
     return {
         "kind": "decision_published",
         "to": member.email,
@@ -290,7 +291,7 @@ class PublicationPreview:
     counts: dict[str, int]  # outcome value -> proposals
     funded_total: Decimal
     recipients: int
-    letter: dict | None  # {"to", "language", "subject", "body"}
+    letter: dict[str, Any] | None  # {"to", "language", "subject", "body"}
     fingerprint: str
     republish: bool
     second_approval: bool
@@ -326,10 +327,13 @@ def publication_preview(actor: User, call_id: int, today: date | None = None) ->
                 User.active.is_(True),
             )
             .group_by(Membership.organisation_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     counts = {outcome.value: 0 for outcome in Outcome}
     for row in rows:
+        assert row.outcome is not None  # a publishable ranking is complete
         counts[row.outcome.value] += 1
     notified_on = today or utcnow().astimezone(BRUSSELS).date()
     objection_until = notified_on + timedelta(days=settings.objection_days)

@@ -5,10 +5,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, overload
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -29,6 +31,7 @@ from app.reviews.models import (
     AdmissibilityCheck,
     ConsensusScore,
     Criterion,
+    EvaluationSettings,
     Outcome,
     OutcomeOverride,
 )
@@ -110,7 +113,11 @@ class Ranking(Sequence[RankingRow]):
         """Every row has an outcome (a complete consensus): the decision may be published."""
         return bool(self.rows) and all(row.outcome is not None for row in self.rows)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> RankingRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RankingRow]: ...
+    def __getitem__(self, index: int | slice) -> RankingRow | Sequence[RankingRow]:
         return self.rows[index]
 
     def __len__(self) -> int:
@@ -201,13 +208,15 @@ def ranking(call_id: int) -> Ranking:
     return Ranking(rows)
 
 
-def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str:
+def _ranking_changed(
+    call: Call, settings: EvaluationSettings, criteria: Sequence[Criterion]
+) -> str:
     """Everything the ranked order depends on, in one query plus what is loaded already."""
     from app.calls.models import DeadlineExtension
 
     of_call = Proposal.call_id == call.id
 
-    def joined(column, model):
+    def joined(column: Any, model: Any) -> ScalarSelect[Any]:
         return (
             sa.select(column)
             .join(Proposal, Proposal.id == model.proposal_id)
@@ -215,10 +224,10 @@ def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str
             .scalar_subquery()
         )
 
-    def proposals_(column):
+    def proposals_(column: Any) -> ScalarSelect[Any]:
         return sa.select(column).where(of_call).scalar_subquery()
 
-    def extensions(column):
+    def extensions(column: Any) -> ScalarSelect[Any]:
         return sa.select(column).where(DeadlineExtension.call_id == call.id).scalar_subquery()
 
     row = db.session.execute(
@@ -251,7 +260,9 @@ def _ranking_changed(call: Call, settings, criteria: Sequence[Criterion]) -> str
     return "|".join(str(value) for value in (*row, *limits))
 
 
-def _rank(call: Call, settings, criteria: Sequence[Criterion]) -> list[tuple]:
+def _rank(
+    call: Call, settings: EvaluationSettings, criteria: Sequence[Criterion]
+) -> list[tuple[Any, ...]]:
     """The ranked order as plain values (cacheable): one tuple per placed proposal."""
     call_id = call.id
     # The proposals as columns (never their texts); of the versions only what counts.
@@ -276,7 +287,7 @@ def _rank(call: Call, settings, criteria: Sequence[Criterion]) -> list[tuple]:
             .order_by(Proposal.id)
         )
     }
-    versions: dict[int, list] = defaultdict(list)
+    versions: dict[int, list[sa.Row[Any]]] = defaultdict(list)
     for version in db.session.execute(
         sa.select(
             ProposalVersion.proposal_id,
@@ -290,7 +301,7 @@ def _rank(call: Call, settings, criteria: Sequence[Criterion]) -> list[tuple]:
         .order_by(ProposalVersion.proposal_id, ProposalVersion.number)
     ):
         versions[version.proposal_id].append(version)
-    consensus: dict[int, dict[int, sa.Row]] = defaultdict(dict)
+    consensus: dict[int, dict[int, sa.Row[Any]]] = defaultdict(dict)
     for item in db.session.execute(
         sa.select(ConsensusScore.proposal_id, ConsensusScore.criterion_id, ConsensusScore.score)
         .join(Proposal, Proposal.id == ConsensusScore.proposal_id)

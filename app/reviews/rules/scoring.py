@@ -53,7 +53,7 @@ def readable_proposal(actor: User, assignment_id: int) -> tuple[Assignment, Prop
     return assignment, evaluated_version(assignment.proposal)
 
 
-def parse_score(raw, criterion: Criterion) -> Decimal | None:
+def parse_score(raw: object, criterion: Criterion) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
