@@ -11,8 +11,8 @@ import pytest
 from flask import url_for
 
 from app.core.db import db
+from tests.access_matrix import ACCESS, audience_user, build_world, rules, url_args
 from tests.factories import DEFAULT_PASSWORD
-from tests.test_access_matrix import ACCESS, audience_user, build_world, rules, url_args
 
 pytestmark = pytest.mark.browser
 
