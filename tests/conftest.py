@@ -129,11 +129,11 @@ def _engine_options(url: str) -> dict:
 
 
 def _sqlite_without_fsync(dbapi_connection, _record) -> None:
-    """The test database is thrown away: no fsync per commit, the rollback journal in memory.
-    Transactions, locks and constraints behave as before; only durability after a crash goes."""
+    """The test database is thrown away: no fsync per commit. The journal stays the app's WAL
+    (app.core.db), so concurrent readers and writers behave as in production; only
+    durability after a crash goes."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous = OFF")
-    cursor.execute("PRAGMA journal_mode = MEMORY")
     cursor.close()
 
 
