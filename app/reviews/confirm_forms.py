@@ -6,42 +6,29 @@ between sends nothing (app.reviews.rules)."""
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
 )
 from wtforms import (
     BooleanField,
     HiddenField,
-    RadioField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import PortalForm
+from app.reviews.forms import admissibility_reason, admissibility_result
 
 
 class BulkAdmissibilityForm(PortalForm):
     """The same decision for the proposals ticked on the page (``prefix="bulk"``)."""
 
     proposal_ids = SelectMultipleField(_l("Proposals"), validate_choice=False)
-    result = RadioField(
-        _l("Decision on the selected proposals"),
-        widget=GovRadioInput(),
-        validate_choice=False,
-        choices=[("admissible", _l("Admissible")), ("inadmissible", _l("Inadmissible"))],
-        validators=[
-            InputRequired(_l("Choose admissible or inadmissible.")),
-            AnyOf(["admissible", "inadmissible"], message=_l("Choose admissible or inadmissible.")),
-        ],
-    )
-    reason = StringField(
-        _l("Reason"),
-        widget=GovTextArea(),
-        description=_l("Required when inadmissible: every selected applicant reads it."),
-        validators=[Optional(), Length(max=2000)],
+    result = admissibility_result(_l("Decision on the selected proposals"))
+    reason = admissibility_reason(
+        _l("Required when inadmissible: every selected applicant reads it.")
     )
     submit = SubmitField(_l("Decide the selected proposals"), widget=GovSubmitInput())
 

@@ -363,9 +363,10 @@ class SettingsForm(PortalForm):
         )
 
 
-class AdmissibilityForm(PortalForm):
-    result = RadioField(
-        _l("Decision"),
+def admissibility_result(label: Any) -> RadioField:
+    """Admissible or inadmissible: one proposal's decision, or a selection's."""
+    return RadioField(
+        label,
         widget=GovRadioInput(),
         validate_choice=False,
         choices=[("admissible", _l("Admissible")), ("inadmissible", _l("Inadmissible"))],
@@ -374,12 +375,21 @@ class AdmissibilityForm(PortalForm):
             AnyOf(["admissible", "inadmissible"], message=_l("Choose admissible or inadmissible.")),
         ],
     )
-    reason = StringField(
+
+
+def admissibility_reason(description: Any) -> StringField:
+    """The reason the applicant reads when a proposal is inadmissible."""
+    return StringField(
         _l("Reason"),
         widget=GovTextArea(),
-        description=_l("Required when inadmissible: the applicant reads it."),
+        description=description,
         validators=[Optional(), Length(max=2000)],
     )
+
+
+class AdmissibilityForm(PortalForm):
+    result = admissibility_result(_l("Decision"))
+    reason = admissibility_reason(_l("Required when inadmissible: the applicant reads it."))
     submit = SubmitField(_l("Record the decision"), widget=GovSubmitInput())
 
 
