@@ -5,6 +5,7 @@ same number its own way: the page and the PDF in the reader's language, the expo
 (``1234.56``, ``12.5``, ``n/a``) for further analysis.
 """
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -123,89 +124,34 @@ def figure_tables(
     ]
     tables.append(technologies)
 
-    tables.append(
-        Table(
+    providers = [p.value for p in ProviderType]
+    for key, title, columns, label, per_technology, totals in (
+        (
             "technology_by_project_type",
             _("Technology by project type"),
-            [
-                Column("technology", _("Technology or method"), "text"),
-                *[Column(code, project_type_label(code)) for code in ALL_PROJECT_TYPES],
-            ],
-            [
-                *[
-                    Row(
-                        code,
-                        technology_label(code),
-                        tuple(
-                            stats.technology_by_project_type[code][pt] for pt in ALL_PROJECT_TYPES
-                        ),
-                    )
-                    for code in codes
-                ],
-                Row(
-                    "all",
-                    _("All submitted proposals"),
-                    tuple(stats.by_project_type[pt] for pt in ALL_PROJECT_TYPES),
-                    total=True,
-                ),
-            ],
-        )
-    )
-
-    providers = [p.value for p in ProviderType]
-    tables.append(
-        Table(
+            ALL_PROJECT_TYPES,
+            project_type_label,
+            stats.technology_by_project_type,
+            stats.by_project_type,
+        ),
+        (
             "technology_by_provider_type",
             _("Technology by provider type"),
-            [
-                Column("technology", _("Technology or method"), "text"),
-                *[Column(code, provider_type_label(code)) for code in providers],
-            ],
-            [
-                *[
-                    Row(
-                        code,
-                        technology_label(code),
-                        tuple(stats.technology_by_provider_type[code][p] for p in providers),
-                    )
-                    for code in codes
-                ],
-                Row(
-                    "all",
-                    _("All submitted proposals"),
-                    tuple(stats.by_provider_type[p] for p in providers),
-                    total=True,
-                ),
-            ],
-        )
-    )
-
-    tables.append(
-        Table(
+            providers,
+            provider_type_label,
+            stats.technology_by_provider_type,
+            stats.by_provider_type,
+        ),
+        (
             "technology_by_practice",
             _("Technology by practice orientation"),
-            [
-                Column("technology", _("Technology or method"), "text"),
-                *[Column(key, practice_label(key)) for key in PRACTICE],
-            ],
-            [
-                *[
-                    Row(
-                        code,
-                        technology_label(code),
-                        tuple(stats.technology_by_practice[code][k] for k in PRACTICE),
-                    )
-                    for code in codes
-                ],
-                Row(
-                    "all",
-                    _("All submitted proposals"),
-                    tuple(stats.by_practice[k] for k in PRACTICE),
-                    total=True,
-                ),
-            ],
-        )
-    )
+            PRACTICE,
+            practice_label,
+            stats.technology_by_practice,
+            stats.by_practice,
+        ),
+    ):
+        tables.append(_cross_table(key, title, codes, columns, label, per_technology, totals))
 
     tables.append(
         Table(
@@ -361,3 +307,35 @@ def format_cell(table: Table, row, index: int) -> str:
     if kind == "count":
         return format_count(value)
     return "" if value is None else str(value)
+
+
+def _cross_table(
+    key: str,
+    title: str,
+    codes: Sequence[str],
+    columns: Sequence[str],
+    label: Callable[[str], str],
+    per_technology: Mapping[str, Mapping[str, int]],
+    totals: Mapping[str, int],
+) -> Table:
+    """Technologies (rows) by one property of the proposals (columns), then all proposals."""
+    return Table(
+        key,
+        title,
+        [
+            Column("technology", _("Technology or method"), "text"),
+            *[Column(column, label(column)) for column in columns],
+        ],
+        [
+            *[
+                Row(code, technology_label(code), tuple(per_technology[code][c] for c in columns))
+                for code in codes
+            ],
+            Row(
+                "all",
+                _("All submitted proposals"),
+                tuple(totals[c] for c in columns),
+                total=True,
+            ),
+        ],
+    )
