@@ -316,6 +316,9 @@ class World:
     project: FundedProject
     training: ProjectTraining
     enrolment_import: EnrolmentImport
+    evaluator: User
+    official: User
+    admin: User
 
 
 def build_world() -> World:
@@ -365,6 +368,9 @@ def build_world() -> World:
         project=project,
         training=training,
         enrolment_import=enrolment_import,
+        evaluator=make_user("evaluator"),
+        official=make_user("official"),
+        admin=make_user("admin"),
     )
 
 
@@ -407,10 +413,4 @@ def url_args(rule, world: World) -> dict:
 
 
 def audience_user(audience: str, world: World) -> User | None:
-    if audience == "anon":
-        return None
-    if audience == "applicant":
-        return world.applicant
-    if audience == "other_applicant":
-        return world.other_applicant
-    return make_user(audience)
+    return None if audience == "anon" else getattr(world, audience)

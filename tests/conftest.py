@@ -17,6 +17,7 @@ from app import create_app
 from app.core.cache import cache
 from app.core.db import db
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.snapshots import wipe
 
 
 def pytest_report_header(config):
@@ -137,22 +138,12 @@ def _sqlite_without_fsync(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _wipe() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:  # plain SQL: compiling 36 DELETE statements per test costs more than running them
-            for table in tables:
-                conn.exec_driver_sql(f'DELETE FROM "{table}"')
-
-
 @pytest.fixture(autouse=True)
 def app_ctx(app):
     with app.app_context():
         yield
         db.session.remove()
-        _wipe()
+        wipe()
         cache().clear()  # ids restart after the wipe: no answer may outlive its data
 
 

@@ -9,7 +9,8 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import services as auth_services
 from app.auth import tokens as auth_tokens
-from tests import access_matrix
+from app.core.db import db
+from tests import access_matrix, snapshots
 from tests.access_matrix import (
     ACCESS,
     AUDIENCES,
@@ -35,9 +36,23 @@ def test_every_entry_names_every_audience():
         assert set(expected) == set(AUDIENCES), key
 
 
+@pytest.fixture(scope="module")
+def world_snapshot(app):
+    """The world built once per module (and worker); each test starts from its rows."""
+    with app.app_context():
+        world = build_world()
+        db.session.commit()
+        built = snapshots.keys_of(world), snapshots.take()
+        db.session.remove()
+        snapshots.wipe()
+    return built
+
+
 @pytest.fixture
-def world() -> World:
-    return build_world()
+def world(world_snapshot) -> World:
+    keys, snapshot = world_snapshot
+    snapshots.restore(snapshot)
+    return snapshots.load(World, keys)
 
 
 # Known app bugs: the table holds the status after the fix; strict xfail flags the fix.
