@@ -21,7 +21,7 @@ from app.auth.forms import (
     TokenForm,
 )
 from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors
+from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.extensions import login_manager
@@ -128,15 +128,14 @@ def reset_password(token: str):
     except DomainError as exc:
         return render_template("auth/link_problem.html", message=exc.user_message()), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            auth_password_reset.reset_password(token, form.password.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(_("Your password has been changed. You can now log in."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+    done = submit_form(
+        form,
+        lambda: auth_password_reset.reset_password(token, form.password.data),
+        success=_("Your password has been changed. You can now log in."),
+        then=url_for("auth.login"),
+        refused=url_for("auth.reset_password", token=token),
+    )
+    return done or render_template("auth/reset_password.html", form=form)
 
 
 @bp.route("/profile", methods=["GET"])
@@ -167,41 +166,34 @@ def _profile_page(status: int = 200, **forms):
 @login_required
 def letter_language():
     form = LetterLanguageForm()
-    if form.validate_on_submit():
-        try:
-            services.set_letter_language(current_user, form.language.data)
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(
-                _(
-                    "Your letters will be written in %(language)s.",
-                    language=LETTER_LANGUAGES[current_user.language],
-                ),
-                "success",
-            )
-            return redirect(url_for("auth.profile"))
-    return _profile_page(422, letter_form=form)
+    done = submit_form(
+        form,
+        lambda: services.set_letter_language(current_user, form.language.data),
+        success=lambda _result: _(
+            "Your letters will be written in %(language)s.",
+            language=LETTER_LANGUAGES[current_user.language],
+        ),
+        then=url_for("auth.profile"),
+    )
+    return done or _profile_page(422, letter_form=form)
 
 
 @bp.post("/profile/password")
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            auth_password_reset.change_password(
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                keep_session=session.get("session_key"),
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.profile"))
-    return _profile_page(422, password_form=form)
+    done = submit_form(
+        form,
+        lambda: auth_password_reset.change_password(
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+            keep_session=session.get("session_key"),
+        ),
+        success=_("Your password has been changed."),
+        then=url_for("auth.profile"),
+    )
+    return done or _profile_page(422, password_form=form)
 
 
 @bp.post("/profile/sessions/end")

@@ -22,8 +22,8 @@ from app.calls.forms import CallDocumentForm, CallForm, CloseForm, ExtensionForm
 from app.calls.models import Call, CallStatus
 from app.core import formatting
 from app.core.downloads import download, download_file
-from app.core.errors import DomainError, ValidationFailed
-from app.core.forms import EmptyForm, attach_errors, submit_form
+from app.core.errors import DomainError
+from app.core.forms import EmptyForm, submit_form
 from app.core.money import euro
 from app.core.permissions import Role, has_role, roles_required
 from app.core.time import before_deadline, format_brussels, request_received_at, utcnow
@@ -76,20 +76,18 @@ def index():
 @roles_required(Role.official)
 def new():
     form = CallForm.blank()
-    if form.validate_on_submit():
-        try:
-            call = services.create_call(current_user, form.to_input())
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(
-                _(
-                    "The call %(code)s was saved as a draft. Publish it when it is ready.",
-                    code=call.code,
-                ),
-                "success",
-            )
-            return redirect(url_for(".detail", code=call.code))
+    done = submit_form(
+        form,
+        lambda: services.create_call(current_user, form.to_input()),
+        success=lambda call: _(
+            "The call %(code)s was saved as a draft. Publish it when it is ready.",
+            code=call.code,
+        ),
+        then=lambda call: url_for(".detail", code=call.code),
+        refused=url_for(".new"),
+    )
+    if done:
+        return done
     return render_template("calls/edit.html", form=form, call=None), 422 if form.errors else 200
 
 
@@ -155,17 +153,20 @@ def document(code: str, document_id: int):
 def manage_documents(code: str):
     call = _managed(code)
     form = CallDocumentForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            added = documents.add_document(
-                current_user, call.code, form.title.data or "", upload.filename or "", upload.stream
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(_("%(title)s was added to the call's documents.", title=added.title), "success")
-            return redirect(url_for(".manage_documents", code=call.code))
+    done = submit_form(
+        form,
+        lambda: documents.add_document(
+            current_user,
+            call.code,
+            form.title.data or "",
+            form.file.data.filename or "",
+            form.file.data.stream,
+        ),
+        success=lambda added: _("%(title)s was added to the call's documents.", title=added.title),
+        then=url_for(".manage_documents", code=call.code),
+    )
+    if done:
+        return done
     return render_template(
         "calls/documents.html",
         call=call,
@@ -277,27 +278,20 @@ def extensions(code: str):
         (o.id, f"{o.legal_name} ({o.enterprise_number})")
         for o in organisations.list_visible_organisations(current_user)
     ]
-    if form.validate_on_submit():
-        try:
-            extension = services.grant_extension(
-                current_user,
-                call.id,
-                form.organisation_id.data,
-                form.deadline.data,
-                form.reason.data,
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(
-                _(
-                    "%(organisation)s may now submit until %(deadline)s (Brussels time).",
-                    organisation=extension.organisation.legal_name,
-                    deadline=format_brussels(extension.deadline),
-                ),
-                "success",
-            )
-            return redirect(url_for(".extensions", code=call.code))
+    done = submit_form(
+        form,
+        lambda: services.grant_extension(
+            current_user, call.id, form.organisation_id.data, form.deadline.data, form.reason.data
+        ),
+        success=lambda extension: _(
+            "%(organisation)s may now submit until %(deadline)s (Brussels time).",
+            organisation=extension.organisation.legal_name,
+            deadline=format_brussels(extension.deadline),
+        ),
+        then=url_for(".extensions", code=call.code),
+    )
+    if done:
+        return done
     return render_template(
         "calls/extensions.html", form=form, call=call, extensions=call.extensions
     ), 422 if form.errors else 200

@@ -205,12 +205,11 @@ def edit(organisation_id: int):
     form = OrganisationForm(obj=organisation)
     if request.method == "GET":
         form.provider_type.data = organisation.provider_type.value
-    if form.validate_on_submit():
-        try:
-            services.update_organisation(current_user, organisation.id, form.to_input())
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        else:
-            flash(_("The organisation's details have been saved."), "success")
-            return redirect(url_for(".detail", organisation_id=organisation.id))
-    return render_template("organisations/edit.html", form=form, organisation=organisation)
+    done = submit_form(
+        form,
+        lambda: services.update_organisation(current_user, organisation.id, form.to_input()),
+        success=_("The organisation's details have been saved."),
+        then=url_for(".detail", organisation_id=organisation.id),
+        refused=url_for(".edit", organisation_id=organisation.id),
+    )
+    return done or render_template("organisations/edit.html", form=form, organisation=organisation)

@@ -10,7 +10,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -27,8 +26,8 @@ from app.calls.models import Call
 from app.core import documents, formatting
 from app.core.db import db
 from app.core.downloads import download
-from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.forms import attach_errors
+from app.core.errors import NotFound
+from app.core.forms import submit_form
 from app.core.permissions import Role, roles_required
 from app.core.redirects import safe_next
 from app.core.time import request_received_at, to_brussels
@@ -337,27 +336,22 @@ def verify(proposal_id: int):
             list(current.technologies) if current else list(latest.data.get("technologies") or [])
         )
     next_url = request.values.get("next") or url_for(".proposals", code=proposal.call.code)
-    if form.validate_on_submit():
-        try:
-            services.verify_technologies(
-                current_user,
-                proposal.id,
-                form.technologies.data or [],
-                version_number=int(form.version.data),
-                note=form.note.data or "",
-                received_at=request_received_at(),
-            )
-        except ValidationFailed as exc:
-            attach_errors(form, exc)
-        except DomainError as exc:
-            flash(exc.user_message(), "error")
-            return redirect(url_for(".verify", proposal_id=proposal.id, next=next_url))
-        else:
-            flash(
-                _("The technologies of %(reference)s were verified.", reference=proposal.reference),
-                "success",
-            )
-            return redirect(safe_next(next_url))
+    done = submit_form(
+        form,
+        lambda: services.verify_technologies(
+            current_user,
+            proposal.id,
+            form.technologies.data or [],
+            version_number=int(form.version.data),
+            note=form.note.data or "",
+            received_at=request_received_at(),
+        ),
+        success=_("The technologies of %(reference)s were verified.", reference=proposal.reference),
+        then=safe_next(next_url),
+        refused=url_for(".verify", proposal_id=proposal.id, next=next_url),
+    )
+    if done:
+        return done
     mentions = mention_finder.text_mentions(latest.data) if latest is not None else []
     return render_template(
         "reporting/verify.html",
