@@ -13,6 +13,9 @@ from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# A full-page screenshot of every checked step (E2E_SCREENSHOTS=1), to look at; without it
+# only a step that fails its check leaves one.
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -71,7 +74,8 @@ def page(browser, live_server):
 
 @pytest.fixture
 def check_page(page, request):
-    """Screenshot the current page into test-artifacts/ and assert axe finds nothing serious."""
+    """Assert axe finds nothing serious on the current page; screenshot it into
+    test-artifacts/ when it does (or always, with E2E_SCREENSHOTS=1)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -81,13 +85,15 @@ def check_page(page, request):
     def _check(label: str) -> None:
         page.wait_for_load_state("load")
         name = f"{request.node.name}-{next(counter):02d}-{label}".lower()
-        slug = re.sub(r"[^a-z0-9]+", "-", name)
-        page.screenshot(path=str(ARTIFACTS / f"{slug.strip('-')}.png"), full_page=True)
+        shot = ARTIFACTS / f"{re.sub(r'[^a-z0-9]+', '-', name).strip('-')}.png"
+        if SCREENSHOTS:
+            page.screenshot(path=str(shot), full_page=True)
         results = axe.run(page)
         serious = [
             v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
         ]
         if serious:
+            page.screenshot(path=str(shot), full_page=True)
             lines = [f"axe: {len(serious)} serious/critical violation(s) on {label} ({page.url}):"]
             for violation in serious:
                 lines.append(

@@ -1,6 +1,6 @@
 """The official's monitoring journey in a real browser: open the year-over-year report,
 read a change against the base year, then the answer sheet and its PDF; in Dutch and in
-English, at 1280 and 375 px wide (screenshots in test-artifacts/, axe on every page)."""
+English, at 1280 and 375 px wide (axe on every page; screenshots with E2E_SCREENSHOTS=1)."""
 
 from urllib.parse import urlsplit
 
