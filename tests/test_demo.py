@@ -407,14 +407,15 @@ def test_attachments_are_real_pdfs_the_same_on_every_run(tmp_path):
         "requested_eur": Decimal("87432.56"),
         "own_contribution_eur": Decimal("9714.73"),
     }
-    name, pdf = attachments.attachment("begroting", provider, fields, "ESF-ELEREN-2027")
+    name, document = attachments.attachment("begroting", provider, fields, "ESF-ELEREN-2027")
+    pdf = document.render()
     assert name == "Projectbegroting.pdf"
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     path = tmp_path / name
     path.write_bytes(pdf)
     assert files.looks_like_pdf(path)
     attachments._pdf.cache_clear()  # rendered again, not remembered: the same bytes
-    assert attachments.attachment("begroting", provider, fields, "ESF-ELEREN-2027")[1] == pdf
+    assert document.render() == pdf
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (Debian's poppler-utils, `make pdf-tools`) reads the words")
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout

@@ -29,14 +29,27 @@ class Section:
     lines: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Pdf:
+    """An attachment laid out, rendered to PDF bytes only when stored: the plans (and their
+    tests) stay cheap to build, the seed renders each file it attaches."""
+
+    html: str
+
+    def render(self) -> bytes:
+        """The PDF bytes; the same input always gives the same bytes."""
+        return _pdf(self.html)
+
+
 def render(
     title: str, provider: Provider, fields: dict[str, Any], call_code: str, sections: list[Section]
-) -> bytes:
-    """One attachment as PDF bytes; the same input always gives the same bytes."""
-    html = _TEMPLATES.get_template("attachment.html").render(
-        title=title, provider=provider, fields=fields, call_code=call_code, sections=sections
+) -> Pdf:
+    """One attachment, laid out."""
+    return Pdf(
+        _TEMPLATES.get_template("attachment.html").render(
+            title=title, provider=provider, fields=fields, call_code=call_code, sections=sections
+        )
     )
-    return _pdf(html)
 
 
 @lru_cache(maxsize=512)
@@ -49,8 +62,8 @@ def _pdf(html: str) -> bytes:
 
 def attachment(
     kind: str, provider: Provider, fields: dict[str, Any], call_code: str
-) -> tuple[str, bytes]:
-    """(filename, PDF bytes) of one of a proposal's attachments."""
+) -> tuple[str, Pdf]:
+    """(filename, document) of one of a proposal's attachments."""
     if kind == "begroting":
         total = fields["requested_eur"] + fields["own_contribution_eur"]
         sections = [

@@ -106,8 +106,13 @@ def _run(call: Call, plans: list[Plan], password: str) -> None:
                 user, current[i].id, step.changes, current[i].revision, received_at=at
             )
         elif step.kind == "attach":
+            assert step.content is not None
             proposals.add_attachment(
-                user, current[i].id, step.filename, io.BytesIO(step.content), received_at=at
+                user,
+                current[i].id,
+                step.filename,
+                io.BytesIO(step.content.render()),
+                received_at=at,
             )
         elif step.kind == "submit":
             proposals.submit_proposal(user, current[i].id, received_at=at)

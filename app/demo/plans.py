@@ -10,7 +10,7 @@ from typing import Any
 
 from app.calls.models import ProjectType
 from app.core.time import brussels, to_brussels
-from app.demo.attachments import attachment
+from app.demo.attachments import Pdf, attachment
 from app.demo.content import (
     DESIGN,
     GENERAL,
@@ -36,7 +36,7 @@ class Step:
     kind: str  # create | save | attach | submit | withdraw
     changes: dict[str, Any] = field(default_factory=dict)
     filename: str = ""
-    content: bytes = b""
+    content: Pdf | None = None  # of an attach step
     reason: str = ""
     exact: bool = False  # keep this moment as it is (not moved into office hours)
 
