@@ -42,9 +42,12 @@ FAST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def pytest_collection_modifyitems(items):
+    """Browser journeys are slow too; slow tests run first, so that the parallel workers
+    end together on short tests instead of one waiting for a journey started last."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
