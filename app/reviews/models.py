@@ -360,7 +360,8 @@ class PublicationStatus(StrEnum):
 
 class PublicationRequest(Model):
     """An official's request to publish a decision, for a call that wants a second
-    official's approval: ``fingerprint`` is that of the ranking the requester saw."""
+    official's approval: ``fingerprint`` is that of the ranking the requester saw (or, for
+    decision n+1 after an upheld objection, the ranking when it was requested)."""
 
     __tablename__ = "publication_requests"
 
@@ -376,6 +377,8 @@ class PublicationRequest(Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision_records.id"))
+    # The upheld objection this publication answers (decision n+1 after it), if any.
+    objection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objections.id"))
 
     requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
 
