@@ -137,6 +137,16 @@ class AdmissibilityCheck(Model):
             self.reason,
         )
 
+    @classmethod
+    def unreleased_in_sql(cls) -> sa.ColumnElement[bool]:
+        """``unreleased`` as a condition, for filters and counts in SQL."""
+        return sa.or_(
+            cls.released_result.is_(None),
+            cls.released_reason.is_(None),
+            cls.released_result != cls.result,
+            cls.released_reason != cls.reason,
+        )
+
 
 class AdmissibilityRelease(Model):
     """One confirmed release of a call's admissibility results to its applicants."""
