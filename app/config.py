@@ -31,6 +31,9 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 48  # seconds a verification link stays valid
     RESET_TOKEN_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
+    # seconds the link to choose a password stays valid in the welcome email of an account
+    # an administrator made (its owner may not read it the same hour)
+    WELCOME_TOKEN_MAX_AGE = 7 * 24 * 60 * 60
     API_TOKEN_DAYS = 90  # an API token stops working this many days after it was created
     # Throttling (app.core.throttle): after the limit each attempt waits LOGIN_THROTTLE_DELAY
     # seconds, doubling, at most the window; a window without attempts forgets them.

@@ -118,7 +118,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    formatting.init_app(app)  # euro, number, percent, day, brussels, kilobytes
+    formatting.init_app(app)  # euro, number, percent, day, brussels, kilobytes, duration
     app.jinja_env.filters["to_brussels"] = to_brussels
     app.jinja_env.filters["richtext"] = richtext.render
     # A global (not a context variable), so the component macros that libraries import

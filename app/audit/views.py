@@ -4,13 +4,15 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 
-from app.audit import labels, services
+from app.audit import display, labels, services
 from app.core.permissions import Role, roles_required
 from app.core.time import BRUSSELS
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/audit")
 bp.add_app_template_filter(labels.action_label, "audit_action")
 bp.add_app_template_filter(labels.object_label, "audit_object")
+bp.add_app_template_global(display.changes_of, "audit_changes")
+bp.add_app_template_filter(display.raw_json, "audit_json")
 
 
 def _day(value: str | None):

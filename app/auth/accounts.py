@@ -4,6 +4,7 @@ create, who then choose their own password from a link."""
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,6 +17,7 @@ from app.core.email import enqueue, external_url
 from app.core.errors import NotFound
 from app.core.pagination import Page, choice
 from app.core.permissions import Role, require
+from app.core.time import utcnow
 
 ACTIVE_CHOICES = ("", "yes", "no")
 
@@ -91,12 +93,14 @@ def search_accounts(actor: User, filters: AccountFilters, args: Mapping[str, str
 
 def create_account(actor: User, name: str, email: str, roles: set[Role], language: str) -> User:
     """A verified account made by an administrator, with an unusable random password; its
-    owner gets an email with a link to choose a password (valid as long as a reset link)."""
+    owner gets a welcome email with a link to choose a password, valid for
+    ``WELCOME_TOKEN_MAX_AGE`` (days, where a reset link lives an hour) and used once."""
     require(actor.is_admin)
     data = services.AccountInput(
         email=email, name=name, password=secrets.token_urlsafe(24), language=language
     )
     user = services.create_user(actor, data, roles=roles, verified=True)
+    max_age = int(current_app.config["WELCOME_TOKEN_MAX_AGE"])
     with transaction():
         enqueue(
             "account_created",
@@ -105,7 +109,10 @@ def create_account(actor: User, name: str, email: str, roles: set[Role], languag
             subject=_l("An account was made for you"),
             template="auth/email/account_created.txt",
             user=user,
-            link=external_url("auth.reset_password", token=links.make_link_token(user, "reset")),
-            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+            link=external_url(
+                "auth.reset_password", token=links.make_link_token(user, links.WELCOME)
+            ),
+            validity=max_age,
+            until=utcnow() + timedelta(seconds=max_age),
         )
     return user

@@ -20,6 +20,11 @@ class LinkExpired(DomainError):
     default_message = _l("This link has expired. Request a new one.")
 
 
+# What a link is for: each purpose signs with its own salt, so a link of one purpose is
+# never read as another (and never with another's lifetime).
+VERIFY, RESET, WELCOME = "verify", "reset", "welcome"
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
 
@@ -61,13 +66,13 @@ def send_verification_email(user: User) -> None:
             subject=_l("Confirm your email address"),
             template="auth/email/verify.txt",
             user=user,
-            link=link_url("auth.verify_email", make_link_token(user, "verify")),
+            link=link_url("auth.verify_email", make_link_token(user, VERIFY)),
         )
 
 
 def verify_email(token: str) -> User:
     with transaction():
-        user = read_link_token(token, "verify", current_app.config["EMAIL_TOKEN_MAX_AGE"])
+        user = read_link_token(token, VERIFY, current_app.config["EMAIL_TOKEN_MAX_AGE"])
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
             audit.record(user, "user.email_verified", user, after={"email": user.email})

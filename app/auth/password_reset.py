@@ -10,7 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
-from app.auth.links import link_url, make_link_token, read_link_token
+from app.auth.links import (
+    RESET,
+    WELCOME,
+    LinkInvalid,
+    link_url,
+    make_link_token,
+    read_link_token,
+)
 from app.auth.login import dummy_hash
 from app.auth.models import User
 from app.auth.passwords import check_password, hash_password, password_problem
@@ -64,7 +71,7 @@ def request_password_reset(email: str, *, address: str | None = None) -> None:
                     "auth/email/reset.txt",
                     user=stand_in,
                     link=link_url(
-                        "auth.reset_password", make_link_token(cast(User, stand_in), "reset")
+                        "auth.reset_password", make_link_token(cast(User, stand_in), RESET)
                     ),
                     minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
                 )
@@ -76,14 +83,21 @@ def request_password_reset(email: str, *, address: str | None = None) -> None:
             subject=_l("Reset your password"),
             template="auth/email/reset.txt",
             user=user,
-            link=link_url("auth.reset_password", make_link_token(user, "reset")),
+            link=link_url("auth.reset_password", make_link_token(user, RESET)),
             minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
         )
         audit.record(None, "user.password_reset_requested", user)
 
 
 def check_reset_token(token: str) -> User:
-    return read_link_token(token, "reset", current_app.config["RESET_TOKEN_MAX_AGE"])
+    """The owner of a link to choose a password: a reset link (``RESET_TOKEN_MAX_AGE``) or
+    the welcome link of an account an administrator made (``WELCOME_TOKEN_MAX_AGE``). Each
+    kind is signed for its own purpose, so a reset link never lives as long as a welcome one."""
+    config = current_app.config
+    try:
+        return read_link_token(token, RESET, config["RESET_TOKEN_MAX_AGE"])
+    except LinkInvalid:
+        return read_link_token(token, WELCOME, config["WELCOME_TOKEN_MAX_AGE"])
 
 
 def reset_password(token: str, new_password: str) -> User:

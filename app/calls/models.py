@@ -67,6 +67,15 @@ class CallPhase(StrEnum):
     evaluation = "evaluation"
     decided = "decided"
 
+    @property
+    def label(self):
+        return {
+            "draft": _l("Draft"),
+            "published": _l("Published"),
+            "evaluation": _l("In evaluation"),
+            "decided": _l("Decided"),
+        }[self.value]
+
 
 class CallStatus(StrEnum):
     draft = "draft"

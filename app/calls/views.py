@@ -17,9 +17,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit import display
 from app.calls import documents, ics, permissions, services
 from app.calls.forms import CallDocumentForm, CallForm, CloseForm, ExtensionForm
-from app.calls.models import Call, CallStatus
+from app.calls.models import Call, CallPhase, CallStatus, ProjectType, Technology
 from app.core import formatting
 from app.core.downloads import download, download_file
 from app.core.errors import DomainError
@@ -31,6 +32,21 @@ from app.organisations import services as organisations
 from app.organisations.models import ProviderType
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
+
+
+@bp.record_once
+def _in_the_audit_log(state) -> None:
+    """The audit log names the calls' coded values: phases, project types, technologies
+    (of calls, declarations, verifications and evaluators' expertise)."""
+    technology = display.enum_labeller(Technology)
+    for key in ("technologies", "declared", "verified", "added", "removed", "expertise"):
+        display.register_values(state.app, key, technology)
+    display.register_values(
+        state.app, "project_types", display.enum_labeller(ProjectType, "short_label")
+    )
+    display.register_values(state.app, "phase", display.enum_labeller(CallPhase))
+
+
 _START_PROPOSAL = "calls.start_proposal"  # app.extensions key: see offer_proposal_start
 
 

@@ -1,15 +1,16 @@
 """Numbers, amounts, percentages, dates and times as the reader's language writes them.
 
 Every figure a page, PDF, email or message shows goes through these functions (Babel does
-the locale work); they are the template filters ``euro``, ``number``, ``percent``, ``day``
-and ``brussels``, registered once by ``init_app``. Exports for machines (CSV, JSON, the API)
-keep plain values: 1234.50, 2027-03-31T23:59:59+02:00.
+the locale work); they are the template filters ``euro``, ``number``, ``percent``, ``day``,
+``brussels`` and ``duration``, registered once by ``init_app``. Exports for machines (CSV,
+JSON, the API) keep plain values: 1234.50, 2027-03-31T23:59:59+02:00.
 
     euro(Decimal("12500.5"))   nl '€ 12.500,50'           en '€12,500.50'
     number(Decimal("2.5"))     nl '2,5'                   en '2.5'
     percent(Decimal("10"))     nl '10,0 %'                en '10.0%'
     day(date(2027, 3, 31))     nl '31-03-2027'            en '31 Mar 2027'
     moment(instant)            nl '31-03-2027 23:59:59'   en '31 Mar 2027 23:59:59'
+    duration(7 * 86400)        nl '7 dagen'               en '7 days'
 """
 
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_percent
 from babel.numbers import format_decimal as babel_decimal
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 
 from app.core.time import BRUSSELS
 
@@ -130,6 +131,17 @@ def moment(value: datetime | None, seconds: bool = True, lang: str | None = None
     return format_datetime(value, pattern, tzinfo=BRUSSELS, locale=lang)
 
 
+def duration(seconds: int) -> str:
+    """A lifetime as the reader says it, in the largest whole unit: '7 dagen' / '7 days',
+    '2 uur' / '2 hours', '60 minuten' / '60 minutes' (a part of a minute counts as one)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    minutes = max(1, -(-seconds // 60))
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
 def megabytes(size: int, lang: str | None = None) -> str:
     """A size in MB with at most one decimal, grouped in the reader's way ('12,5' in Dutch)."""
     return babel_decimal(round(size / (1024 * 1024), 1), format="#,##0.#", locale=language(lang))
@@ -147,6 +159,7 @@ FILTERS: dict[str, Any] = {
     "day": day,
     "brussels": moment,
     "kilobytes": kilobytes,
+    "duration": duration,
 }
 
 

@@ -89,6 +89,10 @@ class ProjectStatus(StrEnum):
     active = "active"
     ended = "ended"  # no longer funded by a later decision record
 
+    @property
+    def label(self):
+        return {"active": _l("Active"), "ended": _l("Ended")}[self.value]
+
 
 class FundedProject(Model):
     """A proposal funded by a published decision; its reference is the proposal's."""

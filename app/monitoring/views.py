@@ -5,12 +5,13 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.audit import display
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors
 from app.core.permissions import Role, roles_required
 from app.monitoring import import_checks, imports, services
 from app.monitoring.forms import TrainingForm, UploadForm
-from app.monitoring.models import ImportStatus, Mode
+from app.monitoring.models import ImportStatus, Mode, ProjectStatus
 
 bp = Blueprint("monitoring", __name__, template_folder="templates", url_prefix="/monitoring")
 
@@ -26,8 +27,18 @@ def _helpers() -> dict:
 
 
 def _project_status_label(status) -> str:
-    return {"active": _("Active"), "ended": _("Ended")}.get(
-        getattr(status, "value", status), str(status)
+    try:
+        return str(ProjectStatus(getattr(status, "value", status)).label)
+    except ValueError:
+        return str(status)
+
+
+@bp.record_once
+def _in_the_audit_log(state) -> None:
+    """The audit log names the projects' coded values."""
+    display.register_values(state.app, "planned_mode", display.enum_labeller(Mode))
+    display.register_values(
+        state.app, "status", display.enum_labeller(ProjectStatus), context="funded_projects"
     )
 
 

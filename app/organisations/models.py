@@ -47,6 +47,14 @@ class MembershipStatus(StrEnum):
     active = "active"
     rejected = "rejected"
 
+    @property
+    def label(self):
+        return {
+            "pending": _l("Waiting for approval"),
+            "active": _l("Active"),
+            "rejected": _l("Refused"),
+        }[self.value]
+
 
 class Organisation(Model):
     __tablename__ = "organisations"

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.audit import display
 from app.core import files
 from app.core.errors import Throttled, ValidationFailed
 from app.core.forms import EmptyForm, attach_errors, submit_form
@@ -17,8 +18,25 @@ from app.organisations.forms import (
     RefuseOrganisationForm,
     RegisterForm,
 )
+from app.organisations.models import MembershipStatus, OrganisationStatus, ProviderType
 
 bp = Blueprint("organisations", __name__, template_folder="templates", url_prefix="/organisations")
+
+
+@bp.record_once
+def _in_the_audit_log(state) -> None:
+    """The audit log names the organisations' coded values."""
+    provider = display.enum_labeller(ProviderType)
+    display.register_values(state.app, "provider_type", provider)
+    display.register_values(state.app, "provider_types", provider)
+    display.register_values(
+        state.app, "status", display.enum_labeller(OrganisationStatus), context="organisations"
+    )
+    display.register_values(
+        state.app, "status", display.enum_labeller(MembershipStatus), context="memberships"
+    )
+
+
 # Registration keeps its address beside the other account pages.
 registration_bp = Blueprint(
     "registration", __name__, template_folder="templates", url_prefix="/auth"

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.audit import display
 from app.calls import services as calls
 from app.calls.views import offer_proposal_start
 from app.core.errors import (
@@ -54,6 +55,17 @@ from app.proposals.models import Proposal, ProposalStatus
 from app.proposals.pdf import proposal_pdf, receipt_pdf, shown_version
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals", template_folder="templates")
+
+
+@bp.record_once
+def _in_the_audit_log(state) -> None:
+    """The audit log names the proposals' fields and statuses."""
+    display.register_values(state.app, "fields", LABELS.get)
+    display.register_values(
+        state.app, "status", display.enum_labeller(ProposalStatus), context="proposals"
+    )
+
+
 _DETAIL_PANELS = "proposals.detail_panels"  # app.extensions key: see add_detail_panel
 
 

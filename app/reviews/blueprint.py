@@ -1,10 +1,14 @@
 """The evaluation blueprint, shared by the officials' and the evaluators' views, and what the
 evaluation adds to the proposal page (the proposals side never imports the evaluation)."""
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
+from app.audit import display
 from app.calls.models import Call
 from app.calls.views import add_call_panel
 from app.core.db import db
@@ -12,7 +16,15 @@ from app.core.money import format_decimal
 from app.proposals.models import Proposal
 from app.proposals.views import add_detail_panel
 from app.reviews import result_queries
-from app.reviews.models import Criterion, EvaluationSettings
+from app.reviews.models import (
+    Admissibility,
+    AssignmentStatus,
+    Criterion,
+    EvaluationSettings,
+    Outcome,
+    ReviewStatus,
+)
+from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
 from app.reviews.rules import admissibility as admissibility_rules
 
 bp = Blueprint("reviews", __name__, url_prefix="/evaluation", template_folder="templates")
@@ -51,3 +63,21 @@ def call_panel(call: Call) -> dict:
 @bp.record_once
 def _on_the_call_page(state) -> None:
     add_call_panel(state.app, "criteria", call_panel)
+
+
+@bp.record_once
+def _in_the_audit_log(state) -> None:
+    """The audit log names the evaluation's coded values; ``outcome`` is a proposal's outcome
+    when overridden, an objection's when answered."""
+    register = partial(display.register_values, state.app)
+    register("result", display.enum_labeller(Admissibility))
+    register("status", display.enum_labeller(AssignmentStatus), context="assignments")
+    register("status", display.enum_labeller(ReviewStatus), context="reviews")
+    overridden = display.enum_labeller(Outcome, extra={"computed": _l("Computed outcome")})
+    register("outcome", overridden, context="proposal.outcome_overridden")
+    for kind in ObjectionKind:
+        register(
+            "outcome",
+            display.enum_labeller(ObjectionOutcome),
+            context=f"proposal.{kind.value}_answered",
+        )

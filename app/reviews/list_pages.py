@@ -56,7 +56,9 @@ def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:
     }
 
 
-ADMISSIBILITY_STATES = ("all", "undecided", "admissible", "inadmissible")
+# undecided: no decision yet; unreleased: decided, the applicant not told yet (or told an
+# earlier decision); released: decided and told as it stands.
+ADMISSIBILITY_STATES = ("all", "undecided", "unreleased", "released", "admissible", "inadmissible")
 
 
 @dataclass
@@ -68,7 +70,8 @@ class AdmissibilityPage:
 
 def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
     """One page of the call's submitted proposals with the facts to weigh and the decision
-    taken; ``args``: page, sort (reference, organisation, title), state (undecided, ...)."""
+    taken; ``args``: page, sort (reference, organisation, title), state (undecided,
+    unreleased, released, admissible, inadmissible)."""
     require(permissions.can_manage(actor))
     sort = choice(args, "sort", tuple(PROPOSAL_SORTS), "reference")
     state = choice(args, "state", ADMISSIBILITY_STATES, "all")
@@ -80,6 +83,14 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
     )
     if state == "undecided":
         query = query.where(AdmissibilityCheck.id.is_(None))
+    elif state == "unreleased":
+        query = query.where(
+            AdmissibilityCheck.id.is_not(None), AdmissibilityCheck.unreleased_in_sql()
+        )
+    elif state == "released":
+        query = query.where(
+            AdmissibilityCheck.id.is_not(None), ~AdmissibilityCheck.unreleased_in_sql()
+        )
     elif state != "all":
         query = query.where(AdmissibilityCheck.result == Admissibility(state))
     page, ids = _page_of_proposals(query, args, sort)

@@ -137,6 +137,16 @@ class AdmissibilityCheck(Model):
             self.reason,
         )
 
+    @classmethod
+    def unreleased_in_sql(cls) -> sa.ColumnElement[bool]:
+        """``unreleased`` as a condition, for filters and counts in SQL."""
+        return sa.or_(
+            cls.released_result.is_(None),
+            cls.released_reason.is_(None),
+            cls.released_result != cls.result,
+            cls.released_reason != cls.reason,
+        )
+
 
 class AdmissibilityRelease(Model):
     """One confirmed release of a call's admissibility results to its applicants."""
@@ -360,7 +370,8 @@ class PublicationStatus(StrEnum):
 
 class PublicationRequest(Model):
     """An official's request to publish a decision, for a call that wants a second
-    official's approval: ``fingerprint`` is that of the ranking the requester saw."""
+    official's approval: ``fingerprint`` is that of the ranking the requester saw (or, for
+    decision n+1 after an upheld objection, the ranking when it was requested)."""
 
     __tablename__ = "publication_requests"
 
@@ -376,6 +387,8 @@ class PublicationRequest(Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     record_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision_records.id"))
+    # The upheld objection this publication answers (decision n+1 after it), if any.
+    objection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("objections.id"))
 
     requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
 

@@ -14,8 +14,9 @@ from app.core.forms import EmptyForm, attach_errors, submit_form
 from app.core.permissions import Role, roles_required
 from app.proposals import access as proposal_access
 from app.proposals import permissions as proposal_permissions
-from app.reviews import objections
+from app.reviews import objections, permissions
 from app.reviews.blueprint import bp
+from app.reviews.facts import settings_of
 from app.reviews.forms import ObjectionAnswerForm, ObjectionForm
 from app.reviews.objection_models import ObjectionOutcome
 from app.reviews.view_helpers import call_by_code
@@ -77,6 +78,8 @@ def lodge_objection(proposal_id: int):
 def _objection_page(objection, answer_form=None, status=200):
     if answer_form is None:
         answer_form = ObjectionAnswerForm(formdata=None)
+    official = permissions.can_manage(current_user)
+    upheld = objection.outcome is ObjectionOutcome.upheld and not objection.new_decision_number
     return render_template(
         "reviews/objection.html",
         objection=objection,
@@ -84,6 +87,10 @@ def _objection_page(objection, answer_form=None, status=200):
         record=objection.record,
         answer_form=answer_form,
         republish_form=EmptyForm(),
+        second_approval=official
+        and upheld
+        and settings_of(objection.proposal.call).second_approval,
+        pending=objections.pending_publication(objection) if official and upheld else None,
         days_left=objections.days_left(objection.record, objections.brussels_today()),
         ObjectionOutcome=ObjectionOutcome,
     ), status
@@ -128,23 +135,31 @@ def answer_objection(objection_id: int):
 @bp.post("/objections/<int:objection_id>/republish")
 @roles_required(Role.official)
 def republish_after_objection(objection_id: int):
+    """Decision n+1 after an upheld objection: published at once, or, when the call wants a
+    second official's approval, requested for another official to approve."""
     objection = objections.get_objection(current_user, objection_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    call = objection.proposal.call
     try:
-        record = objections.republish_after_objection(current_user, objection.id)
-    except DomainError as exc:
-        flash(exc.user_message(), "error")
-    else:
-        flash(
-            _(
+        if settings_of(call).second_approval:
+            objections.request_republication(current_user, objection.id)
+            message = _(
+                "The publication of the new decision is requested. Another official approves it "
+                "on the publication page; nothing has been sent yet."
+            )
+        else:
+            record = objections.republish_after_objection(current_user, objection.id)
+            message = _(
                 "Decision %(number)d is published: every applicant is notified and may "
                 "object until %(date)s.",
                 number=record.number,
                 date=formatting.day(record.objection_until),
-            ),
-            "success",
-        )
+            )
+    except DomainError as exc:
+        flash(exc.user_message(), "error")
+    else:
+        flash(message, "success")
     return redirect(url_for(".objection", objection_id=objection.id))
 
 

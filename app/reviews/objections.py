@@ -32,7 +32,7 @@ from app.proposals import permissions as proposal_permissions
 from app.proposals import storage as proposal_storage
 from app.proposals.models import Proposal
 from app.reviews import permissions
-from app.reviews.models import DecisionRecord
+from app.reviews.models import DecisionRecord, PublicationRequest
 from app.reviews.objection_models import Objection, ObjectionKind, ObjectionOutcome
 from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import decisions as decisions_rules
@@ -261,37 +261,63 @@ def answer_objection(
     return objection
 
 
+def _upheld_without_decision(actor: User, objection_id: int) -> Objection:
+    objection = get_objection(actor, objection_id)
+    if objection.outcome is not ObjectionOutcome.upheld:
+        raise DomainError(_("Only an upheld objection leads to a new decision."))
+    if objection.new_decision_number is not None:
+        raise DomainError(
+            _(
+                "Decision %(number)d was already published for this objection.",
+                number=objection.new_decision_number,
+            )
+        )
+    return objection
+
+
+def _republication_reason(objection: Objection) -> str:
+    return _(
+        "Objection of %(reference)s upheld: %(answer)s",
+        reference=objection.proposal.reference,
+        answer=objection.answer,
+    )
+
+
 def republish_after_objection(actor: User, objection_id: int) -> DecisionRecord:
     """Publish decision record n+1 because an objection was upheld (after the official has
-    changed the consensus or the outcome); its reason names the objection."""
+    changed the consensus or the outcome); its reason names the objection. A call that
+    wants a second official's approval refuses this: ``request_republication`` instead."""
     require(permissions.can_manage(actor))
     with transaction():
-        objection = get_objection(actor, objection_id)
-        if objection.outcome is not ObjectionOutcome.upheld:
-            raise DomainError(_("Only an upheld objection leads to a new decision."))
-        if objection.new_decision_number is not None:
-            raise DomainError(
-                _(
-                    "Decision %(number)d was already published for this objection.",
-                    number=objection.new_decision_number,
-                )
-            )
-        reason = _(
-            "Objection of %(reference)s upheld: %(answer)s",
-            reference=objection.proposal.reference,
-            answer=objection.answer,
-        )
+        objection = _upheld_without_decision(actor, objection_id)
         record = decisions_rules.publish_decision(
-            actor, objection.proposal.call_id, reason, after_objection=True
+            actor, objection.proposal.call_id, _republication_reason(objection)
         )
-        objection.new_decision_number = record.number
-        audit.record(
-            actor,
-            "proposal.objection_decision_published",
-            objection.proposal,
-            after={"objection_id": objection.id, "decision": record.number},
-        )
+        decisions_rules.objection_decided(actor, objection, record)
     return record
+
+
+def request_republication(actor: User, objection_id: int) -> PublicationRequest:
+    """For a call that wants a second official's approval: request decision n+1 after an
+    upheld objection, as any publication is requested; a different official approves it on
+    the publication page (``decisions.approve_publication``), which marks the objection."""
+    require(permissions.can_manage(actor))
+    with transaction():
+        objection = _upheld_without_decision(actor, objection_id)
+        call_id = objection.proposal.call_id
+        return decisions_rules.request_publication(
+            actor,
+            call_id,
+            decisions_rules.ranking_fingerprint(call_id),
+            _republication_reason(objection),
+            objection=objection,
+        )
+
+
+def pending_publication(objection: Objection) -> PublicationRequest | None:
+    """The publication of the objection's call waiting for a second official, if any
+    (``objection_id`` says whether it is this objection's decision n+1)."""
+    return decisions_rules.pending_request(objection.proposal.call_id)
 
 
 @dataclass

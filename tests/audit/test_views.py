@@ -168,4 +168,102 @@ def test_actions_are_shown_by_name_in_the_readers_language(
     assert f">{saved}</span>" in page and f">{unknown}</span>" in page
     assert f">{saved}</option>" in page  # the filter names them too
     assert f"{kind} 1</td>" in page
-    assert ">proposal.saved<" not in page  # the code is only the filter's value
+    # the code is only the filter's value (and the stored data's, as stored)
+    assert 'data-action="proposal.saved">proposal.saved<' not in page
+    assert ">proposal.saved</option>" not in page
+
+
+def _changed_call_record() -> None:
+    db.session.add(
+        AuditRecord(
+            at=datetime(2027, 1, 7, tzinfo=UTC),
+            action="call.updated",
+            entity_type="calls",
+            entity_id=1,
+            before={
+                "budget_eur": "2000000.00",
+                "deadline": "2027-03-31T21:59:59+00:00",
+                "technologies": ["vr", "lms"],
+                "second_approval": False,
+                "mystery_key": "raw value",
+            },
+            after={
+                "budget_eur": "2500000.00",
+                "deadline": "2027-04-30T21:59:59+00:00",
+                "technologies": ["vr", "ai", "lms"],
+                "second_approval": True,
+                "mystery_key": "other value",
+            },
+        )
+    )
+    db.session.commit()
+
+
+def _row(page: str) -> str:
+    start = page.index('data-action="call.updated"')
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "nl",
+            [
+                "<strong>Oproepbudget</strong>: <span>€ 2.000.000,00</span>",
+                "<strong>Oproepbudget</strong>: <span>€ 2.500.000,00</span>",
+                "<strong>Deadline</strong>: <span>31-03-2027 23:59:59</span>",
+                "<strong>Deadline</strong>: <span>30-04-2027 23:59:59</span>",
+                "<span>Virtual reality (VR), Artificiële intelligentie (AI), Leerplatform (LMS)",
+                "<span>Nee</span>",
+                "<span>Ja</span>",
+                "Ruwe gegevens",
+            ],
+        ),
+        (
+            "en",
+            [
+                "<strong>Call budget</strong>: <span>€2,500,000.00</span>",
+                "<strong>Deadline</strong>: <span>31 Mar 2027 23:59:59</span>",
+                "<span>Virtual reality (VR), Artificial intelligence (AI), Learning platform (LMS)",
+                "<span>No</span>",
+                "<span>Yes</span>",
+                "Raw data",
+            ],
+        ),
+    ],
+)
+def test_before_and_after_are_readable_in_the_reader_s_language(
+    official_client, language, expected
+):
+    _changed_call_record()
+    official_client.post("/language", data={"language": language})
+    row = _row(official_client.get("/audit/").get_data(as_text=True))
+    for text in expected:
+        assert text in row, text
+    assert "budget_eur" not in row.split("<details")[0]  # the readable list names the keys
+    assert "2027-03-31T21:59:59" not in row.split("<details")[0]
+
+
+def test_an_unknown_key_is_shown_as_stored_and_the_raw_data_keeps_everything(official_client):
+    _changed_call_record()
+    row = _row(official_client.get("/audit/").get_data(as_text=True))
+    assert '<code class="portal-audit__key" translate="no">mystery_key</code>' in row
+    assert '<span translate="no">raw value</span>' in row
+    assert row.count('<details class="govuk-details portal-audit__raw">') == 2  # before, after
+    raw = re.findall(r'<pre class="portal-audit__json" translate="no">(.*?)</pre>', row, re.S)
+    assert len(raw) == 2
+    assert "&#34;budget_eur&#34;: &#34;2000000.00&#34;" in raw[0]
+    assert "&#34;deadline&#34;: &#34;2027-04-30T21:59:59+00:00&#34;" in raw[1]
+    assert "&#34;second_approval&#34;: true" in raw[1]
+    # named values in the reader's language are for translation; the list as a whole is not
+    assert 'portal-audit__data" translate="no"' not in row
+
+
+def test_a_record_without_data_shows_neither_a_list_nor_raw_data(official_client):
+    add_record("test.empty", datetime(2027, 1, 8, tzinfo=UTC))
+    page = official_client.get("/audit/", query_string={"action": "test.empty"})
+    row = page.get_data(as_text=True)
+    start = row.index('data-action="test.empty"')
+    cells = row[start : row.index("</tr>", start)]
+    assert cells.count("<details") == 1  # the after side ({"note": ...}) only

@@ -296,3 +296,52 @@ def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(clie
     large, body = _get(client, "/evaluation/")
     assert len(re.findall(r"/evaluation/assignments/\d+\"", body)) > before
     assert large == small
+
+
+def test_admissibility_filters_on_the_release_in_sql_with_the_same_queries(client, as_official):
+    """``state=unreleased``: decided, the applicant not told yet (or told an earlier
+    decision); ``state=released``: told as it stands. Counted and paged in SQL."""
+    call, official, _evaluators, made = _world(3)
+    first, second, third = made
+    preview = admissibility_rules.release_preview(official, call.id)
+    admissibility_rules.release_results(official, call.id, preview.token)
+    # the first changes after its release: a correction waits; the third is undecided again
+    admissibility_rules.decide_admissibility(
+        official, first.id, Admissibility.inadmissible, "De begroting ontbreekt."
+    )
+    db.session.delete(
+        db.session.scalar(
+            sa.select(AdmissibilityCheck).where(AdmissibilityCheck.proposal_id == third.id)
+        )
+    )
+    db.session.commit()
+    as_official(official)
+
+    def shown(state: str) -> set[str]:
+        body = _get(client, f"{BASE}/admissibility?state={state}")[1]
+        return {p.reference for p in made if f"{p.reference} · " in body}
+
+    assert shown("unreleased") == {first.reference}
+    assert shown("released") == {second.reference}
+    assert shown("undecided") == {third.reference}
+    assert shown("all") == {p.reference for p in made}
+    body = _get(client, f"{BASE}/admissibility")[1]
+    assert "Decided, not released yet" in body and "?state=unreleased" in body
+    small = {
+        state: _get(client, f"{BASE}/admissibility?state={state}")[0]
+        for state in ("unreleased", "released")
+    }
+    _clone(second.id, 60)  # 60 more released, unchanged
+    _clone(first.id, 55)  # 55 more changed since their release
+    for state, total in (("released", 61), ("unreleased", 56)):
+        queries, body = _get(client, f"{BASE}/admissibility?state={state}")
+        assert queries == small[state], state
+        assert _rows(f"{BASE}/admissibility", body) == pagination.PER_PAGE
+        assert f"Showing 1 to 50 of {total}" in body, state
+        queries, body = _get(client, f"{BASE}/admissibility?state={state}&page=2")
+        assert queries == small[state], state
+        assert _rows(f"{BASE}/admissibility", body) == total - 50
+    assert "Showing 1 to 1 of 1" in _get(client, f"{BASE}/admissibility?state=undecided")[1]
+    # the banner counts every decision not released, and links to the filter
+    body = _get(client, f"{BASE}/admissibility")[1]
+    assert "56 decisions have not been sent to the applicants yet." in body

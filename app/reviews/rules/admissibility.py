@@ -179,14 +179,7 @@ def _unreleased(call_id: int) -> sa.Select[tuple[AdmissibilityCheck]]:
     return (
         sa.select(AdmissibilityCheck)
         .join(Proposal, Proposal.id == AdmissibilityCheck.proposal_id)
-        .where(
-            Proposal.call_id == call_id,
-            sa.or_(
-                AdmissibilityCheck.released_result.is_(None),
-                AdmissibilityCheck.released_result != AdmissibilityCheck.result,
-                AdmissibilityCheck.released_reason != AdmissibilityCheck.reason,
-            ),
-        )
+        .where(Proposal.call_id == call_id, AdmissibilityCheck.unreleased_in_sql())
     )
 
 

@@ -37,6 +37,7 @@ from app.reviews.models import (
     PublicationRequest,
     PublicationStatus,
 )
+from app.reviews.objection_models import Objection
 from app.reviews.rules.consensus import ReviewQuorum, review_quorums
 from app.reviews.rules.ranking import (
     TIE_BREAK,
@@ -202,18 +203,17 @@ def publish_decision(
     *,
     expected: str | None = None,
     approval: PublicationRequest | None = None,
-    after_objection: bool = False,
 ) -> DecisionRecord:
     """Freeze the ranking as a decision record, notify every applicant, start the clock.
 
     ``expected`` is the fingerprint of the ranking the official confirmed in the preview.
     A call that wants a second official's approval publishes only through an approved
-    request (``approve_publication``), or after an upheld objection."""
+    request (``approve_publication``), decision n+1 after an upheld objection included."""
     require(permissions.can_manage(actor))
     with transaction():
         call, rows, quorums, previous = _publishable(call_id, reason)
         settings = settings_of(call)
-        if settings.second_approval and approval is None and not after_objection:
+        if settings.second_approval and approval is None:
             raise DomainError(
                 _(
                     "This call needs a second official's approval: request the "
@@ -366,10 +366,23 @@ def publication_preview(actor: User, call_id: int, today: date | None = None) ->
 # ---------------------------------------------------------------------------- approval
 
 
+def ranking_fingerprint(call_id: int) -> str:
+    """The fingerprint of the decision that publishing now would freeze; refuses
+    (DomainError) what publishing would refuse."""
+    call, rows, quorums, _previous = _publishable(call_id, "-")
+    return ranking_policy.fingerprint(decision_data(call, rows, quorums))
+
+
 def request_publication(
-    actor: User, call_id: int, expected: str, reason: str = ""
+    actor: User,
+    call_id: int,
+    expected: str,
+    reason: str = "",
+    *,
+    objection: Objection | None = None,
 ) -> PublicationRequest:
-    """The first official's half of a publication that needs a second official."""
+    """The first official's half of a publication that needs a second official;
+    ``objection``: the upheld objection that decision n+1 answers."""
     require(permissions.can_manage(actor))
     with transaction():
         call = db.session.get(Call, call_id, with_for_update=True)
@@ -387,6 +400,7 @@ def request_publication(
             requested_at=utcnow(),
             reason=reason.strip(),
             fingerprint=expected,
+            objection_id=objection.id if objection else None,
         )
         db.session.add(request)
         db.session.flush()
@@ -394,7 +408,11 @@ def request_publication(
             actor,
             "call.publication_requested",
             call,
-            after={"request": request.id, "fingerprint": expected},
+            after={
+                "request": request.id,
+                "fingerprint": expected,
+                **({"objection_id": objection.id} if objection else {}),
+            },
             reason=reason.strip() or None,
         )
     return request
@@ -443,7 +461,23 @@ def approve_publication(
             before={"request": request.id, "requested_by_id": request.requested_by_id},
             after={"request": request.id, "decision": record.number},
         )
+        if request.objection_id is not None:
+            objection = db.session.get(Objection, request.objection_id)
+            assert objection is not None  # a foreign key
+            objection_decided(actor, objection, record)
     return record
+
+
+def objection_decided(actor: User, objection: Objection, record: DecisionRecord) -> None:
+    """Decision ``record`` was published because ``objection`` was upheld (inside the
+    publishing transaction)."""
+    objection.new_decision_number = record.number
+    audit.record(
+        actor,
+        "proposal.objection_decision_published",
+        objection.proposal,
+        after={"objection_id": objection.id, "decision": record.number},
+    )
 
 
 def withdraw_publication(actor: User, call_id: int, request_id: int) -> PublicationRequest:
