@@ -2,8 +2,9 @@
 
 The pages are the access matrix's GET routes that answer 200 for the role, with the URL
 arguments filled from the matrix's own world (some on both of its calls, the open one and
-the evaluated one). On each HTML page: no English word in the
-visible text, nothing wider than the window, and axe finds nothing serious or critical.
+the evaluated one). On each HTML page: no English word in the visible text, nothing wider
+than the window (nor, at 1,280 px, than the page's column), and axe finds nothing serious
+or critical.
 """
 
 import re
@@ -66,6 +67,20 @@ OVERFLOWING = """(width) => Array.from(document.body.querySelectorAll('*'))
   .slice(0, 3)
   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
     + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+
+
+# On a wide window, what sticks out of the page's column (<main>) on the right: the page
+# still fits the window, but a table wider than the column runs into the margin. GOV.UK's
+# grid rows reach 15 px into it by design.
+OUT_OF_COLUMN = """() => { const main = document.querySelector('main');
+  if (!main) return [];
+  const right = main.getBoundingClientRect().right + 16;
+  return Array.from(main.querySelectorAll('*'))
+    .filter(e => e.getBoundingClientRect().right > right
+      && !Array.from(e.children).some(c => c.getBoundingClientRect().right > right))
+    .slice(0, 3)
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+      + ' ' + (e.textContent || '').trim().slice(0, 40)) }"""
 
 
 def _pages(app, world, audience):
@@ -145,6 +160,9 @@ def test_every_page(app, browser, live_server, audience):
                 culprits = page.evaluate(OVERFLOWING, width)
                 problems.append(f"{where}: {scroll_width}px wide, {culprits}")
             if width == WIDTHS[0]:
+                culprits = page.evaluate(OUT_OF_COLUMN)
+                if culprits:
+                    problems.append(f"{where}: wider than the page's column, {culprits}")
                 violations = axe.run(page).response["violations"]
                 for violation in violations:
                     if violation.get("impact") in ("serious", "critical"):
