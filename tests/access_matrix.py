@@ -6,8 +6,14 @@ in ``ACCESS`` (a new route fails ``test_every_route_is_in_the_table`` until some
 decides who may use it).
 
 Expected values are a status code, or ``(302, "/path")`` for a redirect whose location
-path must match (``{org}`` is replaced by organisation A's id). POSTs send an empty body
-(CSRF is off in the test app). API rules authenticate with the audience's own bearer token.
+path must match (``{org}``, ``{proposal}`` … are replaced as ``locations()`` says). POSTs
+send an empty body (CSRF is off in the test app). API rules authenticate with the
+audience's own bearer token.
+
+The world has two calls: MATRIX-1, published and open, with the applicant's submitted
+proposal; and MATRIX-2, evaluated and decided (tests/reviews/factories.py:
+``decided_call``), for the routes in ``EVALUATED``: the evaluator's review, the
+official's consensus, the decision, the applicant's objection.
 """
 
 import io
@@ -27,6 +33,8 @@ from app.organisations import memberships as organisation_memberships
 from app.organisations.models import Membership, Organisation, OrganisationEvidence
 from app.proposals import services as proposals
 from app.proposals.models import Proposal
+from app.reviews.models import Assignment, DecisionRecord, PublicationRequest, Review
+from app.reviews.objection_models import Objection
 from tests.factories import (
     make_call,
     make_organisation,
@@ -34,6 +42,7 @@ from tests.factories import (
     make_user,
 )
 from tests.monitoring.factories import add_enrolments, add_training, make_funded_project
+from tests.reviews.factories import decided_call
 
 AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
 
@@ -49,8 +58,11 @@ EVAL_HOME = (302, "/evaluation/calls/MATRIX-1")
 EVAL_CRITERIA = (302, "/evaluation/calls/MATRIX-1/criteria")
 EVAL_ASSIGNMENTS = (302, "/evaluation/calls/MATRIX-1/assignments")
 EVAL_RANKING = (302, "/evaluation/calls/MATRIX-1/ranking")
+REVIEW = (302, "/evaluation/assignments/{assignment}")
 CALL_CODE = "MATRIX-1"  # the world's published, open call
 CALL = (302, f"/calls/{CALL_CODE}")
+EVALUATED_CODE = "MATRIX-2"  # the world's evaluated call: decision 1 published today
+PUBLISH = (302, f"/evaluation/calls/{EVALUATED_CODE}/decision/publish")
 TRAININGS = (302, re.compile(r"/monitoring/projects/\d+/trainings"))
 DOCUMENT = (302, re.compile(r"/documents/[0-9a-f]{32}"))
 
@@ -164,19 +176,21 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("api.monitoring_yoy", "GET"): row(401, 403, 403, 403, 422, 403),
     ("api.monitoring_profile", "GET"): row(401, 403, 403, 403, 422, 403),
     # ------------------------------------------------------------ evaluation: evaluators
-    # The URLs name assignment 1 / review 1, which nobody holds in the world: evaluators get
-    # 404 (the request tests cover another evaluator's real assignment), others 403.
+    # On the evaluated call MATRIX-2: the world's evaluator submitted their review of the
+    # applicant's proposal (declaring: their other assignment, not declared yet). Other roles
+    # get 403; another evaluator gets 404 (tests/reviews/test_evaluator_views.py).
     ("reviews.mine", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     ("reviews.profile", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     # an empty body saves an empty profile
     ("reviews.profile", "POST"): row(LOGIN, 403, 403, (302, "/evaluation/profile"), 403, 403),
-    ("reviews.declare", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.declare", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.review", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.review", "POST"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.others", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.download", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
-    ("reviews.proposal_pdf", "GET"): row(LOGIN, 403, 403, 404, 403, 403),
+    ("reviews.declare", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("reviews.declare", "POST"): row(LOGIN, 403, 403, 422, 403, 403),  # no answer chosen
+    ("reviews.review", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    # the submitted review is locked: back to it, with a message
+    ("reviews.review", "POST"): row(LOGIN, 403, 403, REVIEW, 403, 403),
+    ("reviews.others", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("reviews.download", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
+    ("reviews.proposal_pdf", "GET"): row(LOGIN, 403, 403, 200, 403, 403),
     # ------------------------------------------------------------ evaluation: officials
     # on the world's OPEN call: not yet evaluable, so empty POSTs are refused or re-rendered
     ("reviews.index", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
@@ -193,38 +207,44 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.confirm_release", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
-    # the proposal's own assignment page: the world's proposal is not admissible
-    ("reviews.assign", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.assign", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.remove_assignment", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.remove_assignment", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    # the evaluated call's pages: the applicant's admissible proposal, the evaluator's
+    # assignment not declared yet (removing it needs a reason), the submitted review
+    ("reviews.assign", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.assign", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no evaluator chosen
+    ("reviews.remove_assignment", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.remove_assignment", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.overview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
-    # the world's proposal is not admissible: no consensus page for it
-    ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.override_review_quorum", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.reopen_review", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no scores
+    ("reviews.override_review_quorum", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # reason
+    ("reviews.reopen_review", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.reopen_review", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no reason
     ("reviews.ranking", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.override", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.publish_preview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # an empty post lacks the confirmation: the preview again, with the error
     ("reviews.publish", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
-    # no request to publish exists in the world
-    ("reviews.approve_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.withdraw_publication", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 404, 403),
+    # the evaluated call: another official's request to publish again waits for the world's
+    # official (an empty approval lacks the confirmation); decision 1 is published
+    ("reviews.approve_publication", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
+    ("reviews.withdraw_publication", "POST"): row(LOGIN, 403, 403, 403, PUBLISH, 403),
+    ("reviews.decision_record", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.ranking_export", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.prepare_ranking_pdf", "POST"): row(LOGIN, 403, 403, 403, DOCUMENT, 403),
-    # nothing is published yet: the summary does not exist for anyone
-    ("reviews.summary_report", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
-    # objections: the world's proposal has no published decision, objection 1 does not exist
-    ("reviews.lodge_objection", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
-    ("reviews.lodge_objection", "POST"): row(LOGIN, 404, 404, 404, 404, 404),
-    ("reviews.objection", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
-    ("reviews.objection_file", "GET"): row(LOGIN, 404, 404, 404, 404, 404),
-    ("reviews.answer_objection", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
-    ("reviews.republish_after_objection", "POST"): row(LOGIN, 403, 403, 403, 404, 403),
+    # The applicant's decided proposal: its summary and its objection (lodged in the window,
+    # with a PDF, not answered) are for its organisation's members and officials; everyone
+    # else, the evaluator who reviewed it included, may not learn they exist (404).
+    ("reviews.summary_report", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    # only members object; an empty form: the text is required
+    ("reviews.lodge_objection", "GET"): row(LOGIN, 200, 404, 404, 404, 404),
+    ("reviews.lodge_objection", "POST"): row(LOGIN, 422, 404, 404, 404, 404),
+    ("reviews.objection", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("reviews.objection_file", "GET"): row(LOGIN, 200, 404, 404, 200, 404),
+    ("reviews.answer_objection", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no answer
+    # not upheld: no new decision, a message on the objection's page
+    ("reviews.republish_after_objection", "POST"): row(
+        LOGIN, 403, 403, 403, (302, "/evaluation/objections/{objection}"), 403
+    ),
     ("reviews.objections_queue", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     # ------------------------------------------------------------ reporting (officials only)
     ("reporting.index", "GET"): row(
@@ -319,6 +339,15 @@ class World:
     evaluator: User
     official: User
     admin: User
+    # the evaluated and decided call (EVALUATED_CODE) and its objects
+    evaluated_call: Call
+    evaluated_proposal: Proposal  # the applicant's, funded
+    assignment: Assignment  # the evaluator's on it, review submitted
+    review: Review
+    pending_assignment: Assignment  # the evaluator's on another proposal, not declared
+    decision: DecisionRecord
+    objection: Objection  # the applicant's, with a PDF, not answered
+    publication_request: PublicationRequest  # waiting for the official's approval
 
 
 def build_world() -> World:
@@ -353,6 +382,9 @@ def build_world() -> World:
     training = add_training(project, "T1")
     add_enrolments(project, [])
     enrolment_import = EnrolmentImport.query.filter_by(project_id=project.id).one()
+    evaluator = make_user("evaluator")
+    official = make_user("official")
+    decided = decided_call(EVALUATED_CODE, applicant, evaluator, official)
     return World(
         organisation=organisation,
         other_organisation=other_organisation,
@@ -368,13 +400,87 @@ def build_world() -> World:
         project=project,
         training=training,
         enrolment_import=enrolment_import,
-        evaluator=make_user("evaluator"),
-        official=make_user("official"),
+        evaluator=evaluator,
+        official=official,
         admin=make_user("admin"),
+        evaluated_call=decided.call,
+        evaluated_proposal=decided.proposal,
+        assignment=decided.assignment,
+        review=decided.review,
+        pending_assignment=decided.pending_assignment,
+        decision=decided.decision,
+        objection=decided.objection,
+        publication_request=decided.publication_request,
     )
 
 
-def url_args(rule, world: World) -> dict:
+# The routes that show the evaluated call (EVALUATED_CODE) and its objects: on the open
+# call MATRIX-1 nobody could reach them (no admissible proposal, no review, no decision).
+EVALUATED = frozenset(
+    {
+        "reviews.declare",
+        "reviews.review",
+        "reviews.others",
+        "reviews.download",
+        "reviews.proposal_pdf",
+        "reviews.assign",
+        "reviews.remove_assignment",
+        "reviews.consensus",
+        "reviews.override_review_quorum",
+        "reviews.reopen_review",
+        "reviews.approve_publication",
+        "reviews.withdraw_publication",
+        "reviews.decision_record",
+        "reviews.summary_report",
+        "reviews.lodge_objection",
+        "reviews.objection",
+        "reviews.objection_file",
+        "reviews.answer_objection",
+        "reviews.republish_after_objection",
+    }
+)
+
+# Pages whose ACCESS row holds on both calls, checked (GET) and walked on each: on MATRIX-1
+# they are empty or open, on MATRIX-2 they show reviews, a ranking, a decision, an objection.
+ALSO_ON_THE_EVALUATED_CALL = frozenset(
+    {
+        "calls.detail",
+        "proposals.detail",
+        "reviews.call",
+        "reviews.criteria",
+        "reviews.admissibility",
+        "reviews.release_admissibility",
+        "reviews.assignments",
+        "reviews.overview",
+        "reviews.ranking",
+        "reviews.publish_preview",
+        "reviews.objections_queue",
+        "reporting.dashboard",
+        "reporting.proposals",
+    }
+)
+
+# the evaluator's assignment awaiting the declaration: declaring, and removing it
+PENDING_ASSIGNMENT = frozenset({"reviews.declare", "reviews.remove_assignment"})
+
+
+def _evaluated_values(endpoint: str, world: World) -> dict:
+    assignment = world.pending_assignment if endpoint in PENDING_ASSIGNMENT else world.assignment
+    return {
+        "code": world.evaluated_call.code,
+        "proposal_id": world.evaluated_proposal.id,
+        "assignment_id": assignment.id,
+        "review_id": world.review.id,
+        "objection_id": world.objection.id,
+        "request_id": world.publication_request.id,
+        "number": world.decision.number,
+        "sha256": world.evaluated_proposal.attachments[0].sha256,
+    }
+
+
+def url_args(rule, world: World, *, evaluated: bool = False) -> dict:
+    """The rule's URL arguments from the world; the evaluated call's for the rules in
+    ``EVALUATED``, and with ``evaluated`` for those in ``ALSO_ON_THE_EVALUATED_CALL``."""
     values = {
         "organisation_id": world.organisation.id,
         "membership_id": world.pending.id,
@@ -389,16 +495,14 @@ def url_args(rule, world: World) -> dict:
         "name": "technologies",
         "fmt": "csv",
         "table": "yoy",
-        "assignment_id": 1,
-        "review_id": 1,
-        "objection_id": 1,
-        "request_id": 1,
         "project_id": world.project.id,
         "training_id": world.training.id,
         "import_id": world.enrolment_import.id,
         "document_id": world.document.id,
         "evidence_id": world.organisation.evidence[0].id,
     }
+    if rule.endpoint in EVALUATED or evaluated:
+        values.update(_evaluated_values(rule.endpoint, world))
     args = {}
     for name in rule.arguments:
         if name == "token":
@@ -410,6 +514,17 @@ def url_args(rule, world: World) -> dict:
         else:  # pragma: no cover - a new kind of URL argument
             pytest.fail(f"{rule.endpoint}: no fixture value for URL argument {name!r}")
     return args
+
+
+def locations(world: World) -> dict:
+    """What a redirect's expected path may name: ``{org}``, ``{proposal}`` …"""
+    return {
+        "org": world.organisation.id,
+        "proposal": world.proposal.id,
+        "assignment": world.assignment.id,
+        "evaluated_proposal": world.evaluated_proposal.id,
+        "objection": world.objection.id,
+    }
 
 
 def audience_user(audience: str, world: World) -> User | None:

@@ -118,10 +118,17 @@ def keys_of(world: Any) -> dict[str, Any]:
 
 
 def load(world_type: type, keys: dict[str, Any]) -> Any:
-    """The world of ``keys_of``, its models read in the current session."""
+    """The world of ``keys_of``, its models read in the current session: one query per
+    model (and per eagerly loaded relationship), whatever the number of its rows."""
+    ids: dict[type, set[int]] = {}
+    for key in keys.values():
+        if isinstance(key, ModelKey):
+            ids.setdefault(key.model, set()).add(key.id)
+    loaded = {
+        (model, row.id): row
+        for model, wanted in ids.items()
+        for row in db.session.scalars(sa.select(model).where(model.id.in_(wanted)))
+    }
     return world_type(
-        **{
-            name: db.session.get(key.model, key.id) if isinstance(key, ModelKey) else key
-            for name, key in keys.items()
-        }
+        **{name: loaded[key] if isinstance(key, ModelKey) else key for name, key in keys.items()}
     )

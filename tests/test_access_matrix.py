@@ -13,10 +13,13 @@ from app.core.db import db
 from tests import access_matrix, snapshots
 from tests.access_matrix import (
     ACCESS,
+    ALSO_ON_THE_EVALUATED_CALL,
     AUDIENCES,
+    EVALUATED,
     World,
     audience_user,
     build_world,
+    locations,
     rules,
     url_args,
 )
@@ -34,6 +37,14 @@ def test_every_route_is_in_the_table(app):
 def test_every_entry_names_every_audience():
     for key, expected in ACCESS.items():
         assert set(expected) == set(AUDIENCES), key
+
+
+def test_the_evaluated_call_lists_name_get_routes():
+    for endpoint in EVALUATED | ALSO_ON_THE_EVALUATED_CALL:
+        assert any(e == endpoint for e, _method in ACCESS), endpoint
+    for endpoint in ALSO_ON_THE_EVALUATED_CALL:
+        assert (endpoint, "GET") in ACCESS, endpoint
+    assert not EVALUATED & ALSO_ON_THE_EVALUATED_CALL
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +74,17 @@ CASES = [
         endpoint,
         method,
         audience,
+        False,
         id=f"{endpoint}-{method}-{audience}",
         marks=[pytest.mark.xfail(strict=True, raises=KNOWN_BUGS[key][0], reason=KNOWN_BUGS[key][1])]
         if (key := (endpoint, method, audience)) in KNOWN_BUGS
         else [],
     )
     for (endpoint, method) in ACCESS
+    for audience in AUDIENCES
+] + [  # the same rows on the evaluated call's objects
+    pytest.param(endpoint, "GET", audience, True, id=f"{endpoint}-GET-{audience}-evaluated")
+    for endpoint in sorted(ALSO_ON_THE_EVALUATED_CALL)
     for audience in AUDIENCES
 ]
 
@@ -83,8 +99,8 @@ def _fast_hashes(monkeypatch):
     )
 
 
-@pytest.mark.parametrize(("endpoint", "method", "audience"), CASES)
-def test_access(app, client, world, endpoint, method, audience):
+@pytest.mark.parametrize(("endpoint", "method", "audience", "evaluated"), CASES)
+def test_access(app, client, world, endpoint, method, audience, evaluated):
     rule = next((r for r, m in rules(app) if r.endpoint == endpoint and m == method), None)
     if rule is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
@@ -101,7 +117,7 @@ def test_access(app, client, world, endpoint, method, audience):
             )
             assert response.status_code == 302, response.get_data(as_text=True)
     with app.test_request_context():
-        url = url_for(endpoint, **url_args(rule, world))
+        url = url_for(endpoint, **url_args(rule, world, evaluated=evaluated))
 
     response = client.open(
         url, method=method, data={} if method == "POST" else None, headers=headers
@@ -116,7 +132,7 @@ def test_access(app, client, world, endpoint, method, audience):
     if isinstance(location, re.Pattern):
         assert location.fullmatch(urlsplit(response.headers["Location"]).path)
     elif location is not None:
-        location = location.format(org=world.organisation.id, proposal=world.proposal.id)
+        location = location.format(**locations(world))
         assert urlsplit(response.headers["Location"]).path == location
 
 

@@ -31,7 +31,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.calls.models import Technology
 from app.core.forms import DecimalTextField, PortalForm, PortalSubForm, WholeNumberField
-from app.reviews.objection_models import ObjectionKind
+from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
 from app.reviews.objections import ObjectionInput
 from app.reviews.rules.conflicts import AffiliationInput
 from app.reviews.rules.consensus import ConsensusInput
@@ -585,10 +585,10 @@ class ObjectionAnswerForm(PortalForm):
         _l("Outcome of the objection"),
         widget=GovRadioInput(),
         validate_choice=False,
-        choices=[("upheld", _l("Upheld")), ("rejected", _l("Rejected"))],
+        choices=[(outcome.value, outcome.label) for outcome in ObjectionOutcome],
         validators=[
             Optional(),
-            AnyOf(["upheld", "rejected"], message=_l("Choose upheld or rejected.")),
+            AnyOf([o.value for o in ObjectionOutcome], message=_l("Choose upheld or not upheld.")),
         ],
     )
     submit = SubmitField(_l("Record the answer"), widget=GovSubmitInput())

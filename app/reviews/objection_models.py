@@ -34,7 +34,7 @@ class ObjectionOutcome(StrEnum):
 
     @property
     def label(self):
-        return {"upheld": _l("Upheld"), "rejected": _l("Rejected")}[self.value]
+        return {"upheld": _l("Upheld"), "rejected": _l("Not upheld")}[self.value]
 
 
 class Objection(Model):

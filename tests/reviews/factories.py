@@ -6,22 +6,32 @@ import io
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from app.calls.models import Call
 from app.core.db import db
-from app.core.time import brussels
+from app.core.time import brussels, utcnow
 from app.proposals import services as proposals
-from app.reviews import facts
-from app.reviews.models import Admissibility
+from app.proposals.models import Proposal
+from app.reviews import facts, objections
+from app.reviews.facts import settings_of
+from app.reviews.models import (
+    Admissibility,
+    Assignment,
+    DecisionRecord,
+    PublicationRequest,
+    Review,
+)
+from app.reviews.objection_models import Objection, ObjectionKind
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import assignment as assignment_rules
 from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import consensus as consensus_rules
 from app.reviews.rules import criteria as criteria_rules
+from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import CriterionInput
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
@@ -42,20 +52,28 @@ class EvaluationWorld:
     criteria: list = field(default_factory=list)
 
 
-def submitted(call, *, language: str = "nl", attachment: bool = False, **fields):
-    """A proposal submitted before the deadline by a new applicant, and that applicant; with
-    ``attachment`` a PDF project plan is attached first."""
-    user = make_user("applicant", language=language)
+def submitted(
+    call,
+    *,
+    language: str = "nl",
+    attachment: bool = False,
+    user=None,
+    received_at: datetime = OPEN,
+    **fields,
+):
+    """A proposal submitted at ``received_at`` (before the deadline) by ``user`` or a new
+    applicant, and that applicant; with ``attachment`` a PDF project plan is attached first."""
+    user = user or make_user("applicant", language=language)
     organisation_id = sorted(user.organisation_ids)[0]
-    proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=OPEN)
+    proposal = proposals.create_proposal(user, call.id, organisation_id, received_at=received_at)
     proposals.update_proposal(
-        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=OPEN
+        user, proposal.id, complete_fields(**fields), proposal.revision, received_at=received_at
     )
     if attachment:
         proposals.add_attachment(
-            user, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=OPEN
+            user, proposal.id, "projectplan.pdf", io.BytesIO(PDF), received_at=received_at
         )
-    proposals.submit_proposal(user, proposal.id, received_at=OPEN)
+    proposals.submit_proposal(user, proposal.id, received_at=received_at)
     return proposal, user
 
 
@@ -208,6 +226,122 @@ def reviewed_world(
                 minority_view="Eén beoordelaar twijfelde",
             )
     return ReviewedWorld(call, official, criteria, pairs, [u for _p, u in made], evaluators)
+
+
+@dataclass
+class DecidedCall:
+    """A call that was evaluated and decided, seen from one applicant and one evaluator."""
+
+    call: Call
+    proposal: Proposal  # the applicant's: funded, with a project plan
+    assignment: Assignment  # the evaluator's on it, the review submitted
+    review: Review
+    pending_assignment: Assignment  # the evaluator's on another proposal, not yet declared
+    decision: DecisionRecord
+    objection: Objection  # lodged by the applicant, with a PDF, not answered
+    publication_request: PublicationRequest  # publishing again, awaiting a second official
+
+
+def decided_call(code: str, applicant, evaluator, official) -> DecidedCall:
+    """A call closed ten days ago: ``applicant``'s proposal and another one admissible (the
+    results released), ``evaluator`` and a second evaluator reviewed the first, ``evaluator``
+    has not yet declared on the second; the consensus, decision 1 published today, the
+    applicant's objection lodged within its window, and another official's request to
+    publish again (the call now wants a second official's approval) waiting for
+    ``official``."""
+    now = utcnow()
+    received_at = now - timedelta(days=20)
+    call = make_call(
+        code=code,
+        title="ESF e-leren (beoordeeld)",
+        opens_at=now - timedelta(days=60),
+        deadline=now - timedelta(days=10),
+        budget_eur=Decimal("200000.00"),
+    )
+    criteria = criteria_rules.set_criteria(
+        None,
+        call.id,
+        [
+            CriterionInput("Relevantie", "Relevance", Decimal("60"), threshold=Decimal("2")),
+            CriterionInput("Didactiek", "Didactics", Decimal("40")),
+        ],
+    )
+    proposal, _user = submitted(
+        call, user=applicant, attachment=True, received_at=received_at, title="Lassen in VR"
+    )
+    other, _other_user = submitted(
+        call, received_at=received_at, title="Koken met AR", requested_eur=Decimal("50000.00")
+    )
+    for item in (proposal, other):
+        admissibility_rules.decide_admissibility(official, item.id, Admissibility.admissible)
+    preview = admissibility_rules.release_preview(official, call.id)
+    admissibility_rules.release_results(official, call.id, preview.token)
+    second = make_user("evaluator", name="Tweede Beoordelaar")
+    assignment = assignment_rules.assign(official, proposal.id, evaluator.id)
+    reviews = [
+        (evaluator, assignment, ("4", "3")),
+        (second, assignment_rules.assign(official, proposal.id, second.id), ("3.5", "4.5")),
+        (second, assignment_rules.assign(official, other.id, second.id), ("3", "3")),
+    ]
+    for who, mine, (relevance, didactics) in reviews:
+        conflicts_rules.declare(who, mine.id, False)
+        scoring_rules.save_review(
+            who,
+            mine.id,
+            {
+                criteria[0].id: (relevance, "Sterk praktijkgericht."),
+                criteria[1].id: (didactics, "Degelijke didactiek."),
+            },
+            "Een goed voorstel.",
+        )
+        scoring_rules.submit_review(who, mine.id)
+    pending_assignment = assignment_rules.assign(official, other.id, evaluator.id)
+    allow_fewer_reviews(official, proposal, other, reason="Twee beoordelingen volstaan.")
+    for item in (proposal, other):
+        consensus_rules.record_consensus(
+            official, item.id, criteria[0].id, "4", "Het panel vond de aanpak praktijkgericht."
+        )
+        consensus_rules.record_consensus(official, item.id, criteria[1].id, "3", "Goede didactiek.")
+    decision = decisions_rules.publish_decision(official, call.id)
+    objection = objections.lodge_objection(
+        applicant,
+        proposal.id,
+        objections.ObjectionInput(
+            ObjectionKind.objection,
+            "Het praktijkluik staat op pagina 4 en werd niet gelezen.",
+            "bewijs.pdf",
+            io.BytesIO(PDF),
+        ),
+    )
+    settings = settings_of(call)
+    criteria_rules.update_settings(
+        official,
+        call.id,
+        criteria_rules.SettingsInput(
+            settings.reviews_per_proposal,
+            settings.total_threshold,
+            settings.disagreement_spread,
+            settings.reserve_size,
+            settings.objection_days,
+            settings.criterion_spread_share,
+            second_approval=True,
+        ),
+    )
+    requester = make_user("official", name="Tweede Ambtenaar")
+    seen = decisions_rules.publication_preview(requester, call.id).fingerprint
+    request = decisions_rules.request_publication(
+        requester, call.id, seen, "Nieuwe beslissing na het bezwaar."
+    )
+    return DecidedCall(
+        call,
+        proposal,
+        assignment,
+        assignment.review,
+        pending_assignment,
+        decision,
+        objection,
+        request,
+    )
 
 
 def count_page_queries(client, url: str) -> int:

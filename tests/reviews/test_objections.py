@@ -241,3 +241,19 @@ def test_the_dutch_queue_has_no_english(client, login, decided):
 def test_evaluators_and_applicants_may_not_open_the_queue(client, login, decided):
     login(make_user("evaluator"))
     assert client.get(f"/evaluation/calls/{CODE}/objections").status_code == 403
+
+
+def test_a_rejected_objection_reads_ongegrond_in_dutch(client, login, decided):
+    """Not the decision's "Afgekeurd": an objection is upheld or not (gegrond, ongegrond)."""
+    objection = _lodge(decided, NOTIFIED)
+    login(decided.official)
+    _language(client, "nl")
+    form = client.get(f"/evaluation/objections/{objection.id}").get_data(as_text=True)
+    assert "Gegrond" in form and "Ongegrond" in form and "Afgekeurd" not in form
+    objections.answer_objection(
+        decided.official, objection.id, "De score blijft.", ObjectionOutcome.rejected
+    )
+    page = client.get(f"/evaluation/objections/{objection.id}").get_data(as_text=True)
+    queue = client.get(f"/evaluation/calls/{CODE}/objections").get_data(as_text=True)
+    assert "Ongegrond" in page and "Afgekeurd" not in page
+    assert "Beantwoord: ongegrond" in queue
