@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from app.auth.models import User, UserRole
 from app.calls import deadlines
@@ -36,6 +36,10 @@ from app.reviews.models import (
     EvaluatorProfile,
     Score,
 )
+
+# Options for users read to show their name: without the roles and memberships that every
+# User otherwise loads with it (two more queries and hundreds of objects for a list).
+LIGHT_USER = (lazyload(User.role_rows), lazyload(User.memberships))
 
 
 def criteria_of(call_id: int) -> list[Criterion]:

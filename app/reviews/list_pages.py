@@ -27,9 +27,9 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
-from app.reviews.overview import review_overview
+from app.reviews.overview import overview_page_rows
 from app.reviews.queries import AdmissibilityRow, ProposalAssignments
-from app.reviews.result_queries import ReviewLine, review_lines
+from app.reviews.result_queries import ReviewLine
 
 # ---------------------------------------------------------------------------- list pages
 # Each official list shows one page of rows (app.core.pagination): the page's proposals
@@ -284,7 +284,10 @@ def overview_page(actor: User, call: Call, args) -> OverviewPage:
         else base
     )
     page, ids = _page_of_proposals(query, args, sort)
-    page.items = review_overview(actor, call.id, ids)
-    lines = review_lines(actor, call.id, ids)
-    admissible = db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
+    page.items, lines = overview_page_rows(actor, call.id, ids)
+    admissible = (
+        page.total
+        if state == "all"
+        else db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
+    )
     return OverviewPage(page, lines, admissible)
