@@ -5,6 +5,7 @@ decision. Reads only (``settings_of`` creates a call's default settings on first
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -118,6 +119,28 @@ def evaluators() -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class EvaluatorName:
+    """An active evaluator as a list names them, read as columns."""
+
+    id: int
+    name: str
+    email: str
+
+
+def evaluator_names() -> list[EvaluatorName]:
+    """The active evaluators (as ``evaluators``), by id, as plain names and addresses."""
+    return [
+        EvaluatorName(*row)
+        for row in db.session.execute(
+            sa.select(User.id, User.name, User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.evaluator, User.active.is_(True))
+            .order_by(User.id)
+        ).tuples()
+    ]
 
 
 def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:

@@ -3,6 +3,7 @@ page (page, sort and filters in the URL), never a body over 300 KB; the evaluato
 without a query per assignment."""
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -247,6 +248,30 @@ def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
     assert [body.count("Budget line</strong>") for body in pages] == [0, 1, 0]
     body = _get(client, f"{BASE}/ranking?outcome=funded")[1]
     assert "Showing 1 to 4 of 6" in body
+
+
+def test_assignments_page_counts_short_proposals_and_loads_over_the_whole_call(client, as_official):
+    _call, official, evaluators, made = _world(2)
+    _clone(made[1].id, 60)  # 62 proposals on two pages; the counts are over all of them
+    as_official(official)
+    assignments = db.session.scalars(sa.select(Assignment)).all()
+    active = [a for a in assignments if a.is_active]
+    per_proposal = Counter(a.proposal_id for a in active)
+    short = sorted(pid for pid in {a.proposal_id for a in assignments} if per_proposal[pid] < 3)
+    assert len(short) == 1  # the declared conflict
+    body = _get(client, f"{BASE}/assignments")[1]
+    assert "Short of evaluators: 1 of 62 admissible proposals." in body
+    loads = Counter(a.evaluator_id for a in active)
+    for evaluator in evaluators:
+        assert re.search(
+            rf"{evaluator.name} <span[^>]*>\({re.escape(evaluator.email)}\)</span></td>\s*"
+            rf"<td[^>]*>{loads[evaluator.id]}</td>",
+            body,
+        ), evaluator.name
+    body = _get(client, f"{BASE}/assignments?state=short")[1]
+    assert "Showing 1 to 1 of 1" in body and "Short of evaluators: 1 of 62" in body
+    [proposal] = [p for p in made if p.id == short[0]]
+    assert f'id="proposal-{proposal.id}"' in body
 
 
 def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(client, as_official):
