@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from app.auth.models import User
 from app.calls.models import Call
@@ -15,7 +15,7 @@ from app.core.errors import NotFound
 from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.proposals import services as proposals
-from app.proposals.models import Proposal, ProposalStatus, submitted_legal_name
+from app.proposals.models import Proposal, ProposalStatus, ProposalVersion, submitted_legal_name
 from app.reviews import permissions
 from app.reviews.facts import (
     LIGHT_USER,
@@ -107,7 +107,15 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
     elif state != "all":
         query = query.where(AdmissibilityCheck.result == Admissibility(state))
     page, ids = _page_of_proposals(query, args, sort)
-    found = _proposals_by_id(ids, selectinload(Proposal.versions))
+    found = _proposals_by_id(
+        ids,
+        *LIST_PROPOSAL,
+        selectinload(Proposal.versions).options(
+            lazyload(ProposalVersion.submitted_by),
+            defer(ProposalVersion.declaration),
+            defer(ProposalVersion.organisation),
+        ),
+    )
     decisions = {
         c.proposal_id: c
         for c in db.session.scalars(
