@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from app.auth.models import User
 from app.calls.models import Call
@@ -19,6 +19,7 @@ from app.proposals.models import Proposal, ProposalStatus, ProposalVersion, subm
 from app.reviews import permissions
 from app.reviews.facts import (
     LIGHT_USER,
+    LIST_PROPOSAL,
     EvaluatorName,
     evaluator_names,
     missing_in_version,
@@ -52,23 +53,6 @@ PROPOSAL_SORTS = {
 def _page_of_proposals(query, args, sort: str) -> tuple[Page, list[int]]:
     """The page of proposal ids that ``query`` (a select of Proposal.id) yields, sorted."""
     return page_of_keys(args, query, PROPOSAL_SORTS[sort], count=query)
-
-
-# A list row's proposal: what the cards show (reference, title, the organisation it was
-# submitted under), without the texts, and without joining the call in again on each row
-# (it is in the session already).
-LIST_PROPOSAL = (
-    load_only(
-        Proposal.id,
-        Proposal.call_id,
-        Proposal.organisation_id,
-        Proposal.reference,
-        Proposal.title,
-        Proposal.status,
-        Proposal.frozen_organisation_json,
-    ),
-    lazyload(Proposal.call),
-)
 
 
 def _proposals_by_id(ids: list[int], *options) -> dict[int, Proposal]:

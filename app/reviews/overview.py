@@ -17,7 +17,13 @@ from app.core.errors import NotFound
 from app.core.permissions import require
 from app.proposals.models import Proposal, ProposalStatus
 from app.reviews import disagreement, permissions, ranking_policy
-from app.reviews.facts import LIGHT_USER, admissible_proposals, criteria_of, settings_of
+from app.reviews.facts import (
+    LIGHT_USER,
+    LIST_PROPOSAL,
+    admissible_proposals,
+    criteria_of,
+    settings_of,
+)
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
     Admissibility,
@@ -78,14 +84,15 @@ def review_overview(
     )
     if proposal_ids is not None:
         active = active.where(Assignment.proposal_id.in_(list(rows) or [-1]))
+    scores = submitted_scores(call_id, None if proposal_ids is None else list(rows))
     _fold(
         rows,
         [
             (pid, review_id if status is ReviewStatus.submitted else None)
             for pid, review_id, status in db.session.execute(active).tuples()
         ],
-        submitted_scores(call_id, None if proposal_ids is None else list(rows)),
-        criteria_of(call_id),
+        scores,
+        _totals(scores, criteria_of(call_id)),
         settings_of(call),
     )
     return list(rows.values())
@@ -95,9 +102,9 @@ def _proposals(call_id: int, proposal_ids: Sequence[int]) -> dict[int, Proposal]
     return {
         p.id: p
         for p in db.session.scalars(
-            sa.select(Proposal).where(
-                Proposal.id.in_(list(proposal_ids) or [-1]), Proposal.call_id == call_id
-            )
+            sa.select(Proposal)
+            .where(Proposal.id.in_(list(proposal_ids) or [-1]), Proposal.call_id == call_id)
+            .options(*LIST_PROPOSAL)
         )
     }
 
@@ -127,16 +134,29 @@ def submitted_scores(
     return scores
 
 
+def _totals(
+    scores: dict[int, dict[int, Decimal | None]], criteria: Sequence[Criterion]
+) -> defaultdict[int, Decimal]:
+    """Review id -> the weighted total of its scores (``weighted_total``), for ``scores``;
+    any other review (submitted without scores) totals what no score totals."""
+    plain = [ranking_policy.PlainCriterion.of(c) for c in criteria]
+    totals: defaultdict[int, Decimal] = defaultdict(lambda: ranking_policy.total_score({}, plain))
+    totals.update(
+        (review_id, ranking_policy.total_score(given, plain)) for review_id, given in scores.items()
+    )
+    return totals
+
+
 def _fold(
     rows: dict[int, ProposalScores],
     assignments: Iterable[tuple[int, int | None]],
     scores: dict[int, dict[int, Decimal | None]],
-    criteria: Sequence[Criterion],
+    totals: defaultdict[int, Decimal],
     settings: EvaluationSettings,
 ) -> None:
     """Fill ``rows`` from the active assignments, in order: (proposal id, the id of its
-    submitted review or None), and the submitted reviews' scores."""
-    plain = [ranking_policy.PlainCriterion.of(c) for c in criteria]
+    submitted review or None), the submitted reviews' scores and their totals
+    (``_totals``; a submitted review without scores totals zero)."""
     for proposal_id, review_id in assignments:
         row = rows.get(proposal_id)
         if row is None:
@@ -145,9 +165,8 @@ def _fold(
         if review_id is None:
             continue
         row.submitted += 1
-        given = scores.get(review_id, {})
-        row.totals.append(ranking_policy.total_score(given, plain))
-        for criterion_id, score in given.items():
+        row.totals.append(totals[review_id])
+        for criterion_id, score in scores.get(review_id, {}).items():
             if score is not None:  # a submitted review scores every criterion
                 row.per_criterion.setdefault(criterion_id, []).append(score)
     for row in rows.values():
@@ -186,26 +205,15 @@ def overview_page_rows(
         .order_by(Assignment.id)
     ).all()
     scores = submitted_scores(call_id, list(rows))
-
-    def submitted(assignment: Assignment) -> int | None:
-        review = assignment.review
-        return review.id if review and review.status is ReviewStatus.submitted else None
-
-    _fold(
-        rows,
-        [(a.proposal_id, submitted(a)) for a in assignments],
-        scores,
-        criteria,
-        settings_of(call),
-    )
+    totals = _totals(scores, criteria)
+    submitted = [
+        (a, a.review.id if a.review and a.review.status is ReviewStatus.submitted else None)
+        for a in assignments
+    ]
+    _fold(rows, [(a.proposal_id, rid) for a, rid in submitted], scores, totals, settings_of(call))
     lines: dict[int, list[ReviewLine]] = defaultdict(list)
-    for assignment in assignments:
-        review_id = submitted(assignment)
-        total = (
-            None
-            if review_id is None
-            else ranking_policy.total_score(scores.get(review_id, {}), criteria)
-        )
+    for assignment, review_id in submitted:
+        total = None if review_id is None else totals[review_id]
         lines[assignment.proposal_id].append(
             ReviewLine(assignment, assignment.evaluator, assignment.review, total)
         )
@@ -262,11 +270,12 @@ def disagreement_summary(
             .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
             .order_by(Assignment.id)
         )
+        scores = submitted_scores(call_id)
         _fold(
             rows,
             db.session.execute(active).tuples(),
-            submitted_scores(call_id),
-            criteria,
+            scores,
+            _totals(scores, criteria),
             settings,
         )
         summary, _flags = disagreement.summarise(list(rows.values()), criteria, settings)
