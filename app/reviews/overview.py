@@ -20,6 +20,7 @@ from app.reviews import disagreement, permissions, ranking_policy
 from app.reviews.facts import (
     LIGHT_USER,
     LIST_PROPOSAL,
+    EvaluatorName,
     admissible_proposals,
     criteria_of,
     settings_of,
@@ -285,7 +286,7 @@ def disagreement_summary(
 
 @dataclass
 class EvaluatorCalibration:
-    evaluator: User
+    evaluator: EvaluatorName
     reviews: int
     mean_total: Decimal | None
     mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
@@ -327,8 +328,7 @@ def calibration(
 
     Aggregated in SQL (one row per submitted review and one per criterion reach Python)
     and cached per call under its reviews' last change (``changed``, read here unless
-    given); the evaluators are read fresh (their names may change), without their roles
-    and memberships."""
+    given); the evaluators' names are read fresh (they may change), as columns."""
     require(permissions.can_manage(actor))
     key = f"calibration:{call_id}:{changed or _reviews_changed(call_id)}"
     cached = cache().get(key)
@@ -344,12 +344,13 @@ def calibration(
     return result, spreads
 
 
-def _users(ids: Sequence[int]) -> dict[int, User]:
+def _users(ids: Sequence[int]) -> dict[int, EvaluatorName]:
+    """The evaluators of ``ids`` by id, their names read fresh as columns."""
     return {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(User).where(User.id.in_(list(ids) or [-1])).options(*LIGHT_USER)
-        )
+        row[0]: EvaluatorName(*row)
+        for row in db.session.execute(
+            sa.select(User.id, User.name, User.email).where(User.id.in_(list(ids) or [-1]))
+        ).tuples()
     }
 
 
