@@ -29,6 +29,14 @@ def test_numbers(language, whole, exact, fixed):
     assert formatting.number(Decimal("1234.5"), 2, lang=language) == fixed
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_whole_numbers_are_written_as_babel_writes_them(language):
+    from babel.numbers import format_decimal
+
+    for value in (0, 7, -7, 999, 1000, -1000, 12345, 1234567, -987654321, 10**15):
+        assert formatting.number(value, lang=language) == format_decimal(value, locale=language)
+
+
 @pytest.mark.parametrize(
     ("language", "share", "change", "whole"),
     [("nl", f"12,5{NBSP}%", f"-3,0{NBSP}%", f"10{NBSP}%"), ("en", "12.5%", "-3.0%", "10%")],
