@@ -49,8 +49,32 @@ def euro(amount: Decimal | int | str | None, lang: str | None = None) -> str:
     Dutch keeps an ordinary space after the sign (as this portal always has)."""
     if amount is None or amount == "":
         return ""
-    text = format_currency(Decimal(amount), "EUR", locale=language(lang))
+    value = Decimal(amount)
+    lang = language(lang)
+    if lang in _GROUPING and value.is_finite() and value >= 0 and _cents(value):
+        prefix, group, point = _euro_symbols(lang)
+        whole, cents = f"{value.quantize(CENT):,}".split(".")
+        return f"{prefix}{whole.replace(',', group)}{point}{cents}"
+    text = format_currency(value, "EUR", locale=lang)
     return text.replace("\u00a0", " ")
+
+
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal) -> bool:
+    """An amount in whole cents (as every amount of the portal): written without rounding."""
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
+
+
+@cache
+def _euro_symbols(lang: str) -> tuple[str, str, str]:
+    """What Babel writes before a euro amount, between its groups and before its cents, read
+    from Babel's own rendering of 1234.56 (so the quick path writes the same text)."""
+    sample = format_currency(Decimal("1234.56"), "EUR", locale=lang).replace("\u00a0", " ")
+    start = sample.index("1")
+    return sample[:start], sample[start + 1], sample[sample.index("234") + 3]
 
 
 def number(

@@ -30,6 +30,22 @@ def test_numbers(language, whole, exact, fixed):
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
+def test_euro_amounts_are_written_as_babel_writes_them(language):
+    from babel.numbers import format_currency
+
+    for text in ("0", "0.5", "7", "12.34", "999.99", "1000", "12500.5", "1234567.89", "10e12"):
+        expected = format_currency(Decimal(text), "EUR", locale=language).replace(NBSP, " ")
+        assert formatting.euro(Decimal(text), language) == expected, text
+    # negative amounts and fractions of a cent go through Babel itself
+    assert formatting.euro(Decimal("-12.5"), language) == format_currency(
+        Decimal("-12.5"), "EUR", locale=language
+    ).replace(NBSP, " ")
+    assert formatting.euro(Decimal("0.005"), language) == format_currency(
+        Decimal("0.005"), "EUR", locale=language
+    ).replace(NBSP, " ")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
 def test_whole_numbers_are_written_as_babel_writes_them(language):
     from babel.numbers import format_decimal
 
