@@ -44,6 +44,15 @@ LIST_PAGES = (
     f"{BASE}/ranking",
     f"/reporting/calls/{CODE}/proposals",
 )
+# The statements of each page's first request (the caches empty), at any size: a new one
+# is a decision, never an accident.
+QUERIES = {
+    f"{BASE}/admissibility": 12,
+    f"{BASE}/assignments": 11,
+    f"{BASE}/overview": 22,
+    f"{BASE}/ranking": 14,
+    f"/reporting/calls/{CODE}/proposals": 9,
+}
 
 
 def _world(count: int = 2):
@@ -220,6 +229,7 @@ def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_
     _call, official, _evaluators, made = _world(2)
     as_official(official)
     small = {url: _get(client, url)[0] for url in LIST_PAGES}
+    assert small == QUERIES
     _clone(made[1].id, 60)  # 62 proposals: two pages
     for url in LIST_PAGES:
         queries, body = _get(client, url)
