@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.auth.models import ApiToken, User
@@ -99,11 +100,14 @@ def user_for_token(plain: str, now: datetime | None = None) -> User | None:
         return None
     now = now or utcnow()
     token = db.session.scalar(
-        sa.select(ApiToken).where(
+        sa.select(ApiToken)
+        .where(
             ApiToken.token_hash == hash_token(plain),
             ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > now,
         )
+        # the user with the token, in the same query; their organisations only if asked
+        .options(joinedload(ApiToken.user).lazyload(User.memberships))
     )
     if token is None or not token.user.active:
         return None

@@ -67,6 +67,19 @@ def table_of(model: type[Base]) -> sa.Table:
     return cast(sa.Table, model.__table__)
 
 
+def side_by_side(*parts: sa.Select[Any]) -> sa.Select[Any]:
+    """One statement with the one-row results of ``parts`` side by side (each part an
+    aggregate over one table, such as a count and a latest change): each table is read
+    once, where a scalar subquery per figure would read the same rows once per figure."""
+    subqueries = [part.subquery() for part in parts]
+    joined: sa.FromClause = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, sa.true())
+    return sa.select(*(column for subquery in subqueries for column in subquery.c)).select_from(
+        joined
+    )
+
+
 def affected(result: sa.Result[Any]) -> int:
     """Rows an UPDATE or DELETE changed (its result is a CursorResult, typed as any Result)."""
     return cast("sa.CursorResult[Any]", result).rowcount or 0

@@ -51,6 +51,8 @@ class Proposal(Model):
         sa.Index("ix_proposals_call_status_updated", "call_id", "status", "updated_at"),
         # The list pages: a call's proposals in reference order.
         sa.Index("ix_proposals_call_reference", "call_id", "reference"),
+        # A call's latest withdrawal in one seek (the caches' change keys).
+        sa.Index("ix_proposals_call_withdrawn", "call_id", "withdrawn_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

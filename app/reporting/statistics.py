@@ -15,14 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.audit.models import AuditRecord
 from app.auth.models import User
 from app.calls import services as calls
 from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES, Call
 from app.core.cache import cache
-from app.core.db import db
+from app.core.db import db, side_by_side
 from app.core.permissions import require
 from app.core.time import to_brussels, utcnow
 from app.proposals.models import Proposal, ProposalVersion
@@ -119,36 +118,32 @@ _CHANGES_ELSEWHERE = (
 
 
 def change_key(call: Call) -> str:
-    """The call's last change, in one query: any write that can move a figure changes it."""
+    """The call's last change, in one query (each table read once): any write that can
+    move a figure changes it."""
     of_call = Proposal.call_id == call.id
 
-    def proposals_(column: Any) -> ScalarSelect[Any]:
-        return sa.select(column).where(of_call).scalar_subquery()
-
-    def joined(column: Any, model: Any) -> ScalarSelect[Any]:
-        return (
-            sa.select(column)
-            .join(Proposal, Proposal.id == model.proposal_id)
-            .where(of_call)
-            .scalar_subquery()
-        )
+    def joined(model: Any, *columns: Any) -> sa.Select[Any]:
+        return sa.select(*columns).join(Proposal, Proposal.id == model.proposal_id).where(of_call)
 
     row = db.session.execute(
-        sa.select(
-            proposals_(sa.func.count(Proposal.id)),
-            proposals_(sa.func.max(Proposal.id)),
-            proposals_(sa.func.max(Proposal.updated_at)),
-            proposals_(sa.func.max(Proposal.withdrawn_at)),
-            joined(sa.func.max(ProposalVersion.id), ProposalVersion),
-            joined(sa.func.max(TechnologyVerification.id), TechnologyVerification),
-            joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
-            joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
-            sa.select(sa.func.max(DecisionRecord.id))
-            .where(DecisionRecord.call_id == call.id)
-            .scalar_subquery(),
-            sa.select(sa.func.max(AuditRecord.id))
-            .where(AuditRecord.action.in_(_CHANGES_ELSEWHERE))
-            .scalar_subquery(),
+        side_by_side(
+            sa.select(
+                sa.func.count(Proposal.id),
+                sa.func.max(Proposal.id),
+                sa.func.max(Proposal.updated_at),
+            ).where(of_call),
+            sa.select(sa.func.max(Proposal.withdrawn_at)).where(of_call),
+            joined(ProposalVersion, sa.func.max(ProposalVersion.id)),
+            joined(TechnologyVerification, sa.func.max(TechnologyVerification.id)),
+            joined(
+                AdmissibilityCheck,
+                sa.func.count(AdmissibilityCheck.id),
+                sa.func.max(AdmissibilityCheck.checked_at),
+            ),
+            sa.select(sa.func.max(DecisionRecord.id)).where(DecisionRecord.call_id == call.id),
+            sa.select(sa.func.max(AuditRecord.id)).where(
+                AuditRecord.action.in_(_CHANGES_ELSEWHERE)
+            ),
         )
     ).one()
     return "|".join(str(value) for value in row)

@@ -10,7 +10,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import submit_form
 from app.core.money import format_decimal
 from app.core.permissions import Role, roles_required
-from app.reviews import calibration, facts, list_pages, queries, result_queries
+from app.reviews import calibration, disagreement, facts, list_pages, queries, result_queries
 from app.reviews import overview as review_overview
 from app.reviews.blueprint import bp
 from app.reviews.forms import QuorumOverrideForm, ReasonForm, consensus_form
@@ -28,7 +28,11 @@ def overview(code: str):
     calibration of evaluators and criteria. A fixed number of queries."""
     call = call_by_code(code)
     result = list_pages.overview_page(current_user, call, request.args)
-    evaluators, spreads = review_overview.calibration(current_user, call.id)
+    changed = review_overview.reviews_changed(call.id)  # read once for both caches
+    evaluators, spreads = review_overview.calibration(current_user, call.id, changed)
+    criteria = facts.criteria_of(call.id)
+    settings = facts.settings_of(call)
+    _page_counts, criterion_flags = disagreement.summarise(result.page.items, criteria, settings)
     return render_template(
         "reviews/official/overview.html",
         call=call,
@@ -38,8 +42,10 @@ def overview(code: str):
         admissible=result.admissible,
         evaluators=evaluators,
         spreads=spreads,
-        criteria=facts.criteria_of(call.id),
-        settings=facts.settings_of(call),
+        disagreement=review_overview.disagreement_summary(current_user, call.id, changed),
+        criterion_flags=criterion_flags,
+        criteria=criteria,
+        settings=settings,
         list_args=list_args("sort", "state"),
         sort=request.args.get("sort") or "reference",
         state=request.args.get("state") or "all",

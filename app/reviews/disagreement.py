@@ -45,15 +45,18 @@ def criterion_spreads(
     settings: EvaluationSettings,
 ) -> list[CriterionSpread]:
     """Per criterion with at least two scores: the spread and whether it is flagged."""
+    return _spreads(per_criterion, [(c, spread_limit(c, settings)) for c in criteria])
+
+
+def _spreads(
+    per_criterion: Mapping[int, Iterable[Decimal]],
+    limits: Sequence[tuple[Criterion, Decimal]],
+) -> list[CriterionSpread]:
     result = []
-    for criterion in criteria:
+    for criterion, limit in limits:
         values = [Decimal(v) for v in per_criterion.get(criterion.id, ()) if v is not None]
         if len(values) > 1:
-            result.append(
-                CriterionSpread(
-                    criterion, min(values), max(values), spread_limit(criterion, settings)
-                )
-            )
+            result.append(CriterionSpread(criterion, min(values), max(values), limit))
     return result
 
 
@@ -78,13 +81,16 @@ def summarise(
 ) -> tuple[DisagreementSummary, dict[int, list[CriterionSpread]]]:
     """From the review overview's rows (``ProposalScores``): the flags per proposal and
     the counts for the overview's summary."""
+    limits = [(c, spread_limit(c, settings)) for c in criteria]  # once, not per row
     flags = {
-        row.proposal.id: flagged_criteria(row.per_criterion, criteria, settings) for row in rows
+        row.proposal_id: [s for s in _spreads(row.per_criterion, limits) if s.flagged]
+        for row in rows
     }
-    per_criterion = {
-        c.id: sum(1 for found in flags.values() if any(s.criterion.id == c.id for s in found))
-        for c in criteria
-    }
+    per_criterion = dict.fromkeys((c.id for c in criteria), 0)
+    for found in flags.values():
+        for criterion_id in {s.criterion.id for s in found}:
+            if criterion_id in per_criterion:
+                per_criterion[criterion_id] += 1
     return DisagreementSummary(
         proposals_flagged=sum(1 for row in rows if row.flagged),
         proposals_with_criterion_flags=sum(1 for found in flags.values() if found),

@@ -1,18 +1,8 @@
-"""Disagreement per criterion on the overview and the consensus page (template globals,
-so the pages' views stay as they are)."""
-
-from flask_login import current_user
+"""Disagreement per criterion on the consensus page and the overview's limits (template
+globals, so the pages' views stay as they are; the overview's view passes its counts)."""
 
 from app.reviews import disagreement, facts
-from app.reviews import overview as review_overview
 from app.reviews.blueprint import bp
-
-
-@bp.app_template_global("criterion_disagreement")
-def criterion_disagreement(call, rows, criteria):
-    """(the counts over the whole call, the flags of this page's rows by proposal id)."""
-    _page_summary, flags = disagreement.summarise(rows, criteria, facts.settings_of(call))
-    return review_overview.disagreement_summary(current_user, call.id), flags
 
 
 @bp.app_template_global("sheet_disagreement")

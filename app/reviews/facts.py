@@ -5,13 +5,14 @@ decision. Reads only (``settings_of`` creates a call's default settings on first
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from app.auth.models import User, UserRole
 from app.calls import deadlines
@@ -35,6 +36,26 @@ from app.reviews.models import (
     EvaluationSettings,
     EvaluatorProfile,
     Score,
+)
+
+# Options for users read to show their name: without the roles and memberships that every
+# User otherwise loads with it (two more queries and hundreds of objects for a list).
+LIGHT_USER = (lazyload(User.role_rows), lazyload(User.memberships))
+
+# A list row's proposal: what the cards show (reference, title, the organisation it was
+# submitted under), without the texts, and without joining the call in again on each row
+# (it is in the session already).
+LIST_PROPOSAL = (
+    load_only(
+        Proposal.id,
+        Proposal.call_id,
+        Proposal.organisation_id,
+        Proposal.reference,
+        Proposal.title,
+        Proposal.status,
+        Proposal.frozen_organisation_json,
+    ),
+    lazyload(Proposal.call),
 )
 
 
@@ -114,6 +135,28 @@ def evaluators() -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class EvaluatorName:
+    """An active evaluator as a list names them, read as columns."""
+
+    id: int
+    name: str
+    email: str
+
+
+def evaluator_names() -> list[EvaluatorName]:
+    """The active evaluators (as ``evaluators``), by id, as plain names and addresses."""
+    return [
+        EvaluatorName(*row)
+        for row in db.session.execute(
+            sa.select(User.id, User.name, User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.evaluator, User.active.is_(True))
+            .order_by(User.id)
+        ).tuples()
+    ]
 
 
 def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from app.auth.models import User
 from app.calls.models import Call
@@ -15,9 +15,17 @@ from app.core.errors import NotFound
 from app.core.pagination import Page, choice, page_of_keys
 from app.core.permissions import require
 from app.proposals import services as proposals
-from app.proposals.models import Proposal, ProposalStatus, submitted_legal_name
+from app.proposals.models import Proposal, ProposalStatus, ProposalVersion, submitted_legal_name
 from app.reviews import permissions
-from app.reviews.facts import evaluators, missing_in_version, replacement_for, settings_of
+from app.reviews.facts import (
+    LIGHT_USER,
+    LIST_PROPOSAL,
+    EvaluatorName,
+    evaluator_names,
+    missing_in_version,
+    replacement_for,
+    settings_of,
+)
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
     Admissibility,
@@ -27,9 +35,9 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
-from app.reviews.overview import review_overview
+from app.reviews.overview import overview_page_rows
 from app.reviews.queries import AdmissibilityRow, ProposalAssignments
-from app.reviews.result_queries import ReviewLine, review_lines
+from app.reviews.result_queries import ReviewLine
 
 # ---------------------------------------------------------------------------- list pages
 # Each official list shows one page of rows (app.core.pagination): the page's proposals
@@ -94,7 +102,15 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
     elif state != "all":
         query = query.where(AdmissibilityCheck.result == Admissibility(state))
     page, ids = _page_of_proposals(query, args, sort)
-    found = _proposals_by_id(ids, selectinload(Proposal.versions))
+    found = _proposals_by_id(
+        ids,
+        *LIST_PROPOSAL,
+        selectinload(Proposal.versions).options(
+            lazyload(ProposalVersion.submitted_by),
+            defer(ProposalVersion.declaration),
+            defer(ProposalVersion.organisation),
+        ),
+    )
     decisions = {
         c.proposal_id: c
         for c in db.session.scalars(
@@ -139,23 +155,55 @@ ASSIGNMENT_STATES = ("all", "short", "conflict")
 @dataclass
 class AssignmentPage:
     page: Page  # items: ProposalAssignments
-    loads: list[tuple[User, int]]  # every active evaluator and their active assignments
+    loads: list[tuple[EvaluatorName, int]]  # every active evaluator, their active assignments
     per_proposal: int
     admissible: int
     short: int
 
 
 def _active_counts(call_id: int):
-    """Per admissible proposal of the call, its number of active assignments (subquery)."""
+    """Per proposal of the call, its number of active assignments (subquery)."""
     return (
         sa.select(
             Assignment.proposal_id.label("proposal_id"),
             sa.func.count(Assignment.id).label("active"),
         )
-        .where(Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
         .group_by(Assignment.proposal_id)
         .subquery()
     )
+
+
+def _loads_and_complete(call_id: int, per_proposal: int) -> tuple[dict[int, int], int]:
+    """The active assignments of the call's admissible proposals, read once: per evaluator
+    their number, and how many proposals have at least ``per_proposal`` of them."""
+    active = (
+        sa.select(Assignment.proposal_id, Assignment.evaluator_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(*_admissible(call_id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .cte("active")
+    )
+    complete = (
+        sa.select(active.c.proposal_id)
+        .group_by(active.c.proposal_id)
+        .having(sa.func.count() >= per_proposal)
+        .subquery()
+    )
+    loads: dict[int, int] = {}
+    done = 0
+    for evaluator_id, count in db.session.execute(
+        sa.union_all(
+            sa.select(active.c.evaluator_id, sa.func.count()).group_by(active.c.evaluator_id),
+            sa.select(sa.cast(sa.null(), sa.Integer), sa.func.count()).select_from(complete),
+        )
+    ).tuples():
+        if evaluator_id is None:  # the proposals' row: every evaluator has an id
+            done = count
+        else:
+            loads[evaluator_id] = count
+    return loads, done
 
 
 def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
@@ -166,21 +214,16 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
     settings = settings_of(call)
     sort = choice(args, "sort", tuple(PROPOSAL_SORTS), "reference")
     state = choice(args, "state", ASSIGNMENT_STATES, "all")
-    active = _active_counts(call.id)
-    base = (
-        sa.select(Proposal.id)
-        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-        .outerjoin(active, active.c.proposal_id == Proposal.id)
-        .where(*_admissible(call.id))
-    )
-    is_short = sa.func.coalesce(active.c.active, 0) < settings.reviews_per_proposal
     query = (
         sa.select(Proposal.id)
         .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
         .where(*_admissible(call.id))
     )
     if state == "short":
-        query = base.where(is_short)
+        active = _active_counts(call.id)
+        query = query.outerjoin(active, active.c.proposal_id == Proposal.id).where(
+            sa.func.coalesce(active.c.active, 0) < settings.reviews_per_proposal
+        )
     elif state == "conflict":
         query = query.where(
             sa.exists().where(
@@ -189,12 +232,15 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
             )
         )
     page, ids = _page_of_proposals(query, args, sort)
-    found = _proposals_by_id(ids)
+    found = _proposals_by_id(ids, *LIST_PROPOSAL)
     by_proposal: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in db.session.scalars(
         sa.select(Assignment)
         .where(Assignment.proposal_id.in_(ids or [-1]))
-        .options(selectinload(Assignment.evaluator), selectinload(Assignment.review))
+        .options(
+            joinedload(Assignment.evaluator).options(*LIGHT_USER),
+            joinedload(Assignment.review),
+        )
         .order_by(Assignment.id)
     ):
         by_proposal[assignment.proposal_id].append(assignment)
@@ -203,29 +249,23 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
         row.active = sum(1 for a in row.assignments if a.is_active)
         row.short = max(0, settings.reviews_per_proposal - row.active)
         page.items.append(row)
-    admissible, short = db.session.execute(
-        base.with_only_columns(
-            sa.func.count(Proposal.id),
-            sa.func.coalesce(sa.func.sum(sa.case((is_short, 1), else_=0)), 0),
-        )
-    ).one()
-    loads = dict(
-        db.session.execute(
-            sa.select(Assignment.evaluator_id, sa.func.count(Assignment.id))
-            .join(Proposal, Proposal.id == Assignment.proposal_id)
+    admissible = (
+        page.total
+        if state == "all"
+        else db.session.scalar(
+            sa.select(sa.func.count(Proposal.id))
             .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
-            .where(*_admissible(call.id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
-            .group_by(Assignment.evaluator_id)
+            .where(*_admissible(call.id))
         )
-        .tuples()
-        .all()
+        or 0
     )
+    loads, complete = _loads_and_complete(call.id, settings.reviews_per_proposal)
     return AssignmentPage(
         page,
-        [(user, loads.get(user.id, 0)) for user in evaluators()],
+        [(person, loads.get(person.id, 0)) for person in evaluator_names()],
         settings.reviews_per_proposal,
         admissible,
-        short,
+        admissible - complete,
     )
 
 
@@ -295,7 +335,10 @@ def overview_page(actor: User, call: Call, args) -> OverviewPage:
         else base
     )
     page, ids = _page_of_proposals(query, args, sort)
-    page.items = review_overview(actor, call.id, ids)
-    lines = review_lines(actor, call.id, ids)
-    admissible = db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
+    page.items, lines = overview_page_rows(actor, call.id, ids)
+    admissible = (
+        page.total
+        if state == "all"
+        else db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
+    )
     return OverviewPage(page, lines, admissible)

@@ -297,10 +297,12 @@ class ConsensusScore(Model):
         sa.UniqueConstraint(
             "proposal_id", "criterion_id", name="uq_consensus_scores_proposal_criterion"
         ),
+        # A proposal's scores, and a call's latest one (the ranking's change key).
+        sa.Index("ix_consensus_scores_proposal_recorded", "proposal_id", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"))
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id"))
     score: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1))
     justification: Mapped[str] = mapped_column(sa.Text)

@@ -2,12 +2,12 @@
 the disagreement counts and the evaluators' calibration. Reads only."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.calls.models import Call
@@ -15,18 +15,29 @@ from app.core.cache import cache
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.permissions import require
-from app.proposals.models import Proposal
-from app.reviews import disagreement, permissions
-from app.reviews.facts import admissible_proposals, criteria_of, settings_of, weighted_total
+from app.proposals.models import Proposal, ProposalStatus
+from app.reviews import disagreement, permissions, ranking_policy
+from app.reviews.facts import (
+    LIGHT_USER,
+    LIST_PROPOSAL,
+    EvaluatorName,
+    admissible_proposals,
+    criteria_of,
+    settings_of,
+)
 from app.reviews.models import (
     ACTIVE_ASSIGNMENT,
+    Admissibility,
+    AdmissibilityCheck,
     Assignment,
     AssignmentStatus,
     Criterion,
+    EvaluationSettings,
     Review,
     ReviewStatus,
     Score,
 )
+from app.reviews.result_queries import ReviewLine
 
 HUNDRED = Decimal("100")
 TWO_PLACES = Decimal("0.01")
@@ -34,7 +45,8 @@ TWO_PLACES = Decimal("0.01")
 
 @dataclass
 class ProposalScores:
-    proposal: Proposal
+    proposal_id: int
+    proposal: Proposal | None = None  # None in the call-wide counts, which show no proposal
     totals: list[Decimal] = field(default_factory=list)
     mean: Decimal | None = None
     minimum: Decimal | None = None
@@ -52,47 +64,112 @@ def review_overview(
     """Every admissible proposal (or those of ``proposal_ids``, one page of the list, in
     that order) with its reviews' totals, spread and disagreement flag.
 
-    A fixed number of queries whatever the number of proposals and reviews."""
+    A fixed number of queries whatever the number of proposals and reviews; the reviews
+    are read as columns, never as objects."""
     require(permissions.can_manage(actor))
     call = db.session.get(Call, call_id)
     if call is None:
         raise NotFound()
-    settings = settings_of(call)
-    criteria = criteria_of(call_id)
     if proposal_ids is None:
-        rows = {p.id: ProposalScores(p) for p in admissible_proposals(call_id, versions=False)}
+        proposals = admissible_proposals(call_id, versions=False)
+        rows = {p.id: ProposalScores(p.id, p) for p in proposals}
     else:
-        found = {
-            p.id: p
-            for p in db.session.scalars(
-                sa.select(Proposal).where(
-                    Proposal.id.in_(proposal_ids or [-1]), Proposal.call_id == call_id
-                )
-            )
-        }
-        rows = {pid: ProposalScores(found[pid]) for pid in proposal_ids if pid in found}
-    query = (
-        sa.select(Assignment)
+        found = _proposals(call_id, proposal_ids)
+        rows = {pid: ProposalScores(pid, found[pid]) for pid in proposal_ids if pid in found}
+    active = (
+        sa.select(Assignment.proposal_id, Review.id, Review.status)
         .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .options(selectinload(Assignment.review).selectinload(Review.scores))
+        .order_by(Assignment.id)
     )
     if proposal_ids is not None:
-        query = query.where(Assignment.proposal_id.in_(list(rows) or [-1]))
-    assignments = db.session.scalars(query).all()
-    for assignment in assignments:
-        row = rows.get(assignment.proposal_id)
+        active = active.where(Assignment.proposal_id.in_(list(rows) or [-1]))
+    scores = submitted_scores(call_id, None if proposal_ids is None else list(rows))
+    _fold(
+        rows,
+        [
+            (pid, review_id if status is ReviewStatus.submitted else None)
+            for pid, review_id, status in db.session.execute(active).tuples()
+        ],
+        scores,
+        _totals(scores, criteria_of(call_id)),
+        settings_of(call),
+    )
+    return list(rows.values())
+
+
+def _proposals(call_id: int, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
+    return {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.id.in_(list(proposal_ids) or [-1]), Proposal.call_id == call_id)
+            .options(*LIST_PROPOSAL)
+        )
+    }
+
+
+def submitted_scores(
+    call_id: int, proposal_ids: Sequence[int] | None = None
+) -> dict[int, dict[int, Decimal | None]]:
+    """Review id -> criterion id -> score, for the submitted reviews of active assignments
+    in the call (of ``proposal_ids`` when given): one query of plain columns."""
+    query = (
+        sa.select(Score.review_id, Score.criterion_id, Score.score)
+        .join(Review, Review.id == Score.review_id)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .where(
+            Proposal.call_id == call_id,
+            Assignment.status.in_(ACTIVE_ASSIGNMENT),
+            Review.status == ReviewStatus.submitted,
+        )
+        .order_by(Score.review_id, Score.id)
+    )
+    if proposal_ids is not None:
+        query = query.where(Assignment.proposal_id.in_(list(proposal_ids) or [-1]))
+    scores: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    for review_id, criterion_id, score in db.session.execute(query).tuples():
+        scores[review_id][criterion_id] = score
+    return scores
+
+
+def _totals(
+    scores: dict[int, dict[int, Decimal | None]], criteria: Sequence[Criterion]
+) -> defaultdict[int, Decimal]:
+    """Review id -> the weighted total of its scores (``weighted_total``), for ``scores``;
+    any other review (submitted without scores) totals what no score totals."""
+    plain = [ranking_policy.PlainCriterion.of(c) for c in criteria]
+    totals: defaultdict[int, Decimal] = defaultdict(lambda: ranking_policy.total_score({}, plain))
+    totals.update(
+        (review_id, ranking_policy.total_score(given, plain)) for review_id, given in scores.items()
+    )
+    return totals
+
+
+def _fold(
+    rows: dict[int, ProposalScores],
+    assignments: Iterable[tuple[int, int | None]],
+    scores: dict[int, dict[int, Decimal | None]],
+    totals: defaultdict[int, Decimal],
+    settings: EvaluationSettings,
+) -> None:
+    """Fill ``rows`` from the active assignments, in order: (proposal id, the id of its
+    submitted review or None), the submitted reviews' scores and their totals
+    (``_totals``; a submitted review without scores totals zero)."""
+    for proposal_id, review_id in assignments:
+        row = rows.get(proposal_id)
         if row is None:
             continue
         row.assigned += 1
-        review = assignment.review
-        if review is None or review.status is not ReviewStatus.submitted:
+        if review_id is None:
             continue
         row.submitted += 1
-        row.totals.append(weighted_total(review.scores, criteria))
-        for score in review.scores:
-            if score.score is not None:  # a submitted review scores every criterion
-                row.per_criterion.setdefault(score.criterion_id, []).append(score.score)
+        row.totals.append(totals[review_id])
+        for criterion_id, score in scores.get(review_id, {}).items():
+            if score is not None:  # a submitted review scores every criterion
+                row.per_criterion.setdefault(criterion_id, []).append(score)
     for row in rows.values():
         if row.totals:
             row.minimum, row.maximum = min(row.totals), max(row.totals)
@@ -101,12 +178,61 @@ def review_overview(
             )
             row.spread = row.maximum - row.minimum
             row.flagged = row.spread > settings.disagreement_spread
-    return list(rows.values())
 
 
-def disagreement_summary(actor: User, call_id: int) -> disagreement.DisagreementSummary:
+def overview_page_rows(
+    actor: User, call_id: int, proposal_ids: Sequence[int]
+) -> tuple[list[ProposalScores], dict[int, list[ReviewLine]]]:
+    """One page of the overview: the proposals of ``proposal_ids`` (in that order) with
+    their totals, and per proposal each active assignment with its evaluator and total
+    (``result_queries.review_lines``), read together in a fixed number of queries."""
+    require(permissions.can_manage(actor))
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise NotFound()
+    criteria = criteria_of(call_id)
+    found = _proposals(call_id, proposal_ids)
+    rows = {pid: ProposalScores(pid, found[pid]) for pid in proposal_ids if pid in found}
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .where(
+            Assignment.proposal_id.in_(list(rows) or [-1]),
+            Assignment.status.in_(ACTIVE_ASSIGNMENT),
+        )
+        .options(
+            joinedload(Assignment.review),
+            joinedload(Assignment.evaluator).options(*LIGHT_USER),
+        )
+        .order_by(Assignment.id)
+    ).all()
+    scores = submitted_scores(call_id, list(rows))
+    totals = _totals(scores, criteria)
+    submitted = [
+        (a, a.review.id if a.review and a.review.status is ReviewStatus.submitted else None)
+        for a in assignments
+    ]
+    _fold(rows, [(a.proposal_id, rid) for a, rid in submitted], scores, totals, settings_of(call))
+    lines: dict[int, list[ReviewLine]] = defaultdict(list)
+    for assignment, review_id in submitted:
+        total = None if review_id is None else totals[review_id]
+        lines[assignment.proposal_id].append(
+            ReviewLine(assignment, assignment.evaluator, assignment.review, total)
+        )
+    return list(rows.values()), lines
+
+
+def reviews_changed(call_id: int) -> str:
+    """The call's last change of anything the calibration and the disagreement counts
+    read, in one query (a page reads it once and passes it to both)."""
+    return _reviews_changed(call_id)
+
+
+def disagreement_summary(
+    actor: User, call_id: int, changed: str | None = None
+) -> disagreement.DisagreementSummary:
     """The overview's disagreement counts over every admissible proposal of the call, not
-    one page of the list; cached per call under its reviews' last change and its limits."""
+    one page of the list; cached per call under its reviews' last change (``changed``,
+    read here unless given) and its limits. Counted from the reviews' scores as columns."""
     require(permissions.can_manage(actor))
     call = db.session.get(Call, call_id)
     if call is None:
@@ -114,22 +240,53 @@ def disagreement_summary(actor: User, call_id: int) -> disagreement.Disagreement
     settings = settings_of(call)
     criteria = criteria_of(call_id)
     key = (
-        f"disagreement:{call_id}:{_reviews_changed(call_id)}:"
+        f"disagreement:{call_id}:{changed or _reviews_changed(call_id)}:"
         f"{settings.disagreement_spread}:{settings.criterion_spread_share}:"
         f"{[(c.id, c.scale_max) for c in criteria]}"
     )
     summary = cache().get(key)
     if summary is None:
-        summary, _flags = disagreement.summarise(
-            review_overview(actor, call_id), criteria, settings
+        rows = {
+            pid: ProposalScores(pid)
+            for pid in db.session.scalars(
+                sa.select(Proposal.id)
+                .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+                .where(
+                    Proposal.call_id == call_id,
+                    Proposal.status == ProposalStatus.submitted,
+                    AdmissibilityCheck.result == Admissibility.admissible,
+                )
+            )
+        }
+        active = (
+            sa.select(Assignment.proposal_id, Review.id)
+            .join(Proposal, Proposal.id == Assignment.proposal_id)
+            .outerjoin(
+                Review,
+                sa.and_(
+                    Review.assignment_id == Assignment.id,
+                    Review.status == ReviewStatus.submitted,
+                ),
+            )
+            .where(Proposal.call_id == call_id, Assignment.status.in_(ACTIVE_ASSIGNMENT))
+            .order_by(Assignment.id)
         )
+        scores = submitted_scores(call_id)
+        _fold(
+            rows,
+            db.session.execute(active).tuples(),
+            scores,
+            _totals(scores, criteria),
+            settings,
+        )
+        summary, _flags = disagreement.summarise(list(rows.values()), criteria, settings)
         cache().set(key, summary)
     return summary
 
 
 @dataclass
 class EvaluatorCalibration:
-    evaluator: User
+    evaluator: EvaluatorName
     reviews: int
     mean_total: Decimal | None
     mean_difference: Decimal | None  # against the others on the same proposals (+ lenient)
@@ -163,23 +320,21 @@ def _reviews_changed(call_id: int) -> str:
     return "|".join(str(value) for value in row)
 
 
-def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
+def calibration(
+    actor: User, call_id: int, changed: str | None = None
+) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
     """Per evaluator: mean total and mean difference from the others on the same proposals;
     per criterion: the mean spread of scores across proposals (where evaluators disagree).
 
     Aggregated in SQL (one row per submitted review and one per criterion reach Python)
-    and cached per call under its reviews' last change."""
+    and cached per call under its reviews' last change (``changed``, read here unless
+    given); the evaluators' names are read fresh (they may change), as columns."""
     require(permissions.can_manage(actor))
-    key = f"calibration:{call_id}:{_reviews_changed(call_id)}"
+    key = f"calibration:{call_id}:{changed or _reviews_changed(call_id)}"
     cached = cache().get(key)
     if cached is not None:
         figures, spreads = cached
-        users = {
-            u.id: u
-            for u in db.session.scalars(
-                sa.select(User).where(User.id.in_([f[0] for f in figures] or [-1]))
-            )
-        }
+        users = _users([f[0] for f in figures])
         return [EvaluatorCalibration(users[uid], *rest) for uid, *rest in figures], spreads
     result, spreads = _calibration(call_id)
     cache().set(
@@ -187,6 +342,16 @@ def calibration(actor: User, call_id: int) -> tuple[list[EvaluatorCalibration], 
         ([(c.evaluator.id, c.reviews, c.mean_total, c.mean_difference) for c in result], spreads),
     )
     return result, spreads
+
+
+def _users(ids: Sequence[int]) -> dict[int, EvaluatorName]:
+    """The evaluators of ``ids`` by id, their names read fresh as columns."""
+    return {
+        row[0]: EvaluatorName(*row)
+        for row in db.session.execute(
+            sa.select(User.id, User.name, User.email).where(User.id.in_(list(ids) or [-1]))
+        ).tuples()
+    }
 
 
 def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, Decimal]]:
@@ -230,9 +395,7 @@ def _calibration(call_id: int) -> tuple[list[EvaluatorCalibration], dict[int, De
             mine[evaluator_id].append(total)
             if count > 1:
                 differences[evaluator_id].append(total - (whole - total) / (count - 1))
-    users = {
-        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(list(mine) or [-1])))
-    }
+    users = _users(list(mine))
     result = []
     for evaluator_id in sorted(mine):
         values, diffs = mine[evaluator_id], differences[evaluator_id]

@@ -42,6 +42,28 @@ class CriterionLike(Protocol):
     threshold: Decimal | None
 
 
+@dataclass(slots=True)
+class PlainCriterion:
+    """A criterion's figures as plain values: read thousands of times (a total per review
+    of a call) without the ORM's attribute machinery."""
+
+    id: int
+    position: int
+    weight: Decimal
+    scale_max: Decimal
+    threshold: Decimal | None
+
+    @classmethod
+    def of(cls, criterion: CriterionLike) -> "PlainCriterion":
+        return cls(
+            criterion.id,
+            criterion.position,
+            criterion.weight,
+            criterion.scale_max,
+            criterion.threshold,
+        )
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An admissible proposal as the policy sees it."""

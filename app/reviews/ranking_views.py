@@ -21,7 +21,6 @@ from app.calls.models import Call
 from app.core import documents, exports, formatting
 from app.core.db import db
 from app.core.forms import submit_form
-from app.core.pagination import Page, choice
 from app.core.permissions import Role, roles_required
 from app.core.time import format_brussels, to_brussels, utcnow
 from app.proposals import storage as proposal_storage
@@ -39,27 +38,15 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------------------- ranking
 
-RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
+RANKING_FILTERS = ranking_rules.RANKING_FILTERS
 
 
 def _ranking_page(call: Call, override_form: OverrideForm | None = None):
-    """One page of the ranking. The order and the budget line need every row, so the
-    ranking is computed whole from light rows (no version texts); the totals come from
-    all of them, never from the page's rows."""
-    rows = ranking_rules.ranking(call.id)
+    """One page of the ranking. The order and the budget line need every row: the order
+    is cached as light rows and only this page's rows are built; the totals come from all
+    of them, never from the page's rows."""
+    page, summary, shown_filter = ranking_rules.ranking_page(call.id, request.args)
     records = result_queries.decision_records(call.id)
-    shown_filter = choice(request.args, "outcome", RANKING_FILTERS, "all")
-    shown = (
-        rows
-        if shown_filter == "all"
-        else [
-            row
-            for row in rows
-            if (row.outcome.value if row.outcome else "incomplete") == shown_filter
-        ]
-    )
-    page = Page.of(request.args, len(shown))
-    page.items = page.slice(shown)
     if override_form is None:
         override_form = OverrideForm(formdata=None)
     override_form.proposal_id.choices = [("", _("Choose a proposal"))] + [
@@ -67,18 +54,18 @@ def _ranking_page(call: Call, override_form: OverrideForm | None = None):
         for row in page.items
         if row.computed is not None
     ]
-    last_funded = rows.last_funded_id
+    last_funded = summary.last_funded_id
     return render_template(
         "reviews/official/ranking.html",
         call=call,
         page=page,
         ranked=[row for row in page.items if row.rank is not None],
-        ranked_count=len(rows.ranked),
+        ranked_count=summary.ranked,
         unranked=[row for row in page.items if row.rank is None],
         last_funded=last_funded,
-        last_funded_rank=rows.last_funded_rank,
-        funded_total=rows.funded_total,
-        funded_count=len(rows.funded),
+        last_funded_rank=summary.last_funded_rank,
+        funded_total=summary.funded_total,
+        funded_count=summary.funded,
         budget_line_here=shown_filter == "all"
         and (
             (last_funded is None and page.number == 1)
@@ -88,7 +75,7 @@ def _ranking_page(call: Call, override_form: OverrideForm | None = None):
         records=records,
         tie_break=ranking_rules.TIE_BREAK,
         override_form=override_form,
-        complete=rows.complete,
+        complete=summary.complete,
         list_args={"outcome": shown_filter} if shown_filter != "all" else {},
         outcome_filter=shown_filter,
         filters=RANKING_FILTERS,

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.auth.models import User
 from app.calls.models import Call, CallPhase
@@ -284,11 +284,14 @@ def evaluation_index(actor: User) -> list[CallEvaluationRow]:
 
 
 def decision_records(call_id: int) -> list[DecisionRecord]:
+    """The call's decision records, newest first, without their frozen data (the whole
+    ranking as JSON: read only by whoever opens one record)."""
     return list(
         db.session.scalars(
             sa.select(DecisionRecord)
             .where(DecisionRecord.call_id == call_id)
             .order_by(DecisionRecord.number.desc())
+            .options(defer(DecisionRecord.data))
         )
     )
 

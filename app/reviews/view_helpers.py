@@ -3,6 +3,7 @@ say), downloads, the list pages' query string, the reader's language."""
 
 from flask import request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.calls import services as calls
@@ -35,3 +36,15 @@ def list_args(*names: str) -> dict:
 
 
 bp.add_app_template_global(format_decimal, "review_number")
+
+
+@bp.app_template_global()
+def review_state_words() -> dict[str, str]:
+    """Where an active assignment's review stands, in words (the ``review_state`` macro):
+    translated once for a page that shows many."""
+    return {
+        "pending": _("Declaration pending"),
+        "not_started": _("Not started"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+    }

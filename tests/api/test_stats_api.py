@@ -236,6 +236,7 @@ def test_api_runs_a_fixed_number_of_queries(client, world, headers):
     client.get("/api/v1/me", headers=headers)
     add(2)
     small = (_count(client, STATS, headers), _count(client, PROPOSALS, headers))
+    assert small == (9, 6)  # the token's user read with the token
     add(8)
     assert (_count(client, STATS, headers), _count(client, PROPOSALS, headers)) == small
     assert client.get(STATS, headers=headers).get_json()["proposals"]["submitted"] == 13

@@ -29,6 +29,30 @@ def test_numbers(language, whole, exact, fixed):
     assert formatting.number(Decimal("1234.5"), 2, lang=language) == fixed
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_euro_amounts_are_written_as_babel_writes_them(language):
+    from babel.numbers import format_currency
+
+    for text in ("0", "0.5", "7", "12.34", "999.99", "1000", "12500.5", "1234567.89", "10e12"):
+        expected = format_currency(Decimal(text), "EUR", locale=language).replace(NBSP, " ")
+        assert formatting.euro(Decimal(text), language) == expected, text
+    # negative amounts and fractions of a cent go through Babel itself
+    assert formatting.euro(Decimal("-12.5"), language) == format_currency(
+        Decimal("-12.5"), "EUR", locale=language
+    ).replace(NBSP, " ")
+    assert formatting.euro(Decimal("0.005"), language) == format_currency(
+        Decimal("0.005"), "EUR", locale=language
+    ).replace(NBSP, " ")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_whole_numbers_are_written_as_babel_writes_them(language):
+    from babel.numbers import format_decimal
+
+    for value in (0, 7, -7, 999, 1000, -1000, 12345, 1234567, -987654321, 10**15):
+        assert formatting.number(value, lang=language) == format_decimal(value, locale=language)
+
+
 @pytest.mark.parametrize(
     ("language", "share", "change", "whole"),
     [("nl", f"12,5{NBSP}%", f"-3,0{NBSP}%", f"10{NBSP}%"), ("en", "12.5%", "-3.0%", "10%")],

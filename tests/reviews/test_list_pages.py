@@ -3,6 +3,7 @@ page (page, sort and filters in the URL), never a body over 300 KB; the evaluato
 without a query per assignment."""
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -43,6 +44,15 @@ LIST_PAGES = (
     f"{BASE}/ranking",
     f"/reporting/calls/{CODE}/proposals",
 )
+# The statements of each page's first request (the caches empty), at any size: a new one
+# is a decision, never an accident.
+QUERIES = {
+    f"{BASE}/admissibility": 12,
+    f"{BASE}/assignments": 11,
+    f"{BASE}/overview": 22,
+    f"{BASE}/ranking": 14,
+    f"/reporting/calls/{CODE}/proposals": 9,
+}
 
 
 def _world(count: int = 2):
@@ -219,6 +229,7 @@ def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_
     _call, official, _evaluators, made = _world(2)
     as_official(official)
     small = {url: _get(client, url)[0] for url in LIST_PAGES}
+    assert small == QUERIES
     _clone(made[1].id, 60)  # 62 proposals: two pages
     for url in LIST_PAGES:
         queries, body = _get(client, url)
@@ -247,6 +258,30 @@ def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
     assert [body.count("Budget line</strong>") for body in pages] == [0, 1, 0]
     body = _get(client, f"{BASE}/ranking?outcome=funded")[1]
     assert "Showing 1 to 4 of 6" in body
+
+
+def test_assignments_page_counts_short_proposals_and_loads_over_the_whole_call(client, as_official):
+    _call, official, evaluators, made = _world(2)
+    _clone(made[1].id, 60)  # 62 proposals on two pages; the counts are over all of them
+    as_official(official)
+    assignments = db.session.scalars(sa.select(Assignment)).all()
+    active = [a for a in assignments if a.is_active]
+    per_proposal = Counter(a.proposal_id for a in active)
+    short = sorted(pid for pid in {a.proposal_id for a in assignments} if per_proposal[pid] < 3)
+    assert len(short) == 1  # the declared conflict
+    body = _get(client, f"{BASE}/assignments")[1]
+    assert "Short of evaluators: 1 of 62 admissible proposals." in body
+    loads = Counter(a.evaluator_id for a in active)
+    for evaluator in evaluators:
+        assert re.search(
+            rf"{evaluator.name} <span[^>]*>\({re.escape(evaluator.email)}\)</span></td>\s*"
+            rf"<td[^>]*>{loads[evaluator.id]}</td>",
+            body,
+        ), evaluator.name
+    body = _get(client, f"{BASE}/assignments?state=short")[1]
+    assert "Showing 1 to 1 of 1" in body and "Short of evaluators: 1 of 62" in body
+    [proposal] = [p for p in made if p.id == short[0]]
+    assert f'id="proposal-{proposal.id}"' in body
 
 
 def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(client, as_official):

@@ -548,6 +548,7 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
     world = reviewed_world(consensus=False, count=2)
     as_official(world)
     small = count_page_queries(client, f"{BASE}/overview")
+    assert small == 22
     for _ in range(4):
         proposal, _user = submitted(world.call, language="en")
         admissibility_rules.decide_admissibility(
@@ -740,6 +741,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
     ranking_rules.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
     cache().clear()  # count the computation, not the cached order (publishing fills it)
     small = count_page_queries(client, f"{BASE}/ranking")
+    assert small == 14
     for i in range(5):
         proposal, _user = submitted(world.call, language="en", requested_eur=Decimal("30000.00"))
         admissibility_rules.decide_admissibility(

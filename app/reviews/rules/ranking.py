@@ -1,7 +1,7 @@
 """Step 7: the ranking within the budget and an official's departure from it."""
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,14 +10,14 @@ from typing import Any, overload
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.audit import services as audit
 from app.auth.models import User
 from app.calls.models import Call
 from app.core.cache import cache
-from app.core.db import db, transaction
+from app.core.db import db, side_by_side, transaction
 from app.core.errors import NotFound, ValidationFailed
+from app.core.pagination import Page, choice
 from app.core.permissions import require
 from app.core.time import before_deadline, utcnow
 from app.organisations.models import Organisation
@@ -140,6 +140,59 @@ def ranking(call_id: int) -> Ranking:
     versions, admissibility, consensus, extensions, organisations, the call's budget and
     deadline, the settings and criteria), so it is never stale; overrides (which never
     move the order) are read on every call."""
+    call, criteria, placed = _placed(call_id)
+    overrides = _overrides(call_id)
+    names = {c.id: c.name for c in criteria}
+    return Ranking([_row(item, call, names, overrides) for item in placed])
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    """What every page of the ranking shows of the whole: the budget line and totals."""
+
+    ranked: int
+    funded: int
+    funded_total: Decimal
+    last_funded_id: int | None  # the budget line falls after it (before rank 1 if None)
+    last_funded_rank: int | None
+    complete: bool  # every row has an outcome: the decision may be published
+
+
+RANKING_FILTERS = ("all", "funded", "reserve", "rejected", "below_threshold", "incomplete")
+
+
+def ranking_page(call_id: int, args: Mapping[str, str]) -> tuple[Page, RankingSummary, str]:
+    """One page of the ranking (``args``: page, outcome: one of RANKING_FILTERS), with the
+    summary of every row: the same rows, order and figures as ``ranking``, but only the
+    page's rows are built (from the cached order), never thousands."""
+    call, criteria, placed = _placed(call_id)
+    overrides = _overrides(call_id)
+    shown_filter = choice(args, "outcome", RANKING_FILTERS, "all")
+
+    def outcome(item: tuple[Any, ...]) -> str:
+        override = overrides.get(item[0])
+        return override.outcome.value if override else item[13] or "incomplete"
+
+    shown = placed if shown_filter == "all" else [p for p in placed if outcome(p) == shown_filter]
+    page = Page.of(args, len(shown))
+    names = {c.id: c.name for c in criteria}
+    page.items = [_row(item, call, names, overrides) for item in page.slice(shown)]
+    ranked = [item for item in placed if item[11] is not None]
+    funded = [item for item in ranked if item[13] == Outcome.funded.value]
+    summary = RankingSummary(
+        ranked=len(ranked),
+        funded=len(funded),
+        funded_total=sum((item[7] for item in funded), Decimal("0")),
+        last_funded_id=funded[-1][0] if funded else None,
+        last_funded_rank=funded[-1][11] if funded else None,
+        complete=bool(placed) and all(item[13] or item[0] in overrides for item in placed),
+    )
+    return page, summary, shown_filter
+
+
+def _placed(call_id: int) -> tuple[Call, list[Criterion], list[tuple[Any, ...]]]:
+    """The call, its criteria and the ranked order as plain values, from the cache when
+    the call has not changed since (see ``ranking``)."""
     call = db.session.get(Call, call_id)
     if call is None:
         raise NotFound()
@@ -150,7 +203,11 @@ def ranking(call_id: int) -> Ranking:
     if placed is None:
         placed = _rank(call, settings, criteria)
         cache().set(key, placed)
-    overrides = {
+    return call, criteria, placed
+
+
+def _overrides(call_id: int) -> dict[int, OutcomeOverride]:
+    return {
         o.proposal_id: o
         for o in db.session.scalars(
             sa.select(OutcomeOverride)
@@ -158,9 +215,15 @@ def ranking(call_id: int) -> Ranking:
             .where(Proposal.call_id == call_id)
         )
     }
-    names = {c.id: c.name for c in criteria}
-    rows = []
-    for (
+
+
+def _row(
+    item: tuple[Any, ...],
+    call: Call,
+    names: Mapping[int, str],
+    overrides: Mapping[int, OutcomeOverride],
+) -> RankingRow:
+    (
         pid,
         reference,
         title,
@@ -176,78 +239,73 @@ def ranking(call_id: int) -> Ranking:
         cumulative,
         computed,
         submitted_at,
-    ) in placed:
-        failed = [names[criterion_id] for criterion_id in failed_ids]
-        if total_failed:
-            failed.append(str(WEIGHTED_TOTAL))
-        computed = Outcome(computed) if computed else None
-        override = overrides.get(pid)
-        rows.append(
-            RankingRow(
-                RankedProposal(
-                    pid,
-                    reference,
-                    title,
-                    call.id,
-                    organisation_id,
-                    RankedOrganisation(legal_name, number),
-                    call,
-                ),
-                score,
-                requested,
-                passed,
-                failed,
-                rank=rank,
-                cumulative=cumulative,
-                computed=computed,
-                outcome=override.outcome if override else computed,
-                override=override,
-                submitted_at=submitted_at,
-            )
-        )
-    return Ranking(rows)
+    ) = item
+    failed = [names[criterion_id] for criterion_id in failed_ids]
+    if total_failed:
+        failed.append(str(WEIGHTED_TOTAL))
+    computed = Outcome(computed) if computed else None
+    override = overrides.get(pid)
+    return RankingRow(
+        RankedProposal(
+            pid,
+            reference,
+            title,
+            call.id,
+            organisation_id,
+            RankedOrganisation(legal_name, number),
+            call,
+        ),
+        score,
+        requested,
+        passed,
+        failed,
+        rank=rank,
+        cumulative=cumulative,
+        computed=computed,
+        outcome=override.outcome if override else computed,
+        override=override,
+        submitted_at=submitted_at,
+    )
 
 
 def _ranking_changed(
     call: Call, settings: EvaluationSettings, criteria: Sequence[Criterion]
 ) -> str:
-    """Everything the ranked order depends on, in one query plus what is loaded already."""
+    """Everything the ranked order depends on, in one query (each table read once) plus
+    what is loaded already."""
     from app.calls.models import DeadlineExtension
 
     of_call = Proposal.call_id == call.id
 
-    def joined(column: Any, model: Any) -> ScalarSelect[Any]:
-        return (
-            sa.select(column)
-            .join(Proposal, Proposal.id == model.proposal_id)
-            .where(of_call)
-            .scalar_subquery()
-        )
-
-    def proposals_(column: Any) -> ScalarSelect[Any]:
-        return sa.select(column).where(of_call).scalar_subquery()
-
-    def extensions(column: Any) -> ScalarSelect[Any]:
-        return sa.select(column).where(DeadlineExtension.call_id == call.id).scalar_subquery()
+    def joined(model: Any, *columns: Any) -> sa.Select[Any]:
+        return sa.select(*columns).join(Proposal, Proposal.id == model.proposal_id).where(of_call)
 
     row = db.session.execute(
-        sa.select(
-            proposals_(sa.func.count(Proposal.id)),
-            proposals_(sa.func.max(Proposal.updated_at)),
-            proposals_(sa.func.max(Proposal.withdrawn_at)),
-            proposals_(
-                sa.func.sum(sa.case((Proposal.status == ProposalStatus.submitted, 1), else_=0))
+        side_by_side(
+            sa.select(
+                sa.func.count(Proposal.id),
+                sa.func.max(Proposal.updated_at),
+                sa.func.sum(sa.case((Proposal.status == ProposalStatus.submitted, 1), else_=0)),
+            ).where(of_call),
+            sa.select(sa.func.max(Proposal.withdrawn_at)).where(of_call),
+            joined(ProposalVersion, sa.func.max(ProposalVersion.id)),
+            joined(
+                AdmissibilityCheck,
+                sa.func.count(AdmissibilityCheck.id),
+                sa.func.max(AdmissibilityCheck.id),
+                sa.func.max(AdmissibilityCheck.checked_at),
             ),
-            joined(sa.func.max(ProposalVersion.id), ProposalVersion),
-            joined(sa.func.count(AdmissibilityCheck.id), AdmissibilityCheck),
-            joined(sa.func.max(AdmissibilityCheck.id), AdmissibilityCheck),
-            joined(sa.func.max(AdmissibilityCheck.checked_at), AdmissibilityCheck),
-            joined(sa.func.count(ConsensusScore.id), ConsensusScore),
-            joined(sa.func.max(ConsensusScore.id), ConsensusScore),
-            joined(sa.func.max(ConsensusScore.recorded_at), ConsensusScore),
-            extensions(sa.func.count(DeadlineExtension.id)),
-            extensions(sa.func.max(DeadlineExtension.granted_at)),
-            extensions(sa.func.max(DeadlineExtension.deadline)),
+            joined(
+                ConsensusScore,
+                sa.func.count(ConsensusScore.id),
+                sa.func.max(ConsensusScore.id),
+                sa.func.max(ConsensusScore.recorded_at),
+            ),
+            sa.select(
+                sa.func.count(DeadlineExtension.id),
+                sa.func.max(DeadlineExtension.granted_at),
+                sa.func.max(DeadlineExtension.deadline),
+            ).where(DeadlineExtension.call_id == call.id),
         )
     ).one()
     limits = (
