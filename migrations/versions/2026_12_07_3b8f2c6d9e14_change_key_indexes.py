@@ -6,14 +6,14 @@ by one seek), instead of reading every proposal's and every consensus score's ro
 The consensus scores' new index starts with the proposal, so it replaces the old one.
 
 Revision ID: 3b8f2c6d9e14
-Revises: 5217f0894022
+Revises: b81f3c6d2e94
 Create Date: 2026-12-07 05:00:00
 
 """
 from alembic import op
 
 revision = '3b8f2c6d9e14'
-down_revision = '5217f0894022'
+down_revision = 'b81f3c6d2e94'
 branch_labels = None
 depends_on = None
 
