@@ -35,9 +35,8 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
-from app.reviews.overview import overview_page_rows
+from app.reviews.overview import OverviewLine, overview_page_rows
 from app.reviews.queries import AdmissibilityRow, ProposalAssignments
-from app.reviews.result_queries import ReviewLine
 
 # ---------------------------------------------------------------------------- list pages
 # Each official list shows one page of rows (app.core.pagination): the page's proposals
@@ -305,7 +304,7 @@ OVERVIEW_STATES = ("all", "pending", "complete")
 @dataclass
 class OverviewPage:
     page: Page  # items: ProposalScores
-    lines: dict[int, list[ReviewLine]]
+    lines: dict[int, list[OverviewLine]]
     admissible: int
 
 

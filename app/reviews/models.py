@@ -113,6 +113,10 @@ class AdmissibilityCheck(Model):
     applicant was told, set when the results are released (app.reviews.rules.admissibility)."""
 
     __tablename__ = "admissibility_checks"
+    __table_args__ = (
+        # A call's admissible proposals from the index alone (the evaluation's lists).
+        sa.Index("ix_admissibility_checks_proposal_result", "proposal_id", "result"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), unique=True)
@@ -220,10 +224,12 @@ class Assignment(Model):
         sa.UniqueConstraint(
             "proposal_id", "evaluator_id", name="uq_assignments_proposal_evaluator"
         ),
+        # A proposal's assignments; a call's active ones per evaluator from the index alone.
+        sa.Index("ix_assignments_proposal_status", "proposal_id", "status", "evaluator_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"))
     evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     status: Mapped[AssignmentStatus] = mapped_column(
         str_enum(AssignmentStatus), default=AssignmentStatus.awaiting_declaration

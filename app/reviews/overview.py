@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.calls.models import Call
@@ -18,7 +17,6 @@ from app.core.permissions import require
 from app.proposals.models import Proposal, ProposalStatus
 from app.reviews import disagreement, permissions, ranking_policy
 from app.reviews.facts import (
-    LIGHT_USER,
     LIST_PROPOSAL,
     EvaluatorName,
     admissible_proposals,
@@ -37,7 +35,6 @@ from app.reviews.models import (
     ReviewStatus,
     Score,
 )
-from app.reviews.result_queries import ReviewLine
 
 HUNDRED = Decimal("100")
 TWO_PLACES = Decimal("0.01")
@@ -180,45 +177,72 @@ def _fold(
             row.flagged = row.spread > settings.disagreement_spread
 
 
+@dataclass(frozen=True)
+class OverviewLine:
+    """One active assignment of a proposal on the overview, read as columns."""
+
+    evaluator: str  # the evaluator's name
+    state: str  # where the review stands: pending, not_started, draft or submitted
+    total: Decimal | None  # the weighted total of a submitted review
+
+
 def overview_page_rows(
     actor: User, call_id: int, proposal_ids: Sequence[int]
-) -> tuple[list[ProposalScores], dict[int, list[ReviewLine]]]:
+) -> tuple[list[ProposalScores], dict[int, list[OverviewLine]]]:
     """One page of the overview: the proposals of ``proposal_ids`` (in that order) with
-    their totals, and per proposal each active assignment with its evaluator and total
-    (``result_queries.review_lines``), read together in a fixed number of queries."""
+    their totals, and per proposal each active assignment with its evaluator, where its
+    review stands and its total; a fixed number of queries, the assignments as columns."""
     require(permissions.can_manage(actor))
     call = db.session.get(Call, call_id)
     if call is None:
         raise NotFound()
-    criteria = criteria_of(call_id)
     found = _proposals(call_id, proposal_ids)
     rows = {pid: ProposalScores(pid, found[pid]) for pid in proposal_ids if pid in found}
-    assignments = db.session.scalars(
-        sa.select(Assignment)
+    assignments = db.session.execute(
+        sa.select(Assignment.proposal_id, Assignment.status, User.name, Review.id, Review.status)
+        .join(User, User.id == Assignment.evaluator_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(
             Assignment.proposal_id.in_(list(rows) or [-1]),
             Assignment.status.in_(ACTIVE_ASSIGNMENT),
         )
-        .options(
-            joinedload(Assignment.review),
-            joinedload(Assignment.evaluator).options(*LIGHT_USER),
-        )
         .order_by(Assignment.id)
     ).all()
     scores = submitted_scores(call_id, list(rows))
-    totals = _totals(scores, criteria)
-    submitted = [
-        (a, a.review.id if a.review and a.review.status is ReviewStatus.submitted else None)
-        for a in assignments
-    ]
-    _fold(rows, [(a.proposal_id, rid) for a, rid in submitted], scores, totals, settings_of(call))
-    lines: dict[int, list[ReviewLine]] = defaultdict(list)
-    for assignment, review_id in submitted:
-        total = None if review_id is None else totals[review_id]
-        lines[assignment.proposal_id].append(
-            ReviewLine(assignment, assignment.evaluator, assignment.review, total)
+    totals = _totals(scores, criteria_of(call_id))
+
+    def submitted(review_id: int | None, status: ReviewStatus | None) -> int | None:
+        return review_id if status is ReviewStatus.submitted else None
+
+    _fold(
+        rows,
+        [(pid, submitted(rid, rstatus)) for pid, _status, _name, rid, rstatus in assignments],
+        scores,
+        totals,
+        settings_of(call),
+    )
+    lines: dict[int, list[OverviewLine]] = defaultdict(list)
+    for proposal_id, status, name, review_id, review_status in assignments:
+        counted = submitted(review_id, review_status)
+        lines[proposal_id].append(
+            OverviewLine(
+                name,
+                review_state_of(status, review_id, review_status),
+                None if counted is None else totals[counted],
+            )
         )
     return list(rows.values()), lines
+
+
+def review_state_of(
+    status: AssignmentStatus, review_id: int | None, review_status: ReviewStatus | None
+) -> str:
+    """Where an active assignment's review stands: the key of ``review_state_words``."""
+    if status is AssignmentStatus.awaiting_declaration:
+        return "pending"
+    if review_id is None:
+        return "not_started"
+    return "draft" if review_status is ReviewStatus.draft else "submitted"
 
 
 def reviews_changed(call_id: int) -> str:

@@ -13,6 +13,8 @@ from app.core.errors import NotFound
 from app.core.money import format_decimal
 from app.proposals import access as proposal_access
 from app.reviews.blueprint import bp
+from app.reviews.models import Assignment
+from app.reviews.overview import review_state_of
 
 
 def language() -> str:
@@ -36,6 +38,15 @@ def list_args(*names: str) -> dict:
 
 
 bp.add_app_template_global(format_decimal, "review_number")
+
+
+@bp.app_template_global()
+def assignment_review_state(assignment: Assignment) -> str:
+    """Where an active assignment's review stands (``overview.review_state_of``)."""
+    review = assignment.review
+    return review_state_of(
+        assignment.status, review.id if review else None, review.status if review else None
+    )
 
 
 @bp.app_template_global()
