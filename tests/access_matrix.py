@@ -214,6 +214,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.remove_assignment", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.remove_assignment", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.overview", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.calibration_page", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.consensus", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.consensus", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # no scores
     ("reviews.override_review_quorum", "POST"): row(LOGIN, 403, 403, 403, 422, 403),  # reason
@@ -452,6 +453,7 @@ ALSO_ON_THE_EVALUATED_CALL = frozenset(
         "reviews.release_admissibility",
         "reviews.assignments",
         "reviews.overview",
+        "reviews.calibration_page",
         "reviews.ranking",
         "reviews.publish_preview",
         "reviews.objections_queue",

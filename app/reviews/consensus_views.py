@@ -9,6 +9,7 @@ from app.calls.models import Call
 from app.core.errors import ValidationFailed
 from app.core.forms import submit_form
 from app.core.money import format_decimal
+from app.core.pagination import choice
 from app.core.permissions import Role, roles_required
 from app.reviews import calibration, disagreement, facts, list_pages, queries, result_queries
 from app.reviews import overview as review_overview
@@ -24,12 +25,10 @@ from app.reviews.view_helpers import call_by_code, list_args, proposal_of
 @bp.get("/calls/<code>/overview")
 @roles_required(Role.official)
 def overview(code: str):
-    """Every admissible proposal with each review's total, the spread and the flag; the
-    calibration of evaluators and criteria. A fixed number of queries."""
+    """Every admissible proposal with each review's total, the spread and the flag, one
+    page at a time, with the call's disagreement counts. A fixed number of queries."""
     call = call_by_code(code)
     result = list_pages.overview_page(current_user, call, request.args)
-    changed = review_overview.reviews_changed(call.id)  # read once for both caches
-    evaluators, spreads = review_overview.calibration(current_user, call.id, changed)
     criteria = facts.criteria_of(call.id)
     settings = facts.settings_of(call)
     _page_counts, criterion_flags = disagreement.summarise(result.page.items, criteria, settings)
@@ -40,16 +39,34 @@ def overview(code: str):
         rows=result.page.items,
         lines=result.lines,
         admissible=result.admissible,
-        evaluators=evaluators,
-        spreads=spreads,
-        disagreement=review_overview.disagreement_summary(current_user, call.id, changed),
+        disagreement=review_overview.disagreement_summary(current_user, call.id),
         criterion_flags=criterion_flags,
-        criteria=criteria,
         settings=settings,
         list_args=list_args("sort", "state"),
         sort=request.args.get("sort") or "reference",
         state=request.args.get("state") or "all",
         states=list_pages.OVERVIEW_STATES,
+    )
+
+
+@bp.get("/calls/<code>/calibration")
+@roles_required(Role.official)
+def calibration_page(code: str):
+    """How each evaluator's totals compare with the others' on the same proposals, one page
+    at a time (the largest deviation first), and the spread per criterion."""
+    call = call_by_code(code)
+    changed = review_overview.reviews_changed(call.id)  # read once for both caches
+    result = list_pages.calibration_page(current_user, call, request.args, changed)
+    return render_template(
+        "reviews/official/calibration.html",
+        call=call,
+        page=result.page,
+        evaluators=result.page.items,
+        spreads=result.spreads,
+        criteria=facts.criteria_of(call.id),
+        disagreement=review_overview.disagreement_summary(current_user, call.id, changed),
+        list_args=list_args("sort"),
+        sort=choice(request.args, "sort", list_pages.CALIBRATION_SORTS, "difference"),
     )
 
 

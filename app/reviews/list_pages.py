@@ -35,7 +35,7 @@ from app.reviews.models import (
     Review,
     ReviewStatus,
 )
-from app.reviews.overview import OverviewLine, overview_page_rows
+from app.reviews.overview import EvaluatorCalibration, OverviewLine, calibration, overview_page_rows
 from app.reviews.queries import AdmissibilityRow, ProposalAssignments
 
 # ---------------------------------------------------------------------------- list pages
@@ -341,3 +341,44 @@ def overview_page(actor: User, call: Call, args) -> OverviewPage:
         else db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
     )
     return OverviewPage(page, lines, admissible)
+
+
+CALIBRATION_SORTS = ("difference", "name", "reviews")
+
+
+@dataclass
+class CalibrationPage:
+    page: Page  # items: EvaluatorCalibration
+    spreads: dict[int, Decimal]  # criterion id -> mean spread of its scores on a proposal
+
+
+def calibration_page(actor: User, call: Call, args, changed: str | None = None) -> CalibrationPage:
+    """One page of the evaluators' calibration; ``args``: page and sort (difference: the
+    largest deviation from the others first, harsh or lenient; name; reviews: most first).
+
+    The figures are aggregated in SQL and cached per call (``overview.calibration``): one
+    row per evaluator who submitted a review, sorted and cut to the page here. ``changed``:
+    the reviews' last change when the caller read it already."""
+    figures, spreads = calibration(actor, call.id, changed)
+    sort = choice(args, "sort", CALIBRATION_SORTS, "difference")
+    if sort == "name":
+        figures.sort(key=lambda f: (f.evaluator.name.casefold(), f.evaluator.id))
+    elif sort == "reviews":
+        figures.sort(key=lambda f: (-f.reviews, f.evaluator.name.casefold(), f.evaluator.id))
+    else:
+        figures.sort(key=_deviation)
+    page = Page.of(args, total=len(figures))
+    page.items = figures[page.offset : page.offset + page.per_page]
+    return CalibrationPage(page, spreads)
+
+
+def _deviation(figure: EvaluatorCalibration) -> tuple[bool, Decimal, str, int]:
+    """Sort key: the largest mean difference from the others (either sign) first, those
+    without one (never on a proposal with another submitted review) last."""
+    difference = figure.mean_difference
+    return (
+        difference is None,
+        -abs(difference) if difference is not None else Decimal(0),
+        figure.evaluator.name.casefold(),
+        figure.evaluator.id,
+    )

@@ -49,7 +49,7 @@ LIST_PAGES = (
 QUERIES = {
     f"{BASE}/admissibility": 12,
     f"{BASE}/assignments": 11,
-    f"{BASE}/overview": 22,
+    f"{BASE}/overview": 18,
     f"{BASE}/ranking": 14,
     f"/reporting/calls/{CODE}/proposals": 9,
 }

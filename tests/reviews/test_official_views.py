@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -536,19 +537,61 @@ def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
     for name, total in zip(EVALUATOR_NAMES, ("48", "60", "72"), strict=True):
         assert f"{name}: <strong>{total}</strong>" in page
     assert page.count("Disagreement</strong>") == 2  # spread 24 > 20, in words
-    assert "Mean difference from the others" in page
-    calibration = page[page.index('id="calibration"') :]
-    # Vera 48 against (60 + 72) / 2 = 66 on both proposals: harsh; Piet lenient
-    assert ">-18</td>" in calibration and ">+18</td>" in calibration
     for proposal in world.proposals:
         assert f"/proposals/{proposal.id}/consensus" in page
+    assert f'href="{BASE}/calibration"' in page
+    calibration = _text(client.get(f"{BASE}/calibration"))
+    assert "Mean difference from the others" in calibration
+    # Vera 48 against (60 + 72) / 2 = 66 on both proposals: harsh; Piet lenient; Jan 60
+    # against 60 on both: in the middle, so last when the largest difference comes first
+    # ties on the size of the difference go by name
+    assert _evaluator_order(calibration) == ["Piet Peeters", "Vera Vermeulen", "Jan Janssens"]
+    by_name = _text(client.get(f"{BASE}/calibration?sort=name"))
+    assert _evaluator_order(by_name) == ["Jan Janssens", "Piet Peeters", "Vera Vermeulen"]
+    assert ">-18</td>" in calibration and ">+18</td>" in calibration
+
+
+def _evaluator_order(page: str) -> list[str]:
+    table = page[page.index('id="evaluators"') : page.index('id="criteria"')]
+    names = set(EVALUATOR_NAMES)
+    return [cell for cell in re.findall(r'govuk-table__cell">([^<]+)</td>', table) if cell in names]
+
+
+def test_calibration_is_paginated_sorted_and_runs_fixed_queries(client, as_official):
+    world = reviewed_world(consensus=False, count=2)
+    as_official(world)
+    queries = count_page_queries(client, f"{BASE}/calibration")
+    assert queries == 17
+    extra = [make_user("evaluator", name=f"Extra {n:02d}") for n in range(60)]
+    proposal = world.proposals[0]
+    for evaluator in extra:  # 63 evaluators with a submitted review: two pages
+        assignment_rules.assign(world.official, proposal.id, evaluator.id)
+        assignment = next(a for a in facts.my_assignments(evaluator))
+        conflicts_rules.declare(evaluator, assignment.id, False)
+        scoring_rules.save_review(
+            evaluator,
+            assignment.id,
+            {world.criteria[0].id: ("3", "Goed"), world.criteria[1].id: ("4", "Goed")},
+        )
+        scoring_rules.submit_review(evaluator, assignment.id)
+    assert count_page_queries(client, f"{BASE}/calibration") == queries
+    first = _text(client.get(f"{BASE}/calibration?sort=reviews"))
+    assert "Showing 1 to 50 of 63" in first
+    assert f"{BASE}/calibration?sort=reviews&amp;page=2#evaluators" in first
+    second = _text(client.get(f"{BASE}/calibration?sort=reviews&page=2"))
+    assert "Showing 51 to 63 of 63" in second
+    # the three evaluators on both proposals have the most reviews: on the first page
+    assert set(_evaluator_order(first)) == set(EVALUATOR_NAMES)
+    assert _evaluator_order(second) == []
+    for hostile in ("?page=-1", "?page=99999999999", "?sort=%27%3B--", "?page=abc"):
+        assert client.get(f"{BASE}/calibration{hostile}").status_code == 200
 
 
 def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
     world = reviewed_world(consensus=False, count=2)
     as_official(world)
     small = count_page_queries(client, f"{BASE}/overview")
-    assert small == 22
+    assert small == 18
     for _ in range(4):
         proposal, _user = submitted(world.call, language="en")
         admissibility_rules.decide_admissibility(
