@@ -206,6 +206,7 @@ ACCESS: dict[tuple[str, str], dict] = {
     ("reviews.release_admissibility", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.confirm_release", "POST"): row(LOGIN, 403, 403, 403, 422, 403),
     ("reviews.assignments", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
+    ("reviews.loads", "GET"): row(LOGIN, 403, 403, 403, 200, 403),
     ("reviews.auto_assign", "POST"): row(LOGIN, 403, 403, 403, EVAL_ASSIGNMENTS, 403),
     # the evaluated call's pages: the applicant's admissible proposal, the evaluator's
     # assignment not declared yet (removing it needs a reason), the submitted review
@@ -452,6 +453,7 @@ ALSO_ON_THE_EVALUATED_CALL = frozenset(
         "reviews.admissibility",
         "reviews.release_admissibility",
         "reviews.assignments",
+        "reviews.loads",
         "reviews.overview",
         "reviews.calibration_page",
         "reviews.ranking",

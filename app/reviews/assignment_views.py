@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.calls.models import Call
 from app.core.errors import DomainError
 from app.core.forms import EmptyForm, submit_form
+from app.core.pagination import choice
 from app.core.permissions import Role, roles_required
 from app.reviews import facts, list_pages, queries
 from app.reviews.blueprint import bp
@@ -38,6 +39,23 @@ def assignments(code: str):
         states=list_pages.ASSIGNMENT_STATES,
         AssignmentStatus=AssignmentStatus,
         ReviewStatus=ReviewStatus,
+    )
+
+
+@bp.get("/calls/<code>/loads")
+@roles_required(Role.official)
+def loads(code: str):
+    """The active evaluators with their number of active assignments in the call, the
+    heaviest first, one page at a time."""
+    call = call_by_code(code)
+    result = list_pages.loads_page(current_user, call, request.args)
+    return render_template(
+        "reviews/official/loads.html",
+        call=call,
+        result=result,
+        page=result.page,
+        list_args=list_args("sort"),
+        sort=choice(request.args, "sort", list_pages.LOAD_SORTS, "load"),
     )
 
 

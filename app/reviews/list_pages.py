@@ -8,12 +8,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
-from app.auth.models import User
+from app.auth.models import User, UserRole
 from app.calls.models import Call
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.pagination import Page, choice, page_of_keys
-from app.core.permissions import require
+from app.core.permissions import Role, require
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalStatus, ProposalVersion, submitted_legal_name
 from app.reviews import permissions
@@ -21,7 +21,6 @@ from app.reviews.facts import (
     LIGHT_USER,
     LIST_PROPOSAL,
     EvaluatorName,
-    evaluator_names,
     missing_in_version,
     replacement_for,
     settings_of,
@@ -154,7 +153,6 @@ ASSIGNMENT_STATES = ("all", "short", "conflict")
 @dataclass
 class AssignmentPage:
     page: Page  # items: ProposalAssignments
-    loads: list[tuple[EvaluatorName, int]]  # every active evaluator, their active assignments
     per_proposal: int
     admissible: int
     short: int
@@ -174,35 +172,18 @@ def _active_counts(call_id: int):
     )
 
 
-def _loads_and_complete(call_id: int, per_proposal: int) -> tuple[dict[int, int], int]:
-    """The active assignments of the call's admissible proposals, read once: per evaluator
-    their number, and how many proposals have at least ``per_proposal`` of them."""
-    active = (
-        sa.select(Assignment.proposal_id, Assignment.evaluator_id)
+def _complete(call_id: int, per_proposal: int) -> int:
+    """How many admissible proposals of the call have ``per_proposal`` active assignments."""
+    complete = (
+        sa.select(Assignment.proposal_id)
         .join(Proposal, Proposal.id == Assignment.proposal_id)
         .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
         .where(*_admissible(call_id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
-        .cte("active")
-    )
-    complete = (
-        sa.select(active.c.proposal_id)
-        .group_by(active.c.proposal_id)
+        .group_by(Assignment.proposal_id)
         .having(sa.func.count() >= per_proposal)
         .subquery()
     )
-    loads: dict[int, int] = {}
-    done = 0
-    for evaluator_id, count in db.session.execute(
-        sa.union_all(
-            sa.select(active.c.evaluator_id, sa.func.count()).group_by(active.c.evaluator_id),
-            sa.select(sa.cast(sa.null(), sa.Integer), sa.func.count()).select_from(complete),
-        )
-    ).tuples():
-        if evaluator_id is None:  # the proposals' row: every evaluator has an id
-            done = count
-        else:
-            loads[evaluator_id] = count
-    return loads, done
+    return db.session.scalar(sa.select(sa.func.count()).select_from(complete)) or 0
 
 
 def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
@@ -258,14 +239,56 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
         )
         or 0
     )
-    loads, complete = _loads_and_complete(call.id, settings.reviews_per_proposal)
-    return AssignmentPage(
-        page,
-        [(person, loads.get(person.id, 0)) for person in evaluator_names()],
-        settings.reviews_per_proposal,
-        admissible,
-        admissible - complete,
+    complete = _complete(call.id, settings.reviews_per_proposal)
+    return AssignmentPage(page, settings.reviews_per_proposal, admissible, admissible - complete)
+
+
+LOAD_SORTS = ("load", "name")
+
+
+@dataclass
+class LoadPage:
+    page: Page  # items: (EvaluatorName, active assignments in the call)
+    lowest: int  # the smallest and largest load over every active evaluator
+    highest: int
+
+
+def loads_page(actor: User, call: Call, args) -> LoadPage:
+    """One page of the active evaluators with their number of active assignments on the
+    call's admissible proposals; ``args``: page and sort (load: the heaviest first; name).
+    Counted, sorted and cut in SQL."""
+    require(permissions.can_manage(actor))
+    counts = (
+        sa.select(Assignment.evaluator_id.label("evaluator_id"), sa.func.count().label("load"))
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
+        .where(*_admissible(call.id), Assignment.status.in_(ACTIVE_ASSIGNMENT))
+        .group_by(Assignment.evaluator_id)
+        .subquery()
     )
+    load = sa.func.coalesce(counts.c.load, 0)
+    evaluators = (
+        sa.select(User.id, User.name, User.email, load)
+        .join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(counts, counts.c.evaluator_id == User.id)
+        .where(UserRole.role == Role.evaluator, User.active.is_(True))
+    )
+    sort = choice(args, "sort", LOAD_SORTS, "load")
+    order = (User.name, User.id) if sort == "name" else (load.desc(), User.name, User.id)
+    summary = evaluators.subquery()
+    total, lowest, highest = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.min(summary.c[3]), sa.func.max(summary.c[3])
+        ).select_from(summary)
+    ).one()
+    page = Page.of(args, total=total or 0)
+    page.items = [
+        (EvaluatorName(uid, name, email), count)
+        for uid, name, email, count in db.session.execute(
+            evaluators.order_by(*order).limit(page.per_page).offset(page.offset)
+        ).tuples()
+    ]
+    return LoadPage(page, lowest or 0, highest or 0)
 
 
 def proposal_assignments(actor: User, call: Call, proposal_id: int) -> ProposalAssignments:

@@ -154,7 +154,7 @@ def test_official_runs_the_evaluation_and_the_applicant_reads_the_result(
     page.goto(f"/evaluation/calls/{CODE}/assignments")
     check_page("assignments-empty")
     _submit(page, "main form[action$='/assignments/auto']")
-    assert page.locator("main table tbody tr").count() == 3 * 3 + 3  # + the loads table
+    assert page.locator("main table tbody tr").count() == 3 * 3
     check_page("assignments")
 
     _evaluators_review(call)

@@ -48,7 +48,7 @@ LIST_PAGES = (
 # is a decision, never an accident.
 QUERIES = {
     f"{BASE}/admissibility": 12,
-    f"{BASE}/assignments": 11,
+    f"{BASE}/assignments": 10,
     f"{BASE}/overview": 18,
     f"{BASE}/ranking": 14,
     f"/reporting/calls/{CODE}/proposals": 9,
@@ -271,17 +271,41 @@ def test_assignments_page_counts_short_proposals_and_loads_over_the_whole_call(c
     assert len(short) == 1  # the declared conflict
     body = _get(client, f"{BASE}/assignments")[1]
     assert "Short of evaluators: 1 of 62 admissible proposals." in body
+    assert f'href="{BASE}/loads"' in body
     loads = Counter(a.evaluator_id for a in active)
+    body = _get(client, f"{BASE}/loads")[1]
     for evaluator in evaluators:
         assert re.search(
             rf"{evaluator.name} <span[^>]*>\({re.escape(evaluator.email)}\)</span></td>\s*"
             rf"<td[^>]*>{loads[evaluator.id]}</td>",
             body,
         ), evaluator.name
+    # the heaviest first, then by name; the range over every evaluator
+    shown = [e.name for e in sorted(evaluators, key=lambda e: (-loads[e.id], e.name, e.id))]
+    assert [body.index(name) for name in shown] == sorted(body.index(name) for name in shown)
+    lowest, highest = min(loads[e.id] for e in evaluators), max(loads.values())
+    assert f"from {lowest} to {highest} per evaluator" in body
     body = _get(client, f"{BASE}/assignments?state=short")[1]
     assert "Showing 1 to 1 of 1" in body and "Short of evaluators: 1 of 62" in body
     [proposal] = [p for p in made if p.id == short[0]]
     assert f'id="proposal-{proposal.id}"' in body
+
+
+def test_loads_are_paginated_in_sql_with_the_same_queries(client, as_official, monkeypatch):
+    _call, official, evaluators, _made = _world(2)
+    as_official(official)
+    queries, body = _get(client, f"{BASE}/loads?sort=name")
+    names = sorted(e.name for e in evaluators)
+    assert [body.index(n) for n in names] == sorted(body.index(n) for n in names)
+    monkeypatch.setattr(pagination, "PER_PAGE", 3)
+    extra = [make_user("evaluator", name=f"Idle {n}") for n in range(5)]  # nine evaluators
+    first = _get(client, f"{BASE}/loads")
+    assert first[0] == queries
+    assert "Showing 1 to 3 of 9" in first[1]
+    last = _get(client, f"{BASE}/loads?page=3")[1]
+    assert "Showing 7 to 9 of 9" in last
+    assert all(f"{e.name} <span" in last for e in extra[2:])  # no load: last, by name
+    assert "from 0 to" in last
 
 
 def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(client, as_official):

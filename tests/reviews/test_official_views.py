@@ -462,7 +462,8 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
     page = _text(client.get(f"{BASE}/assignments"))
     assert page.count("Awaiting declaration") == 3
     idle = next(e for e in evaluators if e.id not in {a.evaluator_id for a in active})
-    assert f'{idle.name} <span class="govuk-body-s">({idle.email})</span>' in page
+    loads = _text(client.get(f"{BASE}/loads"))
+    assert f'{idle.name} <span class="govuk-body-s">({idle.email})</span>' in loads
 
     # a declared conflict shows the reason and the proposed replacement
     victim = active[0]
