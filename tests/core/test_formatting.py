@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from flask import render_template_string
-from flask_babel import force_locale
+from flask import render_template_string, session
+from flask_babel import force_locale, get_locale, refresh
 
 from app.core import formatting
 from app.core.time import brussels
@@ -120,3 +120,18 @@ def test_plurals_with_a_formatted_count(app, language, one, many):
     with app.test_request_context(), force_locale(language):
         assert render_template_string(template, n=1) == one
         assert render_template_string(template, n=1234) == many
+
+
+def test_the_language_follows_the_request_and_a_forced_language_inside_it(app):
+    with app.test_request_context():
+        session["language"] = "en"
+        refresh()  # the test's application context may have chosen a locale already
+        assert formatting.language() == "en" == str(get_locale())
+        with force_locale("nl"):
+            assert formatting.language() == "nl" == str(get_locale())
+            assert formatting.number(1234) == "1.234"
+        assert formatting.language() == "en" == str(get_locale())
+        assert formatting.number(1234) == "1,234"
+        session["language"] = "nl"
+        refresh()
+        assert formatting.language() == "nl" == str(get_locale())
