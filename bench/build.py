@@ -56,6 +56,22 @@ def _reset_database(url: str) -> None:
         engine.dispose()
 
 
+def _analyze(url: str) -> None:
+    """PostgreSQL's table statistics, as a running server has them: a data set loaded in
+    bulk has none until autovacuum gets to it, and without them PostgreSQL chose plans two
+    to three times slower for the change keys and the call-wide counts. SQLite keeps no
+    statistics unless ANALYZE is run, which the portal does not do: it is left as is."""
+    if url.startswith("sqlite:"):
+        return
+    engine = sa.create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",  # VACUUM runs outside a transaction
+    )
+    with engine.connect() as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
 def _bulk(table, rows: list[dict], chunk: int = 2000) -> None:
     from app.core.db import db
 
@@ -624,6 +640,7 @@ def main() -> None:
         sys.exit("Set DATABASE_URL (sqlite:///path or postgresql://...)")
     _reset_database(url)
     info = build(args)
+    _analyze(url)
     text = json.dumps(info, indent=2)
     if args.out:
         Path(args.out).write_text(text)
