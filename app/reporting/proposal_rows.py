@@ -262,14 +262,10 @@ def submitted_proposals_page(
         .correlate(Proposal)
         .scalar_subquery()
     )
-    query = (
-        sa.select(Proposal.id)
-        .join(Organisation, Organisation.id == Proposal.organisation_id)
-        .where(
-            Proposal.call_id == call.id,
-            latest_version.is_not(None),
-            sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now),
-        )
+    query = sa.select(Proposal.id).where(
+        Proposal.call_id == call.id,
+        latest_version.is_not(None),
+        sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now),
     )
     if show == "unverified":
         verified_version = (
