@@ -53,9 +53,11 @@ def language(language: str | None = None) -> str:
     return "nl" if locale is None else _language_of(locale)
 
 
-@cache
 def _language_of(locale: Locale) -> str:
-    return str(locale)
+    """'nl' for Babel's Dutch: its name, read without building it for a bare language."""
+    if locale.territory or locale.script or locale.variant:
+        return str(locale)
+    return locale.language
 
 
 @cache
