@@ -52,6 +52,8 @@ ENDPOINTS = [
     Endpoint("ranking", "official", "/evaluation/calls/{call}/ranking"),
     Endpoint("admissibility", "official", "/evaluation/calls/{call}/admissibility"),
     Endpoint("assignments", "official", "/evaluation/calls/{call}/assignments"),
+    Endpoint("calibration", "official", "/evaluation/calls/{call}/calibration"),
+    Endpoint("loads", "official", "/evaluation/calls/{call}/loads"),
     Endpoint("evaluator_list", "evaluator", "/evaluation/"),
     Endpoint("proposal_page", "applicant", "/proposals/{proposal_page}"),
     Endpoint("draft_save", "applicant", "/proposals/{save_draft}/edit/budget", kind="save"),
