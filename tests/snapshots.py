@@ -8,7 +8,6 @@ same files, whatever the previous test wrote, deleted or removed from disk.
 """
 
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from app.core.db import db
 @dataclass
 class Snapshot:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    files: dict[Path, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # content by SHA-256
 
 
 def wipe() -> None:
@@ -74,12 +73,13 @@ def take() -> Snapshot:
                 isinstance(row.get("sha256"), str)
                 and (path := files.path_for(row["sha256"])).exists()
             ):
-                snapshot.files[path] = path.read_bytes()
+                snapshot.files[row["sha256"]] = path.read_bytes()
     return snapshot
 
 
 def restore(snapshot: Snapshot) -> None:
-    """Write the snapshot's rows into the (empty) tables and its files back where missing."""
+    """Write the snapshot's rows into the (empty) tables and its files back where missing
+    (in the upload folder of the moment, which a test may have made its own)."""
     tables = db.metadata.tables
     with db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:  # parents before children
@@ -97,8 +97,8 @@ def restore(snapshot: Snapshot) -> None:
             ]
             if setvals:
                 conn.exec_driver_sql(f"SELECT {', '.join(setvals)}")
-    for path, content in snapshot.files.items():
-        if not path.exists():
+    for sha256, content in snapshot.files.items():
+        if not (path := files.path_for(sha256)).exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 
