@@ -109,12 +109,16 @@ class ModelKey(NamedTuple):
 
 
 def keys_of(world: Any) -> dict[str, Any]:
-    """A dataclass world with each model replaced by its ``ModelKey``."""
-    keys = {}
-    for f in fields(world):
-        value = getattr(world, f.name)
-        keys[f.name] = ModelKey(type(value), value.id) if isinstance(value, db.Model) else value
-    return keys
+    """A dataclass world with each model (also in a list) replaced by its ``ModelKey``."""
+    return {f.name: _key(getattr(world, f.name)) for f in fields(world)}
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, db.Model):
+        return ModelKey(type(value), value.id)
+    if isinstance(value, list):
+        return [_key(item) for item in value]
+    return value
 
 
 def load(world_type: type, keys: dict[str, Any]) -> Any:
@@ -122,13 +126,18 @@ def load(world_type: type, keys: dict[str, Any]) -> Any:
     model (and per eagerly loaded relationship), whatever the number of its rows."""
     ids: dict[type, set[int]] = {}
     for key in keys.values():
-        if isinstance(key, ModelKey):
-            ids.setdefault(key.model, set()).add(key.id)
+        for item in key if isinstance(key, list) else [key]:
+            if isinstance(item, ModelKey):
+                ids.setdefault(item.model, set()).add(item.id)
     loaded = {
         (model, row.id): row
         for model, wanted in ids.items()
         for row in db.session.scalars(sa.select(model).where(model.id.in_(wanted)))
     }
-    return world_type(
-        **{name: loaded[key] if isinstance(key, ModelKey) else key for name, key in keys.items()}
-    )
+
+    def value(key: Any) -> Any:
+        if isinstance(key, list):
+            return [value(item) for item in key]
+        return loaded[key] if isinstance(key, ModelKey) else key
+
+    return world_type(**{name: value(key) for name, key in keys.items()})
