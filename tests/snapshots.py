@@ -7,12 +7,14 @@ once, ``take()`` keeps every table's rows and the stored files, and each test st
 same files, whatever the previous test wrote, deleted or removed from disk.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from app.core import files
+from app.core.cache import cache
 from app.core.db import db
 
 
@@ -141,3 +143,23 @@ def load(world_type: type, keys: dict[str, Any]) -> Any:
         return loaded[key] if isinstance(key, ModelKey) else key
 
     return world_type(**{name: value(key) for name, key in keys.items()})
+
+
+def build_once(app: Any, build: Callable[[], Any]) -> tuple[type, dict[str, Any], Snapshot]:
+    """For a module-scoped fixture: the dataclass world ``build()`` makes, kept (its keys
+    and every row and file) and taken out of the database again."""
+    with app.app_context():
+        world = build()
+        db.session.commit()
+        built = type(world), keys_of(world), take()
+        db.session.remove()
+        wipe()
+        cache().clear()  # nothing computed on the built rows outlives them
+    return built
+
+
+def put_back(built: tuple[type, dict[str, Any], Snapshot]) -> Any:
+    """The world of ``build_once``, its rows and files written back, read in this session."""
+    world_type, keys, snapshot = built
+    restore(snapshot)
+    return load(world_type, keys)

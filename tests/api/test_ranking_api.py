@@ -6,8 +6,6 @@ from decimal import Decimal
 import pytest
 
 from app.auth import tokens as auth_tokens
-from app.core.cache import cache
-from app.core.db import db
 from app.reviews import facts
 from app.reviews.models import Admissibility, Outcome
 from app.reviews.rules import admissibility as admissibility_rules
@@ -32,29 +30,25 @@ def _error(response, status: int) -> str:
     return body["error"]["message"]
 
 
+def _ranked() -> ReviewedWorld:
+    world = reviewed_world(count=5)
+    settings = facts.settings_of(world.call)
+    settings.reserve_size = 1
+    ranking_rules.override_outcome(
+        world.official, world.proposals[3].id, Outcome.reserve, "Regionale spreiding"
+    )
+    return world
+
+
 @pytest.fixture(scope="module")
 def world_snapshot(app):
-    """The ranked call built once per module (and worker); each test starts from its rows."""
-    with app.app_context():
-        world = reviewed_world(count=5)
-        settings = facts.settings_of(world.call)
-        settings.reserve_size = 1
-        ranking_rules.override_outcome(
-            world.official, world.proposals[3].id, Outcome.reserve, "Regionale spreiding"
-        )
-        db.session.commit()
-        built = snapshots.keys_of(world), snapshots.take()
-        db.session.remove()
-        snapshots.wipe()
-        cache().clear()  # nothing computed on the built rows outlives them
-    return built
+    """The ranked call built once per module (and worker)."""
+    return snapshots.build_once(app, _ranked)
 
 
 @pytest.fixture
 def world(world_snapshot) -> ReviewedWorld:
-    keys, snapshot = world_snapshot
-    snapshots.restore(snapshot)
-    return snapshots.load(ReviewedWorld, keys)
+    return snapshots.put_back(world_snapshot)
 
 
 def test_ranking_has_exactly_the_documented_shape(client, world):
