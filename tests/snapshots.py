@@ -8,7 +8,7 @@ same files, whatever the previous test wrote, deleted or removed from disk.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -145,21 +145,24 @@ def load(world_type: type, keys: dict[str, Any]) -> Any:
     return world_type(**{name: value(key) for name, key in keys.items()})
 
 
-def build_once(app: Any, build: Callable[[], Any]) -> tuple[type, dict[str, Any], Snapshot]:
-    """For a module-scoped fixture: the dataclass world ``build()`` makes, kept (its keys
-    and every row and file) and taken out of the database again."""
+def build_once(app: Any, build: Callable[[], Any]) -> tuple[type | None, dict[str, Any], Snapshot]:
+    """For a module-scoped fixture: what ``build()`` makes, kept (every row and file, and a
+    dataclass world's keys) and taken out of the database again."""
     with app.app_context():
         world = build()
         db.session.commit()
-        built = type(world), keys_of(world), take()
+        # a world that is no dataclass: only its rows count
+        keys = keys_of(world) if is_dataclass(world) else {}
+        built = (type(world) if is_dataclass(world) else None), keys, take()
         db.session.remove()
         wipe()
         cache().clear()  # nothing computed on the built rows outlives them
     return built
 
 
-def put_back(built: tuple[type, dict[str, Any], Snapshot]) -> Any:
-    """The world of ``build_once``, its rows and files written back, read in this session."""
+def put_back(built: tuple[type | None, dict[str, Any], Snapshot]) -> Any:
+    """The world of ``build_once``, its rows and files written back, read in this session
+    (None when it was not a dataclass)."""
     world_type, keys, snapshot = built
     restore(snapshot)
-    return load(world_type, keys)
+    return None if world_type is None else load(world_type, keys)
