@@ -110,27 +110,45 @@ class ModelKey(NamedTuple):
     id: int
 
 
+@dataclass(frozen=True)
+class WorldKey:
+    """A dataclass world inside what ``kept`` keeps: its type and its fields' keys."""
+
+    world_type: type
+    keys: dict[str, Any]
+
+
 def keys_of(world: Any) -> dict[str, Any]:
     """A dataclass world with each model (also in a list) replaced by its ``ModelKey``."""
     return {f.name: _key(getattr(world, f.name)) for f in fields(world)}
 
 
 def _key(value: Any) -> Any:
+    """``value`` with each model in it (also in lists and tuples) replaced by its key."""
     if isinstance(value, db.Model):
         return ModelKey(type(value), value.id)
-    if isinstance(value, list):
-        return [_key(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return WorldKey(type(value), keys_of(value))
+    if isinstance(value, list | tuple) and not isinstance(value, ModelKey):
+        return type(value)(_key(item) for item in value)
     return value
 
 
-def load(world_type: type, keys: dict[str, Any]) -> Any:
-    """The world of ``keys_of``, its models read in the current session: one query per
+def _loaded(shape: Any) -> Any:
+    """``shape`` of ``_key`` with its models read in the current session: one query per
     model (and per eagerly loaded relationship), whatever the number of its rows."""
     ids: dict[type, set[int]] = {}
-    for key in keys.values():
-        for item in key if isinstance(key, list) else [key]:
-            if isinstance(item, ModelKey):
-                ids.setdefault(item.model, set()).add(item.id)
+
+    def collect(key: Any) -> None:
+        if isinstance(key, ModelKey):
+            ids.setdefault(key.model, set()).add(key.id)
+        elif isinstance(key, WorldKey):
+            collect(list(key.keys.values()))
+        elif isinstance(key, list | tuple):
+            for item in key:
+                collect(item)
+
+    collect(shape)
     loaded = {
         (model, row.id): row
         for model, wanted in ids.items()
@@ -138,11 +156,37 @@ def load(world_type: type, keys: dict[str, Any]) -> Any:
     }
 
     def value(key: Any) -> Any:
-        if isinstance(key, list):
-            return [value(item) for item in key]
-        return loaded[key] if isinstance(key, ModelKey) else key
+        if isinstance(key, ModelKey):
+            return loaded[key]
+        if isinstance(key, WorldKey):
+            return key.world_type(**{name: value(item) for name, item in key.keys.items()})
+        if isinstance(key, list | tuple):
+            return type(key)(value(item) for item in key)
+        return key
 
-    return world_type(**{name: value(key) for name, key in keys.items()})
+    return value(shape)
+
+
+def load(world_type: type, keys: dict[str, Any]) -> Any:
+    """The world of ``keys_of``, its models read in the current session."""
+    names = list(keys)
+    values = _loaded(tuple(keys[name] for name in names))
+    return world_type(**dict(zip(names, values, strict=True)))
+
+
+def kept(store: dict[Any, Any], key: Any, build: Callable[[], Any]) -> Any:
+    """In a test (its database empty): ``build()`` the first time for ``key`` in this
+    process, its rows and files then kept in ``store`` (a dict of the test module); the next
+    times those rows and files written back and what ``build()`` returned (models, also in
+    lists and tuples) read again."""
+    if key in store:
+        shape, snapshot = store[key]
+        restore(snapshot)
+        return _loaded(shape)
+    built = build()
+    db.session.commit()
+    store[key] = _key(built), take()
+    return built
 
 
 def build_once(app: Any, build: Callable[[], Any]) -> tuple[type | None, dict[str, Any], Snapshot]:
