@@ -46,7 +46,6 @@ from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import ranking as ranking_rules
 from app.reviews.rules import scoring as scoring_rules
-from tests import snapshots
 from tests.factories import (
     allow_fewer_reviews,
     complete_fields,
@@ -61,8 +60,8 @@ from tests.reviews.factories import (
     ReviewedWorld,
     count_page_queries,
     evaluation_call,
+    kept_reviewed_world,
     pdf_text,
-    reviewed_world,
     submitted,
 )
 
@@ -87,13 +86,6 @@ def as_official(login, english):
 
 
 _BUILT: dict = {}  # per set of arguments: the rows of the first build in this process
-
-
-def _reviewed(**arguments) -> ReviewedWorld:
-    """``reviewed_world(**arguments)``, built once per process and set of arguments, then
-    its rows written back."""
-    key = tuple(sorted(arguments.items()))
-    return snapshots.kept(_BUILT, key, lambda: reviewed_world(**arguments))
 
 
 def _text(response) -> str:
@@ -127,7 +119,7 @@ POSTS = (
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_only_officials_use_the_evaluation_pages(client, login, role):
-    world = _reviewed(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     proposal = world.proposals[0]
     assignment = db.session.scalars(sa.select(Assignment)).first()
     review = assignment.review
@@ -176,7 +168,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 
 def test_navigation_and_index_for_officials(client, as_official):
-    world = _reviewed(reviews=False, consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=2)
     as_official(world)
     home = _text(client.get("/"))
     assert 'href="/evaluation/calls"' in home
@@ -189,7 +181,7 @@ def test_navigation_and_index_for_officials(client, as_official):
 
 
 def test_start_the_evaluation_after_the_deadline_only(client, as_official):
-    world = _reviewed(reviews=False, consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=1)
     as_official(world)
     page = _text(client.get(BASE))
     assert "Start the evaluation" in page
@@ -300,7 +292,7 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
 
 
 def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, as_official):
-    world = _reviewed(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     page = _text(client.get(f"{BASE}/criteria"))
     assert "Evaluators have started scoring" in page
@@ -539,7 +531,7 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
 
 
 def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
-    world = _reviewed(consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=2)
     as_official(world)
     page = _text(client.get(f"{BASE}/overview"))
     # evaluator n scores 2 + n on the heavy criterion (60) and 3 on the other (40):
@@ -556,7 +548,7 @@ def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
 
 
 def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
-    world = _reviewed(consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=2)
     as_official(world)
     small = count_page_queries(client, f"{BASE}/overview")
     assert small == 22
@@ -585,7 +577,7 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_official):
-    world = _reviewed(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     proposal = world.proposals[0]
     heavy, light = world.criteria
@@ -626,7 +618,7 @@ def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_officia
 
 
 def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_official):
-    world = _reviewed(reviews=False, consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=1)
     stray, _user = submitted(world.call, language="en")  # submitted, admissibility not decided
     as_official(world)
     assert client.get(f"{BASE}/proposals/{stray.id}/consensus").status_code == 404
@@ -640,7 +632,7 @@ def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_o
 
 
 def test_reopen_a_review_with_a_reason(client, as_official):
-    world = _reviewed(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     review = db.session.scalars(sa.select(Assignment)).first().review
     url = f"{BASE}/reviews/{review.id}/reopen"
@@ -671,7 +663,7 @@ def test_reopen_a_review_with_a_reason(client, as_official):
 
 
 def test_ranking_page_budget_line_override_and_publication(client, as_official):
-    world = _reviewed(count=5)
+    world = kept_reviewed_world(_BUILT, count=5)
     facts.settings_of(world.call).reserve_size = 1
     db.session.commit()
     as_official(world)
@@ -739,7 +731,7 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
 
 
 def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as_official):
-    world = _reviewed(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     response = client.post(f"{BASE}/ranking/publish", data={}, follow_redirects=True)
     assert "needs a complete consensus" in _text(response)
@@ -747,7 +739,7 @@ def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as
 
 
 def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
-    world = _reviewed(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     as_official(world)
     ranking_rules.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
     cache().clear()  # count the computation, not the cached order (publishing fills it)
@@ -771,7 +763,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
-    world = _reviewed(count=5)
+    world = kept_reviewed_world(_BUILT, count=5)
     # A hostile name as the version froze it (exports read the submitted organisation).
     version = world.proposals[0].versions[-1]
     if db.engine.dialect.name == "postgresql":  # past the trigger that keeps versions
@@ -824,7 +816,7 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
 def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     client, login, english, tmp_path
 ):
-    world = _reviewed(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     proposal, applicant = world.proposals[0], world.applicants[0]
     url = f"/evaluation/summary/{proposal.id}.pdf"
     login(applicant)
@@ -877,7 +869,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
 
 
 def test_applicant_page_runs_the_same_queries_before_and_after_publication(client, login):
-    world = _reviewed(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     proposal, applicant = world.proposals[0], world.applicants[0]
     login(applicant)
     before = count_page_queries(client, f"/proposals/{proposal.id}")
@@ -890,7 +882,7 @@ def test_applicant_page_runs_the_same_queries_before_and_after_publication(clien
 
 
 def test_evaluation_home_shows_each_step(client, as_official):
-    world = _reviewed(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     as_official(world)
     page = _text(client.get(BASE))
     assert "2 criteria" in page
