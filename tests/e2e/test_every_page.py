@@ -18,6 +18,7 @@ import pytest
 from flask import url_for
 
 from app.core.db import db
+from tests import snapshots
 from tests.access_matrix import (
     ACCESS,
     ALSO_ON_THE_EVALUATED_CALL,
@@ -129,6 +130,7 @@ def _english(text: str) -> list[str]:
 
 
 AUDIENCES = ("anon", "applicant", "other_applicant", "evaluator", "official", "admin")
+_BUILT: dict = {}  # the matrix's world, built by the first walk in this process
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -136,7 +138,7 @@ def test_every_page(app, browser, live_server, audience):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import Error as PlaywrightError
 
-    world = build_world()
+    world = snapshots.kept(_BUILT, "world", build_world)
     user = audience_user(audience, world)
     db.session.commit()
     pages = _pages(app, world, audience)
