@@ -7,20 +7,21 @@ once, ``take()`` keeps every table's rows and the stored files, and each test st
 same files, whatever the previous test wrote, deleted or removed from disk.
 """
 
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from app.core import files
+from app.core.cache import cache
 from app.core.db import db
 
 
 @dataclass
 class Snapshot:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    files: dict[Path, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # content by SHA-256
 
 
 def wipe() -> None:
@@ -74,12 +75,13 @@ def take() -> Snapshot:
                 isinstance(row.get("sha256"), str)
                 and (path := files.path_for(row["sha256"])).exists()
             ):
-                snapshot.files[path] = path.read_bytes()
+                snapshot.files[row["sha256"]] = path.read_bytes()
     return snapshot
 
 
 def restore(snapshot: Snapshot) -> None:
-    """Write the snapshot's rows into the (empty) tables and its files back where missing."""
+    """Write the snapshot's rows into the (empty) tables and its files back where missing
+    (in the upload folder of the moment, which a test may have made its own)."""
     tables = db.metadata.tables
     with db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:  # parents before children
@@ -97,8 +99,8 @@ def restore(snapshot: Snapshot) -> None:
             ]
             if setvals:
                 conn.exec_driver_sql(f"SELECT {', '.join(setvals)}")
-    for path, content in snapshot.files.items():
-        if not path.exists():
+    for sha256, content in snapshot.files.items():
+        if not (path := files.path_for(sha256)).exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 
@@ -108,27 +110,103 @@ class ModelKey(NamedTuple):
     id: int
 
 
+@dataclass(frozen=True)
+class WorldKey:
+    """A dataclass world inside what ``kept`` keeps: its type and its fields' keys."""
+
+    world_type: type
+    keys: dict[str, Any]
+
+
 def keys_of(world: Any) -> dict[str, Any]:
-    """A dataclass world with each model replaced by its ``ModelKey``."""
-    keys = {}
-    for f in fields(world):
-        value = getattr(world, f.name)
-        keys[f.name] = ModelKey(type(value), value.id) if isinstance(value, db.Model) else value
-    return keys
+    """A dataclass world with each model (also in a list) replaced by its ``ModelKey``."""
+    return {f.name: _key(getattr(world, f.name)) for f in fields(world)}
 
 
-def load(world_type: type, keys: dict[str, Any]) -> Any:
-    """The world of ``keys_of``, its models read in the current session: one query per
+def _key(value: Any) -> Any:
+    """``value`` with each model in it (also in lists and tuples) replaced by its key."""
+    if isinstance(value, db.Model):
+        return ModelKey(type(value), value.id)
+    if is_dataclass(value) and not isinstance(value, type):
+        return WorldKey(type(value), keys_of(value))
+    if isinstance(value, list | tuple) and not isinstance(value, ModelKey):
+        return type(value)(_key(item) for item in value)
+    return value
+
+
+def _loaded(shape: Any) -> Any:
+    """``shape`` of ``_key`` with its models read in the current session: one query per
     model (and per eagerly loaded relationship), whatever the number of its rows."""
     ids: dict[type, set[int]] = {}
-    for key in keys.values():
+
+    def collect(key: Any) -> None:
         if isinstance(key, ModelKey):
             ids.setdefault(key.model, set()).add(key.id)
+        elif isinstance(key, WorldKey):
+            collect(list(key.keys.values()))
+        elif isinstance(key, list | tuple):
+            for item in key:
+                collect(item)
+
+    collect(shape)
     loaded = {
         (model, row.id): row
         for model, wanted in ids.items()
         for row in db.session.scalars(sa.select(model).where(model.id.in_(wanted)))
     }
-    return world_type(
-        **{name: loaded[key] if isinstance(key, ModelKey) else key for name, key in keys.items()}
-    )
+
+    def value(key: Any) -> Any:
+        if isinstance(key, ModelKey):
+            return loaded[key]
+        if isinstance(key, WorldKey):
+            return key.world_type(**{name: value(item) for name, item in key.keys.items()})
+        if isinstance(key, list | tuple):
+            return type(key)(value(item) for item in key)
+        return key
+
+    return value(shape)
+
+
+def load(world_type: type, keys: dict[str, Any]) -> Any:
+    """The world of ``keys_of``, its models read in the current session."""
+    names = list(keys)
+    values = _loaded(tuple(keys[name] for name in names))
+    return world_type(**dict(zip(names, values, strict=True)))
+
+
+def kept(store: dict[Any, Any], key: Any, build: Callable[[], Any]) -> Any:
+    """In a test (its database empty): ``build()`` the first time for ``key`` in this
+    process, its rows and files then kept in ``store`` (a dict of the test module); the next
+    times those rows and files written back and what ``build()`` returned (models, also in
+    lists and tuples) read again."""
+    if key in store:
+        shape, snapshot = store[key]
+        restore(snapshot)
+        return _loaded(shape)
+    built = build()
+    db.session.commit()
+    store[key] = _key(built), take()
+    return built
+
+
+def build_once(app: Any, build: Callable[[], Any]) -> tuple[type | None, dict[str, Any], Snapshot]:
+    """For a module-scoped fixture: what ``build()`` makes, kept (every row and file, and a
+    dataclass world's keys) and taken out of the database again."""
+    with app.app_context():
+        world = build()
+        db.session.commit()
+        # a world that is no dataclass: only its rows count
+        keys = keys_of(world) if is_dataclass(world) else {}
+        built = (type(world) if is_dataclass(world) else None), keys, take()
+        db.session.remove()
+        wipe()
+        cache().clear()  # nothing computed on the built rows outlives them
+    return built
+
+
+def put_back(built: tuple[type | None, dict[str, Any], Snapshot]) -> Any:
+    """The world of ``build_once``, its rows and files written back, read in this session
+    (None when it was not a dataclass)."""
+    world_type, keys, snapshot = built
+    restore(snapshot)
+    return None if world_type is None else load(world_type, keys)

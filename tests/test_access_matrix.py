@@ -49,21 +49,42 @@ def test_the_evaluated_call_lists_name_get_routes():
 
 @pytest.fixture(scope="module")
 def world_snapshot(app):
-    """The world built once per module (and worker); each test starts from its rows."""
+    """The world built once per module (and worker), each audience logged in once through
+    the login form; each test starts from its rows (the server-side sessions included) and
+    puts the audience's session into its client."""
     with app.app_context():
         world = build_world()
         db.session.commit()
-        built = snapshots.keys_of(world), snapshots.take()
+        sessions = {}
+        for audience in AUDIENCES:
+            user = audience_user(audience, world)
+            if user is not None:
+                sessions[audience] = _logged_in_session(app, user)
+        built = snapshots.keys_of(world), snapshots.take(), sessions
         db.session.remove()
         snapshots.wipe()
     return built
 
 
+def _logged_in_session(app, user) -> dict:
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        return dict(session)
+
+
 @pytest.fixture
 def world(world_snapshot) -> World:
-    keys, snapshot = world_snapshot
+    keys, snapshot, _sessions = world_snapshot
     snapshots.restore(snapshot)
     return snapshots.load(World, keys)
+
+
+@pytest.fixture
+def sessions(world_snapshot) -> dict[str, dict]:
+    """Each audience's session after its login, as its browser's cookie would carry it."""
+    return world_snapshot[2]
 
 
 # Known app bugs: the table holds the status after the fix; strict xfail flags the fix.
@@ -100,7 +121,7 @@ def _fast_hashes(monkeypatch):
 
 
 @pytest.mark.parametrize(("endpoint", "method", "audience", "evaluated"), CASES)
-def test_access(app, client, world, endpoint, method, audience, evaluated):
+def test_access(app, client, world, sessions, endpoint, method, audience, evaluated):
     rule = next((r for r, m in rules(app) if r.endpoint == endpoint and m == method), None)
     if rule is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
@@ -112,10 +133,8 @@ def test_access(app, client, world, endpoint, method, audience, evaluated):
             _token, plain = auth_tokens.create_token(user, user, "matrix audience")
             headers["Authorization"] = f"Bearer {plain}"
         else:
-            response = client.post(
-                "/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD}
-            )
-            assert response.status_code == 302, response.get_data(as_text=True)
+            with client.session_transaction() as session:
+                session.update(sessions[audience])
     with app.test_request_context():
         url = url_for(endpoint, **url_args(rule, world, evaluated=evaluated))
 

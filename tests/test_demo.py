@@ -1,6 +1,8 @@
 """``seed-demo``: this year's open call, last year's call with its proposals evaluated to a
 published decision, idempotency."""
 
+import hashlib
+import os
 import shutil
 import subprocess
 import time
@@ -48,6 +50,31 @@ from app.reviews.rules import criteria as criteria_rules
 TODAY = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
 
+@pytest.fixture
+def pdfs_laid_out_once_per_run(monkeypatch, tmp_path_factory):
+    """The demo's attachments laid out by WeasyPrint once per run, whichever worker seeds
+    first: the same HTML always gives the same PDF bytes (``attachments.Pdf``), so a seed in
+    another worker reads them from a folder the workers share."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    folder = shared / "demo-pdfs"
+    folder.mkdir(exist_ok=True)
+    lay_out = attachments._pdf
+
+    def _pdf(html: str) -> bytes:
+        path = folder / f"{hashlib.sha256(html.encode()).hexdigest()}.pdf"
+        if path.exists():
+            return path.read_bytes()
+        content = lay_out(html)
+        written = path.with_name(f"{path.name}.{os.getpid()}")
+        written.write_bytes(content)
+        written.replace(path)  # whole or not at all, for a worker reading it
+        return content
+
+    monkeypatch.setattr(attachments, "_pdf", _pdf)
+
+
 def _seed(runner) -> str:
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -83,6 +110,7 @@ def _is_pdf_on_disk(sha256: str) -> bool:
 # The whole demo, twice: about 40 s on a quiet 2-core machine; room for a loaded one.
 @pytest.mark.timeout(900)
 @pytest.mark.slow
+@pytest.mark.usefixtures("pdfs_laid_out_once_per_run")
 def test_seed_demo_builds_the_open_and_the_closed_call_once(runner):
     with time_machine.travel(TODAY, tick=False):
         started = time.perf_counter()
@@ -325,6 +353,7 @@ def _check_evaluation(call: Call, everything: list[Proposal]) -> None:
     )
 
 
+@pytest.mark.usefixtures("pdfs_laid_out_once_per_run")
 def test_seed_evaluation_leaves_a_call_already_in_evaluation_alone(runner):
     """An official who started by hand keeps their work: the demo does not evaluate."""
     with time_machine.travel(TODAY, tick=False):

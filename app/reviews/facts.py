@@ -100,9 +100,12 @@ def missing_in_version(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def admissible_proposals(call_id: int, *, versions: bool = True) -> list[Proposal]:
-    """The call's admissible proposals, with their versions loaded unless ``versions`` is
-    false (the versions' data is most of the memory of thousands of proposals)."""
+def admissible_proposals(
+    call_id: int, *, versions: bool = True, proposal_id: int | None = None
+) -> list[Proposal]:
+    """The call's admissible proposals (or only ``proposal_id``, when it is one), with their
+    versions loaded unless ``versions`` is false (the versions' data is most of the memory
+    of thousands of proposals)."""
     query = (
         sa.select(Proposal)
         .join(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
@@ -113,6 +116,8 @@ def admissible_proposals(call_id: int, *, versions: bool = True) -> list[Proposa
         )
         .order_by(Proposal.id)
     )
+    if proposal_id is not None:
+        query = query.where(Proposal.id == proposal_id)
     if versions:
         query = query.options(selectinload(Proposal.versions))
     return list(db.session.scalars(query))

@@ -10,8 +10,9 @@ from app.reviews import facts
 from app.reviews.models import Admissibility, Outcome
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import ranking as ranking_rules
+from tests import snapshots
 from tests.factories import make_user
-from tests.reviews.factories import CODE, reviewed_world, submitted
+from tests.reviews.factories import CODE, ReviewedWorld, reviewed_world, submitted
 
 RANKING = f"/api/v1/calls/{CODE}/ranking"
 
@@ -29,8 +30,7 @@ def _error(response, status: int) -> str:
     return body["error"]["message"]
 
 
-@pytest.fixture
-def world():
+def _ranked() -> ReviewedWorld:
     world = reviewed_world(count=5)
     settings = facts.settings_of(world.call)
     settings.reserve_size = 1
@@ -38,6 +38,17 @@ def world():
         world.official, world.proposals[3].id, Outcome.reserve, "Regionale spreiding"
     )
     return world
+
+
+@pytest.fixture(scope="module")
+def world_snapshot(app):
+    """The ranked call built once per module (and worker)."""
+    return snapshots.build_once(app, _ranked)
+
+
+@pytest.fixture
+def world(world_snapshot) -> ReviewedWorld:
+    return snapshots.put_back(world_snapshot)
 
 
 def test_ranking_has_exactly_the_documented_shape(client, world):

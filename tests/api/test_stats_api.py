@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from app.auth import tokens as auth_tokens
 from app.core.db import db
 from app.reporting import services
+from tests import snapshots
 from tests.factories import make_user
 from tests.reporting.fixtures import World, at, build_world, submit, write
 
@@ -13,9 +14,15 @@ STATS = "/api/v1/calls/ESF-2021/stats"
 PROPOSALS = "/api/v1/calls/ESF-2021/proposals"
 
 
+@pytest.fixture(scope="module")
+def world_snapshot(app):
+    """The reporting world built once per module (and worker)."""
+    return snapshots.build_once(app, build_world)
+
+
 @pytest.fixture
-def world() -> World:
-    return build_world()
+def world(world_snapshot) -> World:
+    return snapshots.put_back(world_snapshot)
 
 
 def _bearer(user) -> dict[str, str]:

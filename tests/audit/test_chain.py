@@ -18,6 +18,7 @@ from app.core.db import db
 from app.proposals import services as proposals
 from app.proposals import versions as proposal_versions
 from app.reviews.rules import decisions as decisions_rules
+from tests import snapshots
 from tests.reviews.factories import reviewed_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -51,21 +52,32 @@ VERSIONS = "proposal_versions:proposal_versions_immutable"
 DECISIONS = "decision_records:decision_records_immutable"
 
 
+@pytest.fixture(scope="module")
+def world_snapshot(app) -> snapshots.Snapshot:
+    """A decided call: versions, an attachment, reviews, consensus, a decision record; built
+    once per module (and worker), its rows and stored file kept."""
+    with app.app_context():
+        world = reviewed_world(count=2)
+        applicant, proposal = world.applicants[0], world.proposals[0]
+        proposals.add_attachment(
+            applicant,
+            proposal.id,
+            "plan.pdf",
+            io.BytesIO(PDF),
+            received_at=datetime(2021, 3, 1, tzinfo=UTC),
+        )
+        decisions_rules.publish_decision(world.official, world.call.id)
+        db.session.commit()
+        snapshot = snapshots.take()
+        db.session.remove()
+        snapshots.wipe()
+    return snapshot
+
+
 @pytest.fixture
-def world():
-    """A decided call: versions, an attachment, reviews, consensus, a decision record."""
-    world = reviewed_world(count=2)
-    applicant, proposal = world.applicants[0], world.proposals[0]
-    proposals.add_attachment(
-        applicant,
-        proposal.id,
-        "plan.pdf",
-        io.BytesIO(PDF),
-        received_at=datetime(2021, 3, 1, tzinfo=UTC),
-    )
-    decisions_rules.publish_decision(world.official, world.call.id)
-    db.session.remove()
-    return world
+def world(world_snapshot) -> None:
+    """The decided call's rows and file, as built, whatever the test before altered."""
+    snapshots.restore(world_snapshot)
 
 
 def _verify(runner):

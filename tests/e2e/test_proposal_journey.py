@@ -35,7 +35,12 @@ def test_applicant_writes_attaches_submits_and_downloads_the_receipt(page, check
     page.goto(f"/calls/{call.code}")
     timer = page.locator("main [role=timer]")
     first = timer.inner_text()
-    page.wait_for_timeout(1500)
+    # it ticks within 1.5 s (PlaywrightTimeoutError otherwise)
+    page.wait_for_function(
+        "first => document.querySelector('main [role=timer]').innerText !== first",
+        arg=first,
+        timeout=1500,
+    )
     assert timer.inner_text() != first, "the countdown does not tick"
     check_page("call")
     page.click(f"main form[action$='/proposals/new/{call.code}'] button")

@@ -18,6 +18,7 @@ from app.monitoring.models import (
     ImportStatus,
     ReportedMonth,
 )
+from tests import snapshots
 from tests.factories import make_user
 from tests.monitoring.factories import (
     FILE_COLUMNS,
@@ -31,11 +32,21 @@ from tests.monitoring.factories import (
 DAY = date(2026, 2, 5)
 
 
-@pytest.fixture
-def project():
+_BUILT: dict = {}  # the rows of the first build in this process
+
+
+def _funded_project():
     project, member = make_funded_project()
     add_training(project, "T1")
     add_training(project, "T2", planned_mode="blended")
+    return project, member
+
+
+@pytest.fixture
+def project():
+    """A funded project with two trainings, built once per process, then its rows written
+    back."""
+    project, member = snapshots.kept(_BUILT, "project", _funded_project)
     project.member = member
     return project
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from app.core.db import db
 from app.monitoring import report_charts, reports
+from tests import snapshots
 from tests.factories import make_user
 from tests.monitoring.factories import (
     add_enrolments,
@@ -21,9 +22,15 @@ PAGE = "/monitoring/reports/"
 ARGS = "?year=2026&base=2025&start=2026-01-01&end=2026-12-31&day=2026-12-31"
 
 
+@pytest.fixture(scope="module")
+def world_snapshot(app):
+    """The two funded projects' enrolments built once per module (and worker)."""
+    return snapshots.build_once(app, report_world)
+
+
 @pytest.fixture
-def world():
-    return report_world()
+def world(world_snapshot) -> None:
+    snapshots.put_back(world_snapshot)
 
 
 def _csv_rows(response):

@@ -34,6 +34,7 @@ from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import decisions as decisions_rules
 from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import CriterionInput
+from tests import snapshots
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 OPEN = datetime(2021, 3, 1, tzinfo=UTC)
@@ -226,6 +227,14 @@ def reviewed_world(
                 minority_view="Eén beoordelaar twijfelde",
             )
     return ReviewedWorld(call, official, criteria, pairs, [u for _p, u in made], evaluators)
+
+
+def kept_reviewed_world(store: dict, **arguments) -> ReviewedWorld:
+    """``reviewed_world(**arguments)`` built once per process and set of arguments (kept in
+    ``store``, a dict of the test module), then its rows written back
+    (``tests.snapshots.kept``): ask for it before the test writes anything."""
+    key = tuple(sorted(arguments.items()))
+    return snapshots.kept(store, key, lambda: reviewed_world(**arguments))
 
 
 @dataclass

@@ -31,6 +31,7 @@ from app.reviews.rules import consensus as consensus_rules
 from app.reviews.rules import criteria as criteria_rules
 from app.reviews.rules import scoring as scoring_rules
 from app.reviews.rules.criteria import CriterionInput
+from tests import snapshots
 from tests.factories import allow_fewer_reviews, complete_fields, make_call, make_user
 
 CODE = "LIST-2021"
@@ -53,6 +54,14 @@ QUERIES = {
     f"{BASE}/ranking": 14,
     f"/reporting/calls/{CODE}/proposals": 9,
 }
+
+
+_BUILT: dict = {}  # per count: the rows of the first build in this process
+
+
+def _kept_world(count: int):
+    """``_world(count)``, built once per process and count, then its rows written back."""
+    return snapshots.kept(_BUILT, count, lambda: _world(count))
 
 
 def _world(count: int = 2):
@@ -226,7 +235,7 @@ def as_official(client, login):
 
 
 def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_official):
-    _call, official, _evaluators, made = _world(2)
+    _call, official, _evaluators, made = _kept_world(2)
     as_official(official)
     small = {url: _get(client, url)[0] for url in LIST_PAGES}
     assert small == QUERIES
@@ -247,7 +256,7 @@ def test_list_pages_run_the_same_queries_and_show_fifty_rows_at_most(client, as_
 def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
     client, as_official, monkeypatch
 ):
-    _call, official, _evaluators, made = _world(2)
+    _call, official, _evaluators, made = _kept_world(2)
     _clone(made[1].id, 8)  # ten proposals of 30 000 in a budget of 200 000: six funded
     monkeypatch.setattr(pagination, "PER_PAGE", 4)
     as_official(official)
@@ -261,7 +270,7 @@ def test_ranking_shows_the_budget_line_and_totals_from_every_row_on_every_page(
 
 
 def test_assignments_page_counts_short_proposals_and_loads_over_the_whole_call(client, as_official):
-    _call, official, evaluators, made = _world(2)
+    _call, official, evaluators, made = _kept_world(2)
     _clone(made[1].id, 60)  # 62 proposals on two pages; the counts are over all of them
     as_official(official)
     assignments = db.session.scalars(sa.select(Assignment)).all()
@@ -309,7 +318,7 @@ def test_loads_are_paginated_in_sql_with_the_same_queries(client, as_official, m
 
 
 def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(client, as_official):
-    _call, official, evaluators, made = _world(2)
+    _call, official, evaluators, made = _kept_world(2)
     as_official(official)
     first, second = made
     check = db.session.scalar(
@@ -346,7 +355,7 @@ def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(clien
 
 
 def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(client, login):
-    _call, _official, evaluators, made = _world(2)
+    _call, _official, evaluators, made = _kept_world(2)
     evaluator = next(e for e in evaluators if facts.my_assignments(e))
     login(evaluator)
     small, body = _get(client, "/evaluation/")
@@ -360,7 +369,7 @@ def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(clie
 def test_admissibility_filters_on_the_release_in_sql_with_the_same_queries(client, as_official):
     """``state=unreleased``: decided, the applicant not told yet (or told an earlier
     decision); ``state=released``: told as it stands. Counted and paged in SQL."""
-    call, official, _evaluators, made = _world(3)
+    call, official, _evaluators, made = _kept_world(3)
     first, second, third = made
     preview = admissibility_rules.release_preview(official, call.id)
     admissibility_rules.release_results(official, call.id, preview.token)

@@ -16,6 +16,7 @@ from app.reviews.facts import settings_of
 from app.reviews.models import DecisionRecord, PublicationRequest, PublicationStatus
 from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
 from app.reviews.rules import decisions as decisions_rules
+from tests import snapshots
 from tests.factories import make_user
 from tests.reviews.factories import CODE, reviewed_world
 
@@ -29,8 +30,16 @@ def _english():
         yield
 
 
+_BUILT: dict = {}  # per setting: the rows of the first build in this process
+
+
 def _upheld(second_approval: bool):
-    """Decision 1 published, then an objection upheld; the call's setting as given."""
+    """Decision 1 published, then an objection upheld; the call's setting as given (built
+    once per process and setting, then its rows written back)."""
+    return snapshots.kept(_BUILT, second_approval, lambda: _build(second_approval))
+
+
+def _build(second_approval: bool):
     world = reviewed_world(count=2)
     decisions_rules.publish_decision(world.official, world.call.id, today=NOTIFIED)
     settings_of(world.call).second_approval = second_approval

@@ -17,8 +17,9 @@ from app.core.errors import DomainError, NotFound, PermissionDenied, ValidationF
 from app.reviews import facts, objections
 from app.reviews.objection_models import ObjectionKind, ObjectionOutcome
 from app.reviews.rules import decisions as decisions_rules
+from tests import snapshots
 from tests.factories import make_user
-from tests.reviews.factories import CODE, reviewed_world
+from tests.reviews.factories import CODE, ReviewedWorld, reviewed_world
 
 NOTIFIED = date(2021, 6, 1)
 LAST_DAY = date(2021, 6, 16)  # 15 calendar days after the notification
@@ -31,11 +32,21 @@ def _english():
         yield
 
 
-@pytest.fixture
-def decided():
+def _decided() -> ReviewedWorld:
     world = reviewed_world(count=2)
     decisions_rules.publish_decision(world.official, world.call.id, today=NOTIFIED)
     return world
+
+
+@pytest.fixture(scope="module")
+def decided_snapshot(app):
+    """The decided call built once per module (and worker)."""
+    return snapshots.build_once(app, _decided)
+
+
+@pytest.fixture
+def decided(decided_snapshot) -> ReviewedWorld:
+    return snapshots.put_back(decided_snapshot)
 
 
 def _lodge(

@@ -62,8 +62,8 @@ from tests.reviews.factories import (
     ReviewedWorld,
     count_page_queries,
     evaluation_call,
+    kept_reviewed_world,
     pdf_text,
-    reviewed_world,
     submitted,
 )
 
@@ -85,6 +85,9 @@ def as_official(login, english):
         return world.official
 
     return _as
+
+
+_BUILT: dict = {}  # per set of arguments: the rows of the first build in this process
 
 
 def _text(response) -> str:
@@ -118,7 +121,7 @@ POSTS = (
 
 @pytest.mark.parametrize("role", ["applicant", "evaluator", "admin"])
 def test_only_officials_use_the_evaluation_pages(client, login, role):
-    world = reviewed_world(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     proposal = world.proposals[0]
     assignment = db.session.scalars(sa.select(Assignment)).first()
     review = assignment.review
@@ -167,7 +170,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
 
 def test_navigation_and_index_for_officials(client, as_official):
-    world = reviewed_world(reviews=False, consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=2)
     as_official(world)
     home = _text(client.get("/"))
     assert 'href="/evaluation/calls"' in home
@@ -180,7 +183,7 @@ def test_navigation_and_index_for_officials(client, as_official):
 
 
 def test_start_the_evaluation_after_the_deadline_only(client, as_official):
-    world = reviewed_world(reviews=False, consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=1)
     as_official(world)
     page = _text(client.get(BASE))
     assert "Start the evaluation" in page
@@ -291,7 +294,7 @@ def test_criteria_editor_default_set_rows_and_errors(client, as_official):
 
 
 def test_criteria_and_outcome_settings_are_locked_once_scoring_started(client, as_official):
-    world = reviewed_world(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     page = _text(client.get(f"{BASE}/criteria"))
     assert "Evaluators have started scoring" in page
@@ -531,7 +534,7 @@ def test_assignment_page_automatic_manual_remove_and_replacement(client, as_offi
 
 
 def test_overview_shows_totals_spread_flag_and_calibration(client, as_official):
-    world = reviewed_world(consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=2)
     as_official(world)
     page = _text(client.get(f"{BASE}/overview"))
     # evaluator n scores 2 + n on the heavy criterion (60) and 3 on the other (40):
@@ -593,7 +596,7 @@ def test_calibration_is_paginated_sorted_and_runs_fixed_queries(client, as_offic
 
 
 def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
-    world = reviewed_world(consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=2)
     as_official(world)
     small = count_page_queries(client, f"{BASE}/overview")
     assert small == 18
@@ -622,7 +625,7 @@ def test_review_overview_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_official):
-    world = reviewed_world(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     proposal = world.proposals[0]
     heavy, light = world.criteria
@@ -663,7 +666,7 @@ def test_consensus_page_side_by_side_bad_score_kept_and_saved(client, as_officia
 
 
 def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_official):
-    world = reviewed_world(reviews=False, consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, reviews=False, consensus=False, count=1)
     stray, _user = submitted(world.call, language="en")  # submitted, admissibility not decided
     as_official(world)
     assert client.get(f"{BASE}/proposals/{stray.id}/consensus").status_code == 404
@@ -677,7 +680,7 @@ def test_consensus_page_is_404_for_proposals_outside_the_evaluation(client, as_o
 
 
 def test_reopen_a_review_with_a_reason(client, as_official):
-    world = reviewed_world(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     review = db.session.scalars(sa.select(Assignment)).first().review
     url = f"{BASE}/reviews/{review.id}/reopen"
@@ -708,7 +711,7 @@ def test_reopen_a_review_with_a_reason(client, as_official):
 
 
 def test_ranking_page_budget_line_override_and_publication(client, as_official):
-    world = reviewed_world(count=5)
+    world = kept_reviewed_world(_BUILT, count=5)
     facts.settings_of(world.call).reserve_size = 1
     db.session.commit()
     as_official(world)
@@ -776,7 +779,7 @@ def test_ranking_page_budget_line_override_and_publication(client, as_official):
 
 
 def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as_official):
-    world = reviewed_world(consensus=False, count=1)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=1)
     as_official(world)
     response = client.post(f"{BASE}/ranking/publish", data={}, follow_redirects=True)
     assert "needs a complete consensus" in _text(response)
@@ -784,7 +787,7 @@ def test_publishing_an_incomplete_consensus_is_refused_with_a_message(client, as
 
 
 def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
-    world = reviewed_world(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     as_official(world)
     ranking_rules.override_outcome(world.official, world.proposals[0].id, Outcome.reserve, "Test")
     cache().clear()  # count the computation, not the cached order (publishing fills it)
@@ -808,7 +811,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, as_official):
 
 
 def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
-    world = reviewed_world(count=5)
+    world = kept_reviewed_world(_BUILT, count=5)
     # A hostile name as the version froze it (exports read the submitted organisation).
     version = world.proposals[0].versions[-1]
     if db.engine.dialect.name == "postgresql":  # past the trigger that keeps versions
@@ -861,7 +864,7 @@ def test_ranking_exports_csv_xlsx_pdf(client, as_official, tmp_path):
 def test_summary_report_after_publication_only_and_never_an_evaluator_name(
     client, login, english, tmp_path
 ):
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     proposal, applicant = world.proposals[0], world.applicants[0]
     url = f"/evaluation/summary/{proposal.id}.pdf"
     login(applicant)
@@ -914,7 +917,7 @@ def test_summary_report_after_publication_only_and_never_an_evaluator_name(
 
 
 def test_applicant_page_runs_the_same_queries_before_and_after_publication(client, login):
-    world = reviewed_world(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     proposal, applicant = world.proposals[0], world.applicants[0]
     login(applicant)
     before = count_page_queries(client, f"/proposals/{proposal.id}")
@@ -927,7 +930,7 @@ def test_applicant_page_runs_the_same_queries_before_and_after_publication(clien
 
 
 def test_evaluation_home_shows_each_step(client, as_official):
-    world = reviewed_world(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     as_official(world)
     page = _text(client.get(BASE))
     assert "2 criteria" in page

@@ -23,10 +23,12 @@ from tests.reviews.factories import (
     BASE,
     CODE,
     evaluation_call,
-    reviewed_world,
+    kept_reviewed_world,
     submitted,
     weighted_criteria,
 )
+
+_BUILT: dict = {}  # per set of arguments: the rows of the first build in this process
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +56,7 @@ def _consensus(world, proposal):
 
 
 def test_a_consensus_with_too_few_reviews_is_refused():
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     [proposal] = world.proposals
     quorum = consensus_rules.review_quorum(proposal)
     assert (quorum.submitted, quorum.required, quorum.satisfied) == (0, 3, False)
@@ -71,7 +73,7 @@ def test_a_consensus_with_too_few_reviews_is_refused():
 
 
 def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_assigned():
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     [proposal] = world.proposals
     # The third evaluator turns out to work for the applicant: only two can evaluate.
     third = world.evaluators[2]
@@ -103,7 +105,7 @@ def test_without_any_eligible_evaluator_one_review_or_a_reason_is_still_needed()
 
 
 def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_report():
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     [proposal] = world.proposals
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(ValidationFailed) as failed:
@@ -131,13 +133,13 @@ def test_an_override_needs_a_reason_is_audited_and_appears_in_the_record_and_rep
 
 
 def test_no_override_when_the_reviews_are_there():
-    world = reviewed_world(count=1)
+    world = kept_reviewed_world(_BUILT, count=1)
     with pytest.raises(DomainError, match="no override is needed"):
         consensus_rules.override_review_quorum(world.official, world.proposals[0].id, "Toch")
 
 
 def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus():
-    world = reviewed_world(count=2)
+    world = kept_reviewed_world(_BUILT, count=2)
     first = world.proposals[0]
     review = next(
         line.review for line in result_queries.review_lines(world.official, world.call.id)[first.id]
@@ -157,7 +159,7 @@ def test_publication_refuses_a_proposal_that_lost_a_review_after_its_consensus()
 
 
 def test_the_consensus_page_states_the_shortfall_and_takes_a_reason(client, login):
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     [proposal] = world.proposals
     login(world.official)
     with client.session_transaction() as session:
@@ -179,7 +181,7 @@ def test_the_consensus_page_states_the_shortfall_and_takes_a_reason(client, logi
 
 
 def test_the_dutch_consensus_page_states_the_shortfall_in_dutch(client, login):
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     login(world.official)
     with client.session_transaction() as session:
         session["language"] = "nl"
@@ -188,7 +190,7 @@ def test_the_dutch_consensus_page_states_the_shortfall_in_dutch(client, login):
 
 
 def test_others_may_not_override(client, login):
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     login(make_user("evaluator"))
     response = client.post(
         f"{BASE}/proposals/{world.proposals[0].id}/review-quorum", data={"reason": "Ik beslis"}
@@ -198,7 +200,9 @@ def test_others_may_not_override(client, login):
 
 
 def test_the_ranking_api_gives_the_override_reason(client):
-    world = reviewed_world(count=1, reviews=False)  # the consensus went ahead with a reason
+    world = kept_reviewed_world(
+        _BUILT, count=1, reviews=False
+    )  # the consensus went ahead with a reason
     _token, plain = auth_tokens.create_token(world.official, world.official, "test")
     body = client.get(
         f"/api/v1/calls/{CODE}/ranking", headers={"Authorization": f"Bearer {plain}"}

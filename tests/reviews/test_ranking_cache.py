@@ -13,7 +13,9 @@ from app.reviews import facts
 from app.reviews.models import Outcome
 from app.reviews.rules import consensus as consensus_rules
 from app.reviews.rules import ranking as ranking_rules
-from tests.reviews.factories import reviewed_world
+from tests.reviews.factories import kept_reviewed_world
+
+_BUILT: dict = {}  # per set of arguments: the rows of the first build in this process
 
 
 def _view(rows):
@@ -56,7 +58,7 @@ def _count(fn):
 
 
 def test_a_cached_ranking_equals_a_fresh_one_and_reads_less():
-    world = reviewed_world(count=5)
+    world = kept_reviewed_world(_BUILT, count=5)
     cache().clear()
     cold, first = _count(lambda: _view(ranking_rules.ranking(world.call.id)))
     warm, second = _count(lambda: _view(ranking_rules.ranking(world.call.id)))
@@ -65,7 +67,7 @@ def test_a_cached_ranking_equals_a_fresh_one_and_reads_less():
 
 
 def test_a_new_consensus_score_shows_at_once():
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     before = _view(ranking_rules.ranking(world.call.id))
     last = before[-1][0]
     proposal = next(p for p in world.proposals if p.reference == last)
@@ -83,7 +85,7 @@ def test_a_new_consensus_score_shows_at_once():
 
 
 def test_a_budget_or_settings_change_shows_at_once():
-    world = reviewed_world(count=4)
+    world = kept_reviewed_world(_BUILT, count=4)
     ranking_rules.ranking(world.call.id)  # cached
     world.call.budget_eur = Decimal("10000.00")
     db.session.commit()
@@ -103,7 +105,7 @@ def test_a_renamed_organisation_keeps_its_submitted_name():
     submission changes nothing there (and needs no new computation)."""
     from app.organisations import services as organisations
 
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     rows = ranking_rules.ranking(world.call.id)
     other = world.proposals[1]
     organisation = other.organisation
@@ -126,7 +128,7 @@ def test_a_renamed_organisation_keeps_its_submitted_name():
 
 
 def test_an_override_shows_at_once_and_threshold_names_follow_the_language():
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     rows = ranking_rules.ranking(world.call.id)
     target = rows[0].proposal
     ranking_rules.override_outcome(

@@ -18,9 +18,17 @@ from app.reviews import facts, queries, result_queries
 from app.reviews.models import Outcome
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import decisions as decisions_rules
-from tests.reviews.factories import BASE, CODE, count_page_queries, reviewed_world
+from tests.reviews.factories import (
+    BASE,
+    CODE,
+    count_page_queries,
+    kept_reviewed_world,
+)
 
 RENAMED = "Hernoemd Na Indiening"
+
+
+_BUILT: dict = {}  # per set of arguments: the rows of the first build in this process
 
 
 def _rename(world, provider_type=None):
@@ -51,7 +59,7 @@ def _text(response) -> str:
 
 
 def test_official_pages_show_the_submitted_name(client, login):
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     frozen = _rename(world)
     login(world.official)
     for url in (
@@ -67,7 +75,7 @@ def test_official_pages_show_the_submitted_name(client, login):
 
 
 def test_sorting_by_organisation_follows_the_submitted_name(client, login):
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     frozen = _rename(world)
     # Renamed in reverse order: sorting by today's names would reverse the list.
     for n, proposal in enumerate(world.proposals):
@@ -83,7 +91,7 @@ def test_sorting_by_organisation_follows_the_submitted_name(client, login):
 
 
 def test_exports_the_api_and_the_decision_record_show_the_submitted_name(client, login):
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     frozen = _rename(world)
     login(world.official)
     rows = list(
@@ -116,7 +124,7 @@ def test_exports_the_api_and_the_decision_record_show_the_submitted_name(client,
 
 
 def test_evaluator_pages_show_the_submitted_name(client, login):
-    world = reviewed_world(count=1)
+    world = kept_reviewed_world(_BUILT, count=1)
     frozen = _rename(world)
     evaluator = world.evaluators[0]
     assignment = facts.my_assignments(evaluator)[0]
@@ -130,7 +138,7 @@ def test_evaluator_pages_show_the_submitted_name(client, login):
 
 
 def test_admissibility_weighs_the_provider_type_submitted():
-    world = reviewed_world(count=1, reviews=False, consensus=False)
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
     call = db.session.get(Call, world.call.id)
     call.provider_types = [ProviderType.private.value]  # the call admits private providers
     db.session.commit()
@@ -143,7 +151,7 @@ def test_admissibility_weighs_the_provider_type_submitted():
 
 def test_the_lists_read_the_submitted_name_without_more_queries(client, login):
     """The frozen organisation comes with each proposal's row: no query more once renamed."""
-    world = reviewed_world(count=3)
+    world = kept_reviewed_world(_BUILT, count=3)
     login(world.official)
     urls = (f"{BASE}/admissibility", f"{BASE}/assignments", f"{BASE}/ranking", "/proposals/")
     before = []

@@ -88,7 +88,7 @@ def assign(actor: User, proposal_id: int, evaluator_id: int) -> Assignment:
     require(permissions.can_manage(actor))
     with transaction():
         proposal = proposal_access.get_proposal(actor, proposal_id)
-        if proposal.id not in {p.id for p in admissible_proposals(proposal.call_id)}:
+        if not admissible_proposals(proposal.call_id, versions=False, proposal_id=proposal.id):
             raise DomainError(_("Only admissible proposals are evaluated."))
         evaluator = db.session.get(User, evaluator_id)
         if evaluator is None or not evaluator.is_evaluator:

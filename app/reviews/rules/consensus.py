@@ -169,9 +169,7 @@ def review_quorums(call_id: int, proposal_id: int | None = None) -> dict[int, Re
     if call is None:
         raise NotFound()
     per_proposal = settings_of(call).reviews_per_proposal
-    candidates = [
-        p for p in admissible_proposals(call_id) if proposal_id is None or p.id == proposal_id
-    ]
+    candidates = admissible_proposals(call_id, proposal_id=proposal_id)
     if not candidates:
         return {}
     ids = [p.id for p in candidates]
