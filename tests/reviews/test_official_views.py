@@ -563,7 +563,7 @@ def _evaluator_order(page: str) -> list[str]:
 
 
 def test_calibration_is_paginated_sorted_and_runs_fixed_queries(client, as_official, monkeypatch):
-    world = reviewed_world(consensus=False, count=2)
+    world = kept_reviewed_world(_BUILT, consensus=False, count=2)
     as_official(world)
     queries = count_page_queries(client, f"{BASE}/calibration")
     assert queries == 17
