@@ -151,19 +151,6 @@ class EvaluatorName:
     email: str
 
 
-def evaluator_names() -> list[EvaluatorName]:
-    """The active evaluators (as ``evaluators``), by id, as plain names and addresses."""
-    return [
-        EvaluatorName(*row)
-        for row in db.session.execute(
-            sa.select(User.id, User.name, User.email)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.evaluator, User.active.is_(True))
-            .order_by(User.id)
-        ).tuples()
-    ]
-
-
 def evaluator_infos(users: Sequence[User]) -> list[EvaluatorInfo]:
     ids = [u.id for u in users]
     profiles = {

@@ -266,7 +266,7 @@ def loads_page(actor: User, call: Call, args) -> LoadPage:
         .group_by(Assignment.evaluator_id)
         .subquery()
     )
-    load = sa.func.coalesce(counts.c.load, 0)
+    load = sa.func.coalesce(counts.c.load, 0).label("load")
     evaluators = (
         sa.select(User.id, User.name, User.email, load)
         .join(UserRole, UserRole.user_id == User.id)
@@ -277,9 +277,7 @@ def loads_page(actor: User, call: Call, args) -> LoadPage:
     order = (User.name, User.id) if sort == "name" else (load.desc(), User.name, User.id)
     summary = evaluators.subquery()
     total, lowest, highest = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.min(summary.c[3]), sa.func.max(summary.c[3])
-        ).select_from(summary)
+        sa.select(sa.func.count(), sa.func.min(summary.c.load), sa.func.max(summary.c.load))
     ).one()
     page = Page.of(args, total=total or 0)
     page.items = [
