@@ -8,7 +8,6 @@ from flask_login import current_user
 from app.calls.models import Call
 from app.core.errors import DomainError
 from app.core.forms import EmptyForm, submit_form
-from app.core.pagination import choice
 from app.core.permissions import Role, roles_required
 from app.reviews import facts, list_pages, queries
 from app.reviews.blueprint import bp
@@ -55,7 +54,7 @@ def loads(code: str):
         result=result,
         page=result.page,
         list_args=list_args("sort"),
-        sort=choice(request.args, "sort", list_pages.LOAD_SORTS, "load"),
+        sort=result.sort,
     )
 
 

@@ -9,7 +9,6 @@ from app.calls.models import Call
 from app.core.errors import ValidationFailed
 from app.core.forms import submit_form
 from app.core.money import format_decimal
-from app.core.pagination import choice
 from app.core.permissions import Role, roles_required
 from app.reviews import calibration, disagreement, facts, list_pages, queries, result_queries
 from app.reviews import overview as review_overview
@@ -66,7 +65,7 @@ def calibration_page(code: str):
         criteria=facts.criteria_of(call.id),
         disagreement=review_overview.disagreement_summary(current_user, call.id, changed),
         list_args=list_args("sort"),
-        sort=choice(request.args, "sort", list_pages.CALIBRATION_SORTS, "difference"),
+        sort=result.sort,
     )
 
 

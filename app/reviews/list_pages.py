@@ -249,6 +249,7 @@ LOAD_SORTS = ("load", "name")
 @dataclass
 class LoadPage:
     page: Page  # items: (EvaluatorName, active assignments in the call)
+    sort: str  # one of LOAD_SORTS
     lowest: int  # the smallest and largest load over every active evaluator
     highest: int
 
@@ -286,7 +287,7 @@ def loads_page(actor: User, call: Call, args) -> LoadPage:
             evaluators.order_by(*order).limit(page.per_page).offset(page.offset)
         ).tuples()
     ]
-    return LoadPage(page, lowest or 0, highest or 0)
+    return LoadPage(page, sort, lowest or 0, highest or 0)
 
 
 def proposal_assignments(actor: User, call: Call, proposal_id: int) -> ProposalAssignments:
@@ -370,6 +371,7 @@ CALIBRATION_SORTS = ("difference", "name", "reviews")
 @dataclass
 class CalibrationPage:
     page: Page  # items: EvaluatorCalibration
+    sort: str  # one of CALIBRATION_SORTS
     spreads: dict[int, Decimal]  # criterion id -> mean spread of its scores on a proposal
 
 
@@ -390,7 +392,7 @@ def calibration_page(actor: User, call: Call, args, changed: str | None = None) 
         figures.sort(key=_deviation)
     page = Page.of(args, total=len(figures))
     page.items = figures[page.offset : page.offset + page.per_page]
-    return CalibrationPage(page, spreads)
+    return CalibrationPage(page, sort, spreads)
 
 
 def _deviation(figure: EvaluatorCalibration) -> tuple[bool, Decimal, str, int]:
