@@ -44,9 +44,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.core.security import register_security
+    from app.core.static import install_static_versions
     from app.errors import register_error_handlers
 
     register_security(app)
+    install_static_versions(app)
     register_error_handlers(app)
     register_cli(app)
 

@@ -37,13 +37,27 @@ mkdir -p "$DIST/assets/images"
   --quiet-deps \
   "$SRC/portal.scss" "$DIST/portal.css"
 
-# 2. JavaScript (ES modules; portal.js imports ./govuk-frontend.min.js)
-cp "$SRC/portal.js" "$DIST/portal.js"
+# The version app/core/static.py gives a file: the first 12 hex digits of its SHA-256.
+# References inside the built files carry it, so the browser may keep them for a year.
+version() { sha256sum "$1" | cut -c1-12; }
+
+# 2. JavaScript (ES modules; portal.js imports ./govuk-frontend.min.js at its version)
 cp "$GOVUK/govuk-frontend.min.js" "$DIST/govuk-frontend.min.js"
 cp "$GOVUK/govuk-frontend.min.js.map" "$DIST/govuk-frontend.min.js.map"
+sed "s#'./govuk-frontend.min.js'#'./govuk-frontend.min.js?v=$(version "$DIST/govuk-frontend.min.js")'#" \
+  "$SRC/portal.js" >"$DIST/portal.js"
+grep -q "govuk-frontend.min.js?v=" "$DIST/portal.js" || {
+  echo "build-assets: portal.js no longer imports './govuk-frontend.min.js'" >&2
+  exit 1
+}
 
-# 3. Images: only our own neutral ones (favicon, footer mark).
+# 3. Images: only our own neutral ones (favicon, footer mark), referenced from portal.css
+# at their version.
 cp "$SRC"/images/*.svg "$DIST/assets/images/"
+for image in "$DIST"/assets/images/*.svg; do
+  url="/static/dist/assets/images/$(basename "$image")"
+  sed -i -E "s#($url)([\"')])#\\1?v=$(version "$image")\\2#g" "$DIST/portal.css"
+done
 
 # 4. Sanity checks: no GOV.UK typeface or crown may end up in the build.
 if grep -q "GDS Transport" "$DIST/portal.css"; then
@@ -66,7 +80,7 @@ while IFS= read -r url; do
     echo "build-assets: url($url) in portal.css does not resolve ($file missing)" >&2
     missing=1
   fi
-done < <(grep -o 'url([^)]*)' "$DIST/portal.css" | sed -E 's/^url\(["'\'']?//; s/["'\'']?\)$//' | grep '^/static/' | sort -u)
+done < <(grep -o 'url([^)]*)' "$DIST/portal.css" | sed -E 's/^url\(["'\'']?//; s/["'\'']?\)$//; s/[?].*$//' | grep '^/static/' | sort -u)
 if [[ $missing -ne 0 ]]; then
   exit 1
 fi
