@@ -63,13 +63,13 @@ class Throttled(DomainError):
             return super().user_message()
         if self.retry_after <= 90:
             return ngettext(
-                "Too many attempts. Try again in %(num)d second.",
-                "Too many attempts. Try again in %(num)d seconds.",
+                "Too many attempts. Try again in %(num)s second.",
+                "Too many attempts. Try again in %(num)s seconds.",
                 self.retry_after,
             )
         minutes = -(-self.retry_after // 60)
         return ngettext(
-            "Too many attempts. Try again in %(num)d minute.",
-            "Too many attempts. Try again in %(num)d minutes.",
+            "Too many attempts. Try again in %(num)s minute.",
+            "Too many attempts. Try again in %(num)s minutes.",
             minutes,
         )

@@ -2,7 +2,8 @@
 
 Every figure a page, PDF, email or message shows goes through these functions (Babel does
 the locale work); they are the template filters ``euro``, ``number``, ``percent``, ``day``,
-``brussels`` and ``duration``, registered once by ``init_app``. Exports for machines (CSV,
+``brussels`` and ``duration``, registered once by ``init_app``, which also makes the
+templates' ``ngettext`` write its count (``%(num)s``) with ``number``. Exports for machines (CSV,
 JSON, the API) keep plain values: 1234.50, 2027-03-31T23:59:59+02:00.
 
     euro(Decimal("12500.5"))   nl '€ 12.500,50'           en '€12,500.50'
@@ -23,7 +24,10 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_percent, get_group_symbol, get_minus_sign_symbol
 from babel.numbers import format_decimal as babel_decimal
 from flask import Flask, g
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from app.core.time import BRUSSELS
 
@@ -205,11 +209,11 @@ def duration(seconds: int) -> str:
     """A lifetime as the reader says it, in the largest whole unit: '7 dagen' / '7 days',
     '2 uur' / '2 hours', '60 minuten' / '60 minutes' (a part of a minute counts as one)."""
     if seconds >= 86400 and seconds % 86400 == 0:
-        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+        return ngettext("%(num)s day", "%(num)s days", seconds // 86400)
     if seconds >= 3600 and seconds % 3600 == 0:
-        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+        return ngettext("%(num)s hour", "%(num)s hours", seconds // 3600)
     minutes = max(1, -(-seconds // 60))
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def megabytes(size: int, lang: str | None = None) -> str:
@@ -235,6 +239,28 @@ FILTERS: dict[str, Any] = {
 }
 
 
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Flask-Babel's ``ngettext`` with ``%(num)s`` written the reader's way ('1.423')."""
+    variables.setdefault("num", number(num))
+    text: str = get_translations().ungettext(singular, plural, num)
+    return text % variables
+
+
+@pass_eval_context
+def jinja_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    """Templates' ``ngettext``: Jinja's own (new style: translated, escaped, then filled in)
+    with ``%(num)s`` written the reader's way, '1.423 projectvoorstellen' on a Dutch page
+    (Jinja would write 1423)."""
+    variables.setdefault("num", number(num))
+    text: str = get_translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:  # our catalogue's text, as Jinja's own ngettext trusts it;
+        text = Markup(text)  # noqa: S704 - the variables are escaped as they are filled in
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
-    """Register the filters on every template (pages, PDFs, emails)."""
+    """Register the filters on every template (pages, PDFs, emails), and ``ngettext``."""
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["ngettext"] = jinja_ngettext

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.core import files
+from app.core import files, formatting
 from app.core.db import db, transaction
 from app.core.email import enqueue, external_url
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -148,7 +148,9 @@ def refuse_organisation(actor: User, organisation_id: int, reason: str) -> Organ
         if not reason:
             raise ValidationFailed({"reason": _("Say why the organisation is refused.")})
         if len(reason) > 2000:
-            raise ValidationFailed({"reason": _("Write at most %(count)d characters.", count=2000)})
+            raise ValidationFailed(
+                {"reason": _("Write at most %(count)s characters.", count=formatting.number(2000))}
+            )
         organisation.status = OrganisationStatus.refused
         organisation.decided_at = utcnow()
         organisation.decided_by_id = actor.id

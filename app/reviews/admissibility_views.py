@@ -4,11 +4,11 @@ Officials only."""
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.calls import deadlines
 from app.calls.models import Call
+from app.core.formatting import ngettext
 from app.core.forms import submit_form
 from app.core.permissions import Role, roles_required
 from app.core.time import utcnow
@@ -106,8 +106,8 @@ def decide_admissibility_bulk(code: str):
             form.reason.data or "",
         ),
         success=lambda checks: ngettext(
-            "%(num)d proposal: %(result)s. Not sent yet: release the results when you are done.",
-            "%(num)d proposals: %(result)s. Not sent yet: release the results when you are done.",
+            "%(num)s proposal: %(result)s. Not sent yet: release the results when you are done.",
+            "%(num)s proposals: %(result)s. Not sent yet: release the results when you are done.",
             len(checks),
             result=Admissibility(form.result.data).label,
         ),
@@ -150,8 +150,8 @@ def confirm_release(code: str):
         form,
         lambda: admissibility_rules.release_results(current_user, call.id, form.token.data or ""),
         success=lambda release: ngettext(
-            "The results are released: %(num)d email is on its way.",
-            "The results are released: %(num)d emails are on their way.",
+            "The results are released: %(num)s email is on its way.",
+            "The results are released: %(num)s emails are on their way.",
             release.counts.get("emails", 0),
         ),
         then=url_for(".admissibility", code=call.code),

@@ -86,7 +86,7 @@ def lodge_objection(
     if not data.text.strip():
         errors["text"] = _("Write your request or objection.")
     elif len(data.text) > MAX_TEXT:
-        errors["text"] = _("Write at most %(count)d characters.", count=MAX_TEXT)
+        errors["text"] = _("Write at most %(count)s characters.", count=formatting.number(MAX_TEXT))
     with transaction():
         proposal = proposal_access.get_proposal(actor, proposal_id)
         if not proposal_permissions.is_member(actor, proposal):

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask import render_template_string, session
@@ -120,6 +121,37 @@ def test_plurals_with_a_formatted_count(app, language, one, many):
     with app.test_request_context(), force_locale(language):
         assert render_template_string(template, n=1) == one
         assert render_template_string(template, n=1234) == many
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nl", "1.423 projecten · 1 project"), ("en", "1,423 projects · 1 project")],
+)
+def test_the_templates_ngettext_writes_its_count_the_readers_way(app, language, expected):
+    template = (
+        '{{ ngettext("%(num)s project", "%(num)s projects", many) }} · '
+        '{{ ngettext("%(num)s project", "%(num)s projects", 1) }}'
+    )
+    with app.test_request_context(), force_locale(language):
+        assert render_template_string(template, many=1423) == expected
+
+
+def test_the_templates_ngettext_escapes_what_it_fills_in(app):
+    template = '{{ ngettext("%(num)s by %(who)s", "%(num)s by %(who)s", 2, who=who) }}'
+    with app.test_request_context(), force_locale("en"):
+        assert render_template_string(template, who="<b>") == "2 by &lt;b&gt;"
+
+
+def test_no_plural_writes_its_count_as_a_bare_integer():
+    """``%(num)d`` would show 1423 on a Dutch page, and fail with the count ngettext now
+    fills in as text: every plural says ``%(num)s``."""
+    root = Path(__file__).resolve().parents[2] / "app"
+    offenders = [
+        str(path.relative_to(root))
+        for path in [*root.rglob("*.html"), *root.rglob("*.py")]
+        if "%(num)d" in path.read_text(encoding="utf-8")
+    ]
+    assert not offenders
 
 
 def test_the_language_follows_the_request_and_a_forced_language_inside_it(app):
