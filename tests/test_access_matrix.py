@@ -1,6 +1,7 @@
 """Who may open what: every route of ``tests/access_matrix.py``'s table, for every audience."""
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import services as auth_services
 from app.auth import tokens as auth_tokens
+from app.auth.models import User
 from app.core.db import db
 from tests import access_matrix, snapshots
 from tests.access_matrix import (
@@ -16,7 +18,6 @@ from tests.access_matrix import (
     ALSO_ON_THE_EVALUATED_CALL,
     AUDIENCES,
     EVALUATED,
-    World,
     audience_user,
     build_world,
     locations,
@@ -47,23 +48,45 @@ def test_the_evaluated_call_lists_name_get_routes():
     assert not EVALUATED & ALSO_ON_THE_EVALUATED_CALL
 
 
+@dataclass(frozen=True)
+class Built:
+    """The matrix's world as each test needs it: its rows to put back, each case's URL and
+    the redirect paths (the ids are the same after every put-back), each audience's user id
+    and its session after logging in through the login form."""
+
+    snapshot: snapshots.Snapshot
+    urls: dict[tuple[str, str, bool], str]
+    places: dict[str, int]
+    user_ids: dict[str, int]
+    sessions: dict[str, dict]
+
+
 @pytest.fixture(scope="module")
-def world_snapshot(app):
-    """The world built once per module (and worker), each audience logged in once through
-    the login form; each test starts from its rows (the server-side sessions included) and
-    puts the audience's session into its client."""
+def built(app) -> Built:
+    """The world built once per module (and worker), each audience logged in once."""
     with app.app_context():
         world = build_world()
         db.session.commit()
-        sessions = {}
-        for audience in AUDIENCES:
-            user = audience_user(audience, world)
-            if user is not None:
-                sessions[audience] = _logged_in_session(app, user)
-        built = snapshots.keys_of(world), snapshots.take(), sessions
+        users = {a: u for a in AUDIENCES if (u := audience_user(a, world)) is not None}
+        sessions = {audience: _logged_in_session(app, user) for audience, user in users.items()}
+        routes = {(rule.endpoint, method): rule for rule, method in rules(app)}
+        urls = {}
+        with app.test_request_context():
+            for case in CASES:
+                endpoint, method, _audience, evaluated = case.values
+                if (rule := routes.get((endpoint, method))) is not None:
+                    args = url_args(rule, world, evaluated=evaluated)
+                    urls[(endpoint, method, evaluated)] = url_for(endpoint, **args)
+        result = Built(
+            snapshots.take(),
+            urls,
+            locations(world),
+            {audience: user.id for audience, user in users.items()},
+            sessions,
+        )
         db.session.remove()
         snapshots.wipe()
-    return built
+    return result
 
 
 def _logged_in_session(app, user) -> dict:
@@ -75,16 +98,10 @@ def _logged_in_session(app, user) -> dict:
 
 
 @pytest.fixture
-def world(world_snapshot) -> World:
-    keys, snapshot, _sessions = world_snapshot
-    snapshots.restore(snapshot)
-    return snapshots.load(World, keys)
-
-
-@pytest.fixture
-def sessions(world_snapshot) -> dict[str, dict]:
-    """Each audience's session after its login, as its browser's cookie would carry it."""
-    return world_snapshot[2]
+def world(built) -> Built:
+    """The world's rows put back (with the stored files they name)."""
+    snapshots.restore(built.snapshot)
+    return built
 
 
 # Known app bugs: the table holds the status after the fix; strict xfail flags the fix.
@@ -121,22 +138,19 @@ def _fast_hashes(monkeypatch):
 
 
 @pytest.mark.parametrize(("endpoint", "method", "audience", "evaluated"), CASES)
-def test_access(app, client, world, sessions, endpoint, method, audience, evaluated):
-    rule = next((r for r, m in rules(app) if r.endpoint == endpoint and m == method), None)
-    if rule is None:
+def test_access(app, client, world, endpoint, method, audience, evaluated):
+    url = world.urls.get((endpoint, method, evaluated))
+    if url is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
-    user = audience_user(audience, world)
     headers = {}
-    is_api = rule.rule.startswith("/api/")
-    if user is not None:
-        if is_api:
+    if audience in world.user_ids:
+        if url.startswith("/api/"):
+            user = db.session.get(User, world.user_ids[audience])
             _token, plain = auth_tokens.create_token(user, user, "matrix audience")
             headers["Authorization"] = f"Bearer {plain}"
         else:
             with client.session_transaction() as session:
-                session.update(sessions[audience])
-    with app.test_request_context():
-        url = url_for(endpoint, **url_args(rule, world, evaluated=evaluated))
+                session.update(world.sessions[audience])
 
     response = client.open(
         url, method=method, data={} if method == "POST" else None, headers=headers
@@ -151,7 +165,7 @@ def test_access(app, client, world, sessions, endpoint, method, audience, evalua
     if isinstance(location, re.Pattern):
         assert location.fullmatch(urlsplit(response.headers["Location"]).path)
     elif location is not None:
-        location = location.format(**locations(world))
+        location = location.format(**world.places)
         assert urlsplit(response.headers["Location"]).path == location
 
 
