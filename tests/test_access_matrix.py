@@ -138,7 +138,7 @@ def _fast_hashes(monkeypatch):
 
 
 @pytest.mark.parametrize(("endpoint", "method", "audience", "evaluated"), CASES)
-def test_access(app, client, world, endpoint, method, audience, evaluated):
+def test_access(client, world, endpoint, method, audience, evaluated):
     url = world.urls.get((endpoint, method, evaluated))
     if url is None:
         pytest.fail(f"{endpoint} {method} is in ACCESS but not a route")
