@@ -246,9 +246,16 @@ PROPOSAL_LIST_SORTS = ("reference", "organisation")
 PROPOSAL_LIST_FILTERS = ("all", "unverified")
 
 
+@dataclass
+class ProposalListPage:
+    page: Page  # items: ProposalRow
+    sort: str  # the sort applied: one of PROPOSAL_LIST_SORTS
+    show: str  # the filter applied: one of PROPOSAL_LIST_FILTERS
+
+
 def submitted_proposals_page(
     actor: User, call: Call, args: Mapping[str, str], now: datetime | None = None
-) -> Page:
+) -> ProposalListPage:
     """One page of the submitted proposals as they stand now, chosen, filtered (``show``:
     all or unverified, i.e. never verified or verified on an earlier version), sorted
     (``sort``: reference or organisation) and counted in SQL; items are ProposalRow."""
@@ -285,4 +292,4 @@ def submitted_proposals_page(
     )
     page, ids = page_of_keys(args, query, order)
     page.items = load_rows(call, now, ids)
-    return page
+    return ProposalListPage(page, sort, show)

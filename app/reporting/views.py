@@ -301,15 +301,15 @@ def prepare_report(code: str):
 def proposals(code: str):
     """Submitted proposals with their declared and verified technologies."""
     call = statistics.get_call(current_user, code)
-    page = proposal_rows.submitted_proposals_page(current_user, call, request.args)
+    result = proposal_rows.submitted_proposals_page(current_user, call, request.args)
     list_args = {key: request.args[key] for key in ("show", "sort") if request.args.get(key)}
     return render_template(
         "reporting/proposals.html",
         call=call,
-        page=page,
-        rows=page.items,
-        show=request.args.get("show") or "all",
-        sort=request.args.get("sort") or "reference",
+        page=result.page,
+        rows=result.page.items,
+        show=result.show,
+        sort=result.sort,
         list_args=list_args,
     )
 

@@ -48,8 +48,8 @@ def _admissibility_page(
         decided=result.decided,
         submitted=result.submitted,
         list_args=list_args("sort", "state"),
-        sort=request.args.get("sort") or "reference",
-        state=request.args.get("state") or "all",
+        sort=result.sort,
+        state=result.state,
         states=list_pages.ADMISSIBILITY_STATES,
     )
 

@@ -42,8 +42,8 @@ def overview(code: str):
         criterion_flags=criterion_flags,
         settings=settings,
         list_args=list_args("sort", "state"),
-        sort=request.args.get("sort") or "reference",
-        state=request.args.get("state") or "all",
+        sort=result.sort,
+        state=result.state,
         states=list_pages.OVERVIEW_STATES,
     )
 

@@ -72,6 +72,8 @@ class AdmissibilityPage:
     page: Page  # items: AdmissibilityRow
     submitted: int
     decided: int
+    sort: str  # the sort applied: one of PROPOSAL_SORTS
+    state: str  # the filter applied: one of ADMISSIBILITY_STATES
 
 
 def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
@@ -136,7 +138,7 @@ def admissibility_page(actor: User, call: Call, args) -> AdmissibilityPage:
         .outerjoin(AdmissibilityCheck, AdmissibilityCheck.proposal_id == Proposal.id)
         .where(*submitted)
     ).one()
-    return AdmissibilityPage(page, counts[0], counts[1])
+    return AdmissibilityPage(page, counts[0], counts[1], sort, state)
 
 
 def _admissible(call_id: int) -> tuple:
@@ -156,6 +158,8 @@ class AssignmentPage:
     per_proposal: int
     admissible: int
     short: int
+    sort: str  # the sort applied: one of PROPOSAL_SORTS
+    state: str  # the filter applied: one of ASSIGNMENT_STATES
 
 
 def _active_counts(call_id: int):
@@ -240,7 +244,9 @@ def assignments_page(actor: User, call: Call, args) -> AssignmentPage:
         or 0
     )
     complete = _complete(call.id, settings.reviews_per_proposal)
-    return AssignmentPage(page, settings.reviews_per_proposal, admissible, admissible - complete)
+    return AssignmentPage(
+        page, settings.reviews_per_proposal, admissible, admissible - complete, sort, state
+    )
 
 
 LOAD_SORTS = ("load", "name")
@@ -328,6 +334,8 @@ class OverviewPage:
     page: Page  # items: ProposalScores
     lines: dict[int, list[OverviewLine]]
     admissible: int
+    sort: str  # the sort applied: one of PROPOSAL_SORTS
+    state: str  # the filter applied: one of OVERVIEW_STATES
 
 
 def overview_page(actor: User, call: Call, args) -> OverviewPage:
@@ -362,7 +370,7 @@ def overview_page(actor: User, call: Call, args) -> OverviewPage:
         if state == "all"
         else db.session.scalar(base.with_only_columns(sa.func.count(Proposal.id))) or 0
     )
-    return OverviewPage(page, lines, admissible)
+    return OverviewPage(page, lines, admissible, sort, state)
 
 
 CALIBRATION_SORTS = ("difference", "name", "reviews")

@@ -322,6 +322,11 @@ def test_proposals_to_verify(client, official, world):
     assert world.p2.reference in page
 
 
+def test_the_proposal_list_marks_the_sort_it_applied(client, official, world):
+    page = client.get("/reporting/calls/ESF-2021/proposals?sort=nonsense").get_data(as_text=True)
+    assert re.findall(r'<strong aria-current="true">([^<]+)</strong>', page) == ["Referentie"]
+
+
 def test_verify_a_proposal(client, official, world):
     url = f"/reporting/proposals/{world.p5.id}/technologies"
     page = client.get(url).get_data(as_text=True)

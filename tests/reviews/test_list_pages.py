@@ -354,6 +354,17 @@ def test_admissibility_assignments_and_overview_filter_and_sort_in_the_url(clien
     assert body.index(first.reference) < body.index(second.reference)
 
 
+def test_an_unknown_sort_or_filter_shows_the_one_applied_as_current(client, as_official):
+    """The page marks the sort and filter the service applied (the defaults for values it
+    does not know), not what the address asked for."""
+    _call, official, _evaluators, _made = _kept_world(2)
+    as_official(official)
+    for page in ("admissibility", "assignments", "overview"):
+        body = _get(client, f"{BASE}/{page}?sort=%27%3B--&state=nonsense")[1]
+        current = re.findall(r'<strong aria-current="true">([^<]+)</strong>', body)
+        assert current == ["All", "Reference"], page
+
+
 def test_the_evaluators_list_runs_the_same_queries_whatever_the_assignments(client, login):
     _call, _official, evaluators, made = _kept_world(2)
     evaluator = next(e for e in evaluators if facts.my_assignments(e))
