@@ -325,11 +325,14 @@ def evaluate(call: Call, password: str, now: datetime) -> None:
         consensus_rng = random.Random(
             f"{EVALUATION_SEED}:{plan.facts.proposal.reference}:consensus"
         )
-        for index, criterion in enumerate(criteria):
-            score, text, minority = consensus_text(plan, index, criterion, consensus_rng)
-            consensus_rules.record_consensus(
-                official, proposal_id, criterion.id, score, text, minority
-            )
+        consensus_rules.record_consensus_set(
+            official,
+            proposal_id,
+            {
+                criterion.id: consensus_text(plan, index, criterion, consensus_rng)
+                for index, criterion in enumerate(criteria)
+            },
+        )
     decisions_rules.publish_decision(official, call.id, today=_decision_day(call, now))
 
 

@@ -32,8 +32,13 @@ pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def portal(app, database_url, tmp_path_factory):
-    """gunicorn -w 4 --threads 8 on the session's (migrated) database; always stopped."""
-    with gunicorn_server(database_url, tmp_path_factory.mktemp("gunicorn")) as server:
+    """gunicorn --threads 8 on the session's (migrated) database; always stopped. Four
+    workers for the fifty submitters on PostgreSQL; on SQLite only the two members' race
+    runs, and two workers (each booting the whole app) serve it."""
+    workers = 4 if ON_POSTGRESQL else 2
+    with gunicorn_server(
+        database_url, tmp_path_factory.mktemp("gunicorn"), workers=workers
+    ) as server:
         yield server
 
 

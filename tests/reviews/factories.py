@@ -144,10 +144,11 @@ def ranked_world(count: int = 3, *, code: str = "ESF-2021", languages=("nl",), r
     )
     allow_fewer_reviews(world.official, *world.proposals)
     for proposal in world.proposals:
-        for criterion in world.criteria:
-            consensus_rules.record_consensus(
-                world.official, proposal.id, criterion.id, "4", "Het panel vond het degelijk."
-            )
+        consensus_rules.record_consensus_set(
+            world.official,
+            proposal.id,
+            {c.id: ("4", "Het panel vond het degelijk.", "") for c in world.criteria},
+        )
     return world
 
 

@@ -12,7 +12,7 @@ from app.auth import tokens as auth_tokens
 from app.core.db import db
 from app.core.errors import DomainError, PermissionDenied, ValidationFailed
 from app.reviews import facts, result_queries
-from app.reviews.models import Admissibility, Affiliation
+from app.reviews.models import Admissibility, Affiliation, ConsensusScore
 from app.reviews.rules import admissibility as admissibility_rules
 from app.reviews.rules import conflicts as conflicts_rules
 from app.reviews.rules import consensus as consensus_rules
@@ -51,8 +51,9 @@ def _reviewed(world, proposal, evaluators):
 
 
 def _consensus(world, proposal):
-    for criterion in world.criteria:
-        consensus_rules.record_consensus(world.official, proposal.id, criterion.id, "4", "Eens")
+    consensus_rules.record_consensus_set(
+        world.official, proposal.id, {c.id: ("4", "Eens", "") for c in world.criteria}
+    )
 
 
 def test_a_consensus_with_too_few_reviews_is_refused():
@@ -67,9 +68,28 @@ def test_a_consensus_with_too_few_reviews_is_refused():
     _reviewed(world, proposal, world.evaluators[:2])
     with pytest.raises(DomainError, match="2 of the 3 submitted reviews"):
         _consensus(world, proposal)
+    assert not db.session.scalars(sa.select(ConsensusScore)).all()  # the set: none written
     _reviewed(world, proposal, world.evaluators[2:])
     _consensus(world, proposal)  # 3 of 3: allowed
     assert consensus_rules.review_quorum(proposal).met
+
+
+def test_a_consensus_set_reads_the_quorum_once_whatever_its_number_of_criteria(monkeypatch):
+    world = kept_reviewed_world(_BUILT, count=1, reviews=False, consensus=False)
+    [proposal] = world.proposals
+    _reviewed(world, proposal, world.evaluators)
+    assert len(world.criteria) > 1
+    computed = []
+    quorums = consensus_rules.review_quorums
+
+    def counted(*args, **kwargs):
+        computed.append(args)
+        return quorums(*args, **kwargs)
+
+    monkeypatch.setattr(consensus_rules, "review_quorums", counted)
+    _consensus(world, proposal)
+    assert len(computed) == 1
+    assert len(db.session.scalars(sa.select(ConsensusScore)).all()) == len(world.criteria)
 
 
 def test_fewer_eligible_evaluators_lower_the_requirement_to_all_that_could_be_assigned():

@@ -56,52 +56,14 @@ def record_consensus(
     justification: str,
     minority_view: str = "",
 ) -> ConsensusScore:
+    """Record (or correct) the consensus on one criterion; errors keyed ``score`` and
+    ``justification``."""
     require(permissions.can_manage(actor))
     with transaction():
         proposal = proposal_access.get_proposal(actor, proposal_id)
-        criterion = db.session.get(Criterion, criterion_id)
-        if criterion is None or criterion.call_id != proposal.call_id:
-            raise NotFound()
+        criterion = _criterion_of(proposal, criterion_id)
         require_review_quorum(proposal)
-        errors: dict[str, str] = {}
-        try:
-            value = parse_score(score, criterion)
-        except ValueError:
-            value = None
-        if value is None:
-            errors["score"] = _(
-                "Give a score from 0 to %(max)s in steps of %(step)s.",
-                max=plain(criterion.scale_max),
-                step=plain(criterion.step),
-            )
-        if not justification.strip():
-            errors["justification"] = _("Write the consensus justification.")
-        if errors or value is None:
-            raise ValidationFailed(errors)
-        consensus = db.session.scalar(
-            sa.select(ConsensusScore).where(
-                ConsensusScore.proposal_id == proposal.id,
-                ConsensusScore.criterion_id == criterion.id,
-            )
-        )
-        before = {} if consensus is None else {"score": str(consensus.score)}
-        if consensus is None:
-            consensus = ConsensusScore(proposal_id=proposal.id, criterion_id=criterion.id)
-            db.session.add(consensus)
-        consensus.score = value
-        consensus.justification = justification.strip()
-        consensus.minority_view = minority_view.strip()
-        consensus.recorded_by_id = actor.id
-        consensus.recorded_at = utcnow()
-        db.session.flush()
-        audit.record(
-            actor,
-            "proposal.consensus_recorded",
-            proposal,
-            before=before,
-            after={"criterion": criterion.name_en, "score": str(value)},
-        )
-    return consensus
+        return _record(actor, proposal, criterion, score, justification, minority_view)
 
 
 def record_consensus_set(
@@ -110,18 +72,27 @@ def record_consensus_set(
     """Record the consensus on several criteria at once: all of them or none.
 
     ``items`` maps criterion id to (score, justification, minority view); errors come back
-    keyed ``score-<criterion id>``, ``justification-<criterion id>``."""
+    keyed ``score-<criterion id>``, ``justification-<criterion id>``. The proposal is read
+    and its review quorum checked once for the whole set."""
     require(permissions.can_manage(actor))
     if not items:
         raise ValidationFailed({"consensus": _("Record the consensus on at least one criterion.")})
     errors: dict[str, str] = {}
     recorded = []
     with transaction():
+        proposal = proposal_access.get_proposal(actor, proposal_id)
+        criteria = {criterion_id: _criterion_of(proposal, criterion_id) for criterion_id in items}
+        require_review_quorum(proposal)
         for criterion_id, (score, justification, minority_view) in items.items():
             try:
                 recorded.append(
-                    record_consensus(
-                        actor, proposal_id, criterion_id, score, justification, minority_view
+                    _record(
+                        actor,
+                        proposal,
+                        criteria[criterion_id],
+                        score,
+                        justification,
+                        minority_view,
                     )
                 )
             except ValidationFailed as exc:
@@ -131,6 +102,65 @@ def record_consensus_set(
         if errors:
             raise ValidationFailed(errors)
     return recorded
+
+
+def _criterion_of(proposal: Proposal, criterion_id: int) -> Criterion:
+    """The criterion of the proposal's call, or NotFound."""
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None or criterion.call_id != proposal.call_id:
+        raise NotFound()
+    return criterion
+
+
+def _record(
+    actor: User,
+    proposal: Proposal,
+    criterion: Criterion,
+    score: object,
+    justification: str,
+    minority_view: str,
+) -> ConsensusScore:
+    """Check and write one consensus score, inside the caller's transaction (the proposal
+    read, its quorum checked)."""
+    errors: dict[str, str] = {}
+    try:
+        value = parse_score(score, criterion)
+    except ValueError:
+        value = None
+    if value is None:
+        errors["score"] = _(
+            "Give a score from 0 to %(max)s in steps of %(step)s.",
+            max=plain(criterion.scale_max),
+            step=plain(criterion.step),
+        )
+    if not justification.strip():
+        errors["justification"] = _("Write the consensus justification.")
+    if errors or value is None:
+        raise ValidationFailed(errors)
+    consensus = db.session.scalar(
+        sa.select(ConsensusScore).where(
+            ConsensusScore.proposal_id == proposal.id,
+            ConsensusScore.criterion_id == criterion.id,
+        )
+    )
+    before = {} if consensus is None else {"score": str(consensus.score)}
+    if consensus is None:
+        consensus = ConsensusScore(proposal_id=proposal.id, criterion_id=criterion.id)
+        db.session.add(consensus)
+    consensus.score = value
+    consensus.justification = justification.strip()
+    consensus.minority_view = minority_view.strip()
+    consensus.recorded_by_id = actor.id
+    consensus.recorded_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        "proposal.consensus_recorded",
+        proposal,
+        before=before,
+        after={"criterion": criterion.name_en, "score": str(value)},
+    )
+    return consensus
 
 
 # ---------------------------------------------------------------------------- review quorum
