@@ -53,7 +53,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
+        if exc.description and exc.description != type(exc).description:
+            return respond(status, exc.description)  # ours, given with abort(): translated
+        extra = {}
+        # The API's arguments (webargs): which one was refused and why, under "errors".
+        refused = getattr(exc, "data", None)
+        if status == 422 and isinstance(refused, dict) and refused.get("messages"):
+            extra["errors"] = refused["messages"]
         messages = {
+            400: _("The request could not be understood: check the address or what was typed."),
             401: _("Please log in first."),
             403: _("You are not allowed to do this."),
             404: _("This page does not exist or is not yours to see."),
@@ -63,8 +71,12 @@ def register_error_handlers(app: Flask) -> None:
                 "Nothing was saved.",
                 size=current_app.config["PROPOSAL_MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             ),
+            422: _("Some of the request's parameters are missing or not valid."),
         }
-        return respond(status, messages.get(status, exc.description or exc.name))
+        message = messages.get(
+            status, _("The request could not be handled (error %(status)d).", status=status)
+        )
+        return respond(status, message, **extra)
 
     @app.errorhandler(500)
     def _server_error(_exc):

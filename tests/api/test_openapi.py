@@ -34,6 +34,9 @@ def test_every_api_operation_conforms_to_its_schema(app):
     _token, plain = auth_tokens.create_token(official, official, "schemathesis")
     headers = {"Authorization": f"Bearer {plain}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # A NUL anywhere in a query string is refused before any view, with a 400 in the
+    # reader's language (app.core.security; tests/core/test_error_pages.py): not generated.
+    schema.config.generation.update(allow_x00=False)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert any(op.path == "/api/v1/me" and op.method.upper() == "GET" for op in operations)
     assert any(op.path == "/api/v1/calls" and op.method.upper() == "GET" for op in operations)

@@ -33,3 +33,40 @@ def test_the_api_still_answers_in_json(client):
     response = client.get("/api/v1/bestaat-niet")
     assert response.status_code == 404
     assert response.json["error"]["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Het verzoek is niet begrepen: controleer het adres of wat u typte."),
+        ("en", "The request could not be understood: check the address or what was typed."),
+    ],
+)
+def test_a_bad_request_is_explained_in_the_readers_language(client, language, message):
+    client.post("/language", data={"language": language})
+    response = client.get("/calls/?q=a%00b")  # a NUL: refused before any view
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "The browser (or proxy)" not in page
+
+
+def test_the_api_names_the_refused_parameters_and_refuses_a_nul(client):
+    from app.auth import tokens as auth_tokens
+
+    official = make_user("official")
+    _token, plain = auth_tokens.create_token(official, official, "errors")
+    headers = {"Authorization": f"Bearer {plain}"}
+
+    missing = client.get("/api/v1/monitoring/profile?project=X&lang=en", headers=headers)
+    assert missing.status_code == 422
+    error = missing.json["error"]
+    assert error["message"] == "Some of the request's parameters are missing or not valid."
+    assert set(error["errors"]["query"]) == {"from", "to"}
+
+    nul = client.get("/api/v1/monitoring/profile?project=a%00b&lang=en", headers=headers)
+    assert nul.status_code == 400
+    assert nul.json["error"]["message"].startswith("The request could not be understood")
+
+    dutch = client.get("/api/v1/monitoring/profile?project=X", headers=headers)
+    assert dutch.json["error"]["message"].startswith("Enkele parameters")
