@@ -10,7 +10,7 @@ from app.auth import services as auth_services
 from app.core.permissions import Role
 from app.demo.content import LEERBOOM, POCL
 from app.demo.evaluation import build_and_evaluate_calls
-from app.demo.monitoring import seed_monitoring
+from app.demo.monitoring import ENROLMENTS, seed_monitoring
 from app.organisations import services as organisations
 
 DEMO_PASSWORD = "Demo-portaal-2026!"  # noqa: S105 (public demo accounts)
@@ -52,17 +52,24 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
 
 @click.command("seed-demo")
+@click.option(
+    "--enrolments",
+    type=click.IntRange(0, 1_000_000),
+    default=ENROLMENTS,
+    show_default=True,
+    help="About how many enrolments the funded projects report over the two years.",
+)
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(enrolments: int) -> None:
     """Load demo data; safe to run again.
 
     Prints ROLE EMAIL PASSWORD per demo account, then one line per demo call and one for
     the evaluation of last year's call (app/demo/evaluation.py). The applicants of the other
     demo providers (app/demo/data/providers.json) and the other evaluators use the same
-    password.
+    password. Projects that already have enrolments keep them, whatever ``--enrolments``.
     """
     for role, email, password in seed_demo():
         click.echo(f"{role} {email} {password}")
     for line in build_and_evaluate_calls(DEMO_PASSWORD):
         click.echo(line)
-    click.echo(seed_monitoring())
+    click.echo(seed_monitoring(enrolments=enrolments))

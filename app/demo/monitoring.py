@@ -33,7 +33,7 @@ from app.monitoring.models import (
 from app.reviews.models import DecisionRecord
 
 SEED = 20250105
-TARGET = 110_000  # enrolments over all projects and months
+ENROLMENTS = 110_000  # about this many over all projects and months, unless asked otherwise
 
 TRAINING_TOPICS = [
     ("Lassen in virtuele realiteit", "blended"),
@@ -96,8 +96,9 @@ def decided_call_record(now: datetime) -> DecisionRecord | None:
     )
 
 
-def seed_monitoring(now: datetime | None = None) -> str:
-    """Open the funded projects of the decided demo call and give them enrolments."""
+def seed_monitoring(now: datetime | None = None, *, enrolments: int = ENROLMENTS) -> str:
+    """Open the funded projects of the decided demo call and give them about
+    ``enrolments`` enrolments in all (projects that have some already keep theirs)."""
     now = now or utcnow()
     record = decided_call_record(now)
     if record is None:
@@ -114,7 +115,7 @@ def seed_monitoring(now: datetime | None = None) -> str:
     todo = [p for p in projects if p.id not in done]
     if todo:
         with transaction():
-            _seed(todo, len(projects), now)
+            _seed(todo, len(projects), now, enrolments)
     total = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Enrolment)
@@ -126,11 +127,12 @@ def seed_monitoring(now: datetime | None = None) -> str:
     )
 
 
-def _seed(projects: list[FundedProject], count: int, now: datetime) -> None:
+def _seed(projects: list[FundedProject], count: int, now: datetime, enrolments: int) -> None:
     rng = random.Random(SEED)
     months = _months(now)
     cutoff = date(now.year, now.month, 1) - timedelta(days=1)  # end of last month
-    per_project_month = TARGET / (max(count, 1) * len(months))
+    # per project, in a month of average season: the seasons of the months covered add up
+    per_project_month = enrolments / (max(count, 1) * sum(SEASON[m - 1] for _, m in months))
     for index, project in enumerate(projects):
         rng = random.Random(SEED + index)
         _seed_project(project, index, rng, months, cutoff, per_project_month)
@@ -200,7 +202,7 @@ def _seed_project(
     values, histories, counts = [], [], {k: [0, 0] for k in import_of}
     base_year = months[0][0]
     for year, month in months:
-        n = int(volume * size * SEASON[month - 1] * rng.uniform(0.9, 1.1))
+        n = round(volume * size * SEASON[month - 1] * rng.uniform(0.9, 1.1))
         days = (date(*_next(year, month), 1) - date(year, month, 1)).days
         for _ in range(n):
             title, planned = rng.choice(topics)
