@@ -48,15 +48,17 @@ ENGLISH = re.compile(
 )
 
 # Text a Dutch page may show in English: the language switch (lang="en"), code, and stored
-# values shown as they are (translate="no": the audit log's before/after data).
+# values shown as they are (translate="no": the audit log's before/after data). Those are
+# hidden for the moment of reading (through the CSSOM, which the pages' CSP allows) rather
+# than removed from a copy of the page, which Chromium would lay out a second time.
 VISIBLE_TEXT = """() => {
-  const clone = document.body.cloneNode(true);
-  clone.querySelectorAll('[lang]:not([lang="nl"]), [translate="no"], script, style, '
-    + 'template, code, pre').forEach(e => e.remove());
-  document.body.appendChild(clone);
-  clone.style.position = 'absolute'; clone.style.left = '-99999px';
-  const text = clone.innerText;
-  clone.remove();
+  const hidden = Array.from(document.body.querySelectorAll(
+    '[lang]:not([lang="nl"]), [translate="no"], script, style, template, code, pre'));
+  const before = hidden.map(e => [e.style.getPropertyValue('display'),
+    e.style.getPropertyPriority('display')]);
+  hidden.forEach(e => e.style.setProperty('display', 'none', 'important'));
+  const text = document.body.innerText;
+  hidden.forEach((e, i) => e.style.setProperty('display', before[i][0], before[i][1]));
   return text;
 }"""
 
