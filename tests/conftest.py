@@ -18,7 +18,7 @@ from app import create_app
 from app.core.cache import cache
 from app.core.db import db
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.snapshots import wipe
+from tests.snapshots import drop_kept_schemas, wipe
 
 
 def pytest_report_header(config):
@@ -123,6 +123,7 @@ def app(database_url, tmp_path_factory):
             sa.event.listen(db.engine, "connect", _sqlite_without_fsync)
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
+                drop_kept_schemas(conn)
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         flask_migrate.upgrade()  # test the schema that migrations build
     gc.collect()
