@@ -3,7 +3,7 @@
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from app.api.core import Unauthorised
 from app.core.db import db
@@ -53,7 +53,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
-        if exc.description and exc.description != type(exc).description:
+        default = getattr(default_exceptions.get(status), "description", None)
+        if exc.description and exc.description != default:
             return respond(status, exc.description)  # ours, given with abort(): translated
         extra = {}
         # The API's arguments (webargs): which one was refused and why, under "errors".

@@ -1,6 +1,8 @@
 """One error template for every status: the heading names the kind, the status is kept."""
 
 import pytest
+from flask import request
+from werkzeug.exceptions import BadRequestKeyError
 
 from tests.factories import make_user
 
@@ -70,3 +72,17 @@ def test_the_api_names_the_refused_parameters_and_refuses_a_nul(client):
 
     dutch = client.get("/api/v1/monitoring/profile?project=X", headers=headers)
     assert dutch.json["error"]["message"].startswith("Enkele parameters")
+
+
+def test_werkzeugs_own_wording_never_reaches_the_reader(app):
+    """A form field read as ``request.form[...]`` that is missing (BadRequestKeyError, a
+    BadRequest of its own kind): Werkzeug's English text is replaced like any other."""
+    with app.test_request_context("/", method="POST", data={}):
+        try:
+            request.form["missing"]
+        except BadRequestKeyError as exc:
+            response = app.make_response(app.handle_http_exception(exc))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The browser (or proxy)" not in page
+    assert "Het verzoek is niet begrepen" in page
