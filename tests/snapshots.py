@@ -69,28 +69,32 @@ def _wipe_postgresql(conn: sa.Connection, tables: list[str]) -> None:
 
 
 def take() -> Snapshot:
-    """Every row of every table and the stored files they name (``sha256`` columns)."""
+    """Every row of every table and the stored files they name (``sha256`` columns). The
+    rows are read as the driver returns them: only their ids and file names are looked at
+    here."""
     snapshot = Snapshot()
     rows: dict[str, list[dict[str, Any]]] = {}
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
-            kept = [dict(row._mapping) for row in conn.execute(table.select())]
+            names = [c.name for c in table.c]
+            columns = ", ".join(f'"{name}"' for name in names)
+            kept = [
+                tuple(row) for row in conn.exec_driver_sql(f'SELECT {columns} FROM "{table.name}"')
+            ]
             if not kept:
                 continue
-            rows[table.name] = kept
+            rows[table.name] = [dict(zip(names, row, strict=True)) for row in kept]
             if conn.dialect.name == "sqlite":
-                columns = ", ".join(f'"{c.name}"' for c in table.c)
-                stored = conn.exec_driver_sql(f'SELECT {columns} FROM "{table.name}"')
-                marks = ", ".join("?" for _ in table.c)
+                marks = ", ".join("?" for _ in names)
                 snapshot.stored[table.name] = (
                     f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})',
-                    [tuple(row) for row in stored],
+                    kept,
                 )
     if db.engine.dialect.name == "postgresql" and rows:
         with db.engine.begin() as conn:
             snapshot.copy_back = _keep_in_schema(conn, list(rows)) + _next_ids(rows)
-    for kept in rows.values():  # the stored files the rows name
-        for row in kept:
+    for table_rows in rows.values():  # the stored files the rows name
+        for row in table_rows:
             if (
                 isinstance(row.get("sha256"), str)
                 and (path := files.path_for(row["sha256"])).exists()
@@ -106,7 +110,7 @@ _kept_schemas = itertools.count(1)
 def _keep_in_schema(conn: sa.Connection, tables: list[str]) -> str:
     """Copy ``tables`` (parents first) into a new schema; the statements that copy them back."""
     schema = f"{KEPT_SCHEMA_PREFIX}{next(_kept_schemas)}"
-    conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+    conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')  # earlier sessions': drop_kept_schemas
     for table in tables:
         conn.exec_driver_sql(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{table}"')
     return "; ".join(f'INSERT INTO "{table}" TABLE "{schema}"."{table}"' for table in tables)
