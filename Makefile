@@ -14,7 +14,7 @@ TEST_WORKERS ?= auto
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.cache/pycache \
   $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
-.PHONY: run test install assets translations browser proxy pg-client pdf-tools check lint test-sqlite test-postgres clean bench
+.PHONY: run test install assets translations browser proxy pg-client pdf-tools check lint test-sqlite test-browser test-postgres clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -78,9 +78,15 @@ check: $(VENV)/.installed
 
 lint: check
 
-test-sqlite: install browser pdf-tools
-	@echo "== tests on SQLite (with the browser journeys) =="
-	TEST_DATABASE_URL= $(PYTEST)
+# The suite on SQLite: every test but the browser journeys, the quick loop of `make test`.
+test-sqlite: install pdf-tools
+	@echo "== tests on SQLite =="
+	TEST_DATABASE_URL= $(PYTEST) -m "not browser"
+
+# The browser journeys and the every-page walk: Debian's Chromium against the app on SQLite.
+test-browser: install browser pdf-tools
+	@echo "== browser journeys in Chromium (on SQLite) =="
+	TEST_DATABASE_URL= $(PYTEST) -m browser
 
 test-postgres: install proxy pg-client pdf-tools
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
@@ -90,8 +96,8 @@ test-postgres: install proxy pg-client pdf-tools
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer; CI requires it." >&2; exit 1; \
 	else echo "PostgreSQL does not answer: SKIPPED the PostgreSQL run."; fi
 
-test: check test-sqlite test-postgres
-	@echo "== all checks passed: ruff, import layers, mypy, SQLite, PostgreSQL (if it answered), Chromium =="
+test: check test-sqlite test-browser test-postgres
+	@echo "== all checks passed: ruff, import layers, mypy, SQLite, browser journeys in Chromium, PostgreSQL (if it answered) =="
 
 # The benchmark (README "Performance"): data set, gunicorn, wrk, bench/results.json.
 BENCH_SECONDS ?= 10

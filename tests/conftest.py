@@ -52,7 +52,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     """Browser journeys are slow too; slow tests run first, so that the parallel workers
-    end together on short tests instead of one waiting for a journey started last."""
+    end together on short tests instead of one waiting for a long test started last."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
