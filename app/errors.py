@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from app.api.core import Unauthorised
+from app.api.messages import translated
 from app.core.db import db
 from app.core.errors import DomainError, NotFound, PermissionDenied
 
@@ -57,10 +58,11 @@ def register_error_handlers(app: Flask) -> None:
         if exc.description and exc.description != default:
             return respond(status, exc.description)  # ours, given with abort(): translated
         extra = {}
-        # The API's arguments (webargs): which one was refused and why, under "errors".
+        # The API's arguments (webargs): which one was refused and why, under "errors", in
+        # the reader's language.
         refused = getattr(exc, "data", None)
         if status == 422 and isinstance(refused, dict) and refused.get("messages"):
-            extra["errors"] = refused["messages"]
+            extra["errors"] = translated(refused["messages"])
         messages = {
             400: _("The request could not be understood: check the address or what was typed."),
             401: _("Please log in first."),
