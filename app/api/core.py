@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+import marshmallow as ma
 from flask import g, request
 from flask_smorest import Api, Blueprint
 
@@ -9,7 +10,36 @@ from app.auth.tokens import user_for_token
 from app.core.errors import PermissionDenied
 from app.extensions import csrf
 
-api = Api(
+
+class ApiErrorBody(ma.Schema):
+    status = ma.fields.Integer(required=True, metadata={"example": 422})
+    message = ma.fields.String(
+        required=True, metadata={"description": "What went wrong, in the language of ?lang="}
+    )
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())),
+        metadata={
+            "description": "On a 422: each refused parameter by location, with the reasons "
+            "in the language of ?lang=",
+            "example": {"query": {"year": ["Not a whole number."]}},
+        },
+    )
+
+
+class ApiErrorSchema(ma.Schema):
+    """Every error the API answers: ``{"error": {"status", "message"[, "errors"]}}``."""
+
+    error = ma.fields.Nested(ApiErrorBody, required=True)
+
+
+class PortalApi(Api):
+    # The body app.errors sends, also for the 422 and default responses flask-smorest
+    # documents on every operation.
+    ERROR_SCHEMA = ApiErrorSchema
+
+
+api = PortalApi(
     spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
     }

@@ -7,9 +7,8 @@ so the API, the page and the CSV/XLSX/PDF give the same rows in the same order.
 import marshmallow as ma
 from flask import g
 
-from app.api.core import bp, token_required
+from app.api.core import ApiErrorSchema, bp, token_required
 from app.api.fields import AMOUNT, Amount, TwoPlaces
-from app.api.views import ApiErrorSchema
 from app.calls import services as calls
 from app.core.permissions import Role
 from app.reviews.models import Outcome

@@ -11,9 +11,8 @@ import marshmallow as ma
 from flask import g
 from werkzeug.exceptions import BadRequest
 
-from app.api.core import bp, token_required
+from app.api.core import ApiErrorSchema, bp, token_required
 from app.api.fields import Amount, BrusselsDateTime
-from app.api.views import ApiErrorSchema
 from app.calls.models import ALL_PROJECT_TYPES, ALL_PROVIDER_TYPES
 from app.core.permissions import Role
 from app.reporting import moments, proposal_rows, statistics

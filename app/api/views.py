@@ -3,7 +3,7 @@
 import marshmallow as ma
 from flask import g
 
-from app.api.core import bp, token_required
+from app.api.core import ApiErrorSchema, bp, token_required
 
 
 class MeSchema(ma.Schema):
@@ -14,15 +14,6 @@ class MeSchema(ma.Schema):
     organisations = ma.fields.List(
         ma.fields.String(), required=True, metadata={"description": "Enterprise numbers"}
     )
-
-
-class ApiErrorBody(ma.Schema):
-    status = ma.fields.Integer()
-    message = ma.fields.String()
-
-
-class ApiErrorSchema(ma.Schema):
-    error = ma.fields.Nested(ApiErrorBody)
 
 
 @bp.route("/me")

@@ -86,6 +86,16 @@ class InvalidReportArgs(Exception):
         super().__init__(errors)
         self.errors = errors
 
+    def messages(self) -> dict[str, str]:
+        """Each field's message in the reader's language (for the page's form and the API)."""
+        texts = {
+            "year_range": _("Enter a year from 2000 to 2100, like 2026."),
+            "same_year": _("Choose a base year other than the year."),
+            "month_range": _("Choose months from 1 to 12."),
+            "period_order": _("The end must be on or after the start."),
+        }
+        return {field: texts.get(code, code) for field, code in self.errors.items()}
+
 
 @dataclass(frozen=True)
 class Scope:

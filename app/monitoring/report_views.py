@@ -66,15 +66,6 @@ def cell(table, row_key: str, index: int = 0):
     return next(row.values[index] for row in table.rows if row.key == row_key)
 
 
-def _service_messages() -> dict[str, str]:
-    return {
-        "year_range": _("Enter a year from 2000 to 2100, like 2026."),
-        "same_year": _("Choose a base year other than the year."),
-        "month_range": _("Choose months from 1 to 12."),
-        "period_order": _("The end must be on or after the start."),
-    }
-
-
 class BadArgs(Exception):
     def __init__(self, form) -> None:
         super().__init__(form.errors)
@@ -106,10 +97,9 @@ def _scope(form) -> report_definitions.Scope:
 
 
 def _attach(form, exc: report_definitions.InvalidReportArgs) -> None:
-    messages = _service_messages()
-    for name, code in exc.errors.items():
+    for name, message in exc.messages().items():
         field = getattr(form, {"base_end": "end"}.get(name, name), None) or form.end
-        field.errors = [*field.errors, messages.get(code, code)]
+        field.errors = [*field.errors, message]
 
 
 # ---------------------------------------------------------------------------- the reports page

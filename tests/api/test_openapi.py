@@ -54,3 +54,33 @@ def test_every_api_operation_conforms_to_its_schema(app):
 
         check()
     assert 200 in statuses, statuses  # the token really authenticated
+
+
+def test_the_error_bodies_the_api_sends_are_the_ones_its_document_describes(app):
+    """Refused parameters (422, flask-smorest's response on every operation with
+    arguments), a bad moment (400), no token (401) and an unknown call (404), each sent by
+    the app and validated by Schemathesis against the document."""
+    official = make_user("official")
+    call = make_call()
+    _token, plain = auth_tokens.create_token(official, official, "errors")
+    headers = {"Authorization": f"Bearer {plain}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    yoy = schema["/api/v1/monitoring/yoy"]["GET"]
+    stats = schema["/api/v1/calls/{code}/stats"]["GET"]
+    cases = [
+        (yoy.Case(query={"year": "twee", "base": "1999"}, headers=headers), 422),
+        (
+            stats.Case(
+                path_parameters={"code": call.code}, query={"as_of": "gisteren"}, headers=headers
+            ),
+            400,
+        ),
+        (stats.Case(path_parameters={"code": call.code}), 401),
+        (stats.Case(path_parameters={"code": "GEEN"}, headers=headers), 404),
+    ]
+    for case, status in cases:
+        response = case.call_and_validate()
+        assert response.status_code == status, response.text
+        assert set(response.json()["error"]) >= {"status", "message"}
+    refused = cases[0][0].call().json()["error"]
+    assert set(refused["errors"]["query"]) == {"year", "base"}

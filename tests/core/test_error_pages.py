@@ -2,6 +2,7 @@
 
 import pytest
 from flask import request
+from flask_babel import force_locale
 from werkzeug.exceptions import BadRequestKeyError
 
 from tests.factories import make_user
@@ -154,7 +155,7 @@ def test_each_message_marshmallow_gives_is_translated_and_others_pass_unchanged(
             "name": None,
         }
     )
-    with app.test_request_context("/api/v1/calls?lang=nl"):
+    with app.test_request_context("/"), force_locale("nl"):
         dutch = translated(refused)
         assert translated({"as_of": ["Ons eigen bericht."]}) == {"as_of": ["Ons eigen bericht."]}
     assert dutch == {

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.core.db import db
 from app.core.errors import NotFound, PermissionDenied
@@ -105,10 +106,19 @@ def test_year_over_year_months_and_project_filters(official):
     assert project_b.reference in only_b.source
 
 
-def test_year_over_year_refuses_bad_arguments(official):
+def test_year_over_year_refuses_bad_arguments(app, official):
     with pytest.raises(report_definitions.InvalidReportArgs) as caught:
         reports.year_over_year(official, 1999, 2025, months=(0, 13))
     assert set(caught.value.errors) == {"year", "months"}
+    # one text per code, in the reader's language, for the page's form and the API alike
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert caught.value.messages() == {
+                "year": "Enter a year from 2000 to 2100, like 2026.",
+                "months": "Choose months from 1 to 12.",
+            }
+        with force_locale("nl"):
+            assert caught.value.messages()["months"] == "Kies maanden van 1 tot 12."
 
 
 def test_unknown_scope_is_not_found(official):
