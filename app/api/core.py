@@ -3,6 +3,7 @@
 from functools import wraps
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import g, request
 from flask_smorest import Api, Blueprint
 
@@ -39,9 +40,28 @@ class PortalApi(Api):
     ERROR_SCHEMA = ApiErrorSchema
 
 
+class LanguageParameter(BasePlugin):
+    """Documents ``?lang=`` on every path: the language of the API's messages
+    (``app.extensions.select_locale``)."""
+
+    PARAMETER = {
+        "in": "query",
+        "name": "lang",
+        "required": False,
+        "schema": {"type": "string", "enum": ["nl", "en"], "default": "nl"},
+        "description": "The language of error messages: nl (Dutch, the default) or en",
+    }
+
+    def path_helper(self, path=None, operations=None, parameters=None, **kwargs):
+        if parameters is not None:
+            parameters.append(dict(self.PARAMETER))
+        return None
+
+
 api = PortalApi(
     spec_kwargs={
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+        "extra_plugins": [LanguageParameter()],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }
 )
 bp = Blueprint("api", __name__, description="ESF e-leren portal API")

@@ -20,6 +20,10 @@ def test_openapi_document_lists_me_with_bearer_security(client):
     assert me["security"] == [{"bearerAuth": []}]
     assert "200" in me["responses"]
     assert "401" in me["responses"]
+    # ?lang= (the language of the messages) is documented on every path
+    for path, item in spec["paths"].items():
+        lang = [p for p in item.get("parameters", []) if p["name"] == "lang"]
+        assert lang and lang[0]["schema"]["enum"] == ["nl", "en"], path
 
 
 def test_every_api_operation_conforms_to_its_schema(app):
