@@ -14,7 +14,7 @@ from app.core.permissions import Role
 from app.monitoring import report_definitions, report_profiles, reports
 
 MODES = [*report_definitions.MODES, "total"]
-MONTHS_PATTERN = r"^(1[0-2]|[1-9])(,(1[0-2]|[1-9]))*$"
+MONTHS_PATTERN = r"^((1[0-2]|[1-9])(,(1[0-2]|[1-9]))*)?$"  # empty: every month, as absent
 
 
 class YoyQuerySchema(ma.Schema):
@@ -33,7 +33,7 @@ class YoyQuerySchema(ma.Schema):
         validate=ma.validate.Regexp(MONTHS_PATTERN),
         metadata={
             "pattern": MONTHS_PATTERN,
-            "description": "Months to include, comma-separated numbers 1-12 (default: all)",
+            "description": "Months to include, comma-separated numbers 1-12 (absent or empty: all)",
             "example": "1,2",
         },
     )

@@ -45,8 +45,9 @@ def test_yoy_has_exactly_the_documented_shape_and_known_answers(client, headers)
     assert rows[(2, "total")]["change_pct"] == 166.7
 
 
-def test_yoy_all_months_by_default(client, headers):
-    body = client.get(f"{YOY}?year=2026&base=2025", headers=headers).get_json()
+@pytest.mark.parametrize("months", ["", "&months="])
+def test_yoy_all_months_by_default(client, headers, months):
+    body = client.get(f"{YOY}?year=2026&base=2025{months}", headers=headers).get_json()
     assert [r["month"] for r in body["rows"]][::4] == list(range(1, 13))
 
 
