@@ -21,6 +21,12 @@ def respond(status: int, message: str, **extra):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _not_found() -> str:
+    if _wants_json():  # an API client asked for a record, not a page
+        return _("Nothing was found at this address, or it is not yours to see.")
+    return _("This page does not exist or is not yours to see.")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Unauthorised)
     def _unauthorised(_exc: Unauthorised):
@@ -35,7 +41,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found_domain(_exc: NotFound):
-        return respond(404, _("This page does not exist or is not yours to see."))
+        return respond(404, _not_found())
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
@@ -67,7 +73,7 @@ def register_error_handlers(app: Flask) -> None:
             400: _("The request could not be understood: check the address or what was typed."),
             401: _("Please log in first."),
             403: _("You are not allowed to do this."),
-            404: _("This page does not exist or is not yours to see."),
+            404: _not_found(),
             405: _("This action is not possible here."),
             413: _(
                 "The file is too large: an attachment may be at most %(size)d MB. "

@@ -36,6 +36,21 @@ def test_the_api_still_answers_in_json(client):
     response = client.get("/api/v1/bestaat-niet")
     assert response.status_code == 404
     assert response.json["error"]["status"] == 404
+    # an API client asked for a record, not a page: the text does not speak of a page
+    assert response.json["error"]["message"] == (
+        "Er is niets gevonden op dit adres, of u hebt er geen toegang toe."
+    )
+    from app.auth import tokens as auth_tokens
+
+    official = make_user("official")
+    _token, plain = auth_tokens.create_token(official, official, "errors")
+    unknown_call = client.get(
+        "/api/v1/calls/GEEN/stats?lang=en", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert unknown_call.status_code == 404
+    assert unknown_call.json["error"]["message"] == (
+        "Nothing was found at this address, or it is not yours to see."
+    )
 
 
 @pytest.mark.parametrize(
