@@ -90,9 +90,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def gunicorn_server(
-    database_url: str, workdir: Path, *, workers: int = 4, threads: int = 8
+    database_url: str,
+    workdir: Path,
+    *,
+    workers: int = 4,
+    threads: int = 8,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[PortalServer]:
-    """``gunicorn 'app:create_app()'`` on a free local port; stopped whatever happens."""
+    """``gunicorn 'app:create_app()'`` on a free local port; stopped whatever happens.
+    ``settings`` adds ``PORTAL_*`` variables (the app's configuration) to its environment."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -112,6 +118,7 @@ def gunicorn_server(
             "PYTHONUNBUFFERED": "1",
         }
     )
+    env.update(settings or {})
     env["LOAD_TEST_PARENT_PID"] = str(os.getpid())  # read by the watchdog only
     config = workdir / "gunicorn_watchdog.py"
     config.write_text(_WATCHDOG)
